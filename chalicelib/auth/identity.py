@@ -1,0 +1,63 @@
+"""The signed-in caller, built from Cognito ID-token claims."""
+from __future__ import annotations
+
+import re
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+ADMIN_GROUP = "admin"
+
+
+def parse_groups(claim: Any) -> tuple[str, ...]:
+    """`cognito:groups` in any of the forms it arrives in.
+
+    Locally (and in the raw token) it is a JSON list. Behind API Gateway's
+    Cognito authorizer every claim is flattened to a string, seen both as
+    "admin,editors" and as "[admin editors]".
+    """
+    if claim is None:
+        return ()
+    if isinstance(claim, (list, tuple)):
+        return tuple(str(group) for group in claim)
+    return tuple(part for part in re.split(r"[\s,]+", str(claim).strip().strip("[]")) if part)
+
+
+@dataclass(frozen=True)
+class Identity:
+    sub: str
+    email: str | None
+    groups: tuple[str, ...]
+
+    @property
+    def is_admin(self) -> bool:
+        # Exact membership: "admins", "superadmin" and "not-admin" are other groups.
+        return ADMIN_GROUP in self.groups
+
+    @classmethod
+    def from_claims(cls, claims: Mapping[str, Any]) -> "Identity":
+        email = claims.get("email")
+        return cls(
+            sub=str(claims["sub"]),
+            email=str(email).lower() if email else None,
+            groups=parse_groups(claims.get("cognito:groups")),
+        )
+
+
+_current: ContextVar[Identity | None] = ContextVar("identity", default=None)
+
+
+def current_identity() -> Identity:
+    """The caller of the current request; only valid on signed-in and admin routes."""
+    identity = _current.get()
+    if identity is None:
+        raise LookupError("current_identity() called on a route without a signed-in role")
+    return identity
+
+
+def set_current_identity(identity: Identity | None) -> object:
+    return _current.set(identity)
+
+
+def reset_current_identity(token: object) -> None:
+    _current.reset(token)  # type: ignore[arg-type]

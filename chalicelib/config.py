@@ -1,0 +1,78 @@
+"""Settings: read once from the environment, at the edge, into one frozen object.
+
+Each stage's values live in `.chalice/config.json` (`environment_variables`);
+`make dev` adds the values only known once the local stack is up (pool ids,
+the local API key). Nothing else in chalicelib reads `os.environ`.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Mapping
+
+STAGES = ("local", "dev", "prod")
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a runnable stage. Raised at import, so
+    a misconfigured Lambda fails its init instead of serving wrong answers."""
+
+
+def _split(value: str) -> tuple[str, ...]:
+    return tuple(part.strip().rstrip("/") for part in value.split(",") if part.strip())
+
+
+@dataclass(frozen=True)
+class Settings:
+    stage: str
+    region: str
+    table_name: str
+    allowed_origins: tuple[str, ...]
+    user_pool_id: str = ""
+    user_pool_client_id: str = ""
+    # Deployed stages get the real ARN from the resources stack; locally only
+    # its shape matters (Chalice needs one to declare the authorizer).
+    user_pool_arn: str = ""
+    # Only outside Lambda: where to fetch the pool's signing keys (moto's
+    # server locally). Deployed, API Gateway verifies tokens itself.
+    cognito_jwks_url: str = ""
+    # Only outside Lambda: the key the service routes accept. Deployed, API
+    # Gateway checks keys against the usage plan and this stays empty.
+    local_api_key: str = ""
+    max_body_bytes: int = 64 * 1024
+    # True only inside a real Lambda function of a deployed stage, where API
+    # Gateway has already verified tokens and API keys before we run.
+    behind_api_gateway: bool = False
+
+    @property
+    def cognito_issuer(self) -> str:
+        return f"https://cognito-idp.{self.region}.amazonaws.com/{self.user_pool_id}"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
+        env = os.environ if environ is None else environ
+        stage = env.get("STAGE", "")
+        if stage not in STAGES:
+            raise ConfigError(f"STAGE must be one of {', '.join(STAGES)}, got {stage!r}")
+        origins = _split(env.get("ALLOWED_ORIGINS", ""))
+        if stage == "prod" and "*" in origins:
+            raise ConfigError("ALLOWED_ORIGINS may not contain '*' in prod")
+        # The Lambda runtime sets AWS_LAMBDA_FUNCTION_NAME; `chalice local`,
+        # the test client and `make dev` do not. The local stage never trusts
+        # the gateway, so token checks cannot be switched off by a setting.
+        in_lambda = bool(env.get("AWS_LAMBDA_FUNCTION_NAME"))
+        region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1"
+        return cls(
+            stage=stage,
+            region=region,
+            table_name=env.get("TABLE_NAME", f"frontdesk-{stage}"),
+            allowed_origins=origins,
+            user_pool_id=env.get("USER_POOL_ID", ""),
+            user_pool_client_id=env.get("USER_POOL_CLIENT_ID", ""),
+            user_pool_arn=env.get("USER_POOL_ARN")
+            or f"arn:aws:cognito-idp:{region}:000000000000:userpool/{env.get('USER_POOL_ID') or 'local'}",
+            cognito_jwks_url=env.get("COGNITO_JWKS_URL", ""),
+            local_api_key=env.get("LOCAL_API_KEY", ""),
+            max_body_bytes=int(env.get("MAX_BODY_BYTES", str(64 * 1024))),
+            behind_api_gateway=in_lambda and stage != "local",
+        )

@@ -1,0 +1,1 @@
+"""DynamoDB: the single table, its keys, and the stores built on it."""

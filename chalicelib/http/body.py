@@ -1,0 +1,39 @@
+"""Read a JSON request body, refusing anything that is not a JSON object."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from chalice.app import Request
+
+from chalicelib.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType
+
+
+def _is_json_media_type(content_type: str) -> bool:
+    media = content_type.split(";", 1)[0].strip().lower()
+    return media == "application/json" or (media.startswith("application/") and media.endswith("+json"))
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def read_json_object(request: Request, *, max_bytes: int) -> dict[str, Any]:
+    raw = request.raw_body or b""
+    if len(raw) > max_bytes:
+        raise PayloadTooLarge(f"The request body may be at most {max_bytes} bytes.")
+    if not raw.strip():
+        raise BadRequest("A JSON object body is required.")
+    # Chalice lets a body without any Content-Type through; it is still not JSON
+    # we were told about, so it gets the same 415 as text/plain.
+    if not _is_json_media_type(request.headers.get("content-type", "")):
+        raise UnsupportedMediaType()
+    try:
+        data = json.loads(raw, parse_constant=_refuse_constant)
+    except (ValueError, RecursionError):
+        # ValueError covers bad UTF-8, bad syntax, NaN and 10,000-digit numbers;
+        # RecursionError covers [[[[...]]]] nested past the interpreter's limit.
+        raise BadRequest("The request body is not valid JSON.") from None
+    if not isinstance(data, dict):
+        raise BadRequest("The request body must be a JSON object.")
+    return data

@@ -1,0 +1,111 @@
+"""The one HTTP middleware every request goes through.
+
+In order: assign the request id, answer preflights, enforce the route's role,
+run the view, turn any error into the JSON error shape, then add CORS and the
+other common headers to whatever came out. Doing all of it here is what makes
+every response, errors included, carry the same headers exactly once.
+"""
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from typing import Any, Callable
+
+from chalice import Chalice, Response
+from chalice.app import Request, RouteEntry
+
+from chalicelib.auth.guard import AccessGuard
+from chalicelib.auth.identity import reset_current_identity, set_current_identity
+from chalicelib.auth.roles import Role, role_of
+from chalicelib.config import Settings
+from chalicelib.errors import ERROR_BY_STATUS, ApiError, InternalError, MethodNotAllowed
+from chalicelib.http import context
+from chalicelib.http.cors import CorsPolicy
+from chalicelib.http.responses import error_response, is_error_shape, no_content
+from chalicelib.http.routing import declared_methods, not_routed
+
+GetResponse = Callable[[Request], Response]
+
+
+def request_id_of(request_context: dict[str, Any] | None) -> str:
+    """API Gateway's request id when deployed; a fresh one when nothing upstream set it."""
+    return str((request_context or {}).get("requestId") or uuid.uuid4())
+
+
+def common_headers(request_id: str) -> dict[str, str]:
+    return {"X-Request-Id": request_id, "X-Content-Type-Options": "nosniff"}
+
+
+class HttpPipeline:
+    def __init__(self, *, routes: dict[str, dict[str, RouteEntry]], cors: CorsPolicy,
+                 guard: AccessGuard, log: logging.Logger) -> None:
+        self._routes = routes
+        self._cors = cors
+        self._guard = guard
+        self._log = log
+
+    @classmethod
+    def for_app(cls, app: Chalice, settings: Settings) -> "HttpPipeline":
+        return cls(routes=app.routes, cors=CorsPolicy(settings.allowed_origins),
+                   guard=AccessGuard.from_settings(settings), log=logging.getLogger("frontdesk.http"))
+
+    def __call__(self, request: Request, get_response: GetResponse) -> Response:
+        started = time.perf_counter()
+        request_id = request_id_of(request.context)
+        token = context.request_id.set(request_id)
+        route = request.context.get("resourcePath", "")
+        entries = self._routes.get(route, {})
+        entry = entries.get(request.method)
+        role = role_of(entry.view_function) if entry else Role.PUBLIC
+        origin = request.headers.get("origin")
+        try:
+            if request.method == "OPTIONS":
+                response = no_content(self._cors.preflight_headers(origin, declared_methods(entries)))
+            else:
+                response = self._cors_headers_added(
+                    self._run(request, get_response, entry, role, request_id), origin)
+            response.headers.update(common_headers(request_id))
+            if role is not Role.PUBLIC:
+                response.headers["Cache-Control"] = "no-store"
+            self._log.info("request", extra={"fields": {
+                "method": request.method, "route": route, "status": response.status_code,
+                "durationMs": round((time.perf_counter() - started) * 1000, 1)}})
+            return response
+        finally:
+            context.request_id.reset(token)
+
+    def _run(self, request: Request, get_response: GetResponse, entry: RouteEntry | None,
+             role: Role | None, request_id: str) -> Response:
+        try:
+            if entry is None or entry.view_function is not_routed:
+                methods = declared_methods(self._routes.get(request.context.get("resourcePath", ""), {}))
+                raise MethodNotAllowed(headers={"Allow": ", ".join((*methods, "OPTIONS"))})
+            identity_token = set_current_identity(self._guard.check(role, request))
+            try:
+                response = get_response(request)
+            finally:
+                reset_current_identity(identity_token)
+            return self._in_error_shape(response, request_id)
+        except ApiError as error:
+            if error.status >= 500:
+                self._log.error("request failed", exc_info=error.__cause__ or error)
+            return error_response(error, request_id)
+        except Exception:
+            self._log.exception("unhandled error")
+            return error_response(InternalError(), request_id)
+
+    def _in_error_shape(self, response: Response, request_id: str) -> Response:
+        """Re-shape the errors Chalice produces itself (415, unparsable JSON, a
+        caught exception, which Chalice has already logged with its trace)."""
+        if response.status_code < 400 or is_error_shape(response.body):
+            return response
+        error_class = ERROR_BY_STATUS.get(response.status_code, InternalError)
+        message = None
+        if response.status_code < 500 and isinstance(response.body, dict):
+            message = response.body.get("Message")
+        return error_response(error_class(message), request_id)
+
+    def _cors_headers_added(self, response: Response, origin: str | None) -> Response:
+        response.headers.update(self._cors.response_headers(origin))
+        return response

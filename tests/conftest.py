@@ -1,0 +1,103 @@
+"""The test world: an offline guard, one moto server for the session, provisioned
+exactly as `make dev` provisions it, the app imported against it, a Chalice
+test client behind the parity gateway, and real Cognito tokens.
+"""
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+import boto3
+import pytest
+
+from tests.support import offline
+from tests.support.client import parity_client
+from tests.support.cognito import Tokens
+from tests.support.ports import free_port
+
+offline.install()
+
+TEST_ORIGIN = "http://localhost:8080"
+OTHER_ALLOWED_ORIGIN = "https://app.example.test"
+DISALLOWED_ORIGIN = "https://evil.example.test"
+TEST_API_KEY = "test-api-key-0123456789"
+
+
+@dataclass(frozen=True)
+class LocalAws:
+    endpoint: str
+    session: Any
+    table_name: str
+    user_pool_id: str
+    user_pool_client_id: str
+    users: list[dict[str, Any]]
+
+
+@pytest.fixture(scope="session")
+def local_aws() -> Iterator[LocalAws]:
+    from moto.server import ThreadedMotoServer
+
+    from devstack.provision import provision
+    from devstack.stack import local_aws_environment
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    endpoint = f"http://127.0.0.1:{port}"
+    os.environ.update(local_aws_environment(endpoint))
+    session = boto3.Session()
+    resources = provision(session, table_name="frontdesk-local", mail_from="frontdesk@example.com")
+    # Everything app.py reads at import must be in os.environ before it is imported.
+    os.environ.update({
+        "STAGE": "local",
+        "TABLE_NAME": resources.table_name,
+        "ALLOWED_ORIGINS": f"{TEST_ORIGIN},{OTHER_ALLOWED_ORIGIN}",
+        "USER_POOL_ID": resources.user_pool_id,
+        "USER_POOL_CLIENT_ID": resources.user_pool_client_id,
+        "COGNITO_JWKS_URL": f"{endpoint}/{resources.user_pool_id}/.well-known/jwks.json",
+        "LOCAL_API_KEY": TEST_API_KEY,
+    })
+    yield LocalAws(endpoint, session, resources.table_name, resources.user_pool_id,
+                   resources.user_pool_client_id, resources.users)
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def frontdesk_app(local_aws: LocalAws) -> Any:
+    import app as app_module
+
+    return app_module.app
+
+
+@pytest.fixture(scope="session")
+def tokens(local_aws: LocalAws) -> Tokens:
+    return Tokens(local_aws.session.client("cognito-idp"), local_aws.user_pool_id,
+                  local_aws.user_pool_client_id)
+
+
+@pytest.fixture(scope="session")
+def demo_users(local_aws: LocalAws) -> dict[str, dict[str, Any]]:
+    return {("admin" if u["groups"] else "user"): u for u in local_aws.users}
+
+
+@pytest.fixture
+def fresh_table(local_aws: LocalAws) -> str:
+    """An empty table for each test that asks for one."""
+    from devstack.provision import ensure_table
+
+    dynamodb = local_aws.session.client("dynamodb")
+    dynamodb.delete_table(TableName=local_aws.table_name)
+    ensure_table(dynamodb, local_aws.table_name)
+    return local_aws.table_name
+
+
+@pytest.fixture
+def client(frontdesk_app: Any, fresh_table: str) -> Any:
+    from chalicelib.config import Settings
+    from chalicelib.http.cors import CorsPolicy
+
+    with parity_client(frontdesk_app, CorsPolicy(Settings.from_env().allowed_origins)) as http:
+        yield http
