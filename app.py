@@ -9,7 +9,7 @@ from typing import Any
 
 from chalice import Response
 
-from chalicelib import log
+from chalicelib import log, openapi
 from chalicelib.auth import me, roles
 from chalicelib.auth.identity import current_identity
 from chalicelib.contact.api import MAX_BODY_BYTES as CONTACT_MAX_BODY_BYTES
@@ -49,6 +49,12 @@ def header(name: str) -> str | None:
 @roles.public
 def health() -> dict:
     return {"ok": True}
+
+
+@app.route("/openapi.json", methods=["GET"])
+@roles.public
+def openapi_document() -> dict:
+    return openapi.document_for(app)
 
 
 @app.route("/contact", methods=["POST"])
