@@ -10,6 +10,7 @@ from chalicelib.auth import roles
 from chalicelib.config import Settings
 from chalicelib.http.pipeline import HttpPipeline
 from chalicelib.http.routing import answer_every_method
+from chalicelib.metrics import Metrics
 
 settings = Settings.from_env()
 
@@ -23,7 +24,9 @@ cognito = CognitoUserPoolAuthorizer("frontdesk-users", provider_arns=[settings.u
 
 # One middleware answers preflights, enforces each route's role, and gives every
 # response, errors included, the JSON error shape and CORS headers.
-app.register_middleware(HttpPipeline.for_app(app, settings), "http")
+# `metrics` is the one EMF writer of this container; hand it to what counts events.
+metrics = Metrics(stage=settings.stage)
+app.register_middleware(HttpPipeline.for_app(app, settings, metrics), "http")
 
 
 @app.route("/health", methods=["GET"])

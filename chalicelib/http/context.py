@@ -8,3 +8,5 @@ from __future__ import annotations
 from contextvars import ContextVar
 
 request_id: ContextVar[str] = ContextVar("request_id", default="-")
+# True while the first request of a Lambda container (or local process) runs.
+cold_start: ContextVar[bool] = ContextVar("cold_start", default=False)
