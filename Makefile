@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: dev test install clean
+.PHONY: dev test install clean deploy destroy
 
 # (Re)install when the requirement files change; a fresh clone needs only python3.
 $(STAMP): requirements.txt requirements-dev.txt
@@ -19,6 +19,15 @@ dev: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest -q
+
+# Deploy to AWS (README, "Deploy to AWS"). Needs credentials and a region.
+STAGE ?= dev
+deploy: $(STAMP)
+	$(PY) -m infra deploy --stage $(STAGE)
+
+# prod refuses unless CONFIRM=frontdesk-prod-resources.
+destroy: $(STAMP)
+	$(PY) -m infra destroy --stage $(STAGE) $(if $(CONFIRM),--confirm $(CONFIRM))
 
 clean:
 	rm -rf $(VENV) .local .pytest_cache
