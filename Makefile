@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: dev test install clean deploy destroy
+.PHONY: dev test install clean deploy destroy check-package
 
 # (Re)install when the requirement files change; a fresh clone needs only python3.
 $(STAMP): requirements.txt requirements-dev.txt
@@ -19,6 +19,10 @@ dev: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest -q
+
+# `chalice package` per stage + cfn-lint; downloads Lambda wheels, so not in `make test`.
+check-package: $(STAMP)
+	$(PY) -m pytest -q infra/package_checks
 
 # Deploy to AWS (README, "Deploy to AWS"). Needs credentials and a region.
 STAGE ?= dev
