@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: dev test lint install clean
+.PHONY: dev test lint install clean deploy destroy check-package
 
 # (Re)install when the requirement files change; a fresh clone needs only python3.
 $(STAMP): requirements.txt requirements-dev.txt
@@ -22,8 +22,21 @@ test: $(STAMP)
 
 # ruff (style, imports, likely bugs) and mypy --strict on the code that ships.
 lint: $(STAMP)
-	$(VENV)/bin/ruff check app.py chalicelib devstack tests
+	$(VENV)/bin/ruff check app.py chalicelib devstack infra scripts tests
 	$(VENV)/bin/mypy
+
+# `chalice package` per stage + cfn-lint; downloads Lambda wheels, so not in `make test`.
+check-package: $(STAMP)
+	$(PY) -m pytest -q infra/package_checks
+
+# Deploy to AWS (README, "Deploy to AWS"). Needs credentials and a region.
+STAGE ?= dev
+deploy: $(STAMP)
+	$(PY) -m infra deploy --stage $(STAGE)
+
+# prod refuses unless CONFIRM=frontdesk-prod-resources.
+destroy: $(STAMP)
+	$(PY) -m infra destroy --stage $(STAGE) $(if $(CONFIRM),--confirm $(CONFIRM))
 
 clean:
 	rm -rf $(VENV) .local .pytest_cache

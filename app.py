@@ -17,10 +17,13 @@ from chalicelib.http.body import read_json_object
 from chalicelib.http.context import client_ip
 from chalicelib.http.pipeline import HttpPipeline
 from chalicelib.http.routing import answer_every_method
+from chalicelib.metrics import Metrics
 from chalicelib.services import Services
 
 settings = Settings.from_env()
-services = Services.create(settings)  # AWS clients: once per container, at init
+# `metrics` is the one EMF writer of this container; services count their events on it.
+metrics = Metrics(stage=settings.stage)
+services = Services.create(settings, metrics)  # AWS clients: once per container, at init
 
 app = Chalice(app_name="frontdesk", configure_logs=False)
 # app.log is the "frontdesk" logger; chalicelib's "frontdesk.*" loggers log through it.
@@ -32,7 +35,7 @@ cognito = CognitoUserPoolAuthorizer("frontdesk-users", provider_arns=[settings.u
 
 # One middleware answers preflights, enforces each route's role, and gives every
 # response, errors included, the JSON error shape and CORS headers.
-app.register_middleware(HttpPipeline.for_app(app, settings), "http")
+app.register_middleware(HttpPipeline.for_app(app, settings, metrics), "http")
 
 
 def request() -> Request:

@@ -23,6 +23,7 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
             "requestId": context.request_id.get(),
+            "coldStart": context.cold_start.get(),
         }
         entry.update(getattr(record, "fields", {}))
         if record.exc_info:

@@ -14,6 +14,7 @@ from chalicelib.contact.api import ContactApi, DashboardApi
 from chalicelib.contact.notifier import Notifier
 from chalicelib.contact.rate_limit import RateLimiter
 from chalicelib.contact.store import MessageStore
+from chalicelib.metrics import MetricsSink
 from chalicelib.users.api import UsersApi
 from chalicelib.users.store import UserStore
 
@@ -28,7 +29,8 @@ class Services:
     notifier: Notifier
 
     @classmethod
-    def create(cls, settings: Settings, clients: AwsClients | None = None) -> "Services":
+    def create(cls, settings: Settings, metrics: MetricsSink,
+               clients: AwsClients | None = None) -> "Services":
         clients = clients or AwsClients.create(settings)
         table = settings.table_name
         users = UserStore(clients.dynamodb, table)
@@ -39,8 +41,9 @@ class Services:
             clients=clients,
             users=users,
             users_api=UsersApi(users),
-            contact_api=ContactApi(messages, limiter),
+            contact_api=ContactApi(messages, limiter, metrics),
             dashboard_api=DashboardApi(messages, clients.dynamodb, table),
             notifier=Notifier(clients.dynamodb, clients.ses, table, sender=settings.mail_from,
-                              owner=settings.owner_email, max_attempts=settings.notify_max_attempts),
+                              owner=settings.owner_email, max_attempts=settings.notify_max_attempts,
+                              metrics=metrics),
         )

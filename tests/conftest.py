@@ -12,11 +12,17 @@ from typing import Any, Iterator
 import boto3
 import pytest
 
-from tests.support import offline
+from tests.support import aws_calls, offline
 from tests.support.client import parity_client
 from tests.support.cognito import Tokens
 
 offline.install()
+# Records every AWS call of the session for tests/iam (before any boto3 session exists).
+aws_calls.install()
+
+
+def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
+    aws_calls.order_conformance_last(config, items)
 
 TEST_ORIGIN = "http://localhost:8080"
 OTHER_ALLOWED_ORIGIN = "https://app.example.test"

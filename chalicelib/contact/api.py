@@ -14,15 +14,17 @@ from chalicelib.errors import ValidationFailed
 from chalicelib.http.query import page_params
 from chalicelib.http.responses import json_response, no_content
 from chalicelib.ids import new_id
+from chalicelib.metrics import CONTACT_RECEIVED, MetricsSink
 from chalicelib.validation import parse
 
 MAX_BODY_BYTES = 16 * 1024
 
 
 class ContactApi:
-    def __init__(self, messages: MessageStore, limiter: RateLimiter) -> None:
+    def __init__(self, messages: MessageStore, limiter: RateLimiter, metrics: MetricsSink) -> None:
         self._messages = messages
         self._limiter = limiter
+        self._metrics = metrics
 
     def submit(self, body: dict[str, Any], idempotency_key: str | None, client_ip: str) -> Response:
         submission = parse(ContactSubmission, body)
@@ -37,7 +39,9 @@ class ContactApi:
             if replayed is not None:
                 return json_response(replayed, 202)  # a retry neither counts nor stores
         self._limiter.hit(client_ip)
-        return json_response(self._messages.create(submission.fields(), request), 202)
+        received = self._messages.create(submission.fields(), request)
+        self._metrics.count(CONTACT_RECEIVED)
+        return json_response(received, 202)
 
 
 class DashboardApi:

@@ -33,6 +33,7 @@ from chalicelib.db.errors import aws_unavailable_as_503, error_code
 from chalicelib.db.items import from_item, to_item, to_value
 from chalicelib.db.table import GSI2, GSI2_PK, GSI2_SK
 from chalicelib.db.transactions import ConditionFailed, transact_write
+from chalicelib.metrics import NOTIFICATIONS_FAILED, NOTIFICATIONS_SENT, MetricsSink
 
 log = logging.getLogger("frontdesk.notifier")
 
@@ -43,12 +44,14 @@ BACKOFF_MINUTES = (1, 5, 15, 60)
 
 class Notifier:
     def __init__(self, dynamodb: Any, ses: Any, table_name: str, *, sender: str, owner: str,
-                 max_attempts: int = 5, clock: Callable[[], datetime] = utc_now) -> None:
+                 metrics: MetricsSink, max_attempts: int = 5,
+                 clock: Callable[[], datetime] = utc_now) -> None:
         self._dynamodb = dynamodb
         self._ses = ses
         self._table = table_name
         self._sender = sender
         self._owner = owner
+        self._metrics = metrics
         self._max_attempts = max_attempts
         self._clock = clock
 
@@ -94,7 +97,10 @@ class Notifier:
             log.warning("notification failed", extra={"fields": {
                 "messageId": message_id, "attempt": message.notification.attempts,
                 "reason": reason}})
+            # Counted per failed attempt, so an SES outage shows within minutes.
+            self._metrics.count(NOTIFICATIONS_FAILED)
             return self._settle_failure(message, claim, reason)
+        self._metrics.count(NOTIFICATIONS_SENT)
         self._settle(message, claim, NOTIFY_SENT, counters={"notificationsPending": -1},
                      set_values={"notifySentAt": iso(self._clock())})
         return NOTIFY_SENT

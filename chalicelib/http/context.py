@@ -9,6 +9,8 @@ from contextvars import ContextVar
 from typing import Any
 
 request_id: ContextVar[str] = ContextVar("request_id", default="-")
+# True while the first request of a Lambda container (or local process) runs.
+cold_start: ContextVar[bool] = ContextVar("cold_start", default=False)
 
 
 def client_ip(request_context: dict[str, Any] | None) -> str:

@@ -24,6 +24,7 @@ from chalicelib.http import context
 from chalicelib.http.cors import CorsPolicy
 from chalicelib.http.responses import error_response, is_error_shape, no_content
 from chalicelib.http.routing import declared_methods, not_routed
+from chalicelib.metrics import RATE_LIMITED, Metrics, MetricsSink
 
 GetResponse = Callable[[Request], Response]
 
@@ -39,21 +40,29 @@ def common_headers(request_id: str) -> dict[str, str]:
 
 class HttpPipeline:
     def __init__(self, *, routes: dict[str, dict[str, RouteEntry]], cors: CorsPolicy,
-                 guard: AccessGuard, log: logging.Logger) -> None:
+                 guard: AccessGuard, log: logging.Logger, metrics: MetricsSink) -> None:
         self._routes = routes
         self._cors = cors
         self._guard = guard
         self._log = log
+        self._metrics = metrics
+        # One pipeline per Lambda container, built at init: its first request
+        # is the one that paid for the cold start.
+        self._cold = True
 
     @classmethod
-    def for_app(cls, app: Chalice, settings: Settings) -> "HttpPipeline":
+    def for_app(cls, app: Chalice, settings: Settings,
+                metrics: MetricsSink | None = None) -> "HttpPipeline":
         return cls(routes=app.routes, cors=CorsPolicy(settings.allowed_origins),
-                   guard=AccessGuard.from_settings(settings), log=logging.getLogger("frontdesk.http"))
+                   guard=AccessGuard.from_settings(settings), log=logging.getLogger("frontdesk.http"),
+                   metrics=metrics or Metrics(stage=settings.stage))
 
     def __call__(self, request: Request, get_response: GetResponse) -> Response:
         started = time.perf_counter()
         request_id = request_id_of(request.context)
         token = context.request_id.set(request_id)
+        cold, self._cold = self._cold, False
+        cold_token = context.cold_start.set(cold)
         route = request.context.get("resourcePath", "")
         entries = self._routes.get(route, {})
         entry = entries.get(request.method)
@@ -68,11 +77,17 @@ class HttpPipeline:
             response.headers.update(common_headers(request_id))
             if role is not Role.PUBLIC:
                 response.headers["Cache-Control"] = "no-store"
+            duration_ms = round((time.perf_counter() - started) * 1000, 1)
             self._log.info("request", extra={"fields": {
                 "method": request.method, "route": route, "status": response.status_code,
-                "durationMs": round((time.perf_counter() - started) * 1000, 1)}})
+                "durationMs": duration_ms}})
+            self._metrics.request(method=request.method, route=route,
+                                  status=response.status_code, duration_ms=duration_ms)
+            if response.status_code == 429:
+                self._metrics.count(RATE_LIMITED)
             return response
         finally:
+            context.cold_start.reset(cold_token)
             context.request_id.reset(token)
 
     def _run(self, request: Request, get_response: GetResponse, entry: RouteEntry | None,

@@ -6,8 +6,10 @@ from typing import Any, Callable, Iterator
 
 import pytest
 
+from chalicelib.contact.notifier import Notifier
 from devstack.triggers import StreamPump, invoke
-from tests.conftest import JSON, MAIL_FROM, LocalAws
+from tests.conftest import JSON, MAIL_FROM, OWNER_EMAIL, LocalAws
+from tests.support.metrics import RecordingMetrics
 
 
 @pytest.fixture
@@ -45,3 +47,13 @@ def ses_outage(local_aws: LocalAws) -> Iterator[Callable[[], None]]:
 
 
 VALID = {"name": "Ada", "email": "ada@example.com", "message": "Hello!"}
+
+
+@pytest.fixture
+def make_notifier(local_aws: LocalAws, fresh_table: str) -> Callable[..., Notifier]:
+    """A Notifier on the test table; override the clock, attempts or metrics."""
+    def make(**overrides: Any) -> Notifier:
+        options: dict[str, Any] = {"metrics": RecordingMetrics(), **overrides}
+        return Notifier(local_aws.session.client("dynamodb"), local_aws.session.client("ses"),
+                        fresh_table, sender=MAIL_FROM, owner=OWNER_EMAIL, **options)
+    return make

@@ -14,6 +14,7 @@ from chalicelib.db.counters import read_counters
 from devstack.triggers import invoke, scheduled_event
 from tests.conftest import MAIL_FROM, OWNER_EMAIL, LocalAws
 from tests.contact.conftest import VALID
+from tests.support.metrics import RecordingMetrics
 
 
 def message_of(client: Any, as_admin: dict[str, str], message_id: str) -> dict[str, Any]:
@@ -40,8 +41,7 @@ def test_a_new_message_is_mailed_once_from_the_stream(
 
 def test_an_ses_outage_leaves_the_message_pending_and_the_retry_sends_it_once(
         submit: Callable[..., Any], pump: Any, sent_mail: Any, ses_outage: Any, client: Any,
-        as_admin: dict[str, str], local_aws: LocalAws, fresh_table: str,
-        frontdesk_app: Any) -> None:
+        as_admin: dict[str, str], make_notifier: Any, frontdesk_app: Any) -> None:
     message_id = submit(VALID).json_body["id"]
     pump.poll_once()
     pending = message_of(client, as_admin, message_id)
@@ -54,9 +54,10 @@ def test_an_ses_outage_leaves_the_message_pending_and_the_retry_sends_it_once(
 
     ses_outage()  # SES is back
     later = datetime.now(timezone.utc) + timedelta(minutes=2)  # past the first backoff
-    notifier = Notifier(local_aws.session.client("dynamodb"), local_aws.session.client("ses"),
-                        fresh_table, sender=MAIL_FROM, owner=OWNER_EMAIL, clock=lambda: later)
+    metrics = RecordingMetrics()
+    notifier = make_notifier(clock=lambda: later, metrics=metrics)
     assert notifier.retry_due() == 1
+    assert metrics.counts == [("NotificationsSent", 1)]
     assert notifier.retry_due() == 0
     invoke(frontdesk_app, "retry_notifications", scheduled_event())  # the scheduled function itself
     pump.poll_once()
@@ -79,16 +80,16 @@ def test_a_retry_before_its_backoff_is_not_due(
 
 def test_after_the_last_attempt_the_notification_is_failed_and_counted(
         submit: Callable[..., Any], pump: Any, ses_outage: Any, local_aws: LocalAws,
-        fresh_table: str, client: Any, as_admin: dict[str, str]) -> None:
+        fresh_table: str, client: Any, as_admin: dict[str, str], make_notifier: Any) -> None:
     message_id = submit(VALID).json_body["id"]
     pump.poll_once()  # attempt 1 fails
     moment = [datetime.now(timezone.utc)]
-    notifier = Notifier(local_aws.session.client("dynamodb"), local_aws.session.client("ses"),
-                        fresh_table, sender=MAIL_FROM, owner=OWNER_EMAIL, max_attempts=3,
-                        clock=lambda: moment[0])
+    metrics = RecordingMetrics()
+    notifier = make_notifier(max_attempts=3, clock=lambda: moment[0], metrics=metrics)
     for _ in range(2):
         moment[0] += timedelta(hours=2)
         notifier.retry_due()
+    assert metrics.counts == [("NotificationsFailed", 1)] * 2
     failed = message_of(client, as_admin, message_id)["notification"]
     assert failed["status"] == "failed" and failed["attempts"] == 3
     assert "nextAttemptAt" not in failed
@@ -102,12 +103,11 @@ def test_after_the_last_attempt_the_notification_is_failed_and_counted(
 
 
 def test_the_stream_and_the_schedule_racing_send_once(
-        submit: Callable[..., Any], sent_mail: Any, local_aws: LocalAws, fresh_table: str) -> None:
+        submit: Callable[..., Any], sent_mail: Any, make_notifier: Any) -> None:
     import threading
 
     message_id = submit(VALID).json_body["id"]
-    notifiers = [Notifier(local_aws.session.client("dynamodb"), local_aws.session.client("ses"),
-                          fresh_table, sender=MAIL_FROM, owner=OWNER_EMAIL) for _ in range(6)]
+    notifiers = [make_notifier() for _ in range(6)]
     start = threading.Barrier(len(notifiers))
     results: list[str] = []
 

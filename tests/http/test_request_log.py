@@ -25,7 +25,7 @@ def test_one_json_log_line_per_request_without_secrets(client: Any, capsys: Any)
     capsys.readouterr()
     response = client.get("/health", headers={"Authorization": "Bearer secret-token-value"})
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line]
-    access = [entry for entry in lines if entry["message"] == "request"]
+    access = [entry for entry in lines if entry.get("message") == "request"]
     assert len(access) == 1
     entry = access[0]
     assert entry["method"] == "GET" and entry["route"] == "/health" and entry["status"] == 200

@@ -1,0 +1,71 @@
+"""`python -m infra deploy|destroy --stage dev|prod` (what `make deploy` runs).
+
+Fails with one clear sentence, never a traceback, for what a person can fix:
+no credentials, no region, a refused destroy, a failed stack or Chalice step.
+"""
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+
+import boto3
+from botocore.exceptions import BotoCoreError, ClientError
+
+from infra.deploy import AwsClients, Project, Refused, check_destroy_allowed, deploy, destroy, run_chalice
+from infra.stack import StackFailed
+from infra.stages import DEPLOYABLE_STAGES, load_stage
+
+NO_CREDENTIALS = (
+    "No AWS credentials found. Configure some first: `aws configure` (or AWS_PROFILE), "
+    "or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY. See README, 'Deploy to AWS'.")
+NO_REGION = "No AWS region set. Set one first, e.g. `export AWS_DEFAULT_REGION=eu-west-1`."
+
+
+def parse(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m infra")
+    parser.add_argument("action", choices=("deploy", "destroy"))
+    parser.add_argument("--stage", required=True, choices=DEPLOYABLE_STAGES)
+    parser.add_argument("--confirm", default=None,
+                        help="destroy prod only: the stack name, frontdesk-prod-resources")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse(sys.argv[1:] if argv is None else argv)
+    project = Project()
+    if args.action == "destroy":
+        try:  # before anything touches AWS
+            check_destroy_allowed(load_stage(args.stage, project.stages_file), args.confirm)
+        except Refused as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+    session = boto3.Session()
+    if session.get_credentials() is None:
+        print(f"error: {NO_CREDENTIALS}", file=sys.stderr)
+        return 2
+    if not session.region_name:
+        print(f"error: {NO_REGION}", file=sys.stderr)
+        return 2
+    aws = AwsClients.from_session(session)
+    try:
+        if args.action == "deploy":
+            deploy(args.stage, aws=aws, chalice=run_chalice(project), project=project)
+        else:
+            destroy(args.stage, aws=aws, chalice=run_chalice(project), project=project,
+                    confirm=args.confirm)
+    except Refused as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except subprocess.CalledProcessError as exc:
+        print(f"error: `chalice {' '.join(exc.cmd[1:])}` failed (its output is above).",
+              file=sys.stderr)
+        return 1
+    except (StackFailed, ClientError, BotoCoreError) as exc:
+        print(f"error: {args.action} {args.stage} failed: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,55 @@
+"""Feed the resources stack's outputs into .chalice/config.json.
+
+`chalice deploy` reads each stage's environment_variables from that file, so
+writing the outputs there (rather than passing them on the command line) means
+`chalice package` and a later plain `chalice deploy` see the same values. The
+file is rewritten in place; only the named variables of the one stage change.
+"""
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+from infra.stages import PROJECT_DIR, StageConfig
+
+CONFIG_FILE = PROJECT_DIR / ".chalice" / "config.json"
+
+
+def stage_environment(stage: StageConfig, outputs: dict[str, str]) -> dict[str, str]:
+    return {
+        "TABLE_NAME": outputs["TableName"],
+        "TABLE_STREAM_ARN": outputs["TableStreamArn"],
+        "USER_POOL_ID": outputs["UserPoolId"],
+        "USER_POOL_CLIENT_ID": outputs["UserPoolClientId"],
+        "USER_POOL_ARN": outputs["UserPoolArn"],
+        "MAIL_FROM": stage.mail_from,
+        "OWNER_EMAIL": stage.owner_email,
+    }
+
+
+def with_environment(config: dict[str, Any], stage: str, values: dict[str, str]) -> dict[str, Any]:
+    updated = copy.deepcopy(config)
+    updated["stages"][stage].setdefault("environment_variables", {}).update(values)
+    return updated
+
+
+def read_config(path: Path = CONFIG_FILE) -> dict[str, Any]:
+    return dict(json.loads(path.read_text()))
+
+
+def write_config(config: dict[str, Any], path: Path = CONFIG_FILE) -> None:
+    path.write_text(json.dumps(config, indent=2) + "\n")
+
+
+def allowed_origins(config: dict[str, Any], stage: str) -> tuple[str, ...]:
+    stage_env = config["stages"][stage].get("environment_variables", {})
+    value = stage_env.get("ALLOWED_ORIGINS", config.get("environment_variables", {}).get(
+        "ALLOWED_ORIGINS", ""))
+    return tuple(o.strip().rstrip("/") for o in value.split(",") if o.strip())
+
+
+def api_gateway_stage(config: dict[str, Any], stage: str) -> str:
+    return str(config["stages"][stage].get("api_gateway_stage",
+                                           config.get("api_gateway_stage", "api")))

@@ -1,0 +1,152 @@
+"""The whole deploy and destroy sequence. Every AWS client and the way Chalice
+is run are handed in, so tests drive it against moto with a stand-in Chalice.
+
+deploy: resources stack -> its outputs into .chalice/config.json ->
+`chalice deploy` -> gateway responses -> a new deployment -> the usage plan on
+the stage -> web/config.json, and the endpoint printed.
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from infra import chalice_config, gateway, stack
+from infra.stages import PROJECT_DIR, StageConfig, load_stage
+
+ChaliceRunner = Callable[[list[str]], None]
+Say = Callable[[str], None]
+
+
+class Refused(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class AwsClients:
+    cloudformation: Any
+    apigateway: Any
+    region: str
+
+    @classmethod
+    def from_session(cls, session: Any) -> "AwsClients":
+        return cls(session.client("cloudformation"), session.client("apigateway"),
+                   session.region_name)
+
+
+@dataclass(frozen=True)
+class Project:
+    """Where deploy reads and writes; a test points it at a copy."""
+    root: Path = PROJECT_DIR
+
+    @property
+    def chalice_config(self) -> Path:
+        return self.root / ".chalice" / "config.json"
+
+    @property
+    def stages_file(self) -> Path:
+        return self.root / "infra" / "stages.json"
+
+    @property
+    def template(self) -> Path:
+        return self.root / "infra" / "resources.yaml"
+
+    @property
+    def web_config(self) -> Path:
+        return self.root / "web" / "config.json"
+
+    def deployed(self, stage: str) -> Path:
+        return self.root / ".chalice" / "deployed" / f"{stage}.json"
+
+
+@dataclass(frozen=True)
+class Deployed:
+    api_url: str
+    rest_api_id: str
+    outputs: dict[str, str]
+    web_config: dict[str, str]
+
+
+def run_chalice(project: Project) -> ChaliceRunner:
+    chalice = Path(sys.executable).with_name("chalice")  # the one in .venv
+
+    def run(args: list[str]) -> None:
+        subprocess.run([str(chalice), *args], cwd=project.root, check=True)
+    return run
+
+
+def deployed_rest_api(project: Project, stage: str) -> tuple[str, str]:
+    """(rest API id, endpoint URL) from what `chalice deploy` recorded."""
+    resources = json.loads(project.deployed(stage).read_text())["resources"]
+    api = next(r for r in resources if r.get("resource_type") == "rest_api")
+    return str(api["rest_api_id"]), str(api["rest_api_url"]).rstrip("/")
+
+
+def web_config(api_url: str, region: str, user_pool_client_id: str) -> dict[str, str]:
+    """What the web frontend needs (same keys `make dev` serves it)."""
+    return {"apiUrl": api_url, "region": region, "userPoolClientId": user_pool_client_id,
+            "cognitoEndpoint": f"https://cognito-idp.{region}.amazonaws.com/"}
+
+
+def deploy(stage_name: str, *, aws: AwsClients, chalice: ChaliceRunner,
+           project: Project = Project(), say: Say = print) -> Deployed:
+    stage = load_stage(stage_name, project.stages_file)
+    config = chalice_config.read_config(project.chalice_config)
+    api_stage = chalice_config.api_gateway_stage(config, stage_name)
+
+    say(f"[1/5] resources stack {stage.stack_name} (table, user pool, SES identity, "
+        f"usage plan, alarms)")
+    outputs = stack.deploy_stack(aws.cloudformation, stage, project.template.read_text(),
+                                 api_stage)
+    config = chalice_config.with_environment(
+        config, stage_name, chalice_config.stage_environment(stage, outputs))
+    chalice_config.write_config(config, project.chalice_config)
+
+    say(f"[2/5] chalice deploy --stage {stage_name}")
+    chalice(["deploy", "--stage", stage_name])
+    rest_api_id, api_url = deployed_rest_api(project, stage_name)
+
+    say("[3/5] gateway responses (JSON errors with CORS), then a new deployment")
+    gateway.put_gateway_responses(aws.apigateway, rest_api_id,
+                                  chalice_config.allowed_origins(config, stage_name))
+    gateway.redeploy(aws.apigateway, rest_api_id, api_stage)
+
+    say("[4/5] usage plan on the API stage")
+    gateway.attach_usage_plan(aws.apigateway, outputs["UsagePlanId"], rest_api_id, api_stage)
+
+    web = web_config(api_url, aws.region, outputs["UserPoolClientId"])
+    project.web_config.parent.mkdir(parents=True, exist_ok=True)
+    project.web_config.write_text(json.dumps(web, indent=2) + "\n")
+    say(f"[5/5] wrote {project.web_config.relative_to(project.root)}")
+    say(f"\nFrontdesk {stage_name} is at {api_url}  (try {api_url}/health)")
+    say(f"Service API key: aws apigateway get-api-key --include-value "
+        f"--api-key {outputs['ApiKeyId']} --query value --output text")
+    return Deployed(api_url, rest_api_id, outputs, web)
+
+
+def check_destroy_allowed(stage: StageConfig, confirm: str | None) -> None:
+    if stage.name == "prod" and confirm != stage.stack_name:
+        raise Refused(f"refusing to destroy prod: this deletes its users and data. If you "
+                      f"mean it, run: make destroy STAGE=prod CONFIRM={stage.stack_name}")
+
+
+def destroy(stage_name: str, *, aws: AwsClients, chalice: ChaliceRunner,
+            project: Project = Project(), confirm: str | None = None, say: Say = print) -> None:
+    stage = load_stage(stage_name, project.stages_file)
+    check_destroy_allowed(stage, confirm)
+    if project.deployed(stage_name).exists():
+        _, api_url = deployed_rest_api(project, stage_name)
+        say(f"[1/2] chalice delete --stage {stage_name}")
+        chalice(["delete", "--stage", stage_name])
+        if project.web_config.exists() and \
+                json.loads(project.web_config.read_text()).get("apiUrl") == api_url:
+            project.web_config.unlink()
+    else:
+        say(f"[1/2] no app deployed for {stage_name}")
+    say(f"[2/2] deleting stack {stage.stack_name}")
+    if not stack.delete_stack(aws.cloudformation, stage):
+        say("      (there was none)")
+    say(f"Frontdesk {stage_name} is gone.")

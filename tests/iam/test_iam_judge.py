@@ -1,0 +1,90 @@
+"""The judge itself: the call recorder and the policy check must be able to fail."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import boto3
+
+from tests.support.aws_calls import PROJECT_DIR, RECORDER, AwsCall, origin_of
+from tests.support.iam import World, allowed, iam_requests
+
+DEV = json.loads((PROJECT_DIR / ".chalice" / "policy-dev.json").read_text())
+WORLD = World(tables={"frontdesk-local": "frontdesk-dev"},
+              senders={"frontdesk@example.com": "frontdesk@example.com"})
+
+
+def call(service: str, operation: str, **params: Any) -> AwsCall:
+    return AwsCall(service, operation, params, "app", "chalicelib/x.py:1")
+
+
+def verdicts(c: AwsCall) -> list[tuple[str, bool]]:
+    return [(r.action, allowed(DEV, r)) for r in iam_requests(c, WORLD)]
+
+
+def test_calls_from_chalicelib_or_app_py_are_the_app_s() -> None:
+    root = str(PROJECT_DIR)
+    assert origin_of([f"{root}/.venv/lib/python3.11/site-packages/botocore/client.py",
+                      f"{root}/chalicelib/db/users.py", f"{root}/tests/test_x.py"])[0] == "app"
+    assert origin_of([f"{root}/app.py"])[0] == "app"
+    assert origin_of([f"{root}/tests/conftest.py", f"{root}/chalicelib/x.py"])[0] == "harness"
+    assert origin_of([f"{root}/devstack/provision.py"])[0] == "harness"
+
+
+def test_a_call_through_any_new_boto3_session_is_recorded(local_aws: Any) -> None:
+    before = len(RECORDER.calls)
+    boto3.Session().client("dynamodb").list_tables()
+    (recorded,) = RECORDER.calls[before:]
+    assert (recorded.service, recorded.operation, recorded.origin) == ("dynamodb", "ListTables",
+                                                                       "harness")
+    assert recorded.caller.startswith("tests/iam/test_iam_judge.py:")
+
+
+def test_a_query_on_an_index_of_the_stage_table_is_allowed() -> None:
+    assert verdicts(call("dynamodb", "Query", TableName="frontdesk-local", IndexName="gsi1")) == [
+        ("dynamodb:Query", True)]
+
+
+def test_an_item_write_to_another_table_is_denied() -> None:
+    assert verdicts(call("dynamodb", "PutItem", TableName="someone-else")) == [
+        ("dynamodb:PutItem", False)]
+
+
+def test_a_scan_is_denied_even_on_the_stage_table() -> None:
+    assert verdicts(call("dynamodb", "Scan", TableName="frontdesk-local")) == [
+        ("dynamodb:Scan", False)]
+
+
+def test_a_transaction_is_judged_item_by_item() -> None:
+    transaction = call("dynamodb", "TransactWriteItems", TransactItems=[
+        {"Put": {"TableName": "frontdesk-local", "Item": {}}},
+        {"Update": {"TableName": "frontdesk-local", "Key": {}}},
+        {"ConditionCheck": {"TableName": "frontdesk-local", "Key": {}}},
+        {"Delete": {"TableName": "other", "Key": {}}}])
+    # ConditionCheckItem is not granted: no code of ours makes a ConditionCheck item.
+    assert verdicts(transaction) == [("dynamodb:PutItem", True),
+                                     ("dynamodb:UpdateItem", True),
+                                     ("dynamodb:ConditionCheckItem", False),
+                                     ("dynamodb:DeleteItem", False)]
+
+
+def test_mail_is_allowed_only_from_the_stage_sender() -> None:
+    ours = call("ses", "SendEmail", Source="Frontdesk <frontdesk@example.com>")
+    theirs = call("ses", "SendEmail", Source="someone@elsewhere.test")
+    raw = call("ses", "SendRawEmail",
+               RawMessage={"Data": b"From: frontdesk@example.com\r\nSubject: hi\r\n\r\nbody"})
+    assert verdicts(ours) == [("ses:SendEmail", True)]
+    assert verdicts(theirs) == [("ses:SendEmail", False)]
+    # Judged as SendRawEmail, which is not granted: the notifier only uses SendEmail.
+    assert verdicts(raw) == [("ses:SendRawEmail", False)]
+
+
+def test_a_service_with_no_grant_is_denied() -> None:
+    assert verdicts(call("cloudwatch", "PutMetricData", Namespace="Frontdesk")) == [
+        ("cloudwatch:PutMetricData", False)]
+
+
+def test_cloudwatch_calls_are_recorded_under_their_iam_prefix(local_aws: Any) -> None:
+    before = len(RECORDER.calls)
+    boto3.Session().client("cloudwatch").list_metrics(Namespace="Frontdesk")
+    assert RECORDER.calls[before].service == "cloudwatch"

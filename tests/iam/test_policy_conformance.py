@@ -1,0 +1,56 @@
+"""The IAM policies against what the code really calls.
+
+tests/support/aws_calls.py records every AWS call of the whole session; this
+module runs last (conftest.py orders it) and judges the calls the app's own
+code made (chalicelib/, app.py) against .chalice/policy-<stage>.json, with the
+test world's table and sender translated to the stage's.
+
+When new code calls a new operation, the first test fails and names it: grant
+it in both policies, scoped to the stage's resources. When a policy grants what
+nothing calls, the second test fails: remove the grant.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from infra.stages import DEPLOYABLE_STAGES, load_stage
+from tests.support.aws_calls import PROJECT_DIR, RECORDER
+from tests.support.iam import RUNTIME_ACTIONS, World, allowed, granted_actions, iam_requests
+
+TEST_TABLE = "frontdesk-local"
+TEST_SENDER = "frontdesk@example.com"
+
+
+def policy(stage: str) -> dict[str, Any]:
+    return dict(json.loads((PROJECT_DIR / ".chalice" / f"policy-{stage}.json").read_text()))
+
+
+def world(stage: str) -> World:
+    config = load_stage(stage)
+    return World(tables={TEST_TABLE: config.table_name}, senders={TEST_SENDER: config.mail_from})
+
+
+@pytest.mark.parametrize("stage", DEPLOYABLE_STAGES)
+def test_every_aws_call_the_app_made_is_allowed_by_the_stage_policy(stage: str) -> None:
+    denied = [f"{r.action} on {' or '.join(r.resources)} (from {r.call.caller})"
+              for call in RECORDER.app_calls() for r in iam_requests(call, world(stage))
+              if not allowed(policy(stage), r)]
+    assert denied == [], f"policy-{stage}.json does not allow:\n  " + "\n  ".join(denied)
+
+
+@pytest.mark.parametrize("stage", DEPLOYABLE_STAGES)
+def test_the_policy_grants_no_action_the_code_never_calls(stage: str) -> None:
+    """Deselected automatically unless the whole suite runs (conftest.py)."""
+    called = {r.action for call in RECORDER.app_calls() for r in iam_requests(call, world(stage))}
+    unused = granted_actions(policy(stage)) - called - RUNTIME_ACTIONS
+    assert unused == set(), f"policy-{stage}.json grants what no code calls: {sorted(unused)}"
+
+
+def test_the_recorder_saw_this_session_s_aws_calls(local_aws: Any) -> None:
+    # The session fixture provisions the local stack through boto3; if none of
+    # that was recorded, the hook is broken and the tests above prove nothing.
+    operations = {(c.service, c.operation) for c in RECORDER.calls}
+    assert ("dynamodb", "CreateTable") in operations or ("dynamodb", "DeleteTable") in operations

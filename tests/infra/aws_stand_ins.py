@@ -1,0 +1,24 @@
+"""Stand-ins for what deploy gets from elsewhere: the REST API `chalice deploy`
+would create (moto cannot import Chalice's swagger, so we build a small one
+through the API Gateway calls), and a usage plan (moto's CloudFormation has no
+usage plans, so we create it directly as the stack would)."""
+from __future__ import annotations
+
+from typing import Any
+
+
+def create_rest_api(apigateway: Any, stage: str = "api") -> str:
+    api_id = str(apigateway.create_rest_api(name="frontdesk")["id"])
+    root = apigateway.get_resources(restApiId=api_id)["items"][0]["id"]
+    health = apigateway.create_resource(restApiId=api_id, parentId=root, pathPart="health")["id"]
+    apigateway.put_method(restApiId=api_id, resourceId=health, httpMethod="GET",
+                          authorizationType="NONE")
+    apigateway.put_integration(restApiId=api_id, resourceId=health, httpMethod="GET", type="MOCK")
+    apigateway.create_deployment(restApiId=api_id, stageName=stage)
+    return api_id
+
+
+def create_usage_plan(apigateway: Any, name: str) -> str:
+    return str(apigateway.create_usage_plan(
+        name=name, throttle={"rateLimit": 5.0, "burstLimit": 10},
+        quota={"limit": 5000, "period": "DAY"})["id"])

@@ -1,0 +1,35 @@
+"""`make deploy` and `make destroy` fail with one clear sentence, not a traceback,
+when a person has something to fix first."""
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+from infra.stages import PROJECT_DIR
+
+
+def make(target: str, *args: str, home: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update({"HOME": str(home), "AWS_CONFIG_FILE": str(home / "none"),
+                "AWS_SHARED_CREDENTIALS_FILE": str(home / "none"),
+                # No instance-metadata lookups: this machine is not on EC2.
+                "AWS_EC2_METADATA_DISABLED": "true", "AWS_DEFAULT_REGION": "eu-west-1"})
+    # -o: never reinstall .venv from inside a test.
+    return subprocess.run(["make", "-s", "-o", ".venv/.installed", target, *args],
+                          cwd=PROJECT_DIR, env=env, capture_output=True, text=True, timeout=60)
+
+
+def test_deploy_without_aws_credentials_says_so_plainly(tmp_path: Path) -> None:
+    result = make("deploy", "STAGE=dev", home=tmp_path)
+    assert result.returncode != 0
+    assert "No AWS credentials found" in result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_destroy_prod_refuses_without_the_confirmation(tmp_path: Path) -> None:
+    result = make("destroy", "STAGE=prod", home=tmp_path)
+    assert result.returncode != 0
+    assert "refusing to destroy prod" in result.stderr
+    assert "CONFIRM=frontdesk-prod-resources" in result.stderr
+    assert "Traceback" not in result.stdout + result.stderr

@@ -1,0 +1,101 @@
+"""Metrics are CloudWatch EMF lines on stdout: per request by route and status
+class, and named events other modules count. No PutMetricData anywhere (the
+IAM conformance test would catch one: no policy grants it)."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from chalice import Chalice
+from chalice.test import Client
+
+from chalicelib.auth import roles
+from chalicelib.config import Settings
+from chalicelib.errors import RateLimited
+from chalicelib.http.pipeline import HttpPipeline
+from chalicelib.metrics import CONTACT_RECEIVED, Metrics, UnknownMetric
+from tests.support.metrics import RecordingMetrics
+
+
+def emf_lines(out: str) -> list[dict[str, Any]]:
+    entries = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    return [entry for entry in entries if "_aws" in entry]
+
+
+def definition(entry: dict[str, Any]) -> dict[str, Any]:
+    (metric_directive,) = entry["_aws"]["CloudWatchMetrics"]
+    return metric_directive
+
+
+def test_each_request_writes_one_emf_line_by_route_and_status_class(client: Any, capsys: Any) -> None:
+    capsys.readouterr()
+    client.get("/health")
+    (entry,) = emf_lines(capsys.readouterr().out)
+    directive = definition(entry)
+    assert directive["Namespace"] == "Frontdesk"
+    assert [set(d) for d in directive["Dimensions"]] == [{"service", "Stage", "Route", "StatusClass"}]
+    assert {m["Name"]: m["Unit"] for m in directive["Metrics"]} == {
+        "Requests": "Count", "Latency": "Milliseconds"}
+    assert entry["Route"] == "GET /health" and entry["StatusClass"] == "2xx"
+    assert entry["Stage"] == "local" and entry["service"] == "frontdesk"
+    # EMF values may be lists of samples; Powertools always writes one.
+    assert entry["Requests"] == [1] and entry["Latency"][0] >= 0
+
+
+def test_an_error_response_also_counts_in_errors(client: Any, capsys: Any) -> None:
+    capsys.readouterr()
+    client.post("/health", body=b"{}", headers={"Content-Type": "application/json"})
+    (entry,) = emf_lines(capsys.readouterr().out)
+    assert entry["Route"] == "POST /health" and entry["StatusClass"] == "4xx"
+    assert entry["Errors"] == [1] and entry["Requests"] == [1]
+
+
+def test_count_writes_one_emf_line_per_event(capsys: Any) -> None:
+    Metrics(stage="dev").count(CONTACT_RECEIVED)
+    (entry,) = emf_lines(capsys.readouterr().out)
+    assert [m["Name"] for m in definition(entry)["Metrics"]] == [CONTACT_RECEIVED]
+    assert entry[CONTACT_RECEIVED] == [1] and entry["Stage"] == "dev"
+
+
+def test_a_misspelt_event_metric_is_refused(capsys: Any) -> None:
+    with pytest.raises(UnknownMetric):
+        Metrics(stage="dev").count("ContactRecieved")
+    assert emf_lines(capsys.readouterr().out) == []
+
+
+def small_app(metrics: RecordingMetrics) -> Chalice:
+    app = Chalice(app_name="metrics-test")
+
+    @app.route("/ok")
+    @roles.public
+    def ok() -> dict:
+        return {}
+
+    @app.route("/busy")
+    @roles.public
+    def busy() -> dict:
+        raise RateLimited()
+
+    settings = Settings.from_env({"STAGE": "local", "ALLOWED_ORIGINS": "http://localhost:8080"})
+    app.register_middleware(HttpPipeline.for_app(app, settings, metrics), "http")
+    return app
+
+
+def test_a_429_counts_as_rate_limited() -> None:
+    metrics = RecordingMetrics()
+    with Client(small_app(metrics)) as client:
+        assert client.http.get("/busy").status_code == 429
+        assert client.http.get("/ok").status_code == 200
+    assert metrics.counts == [("RateLimited", 1)]
+    assert [(r["route"], r["status"]) for r in metrics.requests] == [("/busy", 429), ("/ok", 200)]
+
+
+def test_only_the_first_request_of_a_container_is_logged_as_cold(capsys: Any) -> None:
+    with Client(small_app(RecordingMetrics())) as client:
+        capsys.readouterr()
+        client.http.get("/ok")
+        client.http.get("/ok")
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line]
+    access = [entry for entry in lines if entry.get("message") == "request"]
+    assert [entry["coldStart"] for entry in access] == [True, False]

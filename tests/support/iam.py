@@ -1,0 +1,120 @@
+"""Judge recorded AWS calls against an IAM policy document.
+
+Two small pieces: what IAM authorises for a call (action and resource ARN,
+after translating the test world's resource names to a stage's), and whether a
+policy's Allow statements match it (IAM's `*` and `?` wildcards; the policies
+use no Deny, NotAction, NotResource or Condition, which tests/iam asserts).
+"""
+from __future__ import annotations
+
+import email
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from tests.support.aws_calls import AwsCall
+
+# Placeholders: the committed policies use `*` for region and account.
+REGION, ACCOUNT = "us-east-1", "123456789012"
+
+# Granted for the Lambda runtime, the X-Ray daemon and the DynamoDB stream's
+# event source mapping (Lambda polls the stream with the function's role), not
+# called by our code.
+STREAM_ACTIONS = frozenset({"dynamodb:DescribeStream", "dynamodb:GetRecords",
+                            "dynamodb:GetShardIterator", "dynamodb:ListStreams"})
+RUNTIME_ACTIONS = frozenset({"logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents",
+                             "xray:PutTraceSegments", "xray:PutTelemetryRecords"}) | STREAM_ACTIONS
+
+# TransactWriteItems has no IAM action of its own: each item is authorised as
+# the single-item action it performs, on its own table.
+TRANSACT_ACTIONS = {"Put": "PutItem", "Update": "UpdateItem", "Delete": "DeleteItem",
+                    "ConditionCheck": "ConditionCheckItem", "Get": "GetItem"}
+
+
+@dataclass(frozen=True)
+class World:
+    """How the test session's resource names map to one stage's."""
+    tables: dict[str, str]  # test table name -> stage table name
+    senders: dict[str, str]  # test sender address -> stage sender address
+
+    def table(self, name: str) -> str:
+        return self.tables.get(name, name)
+
+
+@dataclass(frozen=True)
+class IamRequest:
+    action: str
+    resources: tuple[str, ...]  # allowed if any one of them is allowed (SES identities)
+    call: AwsCall
+
+
+def _table_arn(world: World, table: str, index: str | None = None) -> str:
+    arn = f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/{world.table(table)}"
+    return f"{arn}/index/{index}" if index else arn
+
+
+def _ses_identities(world: World, call: AwsCall) -> tuple[str, ...]:
+    params = call.params
+    sender = params.get("Source") or params.get("FromEmailAddress")
+    if not sender and "RawMessage" in params:
+        sender = email.message_from_bytes(params["RawMessage"]["Data"]).get("From")
+    address = email.utils.parseaddr(sender or "")[1]
+    address = world.senders.get(address, address)
+    domain = address.partition("@")[2]
+    return tuple(f"arn:aws:ses:{REGION}:{ACCOUNT}:identity/{identity}"
+                 for identity in (address, domain) if identity)
+
+
+def iam_requests(call: AwsCall, world: World) -> list[IamRequest]:
+    params, op = call.params, call.operation
+    if call.service == "dynamodb":
+        if op in ("TransactWriteItems", "TransactGetItems"):
+            requests = []
+            for item in params["TransactItems"]:
+                (kind, body), = item.items()
+                requests.append(IamRequest(f"dynamodb:{TRANSACT_ACTIONS[kind]}",
+                                           (_table_arn(world, body["TableName"]),), call))
+            return requests
+        if op in ("BatchWriteItem", "BatchGetItem"):
+            return [IamRequest(f"dynamodb:{op}", (_table_arn(world, t),), call)
+                    for t in params["RequestItems"]]
+        if "TableName" in params:
+            return [IamRequest(f"dynamodb:{op}",
+                               (_table_arn(world, params["TableName"], params.get("IndexName")),),
+                               call)]
+    if call.service == "ses":
+        return [IamRequest(f"ses:{op}", _ses_identities(world, call), call)]
+    if call.service == "cognito-idp" and "UserPoolId" in params:
+        return [IamRequest(f"cognito-idp:{op}",
+                           (f"arn:aws:cognito-idp:{REGION}:{ACCOUNT}:userpool/{params['UserPoolId']}",),
+                           call)]
+    # Anything else: no resource mapping yet, so only a `*` resource would allow it.
+    # Add a branch above when the app starts calling such a service.
+    return [IamRequest(f"{call.service}:{op}", ("*",), call)]
+
+
+def _pattern(value: str, ignore_case: bool = False) -> re.Pattern[str]:
+    regex = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in value)
+    return re.compile(f"^{regex}$", re.IGNORECASE if ignore_case else 0)
+
+
+def _as_list(value: Any) -> list[str]:
+    return [value] if isinstance(value, str) else list(value)
+
+
+def allows(policy: dict[str, Any], action: str, resource: str) -> bool:
+    for statement in policy["Statement"]:
+        if statement["Effect"] != "Allow":
+            continue
+        if any(_pattern(a, ignore_case=True).match(action) for a in _as_list(statement["Action"])) \
+                and any(_pattern(r).match(resource) for r in _as_list(statement["Resource"])):
+            return True
+    return False
+
+
+def allowed(policy: dict[str, Any], request: IamRequest) -> bool:
+    return any(allows(policy, request.action, resource) for resource in request.resources)
+
+
+def granted_actions(policy: dict[str, Any]) -> set[str]:
+    return {a for s in policy["Statement"] if s["Effect"] == "Allow" for a in _as_list(s["Action"])}
