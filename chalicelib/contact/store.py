@@ -3,7 +3,7 @@
 - Create: one transaction puts the message (notification pending, due now),
   adds to the messagesNew and notificationsPending counters, and, with an
   Idempotency-Key, remembers the response.
-- List: Query on GSI1, one partition per status, newest first.
+- List: one GSI1 page of a status's partition, newest first (chalicelib/db/listing.py).
 - Status change and delete: conditional on the state just read, with the
   counters moved in the same transaction; a concurrent change means read again.
 """
@@ -18,10 +18,10 @@ from chalicelib.contact.model import NOTIFY_FAILED, NOTIFY_PENDING, Message, Not
 from chalicelib.db import keys
 from chalicelib.db.clock import iso, utc_now
 from chalicelib.db.counters import counter_update
-from chalicelib.db.cursor import decode_cursor, encode_cursor
 from chalicelib.db.errors import aws_unavailable_as_503
 from chalicelib.db.items import from_item, to_item, to_value
-from chalicelib.db.table import GSI1, GSI1_PK, GSI1_SK, TTL_ATTRIBUTE
+from chalicelib.db.listing import newest_first
+from chalicelib.db.table import GSI1_PK, TTL_ATTRIBUTE
 from chalicelib.db.transactions import ConditionFailed, transact_write
 from chalicelib.errors import Conflict, NotFound, ServiceUnavailable
 from chalicelib.ids import is_ulid, new_id
@@ -96,23 +96,10 @@ class MessageStore:
 
     def list(self, *, status: str, limit: int,
              cursor: str | None = None) -> tuple[list[Message], str | None]:
-        list_name = keys.message_list(status)
-        condition = "#pk = :pk"
-        names = {"#pk": GSI1_PK}
-        values = {":pk": to_value(list_name)}
-        if cursor:
-            condition += " AND #sk < :after"
-            names["#sk"] = GSI1_SK
-            values[":after"] = to_value(decode_cursor(list_name, cursor))
-        with aws_unavailable_as_503():
-            response = self._client.query(
-                TableName=self._table, IndexName=GSI1, KeyConditionExpression=condition,
-                ExpressionAttributeNames=names, ExpressionAttributeValues=values,
-                ScanIndexForward=False, Limit=limit + 1)
-        messages = [Message.from_item(from_item(item)) for item in response["Items"]]
-        page = messages[:limit]
-        next_cursor = encode_cursor(list_name, page[-1].id) if len(messages) > limit else None
-        return page, next_cursor
+        items, next_cursor = newest_first(self._client, self._table,
+                                          partition=keys.message_list(status),
+                                          limit=limit, cursor=cursor)
+        return [Message.from_item(item) for item in items], next_cursor
 
     def set_status(self, message_id: str, status: str) -> Message:
         for _ in range(3):

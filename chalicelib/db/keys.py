@@ -14,9 +14,12 @@ def user(user_id: str) -> Key:
     return {PK: f"USER#{user_id}", SK: "USER"}
 
 
+USER_LIST = "USERS"
+
+
 def user_listing(user_id: str) -> Key:
     """GSI1: every user in one partition, newest first by id."""
-    return {GSI1_PK: "USERS", GSI1_SK: user_id}
+    return {GSI1_PK: USER_LIST, GSI1_SK: user_id}
 
 
 def email_claim(email: str) -> Key:
@@ -31,7 +34,7 @@ def message(message_id: str) -> Key:
 def message_listing(status: str, message_id: str) -> Key:
     """GSI1: one partition per status, newest first by id; a status change
     moves the message to another partition."""
-    return {GSI1_PK: f"MSGS#{status}", GSI1_SK: message_id}
+    return {GSI1_PK: message_list(status), GSI1_SK: message_id}
 
 
 def message_list(status: str) -> str:

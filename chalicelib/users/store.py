@@ -7,8 +7,7 @@
   an email change moves the claim in the same transaction.
 - Delete: removes the user and frees its email claim, conditional on the
   version just read, and subtracts 1 from the counter.
-- List: Query on GSI1 (one page = limit + 1 items read, whatever the table
-  size), newest first, resuming strictly after the last id returned.
+- List: one GSI1 page, newest first (chalicelib/db/listing.py).
 """
 from __future__ import annotations
 
@@ -21,16 +20,13 @@ from chalicelib.db import keys
 from chalicelib.db.clock import iso
 from chalicelib.db.clock import utc_now as now
 from chalicelib.db.counters import counter_update
-from chalicelib.db.cursor import decode_cursor, encode_cursor
 from chalicelib.db.errors import aws_unavailable_as_503, error_code
 from chalicelib.db.items import from_item, to_item, to_value
-from chalicelib.db.table import GSI1, GSI1_PK, GSI1_SK
+from chalicelib.db.listing import newest_first
 from chalicelib.db.transactions import ConditionFailed, transact_write
 from chalicelib.errors import Conflict, NotFound, PreconditionFailed, ServiceUnavailable
 from chalicelib.ids import is_ulid, new_id
 from chalicelib.users.model import User, UserCreate, UserUpdate
-
-LIST_NAME = "users"
 
 
 def email_in_use() -> Conflict:
@@ -75,25 +71,9 @@ class UserStore:
             return None  # deleted between the two reads
 
     def list(self, *, limit: int, cursor: str | None = None) -> tuple[list[User], str | None]:
-        condition = "#pk = :pk"
-        names = {"#pk": GSI1_PK}
-        values = {":pk": to_value("USERS")}
-        if cursor:
-            condition += " AND #sk < :after"
-            names["#sk"] = GSI1_SK
-            values[":after"] = to_value(decode_cursor(LIST_NAME, cursor))
-        with aws_unavailable_as_503():
-            response = self._client.query(
-                TableName=self._table, IndexName=GSI1, KeyConditionExpression=condition,
-                ExpressionAttributeNames=names,
-                ExpressionAttributeValues=values, ScanIndexForward=False,
-                # One more than asked: tells whether a next page exists, so the
-                # last page never comes with a cursor to an empty page.
-                Limit=limit + 1)
-        users = [User.from_item(from_item(item)) for item in response["Items"]]
-        page = users[:limit]
-        next_cursor = encode_cursor(LIST_NAME, page[-1].id) if len(users) > limit else None
-        return page, next_cursor
+        items, next_cursor = newest_first(self._client, self._table, partition=keys.USER_LIST,
+                                          limit=limit, cursor=cursor)
+        return [User.from_item(item) for item in items], next_cursor
 
     # -- writes --------------------------------------------------------------
 

@@ -105,7 +105,7 @@ def test_a_cursor_from_another_list_is_400() -> None:
     from chalicelib.errors import ValidationFailed
 
     with pytest.raises(ValidationFailed):
-        decode_cursor("users", encode_cursor("messages:new", "01JD0000000000000000000000"))
+        decode_cursor("USERS", encode_cursor("MSGS#new", "01JD0000000000000000000000"))
 
 
 def test_email_is_an_exact_lookup(client: Any, as_admin: dict[str, str],
