@@ -5,13 +5,21 @@ call chalicelib, return. Everything else lives in chalicelib/.
 """
 from chalice import Chalice, CognitoUserPoolAuthorizer
 
+from typing import Any
+
+from chalice import Response
+
 from chalicelib import log
-from chalicelib.auth import roles
+from chalicelib.auth import me, roles
+from chalicelib.auth.identity import current_identity
 from chalicelib.config import Settings
+from chalicelib.http.body import read_json_object
 from chalicelib.http.pipeline import HttpPipeline
 from chalicelib.http.routing import answer_every_method
+from chalicelib.services import Services
 
 settings = Settings.from_env()
+services = Services.create(settings)  # AWS clients: once per container, at init
 
 app = Chalice(app_name="frontdesk", configure_logs=False)
 # app.log is the "frontdesk" logger; chalicelib's "frontdesk.*" loggers log through it.
@@ -26,10 +34,74 @@ cognito = CognitoUserPoolAuthorizer("frontdesk-users", provider_arns=[settings.u
 app.register_middleware(HttpPipeline.for_app(app, settings), "http")
 
 
+def json_body() -> dict[str, Any]:
+    return read_json_object(app.current_request, max_bytes=settings.max_body_bytes)
+
+
+def header(name: str) -> str | None:
+    return app.current_request.headers.get(name)
+
+
+# -- public -------------------------------------------------------------------
+
 @app.route("/health", methods=["GET"])
 @roles.public
 def health() -> dict:
     return {"ok": True}
+
+
+# -- signed-in ----------------------------------------------------------------
+
+@app.route("/me", methods=["GET"], authorizer=cognito)
+@roles.signed_in
+def get_me() -> dict:
+    return me.describe(current_identity(), services.users)
+
+
+# -- admin: users -------------------------------------------------------------
+
+@app.route("/users", methods=["GET"], authorizer=cognito)
+@roles.admin
+def list_users() -> Response:
+    return services.users_api.list(app.current_request.query_params)
+
+
+@app.route("/users", methods=["POST"], authorizer=cognito)
+@roles.admin
+def create_user() -> Response:
+    return services.users_api.create(json_body())
+
+
+@app.route("/users/{user_id}", methods=["GET"], authorizer=cognito)
+@roles.admin
+def get_user(user_id: str) -> Response:
+    return services.users_api.get(user_id)
+
+
+@app.route("/users/{user_id}", methods=["PATCH"], authorizer=cognito)
+@roles.admin
+def update_user(user_id: str) -> Response:
+    return services.users_api.update(user_id, json_body(), header("if-match"))
+
+
+@app.route("/users/{user_id}", methods=["DELETE"], authorizer=cognito)
+@roles.admin
+def delete_user(user_id: str) -> Response:
+    return services.users_api.delete(user_id, header("if-match"))
+
+
+# -- service (API key) --------------------------------------------------------
+
+@app.route("/service/users/{user_id}", methods=["GET"], api_key_required=True)
+@roles.service
+def service_get_user(user_id: str) -> Response:
+    return services.users_api.get(user_id)
+
+
+@app.route("/service/users", methods=["POST"], api_key_required=True)
+@roles.service
+def service_create_user() -> Response:
+    return services.users_api.create(json_body(), location_prefix="/service/users")
 
 
 # Last: every path also answers OPTIONS (preflight) and 405 for other methods.

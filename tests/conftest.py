@@ -101,3 +101,26 @@ def client(frontdesk_app: Any, fresh_table: str) -> Any:
 
     with parity_client(frontdesk_app, CorsPolicy(Settings.from_env().allowed_origins)) as http:
         yield http
+
+
+@pytest.fixture(scope="session")
+def admin_token(tokens: Tokens, demo_users: dict[str, dict[str, Any]]) -> str:
+    return tokens.id_token(demo_users["admin"]["username"], demo_users["admin"]["password"])
+
+
+@pytest.fixture(scope="session")
+def user_token(tokens: Tokens, demo_users: dict[str, dict[str, Any]]) -> str:
+    return tokens.id_token(demo_users["user"]["username"], demo_users["user"]["password"])
+
+
+@pytest.fixture
+def as_admin(admin_token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {admin_token}", "Origin": TEST_ORIGIN}
+
+
+@pytest.fixture
+def as_service() -> dict[str, str]:
+    return {"X-Api-Key": TEST_API_KEY, "Origin": TEST_ORIGIN}
+
+
+JSON = {"Content-Type": "application/json"}

@@ -1,0 +1,32 @@
+"""The AWS clients, built once per Lambda container and handed to the stores.
+
+Low-level clients (not boto3 resources): cheaper to create, and every call's
+parameters stay visible. boto3 reads AWS_ENDPOINT_URL itself, which is how
+the local stack and the tests point them at moto.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+from chalicelib.config import Settings
+
+# Standard retry mode retries throttling and 5xx with backoff; what still fails
+# after that becomes 503 service_unavailable (chalicelib/db/errors.py).
+_CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 3},
+                        connect_timeout=2, read_timeout=5)
+
+
+@dataclass(frozen=True)
+class AwsClients:
+    dynamodb: Any
+    ses: Any
+
+    @classmethod
+    def create(cls, settings: Settings) -> "AwsClients":
+        session = boto3.session.Session(region_name=settings.region)
+        return cls(dynamodb=session.client("dynamodb", config=_CLIENT_CONFIG),
+                   ses=session.client("ses", config=_CLIENT_CONFIG))

@@ -1,0 +1,24 @@
+"""Query-string parameters, checked like bodies: every bad one listed at once."""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from chalicelib.errors import ValidationFailed
+
+
+def page_params(query: Mapping[str, Any] | None, *, default_limit: int = 25,
+                max_limit: int = 100) -> tuple[int, str | None]:
+    """`limit` (1..max_limit) and `cursor` from the query string."""
+    query = query or {}
+    errors: list[dict[str, str]] = []
+    limit = default_limit
+    raw_limit = query.get("limit")
+    if raw_limit is not None:
+        if raw_limit.isascii() and raw_limit.isdigit() and 1 <= int(raw_limit) <= max_limit:
+            limit = int(raw_limit)
+        else:
+            errors.append({"field": "limit", "message": f"must be an integer from 1 to {max_limit}"})
+    cursor = query.get("cursor") or None
+    if errors:
+        raise ValidationFailed(errors)
+    return limit, cursor

@@ -1,0 +1,1 @@
+"""The users resource: who the site knows, managed by admins."""

@@ -1,0 +1,60 @@
+"""The users resource over HTTP: bodies in, responses (with ETag and Location) out.
+Shared by the admin routes (/users) and the service routes (/service/users)."""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from chalice import Response
+from msgspec import UNSET
+
+from chalicelib.errors import ValidationFailed
+from chalicelib.http.conditional import optional_version, required_version
+from chalicelib.http.query import page_params
+from chalicelib.http.responses import json_response, no_content
+from chalicelib.users.model import Email, UserCreate, UserUpdate
+from chalicelib.users.store import UserStore
+from chalicelib.validation import Model, parse
+
+
+class UsersApi:
+    def __init__(self, store: UserStore) -> None:
+        self._store = store
+
+    def create(self, body: dict[str, Any], location_prefix: str = "/users") -> Response:
+        user = self._store.create(parse(UserCreate, body))
+        return json_response(user.to_json(), 201, {"Location": f"{location_prefix}/{user.id}",
+                                                   "ETag": user.etag})
+
+    def get(self, user_id: str) -> Response:
+        user = self._store.get(user_id)
+        return json_response(user.to_json(), headers={"ETag": user.etag})
+
+    def list(self, query: Mapping[str, Any] | None) -> Response:
+        limit, cursor = page_params(query)
+        email = (query or {}).get("email")
+        if email is not None:
+            # An exact lookup: the email claim item, then the user. 0 or 1 items.
+            address = parse(_EmailQuery, {"email": email}).email
+            user = self._store.find_by_email(address)
+            return json_response({"items": [user.to_json()] if user else [], "nextCursor": None})
+        users, next_cursor = self._store.list(limit=limit, cursor=cursor)
+        return json_response({"items": [u.to_json() for u in users], "nextCursor": next_cursor})
+
+    def update(self, user_id: str, body: dict[str, Any], if_match: str | None) -> Response:
+        expected = required_version(if_match)
+        changes = parse(UserUpdate, body)
+        if changes.name is UNSET and changes.email is UNSET and changes.age is UNSET:
+            raise ValidationFailed([{"field": "body",
+                                     "message": "must change at least one of name, email, age"}])
+        user = self._store.update(user_id, changes, expected)
+        return json_response(user.to_json(), headers={"ETag": user.etag})
+
+    def delete(self, user_id: str, if_match: str | None) -> Response:
+        self._store.delete(user_id, optional_version(if_match))
+        return no_content()
+
+
+class _EmailQuery(Model):
+    normalize = {"email": lambda value: value.strip().lower()}
+
+    email: Email

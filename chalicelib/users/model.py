@@ -1,0 +1,77 @@
+"""Users: the request bodies (with their constraints), the record, and its
+mapping to and from the table's items."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from msgspec import UNSET, Meta, UnsetType
+
+from chalicelib.db import keys
+from chalicelib.http.conditional import etag as etag_of
+from chalicelib.validation import Model
+
+# Deliberately simple: one @, no whitespace or control characters, a dot in
+# the domain. Deliverability is for a confirmation email to prove, not a regex.
+EMAIL_PATTERN = r"^[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f.]+(\.[^@\s\x00-\x1f\x7f.]+)+$"
+
+Name = Annotated[str, Meta(min_length=2, max_length=100, pattern=r"^[^\x00-\x1f\x7f]*$",
+                           description="2 to 100 characters, without control characters")]
+Email = Annotated[str, Meta(max_length=254, pattern=EMAIL_PATTERN,
+                            description="a valid email address")]
+Age = Annotated[int, Meta(ge=18, le=120, description="an integer from 18 to 120")]
+
+
+def _lower(value: str) -> str:
+    return value.strip().lower()
+
+
+class UserCreate(Model):
+    normalize = {"name": str.strip, "email": _lower}
+
+    name: Name
+    email: Email
+    age: Age | None | UnsetType = UNSET
+
+
+class UserUpdate(Model):
+    """PATCH: absent fields stay as they are; `"age": null` removes the age."""
+    normalize = {"name": str.strip, "email": _lower}
+
+    name: Name | UnsetType = UNSET
+    email: Email | UnsetType = UNSET
+    age: Age | None | UnsetType = UNSET
+
+
+@dataclass(frozen=True)
+class User:
+    id: str
+    name: str
+    email: str
+    age: int | None
+    created_at: str
+    updated_at: str
+    version: int
+
+    @property
+    def etag(self) -> str:
+        return etag_of(self.version)
+
+    def to_json(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"id": self.id, "name": self.name, "email": self.email}
+        if self.age is not None:
+            body["age"] = self.age
+        body.update(createdAt=self.created_at, updatedAt=self.updated_at, version=self.version)
+        return body
+
+    def to_item(self) -> dict[str, Any]:
+        return {**keys.user(self.id), **keys.user_listing(self.id), "type": "user",
+                "id": self.id, "name": self.name, "email": self.email, "age": self.age,
+                "createdAt": self.created_at, "updatedAt": self.updated_at,
+                "version": self.version}
+
+    @classmethod
+    def from_item(cls, item: dict[str, Any]) -> "User":
+        return cls(id=item["id"], name=item["name"], email=item["email"], age=item.get("age"),
+                   created_at=item["createdAt"], updated_at=item["updatedAt"],
+                   version=int(item["version"]))

@@ -1,0 +1,205 @@
+"""UserStore: users in the single table, with DynamoDB enforcing the rules.
+
+- Create: one transaction puts the user (attribute_not_exists), claims its
+  email (attribute_not_exists on EMAIL#<email>) and adds 1 to the users
+  counter. Two creates with one email cannot both succeed.
+- Update: conditional on the version the caller read (optimistic concurrency);
+  an email change moves the claim in the same transaction.
+- Delete: removes the user and frees its email claim, conditional on the
+  version just read, and subtracts 1 from the counter.
+- List: Query on GSI1 (one page = limit + 1 items read, whatever the table
+  size), newest first, resuming strictly after the last id returned.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any, Callable
+
+from botocore.exceptions import ClientError
+from msgspec import UNSET
+
+from chalicelib.db import keys
+from chalicelib.db.counters import counter_update
+from chalicelib.db.cursor import decode_cursor, encode_cursor
+from chalicelib.db.errors import aws_unavailable_as_503, error_code
+from chalicelib.db.items import from_item, to_item, to_value
+from chalicelib.db.table import GSI1, GSI1_PK, GSI1_SK
+from chalicelib.db.transactions import ConditionFailed, transact_write
+from chalicelib.errors import Conflict, NotFound, PreconditionFailed, ServiceUnavailable
+from chalicelib.ids import is_ulid, new_id
+from chalicelib.users.model import User, UserCreate, UserUpdate
+
+LIST_NAME = "users"
+
+
+def email_in_use() -> Conflict:
+    return Conflict("A user with this email already exists.",
+                    details=[{"field": "email", "message": "is already in use"}])
+
+
+def utc_now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+class UserStore:
+    def __init__(self, client: Any, table_name: str, *, clock: Callable[[], str] = utc_now,
+                 ids: Callable[[], str] = new_id) -> None:
+        self._client = client
+        self._table = table_name
+        self._clock = clock
+        self._ids = ids
+
+    # -- reads ---------------------------------------------------------------
+
+    def get(self, user_id: str) -> User:
+        if not is_ulid(user_id):  # also keeps oversized junk out of DynamoDB keys
+            raise NotFound("No user has this id.")
+        with aws_unavailable_as_503():
+            item = self._client.get_item(TableName=self._table, Key=to_item(keys.user(user_id)),
+                                         ConsistentRead=True).get("Item")
+        if not item:
+            raise NotFound("No user has this id.")
+        return User.from_item(from_item(item))
+
+    def find_by_email(self, email: str) -> User | None:
+        with aws_unavailable_as_503():
+            claim = self._client.get_item(TableName=self._table,
+                                          Key=to_item(keys.email_claim(email.lower())),
+                                          ConsistentRead=True).get("Item")
+        if not claim:
+            return None
+        try:
+            return self.get(from_item(claim)["userId"])
+        except NotFound:
+            return None  # deleted between the two reads
+
+    def list(self, *, limit: int, cursor: str | None = None) -> tuple[list[User], str | None]:
+        condition = "#pk = :pk"
+        values = {":pk": to_value("USERS")}
+        if cursor:
+            condition += " AND #sk < :after"
+            values[":after"] = to_value(decode_cursor(LIST_NAME, cursor))
+        with aws_unavailable_as_503():
+            response = self._client.query(
+                TableName=self._table, IndexName=GSI1, KeyConditionExpression=condition,
+                ExpressionAttributeNames={"#pk": GSI1_PK, "#sk": GSI1_SK},
+                ExpressionAttributeValues=values, ScanIndexForward=False,
+                # One more than asked: tells whether a next page exists, so the
+                # last page never comes with a cursor to an empty page.
+                Limit=limit + 1)
+        users = [User.from_item(from_item(item)) for item in response["Items"]]
+        page = users[:limit]
+        next_cursor = encode_cursor(LIST_NAME, page[-1].id) if len(users) > limit else None
+        return page, next_cursor
+
+    # -- writes --------------------------------------------------------------
+
+    def create(self, data: UserCreate) -> User:
+        now = self._clock()
+        user = User(id=self._ids(), name=data.name, email=data.email,
+                    age=None if data.age is UNSET else data.age,
+                    created_at=now, updated_at=now, version=1)
+        try:
+            transact_write(self._client, [
+                self._put_new(user.to_item()),
+                self._put_new({**keys.email_claim(user.email), "type": "emailClaim",
+                               "userId": user.id}),
+                counter_update(self._table, users=1),
+            ])
+        except ConditionFailed as exc:
+            if exc.failed(1):
+                raise email_in_use() from exc
+            raise
+        return user
+
+    def update(self, user_id: str, changes: UserUpdate, expected_version: int) -> User:
+        current = self.get(user_id)
+        if current.version != expected_version:
+            raise PreconditionFailed()
+        updated = User(
+            id=current.id,
+            name=current.name if changes.name is UNSET else changes.name,
+            email=current.email if changes.email is UNSET else changes.email,
+            age=current.age if changes.age is UNSET else changes.age,
+            created_at=current.created_at, updated_at=self._clock(),
+            version=current.version + 1)
+        update = self._versioned_update(updated, expected_version)
+        try:
+            if updated.email == current.email:
+                with aws_unavailable_as_503():
+                    self._client.update_item(**update)
+            else:
+                transact_write(self._client, [
+                    {"Update": update},
+                    self._put_new({**keys.email_claim(updated.email), "type": "emailClaim",
+                                   "userId": user_id}),
+                    self._delete_claim(current.email, user_id),
+                ])
+        except ConditionFailed as exc:
+            if exc.failed(0):
+                self._raise_missing_or_stale(user_id)
+            if exc.failed(1):
+                raise email_in_use() from exc
+            raise
+        except ClientError as exc:
+            if error_code(exc) != "ConditionalCheckFailedException":
+                raise
+            self._raise_missing_or_stale(user_id)
+        return updated
+
+    def delete(self, user_id: str, expected_version: int | None = None) -> None:
+        # The email claim to free is read from the user; the delete is
+        # conditional on that read still being current. If a concurrent update
+        # got in between, read again.
+        for _ in range(3):
+            current = self.get(user_id)
+            if expected_version is not None and current.version != expected_version:
+                raise PreconditionFailed()
+            try:
+                transact_write(self._client, [
+                    {"Delete": {"TableName": self._table, "Key": to_item(keys.user(user_id)),
+                                "ConditionExpression": "#version = :version",
+                                "ExpressionAttributeNames": {"#version": "version"},
+                                "ExpressionAttributeValues": {":version": to_value(current.version)}}},
+                    self._delete_claim(current.email, user_id),
+                    counter_update(self._table, users=-1),
+                ])
+                return
+            except ConditionFailed:
+                continue
+        raise ServiceUnavailable("The user kept changing while being deleted. Try again.")
+
+    # -- pieces --------------------------------------------------------------
+
+    def _put_new(self, values: dict[str, Any]) -> dict[str, Any]:
+        return {"Put": {"TableName": self._table, "Item": to_item(values),
+                        "ConditionExpression": "attribute_not_exists(#pk)",
+                        "ExpressionAttributeNames": {"#pk": "pk"}}}
+
+    def _delete_claim(self, email: str, user_id: str) -> dict[str, Any]:
+        return {"Delete": {"TableName": self._table, "Key": to_item(keys.email_claim(email)),
+                           "ConditionExpression": "#userId = :userId",
+                           "ExpressionAttributeNames": {"#userId": "userId"},
+                           "ExpressionAttributeValues": {":userId": to_value(user_id)}}}
+
+    def _versioned_update(self, user: User, expected_version: int) -> dict[str, Any]:
+        names = {"#name": "name", "#email": "email", "#updatedAt": "updatedAt",
+                 "#version": "version", "#age": "age"}
+        values = {":name": to_value(user.name), ":email": to_value(user.email),
+                  ":updatedAt": to_value(user.updated_at), ":version": to_value(user.version),
+                  ":expected": to_value(expected_version)}
+        expression = "SET #name = :name, #email = :email, #updatedAt = :updatedAt, #version = :version"
+        if user.age is None:
+            expression += " REMOVE #age"
+        else:
+            expression += ", #age = :age"
+            values[":age"] = to_value(user.age)
+        return {"TableName": self._table, "Key": to_item(keys.user(user.id)),
+                "UpdateExpression": expression,
+                # A missing item fails this too, so an update never creates a user.
+                "ConditionExpression": "#version = :expected",
+                "ExpressionAttributeNames": names, "ExpressionAttributeValues": values}
+
+    def _raise_missing_or_stale(self, user_id: str) -> None:
+        self.get(user_id)  # raises NotFound if it is gone
+        raise PreconditionFailed()

@@ -1,0 +1,61 @@
+"""Validate a JSON object against a msgspec Struct, reporting every bad field.
+
+msgspec stops at the first error, so each field is first checked on its own;
+only when all pass is the whole object converted. The Structs also give the
+JSON Schema for /openapi.json. Constrained types carry a `description` that
+reads as the end of "must be ...", used both in the schema and in messages.
+"""
+from __future__ import annotations
+
+import typing
+from typing import Any, Callable, ClassVar, TypeVar
+
+import msgspec
+
+from chalicelib.errors import ValidationFailed
+
+S = TypeVar("S", bound=msgspec.Struct)
+
+
+class Model(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Base for request bodies. `normalize` maps field -> function applied to a
+    string value before it is checked (trimming, lower-casing)."""
+
+    normalize: ClassVar[dict[str, Callable[[str], str]]] = {}
+
+
+def _description(field_type: Any) -> str | None:
+    for candidate in (field_type, *typing.get_args(field_type)):
+        for meta in typing.get_args(candidate)[1:] if typing.get_origin(candidate) is typing.Annotated else ():
+            if isinstance(meta, msgspec.Meta) and meta.description:
+                return meta.description
+    return None
+
+
+def _message(field_type: Any, error: msgspec.ValidationError) -> str:
+    description = _description(field_type)
+    return f"must be {description}" if description else str(error)
+
+
+def parse(model: type[S], data: dict[str, Any]) -> S:
+    normalize: dict[str, Callable[[str], str]] = getattr(model, "normalize", {})
+    data = {name: normalize[name](value) if name in normalize and isinstance(value, str) else value
+            for name, value in data.items()}
+    fields = {info.encode_name: info for info in msgspec.structs.fields(model)}
+    errors = [{"field": name, "message": "is not a known field"}
+              for name in data if name not in fields]
+    for name, info in fields.items():
+        if name not in data:
+            if info.required:
+                errors.append({"field": name, "message": "is required"})
+            continue
+        try:
+            msgspec.convert(data[name], info.type)
+        except msgspec.ValidationError as error:
+            errors.append({"field": name, "message": _message(info.type, error)})
+    if errors:
+        raise ValidationFailed(errors)
+    try:
+        return msgspec.convert(data, model)
+    except msgspec.ValidationError as error:  # a rule spanning fields (__post_init__)
+        raise ValidationFailed([{"field": "body", "message": str(error)}]) from None
