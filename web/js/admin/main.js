@@ -7,10 +7,11 @@ import {AuthError, currentSession, signIn, signOut} from '../auth.js';
 import {loadConfig} from '../config.js';
 import {$} from '../dom.js';
 import {MessagesPanel} from './messages.js';
-import {renderStats} from './stats.js';
+import {renderStats, showStatsUnavailable} from './stats.js';
 import {UsersPanel} from './users.js';
 
 const VIEWS = ['loading', 'signin', 'forbidden', 'dashboard'];
+const ADMIN_GROUP = 'admin';
 
 function show(view) {
   for (const name of VIEWS) $(`#view-${name}`).hidden = name !== view;
@@ -58,7 +59,7 @@ async function main() {
   const api = createApi(config, {
     onUnauthorized: () => showSignIn('Your session has ended. Please sign in again.'),
   });
-  const refreshStats = () => renderStats(api).catch((error) => handleError(error, () => {}));
+  const refreshStats = () => renderStats(api).catch((error) => handleError(error, showStatsUnavailable));
   const hooks = {onError: handleError, onChanged: refreshStats};
   const messages = new MessagesPanel(api, hooks);
   const users = new UsersPanel(api, hooks);
@@ -75,14 +76,21 @@ async function main() {
 
   async function openDashboard() {
     show('loading');
+    let me;
     try {
-      // Stats are admin-only: the answer says whether this account may be here.
-      await renderStats(api);
+      // The API's own view of this account (its verified groups) decides the
+      // first screen; every admin route still answers 403 to anyone else.
+      ({data: me} = await api.get('/me'));
     } catch (error) {
       handleError(error, (message) => { $('#view-loading').textContent = message; });
       return;
     }
+    if (!(me?.groups ?? []).includes(ADMIN_GROUP)) {
+      showForbidden();
+      return;
+    }
     show('dashboard');
+    refreshStats();
     await showTab();
   }
 

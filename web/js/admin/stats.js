@@ -17,3 +17,9 @@ export async function renderStats(api) {
     el('dt', {text: label}), el('dd', {attrs: {id}, text: value ?? '–'}))));
   box.hidden = false;
 }
+
+export function showStatsUnavailable(reason) {
+  const box = $('#stats');
+  replace(box, el('div', {className: 'stat muted', attrs: {title: reason}, text: 'Stats unavailable'}));
+  box.hidden = false;
+}
