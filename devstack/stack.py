@@ -20,11 +20,11 @@ from typing import Any
 import boto3
 from chalice.cli.factory import CLIFactory
 from chalice.local import LocalDevServer, create_local_server
-from moto.server import ThreadedMotoServer
 
 from chalicelib.config import Settings
 from chalicelib.http.cors import CorsPolicy
 from devstack.gateway import ParityRequestHandler
+from devstack.moto_server import LocalAwsServer
 from devstack.provision import provision
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -71,7 +71,7 @@ class LocalStack:
         self.host = host
         self.ports = ports
         self.stack_file = stack_file
-        self._moto: ThreadedMotoServer | None = None
+        self._moto: LocalAwsServer | None = None
         self._api: LocalDevServer | None = None
         self._web: ThreadingHTTPServer | None = None
 
@@ -81,8 +81,7 @@ class LocalStack:
     def start(self) -> dict[str, Any]:
         aws_endpoint = self._url(self.ports.aws)
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's per-call access log
-        self._moto = ThreadedMotoServer(ip_address=self.host, port=self.ports.aws, verbose=False)
-        self._moto.start()
+        self._moto = LocalAwsServer(self.host, self.ports.aws).start()
         os.environ.update(local_aws_environment(aws_endpoint))
 
         # environ=os.environ: Chalice sets the stage's variables in the real

@@ -15,7 +15,6 @@ import pytest
 from tests.support import offline
 from tests.support.client import parity_client
 from tests.support.cognito import Tokens
-from tests.support.ports import free_port
 
 offline.install()
 
@@ -37,16 +36,13 @@ class LocalAws:
 
 @pytest.fixture(scope="session")
 def local_aws() -> Iterator[LocalAws]:
-    from moto.server import ThreadedMotoServer
-
+    from devstack.moto_server import LocalAwsServer
     from devstack.provision import provision
     from devstack.stack import local_aws_environment
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    endpoint = f"http://127.0.0.1:{port}"
+    server = LocalAwsServer("127.0.0.1", 0).start()
+    endpoint = f"http://127.0.0.1:{server.port}"
     os.environ.update(local_aws_environment(endpoint))
     session = boto3.Session()
     resources = provision(session, table_name="frontdesk-local", mail_from="frontdesk@example.com")

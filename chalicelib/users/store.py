@@ -75,14 +75,16 @@ class UserStore:
 
     def list(self, *, limit: int, cursor: str | None = None) -> tuple[list[User], str | None]:
         condition = "#pk = :pk"
+        names = {"#pk": GSI1_PK}
         values = {":pk": to_value("USERS")}
         if cursor:
             condition += " AND #sk < :after"
+            names["#sk"] = GSI1_SK
             values[":after"] = to_value(decode_cursor(LIST_NAME, cursor))
         with aws_unavailable_as_503():
             response = self._client.query(
                 TableName=self._table, IndexName=GSI1, KeyConditionExpression=condition,
-                ExpressionAttributeNames={"#pk": GSI1_PK, "#sk": GSI1_SK},
+                ExpressionAttributeNames=names,
                 ExpressionAttributeValues=values, ScanIndexForward=False,
                 # One more than asked: tells whether a next page exists, so the
                 # last page never comes with a cursor to an empty page.
