@@ -50,7 +50,7 @@ export class UsersPanel {
   }
 
   row(user) {
-    const actions = el('td', {className: 'actions'});
+    const actions = el('div', {className: 'row-actions'});
     const button = (label, handler, kind = 'link') => el('button', {
       className: kind, text: label, attrs: {type: 'button', 'aria-label': `${label} ${user.email}`},
       on: {click: handler}});
@@ -66,7 +66,7 @@ export class UsersPanel {
       el('td', {className: 'user-email', text: user.email}),
       el('td', {className: 'user-age', text: user.age ?? ''}),
       el('td', {attrs: {title: user.createdAt ?? ''}, text: formatDate(user.createdAt)}),
-      actions);
+      el('td', {}, actions));
   }
 
   clearFormErrors() {
@@ -195,6 +195,7 @@ export class UsersPanel {
       notice.textContent = STALE_MESSAGE;
       notice.hidden = false;
       $('#user-reload-latest').hidden = false;
+      this.load();  // the list shows the version that won, too
       return;
     }
     if (error.status === 409) {
