@@ -78,7 +78,8 @@ def test_admin_archives_then_deletes_a_message(admin_tab: Tab, stack: dict[str, 
 
     with page.expect_response(lambda r: "status=archived" in r.url):
         page.select_option("#message-status", "archived")
-    expect(_row(page, sent["id"])).to_have_count(1)
+    _row(page, sent["id"]).get_by_role("button").click()
+    expect(detail.locator(".message-status")).to_have_text("Archived")
     archived_before = _stat(page, "archived")
 
     detail.get_by_role("button", name="Delete").click()

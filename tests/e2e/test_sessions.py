@@ -4,6 +4,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+import time
 from typing import Any
 
 from playwright.sync_api import expect
@@ -120,10 +121,12 @@ def test_expired_token_is_refreshed_before_the_call(admin_tab: Tab) -> None:
     _set_session(admin_tab, {**session, "expiresAt": 1})  # long past
     with page.expect_request(lambda r: r.method == "POST"
                              and r.headers.get("x-amz-target", "").endswith("InitiateAuth")
-                             and "REFRESH_TOKEN_AUTH" in (r.post_data or "")):
+                             and "REFRESH_TOKEN_AUTH" in (r.post_data or "")), \
+            page.expect_response(lambda r: "/users?" in r.url) as answer:
         page.click("#users-reload")
+    assert answer.value.status == 200
     expect(page.locator("#view-dashboard")).to_be_visible()
-    assert _session(admin_tab)["expiresAt"] > 1
+    assert _session(admin_tab)["expiresAt"] > time.time() * 1000
 
 
 def test_expired_token_with_a_revoked_refresh_goes_back_to_sign_in(admin_tab: Tab) -> None:

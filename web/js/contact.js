@@ -45,6 +45,7 @@ function showFieldError(field, messages) {
   const box = document.getElementById(`${field}-error`);
   const input = document.getElementById(field);
   if (!box || !input) return false;
+  if (messages.length) clearHint(field);  // the API's word replaces the hint's
   box.textContent = messages.join(' ');
   box.hidden = messages.length === 0;
   input.toggleAttribute('aria-invalid', messages.length > 0);
@@ -72,7 +73,7 @@ function showError(error) {
     for (const [field, messages] of Object.entries(error.fieldErrors())) {
       if (!showFieldError(field, messages)) unplaced.push(...messages);
     }
-    showFormError(unplaced.length ? unplaced.join(' ') : 'Please correct the fields marked below.');
+    showFormError(unplaced.length ? unplaced.join(' ') : 'Please correct the fields marked above.');
     const first = form.querySelector('[aria-invalid]');
     first?.focus();
     return;
@@ -120,9 +121,19 @@ async function submit(event) {
   return inFlight;
 }
 
+function clearHint(field) {
+  const line = document.getElementById(`${field}-hint`);
+  if (!line) return;
+  line.classList.remove('hint-warn');
+  delete line.dataset.advice;
+  if (field === 'message') updateCount();
+  else if (line.dataset.original) line.textContent = line.dataset.original;
+}
+
 function reset() {
   form.reset();
   clearErrors();
+  for (const field of FIELDS) clearHint(field);
   attempt = null;
   updateCount();
   success.hidden = true;
@@ -132,16 +143,30 @@ function reset() {
 
 const messageInput = $('#message');
 function updateCount() {
-  $('#message-count').textContent = String(messageInput.value.length);
+  const line = $('#message-hint');
+  const count = `${messageInput.value.length} / 5000 characters.`;
+  line.textContent = line.dataset.advice ? `${line.dataset.advice} ${count}` : count;
 }
 
-// Client-side hints: once a field has been left, say what it expects.
+// Client-side hints: once a field has been left, its hint line says what it
+// expects. Hints only advise; the API decides, and its errors go in the error
+// slots. They rewrite an existing line rather than add one, so the form never
+// shifts under a pointer on its way to the Send button.
 function hint(event) {
   const input = event.target;
-  if (!FIELDS.includes(input.name)) return;
-  if (input.validity.valueMissing) showFieldError(input.name, ['This field is required.']);
-  else if (input.validity.typeMismatch) showFieldError(input.name, ['Enter an email address like name@example.com.']);
-  else showFieldError(input.name, []);
+  const line = document.getElementById(`${input.name}-hint`);
+  if (!line || !FIELDS.includes(input.name)) return;
+  line.dataset.original ??= line.textContent;
+  let advice = '';
+  if (input.validity.valueMissing) advice = 'Required.';
+  else if (input.validity.typeMismatch) advice = 'Enter an email address like name@example.com.';
+  line.classList.toggle('hint-warn', Boolean(advice));
+  if (input.name === 'message') {
+    line.dataset.advice = advice;  // the counter keeps its line; see updateCount
+    updateCount();
+  } else {
+    line.textContent = advice || line.dataset.original;
+  }
 }
 
 form.addEventListener('submit', submit);

@@ -211,7 +211,7 @@ export class UsersPanel {
       for (const [field, messages] of Object.entries(error.fieldErrors())) {
         if (!this.fieldError(field, messages)) unplaced.push(...messages);
       }
-      this.formError(unplaced.length ? unplaced.join(' ') : 'Please correct the fields marked below.');
+      this.formError(unplaced.length ? unplaced.join(' ') : 'Please correct the fields marked above.');
       return;
     }
     this.hooks.onError(error, (message) => this.formError(message));
