@@ -3,15 +3,16 @@
 Each route is its decorators (path, methods, authorizer, role), then: parse,
 call chalicelib, return. Everything else lives in chalicelib/.
 """
-from chalice import Chalice, CognitoUserPoolAuthorizer
+from chalice import Chalice, CognitoUserPoolAuthorizer, Rate
 
 from typing import Any
 
 from chalice import Response
 
-from chalicelib import log
+from chalicelib import log, openapi
 from chalicelib.auth import me, roles
 from chalicelib.auth.identity import current_identity
+from chalicelib.contact.api import MAX_BODY_BYTES as CONTACT_MAX_BODY_BYTES
 from chalicelib.config import Settings
 from chalicelib.http.body import read_json_object
 from chalicelib.http.pipeline import HttpPipeline
@@ -34,8 +35,8 @@ cognito = CognitoUserPoolAuthorizer("frontdesk-users", provider_arns=[settings.u
 app.register_middleware(HttpPipeline.for_app(app, settings), "http")
 
 
-def json_body() -> dict[str, Any]:
-    return read_json_object(app.current_request, max_bytes=settings.max_body_bytes)
+def json_body(max_bytes: int = settings.max_body_bytes) -> dict[str, Any]:
+    return read_json_object(app.current_request, max_bytes=max_bytes)
 
 
 def header(name: str) -> str | None:
@@ -48,6 +49,21 @@ def header(name: str) -> str | None:
 @roles.public
 def health() -> dict:
     return {"ok": True}
+
+
+@app.route("/openapi.json", methods=["GET"])
+@roles.public
+def openapi_document() -> dict:
+    return openapi.document_for(app)
+
+
+@app.route("/contact", methods=["POST"])
+@roles.public
+def submit_contact() -> Response:
+    request = app.current_request
+    return services.contact_api.submit(json_body(CONTACT_MAX_BODY_BYTES),
+                                       header("idempotency-key"),
+                                       request.context["identity"]["sourceIp"])
 
 
 # -- signed-in ----------------------------------------------------------------
@@ -90,6 +106,38 @@ def delete_user(user_id: str) -> Response:
     return services.users_api.delete(user_id, header("if-match"))
 
 
+# -- admin: dashboard ---------------------------------------------------------
+
+@app.route("/dashboard/messages", methods=["GET"], authorizer=cognito)
+@roles.admin
+def list_messages() -> Response:
+    return services.dashboard_api.list(app.current_request.query_params)
+
+
+@app.route("/dashboard/messages/{message_id}", methods=["GET"], authorizer=cognito)
+@roles.admin
+def get_message(message_id: str) -> Response:
+    return services.dashboard_api.get(message_id)
+
+
+@app.route("/dashboard/messages/{message_id}", methods=["PATCH"], authorizer=cognito)
+@roles.admin
+def update_message(message_id: str) -> Response:
+    return services.dashboard_api.update(message_id, json_body())
+
+
+@app.route("/dashboard/messages/{message_id}", methods=["DELETE"], authorizer=cognito)
+@roles.admin
+def delete_message(message_id: str) -> Response:
+    return services.dashboard_api.delete(message_id)
+
+
+@app.route("/dashboard/stats", methods=["GET"], authorizer=cognito)
+@roles.admin
+def get_stats() -> Response:
+    return services.dashboard_api.stats()
+
+
 # -- service (API key) --------------------------------------------------------
 
 @app.route("/service/users/{user_id}", methods=["GET"], api_key_required=True)
@@ -102,6 +150,22 @@ def service_get_user(user_id: str) -> Response:
 @roles.service
 def service_create_user() -> Response:
     return services.users_api.create(json_body(), location_prefix="/service/users")
+
+
+# -- notifications: store first, mail after -----------------------------------
+
+@app.on_dynamodb_record(stream_arn=settings.table_stream_arn, batch_size=10,
+                        starting_position="LATEST")
+def notify_owner(event: Any) -> None:
+    """First attempt, as soon as a message is stored. Never raises: a failed
+    attempt stays pending and the schedule below retries it."""
+    services.notifier.on_new_messages(
+        record.new_image for record in event if record.event_name == "INSERT")
+
+
+@app.schedule(Rate(5, unit=Rate.MINUTES))
+def retry_notifications(event: Any) -> None:
+    services.notifier.retry_due()
 
 
 # Last: every path also answers OPTIONS (preflight) and 405 for other methods.

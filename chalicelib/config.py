@@ -40,6 +40,16 @@ class Settings:
     # Gateway checks keys against the usage plan and this stays empty.
     local_api_key: str = ""
     max_body_bytes: int = 64 * 1024
+    # Contact pipeline: who gets the mail, from which verified SES identity,
+    # and how many submissions one client IP may make per window.
+    owner_email: str = ""
+    mail_from: str = ""
+    contact_rate_limit: int = 5
+    contact_rate_window_seconds: int = 600
+    notify_max_attempts: int = 5
+    # The table's stream feeds the notifier; deployed stages get the real ARN
+    # from the resources stack.
+    table_stream_arn: str = ""
     # True only inside a real Lambda function of a deployed stage, where API
     # Gateway has already verified tokens and API keys before we run.
     behind_api_gateway: bool = False
@@ -74,5 +84,12 @@ class Settings:
             cognito_jwks_url=env.get("COGNITO_JWKS_URL", ""),
             local_api_key=env.get("LOCAL_API_KEY", ""),
             max_body_bytes=int(env.get("MAX_BODY_BYTES", str(64 * 1024))),
+            owner_email=env.get("OWNER_EMAIL", ""),
+            mail_from=env.get("MAIL_FROM", ""),
+            contact_rate_limit=int(env.get("CONTACT_RATE_LIMIT", "5")),
+            contact_rate_window_seconds=int(env.get("CONTACT_RATE_WINDOW_SECONDS", "600")),
+            notify_max_attempts=int(env.get("NOTIFY_MAX_ATTEMPTS", "5")),
+            table_stream_arn=env.get("TABLE_STREAM_ARN")
+            or f"arn:aws:dynamodb:{region}:000000000000:table/frontdesk-{stage}/stream/local",
             behind_api_gateway=in_lambda and stage != "local",
         )

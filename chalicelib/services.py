@@ -1,4 +1,5 @@
-"""Everything the routes call, built once per Lambda container from Settings.
+"""Everything the routes and event handlers call, built once per Lambda
+container from Settings.
 
 Tests build their own (or reach the clients through it) instead of patching
 module globals.
@@ -9,6 +10,10 @@ from dataclasses import dataclass
 
 from chalicelib.aws import AwsClients
 from chalicelib.config import Settings
+from chalicelib.contact.api import ContactApi, DashboardApi
+from chalicelib.contact.notifier import Notifier
+from chalicelib.contact.rate_limit import RateLimiter
+from chalicelib.contact.store import MessageStore
 from chalicelib.users.api import UsersApi
 from chalicelib.users.store import UserStore
 
@@ -18,9 +23,24 @@ class Services:
     clients: AwsClients
     users: UserStore
     users_api: UsersApi
+    contact_api: ContactApi
+    dashboard_api: DashboardApi
+    notifier: Notifier
 
     @classmethod
     def create(cls, settings: Settings, clients: AwsClients | None = None) -> "Services":
         clients = clients or AwsClients.create(settings)
-        users = UserStore(clients.dynamodb, settings.table_name)
-        return cls(clients=clients, users=users, users_api=UsersApi(users))
+        table = settings.table_name
+        users = UserStore(clients.dynamodb, table)
+        messages = MessageStore(clients.dynamodb, table)
+        limiter = RateLimiter(clients.dynamodb, table, limit=settings.contact_rate_limit,
+                              window_seconds=settings.contact_rate_window_seconds)
+        return cls(
+            clients=clients,
+            users=users,
+            users_api=UsersApi(users),
+            contact_api=ContactApi(messages, limiter),
+            dashboard_api=DashboardApi(messages, clients.dynamodb, table),
+            notifier=Notifier(clients.dynamodb, clients.ses, table, sender=settings.mail_from,
+                              owner=settings.owner_email, max_attempts=settings.notify_max_attempts),
+        )

@@ -26,6 +26,7 @@ from chalicelib.http.cors import CorsPolicy
 from devstack.gateway import ParityRequestHandler
 from devstack.moto_server import LocalAwsServer
 from devstack.provision import provision
+from devstack.triggers import Triggers
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 REGION = "us-east-1"
@@ -74,6 +75,7 @@ class LocalStack:
         self._moto: LocalAwsServer | None = None
         self._api: LocalDevServer | None = None
         self._web: ThreadingHTTPServer | None = None
+        self._triggers: Triggers | None = None
 
     def _url(self, port: int) -> str:
         return f"http://{self.host}:{port}"
@@ -111,6 +113,9 @@ class LocalStack:
             ParityRequestHandler, app_object=app, config=config,
             cors=CorsPolicy(settings.allowed_origins))
         _serve(self._api.server)
+        self._triggers = Triggers(app, boto3.Session(), resources.table_name,
+                                  schedule_seconds=float(os.environ.get("SCHEDULE_SECONDS", "30")))
+        self._triggers.start()
 
         info = {
             "apiUrl": self._url(self.ports.api),
@@ -135,6 +140,8 @@ class LocalStack:
         return info
 
     def stop(self) -> None:
+        if self._triggers is not None:
+            self._triggers.stop()
         for server in (self._api.server if self._api else None, self._web):
             if server is not None:
                 server.shutdown()

@@ -22,6 +22,9 @@ TEST_ORIGIN = "http://localhost:8080"
 OTHER_ALLOWED_ORIGIN = "https://app.example.test"
 DISALLOWED_ORIGIN = "https://evil.example.test"
 TEST_API_KEY = "test-api-key-0123456789"
+MAIL_FROM = "frontdesk@example.com"
+OWNER_EMAIL = "owner@example.com"
+CONTACT_RATE_LIMIT = 5
 
 
 @dataclass(frozen=True)
@@ -45,7 +48,7 @@ def local_aws() -> Iterator[LocalAws]:
     endpoint = f"http://127.0.0.1:{server.port}"
     os.environ.update(local_aws_environment(endpoint))
     session = boto3.Session()
-    resources = provision(session, table_name="frontdesk-local", mail_from="frontdesk@example.com")
+    resources = provision(session, table_name="frontdesk-local", mail_from=MAIL_FROM)
     # Everything app.py reads at import must be in os.environ before it is imported.
     os.environ.update({
         "STAGE": "local",
@@ -55,6 +58,9 @@ def local_aws() -> Iterator[LocalAws]:
         "USER_POOL_CLIENT_ID": resources.user_pool_client_id,
         "COGNITO_JWKS_URL": f"{endpoint}/{resources.user_pool_id}/.well-known/jwks.json",
         "LOCAL_API_KEY": TEST_API_KEY,
+        "MAIL_FROM": MAIL_FROM,
+        "OWNER_EMAIL": OWNER_EMAIL,
+        "CONTACT_RATE_LIMIT": str(CONTACT_RATE_LIMIT),
     })
     yield LocalAws(endpoint, session, resources.table_name, resources.user_pool_id,
                    resources.user_pool_client_id, resources.users)

@@ -3,7 +3,7 @@ patterns each key serves. Ids inside keys are ULIDs, so sorting by sort key
 sorts by creation time."""
 from __future__ import annotations
 
-from chalicelib.db.table import GSI1_PK, GSI1_SK, PK, SK
+from chalicelib.db.table import GSI1_PK, GSI1_SK, GSI2_PK, GSI2_SK, PK, SK
 
 Key = dict[str, str]
 
@@ -22,3 +22,34 @@ def user_listing(user_id: str) -> Key:
 def email_claim(email: str) -> Key:
     """One item per email in use: its existence is the uniqueness constraint."""
     return {PK: f"EMAIL#{email}", SK: "EMAIL"}
+
+
+def message(message_id: str) -> Key:
+    return {PK: f"MSG#{message_id}", SK: "MSG"}
+
+
+def message_listing(status: str, message_id: str) -> Key:
+    """GSI1: one partition per status, newest first by id; a status change
+    moves the message to another partition."""
+    return {GSI1_PK: f"MSGS#{status}", GSI1_SK: message_id}
+
+
+def message_list(status: str) -> str:
+    return f"MSGS#{status}"
+
+
+PENDING_NOTIFICATIONS = "NOTIFY#pending"
+
+
+def pending_notification(next_attempt_at: str, message_id: str) -> Key:
+    """GSI2, sparse: present only while a notification waits to be sent,
+    sorted by when it is due."""
+    return {GSI2_PK: PENDING_NOTIFICATIONS, GSI2_SK: f"{next_attempt_at}#{message_id}"}
+
+
+def idempotency(key_digest: str) -> Key:
+    return {PK: f"IDEMPOTENCY#{key_digest}", SK: "IDEMPOTENCY"}
+
+
+def rate_window(client_digest: str, window_start: int) -> Key:
+    return {PK: f"RATE#{client_digest}#{window_start}", SK: "RATE"}

@@ -36,4 +36,6 @@ def table_definition(table_name: str) -> dict[str, Any]:
         "KeySchema": [{"AttributeName": PK, "KeyType": "HASH"},
                       {"AttributeName": SK, "KeyType": "RANGE"}],
         "GlobalSecondaryIndexes": [_index(GSI1, GSI1_PK, GSI1_SK), _index(GSI2, GSI2_PK, GSI2_SK)],
+        # New contact messages reach the notifier through the stream.
+        "StreamSpecification": {"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"},
     }

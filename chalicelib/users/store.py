@@ -12,13 +12,14 @@
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from typing import Any, Callable
 
 from botocore.exceptions import ClientError
 from msgspec import UNSET
 
 from chalicelib.db import keys
+from chalicelib.db.clock import iso
+from chalicelib.db.clock import utc_now as now
 from chalicelib.db.counters import counter_update
 from chalicelib.db.cursor import decode_cursor, encode_cursor
 from chalicelib.db.errors import aws_unavailable_as_503, error_code
@@ -38,7 +39,7 @@ def email_in_use() -> Conflict:
 
 
 def utc_now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return iso(now())
 
 
 class UserStore:

@@ -1,0 +1,2 @@
+"""The contact pipeline (submissions, their notifications to the site owner)
+and the admin dashboard over the stored messages."""

@@ -1,0 +1,76 @@
+"""POST /contact and the admin dashboard, over HTTP."""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from chalice import Response
+
+from chalicelib.contact.idempotency import IdempotentRequest, checked_key
+from chalicelib.contact.model import STATUSES, ContactSubmission, StatusChange
+from chalicelib.contact.rate_limit import RateLimiter
+from chalicelib.contact.store import MessageStore
+from chalicelib.db.counters import read_counters
+from chalicelib.errors import ValidationFailed
+from chalicelib.http.query import page_params
+from chalicelib.http.responses import json_response, no_content
+from chalicelib.ids import new_id
+from chalicelib.validation import parse
+
+MAX_BODY_BYTES = 16 * 1024
+
+
+class ContactApi:
+    def __init__(self, messages: MessageStore, limiter: RateLimiter) -> None:
+        self._messages = messages
+        self._limiter = limiter
+
+    def submit(self, body: dict[str, Any], idempotency_key: str | None, client_ip: str) -> Response:
+        submission = parse(ContactSubmission, body)
+        key = checked_key(idempotency_key)
+        if submission.is_spam:
+            # Answer as for a success (and count it like one), but keep nothing.
+            self._limiter.hit(client_ip)
+            return json_response({"id": new_id(), "status": "received"}, 202)
+        request = IdempotentRequest(key, submission.fields()) if key else None
+        if request is not None:
+            replayed = self._messages.replay(request)
+            if replayed is not None:
+                return json_response(replayed, 202)  # a retry neither counts nor stores
+        self._limiter.hit(client_ip)
+        return json_response(self._messages.create(submission.fields(), request), 202)
+
+
+class DashboardApi:
+    def __init__(self, messages: MessageStore, dynamodb: Any, table_name: str) -> None:
+        self._messages = messages
+        self._dynamodb = dynamodb
+        self._table = table_name
+
+    def list(self, query: Mapping[str, Any] | None) -> Response:
+        limit, cursor = page_params(query)
+        status = (query or {}).get("status", "new")
+        if status not in STATUSES:
+            raise ValidationFailed([{"field": "status", "message": "must be one of new, read, archived"}])
+        messages, next_cursor = self._messages.list(status=status, limit=limit, cursor=cursor)
+        return json_response({"items": [m.to_json() for m in messages], "nextCursor": next_cursor})
+
+    def get(self, message_id: str) -> Response:
+        return json_response(self._messages.get(message_id).to_json())
+
+    def update(self, message_id: str, body: dict[str, Any]) -> Response:
+        change = parse(StatusChange, body)
+        return json_response(self._messages.set_status(message_id, change.status).to_json())
+
+    def delete(self, message_id: str) -> Response:
+        self._messages.delete(message_id)
+        return no_content()
+
+    def stats(self) -> Response:
+        counts = read_counters(self._dynamodb, self._table)
+        return json_response({
+            "users": counts["users"],
+            "messages": {"new": counts["messagesNew"], "read": counts["messagesRead"],
+                         "archived": counts["messagesArchived"]},
+            "notifications": {"pending": counts["notificationsPending"],
+                              "failed": counts["notificationsFailed"]},
+        })

@@ -1,0 +1,51 @@
+"""The email the site owner receives for a contact message.
+
+Plain text first, with an HTML part in which every field is escaped. The
+subject carries a fixed prefix; the submitter goes in Reply-To, never in From
+(SES only sends from verified identities, and From must not be forgeable).
+"""
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+from chalicelib.contact.model import Message
+
+SUBJECT_PREFIX = "[Frontdesk] "
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+
+
+def one_line(text: str) -> str:
+    """Validation already refuses control characters; this keeps it true here too."""
+    return _CONTROL.sub(" ", text).strip()
+
+
+def subject_for(message: Message) -> str:
+    topic = one_line(message.subject or "") or f"Message from {one_line(message.name)}"
+    return SUBJECT_PREFIX + topic[:150]
+
+
+def compose(message: Message, *, sender: str, owner: str) -> dict[str, Any]:
+    """Keyword arguments for SES SendEmail."""
+    subject = one_line(message.subject or "")
+    text = (f"From: {message.name} <{message.email}>\n"
+            + (f"Subject: {subject}\n" if subject else "")
+            + f"Received: {message.created_at}\nMessage id: {message.id}\n\n{message.message}\n")
+    e = html.escape
+    html_body = (
+        f"<p><strong>From:</strong> {e(message.name)} &lt;{e(message.email)}&gt;</p>"
+        + (f"<p><strong>Subject:</strong> {e(subject)}</p>" if subject else "")
+        + f"<p><strong>Received:</strong> {e(message.created_at)}</p>"
+        f"<pre style=\"white-space: pre-wrap; font-family: inherit\">{e(message.message)}</pre>"
+        f"<p><small>Message id: {e(message.id)}</small></p>")
+    return {
+        "Source": sender,
+        "Destination": {"ToAddresses": [owner]},
+        "ReplyToAddresses": [message.email],
+        "Message": {
+            "Subject": {"Data": subject_for(message), "Charset": "UTF-8"},
+            "Body": {"Text": {"Data": text, "Charset": "UTF-8"},
+                     "Html": {"Data": html_body, "Charset": "UTF-8"}},
+        },
+    }

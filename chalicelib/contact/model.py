@@ -1,0 +1,128 @@
+"""Contact messages: the submission body, the stored message, and its item."""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Annotated, Any, Literal
+
+from msgspec import UNSET, Meta, UnsetType
+
+from chalicelib.db import keys
+from chalicelib.users.model import Email
+from chalicelib.validation import Model
+
+STATUSES = ("new", "read", "archived")
+Status = Literal["new", "read", "archived"]
+NOTIFY_PENDING, NOTIFY_SENT, NOTIFY_FAILED = "pending", "sent", "failed"
+
+# No control characters at all, so CR/LF cannot reach an email header.
+_ONE_LINE = r"^[^\x00-\x1f\x7f]*$"
+# Newlines and tabs allowed; every other control character refused.
+_MULTI_LINE = r"^[^\x00-\x08\x0b-\x1f\x7f]*$"
+
+Name = Annotated[str, Meta(min_length=1, max_length=100, pattern=_ONE_LINE,
+                           description="1 to 100 characters on one line")]
+Subject = Annotated[str, Meta(max_length=150, pattern=_ONE_LINE,
+                              description="at most 150 characters on one line")]
+Text = Annotated[str, Meta(min_length=1, max_length=5000, pattern=_MULTI_LINE,
+                           description="1 to 5,000 characters, without control characters "
+                                       "other than newlines and tabs")]
+
+
+def _message_text(value: str) -> str:
+    # Browsers submit textarea line breaks as CRLF; keep one kind.
+    return value.replace("\r\n", "\n")
+
+
+class ContactSubmission(Model):
+    normalize = {"name": str.strip, "email": lambda v: v.strip().lower(),
+                 "subject": str.strip, "message": _message_text}
+
+    name: Name
+    email: Email
+    message: Text
+    subject: Subject | UnsetType = UNSET
+    # The honeypot: hidden from people, filled in by bots.
+    website: str | UnsetType = UNSET
+
+    @property
+    def is_spam(self) -> bool:
+        return isinstance(self.website, str) and self.website.strip() != ""
+
+    def fields(self) -> dict[str, str]:
+        """What is stored and compared for idempotency (never the honeypot)."""
+        values = {"name": self.name, "email": self.email, "message": self.message}
+        if self.subject is not UNSET and self.subject:
+            values["subject"] = self.subject
+        return values
+
+
+class StatusChange(Model):
+    status: Annotated[Status, Meta(description="one of new, read, archived")]
+
+
+@dataclass(frozen=True)
+class Notification:
+    status: str
+    attempts: int = 0
+    next_attempt_at: str | None = None
+    last_error: str | None = None
+    sent_at: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"status": self.status, "attempts": self.attempts}
+        for name, value in (("nextAttemptAt", self.next_attempt_at),
+                            ("lastError", self.last_error), ("sentAt", self.sent_at)):
+            if value is not None:
+                body[name] = value
+        return body
+
+
+@dataclass(frozen=True)
+class Message:
+    id: str
+    name: str
+    email: str
+    subject: str | None
+    message: str
+    status: str
+    created_at: str
+    updated_at: str
+    notification: Notification
+
+    def with_status(self, status: str, updated_at: str) -> "Message":
+        return replace(self, status=status, updated_at=updated_at)
+
+    def to_json(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"id": self.id, "name": self.name, "email": self.email}
+        if self.subject:
+            body["subject"] = self.subject
+        body.update(message=self.message, status=self.status, createdAt=self.created_at,
+                    updatedAt=self.updated_at, notification=self.notification.to_json())
+        return body
+
+    def to_item(self) -> dict[str, Any]:
+        n = self.notification
+        item: dict[str, Any] = {
+            **keys.message(self.id), **keys.message_listing(self.status, self.id),
+            "type": "message", "id": self.id, "name": self.name, "email": self.email,
+            "subject": self.subject, "message": self.message, "status": self.status,
+            "createdAt": self.created_at, "updatedAt": self.updated_at,
+            "notifyStatus": n.status, "notifyAttempts": n.attempts,
+            "notifyNextAt": n.next_attempt_at, "notifyLastError": n.last_error,
+            "notifySentAt": n.sent_at,
+        }
+        if n.status == NOTIFY_PENDING and n.next_attempt_at:
+            item.update(keys.pending_notification(n.next_attempt_at, self.id))
+        return item
+
+    @classmethod
+    def from_item(cls, item: dict[str, Any]) -> "Message":
+        return cls(
+            id=item["id"], name=item["name"], email=item["email"], subject=item.get("subject"),
+            message=item["message"], status=item["status"], created_at=item["createdAt"],
+            updated_at=item["updatedAt"],
+            notification=Notification(
+                status=item["notifyStatus"], attempts=int(item.get("notifyAttempts", 0)),
+                next_attempt_at=item.get("notifyNextAt") if item["notifyStatus"] == NOTIFY_PENDING
+                else None,
+                last_error=item.get("notifyLastError"), sent_at=item.get("notifySentAt")))

@@ -1,0 +1,165 @@
+"""MessageStore: contact messages in the single table.
+
+- Create: one transaction puts the message (notification pending, due now),
+  adds to the messagesNew and notificationsPending counters, and, with an
+  Idempotency-Key, remembers the response.
+- List: Query on GSI1, one partition per status, newest first.
+- Status change and delete: conditional on the state just read, with the
+  counters moved in the same transaction; a concurrent change means read again.
+"""
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any, Callable
+
+from chalicelib.contact.idempotency import IdempotentRequest
+from chalicelib.contact.model import (NOTIFY_FAILED, NOTIFY_PENDING, Message, Notification)
+from chalicelib.db import keys
+from chalicelib.db.clock import iso, utc_now
+from chalicelib.db.counters import counter_update
+from chalicelib.db.cursor import decode_cursor, encode_cursor
+from chalicelib.db.errors import aws_unavailable_as_503
+from chalicelib.db.items import from_item, to_item, to_value
+from chalicelib.db.table import GSI1, GSI1_PK, GSI1_SK, TTL_ATTRIBUTE
+from chalicelib.db.transactions import ConditionFailed, transact_write
+from chalicelib.errors import Conflict, NotFound, ServiceUnavailable
+from chalicelib.ids import is_ulid, new_id
+
+STATUS_COUNTER = {"new": "messagesNew", "read": "messagesRead", "archived": "messagesArchived"}
+NOTIFY_COUNTER = {NOTIFY_PENDING: "notificationsPending", NOTIFY_FAILED: "notificationsFailed"}
+
+
+class MessageStore:
+    def __init__(self, client: Any, table_name: str, *,
+                 clock: Callable[[], datetime] = utc_now, ids: Callable[[], str] = new_id) -> None:
+        self._client = client
+        self._table = table_name
+        self._clock = clock
+        self._ids = ids
+
+    # -- submissions ---------------------------------------------------------
+
+    def replay(self, request: IdempotentRequest) -> dict[str, Any] | None:
+        """The response remembered for this key, None if there is none, or
+        Conflict if the key was used with a different body."""
+        with aws_unavailable_as_503():
+            item = self._client.get_item(TableName=self._table,
+                                         Key=to_item(keys.idempotency(request.key_digest)),
+                                         ConsistentRead=True).get("Item")
+        record = from_item(item) if item else None
+        if record is None or record[TTL_ATTRIBUTE] < int(self._clock().timestamp()):
+            return None
+        if record["bodyDigest"] != request.body_digest:
+            raise Conflict("This Idempotency-Key was already used with a different body.")
+        response: dict[str, Any] = json.loads(record["response"])
+        return response
+
+    def create(self, fields: dict[str, str], request: IdempotentRequest | None) -> dict[str, Any]:
+        moment = self._clock()
+        now = iso(moment)
+        message = Message(id=self._ids(), name=fields["name"], email=fields["email"],
+                          subject=fields.get("subject"), message=fields["message"], status="new",
+                          created_at=now, updated_at=now,
+                          notification=Notification(NOTIFY_PENDING, 0, next_attempt_at=now))
+        response = {"id": message.id, "status": "received"}
+        items = [
+            {"Put": {"TableName": self._table, "Item": to_item(message.to_item()),
+                     "ConditionExpression": "attribute_not_exists(#pk)",
+                     "ExpressionAttributeNames": {"#pk": "pk"}}},
+            counter_update(self._table, messagesNew=1, notificationsPending=1),
+        ]
+        if request is not None:
+            items.append(request.record_put(self._table, response, int(moment.timestamp())))
+        try:
+            transact_write(self._client, items)
+        except ConditionFailed as exc:
+            # Another request with the same key got there first: answer as it did.
+            if request is not None and exc.failed(2):
+                replayed = self.replay(request)
+                if replayed is not None:
+                    return replayed
+            raise
+        return response
+
+    # -- the dashboard -------------------------------------------------------
+
+    def get(self, message_id: str) -> Message:
+        if not is_ulid(message_id):
+            raise NotFound("No message has this id.")
+        with aws_unavailable_as_503():
+            item = self._client.get_item(TableName=self._table, Key=to_item(keys.message(message_id)),
+                                         ConsistentRead=True).get("Item")
+        if not item:
+            raise NotFound("No message has this id.")
+        return Message.from_item(from_item(item))
+
+    def list(self, *, status: str, limit: int,
+             cursor: str | None = None) -> tuple[list[Message], str | None]:
+        list_name = keys.message_list(status)
+        condition = "#pk = :pk"
+        names = {"#pk": GSI1_PK}
+        values = {":pk": to_value(list_name)}
+        if cursor:
+            condition += " AND #sk < :after"
+            names["#sk"] = GSI1_SK
+            values[":after"] = to_value(decode_cursor(list_name, cursor))
+        with aws_unavailable_as_503():
+            response = self._client.query(
+                TableName=self._table, IndexName=GSI1, KeyConditionExpression=condition,
+                ExpressionAttributeNames=names, ExpressionAttributeValues=values,
+                ScanIndexForward=False, Limit=limit + 1)
+        messages = [Message.from_item(from_item(item)) for item in response["Items"]]
+        page = messages[:limit]
+        next_cursor = encode_cursor(list_name, page[-1].id) if len(messages) > limit else None
+        return page, next_cursor
+
+    def set_status(self, message_id: str, status: str) -> Message:
+        for _ in range(3):
+            current = self.get(message_id)
+            if current.status == status:
+                return current
+            updated = current.with_status(status, iso(self._clock()))
+            listing = keys.message_listing(status, message_id)
+            try:
+                transact_write(self._client, [
+                    {"Update": {
+                        "TableName": self._table, "Key": to_item(keys.message(message_id)),
+                        "UpdateExpression": "SET #status = :new, #updatedAt = :now, "
+                                            "#gsi1pk = :listing",
+                        "ConditionExpression": "#status = :old",
+                        "ExpressionAttributeNames": {"#status": "status", "#updatedAt": "updatedAt",
+                                                     "#gsi1pk": GSI1_PK},
+                        "ExpressionAttributeValues": {
+                            ":new": to_value(status), ":old": to_value(current.status),
+                            ":now": to_value(updated.updated_at),
+                            ":listing": to_value(listing[GSI1_PK])}}},
+                    counter_update(self._table, **{STATUS_COUNTER[current.status]: -1,
+                                                   STATUS_COUNTER[status]: 1}),
+                ])
+                return updated
+            except ConditionFailed:
+                continue  # changed (or deleted) since we read it
+        raise ServiceUnavailable("The message kept changing. Try again.")
+
+    def delete(self, message_id: str) -> None:
+        for _ in range(3):
+            current = self.get(message_id)
+            notify = current.notification.status
+            deltas = {STATUS_COUNTER[current.status]: -1}
+            if notify in NOTIFY_COUNTER:
+                deltas[NOTIFY_COUNTER[notify]] = -1
+            try:
+                transact_write(self._client, [
+                    {"Delete": {
+                        "TableName": self._table, "Key": to_item(keys.message(message_id)),
+                        "ConditionExpression": "#status = :status AND #notify = :notify",
+                        "ExpressionAttributeNames": {"#status": "status", "#notify": "notifyStatus"},
+                        "ExpressionAttributeValues": {":status": to_value(current.status),
+                                                      ":notify": to_value(notify)}}},
+                    counter_update(self._table, **deltas),
+                ])
+                return
+            except ConditionFailed:
+                continue
+        raise ServiceUnavailable("The message kept changing. Try again.")

@@ -1,0 +1,154 @@
+"""GET /openapi.json: the API described from the app itself.
+
+Paths, methods and security come from the registered routes and their roles;
+request bodies from the same msgspec models that validate them. Only the
+summaries and response schemas below are written by hand, and a test checks
+real responses against them, so the document cannot drift from the code.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+import msgspec
+from chalice import Chalice
+
+from chalicelib.auth.roles import Role, role_of
+from chalicelib.contact.model import ContactSubmission, StatusChange
+from chalicelib.errors import ERROR_BY_STATUS
+from chalicelib.http.routing import not_routed
+from chalicelib.users.model import UserCreate, UserUpdate
+
+_ISO = {"type": "string", "format": "date-time"}
+RESPONSE_SCHEMAS: dict[str, dict[str, Any]] = {
+    "Error": {"type": "object", "required": ["error"], "properties": {"error": {
+        "type": "object", "required": ["code", "message", "requestId"],
+        "properties": {
+            "code": {"type": "string", "enum": sorted({c.code for c in ERROR_BY_STATUS.values()}
+                                                      | {"validation_failed"})},
+            "message": {"type": "string"}, "requestId": {"type": "string"},
+            "details": {"type": "array", "items": {
+                "type": "object", "required": ["field", "message"],
+                "properties": {"field": {"type": "string"}, "message": {"type": "string"}}}}}}}},
+    "User": {"type": "object", "additionalProperties": False,
+             "required": ["id", "name", "email", "createdAt", "updatedAt", "version"],
+             "properties": {"id": {"type": "string"}, "name": {"type": "string"},
+                            "email": {"type": "string"}, "age": {"type": "integer"},
+                            "createdAt": _ISO, "updatedAt": _ISO, "version": {"type": "integer"}}},
+    "UserPage": {"type": "object", "required": ["items", "nextCursor"], "properties": {
+        "items": {"type": "array", "items": {"$ref": "#/components/schemas/User"}},
+        "nextCursor": {"type": ["string", "null"]}}},
+    "Me": {"type": "object", "required": ["sub", "email", "groups", "user"], "properties": {
+        "sub": {"type": "string"}, "email": {"type": ["string", "null"]},
+        "groups": {"type": "array", "items": {"type": "string"}},
+        "user": {"oneOf": [{"$ref": "#/components/schemas/User"}, {"type": "null"}]}}},
+    "ContactReceived": {"type": "object", "required": ["id", "status"], "properties": {
+        "id": {"type": "string"}, "status": {"const": "received"}}},
+    "Message": {"type": "object", "additionalProperties": False,
+                "required": ["id", "name", "email", "message", "status", "createdAt",
+                             "updatedAt", "notification"],
+                "properties": {
+                    "id": {"type": "string"}, "name": {"type": "string"},
+                    "email": {"type": "string"}, "subject": {"type": "string"},
+                    "message": {"type": "string"},
+                    "status": {"enum": ["new", "read", "archived"]},
+                    "createdAt": _ISO, "updatedAt": _ISO,
+                    "notification": {"type": "object", "required": ["status", "attempts"],
+                                     "properties": {
+                                         "status": {"enum": ["pending", "sent", "failed"]},
+                                         "attempts": {"type": "integer"},
+                                         "nextAttemptAt": _ISO, "sentAt": _ISO,
+                                         "lastError": {"type": "string"}}}}},
+    "MessagePage": {"type": "object", "required": ["items", "nextCursor"], "properties": {
+        "items": {"type": "array", "items": {"$ref": "#/components/schemas/Message"}},
+        "nextCursor": {"type": ["string", "null"]}}},
+    "Stats": {"type": "object", "required": ["users", "messages", "notifications"], "properties": {
+        "users": {"type": "integer"},
+        "messages": {"type": "object", "required": ["new", "read", "archived"],
+                     "properties": {s: {"type": "integer"} for s in ("new", "read", "archived")}},
+        "notifications": {"type": "object", "required": ["pending", "failed"],
+                          "properties": {s: {"type": "integer"} for s in ("pending", "failed")}}}},
+    "Health": {"type": "object", "required": ["ok"], "properties": {"ok": {"const": True}}},
+}
+
+# (method, path) -> summary, request model, success status, response schema.
+OPERATIONS: dict[tuple[str, str], tuple[str, type[msgspec.Struct] | None, int, str | None]] = {
+    ("GET", "/health"): ("Liveness check", None, 200, "Health"),
+    ("GET", "/openapi.json"): ("This document", None, 200, None),
+    ("POST", "/contact"): ("Submit the contact form (optional Idempotency-Key header)",
+                           ContactSubmission, 202, "ContactReceived"),
+    ("GET", "/me"): ("The signed-in caller and their Users record", None, 200, "Me"),
+    ("GET", "/users"): ("List users, newest first (limit, cursor) or find one (email)",
+                        None, 200, "UserPage"),
+    ("POST", "/users"): ("Create a user", UserCreate, 201, "User"),
+    ("GET", "/users/{user_id}"): ("Get a user (with ETag)", None, 200, "User"),
+    ("PATCH", "/users/{user_id}"): ("Update a user (If-Match required)", UserUpdate, 200, "User"),
+    ("DELETE", "/users/{user_id}"): ("Delete a user", None, 204, None),
+    ("GET", "/dashboard/messages"): ("List messages by status (status, limit, cursor)",
+                                     None, 200, "MessagePage"),
+    ("GET", "/dashboard/messages/{message_id}"): ("Get a message", None, 200, "Message"),
+    ("PATCH", "/dashboard/messages/{message_id}"): ("Change a message's status", StatusChange,
+                                                    200, "Message"),
+    ("DELETE", "/dashboard/messages/{message_id}"): ("Delete a message", None, 204, None),
+    ("GET", "/dashboard/stats"): ("Counts for the dashboard", None, 200, "Stats"),
+    ("GET", "/service/users/{user_id}"): ("Get a user (API key)", None, 200, "User"),
+    ("POST", "/service/users"): ("Create a user (API key)", UserCreate, 201, "User"),
+}
+
+_SECURITY = {Role.SIGNED_IN: [{"cognito": []}], Role.ADMIN: [{"cognito": []}],
+             Role.SERVICE: [{"apiKey": []}], Role.PUBLIC: []}
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def build_document(app: Chalice, *, version: str = "1.0.0") -> dict[str, Any]:
+    models = sorted({m for _, m, _, _ in OPERATIONS.values() if m is not None},
+                    key=lambda m: m.__name__)
+    _, model_schemas = msgspec.json.schema_components(
+        models, ref_template="#/components/schemas/{name}")
+    paths: dict[str, dict[str, Any]] = {}
+    for path, entries in sorted(app.routes.items()):
+        for method, entry in entries.items():
+            if entry.view_function is not_routed:
+                continue
+            summary, model, status, response = OPERATIONS[(method, path)]
+            role = role_of(entry.view_function) or Role.PUBLIC
+            operation: dict[str, Any] = {
+                "operationId": entry.view_name, "summary": summary,
+                "tags": [role.value], "security": _SECURITY[role],
+                "responses": {str(status): {"description": "Success"} | (
+                    {"content": {"application/json": {"schema": _ref(response)}}}
+                    if response else {}),
+                    "default": {"description": "An error",
+                                "content": {"application/json": {"schema": _ref("Error")}}}},
+            }
+            if model is not None:
+                operation["requestBody"] = {"required": True, "content": {
+                    "application/json": {"schema": _ref(model.__name__)}}}
+            params = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+                      for name in entry.view_args]
+            if params:
+                operation["parameters"] = params
+            paths.setdefault(path, {})[method.lower()] = operation
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Frontdesk API", "version": version,
+                 "description": "Contact form, users and admin dashboard for a website."},
+        "paths": paths,
+        "components": {
+            "schemas": {**model_schemas, **RESPONSE_SCHEMAS},
+            "securitySchemes": {
+                "cognito": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
+                            "description": "A Cognito user pool ID token"},
+                "apiKey": {"type": "apiKey", "in": "header", "name": "X-Api-Key"},
+            },
+        },
+    }
+
+
+@lru_cache(maxsize=1)
+def document_for(app: Chalice) -> dict[str, Any]:
+    """Built on first request, then kept for the container's life."""
+    return build_document(app)

@@ -1,0 +1,80 @@
+"""The limiter and idempotency records against a controllable clock."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import pytest
+
+from chalicelib.contact.idempotency import IdempotentRequest
+from chalicelib.contact.rate_limit import RateLimiter
+from chalicelib.contact.store import MessageStore
+from chalicelib.errors import Conflict, RateLimited
+from tests.conftest import LocalAws
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = datetime(2026, 11, 22, 12, 0, 0, tzinfo=timezone.utc)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def epoch(self) -> float:
+        return self.now.timestamp()
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def limiter(local_aws: LocalAws, fresh_table: str, clock: Clock) -> RateLimiter:
+    return RateLimiter(local_aws.session.client("dynamodb"), fresh_table, limit=3,
+                       window_seconds=600, clock=clock.epoch)
+
+
+def test_the_limit_is_per_client_ip(limiter: RateLimiter) -> None:
+    for _ in range(3):
+        limiter.hit("198.51.100.1")
+    with pytest.raises(RateLimited) as refused:
+        limiter.hit("198.51.100.1")
+    assert refused.value.headers["Retry-After"] == "600"
+    limiter.hit("198.51.100.2")  # another client is unaffected
+
+
+def test_the_limit_resets_with_the_next_window(limiter: RateLimiter, clock: Clock) -> None:
+    for _ in range(3):
+        limiter.hit("198.51.100.1")
+    clock.now += timedelta(seconds=450)
+    with pytest.raises(RateLimited) as refused:
+        limiter.hit("198.51.100.1")
+    assert refused.value.headers["Retry-After"] == "150"
+    clock.now += timedelta(seconds=150)
+    limiter.hit("198.51.100.1")
+
+
+def test_limiter_counters_expire_by_ttl(limiter: RateLimiter, local_aws: LocalAws,
+                                        fresh_table: str, clock: Clock) -> None:
+    limiter.hit("198.51.100.1")
+    items = local_aws.session.client("dynamodb").scan(TableName=fresh_table)["Items"]
+    (counter,) = [i for i in items if i["pk"]["S"].startswith("RATE#")]
+    assert "198.51.100.1" not in str(counter)  # the address is hashed
+    assert int(counter["expiresAt"]["N"]) > clock.epoch()
+
+
+def test_idempotency_keys_expire_after_24_hours(local_aws: LocalAws, fresh_table: str,
+                                                clock: Clock) -> None:
+    store = MessageStore(local_aws.session.client("dynamodb"), fresh_table, clock=clock)
+    fields = {"name": "Ada", "email": "ada@example.com", "message": "Hi"}
+    request = IdempotentRequest("key-12345678", fields)
+    first = store.create(fields, request)
+    assert store.replay(request) == first
+    with pytest.raises(Conflict):
+        store.replay(IdempotentRequest("key-12345678", {**fields, "message": "Other"}))
+    clock.now += timedelta(hours=24, seconds=1)
+    # TTL may not have deleted the record yet; it is expired all the same.
+    assert store.replay(request) is None
+    second = store.create(fields, request)
+    assert second["id"] != first["id"]
