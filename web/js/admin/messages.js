@@ -84,9 +84,7 @@ export class MessagesPanel {
   }
 
   renderDetail(message) {
-    const notification = message.notification ?? {};
-    const notificationStatus = notification.status ?? message.notificationStatus ?? 'unknown';
-    const attempts = notification.attempts ?? message.notificationAttempts ?? message.attempts;
+    const {status: notificationStatus = 'unknown', attempts} = message.notification ?? {};
     const actions = el('div', {className: 'actions'});
     if (message.status === 'new') actions.append(this.action('Mark as read', () => this.setStatus(message.id, 'read')));
     if (message.status === 'read') actions.append(this.action('Mark as new', () => this.setStatus(message.id, 'new')));
