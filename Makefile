@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: dev test e2e install clean
+.PHONY: dev test lint e2e install clean
 
 # (Re)install when the requirement files change; a fresh clone needs only python3.
 $(STAMP): requirements.txt requirements-dev.txt
@@ -19,6 +19,11 @@ dev: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest -q
+
+# ruff (style, imports, likely bugs) and mypy --strict on the code that ships.
+lint: $(STAMP)
+	$(VENV)/bin/ruff check app.py chalicelib devstack tests
+	$(VENV)/bin/mypy
 
 # Browser tests: the real local stack on free ports, Debian's Chromium driven by
 # Playwright. Screenshots go to artifacts/e2e/ (git-ignored).

@@ -3,18 +3,18 @@
 Each route is its decorators (path, methods, authorizer, role), then: parse,
 call chalicelib, return. Everything else lives in chalicelib/.
 """
-from chalice import Chalice, CognitoUserPoolAuthorizer, Rate
-
 from typing import Any
 
-from chalice import Response
+from chalice import Chalice, CognitoUserPoolAuthorizer, Rate, Response
+from chalice.app import Request
 
 from chalicelib import log, openapi
 from chalicelib.auth import me, roles
 from chalicelib.auth.identity import current_identity
-from chalicelib.contact.api import MAX_BODY_BYTES as CONTACT_MAX_BODY_BYTES
 from chalicelib.config import Settings
+from chalicelib.contact.api import MAX_BODY_BYTES as CONTACT_MAX_BODY_BYTES
 from chalicelib.http.body import read_json_object
+from chalicelib.http.context import client_ip
 from chalicelib.http.pipeline import HttpPipeline
 from chalicelib.http.routing import answer_every_method
 from chalicelib.services import Services
@@ -35,42 +35,48 @@ cognito = CognitoUserPoolAuthorizer("frontdesk-users", provider_arns=[settings.u
 app.register_middleware(HttpPipeline.for_app(app, settings), "http")
 
 
+def request() -> Request:
+    current = app.current_request
+    assert current is not None  # Chalice sets it before calling any view
+    return current
+
+
 def json_body(max_bytes: int = settings.max_body_bytes) -> dict[str, Any]:
-    return read_json_object(app.current_request, max_bytes=max_bytes)
+    return read_json_object(request(), max_bytes=max_bytes)
 
 
 def header(name: str) -> str | None:
-    return app.current_request.headers.get(name)
+    value: str | None = request().headers.get(name)
+    return value
 
 
 # -- public -------------------------------------------------------------------
 
 @app.route("/health", methods=["GET"])
 @roles.public
-def health() -> dict:
+def health() -> dict[str, Any]:
     return {"ok": True}
 
 
 @app.route("/openapi.json", methods=["GET"])
 @roles.public
-def openapi_document() -> dict:
+def openapi_document() -> dict[str, Any]:
     return openapi.document_for(app)
 
 
 @app.route("/contact", methods=["POST"])
 @roles.public
 def submit_contact() -> Response:
-    request = app.current_request
     return services.contact_api.submit(json_body(CONTACT_MAX_BODY_BYTES),
                                        header("idempotency-key"),
-                                       request.context["identity"]["sourceIp"])
+                                       client_ip(request().context))
 
 
 # -- signed-in ----------------------------------------------------------------
 
 @app.route("/me", methods=["GET"], authorizer=cognito)
 @roles.signed_in
-def get_me() -> dict:
+def get_me() -> dict[str, Any]:
     return me.describe(current_identity(), services.users)
 
 
@@ -79,7 +85,7 @@ def get_me() -> dict:
 @app.route("/users", methods=["GET"], authorizer=cognito)
 @roles.admin
 def list_users() -> Response:
-    return services.users_api.list(app.current_request.query_params)
+    return services.users_api.list(request().query_params)
 
 
 @app.route("/users", methods=["POST"], authorizer=cognito)
@@ -111,7 +117,7 @@ def delete_user(user_id: str) -> Response:
 @app.route("/dashboard/messages", methods=["GET"], authorizer=cognito)
 @roles.admin
 def list_messages() -> Response:
-    return services.dashboard_api.list(app.current_request.query_params)
+    return services.dashboard_api.list(request().query_params)
 
 
 @app.route("/dashboard/messages/{message_id}", methods=["GET"], authorizer=cognito)

@@ -95,8 +95,10 @@ OPERATIONS: dict[tuple[str, str], tuple[str, type[msgspec.Struct] | None, int, s
     ("POST", "/service/users"): ("Create a user (API key)", UserCreate, 201, "User"),
 }
 
-_SECURITY = {Role.SIGNED_IN: [{"cognito": []}], Role.ADMIN: [{"cognito": []}],
-             Role.SERVICE: [{"apiKey": []}], Role.PUBLIC: []}
+_SECURITY: dict[Role, list[dict[str, list[str]]]] = {
+    Role.SIGNED_IN: [{"cognito": []}], Role.ADMIN: [{"cognito": []}],
+    Role.SERVICE: [{"apiKey": []}], Role.PUBLIC: [],
+}
 
 
 def _ref(name: str) -> dict[str, str]:

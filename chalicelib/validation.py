@@ -26,7 +26,9 @@ class Model(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 
 def _description(field_type: Any) -> str | None:
     for candidate in (field_type, *typing.get_args(field_type)):
-        for meta in typing.get_args(candidate)[1:] if typing.get_origin(candidate) is typing.Annotated else ():
+        if typing.get_origin(candidate) is not typing.Annotated:
+            continue
+        for meta in typing.get_args(candidate)[1:]:
             if isinstance(meta, msgspec.Meta) and meta.description:
                 return meta.description
     return None

@@ -17,8 +17,7 @@ from typing import Any
 
 from chalice import Chalice
 from chalice.config import Config
-from chalice.local import (ChaliceRequestHandler, LambdaContext, LocalGateway,
-                           LocalGatewayAuthorizer)
+from chalice.local import ChaliceRequestHandler, LambdaContext, LocalGateway, LocalGatewayAuthorizer
 
 from chalicelib.errors import NotFound
 from chalicelib.http.cors import ALL_METHODS, CorsPolicy

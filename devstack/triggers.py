@@ -9,6 +9,7 @@ import logging
 import threading
 import time
 import uuid
+from datetime import datetime
 from typing import Any, Callable
 
 from chalice import Chalice
@@ -64,7 +65,7 @@ class StreamPump:
     def _as_lambda_record(record: dict[str, Any], arn: str) -> dict[str, Any]:
         dynamodb = dict(record["dynamodb"])
         created = dynamodb.get("ApproximateCreationDateTime")
-        if hasattr(created, "timestamp"):  # boto3 parsed it; Lambda sends epoch seconds
+        if isinstance(created, datetime):  # boto3 parsed it; Lambda sends epoch seconds
             dynamodb["ApproximateCreationDateTime"] = created.timestamp()
         dynamodb.setdefault("SizeBytes", 0)
         dynamodb.setdefault("StreamViewType", "NEW_IMAGE")
@@ -82,8 +83,10 @@ class Triggers:
         self._poll_seconds = poll_seconds
         self._schedule_seconds = schedule_seconds
         self._stop = threading.Event()
-        self._threads = [threading.Thread(target=self._every, args=(poll_seconds, self._pump.poll_once), daemon=True),
-                         threading.Thread(target=self._every, args=(schedule_seconds, self._tick), daemon=True)]
+        self._threads = [
+            threading.Thread(target=self._every, args=(poll_seconds, self._pump.poll_once), daemon=True),
+            threading.Thread(target=self._every, args=(schedule_seconds, self._tick), daemon=True),
+        ]
 
     def _tick(self) -> None:
         invoke(self._app, "retry_notifications", scheduled_event())

@@ -165,8 +165,13 @@ class Notifier:
                 with aws_unavailable_as_503():
                     self._dynamodb.update_item(**update)
         except ConditionFailed:
-            log.info("message deleted or re-claimed during delivery", extra={"fields": {"messageId": message.id}})
+            self._log_lost_claim(message.id)
         except ClientError as exc:
             if error_code(exc) != "ConditionalCheckFailedException":
                 raise
-            log.info("message deleted or re-claimed during delivery", extra={"fields": {"messageId": message.id}})
+            self._log_lost_claim(message.id)
+
+    @staticmethod
+    def _log_lost_claim(message_id: str) -> None:
+        log.info("message deleted or re-claimed during delivery",
+                 extra={"fields": {"messageId": message_id}})

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any, Callable
 
 from chalicelib.contact.idempotency import IdempotentRequest
-from chalicelib.contact.model import (NOTIFY_FAILED, NOTIFY_PENDING, Message, Notification)
+from chalicelib.contact.model import NOTIFY_FAILED, NOTIFY_PENDING, Message, Notification
 from chalicelib.db import keys
 from chalicelib.db.clock import iso, utc_now
 from chalicelib.db.counters import counter_update

@@ -2,15 +2,21 @@
 mocked user pool; the forged and expired ones are made deliberately."""
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 
 from chalicelib.auth.roles import Role, role_of
 from chalicelib.http.routing import not_routed
 from tests.conftest import TEST_API_KEY, TEST_ORIGIN
-from tests.support.cognito import (Tokens, claims_of, expired, signed_by_pool_key,
-                                   token_signed_by_another_key, unsigned_token)
+from tests.support.cognito import (
+    Tokens,
+    claims_of,
+    expired,
+    signed_by_pool_key,
+    token_signed_by_another_key,
+    unsigned_token,
+)
 
 SOME_ID = "01JD0000000000000000000000"
 PASSWORD = "Str0ng-Passw0rd!"
@@ -34,7 +40,10 @@ def callers(tokens: Tokens, admin_token: str, user_token: str,
         tokens.create_user(f"{group}@example.com", PASSWORD, (group,))
     admin_claims = claims_of(admin_token)
     admin = demo_users["admin"]
-    bearer: Callable[[str], dict[str, str]] = lambda token: {"Authorization": f"Bearer {token}"}
+
+    def bearer(token: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {token}"}
+
     return {
         "no token": {},
         "malformed header": {"Authorization": "garbage"},

@@ -130,7 +130,8 @@ def test_stats_stay_exact_after_a_concurrent_mixed_burst(
     for message_id in ids:
         status = rng.choice(["read", "archived", "new"])
         actions.append(lambda m=message_id, s=status: messages.set_status(m, s))
-        actions.append(lambda m=message_id, s=rng.choice(["read", "archived"]): messages.set_status(m, s))
+        second = rng.choice(["read", "archived"])
+        actions.append(lambda m=message_id, s=second: messages.set_status(m, s))
     deleted = set(rng.sample(ids, 8))
     actions += [lambda m=m: messages.delete(m) for m in deleted]
     actions += [lambda n=n: messages.create({"name": "New", "email": f"n{n}@example.com",

@@ -4,7 +4,6 @@ from __future__ import annotations
 import base64
 import json
 import time
-from functools import lru_cache
 from typing import Any
 
 import jwt
@@ -16,13 +15,15 @@ class Tokens:
         self._cognito = cognito
         self.pool_id = pool_id
         self.client_id = client_id
+        self._signed_in: dict[tuple[str, str], dict[str, str]] = {}
 
-    @lru_cache(maxsize=None)
     def _auth(self, username: str, password: str) -> dict[str, str]:
-        result = self._cognito.initiate_auth(
-            ClientId=self.client_id, AuthFlow="USER_PASSWORD_AUTH",
-            AuthParameters={"USERNAME": username, "PASSWORD": password})
-        return dict(result["AuthenticationResult"])
+        if (username, password) not in self._signed_in:
+            result = self._cognito.initiate_auth(
+                ClientId=self.client_id, AuthFlow="USER_PASSWORD_AUTH",
+                AuthParameters={"USERNAME": username, "PASSWORD": password})
+            self._signed_in[(username, password)] = dict(result["AuthenticationResult"])
+        return self._signed_in[(username, password)]
 
     def id_token(self, username: str, password: str) -> str:
         return self._auth(username, password)["IdToken"]
