@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: dev test lint install clean deploy destroy check-package
+.PHONY: dev test lint e2e install clean deploy destroy check-package
 
 # (Re)install when the requirement files change; a fresh clone needs only python3.
 $(STAMP): requirements.txt requirements-dev.txt
@@ -37,6 +37,17 @@ deploy: $(STAMP)
 # prod refuses unless CONFIRM=frontdesk-prod-resources.
 destroy: $(STAMP)
 	$(PY) -m infra destroy --stage $(STAGE) $(if $(CONFIRM),--confirm $(CONFIRM))
+
+# Browser tests: the real local stack on free ports, Debian's Chromium driven by
+# Playwright. Screenshots go to artifacts/e2e/ (git-ignored).
+E2E_STAMP := $(VENV)/.installed-e2e
+$(E2E_STAMP): $(STAMP) requirements-e2e.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-e2e.txt
+	touch $(E2E_STAMP)
+
+e2e: $(E2E_STAMP)
+	tests/e2e/ensure-chromium.sh
+	$(PY) -m pytest -q tests/e2e
 
 clean:
 	rm -rf $(VENV) .local .pytest_cache

@@ -1,0 +1,140 @@
+"""The browser-test world: the real local stack (`python -m devstack`, what
+`make dev` runs) on free ports, Debian's Chromium driven by Playwright, and a
+fresh browser context per test.
+
+Run by `make e2e`, never by `make test` (pytest.ini ignores this folder unless
+it is named on the command line).
+"""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+from playwright.sync_api import Browser, ConsoleMessage, Dialog, Page, sync_playwright
+
+from tests.e2e.support import Api, cognito_sign_in
+from tests.support.ports import free_port
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+ARTIFACTS = PROJECT_DIR / "artifacts" / "e2e"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+# Playwright's own browser download does not work here; Debian's Chromium does,
+# with these flags. The background-networking ones stop it calling out.
+CHROMIUM_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    stack_file = tmp_path_factory.mktemp("stack") / "stack.json"
+    ports = {"API_PORT": free_port(), "AWS_PORT": free_port(), "WEB_PORT": free_port()}
+    env = {**os.environ, **{k: str(v) for k, v in ports.items()}, "STACK_FILE": str(stack_file)}
+    for name in ("AWS_ENDPOINT_URL", "STAGE", "TABLE_NAME", "USER_POOL_ID", "ALLOWED_ORIGINS"):
+        env.pop(name, None)  # the stack sets its own, as on a developer's machine
+    log = (tmp_path_factory.getbasetemp() / "stack.log").open("w")
+    process = subprocess.Popen([sys.executable, "-m", "devstack"], cwd=PROJECT_DIR, env=env,
+                               stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 60
+    while not stack_file.exists():
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail(f"local stack did not start:\n{Path(log.name).read_text()}")
+        time.sleep(0.1)
+    time.sleep(0.2)  # the file is written last, but let its writer finish
+    info = json.loads(stack_file.read_text())
+    assert "webUrl" in info, "the stack serves web/ only when the folder exists"
+    yield info
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    log.close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (make e2e does, as root)")
+    with sync_playwright() as playwright:
+        # launch() gives every run a fresh, temporary user-data-dir of its own.
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                             args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+@dataclass
+class Tab:
+    """A page in a fresh browser context, with what it said and did."""
+    page: Page
+    console: list[ConsoleMessage] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+
+    def console_text(self) -> list[str]:
+        return [f"{m.type}: {m.text}" for m in self.console]
+
+    def screenshot(self, name: str) -> None:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+@pytest.fixture
+def tab(browser: Browser) -> Iterator[Tab]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    tab = Tab(page)
+    page.on("console", lambda message: tab.console.append(message))
+    page.on("pageerror", lambda error: tab.errors.append(str(error)))
+
+    def on_dialog(dialog: Dialog) -> None:
+        tab.dialogs.append(f"{dialog.type}: {dialog.message}")
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
+    yield tab
+    context.close()
+    # An uncaught exception in the page is a bug even when the test's own checks passed.
+    assert not tab.errors, f"uncaught errors in the page: {tab.errors}"
+
+
+@pytest.fixture(scope="session")
+def demo(stack: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The stack's demo accounts: 'admin' and 'user'."""
+    return {("admin" if u["groups"] else "user"): u for u in stack["users"]}
+
+
+@pytest.fixture(scope="session")
+def admin_api(stack: dict[str, Any], demo: dict[str, dict[str, Any]]) -> Api:
+    tokens = cognito_sign_in(stack, demo["admin"]["username"], demo["admin"]["password"])
+    return Api(stack["apiUrl"], tokens["IdToken"])
+
+
+def sign_in(tab: Tab, stack: dict[str, Any], account: dict[str, Any]) -> None:
+    page = tab.page
+    page.goto(stack["webUrl"] + "/admin.html")
+    page.locator("#view-signin").wait_for()
+    page.fill("#signin-email", account["username"])
+    page.fill("#signin-password", account["password"])
+    page.click("#signin-submit")
+
+
+@pytest.fixture
+def admin_tab(tab: Tab, stack: dict[str, Any], demo: dict[str, dict[str, Any]]) -> Tab:
+    """A tab signed in as the demo admin, on the dashboard."""
+    sign_in(tab, stack, demo["admin"])
+    tab.page.locator("#view-dashboard").wait_for()
+    return tab

@@ -1,0 +1,149 @@
+// The messages panel: a list per status with paging, and one opened message
+// that can be marked read (or new again), archived or deleted.
+// Every value from a message is set as text: its fields come from strangers.
+
+import {$, el, formatDate, replace} from '../dom.js';
+import {Pager} from './pager.js';
+
+const PAGE_SIZE = 10;
+const STATUS_LABELS = {new: 'New', read: 'Read', archived: 'Archived'};
+
+export class MessagesPanel {
+  /**
+   * @param {ReturnType<import('../api.js').createApi>} api
+   * @param {{onChanged: () => void, onError: (error: Error, show: (message: string) => void) => void}} hooks
+   */
+  constructor(api, hooks) {
+    this.api = api;
+    this.hooks = hooks;
+    this.rows = $('#messages-rows');
+    this.detail = $('#message-detail');
+    this.status = $('#message-status');
+    this.errorBox = $('#messages-error');
+    this.pager = new Pager($('#messages-pager'), () => this.load());
+    this.openId = null;
+    this.status.addEventListener('change', () => {
+      this.pager.reset();
+      this.close();
+      this.load();
+    });
+    $('#messages-reload').addEventListener('click', () => this.load());
+  }
+
+  showError(message) {
+    this.errorBox.textContent = message;
+    this.errorBox.hidden = !message;
+  }
+
+  async load() {
+    this.showError('');
+    try {
+      const {data} = await this.api.get('/dashboard/messages', {
+        query: {status: this.status.value, limit: PAGE_SIZE, cursor: this.pager.cursor}});
+      const items = data?.items ?? [];
+      replace(this.rows, ...items.map((message) => this.row(message)));
+      $('#messages-empty').hidden = items.length > 0;
+      this.pager.loaded(data?.nextCursor);
+    } catch (error) {
+      this.hooks.onError(error, (message) => this.showError(message));
+    }
+  }
+
+  row(message) {
+    const open = el('button', {
+      className: 'link', text: 'Open',
+      attrs: {type: 'button', 'aria-label': `Open message from ${message.name ?? ''}`},
+      on: {click: () => this.open(message.id)},
+    });
+    return el('tr', {dataset: {id: message.id}, className: message.id === this.openId ? 'selected' : ''},
+      el('td', {attrs: {title: message.createdAt ?? ''}, text: formatDate(message.createdAt)}),
+      el('td', {}, el('span', {className: 'from-name', text: message.name ?? ''}),
+        el('br'), el('span', {className: 'muted from-email', text: message.email ?? ''})),
+      el('td', {className: 'subject', text: message.subject || '(no subject)'}),
+      el('td', {}, el('span', {className: `badge status-${message.status}`,
+        text: STATUS_LABELS[message.status] ?? message.status ?? ''})),
+      el('td', {}, open));
+  }
+
+  close() {
+    this.openId = null;
+    this.detail.hidden = true;
+    replace(this.detail);
+  }
+
+  async open(id) {
+    this.showError('');
+    try {
+      const {data} = await this.api.get(`/dashboard/messages/${encodeURIComponent(id)}`);
+      this.openId = id;
+      this.renderDetail(data);
+      for (const tr of this.rows.children) tr.classList.toggle('selected', tr.dataset.id === id);
+    } catch (error) {
+      this.hooks.onError(error, (message) => this.showError(message));
+    }
+  }
+
+  renderDetail(message) {
+    const {status: notificationStatus = 'unknown', attempts} = message.notification ?? {};
+    const actions = el('div', {className: 'actions'});
+    if (message.status === 'new') actions.append(this.action('Mark as read', () => this.setStatus(message.id, 'read')));
+    if (message.status === 'read') actions.append(this.action('Mark as new', () => this.setStatus(message.id, 'new')));
+    if (message.status !== 'archived') actions.append(this.action('Archive', () => this.setStatus(message.id, 'archived')));
+    if (message.status === 'archived') actions.append(this.action('Move back to new', () => this.setStatus(message.id, 'new')));
+    actions.append(this.action('Delete', () => this.confirmDelete(message.id, actions), 'danger'));
+    actions.append(this.action('Close', () => this.close(), 'secondary'));
+
+    replace(this.detail,
+      el('h2', {className: 'subject', text: message.subject || '(no subject)'}),
+      el('dl', {className: 'meta'},
+        el('dt', {text: 'From'}), el('dd', {},
+          el('span', {className: 'from-name', text: message.name ?? ''}), ' ',
+          el('span', {className: 'muted from-email', text: `<${message.email ?? ''}>`})),
+        el('dt', {text: 'Received'}), el('dd', {attrs: {title: message.createdAt ?? ''}, text: formatDate(message.createdAt)}),
+        el('dt', {text: 'Status'}), el('dd', {className: 'message-status', text: STATUS_LABELS[message.status] ?? message.status ?? ''}),
+        el('dt', {text: 'Email to owner'}), el('dd', {className: 'notification',
+          text: attempts === undefined ? notificationStatus : `${notificationStatus} (${attempts} attempt${attempts === 1 ? '' : 's'})`})),
+      el('div', {className: 'message-body', text: message.message ?? ''}),
+      actions);
+    this.detail.dataset.id = message.id;
+    this.detail.hidden = false;
+    this.detail.focus();
+  }
+
+  action(label, handler, kind = '') {
+    return el('button', {className: kind, text: label, attrs: {type: 'button'}, on: {click: handler}});
+  }
+
+  confirmDelete(id, actions) {
+    replace(actions,
+      el('span', {className: 'confirm', text: 'Delete this message for good?'}),
+      this.action('Yes, delete', () => this.remove(id), 'danger'),
+      this.action('Keep it', () => this.open(id), 'secondary'));
+  }
+
+  async setStatus(id, status) {
+    this.showError('');
+    try {
+      const path = `/dashboard/messages/${encodeURIComponent(id)}`;
+      let {data: message} = await this.api.patch(path, {status});
+      if (!message?.id) message = (await this.api.get(path)).data;
+      this.renderDetail(message);
+      await this.load();
+      this.hooks.onChanged();
+    } catch (error) {
+      this.hooks.onError(error, (message) => this.showError(message));
+    }
+  }
+
+  async remove(id) {
+    this.showError('');
+    try {
+      await this.api.delete(`/dashboard/messages/${encodeURIComponent(id)}`);
+      this.close();
+      await this.load();
+      this.hooks.onChanged();
+    } catch (error) {
+      this.hooks.onError(error, (message) => this.showError(message));
+    }
+  }
+}

@@ -1,0 +1,25 @@
+// The counters from GET /dashboard/stats, in the page header.
+
+import {$, el, replace} from '../dom.js';
+
+export async function renderStats(api) {
+  const {data} = await api.get('/dashboard/stats');
+  const entries = [
+    ['New', data?.messages?.new, 'stat-new'],
+    ['Read', data?.messages?.read, 'stat-read'],
+    ['Archived', data?.messages?.archived, 'stat-archived'],
+    ['Users', data?.users, 'stat-users'],
+    ['Mail pending', data?.notifications?.pending, 'stat-pending'],
+    ['Mail failed', data?.notifications?.failed, 'stat-failed'],
+  ];
+  const box = $('#stats');
+  replace(box, ...entries.map(([label, value, id]) => el('div', {className: 'stat'},
+    el('dt', {text: label}), el('dd', {attrs: {id}, text: value ?? '–'}))));
+  box.hidden = false;
+}
+
+export function showStatsUnavailable(reason) {
+  const box = $('#stats');
+  replace(box, el('div', {className: 'stat muted', attrs: {title: reason}, text: 'Stats unavailable'}));
+  box.hidden = false;
+}
