@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: dev test lint e2e install clean deploy destroy check-package
+.PHONY: dev test lint e2e bench install clean deploy destroy check-package
 
 # (Re)install when the requirement files change; a fresh clone needs only python3.
 $(STAMP): requirements.txt requirements-dev.txt
@@ -48,6 +48,10 @@ $(E2E_STAMP): $(STAMP) requirements-e2e.txt
 e2e: $(E2E_STAMP)
 	tests/e2e/ensure-chromium.sh
 	$(PY) -m pytest -q tests/e2e
+
+# Cold-start cost of the app against bare Chalice + boto3 (scripts/bench_cold_start.py).
+bench: $(STAMP)
+	$(PY) scripts/bench_cold_start.py
 
 clean:
 	rm -rf $(VENV) .local .pytest_cache
