@@ -78,6 +78,13 @@ def run_chalice(project: Project) -> ChaliceRunner:
     return run
 
 
+def deployed_api_handler(project: Project, stage: str) -> str:
+    """The ARN of the function that serves the REST API."""
+    resources = json.loads(project.deployed(stage).read_text())["resources"]
+    return str(next(r["lambda_arn"] for r in resources
+                    if r.get("resource_type") == "lambda_function" and r["name"] == "api_handler"))
+
+
 def deployed_rest_api(project: Project, stage: str) -> tuple[str, str]:
     """(rest API id, endpoint URL) from what `chalice deploy` recorded."""
     resources = json.loads(project.deployed(stage).read_text())["resources"]
@@ -109,9 +116,12 @@ def deploy(stage_name: str, *, aws: AwsClients, chalice: ChaliceRunner,
     chalice(["deploy", "--stage", stage_name])
     rest_api_id, api_url = deployed_rest_api(project, stage_name)
 
-    say("[3/5] gateway responses (JSON errors with CORS), then a new deployment")
+    say("[3/5] gateway responses (JSON errors with CORS), unknown paths to the app, "
+        "then a new deployment")
     gateway.put_gateway_responses(aws.apigateway, rest_api_id,
                                   chalice_config.allowed_origins(config, stage_name))
+    gateway.route_unknown_paths_to_the_app(aws.apigateway, rest_api_id,
+                                           deployed_api_handler(project, stage_name), aws.region)
     gateway.redeploy(aws.apigateway, rest_api_id, api_stage)
 
     say("[4/5] usage plan on the API stage")

@@ -109,6 +109,37 @@ def put_gateway_responses(apigateway: Any, rest_api_id: str,
         apigateway.put_gateway_response(restApiId=rest_api_id, **response)
 
 
+def route_unknown_paths_to_the_app(apigateway: Any, rest_api_id: str, function_arn: str,
+                                   region: str) -> None:
+    """Send every path Chalice did not declare (and the bare root) to the app.
+
+    A gateway response cannot tell a preflight from a GET, so with
+    MISSING_AUTHENTICATION_TOKEN alone a preflight on an unknown path would get
+    a 404 and the browser would never see the API's own answer. The app answers
+    these paths as it does locally: a preflight gets 204, anything else 404,
+    both with exact CORS. `/{proxy+}` matches only what no declared resource
+    matches. Chalice's Lambda permission covers every path of the API
+    (`<api id>/*`), and `chalice deploy` wipes this resource with the rest, so
+    it is put back after every deploy, before the redeployment.
+    """
+    resources = apigateway.get_resources(restApiId=rest_api_id, limit=500)["items"]
+    root = next(r for r in resources if r["path"] == "/")
+    proxy = next((r for r in resources if r["path"] == "/{proxy+}"), None)
+    if proxy is None:
+        proxy = apigateway.create_resource(restApiId=rest_api_id, parentId=root["id"],
+                                           pathPart="{proxy+}")
+    uri = (f"arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/"
+           f"{function_arn}/invocations")
+    for resource in (root, proxy):
+        if "ANY" in resource.get("resourceMethods", {}):
+            continue
+        apigateway.put_method(restApiId=rest_api_id, resourceId=resource["id"], httpMethod="ANY",
+                              authorizationType="NONE")
+        apigateway.put_integration(restApiId=rest_api_id, resourceId=resource["id"],
+                                   httpMethod="ANY", type="AWS_PROXY",
+                                   integrationHttpMethod="POST", uri=uri)
+
+
 def redeploy(apigateway: Any, rest_api_id: str, stage: str) -> str:
     """Gateway responses take effect only in a new deployment of the stage."""
     return str(apigateway.create_deployment(

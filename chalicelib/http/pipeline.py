@@ -19,9 +19,9 @@ from chalicelib.auth.guard import AccessGuard
 from chalicelib.auth.identity import reset_current_identity, set_current_identity
 from chalicelib.auth.roles import Role, role_of
 from chalicelib.config import Settings
-from chalicelib.errors import ERROR_BY_STATUS, ApiError, InternalError, MethodNotAllowed
+from chalicelib.errors import ERROR_BY_STATUS, ApiError, InternalError, MethodNotAllowed, NotFound
 from chalicelib.http import context
-from chalicelib.http.cors import CorsPolicy
+from chalicelib.http.cors import ALL_METHODS, CorsPolicy
 from chalicelib.http.responses import error_response, is_error_shape, no_content
 from chalicelib.http.routing import declared_methods, not_routed
 from chalicelib.metrics import RATE_LIMITED, Metrics, MetricsSink
@@ -70,7 +70,10 @@ class HttpPipeline:
         origin = request.headers.get("origin")
         try:
             if request.method == "OPTIONS":
-                response = no_content(self._cors.preflight_headers(origin, declared_methods(entries)))
+                # A path we do not declare (API Gateway's catch-all) may be
+                # asked anything; a preflight never needs to know it exists.
+                methods = declared_methods(entries) if entries else ALL_METHODS
+                response = no_content(self._cors.preflight_headers(origin, methods))
             else:
                 response = self._cors_headers_added(
                     self._run(request, get_response, entry, role, request_id), origin)
@@ -93,6 +96,8 @@ class HttpPipeline:
     def _run(self, request: Request, get_response: GetResponse, entry: RouteEntry | None,
              role: Role | None, request_id: str) -> Response:
         try:
+            if not self._routes.get(request.context.get("resourcePath", "")):
+                raise NotFound()  # the deployed catch-all (/{proxy+}, /): nothing here
             if entry is None or entry.view_function is not_routed:
                 methods = declared_methods(self._routes.get(request.context.get("resourcePath", ""), {}))
                 raise MethodNotAllowed(headers={"Allow": ", ".join((*methods, "OPTIONS"))})

@@ -29,6 +29,9 @@ def project(tmp_path: Path) -> Project:
     return Project(tmp_path)
 
 
+HANDLER_ARN = "arn:aws:lambda:us-east-1:123456789012:function:frontdesk-dev"
+
+
 class FakeChalice:
     """Does to API Gateway and .chalice/deployed what `chalice deploy|delete` would."""
 
@@ -44,7 +47,8 @@ class FakeChalice:
             url = f"https://{api_id}.execute-api.us-east-1.amazonaws.com/api/"
             deployed.parent.mkdir(parents=True, exist_ok=True)
             deployed.write_text(json.dumps({"resources": [
-                {"name": "api_handler", "resource_type": "lambda_function"},
+                {"name": "api_handler", "resource_type": "lambda_function",
+                 "lambda_arn": HANDLER_ARN},
                 {"name": "rest_api", "resource_type": "rest_api", "rest_api_id": api_id,
                  "rest_api_url": url}]}))
         else:
@@ -105,6 +109,11 @@ def test_deploy_runs_the_whole_sequence(local_aws: Any, project: Project, cfn: A
         restApiId=api_id, limit=100)["items"] if r.get("responseTemplates")}
     assert {"MISSING_AUTHENTICATION_TOKEN", "UNAUTHORIZED", "THROTTLED"} <= types
     assert len(apigateway.get_deployments(restApiId=api_id)["items"]) == 2  # chalice's + ours
+    resources = {r["path"]: r for r in apigateway.get_resources(restApiId=api_id)["items"]}
+    for path in ("/", "/{proxy+}"):  # unknown paths reach the app
+        integration = apigateway.get_integration(restApiId=api_id,
+                                                 resourceId=resources[path]["id"], httpMethod="ANY")
+        assert integration["type"] == "AWS_PROXY" and HANDLER_ARN in integration["uri"]
     assert [(s["apiId"], s["stage"]) for s in
             apigateway.get_usage_plan(usagePlanId=plan)["apiStages"]] == [(api_id, "api")]
 

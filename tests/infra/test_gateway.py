@@ -96,3 +96,21 @@ def test_each_gateway_error_code_is_one_the_api_documents(response_type: str) ->
     codes = {cls.code for cls in ERROR_BY_STATUS.values()}
     (response,) = [r for r in gateway.gateway_responses(()) if r["responseType"] == response_type]
     assert rendered(response["responseTemplates"]["application/json"])["error"]["code"] in codes
+
+
+def test_unknown_paths_are_routed_to_the_app_once(local_aws: Any) -> None:
+    apigateway = local_aws.session.client("apigateway")
+    api_id = create_rest_api(apigateway)
+    function = "arn:aws:lambda:us-east-1:123456789012:function:frontdesk-dev"
+    for _ in range(2):  # a second run changes nothing
+        gateway.route_unknown_paths_to_the_app(apigateway, api_id, function, "us-east-1")
+    resources = {r["path"]: r for r in apigateway.get_resources(restApiId=api_id)["items"]}
+    assert set(resources) == {"/", "/health", "/{proxy+}"}
+    health = resources["/health"].get("resourceMethods", {})
+    assert "ANY" not in health  # declared paths keep their own methods
+    for path in ("/", "/{proxy+}"):
+        method = apigateway.get_method(restApiId=api_id, resourceId=resources[path]["id"],
+                                       httpMethod="ANY")
+        assert method["authorizationType"] == "NONE"
+        assert method["methodIntegration"]["uri"] == (
+            f"arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/{function}/invocations")
