@@ -2,31 +2,30 @@
 
 Chalice's LocalGateway differs from Frontdesk's deployed API in three ways
 (CHALICE-NOTES): an unknown path gets a CORS-less 403 "Missing Authentication
-Token" (deployed, a gateway response turns it into our 404), a malformed
-Authorization header crashes its Cognito emulation, and that emulation accepts
-unverified tokens. Here unknown paths get the 404 / preflight the deployed
-gateway responses give, and token checks are left to the app, which verifies
-them whenever it is not behind API Gateway (chalicelib/auth/guard.py).
+Token", a malformed Authorization header crashes its Cognito emulation, and
+that emulation accepts unverified tokens. Here an unknown path reaches the app
+as the deployed catch-all resource (`/{proxy+}`) sends it, so the app's own
+404 and preflight answer it in both places; and token checks are left to the
+app, which verifies them whenever it is not behind API Gateway
+(chalicelib/auth/guard.py).
 """
 from __future__ import annotations
 
-import json
 import uuid
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 from chalice import Chalice
 from chalice.config import Config
-from chalice.local import ChaliceRequestHandler, LambdaContext, LocalGateway, LocalGatewayAuthorizer
+from chalice.local import (
+    ChaliceRequestHandler,
+    LambdaContext,
+    LambdaEventConverter,
+    LocalGateway,
+    LocalGatewayAuthorizer,
+)
 
-from chalicelib.errors import NotFound
-from chalicelib.http.cors import ALL_METHODS, CorsPolicy
-from chalicelib.http.pipeline import common_headers
-from chalicelib.http.responses import error_body
-
-
-class UnknownPath(Exception):
-    pass
+CATCH_ALL = "/{proxy+}"
 
 
 class AppVerifiesTokens(LocalGatewayAuthorizer):
@@ -37,42 +36,44 @@ class AppVerifiesTokens(LocalGatewayAuthorizer):
 
 
 class ParityGateway(LocalGateway):
-    def __init__(self, app_object: Chalice, config: Config, cors: CorsPolicy) -> None:
+    def __init__(self, app_object: Chalice, config: Config) -> None:
         super().__init__(app_object, config)
         self._authorizer = AppVerifiesTokens(app_object)
-        self._cors = cors
 
     def _generate_lambda_event(self, method: str, path: str, headers: Any, body: Any) -> Any:
         try:
             event = super()._generate_lambda_event(method, path, headers, body)
-        except ValueError as exc:
-            raise UnknownPath(path) from exc
+        except ValueError:
+            # No declared route: deployed, the catch-all resource sends the
+            # request to the app, which answers 404 (or 204 to a preflight).
+            event = self._catch_all_event(method, path, headers, body)
         # API Gateway puts a request id in every event; the app echoes it.
         event["requestContext"]["requestId"] = str(uuid.uuid4())
         return event
 
-    def handle_request(self, method: str, path: str, headers: Any, body: Any) -> Any:
-        try:
-            return super().handle_request(method, path, headers, body)
-        except UnknownPath:
-            return self._unknown_path_response(method, headers)
+    def _catch_all_event(self, method: str, path: str, headers: Any, body: Any) -> Any:
+        plain_path = path.split("?", 1)[0]
+        return {
+            "requestContext": {"httpMethod": method, "resourcePath": CATCH_ALL,
+                               "identity": {"sourceIp": LambdaEventConverter.LOCAL_SOURCE_IP},
+                               "path": plain_path},
+            "headers": {k.lower(): v for k, v in headers.items()},
+            "pathParameters": {"proxy": plain_path.lstrip("/")},
+            "multiValueQueryStringParameters": None,
+            "stageVariables": {},
+            "body": body,
+        }
 
-    def _unknown_path_response(self, method: str, headers: Any) -> dict[str, Any]:
-        origin = {k.lower(): v for k, v in headers.items()}.get("origin")
-        request_id = str(uuid.uuid4())
-        if method == "OPTIONS":
-            out = {**self._cors.preflight_headers(origin, ALL_METHODS), **common_headers(request_id)}
-            return {"statusCode": 204, "headers": out, "multiValueHeaders": {}, "body": ""}
-        out = {"Content-Type": "application/json", **self._cors.response_headers(origin),
-               **common_headers(request_id)}
-        body = json.dumps(error_body(NotFound(), request_id))
-        return {"statusCode": 404, "headers": out, "multiValueHeaders": {}, "body": body}
+    def _has_user_defined_options_method(self, lambda_event: Any) -> bool:
+        # Preflights always reach the app (it registers OPTIONS on every path,
+        # and answers the catch-all's too), never Chalice's static CORS answer.
+        return True
 
 
 class ParityRequestHandler(ChaliceRequestHandler):
     def __init__(self, request: Any, client_address: Any, server: Any, app_object: Chalice,
-                 config: Config, cors: CorsPolicy) -> None:
-        self.local_gateway = ParityGateway(app_object, config, cors)
+                 config: Config) -> None:
+        self.local_gateway = ParityGateway(app_object, config)
         BaseHTTPRequestHandler.__init__(self, request, client_address, server)
 
     def log_message(self, format: str, *args: Any) -> None:

@@ -22,7 +22,6 @@ from chalice.cli.factory import CLIFactory
 from chalice.local import LocalDevServer, create_local_server
 
 from chalicelib.config import Settings
-from chalicelib.http.cors import CorsPolicy
 from devstack.gateway import ParityRequestHandler
 from devstack.moto_server import LocalAwsServer
 from devstack.provision import provision
@@ -110,8 +109,7 @@ class LocalStack:
         settings = Settings.from_env()
         self._api = create_local_server(app, config, self.host, self.ports.api)
         self._api.server.RequestHandlerClass = functools.partial(  # type: ignore[assignment]
-            ParityRequestHandler, app_object=app, config=config,
-            cors=CorsPolicy(settings.allowed_origins))
+            ParityRequestHandler, app_object=app, config=config)
         _serve(self._api.server)
         self._triggers = Triggers(app, boto3.Session(), resources.table_name,
                                   schedule_seconds=float(os.environ.get("SCHEDULE_SECONDS", "30")))

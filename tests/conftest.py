@@ -104,10 +104,7 @@ def fresh_table(local_aws: LocalAws) -> str:
 
 @pytest.fixture
 def client(frontdesk_app: Any, fresh_table: str) -> Any:
-    from chalicelib.config import Settings
-    from chalicelib.http.cors import CorsPolicy
-
-    with parity_client(frontdesk_app, CorsPolicy(Settings.from_env().allowed_origins)) as http:
+    with parity_client(frontdesk_app) as http:
         yield http
 
 

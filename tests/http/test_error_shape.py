@@ -14,7 +14,6 @@ from chalicelib import errors, log
 from chalicelib.auth import roles
 from chalicelib.config import Settings
 from chalicelib.http.body import read_json_object
-from chalicelib.http.cors import CorsPolicy
 from chalicelib.http.pipeline import HttpPipeline
 from chalicelib.http.routing import answer_every_method
 from tests.support.client import parity_client
@@ -71,7 +70,7 @@ def build_app() -> Chalice:
 
 @pytest.fixture(scope="module")
 def http() -> Iterator[Any]:
-    with parity_client(build_app(), CorsPolicy(SETTINGS.allowed_origins)) as client:
+    with parity_client(build_app()) as client:
         yield client
 
 
