@@ -15,6 +15,7 @@ import msgspec
 from chalicelib.errors import ValidationFailed
 
 S = TypeVar("S", bound=msgspec.Struct)
+T = TypeVar("T")
 
 
 class Model(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -61,3 +62,13 @@ def parse(model: type[S], data: dict[str, Any]) -> S:
         return msgspec.convert(data, model)
     except msgspec.ValidationError as error:  # a rule spanning fields (__post_init__)
         raise ValidationFailed([{"field": "body", "message": str(error)}]) from None
+
+
+def gather(errors: list[dict[str, str]], check: Callable[..., T], *args: Any) -> T | None:
+    """Run one check; on ValidationFailed add its field errors to `errors` and
+    return None, so a request's separate checks are all reported together."""
+    try:
+        return check(*args)
+    except ValidationFailed as failure:
+        errors.extend(failure.details or [])
+        return None

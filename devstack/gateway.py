@@ -11,6 +11,7 @@ app, which verifies them whenever it is not behind API Gateway
 """
 from __future__ import annotations
 
+import json
 import uuid
 from http.server import BaseHTTPRequestHandler
 from typing import Any
@@ -23,7 +24,11 @@ from chalice.local import (
     LambdaEventConverter,
     LocalGateway,
     LocalGatewayAuthorizer,
+    LocalGatewayException,
 )
+
+from chalicelib.errors import ApiError, BadRequest, PayloadTooLarge
+from chalicelib.http.responses import error_body
 
 CATCH_ALL = "/{proxy+}"
 
@@ -70,11 +75,44 @@ class ParityGateway(LocalGateway):
         return True
 
 
+# API Gateway refuses bodies over 10 MB before anything runs.
+MAX_REQUEST_BYTES = 10 * 1024 * 1024
+
+
+class BadContentLength(LocalGatewayException):
+    """Refused before the app runs, as API Gateway would, in the error shape."""
+
+    def __init__(self, error: ApiError) -> None:
+        self.CODE = error.status
+        body = json.dumps(error_body(error, str(uuid.uuid4())))
+        super().__init__({"Content-Type": "application/json"}, body.encode())
+
+
 class ParityRequestHandler(ChaliceRequestHandler):
     def __init__(self, request: Any, client_address: Any, server: Any, app_object: Chalice,
                  config: Config) -> None:
         self.local_gateway = ParityGateway(app_object, config)
         BaseHTTPRequestHandler.__init__(self, request, client_address, server)
+
+    def _parse_payload(self) -> Any:
+        # Chalice's int(Content-Length) raises on "abc" and reads a claimed 99 GB
+        # into memory; answer those as API Gateway would, without reading.
+        declared = self.headers.get("content-length", "0").strip() or "0"
+        if not declared.isdigit() or len(declared) > 12:
+            raise BadContentLength(BadRequest("Content-Length must be a number of bytes."))
+        if int(declared) > MAX_REQUEST_BYTES:
+            raise BadContentLength(PayloadTooLarge())
+        return super()._parse_payload()
+
+    def _generic_handle(self) -> None:
+        try:
+            super()._generic_handle()
+        except BadContentLength as error:
+            self.close_connection = True  # the unread body must not be taken for a request
+            self._send_error_response(error)
+
+    # Chalice binds these to its own _generic_handle; point them at ours.
+    do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = do_PATCH = do_OPTIONS = _generic_handle
 
     def log_message(self, format: str, *args: Any) -> None:
         pass  # the app already writes one JSON access-log line per request

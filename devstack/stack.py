@@ -110,6 +110,9 @@ class LocalStack:
         self._api = create_local_server(app, config, self.host, self.ports.api)
         self._api.server.RequestHandlerClass = functools.partial(  # type: ignore[assignment]
             ParityRequestHandler, app_object=app, config=config)
+        # Chalice's server listens with a backlog of 5: a burst of parallel
+        # requests from a browser or a test gets connections reset.
+        self._api.server.socket.listen(128)
         _serve(self._api.server)
         self._triggers = Triggers(app, boto3.Session(), resources.table_name,
                                   schedule_seconds=float(os.environ.get("SCHEDULE_SECONDS", "30")))

@@ -23,11 +23,17 @@ def parse_groups(claim: Any) -> tuple[str, ...]:
     return tuple(part for part in re.split(r"[\s,]+", str(claim).strip().strip("[]")) if part)
 
 
+def parse_flag(claim: Any) -> bool:
+    """A boolean claim: true in the raw token, "true" once API Gateway flattened it."""
+    return claim is True or str(claim).lower() == "true"
+
+
 @dataclass(frozen=True)
 class Identity:
     sub: str
     email: str | None
     groups: tuple[str, ...]
+    email_verified: bool = False
 
     @property
     def is_admin(self) -> bool:
@@ -41,6 +47,7 @@ class Identity:
             sub=str(claims["sub"]),
             email=str(email).lower() if email else None,
             groups=parse_groups(claims.get("cognito:groups")),
+            email_verified=parse_flag(claims.get("email_verified")),
         )
 
 

@@ -1,4 +1,5 @@
-"""GET /me: the caller as the token describes them, plus their Users record."""
+"""GET /me: the caller as the token describes them, plus the Users record with
+their (verified) email."""
 from __future__ import annotations
 
 from typing import Any
@@ -8,6 +9,9 @@ from chalicelib.users.store import UserStore
 
 
 def describe(identity: Identity, users: UserStore) -> dict[str, Any]:
-    user = users.find_by_email(identity.email) if identity.email else None
+    # Only a verified email links the caller to a record: an address someone
+    # merely typed into their profile must not open another person's record.
+    linked = identity.email if identity.email and identity.email_verified else None
+    user = users.find_by_email(linked) if linked else None
     return {"sub": identity.sub, "email": identity.email, "groups": list(identity.groups),
             "user": user.to_json() if user else None}

@@ -15,7 +15,7 @@ from chalicelib.http.query import page_params
 from chalicelib.http.responses import json_response, no_content
 from chalicelib.ids import new_id
 from chalicelib.metrics import CONTACT_RECEIVED, MetricsSink
-from chalicelib.validation import parse
+from chalicelib.validation import gather, parse
 
 MAX_BODY_BYTES = 16 * 1024
 
@@ -27,8 +27,11 @@ class ContactApi:
         self._metrics = metrics
 
     def submit(self, body: dict[str, Any], idempotency_key: str | None, client_ip: str) -> Response:
-        submission = parse(ContactSubmission, body)
-        key = checked_key(idempotency_key)
+        errors: list[dict[str, str]] = []
+        key = gather(errors, checked_key, idempotency_key)
+        submission = gather(errors, parse, ContactSubmission, body)
+        if submission is None or errors:
+            raise ValidationFailed(errors)
         if submission.is_spam:
             # Answer as for a success (and count it like one), but keep nothing.
             self._limiter.hit(client_ip)
@@ -38,10 +41,12 @@ class ContactApi:
             replayed = self._messages.replay(request)
             if replayed is not None:
                 return json_response(replayed, 202)  # a retry neither counts nor stores
-        self._limiter.hit(client_ip)
-        received = self._messages.create(submission.fields(), request)
-        self._metrics.count(CONTACT_RECEIVED)
-        return json_response(received, 202)
+        # Counted in the transaction that stores it: what stores nothing counts nothing.
+        receipt = self._messages.create(submission.fields(), request,
+                                        self._limiter.charge(client_ip))
+        if receipt.stored:
+            self._metrics.count(CONTACT_RECEIVED)
+        return json_response(receipt.body, 202)
 
 
 class DashboardApi:

@@ -6,6 +6,7 @@ from typing import Annotated, Any, Literal
 
 from msgspec import UNSET, Meta, UnsetType
 
+from chalicelib import text
 from chalicelib.db import keys
 from chalicelib.users.model import Email
 from chalicelib.validation import Model
@@ -14,18 +15,15 @@ STATUSES = ("new", "read", "archived")
 Status = Literal["new", "read", "archived"]
 NOTIFY_PENDING, NOTIFY_SENT, NOTIFY_FAILED = "pending", "sent", "failed"
 
-# No control characters at all, so CR/LF cannot reach an email header.
-_ONE_LINE = r"^[^\x00-\x1f\x7f]*$"
-# Newlines and tabs allowed; every other control character refused.
-_MULTI_LINE = r"^[^\x00-\x08\x0b-\x1f\x7f]*$"
-
-Name = Annotated[str, Meta(min_length=1, max_length=100, pattern=_ONE_LINE,
+# No control characters at all in one-line fields, so nothing can reach an
+# email header; the message keeps its newlines and tabs.
+Name = Annotated[str, Meta(min_length=1, max_length=100, pattern=text.ONE_LINE,
                            description="1 to 100 characters on one line")]
-Subject = Annotated[str, Meta(max_length=150, pattern=_ONE_LINE,
+Subject = Annotated[str, Meta(max_length=150, pattern=text.ONE_LINE,
                               description="at most 150 characters on one line")]
-Text = Annotated[str, Meta(min_length=1, max_length=5000, pattern=_MULTI_LINE,
-                           description="1 to 5,000 characters, without control characters "
-                                       "other than newlines and tabs")]
+Text = Annotated[str, Meta(min_length=1, max_length=5000, pattern=text.MULTI_LINE,
+                           description="1 to 5,000 characters, not all blank, without control "
+                                       "characters other than newlines and tabs")]
 
 
 def _message_text(value: str) -> str:
@@ -34,8 +32,8 @@ def _message_text(value: str) -> str:
 
 
 class ContactSubmission(Model):
-    normalize = {"name": str.strip, "email": lambda v: v.strip().lower(),
-                 "subject": str.strip, "message": _message_text}
+    normalize = {"name": text.trim_spaces, "email": text.email_form,
+                 "subject": text.trim_spaces, "message": _message_text}
 
     name: Name
     email: Email

@@ -1,14 +1,18 @@
 """Submissions per client IP per fixed window, counted in DynamoDB so the limit
 holds across Lambda containers. Windows expire by TTL.
 
-A fixed window can admit up to twice the limit around a window boundary; for
-a contact form that trade for one conditional write per request is fine.
+A charge is one conditional ADD on the window's counter. For a real
+submission it goes into the same transaction that stores the message, so a
+request that stores nothing (a replay racing its original, a failed write)
+counts nothing either. A fixed window can admit up to twice the limit around
+a boundary; for a contact form that trade for one item per request is fine.
 """
 from __future__ import annotations
 
 import hashlib
 import math
 import time
+from dataclasses import dataclass
 from typing import Any, Callable
 
 from botocore.exceptions import ClientError
@@ -20,6 +24,16 @@ from chalicelib.db.table import TTL_ATTRIBUTE
 from chalicelib.errors import RateLimited
 
 
+@dataclass(frozen=True)
+class Charge:
+    """One request counted against its client's window."""
+    update: dict[str, Any]  # a TransactWriteItems "Update" entry
+    retry_after_seconds: int
+
+    def refused(self) -> RateLimited:
+        return RateLimited(headers={"Retry-After": str(self.retry_after_seconds)})
+
+
 class RateLimiter:
     def __init__(self, client: Any, table: str, *, limit: int, window_seconds: int,
                  clock: Callable[[], float] = time.time) -> None:
@@ -29,23 +43,29 @@ class RateLimiter:
         self._window = window_seconds
         self._clock = clock
 
-    def hit(self, client_id: str) -> None:
-        """Count one request from `client_id`, or raise RateLimited."""
+    def charge(self, client_id: str) -> Charge:
         now = self._clock()
         window_start = int(now // self._window) * self._window
         resets_at = window_start + self._window
         # The IP is hashed: the table need not hold addresses.
         client_digest = hashlib.sha256(client_id.encode()).hexdigest()[:32]
+        update = {
+            "TableName": self._table, "Key": to_item(keys.rate_window(client_digest, window_start)),
+            "UpdateExpression": "ADD #count :one SET #expires = :expires",
+            "ConditionExpression": "attribute_not_exists(#count) OR #count < :limit",
+            "ExpressionAttributeNames": {"#count": "count", "#expires": TTL_ATTRIBUTE},
+            "ExpressionAttributeValues": {":one": to_value(1), ":limit": to_value(self._limit),
+                                          ":expires": to_value(resets_at + 60)},
+        }
+        return Charge({"Update": update}, max(1, math.ceil(resets_at - now)))
+
+    def hit(self, client_id: str) -> None:
+        """Count one request on its own, or raise RateLimited."""
+        charge = self.charge(client_id)
         try:
             with aws_unavailable_as_503():
-                self._client.update_item(
-                    TableName=self._table, Key=to_item(keys.rate_window(client_digest, window_start)),
-                    UpdateExpression="ADD #count :one SET #expires = :expires",
-                    ConditionExpression="attribute_not_exists(#count) OR #count < :limit",
-                    ExpressionAttributeNames={"#count": "count", "#expires": TTL_ATTRIBUTE},
-                    ExpressionAttributeValues={":one": to_value(1), ":limit": to_value(self._limit),
-                                               ":expires": to_value(resets_at + 60)})
+                self._client.update_item(**charge.update["Update"])
         except ClientError as exc:
             if error_code(exc) != "ConditionalCheckFailedException":
                 raise
-            raise RateLimited(headers={"Retry-After": str(max(1, math.ceil(resets_at - now)))}) from exc
+            raise charge.refused() from exc

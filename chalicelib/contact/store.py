@@ -10,11 +10,13 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable
 
 from chalicelib.contact.idempotency import IdempotentRequest
 from chalicelib.contact.model import NOTIFY_FAILED, NOTIFY_PENDING, Message, Notification
+from chalicelib.contact.rate_limit import Charge
 from chalicelib.db import keys
 from chalicelib.db.clock import iso, utc_now
 from chalicelib.db.counters import counter_update
@@ -28,6 +30,12 @@ from chalicelib.ids import is_ulid, new_id
 
 STATUS_COUNTER = {"new": "messagesNew", "read": "messagesRead", "archived": "messagesArchived"}
 NOTIFY_COUNTER = {NOTIFY_PENDING: "notificationsPending", NOTIFY_FAILED: "notificationsFailed"}
+
+
+@dataclass(frozen=True)
+class Receipt:
+    body: dict[str, Any]  # what POST /contact answers: {"id", "status"}
+    stored: bool  # False when an earlier request with the same key had stored it
 
 
 class MessageStore:
@@ -55,7 +63,10 @@ class MessageStore:
         response: dict[str, Any] = json.loads(record["response"])
         return response
 
-    def create(self, fields: dict[str, str], request: IdempotentRequest | None) -> dict[str, Any]:
+    def create(self, fields: dict[str, str], request: IdempotentRequest | None,
+               charge: Charge | None = None) -> Receipt:
+        """Store a submission; with `charge`, count it against its client's rate
+        limit in the same transaction (refused: RateLimited, nothing stored)."""
         moment = self._clock()
         now = iso(moment)
         message = Message(id=self._ids(), name=fields["name"], email=fields["email"],
@@ -69,18 +80,25 @@ class MessageStore:
                      "ExpressionAttributeNames": {"#pk": "pk"}}},
             counter_update(self._table, messagesNew=1, notificationsPending=1),
         ]
+        remembered = charged = -1
         if request is not None:
+            remembered = len(items)
             items.append(request.record_put(self._table, response, int(moment.timestamp())))
+        if charge is not None:
+            charged = len(items)
+            items.append(charge.update)
         try:
             transact_write(self._client, items)
         except ConditionFailed as exc:
             # Another request with the same key got there first: answer as it did.
-            if request is not None and exc.failed(2):
-                replayed = self.replay(request)
+            if exc.failed(remembered):
+                replayed = self.replay(request) if request is not None else None
                 if replayed is not None:
-                    return replayed
+                    return Receipt(replayed, stored=False)
+            if charge is not None and exc.failed(charged):
+                raise charge.refused() from exc
             raise
-        return response
+        return Receipt(response, stored=True)
 
     # -- the dashboard -------------------------------------------------------
 

@@ -10,8 +10,7 @@ from chalicelib.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType
 
 
 def _is_json_media_type(content_type: str) -> bool:
-    media = content_type.split(";", 1)[0].strip().lower()
-    return media == "application/json" or (media.startswith("application/") and media.endswith("+json"))
+    return content_type.split(";", 1)[0].strip().lower() == "application/json"
 
 
 def _refuse_constant(name: str) -> Any:
@@ -36,4 +35,10 @@ def read_json_object(request: Request, *, max_bytes: int) -> dict[str, Any]:
         raise BadRequest("The request body is not valid JSON.") from None
     if not isinstance(data, dict):
         raise BadRequest("The request body must be a JSON object.")
+    try:
+        # JSON may spell a lone UTF-16 surrogate ("\ud800"), which is no
+        # character at all: nothing could store or mail it.
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise BadRequest("The request body holds text that is not valid Unicode.") from None
     return data

@@ -78,7 +78,10 @@ class HttpPipeline:
                 response = self._cors_headers_added(
                     self._run(request, get_response, entry, role, request_id), origin)
             response.headers.update(common_headers(request_id))
-            if role is not Role.PUBLIC:
+            # Anything answered to a caller who sent credentials, or on a
+            # protected route, is theirs alone: no cache may keep it.
+            if role is not Role.PUBLIC or "authorization" in request.headers \
+                    or "x-api-key" in request.headers:
                 response.headers["Cache-Control"] = "no-store"
             duration_ms = round((time.perf_counter() - started) * 1000, 1)
             self._log.info("request", extra={"fields": {

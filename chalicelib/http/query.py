@@ -14,7 +14,9 @@ def page_params(query: Mapping[str, Any] | None, *, default_limit: int = 25,
     limit = default_limit
     raw_limit = query.get("limit")
     if raw_limit is not None:
-        if raw_limit.isascii() and raw_limit.isdigit() and 1 <= int(raw_limit) <= max_limit:
+        # Length first: int() of a 5,000-digit string raises instead of answering.
+        if len(raw_limit) <= 3 and raw_limit.isascii() and raw_limit.isdigit() \
+                and 1 <= int(raw_limit) <= max_limit:
             limit = int(raw_limit)
         else:
             errors.append({"field": "limit", "message": f"must be an integer from 1 to {max_limit}"})

@@ -7,6 +7,7 @@ from typing import Any, Mapping
 from chalice import Response
 from msgspec import UNSET
 
+from chalicelib import text
 from chalicelib.errors import ValidationFailed
 from chalicelib.http.conditional import optional_version, required_version
 from chalicelib.http.query import page_params
@@ -55,6 +56,6 @@ class UsersApi:
 
 
 class _EmailQuery(Model):
-    normalize = {"email": lambda value: value.strip().lower()}
+    normalize = {"email": text.email_form}
 
     email: Email

@@ -7,27 +7,21 @@ from typing import Annotated, Any
 
 from msgspec import UNSET, Meta, UnsetType
 
+from chalicelib import text
 from chalicelib.db import keys
 from chalicelib.http.conditional import etag as etag_of
 from chalicelib.validation import Model
 
-# Deliberately simple: one @, no whitespace or control characters, a dot in
-# the domain. Deliverability is for a confirmation email to prove, not a regex.
-EMAIL_PATTERN = r"^[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f.]+(\.[^@\s\x00-\x1f\x7f.]+)+$"
-
-Name = Annotated[str, Meta(min_length=2, max_length=100, pattern=r"^[^\x00-\x1f\x7f]*$",
+# Deliverability is for a confirmation email to prove, not a regex.
+Name = Annotated[str, Meta(min_length=2, max_length=100, pattern=text.ONE_LINE,
                            description="2 to 100 characters, without control characters")]
-Email = Annotated[str, Meta(max_length=254, pattern=EMAIL_PATTERN,
+Email = Annotated[str, Meta(max_length=254, pattern=text.EMAIL,
                             description="a valid email address")]
 Age = Annotated[int, Meta(ge=18, le=120, description="an integer from 18 to 120")]
 
 
-def _lower(value: str) -> str:
-    return value.strip().lower()
-
-
 class UserCreate(Model):
-    normalize = {"name": str.strip, "email": _lower}
+    normalize = {"name": text.trim_spaces, "email": text.email_form}
 
     name: Name
     email: Email
@@ -36,7 +30,7 @@ class UserCreate(Model):
 
 class UserUpdate(Model):
     """PATCH: absent fields stay as they are; `"age": null` removes the age."""
-    normalize = {"name": str.strip, "email": _lower}
+    normalize = {"name": text.trim_spaces, "email": text.email_form}
 
     name: Name | UnsetType = UNSET
     email: Email | UnsetType = UNSET

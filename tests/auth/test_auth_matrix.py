@@ -133,3 +133,27 @@ def test_me_includes_the_users_record_with_the_same_email(client: Any, user_toke
     assert response.status_code == 200
     assert response.json_body["groups"] == []
     assert response.json_body["user"] == created.json_body
+
+
+def test_me_links_no_record_through_an_unverified_email(
+        client: Any, tokens: Tokens, local_aws: Any, as_admin: dict[str, str]) -> None:
+    """A user who changes their email to someone else's, without proving it, must
+    not get that person's record."""
+    created = client.post("/users", headers={**as_admin, "Content-Type": "application/json"},
+                          body=b'{"name": "Victim", "email": "victim@example.com"}')
+    assert created.status_code == 201
+    tokens.create_user("mallory@example.com", PASSWORD)
+    cognito = local_aws.session.client("cognito-idp")
+    cognito.admin_update_user_attributes(
+        UserPoolId=tokens.pool_id, Username="mallory@example.com",
+        UserAttributes=[{"Name": "email", "Value": "victim@example.com"},
+                        {"Name": "email_verified", "Value": "false"}])
+    token = cognito.initiate_auth(
+        ClientId=tokens.client_id, AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": "victim@example.com", "PASSWORD": PASSWORD},
+    )["AuthenticationResult"]["IdToken"]
+    assert claims_of(token)["email_verified"] == "false"
+    response = client.get("/me", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 200
+    assert response.json_body["email"] == "victim@example.com"
+    assert response.json_body["user"] is None

@@ -93,3 +93,10 @@ def test_local_stage_without_a_key_refuses_every_api_key() -> None:
     guard = AccessGuard.from_settings(Settings.from_env({"STAGE": "local"}))
     with pytest.raises(Forbidden):
         guard.check(Role.SERVICE, request(None, {"x-api-key": ""}))
+
+
+@pytest.mark.parametrize("claim,verified", [(True, True), ("true", True), ("True", True),
+                                            (False, False), ("false", False), (None, False)])
+def test_email_verified_arrives_as_a_boolean_or_a_string(claim: Any, verified: bool) -> None:
+    identity = DEPLOYED.check(Role.SIGNED_IN, request({**claims("admin"), "email_verified": claim}))
+    assert identity is not None and identity.email_verified is verified

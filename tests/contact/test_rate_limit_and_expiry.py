@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 import pytest
 
@@ -68,12 +69,55 @@ def test_idempotency_keys_expire_after_24_hours(local_aws: LocalAws, fresh_table
     store = MessageStore(local_aws.session.client("dynamodb"), fresh_table, clock=clock)
     fields = {"name": "Ada", "email": "ada@example.com", "message": "Hi"}
     request = IdempotentRequest("key-12345678", fields)
-    first = store.create(fields, request)
+    first = store.create(fields, request).body
     assert store.replay(request) == first
     with pytest.raises(Conflict):
         store.replay(IdempotentRequest("key-12345678", {**fields, "message": "Other"}))
     clock.now += timedelta(hours=24, seconds=1)
     # TTL may not have deleted the record yet; it is expired all the same.
     assert store.replay(request) is None
-    second = store.create(fields, request)
+    second = store.create(fields, request).body
     assert second["id"] != first["id"]
+
+
+def test_a_charge_refused_in_the_storing_transaction_stores_nothing(
+        local_aws: LocalAws, fresh_table: str, clock: Clock) -> None:
+    dynamodb = local_aws.session.client("dynamodb")
+    store = MessageStore(dynamodb, fresh_table, clock=clock)
+    limiter = RateLimiter(dynamodb, fresh_table, limit=2, window_seconds=600, clock=clock.epoch)
+    fields = {"name": "Ada", "email": "ada@example.com", "message": "Hi"}
+    for _ in range(2):
+        assert store.create(fields, None, limiter.charge("198.51.100.7")).stored
+    with pytest.raises(RateLimited):
+        store.create(fields, None, limiter.charge("198.51.100.7"))
+    page, _ = store.list(status="new", limit=10)
+    assert len(page) == 2
+
+
+def test_concurrent_replays_store_once_and_count_once(
+        local_aws: LocalAws, fresh_table: str, clock: Clock) -> None:
+    import threading
+
+    dynamodb = local_aws.session.client("dynamodb")
+    store = MessageStore(dynamodb, fresh_table, clock=clock)
+    limiter = RateLimiter(dynamodb, fresh_table, limit=3, window_seconds=600, clock=clock.epoch)
+    fields = {"name": "Ada", "email": "ada@example.com", "message": "Hi"}
+    request = IdempotentRequest("same-key-123", fields)
+    start = threading.Barrier(8)
+    receipts: list[Any] = []
+
+    def submit() -> None:
+        start.wait()
+        receipts.append(store.create(fields, request, limiter.charge("198.51.100.8")))
+
+    threads = [threading.Thread(target=submit) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len({r.body["id"] for r in receipts}) == 1
+    assert sum(r.stored for r in receipts) == 1
+    for _ in range(2):  # only the one stored submission used the budget of 3
+        limiter.hit("198.51.100.8")
+    with pytest.raises(RateLimited):
+        limiter.hit("198.51.100.8")

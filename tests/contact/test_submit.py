@@ -145,3 +145,55 @@ def test_invalid_submissions_do_not_use_up_the_limit(submit: Callable[..., Any])
     for _ in range(CONTACT_RATE_LIMIT + 2):
         assert submit({**VALID, "email": "bad"}).status_code == 400
     assert submit(VALID).status_code == 202
+
+
+@pytest.mark.parametrize("field,value", [
+    ("name", "Trail\r\n"), ("name", "\nLead"), ("subject", "Trailing\r\n"),
+    ("email", "trail@example.com\r\n"), ("email", "\ttab@example.com"),
+    ("name", "Ann\u2028Bcc: evil@example.com"), ("subject", "S\u0085Bcc: e@example.com"),
+    ("subject", "P\u2029X"), ("message", "next\u0085line"),
+])
+def test_line_breaks_and_c1_controls_are_refused_anywhere(submit: Callable[..., Any], field: str,
+                                                         value: str) -> None:
+    response = submit({**VALID, field: value})
+    assert response.status_code == 400
+    assert [d["field"] for d in response.json_body["error"]["details"]] == [field]
+
+
+def test_surrounding_spaces_are_trimmed(submit: Callable[..., Any], client: Any,
+                                        as_admin: dict[str, str]) -> None:
+    assert submit({**VALID, "name": "  Ada  ", "email": " Ada@Example.com "}).status_code == 202
+    (message,) = stored(client, as_admin)
+    assert (message["name"], message["email"]) == ("Ada", "ada@example.com")
+
+
+@pytest.mark.parametrize("message", ["   ", "\n\n", "\t \n"])
+def test_a_blank_message_is_refused(submit: Callable[..., Any], message: str) -> None:
+    assert submit({**VALID, "message": message}).status_code == 400
+
+
+def test_an_email_ses_cannot_send_to_is_refused(submit: Callable[..., Any]) -> None:
+    response = submit({**VALID, "email": "jörg@exämple.com"})
+    assert response.status_code == 400
+    assert response.json_body["error"]["details"][0]["field"] == "email"
+
+
+@pytest.mark.parametrize("field", ["name", "message", "subject"])
+def test_a_lone_surrogate_is_400_and_uses_no_budget(client: Any, field: str) -> None:
+    body = json.dumps({**VALID, field: "x"}).replace('"x"', '"\\ud800x"').encode()
+    for _ in range(CONTACT_RATE_LIMIT + 1):
+        response = client.post("/contact", headers={"Content-Type": "application/json"}, body=body)
+        assert response.status_code == 400
+        assert response.json_body["error"]["code"] == "bad_request"
+    ok = client.post("/contact", headers={"Content-Type": "application/json"},
+                     body=json.dumps(VALID).encode())
+    assert ok.status_code == 202
+
+
+def test_a_bad_key_and_bad_fields_are_reported_together(client: Any) -> None:
+    response = client.post("/contact", headers={"Content-Type": "application/json",
+                                                "Idempotency-Key": "short"},
+                           body=json.dumps({**VALID, "email": "nope"}).encode())
+    assert response.status_code == 400
+    assert {d["field"] for d in response.json_body["error"]["details"]} == {"email",
+                                                                             "Idempotency-Key"}

@@ -55,6 +55,10 @@ def test_web_client_has_no_secret_and_password_plus_refresh_flows() -> None:
     assert client["GenerateSecret"] is False
     assert set(client["ExplicitAuthFlows"]) == {"ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"}
     assert "email" in client["ReadAttributes"]
+    assert "email" not in client["WriteAttributes"]
+    (pool,) = of_type("AWS::Cognito::UserPool").values()
+    assert pool["UserAttributeUpdateSettings"] == {
+        "AttributesRequireVerificationBeforeUpdate": ["email"]}
     (group,) = of_type("AWS::Cognito::UserPoolGroup").values()
     assert group["GroupName"] == "admin"
 

@@ -210,3 +210,17 @@ def test_service_routes_share_the_users_code(client: Any, as_service: dict[str, 
     assert fetched.json_body == created.json_body
     assert client.get(f"/users/{created.json_body['id']}",
                       headers=as_admin).json_body == created.json_body
+
+
+def test_a_lone_surrogate_is_400_not_500(client: Any, as_admin: dict[str, str]) -> None:
+    response = client.post("/users", headers={**as_admin, **JSON},
+                           body=b'{"name": "\\ud800ab", "email": "sur@example.com"}')
+    assert response.status_code == 400
+    assert response.json_body["error"]["code"] == "bad_request"
+
+
+@pytest.mark.parametrize("name", ["Ada\n", "\rAda", "Ada\u0085", "Ada\u2028Lovelace"])
+def test_a_name_with_a_line_break_is_refused(create: Callable[..., Any], name: str) -> None:
+    response = create(name=name, email="lb@example.com")
+    assert response.status_code == 400
+    assert [d["field"] for d in response.json_body["error"]["details"]] == ["name"]

@@ -1,0 +1,34 @@
+"""Rules for text fields, shared by every request model.
+
+"Control characters" means C0 (U+0000-U+001F), DEL, C1 (U+0080-U+009F) and the
+Unicode line and paragraph separators (U+2028, U+2029): anything a mail header,
+a log line or a terminal could treat as a break or a command.
+
+Patterns end with `(?![\\s\\S])`, "nothing follows", rather than `$`: in Python
+`$` also matches before a final newline, which would let "name\\n" through. The
+form works in ECMAScript too, so the JSON Schemas in /openapi.json stay usable.
+"""
+from __future__ import annotations
+
+_CONTROLS = r"\x00-\x1f\x7f-\x9f\u2028\u2029"
+_CONTROLS_BUT_NEWLINE_AND_TAB = r"\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029"
+_END = r"(?![\s\S])"
+
+ONE_LINE = rf"^[^{_CONTROLS}]*{_END}"
+# Newlines and tabs allowed, other control characters refused, and at least one
+# visible character.
+MULTI_LINE = rf"^(?=[\s\S]*\S)[^{_CONTROLS_BUT_NEWLINE_AND_TAB}]*{_END}"
+
+# The HTML form's email rule (ASCII only: SES sends to nothing else), with a
+# dot required in the domain.
+EMAIL = (r"^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?"
+         rf"(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{{0,61}}[a-zA-Z0-9])?)+{_END}")
+
+
+def trim_spaces(value: str) -> str:
+    """Trim spaces only: a CR, LF or tab at either end must still be refused."""
+    return value.strip(" ")
+
+
+def email_form(value: str) -> str:
+    return trim_spaces(value).lower()
