@@ -13,7 +13,7 @@ from chalicelib.db.counters import read_counters
 from chalicelib.errors import ValidationFailed
 from chalicelib.http.query import page_params
 from chalicelib.http.responses import json_response, no_content
-from chalicelib.ids import new_id
+from chalicelib.ids import new_id, ulid_from
 from chalicelib.metrics import CONTACT_RECEIVED, MetricsSink
 from chalicelib.validation import gather, parse
 
@@ -34,8 +34,10 @@ class ContactApi:
             raise ValidationFailed(errors)
         if submission.is_spam:
             # Answer as for a success (and count it like one), but keep nothing.
+            # A retry with the same key gets the same id, as a real replay would.
             self._limiter.hit(client_ip)
-            return json_response({"id": new_id(), "status": "received"}, 202)
+            decoy = ulid_from(key.encode()) if key else new_id()
+            return json_response({"id": decoy, "status": "received"}, 202)
         request = IdempotentRequest(key, submission.fields()) if key else None
         if request is not None:
             replayed = self._messages.replay(request)

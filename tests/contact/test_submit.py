@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, Callable
 
 import pytest
@@ -79,6 +80,15 @@ def test_the_honeypot_answers_like_success_but_keeps_nothing(
     assert set(response.json_body) == {"id", "status"} and response.json_body["status"] == "received"
     assert stored(client, as_admin) == []
     assert client.get("/dashboard/stats", headers=as_admin).json_body["messages"]["new"] == 0
+
+
+def test_a_honeypot_retry_looks_like_a_replay(submit: Callable[..., Any], client: Any,
+                                              as_admin: dict[str, str]) -> None:
+    spam = {**VALID, "website": "http://spam.example"}
+    first, again = submit(spam, key="bot-key-123456"), submit(spam, key="bot-key-123456")
+    assert first.json_body == again.json_body
+    assert re.fullmatch(r"[0-7][0-9A-HJKMNP-TV-Z]{25}", first.json_body["id"])
+    assert stored(client, as_admin) == []
 
 
 def test_an_empty_honeypot_is_a_person(submit: Callable[..., Any], client: Any,
