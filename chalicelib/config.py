@@ -18,6 +18,14 @@ class ConfigError(RuntimeError):
     a misconfigured Lambda fails its init instead of serving wrong answers."""
 
 
+def _count(env: Mapping[str, str], name: str, default: int) -> int:
+    """A positive whole number, or ConfigError naming the variable."""
+    raw = env.get(name, "").strip() or str(default)
+    if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
+        raise ConfigError(f"{name} must be a whole number of at least 1, got {raw!r}")
+    return int(raw)
+
+
 def _split(value: str) -> tuple[str, ...]:
     return tuple(part.strip().rstrip("/") for part in value.split(",") if part.strip())
 
@@ -83,12 +91,12 @@ class Settings:
             or f"arn:aws:cognito-idp:{region}:000000000000:userpool/{env.get('USER_POOL_ID') or 'local'}",
             cognito_jwks_url=env.get("COGNITO_JWKS_URL", ""),
             local_api_key=env.get("LOCAL_API_KEY", ""),
-            max_body_bytes=int(env.get("MAX_BODY_BYTES", str(64 * 1024))),
+            max_body_bytes=_count(env, "MAX_BODY_BYTES", 64 * 1024),
             owner_email=env.get("OWNER_EMAIL", ""),
             mail_from=env.get("MAIL_FROM", ""),
-            contact_rate_limit=int(env.get("CONTACT_RATE_LIMIT", "5")),
-            contact_rate_window_seconds=int(env.get("CONTACT_RATE_WINDOW_SECONDS", "600")),
-            notify_max_attempts=int(env.get("NOTIFY_MAX_ATTEMPTS", "5")),
+            contact_rate_limit=_count(env, "CONTACT_RATE_LIMIT", 5),
+            contact_rate_window_seconds=_count(env, "CONTACT_RATE_WINDOW_SECONDS", 600),
+            notify_max_attempts=_count(env, "NOTIFY_MAX_ATTEMPTS", 5),
             table_stream_arn=env.get("TABLE_STREAM_ARN")
             or f"arn:aws:dynamodb:{region}:000000000000:table/frontdesk-{stage}/stream/local",
             behind_api_gateway=in_lambda and stage != "local",

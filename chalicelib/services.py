@@ -7,6 +7,7 @@ module globals.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 from chalicelib.aws import AwsClients
 from chalicelib.config import Settings
@@ -14,6 +15,7 @@ from chalicelib.contact.api import ContactApi, DashboardApi
 from chalicelib.contact.notifier import Notifier
 from chalicelib.contact.rate_limit import RateLimiter
 from chalicelib.contact.store import MessageStore
+from chalicelib.db.counters import read_counters
 from chalicelib.metrics import MetricsSink
 from chalicelib.users.api import UsersApi
 from chalicelib.users.store import UserStore
@@ -42,7 +44,7 @@ class Services:
             users=users,
             users_api=UsersApi(users),
             contact_api=ContactApi(messages, limiter, metrics),
-            dashboard_api=DashboardApi(messages, clients.dynamodb, table),
+            dashboard_api=DashboardApi(messages, partial(read_counters, clients.dynamodb, table)),
             notifier=Notifier(clients.dynamodb, clients.ses, table, sender=settings.mail_from,
                               owner=settings.owner_email, max_attempts=settings.notify_max_attempts,
                               metrics=metrics),

@@ -10,11 +10,11 @@ form works in ECMAScript too, so the JSON Schemas in /openapi.json stay usable.
 """
 from __future__ import annotations
 
-_CONTROLS = r"\x00-\x1f\x7f-\x9f\u2028\u2029"
+CONTROLS = r"\x00-\x1f\x7f-\x9f\u2028\u2029"
 _CONTROLS_BUT_NEWLINE_AND_TAB = r"\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029"
 _END = r"(?![\s\S])"
 
-ONE_LINE = rf"^[^{_CONTROLS}]*{_END}"
+ONE_LINE = rf"^[^{CONTROLS}]*{_END}"
 # Newlines and tabs allowed, other control characters refused, and at least one
 # visible character.
 MULTI_LINE = rf"^(?=[\s\S]*\S)[^{_CONTROLS_BUT_NEWLINE_AND_TAB}]*{_END}"

@@ -80,8 +80,6 @@ class Triggers:
         self._pump = StreamPump(session, table_name,
                                 lambda event: invoke(app, "notify_owner", event))
         self._app = app
-        self._poll_seconds = poll_seconds
-        self._schedule_seconds = schedule_seconds
         self._stop = threading.Event()
         self._threads = [
             threading.Thread(target=self._every, args=(poll_seconds, self._pump.poll_once), daemon=True),

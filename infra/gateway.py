@@ -1,8 +1,9 @@
 """What API Gateway answers by itself, and the steps after each `chalice deploy`.
 
 API Gateway answers some requests without calling the Lambda: a bad or missing
-token (its Cognito authorizer), an unknown path ("Missing Authentication
-Token"), throttling, a bad or exhausted API key, a body over its limit. Its
+token (its Cognito authorizer), throttling, a bad or exhausted API key, a body
+over its limit, and (only as a fallback, since the catch-all below sends
+unknown paths to the app) "Missing Authentication Token". Its
 gateway responses let those answers carry the project's JSON error shape and
 CORS headers. `chalice deploy` re-imports the API in overwrite mode, which
 wipes them, so they are put back (and the stage redeployed) after every deploy.
@@ -46,7 +47,8 @@ GATEWAY_ERRORS = (
     GatewayError("UNAUTHORIZED", 401, errors.Unauthorized.code,
                  errors.Unauthorized.default_message),
     GatewayError("ACCESS_DENIED", 403, errors.Forbidden.code, errors.Forbidden.default_message),
-    # API Gateway's answer to an unknown path or method; the API promises 404.
+    # A fallback: unknown paths reach the app through the catch-all, and every
+    # declared path has every method; should one slip through, it is a 404.
     GatewayError("MISSING_AUTHENTICATION_TOKEN", 404, errors.NotFound.code,
                  errors.NotFound.default_message),
     GatewayError("THROTTLED", 429, errors.RateLimited.code, errors.RateLimited.default_message),

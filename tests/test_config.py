@@ -28,3 +28,11 @@ def test_defaults_are_the_documented_ones() -> None:
     assert settings.table_name == "frontdesk-dev"
     assert (settings.contact_rate_limit, settings.contact_rate_window_seconds) == (5, 600)
     assert settings.notify_max_attempts == 5 and settings.max_body_bytes == 65536
+
+
+@pytest.mark.parametrize("name", ["CONTACT_RATE_LIMIT", "CONTACT_RATE_WINDOW_SECONDS",
+                                  "NOTIFY_MAX_ATTEMPTS", "MAX_BODY_BYTES"])
+@pytest.mark.parametrize("value", ["0", "-1", "five", "1.5"])
+def test_counts_must_be_positive_whole_numbers(name: str, value: str) -> None:
+    with pytest.raises(ConfigError, match=name):
+        Settings.from_env({"STAGE": "dev", name: value})

@@ -1,7 +1,7 @@
 """POST /contact and the admin dashboard, over HTTP."""
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from chalice import Response
 
@@ -9,7 +9,6 @@ from chalicelib.contact.idempotency import IdempotentRequest, checked_key
 from chalicelib.contact.model import STATUSES, ContactSubmission, StatusChange
 from chalicelib.contact.rate_limit import RateLimiter
 from chalicelib.contact.store import MessageStore
-from chalicelib.db.counters import read_counters
 from chalicelib.errors import ValidationFailed
 from chalicelib.http.query import page_params
 from chalicelib.http.responses import json_response, no_content
@@ -52,16 +51,19 @@ class ContactApi:
 
 
 class DashboardApi:
-    def __init__(self, messages: MessageStore, dynamodb: Any, table_name: str) -> None:
+    def __init__(self, messages: MessageStore, counters: Callable[[], dict[str, int]]) -> None:
         self._messages = messages
-        self._dynamodb = dynamodb
-        self._table = table_name
+        self._counters = counters
 
     def list(self, query: Mapping[str, Any] | None) -> Response:
-        limit, cursor = page_params(query)
+        errors: list[dict[str, str]] = []
+        page = gather(errors, page_params, query)
         status = (query or {}).get("status", "new")
         if status not in STATUSES:
-            raise ValidationFailed([{"field": "status", "message": "must be one of new, read, archived"}])
+            errors.append({"field": "status", "message": f"must be one of {', '.join(STATUSES)}"})
+        if errors or page is None:
+            raise ValidationFailed(errors)
+        limit, cursor = page
         messages, next_cursor = self._messages.list(status=status, limit=limit, cursor=cursor)
         return json_response({"items": [m.to_json() for m in messages], "nextCursor": next_cursor})
 
@@ -77,7 +79,7 @@ class DashboardApi:
         return no_content()
 
     def stats(self) -> Response:
-        counts = read_counters(self._dynamodb, self._table)
+        counts = self._counters()
         return json_response({
             "users": counts["users"],
             "messages": {"new": counts["messagesNew"], "read": counts["messagesRead"],

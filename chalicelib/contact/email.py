@@ -10,20 +10,22 @@ import html
 import re
 from typing import Any
 
+from chalicelib import text
 from chalicelib.contact.model import Message
 
 SUBJECT_PREFIX = "[Frontdesk] "
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+_CONTROL = re.compile(f"[{text.CONTROLS}]+")
 
 
-def one_line(text: str) -> str:
-    """Validation already refuses control characters; this keeps it true here too."""
-    return _CONTROL.sub(" ", text).strip()
+def one_line(value: str) -> str:
+    """Validation already refuses control characters; this keeps it true here too,
+    for anything stored before a rule changed."""
+    return _CONTROL.sub(" ", value).strip()
 
 
 def subject_for(message: Message) -> str:
     topic = one_line(message.subject or "") or f"Message from {one_line(message.name)}"
-    return SUBJECT_PREFIX + topic[:150]
+    return SUBJECT_PREFIX + topic[:150]  # the cap too, for the same reason
 
 
 def compose(message: Message, *, sender: str, owner: str) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from msgspec import UNSET, Meta, UnsetType
 
@@ -11,8 +11,8 @@ from chalicelib.db import keys
 from chalicelib.users.model import Email
 from chalicelib.validation import Model
 
-STATUSES = ("new", "read", "archived")
 Status = Literal["new", "read", "archived"]
+STATUSES: tuple[str, ...] = get_args(Status)
 NOTIFY_PENDING, NOTIFY_SENT, NOTIFY_FAILED = "pending", "sent", "failed"
 
 # No control characters at all in one-line fields, so nothing can reach an
@@ -55,7 +55,7 @@ class ContactSubmission(Model):
 
 
 class StatusChange(Model):
-    status: Annotated[Status, Meta(description="one of new, read, archived")]
+    status: Annotated[Status, Meta(description=f"one of {', '.join(STATUSES)}")]
 
 
 @dataclass(frozen=True)

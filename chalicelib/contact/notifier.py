@@ -80,8 +80,14 @@ class Notifier:
                 ExpressionAttributeValues={":pending": to_value(keys.PENDING_NOTIFICATIONS),
                                            ":due": to_value(f"{now}#~")},
                 Limit=limit)
-        due = [from_item(item)["id"] for item in response["Items"]]
-        return sum(1 for message_id in due if self.deliver(message_id) == NOTIFY_SENT)
+        sent = 0
+        for item in response["Items"]:
+            message_id = from_item(item).get("id")
+            try:
+                sent += self.deliver(str(message_id)) == NOTIFY_SENT
+            except Exception:  # one bad item must not hold up the ones due after it
+                log.exception("retry failed", extra={"fields": {"messageId": message_id}})
+        return sent
 
     def deliver(self, message_id: str) -> str:
         """One attempt. Returns the resulting status, or "skipped" if someone

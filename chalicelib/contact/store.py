@@ -20,9 +20,9 @@ from chalicelib.contact.rate_limit import Charge
 from chalicelib.db import keys
 from chalicelib.db.clock import iso, utc_now
 from chalicelib.db.counters import counter_update
-from chalicelib.db.errors import aws_unavailable_as_503
-from chalicelib.db.items import from_item, to_item, to_value
+from chalicelib.db.items import to_item, to_value
 from chalicelib.db.listing import newest_first
+from chalicelib.db.reads import get_item
 from chalicelib.db.table import GSI1_PK, TTL_ATTRIBUTE
 from chalicelib.db.transactions import ConditionFailed, transact_write
 from chalicelib.errors import Conflict, NotFound, ServiceUnavailable
@@ -51,11 +51,7 @@ class MessageStore:
     def replay(self, request: IdempotentRequest) -> dict[str, Any] | None:
         """The response remembered for this key, None if there is none, or
         Conflict if the key was used with a different body."""
-        with aws_unavailable_as_503():
-            item = self._client.get_item(TableName=self._table,
-                                         Key=to_item(keys.idempotency(request.key_digest)),
-                                         ConsistentRead=True).get("Item")
-        record = from_item(item) if item else None
+        record = get_item(self._client, self._table, keys.idempotency(request.key_digest))
         if record is None or record[TTL_ATTRIBUTE] < int(self._clock().timestamp()):
             return None
         if record["bodyDigest"] != request.body_digest:
@@ -80,7 +76,8 @@ class MessageStore:
                      "ExpressionAttributeNames": {"#pk": "pk"}}},
             counter_update(self._table, messagesNew=1, notificationsPending=1),
         ]
-        remembered = charged = -1
+        remembered: int | None = None
+        charged: int | None = None
         if request is not None:
             remembered = len(items)
             items.append(request.record_put(self._table, response, int(moment.timestamp())))
@@ -105,12 +102,10 @@ class MessageStore:
     def get(self, message_id: str) -> Message:
         if not is_ulid(message_id):
             raise NotFound("No message has this id.")
-        with aws_unavailable_as_503():
-            item = self._client.get_item(TableName=self._table, Key=to_item(keys.message(message_id)),
-                                         ConsistentRead=True).get("Item")
-        if not item:
+        item = get_item(self._client, self._table, keys.message(message_id))
+        if item is None:
             raise NotFound("No message has this id.")
-        return Message.from_item(from_item(item))
+        return Message.from_item(item)
 
     def list(self, *, status: str, limit: int,
              cursor: str | None = None) -> tuple[list[Message], str | None]:
@@ -125,7 +120,6 @@ class MessageStore:
             if current.status == status:
                 return current
             updated = current.with_status(status, iso(self._clock()))
-            listing = keys.message_listing(status, message_id)
             try:
                 transact_write(self._client, [
                     {"Update": {
@@ -138,7 +132,7 @@ class MessageStore:
                         "ExpressionAttributeValues": {
                             ":new": to_value(status), ":old": to_value(current.status),
                             ":now": to_value(updated.updated_at),
-                            ":listing": to_value(listing[GSI1_PK])}}},
+                            ":listing": to_value(keys.message_list(status))}}},
                     counter_update(self._table, **{STATUS_COUNTER[current.status]: -1,
                                                    STATUS_COUNTER[status]: 1}),
                 ])

@@ -7,8 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.db import keys
-from chalicelib.db.errors import aws_unavailable_as_503
-from chalicelib.db.items import from_item, to_item, to_value
+from chalicelib.db.items import to_item, to_value
+from chalicelib.db.reads import get_item
 
 COUNTERS = ("users", "messagesNew", "messagesRead", "messagesArchived",
             "notificationsPending", "notificationsFailed")
@@ -32,8 +32,5 @@ def counter_update(table_name: str, **deltas: int) -> dict[str, Any]:
 
 
 def read_counters(client: Any, table_name: str) -> dict[str, int]:
-    with aws_unavailable_as_503():
-        item = client.get_item(TableName=table_name, Key=to_item(keys.STATS),
-                               ConsistentRead=True).get("Item")
-    values = from_item(item) if item else {}
+    values = get_item(client, table_name, keys.STATS) or {}
     return {name: int(values.get(name, 0)) for name in COUNTERS}

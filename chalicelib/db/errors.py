@@ -8,7 +8,7 @@ decides between 404, 409 and 412). Anything else propagates and becomes a
 from __future__ import annotations
 
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Iterator
 
 from botocore.exceptions import ClientError, ConnectionError, ReadTimeoutError
 
@@ -45,8 +45,3 @@ def aws_unavailable_as_503(service: str = "DynamoDB") -> Iterator[None]:
         raise
     except (ConnectionError, ReadTimeoutError) as exc:
         raise ServiceUnavailable(f"{service} is unreachable. Try again shortly.") from exc
-
-
-def item_or_none(response: dict[str, Any]) -> dict[str, Any] | None:
-    item = response.get("Item")
-    return dict(item) if item else None

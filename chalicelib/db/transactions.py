@@ -25,8 +25,10 @@ class ConditionFailed(Exception):
         super().__init__(reasons)
         self.reasons = reasons
 
-    def failed(self, index: int) -> bool:
-        return index < len(self.reasons) and self.reasons[index] == "ConditionalCheckFailed"
+    def failed(self, index: int | None) -> bool:
+        """Whether the item at `index` (None: not in this transaction) failed its condition."""
+        return index is not None and 0 <= index < len(self.reasons) \
+            and self.reasons[index] == "ConditionalCheckFailed"
 
 
 def transact_write(client: Any, items: list[dict[str, Any]], *, attempts: int = 5,
@@ -44,5 +46,6 @@ def transact_write(client: Any, items: list[dict[str, Any]], *, attempts: int = 
                 raise ConditionFailed(reasons) from exc
             if not set(reasons) <= RETRYABLE_REASONS:
                 raise
-        sleep(random.uniform(0, 0.05 * 2 ** attempt))
+        if attempt < attempts - 1:
+            sleep(random.uniform(0, 0.05 * 2 ** attempt))
     raise ServiceUnavailable("The database is busy. Try again shortly.")

@@ -24,7 +24,7 @@ from chalicelib.http import context
 from chalicelib.http.cors import ALL_METHODS, CorsPolicy
 from chalicelib.http.responses import error_response, is_error_shape, no_content
 from chalicelib.http.routing import declared_methods, not_routed
-from chalicelib.metrics import RATE_LIMITED, Metrics, MetricsSink
+from chalicelib.metrics import RATE_LIMITED, MetricsSink
 
 GetResponse = Callable[[Request], Response]
 
@@ -52,10 +52,10 @@ class HttpPipeline:
 
     @classmethod
     def for_app(cls, app: Chalice, settings: Settings,
-                metrics: MetricsSink | None = None) -> "HttpPipeline":
+                metrics: MetricsSink) -> "HttpPipeline":
         return cls(routes=app.routes, cors=CorsPolicy(settings.allowed_origins),
                    guard=AccessGuard.from_settings(settings), log=logging.getLogger("frontdesk.http"),
-                   metrics=metrics or Metrics(stage=settings.stage))
+                   metrics=metrics)
 
     def __call__(self, request: Request, get_response: GetResponse) -> Response:
         started = time.perf_counter()
@@ -76,7 +76,7 @@ class HttpPipeline:
                 response = no_content(self._cors.preflight_headers(origin, methods))
             else:
                 response = self._cors_headers_added(
-                    self._run(request, get_response, entry, role, request_id), origin)
+                    self._run(request, get_response, entries, role, request_id), origin)
             response.headers.update(common_headers(request_id))
             # Anything answered to a caller who sent credentials, or on a
             # protected route, is theirs alone: no cache may keep it.
@@ -96,13 +96,14 @@ class HttpPipeline:
             context.cold_start.reset(cold_token)
             context.request_id.reset(token)
 
-    def _run(self, request: Request, get_response: GetResponse, entry: RouteEntry | None,
+    def _run(self, request: Request, get_response: GetResponse, entries: dict[str, RouteEntry],
              role: Role | None, request_id: str) -> Response:
         try:
-            if not self._routes.get(request.context.get("resourcePath", "")):
+            if not entries:
                 raise NotFound()  # the deployed catch-all (/{proxy+}, /): nothing here
+            entry = entries.get(request.method)
             if entry is None or entry.view_function is not_routed:
-                methods = declared_methods(self._routes.get(request.context.get("resourcePath", ""), {}))
+                methods = declared_methods(entries)
                 raise MethodNotAllowed(headers={"Allow": ", ".join((*methods, "OPTIONS"))})
             identity_token = set_current_identity(self._guard.check(role, request))
             try:

@@ -11,18 +11,19 @@
 """
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Callable
 
 from botocore.exceptions import ClientError
 from msgspec import UNSET
 
 from chalicelib.db import keys
-from chalicelib.db.clock import iso
-from chalicelib.db.clock import utc_now as now
+from chalicelib.db.clock import iso, utc_now
 from chalicelib.db.counters import counter_update
 from chalicelib.db.errors import aws_unavailable_as_503, error_code
-from chalicelib.db.items import from_item, to_item, to_value
+from chalicelib.db.items import to_item, to_value
 from chalicelib.db.listing import newest_first
+from chalicelib.db.reads import get_item
 from chalicelib.db.transactions import ConditionFailed, transact_write
 from chalicelib.errors import Conflict, NotFound, PreconditionFailed, ServiceUnavailable
 from chalicelib.ids import is_ulid, new_id
@@ -34,12 +35,8 @@ def email_in_use() -> Conflict:
                     details=[{"field": "email", "message": "is already in use"}])
 
 
-def utc_now() -> str:
-    return iso(now())
-
-
 class UserStore:
-    def __init__(self, client: Any, table_name: str, *, clock: Callable[[], str] = utc_now,
+    def __init__(self, client: Any, table_name: str, *, clock: Callable[[], datetime] = utc_now,
                  ids: Callable[[], str] = new_id) -> None:
         self._client = client
         self._table = table_name
@@ -51,22 +48,17 @@ class UserStore:
     def get(self, user_id: str) -> User:
         if not is_ulid(user_id):  # also keeps oversized junk out of DynamoDB keys
             raise NotFound("No user has this id.")
-        with aws_unavailable_as_503():
-            item = self._client.get_item(TableName=self._table, Key=to_item(keys.user(user_id)),
-                                         ConsistentRead=True).get("Item")
-        if not item:
+        item = get_item(self._client, self._table, keys.user(user_id))
+        if item is None:
             raise NotFound("No user has this id.")
-        return User.from_item(from_item(item))
+        return User.from_item(item)
 
     def find_by_email(self, email: str) -> User | None:
-        with aws_unavailable_as_503():
-            claim = self._client.get_item(TableName=self._table,
-                                          Key=to_item(keys.email_claim(email.lower())),
-                                          ConsistentRead=True).get("Item")
-        if not claim:
+        claim = get_item(self._client, self._table, keys.email_claim(email.lower()))
+        if claim is None:
             return None
         try:
-            return self.get(from_item(claim)["userId"])
+            return self.get(claim["userId"])
         except NotFound:
             return None  # deleted between the two reads
 
@@ -78,7 +70,7 @@ class UserStore:
     # -- writes --------------------------------------------------------------
 
     def create(self, data: UserCreate) -> User:
-        now = self._clock()
+        now = iso(self._clock())
         user = User(id=self._ids(), name=data.name, email=data.email,
                     age=None if data.age is UNSET else data.age,
                     created_at=now, updated_at=now, version=1)
@@ -104,7 +96,7 @@ class UserStore:
             name=current.name if changes.name is UNSET else changes.name,
             email=current.email if changes.email is UNSET else changes.email,
             age=current.age if changes.age is UNSET else changes.age,
-            created_at=current.created_at, updated_at=self._clock(),
+            created_at=current.created_at, updated_at=iso(self._clock()),
             version=current.version + 1)
         update = self._versioned_update(updated, expected_version)
         try:

@@ -162,3 +162,20 @@ def test_the_email_replies_to_the_submitter_and_escapes_html() -> None:
 def test_the_subject_is_prefixed_one_line_and_bounded(subject: str, expected: str) -> None:
     mail = compose(sample(subject=subject), sender=MAIL_FROM, owner=OWNER_EMAIL)
     assert mail["Message"]["Subject"]["Data"] == expected
+
+
+def test_one_unreadable_pending_item_does_not_hold_up_the_rest(
+        submit: Callable[..., Any], make_notifier: Any, sent_mail: Any, local_aws: LocalAws,
+        fresh_table: str) -> None:
+    from chalicelib.db import keys
+    from chalicelib.db.items import to_item
+
+    # A pending entry due first, whose item is not a message the notifier can read.
+    broken = {**keys.message("01JD0000000000000000000000"), "type": "message",
+              "id": "01JD0000000000000000000000", "notifyStatus": "pending",
+              **keys.pending_notification("2000-01-01T00:00:00.000Z", "01JD0000000000000000000000")}
+    local_aws.session.client("dynamodb").put_item(TableName=fresh_table, Item=to_item(broken))
+    message_id = submit(VALID).json_body["id"]
+    later = datetime.now(timezone.utc) + timedelta(minutes=1)
+    assert make_notifier(clock=lambda: later).retry_due() == 1
+    assert len(sent_mail(message_id)) == 1

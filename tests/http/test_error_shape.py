@@ -17,6 +17,7 @@ from chalicelib.http.body import read_json_object
 from chalicelib.http.pipeline import HttpPipeline
 from chalicelib.http.routing import answer_every_method
 from tests.support.client import parity_client
+from tests.support.metrics import RecordingMetrics
 
 ORIGIN = "https://site.example.test"
 SETTINGS = Settings(stage="local", region="us-east-1", table_name="unused",
@@ -47,7 +48,7 @@ STATUS = {"bad_request": 400, "validation_failed": 400, "unauthorized": 401, "fo
 def build_app() -> Chalice:
     app = Chalice(app_name="error-shape", configure_logs=False)
     log.configure(app.log)
-    app.register_middleware(HttpPipeline.for_app(app, SETTINGS), "http")
+    app.register_middleware(HttpPipeline.for_app(app, SETTINGS, RecordingMetrics()), "http")
 
     @app.route("/raise/{code}", methods=["GET"])
     @roles.public
