@@ -12,9 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from infra.stages import PROJECT_DIR, StageConfig
-
-CONFIG_FILE = PROJECT_DIR / ".chalice" / "config.json"
+from infra.stages import StageConfig
 
 
 def stage_environment(stage: StageConfig, outputs: dict[str, str]) -> dict[str, str]:
@@ -35,11 +33,11 @@ def with_environment(config: dict[str, Any], stage: str, values: dict[str, str])
     return updated
 
 
-def read_config(path: Path = CONFIG_FILE) -> dict[str, Any]:
+def read_config(path: Path) -> dict[str, Any]:
     return dict(json.loads(path.read_text()))
 
 
-def write_config(config: dict[str, Any], path: Path = CONFIG_FILE) -> None:
+def write_config(config: dict[str, Any], path: Path) -> None:
     path.write_text(json.dumps(config, indent=2) + "\n")
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from infra import chalice_config, gateway, stack
-from infra.stages import PROJECT_DIR, StageConfig, load_stage
+from infra.stages import PROJECT_DIR, STAGES_FILE, TEMPLATE_FILE, StageConfig, load_stage
 
 ChaliceRunner = Callable[[list[str]], None]
 Say = Callable[[str], None]
@@ -48,11 +48,11 @@ class Project:
 
     @property
     def stages_file(self) -> Path:
-        return self.root / "infra" / "stages.json"
+        return self.root / STAGES_FILE.relative_to(PROJECT_DIR)
 
     @property
     def template(self) -> Path:
-        return self.root / "infra" / "resources.yaml"
+        return self.root / TEMPLATE_FILE.relative_to(PROJECT_DIR)
 
     @property
     def web_config(self) -> Path:
