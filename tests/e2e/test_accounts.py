@@ -224,3 +224,37 @@ def test_sign_out_revokes_the_refresh_token(tab: Tab, stack: dict[str, Any]) -> 
     refused = _refresh(stack, refresh_token)
     assert refused.status == 400
     assert "NotAuthorizedException" in refused.body["__type"]
+
+
+def test_a_pool_that_requires_mfa_leads_a_new_admin_into_the_set_up(
+        tab: Tab, stack: dict[str, Any], tmp_path: Path) -> None:
+    """MFA_SETUP: prod's setting, tried on this stack's pool for the length of the test."""
+    cognito = _cognito(stack)
+    email = _email("prod-like")
+    temporary = make_admin(stack, email, tmp_path)
+    cognito.set_user_pool_mfa_config(UserPoolId=stack["userPoolId"], MfaConfiguration="ON",
+                                     SoftwareTokenMfaConfiguration={"Enabled": True})
+    try:
+        page = tab.page
+        sign_in(tab, stack, {"username": email, "password": temporary})
+        expect(page.locator("#view-newpassword")).to_be_visible()
+        page.fill("#newpassword-password", PASSWORD)
+        page.click("#newpassword-submit")
+
+        expect(page.locator("#view-mfasetup")).to_be_visible()
+        expect(page.locator("#mfasetup-required")).to_be_visible()
+        expect(page.locator("#mfasetup-cancel")).to_be_hidden()
+        expect(page.locator("#whoami")).to_be_hidden()
+        secret = page.locator("#mfasetup-secret").inner_text().strip()
+        page.fill("#mfasetup-code", fresh_totp(secret))
+        page.click("#mfasetup-submit")
+        expect(page.locator("#view-dashboard")).to_be_visible()
+        expect(page.locator("#whoami-email")).to_have_text(email)
+    finally:
+        cognito.set_user_pool_mfa_config(UserPoolId=stack["userPoolId"], MfaConfiguration="OFF",
+                                         SoftwareTokenMfaConfiguration={"Enabled": False})
+    # TOTP is on for the account: the next sign-in asks for a code.
+    answer = cognito.initiate_auth(ClientId=stack["userPoolClientId"],
+                                   AuthFlow="USER_PASSWORD_AUTH",
+                                   AuthParameters={"USERNAME": email, "PASSWORD": PASSWORD})
+    assert answer["ChallengeName"] == "SOFTWARE_TOKEN_MFA"
