@@ -90,15 +90,19 @@ class Admins:
         self._add_to_group(email)
         return Invitation(email, created=True, temporary_password=password)
 
-    def remove(self, email: str) -> None:
-        """Out of the group, and every refresh token of the account revoked."""
+    def remove(self, email: str) -> bool:
+        """Out of the group, and every refresh token of the account revoked.
+        False (and nothing done) when the account was not in the group."""
         email = normalise_email(email)
         try:
+            if ADMIN_GROUP not in self._groups_of(email):
+                return False
             self._cognito.admin_remove_user_from_group(
                 UserPoolId=self._pool_id, Username=email, GroupName=ADMIN_GROUP)
             self._cognito.admin_user_global_sign_out(UserPoolId=self._pool_id, Username=email)
         except self._cognito.exceptions.UserNotFoundException as exc:
             raise AdminError(f"There is no account for {email}.") from exc
+        return True
 
     def emails(self) -> list[str]:
         return sorted(self._members())
@@ -164,7 +168,9 @@ def run(action: str, admins: Admins, email: str | None, say: Callable[[str], Non
     if not email:
         raise AdminError("EMAIL is required, like EMAIL=you@example.com.")
     if action == "admin-remove":
-        admins.remove(email)
+        if not admins.remove(email):
+            say(f"{normalise_email(email)} is not in the {ADMIN_GROUP} group; nothing changed.")
+            return
         say(f"Removed {normalise_email(email)} from the {ADMIN_GROUP} group and signed it out "
             "everywhere. An ID token it already holds stays valid until it expires "
             "(at most an hour).")

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from infra.__main__ import main
-from infra.admins import ADMIN_GROUP, AdminError, Admins, temporary_password
+from infra.admins import ADMIN_GROUP, AdminError, Admins, run, temporary_password
 from tests.conftest import LocalAws
 from tests.infra.templates import resources_template
 
@@ -82,8 +82,6 @@ def test_inviting_an_existing_account_adds_it_to_the_group_and_says_so(pool: Poo
     pool.cognito.admin_create_user(UserPoolId=pool.pool_id, Username="old@example.com",
                                    MessageAction="SUPPRESS")
     said: list[str] = []
-    from infra.admins import run
-
     run("admin", local(pool), "old@example.com", said.append)
     assert said == ["old@example.com already has an account; added it to the admin group."]
     assert pool.groups_of("old@example.com") == [ADMIN_GROUP]
@@ -99,11 +97,19 @@ def test_remove_takes_the_account_out_and_revokes_its_refresh_tokens(pool: Pool)
                                          Password=invitation.temporary_password, Permanent=True)
     refresh_token = pool.sign_in("gone@example.com", invitation.temporary_password)[
         "AuthenticationResult"]["RefreshToken"]
-    admins.remove("gone@example.com")
+    assert admins.remove("gone@example.com") is True
     assert pool.groups_of("gone@example.com") == []
     with pytest.raises(pool.cognito.exceptions.NotAuthorizedException):
         pool.cognito.initiate_auth(ClientId=pool.client_id, AuthFlow="REFRESH_TOKEN_AUTH",
                                    AuthParameters={"REFRESH_TOKEN": refresh_token})
+
+
+def test_removing_an_account_outside_the_group_changes_nothing(pool: Pool) -> None:
+    pool.cognito.admin_create_user(UserPoolId=pool.pool_id, Username="plain@example.com",
+                                   MessageAction="SUPPRESS")
+    said: list[str] = []
+    run("admin-remove", local(pool), "plain@example.com", said.append)
+    assert said == ["plain@example.com is not in the admin group; nothing changed."]
 
 
 def test_removing_an_unknown_account_says_there_is_none(pool: Pool) -> None:
