@@ -258,3 +258,26 @@ def test_a_pool_that_requires_mfa_leads_a_new_admin_into_the_set_up(
                                    AuthFlow="USER_PASSWORD_AUTH",
                                    AuthParameters={"USERNAME": email, "PASSWORD": PASSWORD})
     assert answer["ChallengeName"] == "SOFTWARE_TOKEN_MFA"
+
+
+def test_a_code_step_whose_cognito_session_expired_starts_sign_in_again(
+        tab: Tab, stack: dict[str, Any], demo: dict[str, Any]) -> None:
+    page = tab.page
+    sign_in(tab, stack, demo["mfa"])
+    expect(page.locator("#view-totp")).to_be_visible()
+
+    def expired(route: Any) -> None:
+        if route.request.headers.get("x-amz-target", "").endswith("RespondToAuthChallenge"):
+            route.fulfill(status=400, content_type="application/x-amz-json-1.1",
+                          headers={"Access-Control-Allow-Origin": "*"},
+                          body=json.dumps({"__type": "NotAuthorizedException",
+                                           "message": "Invalid session for the user, session is expired."}))
+        else:
+            route.continue_()
+
+    page.route(stack["cognitoEndpoint"].rstrip("/") + "/**", expired)
+    page.fill("#totp-code", fresh_totp(demo["mfa"]["totpSecret"]))
+    page.click("#totp-submit")
+    expect(page.locator("#view-signin")).to_be_visible()
+    expect(page.locator("#signin-notice")).to_have_text(
+        "That sign-in step took too long. Please sign in again.")

@@ -34,8 +34,11 @@ function showError(id, error) {
   }
 }
 
-/** Run `action` with the form's submit button disabled; errors go to `errorId`. */
-function busy(form, errorId, action) {
+/**
+ * Run `action` with the form's submit button disabled; errors go to `errorId`,
+ * or to `onExpired` when Cognito no longer knows the sign-in this step belongs to.
+ */
+function busy(form, errorId, action, onExpired = null) {
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     const button = form.querySelector('button[type="submit"]');
@@ -44,7 +47,8 @@ function busy(form, errorId, action) {
     try {
       await action();
     } catch (error) {
-      showError(errorId, error);
+      if (onExpired && error instanceof AuthError && error.code === 'NotAuthorizedException') onExpired();
+      else showError(errorId, error);
     } finally {
       button.disabled = false;
     }
@@ -111,6 +115,8 @@ export class AccountFlow {
   }
 
   wire() {
+    // A challenge's session lasts minutes; after that, sign-in starts again.
+    const expired = () => this.showSignIn('That sign-in step took too long. Please sign in again.');
     busy($('#signin-form'), 'signin-error', async () => {
       const email = $('#signin-email').value.trim();
       const password = $('#signin-password').value;
@@ -125,13 +131,13 @@ export class AccountFlow {
       const password = $('#newpassword-password').value;
       if (!password) throw new AuthError('input', 'Choose a password.');
       await this.next(await setNewPassword(this.config, this.step, password));
-    });
+    }, expired);
 
     busy($('#totp-form'), 'totp-error', async () => {
       const code = $('#totp-code').value.replace(/\s+/g, '');
       if (!/^\d{6}$/.test(code)) throw new AuthError('input', 'Enter the 6 digits the app shows.');
       await this.next(await answerTotp(this.config, this.step, code));
-    });
+    }, expired);
 
     $('#mfa-open').addEventListener('click', () => {
       this.openTotpSetup().catch((error) => this.showSignIn(
@@ -141,7 +147,7 @@ export class AccountFlow {
       const code = $('#mfasetup-code').value.replace(/\s+/g, '');
       if (!/^\d{6}$/.test(code)) throw new AuthError('input', 'Enter the 6 digits the app shows.');
       await this.next(await this.finishSetup(code));
-    });
+    }, expired);
     $('#mfasetup-cancel').addEventListener('click', () => this.onSignedIn());
 
     $('#forgot-open').addEventListener('click', () => {
