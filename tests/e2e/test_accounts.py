@@ -73,7 +73,7 @@ def test_a_new_admin_from_make_admin_chooses_a_password_and_reaches_the_dashboar
     expect(page.locator("#view-newpassword")).to_be_visible()
     expect(page.locator("#view-newpassword h1")).to_have_text("Choose your password")
     rules = page.locator("#newpassword-rules li")
-    expect(rules.first).to_have_text("At least 12 characters")
+    expect(rules.first).to_have_text("at least 12 characters")
     expect(rules).to_contain_text(["an uppercase letter", "a number", "a symbol"])
     expect(page.locator("#whoami")).to_be_hidden()
 

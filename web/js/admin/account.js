@@ -12,8 +12,8 @@ import qrcode from '../vendor/qrcode-generator-2.0.4.mjs';
 
 /** The pool's password rules (config.passwordPolicy, Cognito's PasswordPolicy shape), in words. */
 export function passwordRules(policy) {
-  if (!policy) return ['The sign-in service will say if a password does not meet its rules.'];
-  const rules = [`At least ${policy.MinimumLength ?? 8} characters`];
+  if (!policy) return [];
+  const rules = [`at least ${policy.MinimumLength ?? 8} characters`];
   if (policy.RequireLowercase) rules.push('a lowercase letter');
   if (policy.RequireUppercase) rules.push('an uppercase letter');
   if (policy.RequireNumbers) rules.push('a number');
@@ -63,8 +63,12 @@ export class AccountFlow {
     this.showSignIn = showSignIn;
     this.step = null;  // the pending Cognito challenge, if any
     this.finishSetup = null;
-    for (const id of ['#newpassword-rules', '#forgot-rules']) {
-      replace($(id), ...passwordRules(config.passwordPolicy).map((rule) => el('li', {text: rule})));
+    const rules = passwordRules(config.passwordPolicy);
+    for (const form of ['newpassword', 'forgot']) {
+      $(`#${form}-needs`).textContent = rules.length ? 'Your password needs:'
+        : 'The sign-in service will say if a password does not meet its rules.';
+      replace($(`#${form}-rules`), ...rules.map((rule) => el('li', {text: rule})));
+      $(`#${form}-rules`).hidden = !rules.length;
     }
     this.wire();
   }
