@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: dev test lint e2e bench install clean deploy destroy check-package
+.PHONY: dev test lint e2e bench install clean deploy destroy check-package admin admin-remove admins
 
 # (Re)install when the requirement files change; a fresh clone needs only python3.
 $(STAMP): requirements.txt requirements-dev.txt
@@ -37,6 +37,18 @@ deploy: $(STAMP)
 # prod refuses unless CONFIRM=frontdesk-prod-resources.
 destroy: $(STAMP)
 	$(PY) -m infra destroy --stage $(STAGE) $(if $(CONFIRM),--confirm $(CONFIRM))
+
+# Dashboard administrators (docs/deploy.md, "Administrators"): the admin group of
+# the running `make dev` stack, or of a deployed stage's pool with STAGE=dev|prod.
+ADMIN_STAGE = $(if $(filter command line environment,$(origin STAGE)),$(STAGE),local)
+admin: $(STAMP)
+	$(PY) -m infra admin --stage $(ADMIN_STAGE) --email "$(EMAIL)"
+
+admin-remove: $(STAMP)
+	$(PY) -m infra admin-remove --stage $(ADMIN_STAGE) --email "$(EMAIL)"
+
+admins: $(STAMP)
+	$(PY) -m infra admins --stage $(ADMIN_STAGE)
 
 # Browser tests: the real local stack on free ports, Debian's Chromium driven by
 # Playwright. Screenshots go to artifacts/e2e/ (git-ignored).

@@ -56,6 +56,8 @@ def local_aws_environment(endpoint: str) -> dict[str, str]:
         # Repeatable pool and client ids from one run to the next.
         "MOTO_COGNITO_IDP_USER_POOL_ID_STRATEGY": "HASH",
         "MOTO_COGNITO_IDP_USER_POOL_CLIENT_ID_STRATEGY": "HASH",
+        # moto then checks TOTP codes (against its one fixed secret) instead of accepting any.
+        "MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP": "true",
     }
 
 
@@ -129,6 +131,7 @@ class LocalStack:
             "allowedOrigins": list(settings.allowed_origins),
             "apiKey": api_key,
             "users": resources.users,
+            "passwordPolicy": resources.password_policy,
         }
         web_dir = PROJECT_DIR / "web"
         if web_dir.is_dir():
@@ -154,7 +157,8 @@ class LocalStack:
 
 def web_config(info: dict[str, Any]) -> dict[str, Any]:
     """What the web frontend needs to find the API and sign in."""
-    return {key: info[key] for key in ("apiUrl", "region", "userPoolClientId", "cognitoEndpoint")}
+    return {key: info[key] for key in ("apiUrl", "region", "userPoolClientId", "cognitoEndpoint",
+                                       "passwordPolicy")}
 
 
 def web_handler(web_dir: Path, config: dict[str, Any]) -> Any:

@@ -30,11 +30,12 @@ class AwsClients:
     cloudformation: Any
     apigateway: Any
     region: str
+    cognito: Any = None  # deploy reads the pool's password rules for the web config
 
     @classmethod
     def from_session(cls, session: Any) -> "AwsClients":
         return cls(session.client("cloudformation"), session.client("apigateway"),
-                   session.region_name)
+                   session.region_name, cognito=session.client("cognito-idp"))
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,7 @@ class Deployed:
     api_url: str
     rest_api_id: str
     outputs: dict[str, str]
-    web_config: dict[str, str]
+    web_config: dict[str, Any]
 
 
 def run_chalice(project: Project) -> ChaliceRunner:
@@ -92,10 +93,22 @@ def deployed_rest_api(project: Project, stage: str) -> tuple[str, str]:
     return str(api["rest_api_id"]), str(api["rest_api_url"]).rstrip("/")
 
 
-def web_config(api_url: str, region: str, user_pool_client_id: str) -> dict[str, str]:
+def web_config(api_url: str, region: str, user_pool_client_id: str,
+               password_policy: dict[str, Any] | None = None) -> dict[str, Any]:
     """What the web frontend needs (same keys `make dev` serves it)."""
-    return {"apiUrl": api_url, "region": region, "userPoolClientId": user_pool_client_id,
-            "cognitoEndpoint": f"https://cognito-idp.{region}.amazonaws.com/"}
+    config: dict[str, Any] = {
+        "apiUrl": api_url, "region": region, "userPoolClientId": user_pool_client_id,
+        "cognitoEndpoint": f"https://cognito-idp.{region}.amazonaws.com/"}
+    if password_policy is not None:
+        config["passwordPolicy"] = password_policy
+    return config
+
+
+def pool_password_policy(cognito: Any, user_pool_id: str) -> dict[str, Any]:
+    """The pool's PasswordPolicy, which the sign-in page lists as rules: the page
+    itself cannot ask (DescribeUserPool needs AWS credentials)."""
+    pool = cognito.describe_user_pool(UserPoolId=user_pool_id)["UserPool"]
+    return dict(pool["Policies"]["PasswordPolicy"])
 
 
 def deploy(stage_name: str, *, aws: AwsClients, chalice: ChaliceRunner,
@@ -127,7 +140,8 @@ def deploy(stage_name: str, *, aws: AwsClients, chalice: ChaliceRunner,
     say("[4/5] usage plan on the API stage")
     gateway.attach_usage_plan(aws.apigateway, outputs["UsagePlanId"], rest_api_id, api_stage)
 
-    web = web_config(api_url, aws.region, outputs["UserPoolClientId"])
+    web = web_config(api_url, aws.region, outputs["UserPoolClientId"],
+                     pool_password_policy(aws.cognito, outputs["UserPoolId"]))
     project.web_config.parent.mkdir(parents=True, exist_ok=True)
     project.web_config.write_text(json.dumps(web, indent=2) + "\n")
     say(f"[5/5] wrote {project.web_config.relative_to(project.root)}")

@@ -24,6 +24,7 @@ def stack_parameters(stage: StageConfig, api_gateway_stage: str) -> list[dict[st
         "QuotaLimit": str(stage.quota_limit),
         "QuotaPeriod": stage.quota_period,
         "ApiGatewayStage": api_gateway_stage,
+        "Mfa": stage.mfa,
     }
     return [{"ParameterKey": key, "ParameterValue": value} for key, value in values.items()]
 

@@ -14,6 +14,9 @@ PROJECT_DIR = INFRA_DIR.parent
 STAGES_FILE = INFRA_DIR / "stages.json"
 TEMPLATE_FILE = INFRA_DIR / "resources.yaml"
 DEPLOYABLE_STAGES = ("dev", "prod")
+# TOTP for the user pool: "off", "optional" (each user chooses) or "required".
+# `local` (make dev) has an entry of its own holding only this setting.
+MFA_MODES = ("off", "optional", "required")
 APP_NAME = "frontdesk"
 
 
@@ -28,6 +31,7 @@ class StageConfig:
     throttle_burst_limit: int
     quota_limit: int
     quota_period: str
+    mfa: str
 
     @property
     def stack_name(self) -> str:
@@ -58,4 +62,13 @@ def load_stage(name: str, path: Path = STAGES_FILE) -> StageConfig:
         throttle_burst_limit=raw["throttle"]["burstLimit"],
         quota_limit=raw["quota"]["limit"],
         quota_period=raw["quota"]["period"],
+        mfa=mfa_mode(name, path),
     )
+
+
+def mfa_mode(name: str, path: Path = STAGES_FILE) -> str:
+    """The stage's MFA setting; any stage, `local` included."""
+    mode = json.loads(path.read_text())[name]["mfa"]
+    if mode not in MFA_MODES:
+        raise ValueError(f"{path.name}: {name}.mfa must be one of {', '.join(MFA_MODES)}, got {mode!r}")
+    return str(mode)

@@ -21,6 +21,7 @@ import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Dialog, Page, sync_playwright
 
 from tests.e2e.support import Api, cognito_sign_in
+from tests.support.cognito import demo_role
 from tests.support.ports import free_port
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
@@ -113,8 +114,8 @@ def tab(browser: Browser) -> Iterator[Tab]:
 
 @pytest.fixture(scope="session")
 def demo(stack: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """The stack's demo accounts: 'admin' and 'user'."""
-    return {("admin" if u["groups"] else "user"): u for u in stack["users"]}
+    """The stack's demo accounts: 'admin', 'user' and 'mfa' (an admin with TOTP on)."""
+    return {demo_role(u): u for u in stack["users"]}
 
 
 @pytest.fixture(scope="session")

@@ -16,9 +16,11 @@ from infra.deploy import AwsClients, Project, Refused, deploy, destroy
 from infra.stack import stack_parameters
 from infra.stages import PROJECT_DIR, load_stage
 from tests.infra.aws_stand_ins import create_rest_api, create_usage_plan
+from tests.infra.templates import resources_template
 
 STACK = "frontdesk-dev-resources"
 FAST_WAIT = {"Delay": 0, "MaxAttempts": 2}
+POLICY = resources_template()["Resources"]["UserPool"]["Properties"]["Policies"]["PasswordPolicy"]
 
 
 @pytest.fixture
@@ -72,9 +74,12 @@ def test_deploy_runs_the_whole_sequence(local_aws: Any, project: Project, cfn: A
     client, stubber = cfn
     apigateway = local_aws.session.client("apigateway")
     plan = create_usage_plan(apigateway, "frontdesk-dev-service")
+    cognito = local_aws.session.client("cognito-idp")
+    pool_id = cognito.create_user_pool(PoolName="deployed", Policies={"PasswordPolicy": POLICY})[
+        "UserPool"]["Id"]
     outputs = {"TableName": "frontdesk-dev",
                "TableStreamArn": "arn:aws:dynamodb:us-east-1:123456789012:table/frontdesk-dev/stream/x",
-               "UserPoolId": "us-east-1_Abc",
+               "UserPoolId": pool_id,
                "UserPoolClientId": "client123",
                "UserPoolArn": "arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_Abc",
                "UsagePlanId": plan, "ApiKeyId": "key123"}
@@ -91,13 +96,13 @@ def test_deploy_runs_the_whole_sequence(local_aws: Any, project: Project, cfn: A
     chalice = FakeChalice(apigateway, project)
     said: list[str] = []
 
-    result = deploy("dev", aws=AwsClients(client, apigateway, "us-east-1"), chalice=chalice,
+    result = deploy("dev", aws=AwsClients(client, apigateway, "us-east-1", cognito), chalice=chalice,
                     project=project, say=said.append)
 
     assert chalice.calls == [["deploy", "--stage", "dev"]]
     config = json.loads(project.chalice_config.read_text())
     env = config["stages"]["dev"]["environment_variables"]
-    assert env["USER_POOL_ID"] == "us-east-1_Abc" and env["USER_POOL_CLIENT_ID"] == "client123"
+    assert env["USER_POOL_ID"] == pool_id and env["USER_POOL_CLIENT_ID"] == "client123"
     assert env["USER_POOL_ARN"] == outputs["UserPoolArn"] and env["TABLE_NAME"] == "frontdesk-dev"
     assert env["MAIL_FROM"] == load_stage("dev").mail_from
     assert env["ALLOWED_ORIGINS"]  # what was there stays
@@ -120,7 +125,8 @@ def test_deploy_runs_the_whole_sequence(local_aws: Any, project: Project, cfn: A
     assert json.loads(project.web_config.read_text()) == {
         "apiUrl": f"https://{api_id}.execute-api.us-east-1.amazonaws.com/api",
         "region": "us-east-1", "userPoolClientId": "client123",
-        "cognitoEndpoint": "https://cognito-idp.us-east-1.amazonaws.com/"}
+        "cognitoEndpoint": "https://cognito-idp.us-east-1.amazonaws.com/",
+        "passwordPolicy": POLICY}  # the sign-in page lists the pool's rules
     assert any(result.api_url in line for line in said)
 
 

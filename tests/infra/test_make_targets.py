@@ -33,3 +33,12 @@ def test_destroy_prod_refuses_without_the_confirmation(tmp_path: Path) -> None:
     assert "refusing to destroy prod" in result.stderr
     assert "CONFIRM=frontdesk-prod-resources" in result.stderr
     assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_admin_without_a_running_local_stack_says_how_to_start_one(tmp_path: Path) -> None:
+    # STACK_FILE on make's command line reaches the command's environment.
+    result = make("admin", "EMAIL=someone@example.com", f"STACK_FILE={tmp_path}/none.json",
+                  home=tmp_path)
+    assert result.returncode != 0
+    assert "No local stack is running" in result.stderr
+    assert "Traceback" not in result.stdout + result.stderr

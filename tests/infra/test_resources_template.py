@@ -100,3 +100,41 @@ def test_each_stage_config_supplies_exactly_the_template_s_parameters(stage: str
 def test_cfn_lint_passes_on_the_resources_template() -> None:
     # Warnings count too: cfn-lint's warnings here are real mistakes.
     assert [str(match) for match in lint_file(TEMPLATE_FILE)] == []
+
+
+def _resolve(value: Any, parameters: dict[str, str]) -> Any:
+    """Fn::If over the template's conditions, for the two-level ifs the pool uses."""
+    if isinstance(value, dict) and "Fn::If" in value:
+        condition, when_true, when_false = value["Fn::If"]
+        left, right = TEMPLATE["Conditions"][condition]["Fn::Equals"]
+        chosen = when_true if parameters[left["Ref"]] == right else when_false
+        return _resolve(chosen, parameters)
+    if value == {"Ref": "AWS::NoValue"}:
+        return None
+    return value
+
+
+def test_mfa_is_off_locally_optional_on_dev_and_required_on_prod() -> None:
+    from infra.stages import mfa_mode
+
+    assert [mfa_mode(stage) for stage in ("local", "dev", "prod")] == ["off", "optional", "required"]
+
+
+@pytest.mark.parametrize("mode, configuration", [("off", "OFF"), ("optional", "OPTIONAL"),
+                                                 ("required", "ON")])
+def test_the_pool_applies_the_stage_s_mfa_setting_with_totp_only(mode: str,
+                                                                 configuration: str) -> None:
+    (pool,) = of_type("AWS::Cognito::UserPool").values()
+    parameters = {"Mfa": mode}
+    assert _resolve(pool["MfaConfiguration"], parameters) == configuration
+    assert _resolve(pool["EnabledMfas"], parameters) == (
+        None if mode == "off" else ["SOFTWARE_TOKEN_MFA"])
+    assert "SmsConfiguration" not in pool
+    assert TEMPLATE["Parameters"]["Mfa"]["AllowedValues"] == ["off", "optional", "required"]
+
+
+@pytest.mark.parametrize("stage", DEPLOYABLE_STAGES)
+def test_each_deployed_stage_passes_its_mfa_setting_to_the_stack(stage: str) -> None:
+    given = {p["ParameterKey"]: p["ParameterValue"]
+             for p in stack_parameters(load_stage(stage), "api")}
+    assert given["Mfa"] == load_stage(stage).mfa

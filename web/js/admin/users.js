@@ -84,7 +84,10 @@ export class UsersPanel {
     if (!box) return false;
     box.textContent = messages.join(' ');
     box.hidden = messages.length === 0;
-    document.getElementById(`user-${field}`).toggleAttribute('aria-invalid', messages.length > 0);
+    // aria-invalid="" reads as false: set "true" or remove it.
+    const input = document.getElementById(`user-${field}`);
+    if (messages.length) input.setAttribute('aria-invalid', 'true');
+    else input.removeAttribute('aria-invalid');
     return true;
   }
 
