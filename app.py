@@ -9,12 +9,13 @@ from chalice import Chalice, CognitoUserPoolAuthorizer, Rate, Response
 from chalice.app import Request
 
 from chalicelib import log, openapi
+from chalicelib.api.contact import MAX_BODY_BYTES as CONTACT_MAX_BODY_BYTES
 from chalicelib.auth import me, roles
 from chalicelib.auth.identity import current_identity
 from chalicelib.config import Settings
-from chalicelib.contact.api import MAX_BODY_BYTES as CONTACT_MAX_BODY_BYTES
 from chalicelib.http.body import read_json_object
 from chalicelib.http.context import client_ip
+from chalicelib.http.domain_errors import translate_domain_errors
 from chalicelib.http.pipeline import HttpPipeline
 from chalicelib.http.routing import answer_every_method
 from chalicelib.metrics import Metrics
@@ -161,21 +162,23 @@ def service_create_user() -> Response:
     return services.users_api.create(json_body(), location_prefix="/service/users")
 
 
-# -- notifications: store first, mail after -----------------------------------
+# -- the outbox (notifications, replies): store first, mail after -------------
 
 @app.on_dynamodb_record(stream_arn=settings.table_stream_arn, batch_size=10,
                         starting_position="LATEST")
 def notify_owner(event: Any) -> None:
-    """First attempt, as soon as a message is stored. Never raises: a failed
+    """First attempt, as soon as a delivery is stored. Never raises: a failed
     attempt stays pending and the schedule below retries it."""
-    services.notifier.on_new_messages(
+    services.deliveries.on_inserted(
         record.new_image for record in event if record.event_name == "INSERT")
 
 
 @app.schedule(Rate(5, unit=Rate.MINUTES))
 def retry_notifications(event: Any) -> None:
-    services.notifier.retry_due()
+    services.deliveries.retry_due()
 
 
-# Last: every path also answers OPTIONS (preflight) and 405 for other methods.
+# Last: every path also answers OPTIONS (preflight) and 405 for other methods,
+# and every view's domain errors become HTTP errors in one place.
 answer_every_method(app)
+translate_domain_errors(app)
