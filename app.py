@@ -98,6 +98,12 @@ def create_user() -> Response:
     return services.users_api.create(json_body())
 
 
+@app.route("/users/export", methods=["GET"], authorizer=cognito)
+@roles.admin
+def export_users() -> Response:
+    return services.dashboard_api.export_users(request().query_params)
+
+
 @app.route("/users/{user_id}", methods=["GET"], authorizer=cognito)
 @roles.admin
 def get_user(user_id: str) -> Response:
@@ -124,6 +130,12 @@ def list_messages() -> Response:
     return services.dashboard_api.list(request().query_params)
 
 
+@app.route("/dashboard/messages/export", methods=["GET"], authorizer=cognito)
+@roles.admin
+def export_messages() -> Response:
+    return services.dashboard_api.export_messages(request().query_params)
+
+
 @app.route("/dashboard/messages/{message_id}", methods=["GET"], authorizer=cognito)
 @roles.admin
 def get_message(message_id: str) -> Response:
@@ -140,6 +152,13 @@ def update_message(message_id: str) -> Response:
 @roles.admin
 def delete_message(message_id: str) -> Response:
     return services.dashboard_api.delete(message_id)
+
+
+@app.route("/dashboard/messages/{message_id}/replies", methods=["POST"], authorizer=cognito)
+@roles.admin
+def reply_to_message(message_id: str) -> Response:
+    return services.dashboard_api.reply(message_id, json_body(), header("idempotency-key"),
+                                        current_identity())
 
 
 @app.route("/dashboard/stats", methods=["GET"], authorizer=cognito)
