@@ -20,9 +20,6 @@ from chalicelib.http.query import page_params
 from chalicelib.http.responses import json_response, no_content
 from chalicelib.validation import gather, parse
 
-MESSAGES_EXPORT_PATH = "/dashboard/messages/export"
-USERS_EXPORT_PATH = "/users/export"
-
 
 def thread_json(thread: Thread) -> dict[str, Any]:
     return {**thread.message.to_json(), "replies": [reply.to_json() for reply in thread.replies]}
@@ -50,13 +47,15 @@ def _moment(query: Mapping[str, Any], name: str, errors: list[dict[str, str]]) -
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
-def csv_response(page: CsvPage, path: str, query: Mapping[str, Any], filename: str) -> Response:
+def csv_response(page: CsvPage, query: Mapping[str, Any], filename: str) -> Response:
     headers: dict[str, str | list[str]] = {"Content-Type": "text/csv; charset=utf-8",
                "Content-Disposition": f'attachment; filename="{filename}"'}
     if page.next_cursor:
         params = {name: value for name, value in query.items() if name != "cursor" and value}
         params["cursor"] = page.next_cursor
-        headers["Link"] = f'<{path}?{urlencode(params)}>; rel="next"'
+        # A query-only reference: it resolves against the URL this page came
+        # from, whatever stage prefix the API is served under.
+        headers["Link"] = f'<?{urlencode(params)}>; rel="next"'
     return Response(body=page.text, status_code=200, headers=headers)
 
 
@@ -125,7 +124,7 @@ class DashboardApi:
             raise ValidationFailed(errors)
         page = self._dashboard.export_messages(status=status, period=TimeRange(start, end),
                                                cursor=query.get("cursor") or None)
-        return csv_response(page, MESSAGES_EXPORT_PATH, query, "messages.csv")
+        return csv_response(page, query, "messages.csv")
 
     def export_users(self, query: Mapping[str, Any] | None) -> Response:
         query = query or {}
@@ -135,7 +134,7 @@ class DashboardApi:
         if errors:
             raise ValidationFailed(errors)
         page = self._dashboard.export_users(cursor=query.get("cursor") or None)
-        return csv_response(page, USERS_EXPORT_PATH, query, "users.csv")
+        return csv_response(page, query, "users.csv")
 
 
 def _check_cursor(query: Mapping[str, Any], errors: list[dict[str, str]]) -> None:
