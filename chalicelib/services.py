@@ -32,6 +32,7 @@ class Services:
     users: UserStore
     users_api: UsersApi
     contact_api: ContactApi
+    dashboard: Dashboard
     dashboard_api: DashboardApi
     deliveries: Deliveries
 
@@ -63,6 +64,7 @@ class Services:
             users=users,
             users_api=UsersApi(users),
             contact_api=ContactApi(messages, contact_limiter, metrics),
+            dashboard=dashboard,
             dashboard_api=DashboardApi(dashboard),
             deliveries=Deliveries(Outbox(clients.dynamodb, table, kind, metrics=metrics,
                                          max_attempts=settings.notify_max_attempts)

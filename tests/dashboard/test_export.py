@@ -7,6 +7,7 @@ import io
 import json
 import re
 from datetime import datetime, timedelta, timezone
+from functools import partial
 from typing import Any, Callable
 from urllib.parse import unquote
 
@@ -15,9 +16,11 @@ import pytest
 from chalicelib.api.dashboard import DashboardApi
 from chalicelib.contact.store import MessageStore
 from chalicelib.dashboard.export import FORMULA_TRIGGERS, csv_line, neutralised
+from chalicelib.dashboard.reply_store import ReplyStore
 from chalicelib.dashboard.service import Dashboard, ExportLimits
+from chalicelib.db.counters import read_counters
+from chalicelib.db.rate_limit import RateLimiter
 from chalicelib.ids import UlidGenerator
-from chalicelib.services import Services
 from tests.conftest import JSON, TEST_ORIGIN, LocalAws
 from tests.contact.conftest import VALID
 from tests.support.aws_calls import RECORDER
@@ -79,11 +82,13 @@ def test_a_carriage_return_cell_survives_quoting() -> None:
     assert row == ["'\rcmd", "a\r\nb"]
 
 
-def paged_api(local_aws: LocalAws, table: str, services: Services, **limits: int) -> DashboardApi:
-    dashboard = services.dashboard_api._dashboard
+def paged_api(local_aws: LocalAws, table: str, **limits: int) -> DashboardApi:
+    """The dashboard's HTTP edge with export limits of this test's own."""
+    dynamodb = local_aws.session.client("dynamodb")
     return DashboardApi(Dashboard(
-        dashboard._messages, dashboard._replies, dynamodb=local_aws.session.client("dynamodb"),
-        table_name=table, counters=dashboard._counters, reply_limiter=dashboard._reply_limiter,
+        MessageStore(dynamodb, table), ReplyStore(dynamodb, table), dynamodb=dynamodb,
+        table_name=table, counters=partial(read_counters, dynamodb, table),
+        reply_limiter=RateLimiter(dynamodb, table, scope="reply", limit=30, window_seconds=3600),
         export_limits=ExportLimits(**limits)))
 
 
@@ -105,13 +110,13 @@ def follow(api: DashboardApi, query: dict[str, str]) -> tuple[list[list[str]], i
 
 
 def test_exports_page_by_rows_across_every_status_without_a_scan(
-        local_aws: LocalAws, fresh_table: str, services: Services) -> None:
+        local_aws: LocalAws, fresh_table: str) -> None:
     messages = MessageStore(local_aws.session.client("dynamodb"), fresh_table)
     ids = [messages.create({**VALID, "message": f"m{n}"}, None).body["id"] for n in range(11)]
     for message_id in ids[:4]:
         messages.set_status(message_id, "read")
     messages.set_status(ids[4], "archived")
-    api = paged_api(local_aws, fresh_table, services, max_rows=3)
+    api = paged_api(local_aws, fresh_table, max_rows=3)
     calls_before = len(RECORDER.calls)
     rows, pages = follow(api, {})
     assert sorted(row[0] for row in rows) == sorted(ids)  # each exactly once
@@ -122,17 +127,15 @@ def test_exports_page_by_rows_across_every_status_without_a_scan(
     assert sorted(row[0] for row in only_read) == sorted(ids[:4])
 
 
-def test_exports_also_stop_at_the_byte_budget(local_aws: LocalAws, fresh_table: str,
-                                              services: Services) -> None:
+def test_exports_also_stop_at_the_byte_budget(local_aws: LocalAws, fresh_table: str) -> None:
     messages = MessageStore(local_aws.session.client("dynamodb"), fresh_table)
     for n in range(6):
         messages.create({**VALID, "message": "x" * 2000 + str(n)}, None)
-    rows, pages = follow(paged_api(local_aws, fresh_table, services, max_bytes=4500), {})
+    rows, pages = follow(paged_api(local_aws, fresh_table, max_bytes=4500), {})
     assert len(rows) == 6 and pages == 3  # two 2 kB rows per page
 
 
-def test_from_and_to_select_by_time(local_aws: LocalAws, fresh_table: str,
-                                    services: Services) -> None:
+def test_from_and_to_select_by_time(local_aws: LocalAws, fresh_table: str) -> None:
     start = datetime(2026, 11, 1, tzinfo=timezone.utc)
     moment = [start]
     clock_ms = UlidGenerator(clock_ms=lambda: int(moment[0].timestamp() * 1000))
@@ -142,7 +145,7 @@ def test_from_and_to_select_by_time(local_aws: LocalAws, fresh_table: str,
     for day in range(5):
         moment[0] = start + timedelta(days=day)
         made[day] = messages.create({**VALID, "message": f"day {day}"}, None).body["id"]
-    api = paged_api(local_aws, fresh_table, services)
+    api = paged_api(local_aws, fresh_table)
     rows, _ = follow(api, {"from": "2026-11-02", "to": "2026-11-04T00:00:00Z"})
     assert [row[0] for row in rows] == [made[2], made[1]]  # newest first; `to` excluded
 
@@ -162,12 +165,12 @@ def test_bad_export_parameters_are_400(client: Any, as_admin: dict[str, str], qu
 
 
 def test_a_users_cursor_is_no_messages_cursor(local_aws: LocalAws, fresh_table: str,
-                                               services: Services, client: Any,
+                                               client: Any,
                                                as_admin: dict[str, str]) -> None:
     for n in range(3):
         client.post("/users", headers={**as_admin, **JSON},
                     body=f'{{"name": "User {n}", "email": "u{n}@example.com"}}'.encode())
-    page = paged_api(local_aws, fresh_table, services, max_rows=1).export_users({})
+    page = paged_api(local_aws, fresh_table, max_rows=1).export_users({})
     cursor = NEXT_LINK.match(str(page.headers["Link"])).group(1).split("cursor=")[1]  # type: ignore[union-attr]
     response = client.get(f"/dashboard/messages/export?cursor={cursor}", headers=as_admin)
     assert response.status_code == 400

@@ -133,7 +133,7 @@ def test_a_reply_fails_after_the_last_attempt(
 def test_concurrent_replies_are_all_kept_and_each_mailed_once(
         message_id: str, services: Services, thread: Any, local_aws: LocalAws,
         fresh_table: str, mails_to: Any, visitor: str) -> None:
-    dashboard = services.dashboard_api._dashboard
+    dashboard = services.dashboard
     start = threading.Barrier(8)
     answers: list[dict[str, Any]] = []
 
@@ -159,7 +159,7 @@ def test_concurrent_replies_are_all_kept_and_each_mailed_once(
 
 def test_concurrent_replies_never_pass_the_cap(message_id: str, services: Services,
                                                thread: Any) -> None:
-    dashboard = services.dashboard_api._dashboard
+    dashboard = services.dashboard
     start = threading.Barrier(24)
     outcomes: list[Any] = []
 
