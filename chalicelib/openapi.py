@@ -68,9 +68,6 @@ RESPONSE_SCHEMAS: dict[str, dict[str, Any]] = {
                              "status": {"enum": ["pending", "sent", "failed"]},
                              "attempts": {"type": "integer"}, "sentAt": _ISO,
                              "lastError": {"type": "string"}}},
-    "MessageThread": {"allOf": [{"$ref": "#/components/schemas/Message"}], "required": ["replies"],
-                      "properties": {"replies": {"type": "array", "description": "oldest first",
-                                                 "items": {"$ref": "#/components/schemas/Reply"}}}},
     "ReplyAccepted": {"type": "object", "required": ["id", "status"], "properties": {
         "id": {"type": "string"}, "status": {"const": "pending"}}},
     "MessagePage": {"type": "object", "required": ["items", "nextCursor"], "properties": {
@@ -106,6 +103,14 @@ _CSV_RESPONSE = {
                          "description": "<...?cursor=...>; rel=\"next\" while rows remain"},
                 "Content-Disposition": {"schema": {"type": "string"}}},
 }
+
+# A message as GET /dashboard/messages/{id} answers it: with its replies.
+_MESSAGE = RESPONSE_SCHEMAS["Message"]
+RESPONSE_SCHEMAS["MessageThread"] = {
+    **_MESSAGE, "required": [*_MESSAGE["required"], "replies"],
+    "properties": {**_MESSAGE["properties"], "replies": {
+        "type": "array", "description": "oldest first",
+        "items": {"$ref": "#/components/schemas/Reply"}}}}
 
 # (method, path) -> summary, request model, success status, response schema.
 OPERATIONS: dict[tuple[str, str], tuple[str, type[msgspec.Struct] | None, int, str | None]] = {

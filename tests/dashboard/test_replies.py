@@ -252,3 +252,19 @@ def test_a_message_deleted_while_its_reply_is_pending_is_still_answered(
         TableName=fresh_table, KeyConditionExpression="pk = :pk",
         ExpressionAttributeValues={":pk": {"S": keys.message(message_id)["pk"]}})
     assert left["Items"] == []  # nothing of the thread outlives its delivery
+
+
+def test_replies_and_threads_match_the_documented_schemas(
+        message_id: str, reply: Any, thread: Any, client: Any) -> None:
+    from tests.http.test_openapi import conforms
+
+    document = client.get("/openapi.json").json_body
+    conforms(document, "ReplyAccepted", reply(message_id, "Documented").json_body)
+    conforms(document, "MessageThread", thread(message_id))
+    operation = document["paths"]["/dashboard/messages/{message_id}/replies"]["post"]
+    assert operation["requestBody"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/ReplyBody"}
+    assert "Idempotency-Key" in [p["name"] for p in operation["parameters"]]
+    export = document["paths"]["/dashboard/messages/export"]["get"]
+    assert "text/csv" in export["responses"]["200"]["content"]
+    assert {p["name"] for p in export["parameters"]} == {"status", "from", "to", "cursor"}
