@@ -85,9 +85,12 @@ class Reply:
 
     @classmethod
     def from_item(cls, item: dict[str, Any]) -> "Reply":
+        # The mail's copy is read leniently: a damaged one must not hide the
+        # thread; the outbox fails its delivery instead (see reply_mail.py).
         return cls(id=item["id"], message_id=item["messageId"], body=item["body"],
-                   author=item["author"], created_at=item["createdAt"], to=item["to"],
-                   to_name=item["toName"], subject=item.get("subject"), quoted=item["quoted"],
-                   quoted_at=item["quotedAt"], status=item[DELIVERY.status],
+                   author=item["author"], created_at=item["createdAt"], to=item.get("to", ""),
+                   to_name=item.get("toName", ""), subject=item.get("subject"),
+                   quoted=item.get("quoted", ""), quoted_at=item.get("quotedAt", ""),
+                   status=item[DELIVERY.status],
                    attempts=int(item.get(DELIVERY.attempts, 0)),
                    last_error=item.get(DELIVERY.last_error), sent_at=item.get(DELIVERY.sent_at))

@@ -10,7 +10,7 @@ from chalicelib.db.errors import aws_unavailable_mapped
 from chalicelib.db.items import to_item
 from chalicelib.db.reads import get_item
 from chalicelib.metrics import REPLIES_FAILED, REPLIES_SENT
-from chalicelib.outbox.kind import DeliveryKind
+from chalicelib.outbox.kind import DeliveryKind, PermanentFailure
 
 
 class ReplyMail(DeliveryKind):
@@ -30,7 +30,10 @@ class ReplyMail(DeliveryKind):
         self._reply_to = reply_to
 
     def send(self, item: dict[str, Any]) -> None:
-        mail = compose_reply(Reply.from_item(item), sender=self._sender, reply_to=self._reply_to)
+        reply = Reply.from_item(item)
+        if not reply.to:
+            raise PermanentFailure("No recipient address")
+        mail = compose_reply(reply, sender=self._sender, reply_to=self._reply_to)
         self._ses.send_email(**mail)
 
     def settled(self, item: dict[str, Any], status: str) -> None:

@@ -51,7 +51,9 @@ class TimeRange:
 
 
 def _ms(moment: datetime) -> int:
-    return int(moment.timestamp() * 1000)
+    # A ULID's time is 48 bits of milliseconds since 1970: dates outside that
+    # range select everything before or after it.
+    return min(max(int(moment.timestamp() * 1000), 1), 2 ** 48 - 1)
 
 
 class Dashboard:

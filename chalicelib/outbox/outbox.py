@@ -94,7 +94,7 @@ class Outbox:
         if item is None:
             return SKIPPED
         fields = self.kind.fields
-        attempts = int(item.get(fields.attempts, 1))
+        attempts = _whole_number(item.get(fields.attempts), default=self._max_attempts)
         try:
             self.kind.send(item)
         except Exception as exc:  # judged: retried later, or failed at once
@@ -211,6 +211,11 @@ class Outbox:
     def _log_lost_claim(self, key: dict[str, str]) -> None:
         log.info("item deleted or re-claimed during delivery",
                  extra={"fields": {"kind": self.kind.name, "key": key[PK]}})
+
+
+def _whole_number(value: Any, *, default: int) -> int:
+    """An attempt count as stored; anything unreadable counts as the last attempt."""
+    return int(value) if isinstance(value, (int, float)) else default
 
 
 class Deliveries:

@@ -150,6 +150,16 @@ def test_from_and_to_select_by_time(local_aws: LocalAws, fresh_table: str) -> No
     assert [row[0] for row in rows] == [made[2], made[1]]  # newest first; `to` excluded
 
 
+def test_dates_outside_ulid_time_select_everything_or_nothing(
+        submit: Callable[..., Any], client: Any, as_admin: dict[str, str]) -> None:
+    submit(VALID)
+    for query, rows in (("from=0001-01-01&to=9999-12-31", 1), ("to=1900-01-01", 0),
+                        ("from=9999-01-01", 0)):
+        response = client.get(f"/dashboard/messages/export?{query}", headers=as_admin)
+        assert response.status_code == 200, query
+        assert len(rows_of(response.body.decode())) == 1 + rows, query
+
+
 @pytest.mark.parametrize("query,field", [
     ("status=bogus", "status"), ("from=yesterday", "from"), ("to=2026-13-01", "to"),
     ("from=2026-11-02&to=2026-11-01", "to"), ("cursor=not-a-cursor", "cursor"),

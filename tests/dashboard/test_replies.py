@@ -268,3 +268,20 @@ def test_replies_and_threads_match_the_documented_schemas(
     export = document["paths"]["/dashboard/messages/export"]["get"]
     assert "text/csv" in export["responses"]["200"]["content"]
     assert {p["name"] for p in export["parameters"]} == {"status", "from", "to", "cursor"}
+
+
+def test_a_reply_that_cannot_be_composed_fails_at_once(
+        message_id: str, reply: Any, thread: Any, local_aws: LocalAws, fresh_table: str) -> None:
+    from chalicelib.db.items import to_value
+
+    reply_id = reply(message_id, "Lost address").json_body["id"]
+    local_aws.session.client("dynamodb").update_item(
+        TableName=fresh_table, Key={k: to_value(v) for k, v in keys.reply(message_id,
+                                                                           reply_id).items()},
+        UpdateExpression="REMOVE #to", ExpressionAttributeNames={"#to": "to"})
+    metrics = RecordingMetrics()
+    assert reply_outbox(local_aws, fresh_table, metrics=metrics).retry_due() == 0
+    (failed,) = thread(message_id)["replies"]
+    assert (failed["status"], failed["attempts"]) == ("failed", 1)
+    assert failed["lastError"] == "No recipient address"
+    assert metrics.counts == [("RepliesFailed", 1)]
