@@ -55,6 +55,15 @@ class Settings:
     contact_rate_limit: int = 5
     contact_rate_window_seconds: int = 600
     notify_max_attempts: int = 5
+    # Replies from the dashboard: where the visitor's answer goes (REPLY_TO,
+    # else OWNER_EMAIL), how many per message, how many per admin per window.
+    reply_to: str = ""
+    max_replies_per_message: int = 20
+    reply_rate_limit: int = 30
+    reply_rate_window_seconds: int = 3600
+    # CSV exports: rows and bytes per call (Lambda answers at most 6 MB).
+    export_max_rows: int = 10_000
+    export_max_bytes: int = 5_000_000
     # The table's stream feeds the notifier; deployed stages get the real ARN
     # from the resources stack.
     table_stream_arn: str = ""
@@ -97,6 +106,12 @@ class Settings:
             contact_rate_limit=_count(env, "CONTACT_RATE_LIMIT", 5),
             contact_rate_window_seconds=_count(env, "CONTACT_RATE_WINDOW_SECONDS", 600),
             notify_max_attempts=_count(env, "NOTIFY_MAX_ATTEMPTS", 5),
+            reply_to=env.get("REPLY_TO", "") or env.get("OWNER_EMAIL", ""),
+            max_replies_per_message=_count(env, "MAX_REPLIES_PER_MESSAGE", 20),
+            reply_rate_limit=_count(env, "REPLY_RATE_LIMIT", 30),
+            reply_rate_window_seconds=_count(env, "REPLY_RATE_WINDOW_SECONDS", 3600),
+            export_max_rows=_count(env, "EXPORT_MAX_ROWS", 10_000),
+            export_max_bytes=_count(env, "EXPORT_MAX_BYTES", 5_000_000),
             table_stream_arn=env.get("TABLE_STREAM_ARN")
             or f"arn:aws:dynamodb:{region}:000000000000:table/frontdesk-{stage}/stream/local",
             behind_api_gateway=in_lambda and stage != "local",

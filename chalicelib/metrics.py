@@ -9,7 +9,7 @@ Two kinds of metric:
 - `request(...)`, called once per request by the HTTP pipeline: Requests,
   Latency and Errors, by route and status class;
 - `count(name)`, for events other modules see: ContactReceived,
-  NotificationsSent, NotificationsFailed, RateLimited.
+  NotificationsSent, NotificationsFailed, RateLimited, RepliesSent, RepliesFailed.
 
 Modules get a `Metrics` handed to them (app.py builds one per container);
 tests pass `tests.support.metrics.RecordingMetrics` or read the EMF lines.
@@ -27,9 +27,12 @@ CONTACT_RECEIVED = "ContactReceived"
 NOTIFICATIONS_SENT = "NotificationsSent"
 NOTIFICATIONS_FAILED = "NotificationsFailed"
 RATE_LIMITED = "RateLimited"
+REPLIES_SENT = "RepliesSent"
+REPLIES_FAILED = "RepliesFailed"
 # A fixed list, so a typo in a caller fails its tests instead of quietly
 # starting a new metric nobody alarms on.
-EVENT_METRICS = frozenset({CONTACT_RECEIVED, NOTIFICATIONS_SENT, NOTIFICATIONS_FAILED, RATE_LIMITED})
+EVENT_METRICS = frozenset({CONTACT_RECEIVED, NOTIFICATIONS_SENT, NOTIFICATIONS_FAILED, RATE_LIMITED,
+                           REPLIES_SENT, REPLIES_FAILED})
 
 
 class UnknownMetric(ValueError):

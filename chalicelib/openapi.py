@@ -14,7 +14,8 @@ import msgspec
 from chalice import Chalice
 
 from chalicelib.auth.roles import Role, role_of
-from chalicelib.contact.model import ContactSubmission, StatusChange
+from chalicelib.contact.model import STATUSES, ContactSubmission, StatusChange
+from chalicelib.dashboard.replies import ReplyBody
 from chalicelib.errors import ERROR_BY_STATUS
 from chalicelib.http.routing import not_routed
 from chalicelib.users.model import UserCreate, UserUpdate
@@ -51,25 +52,65 @@ RESPONSE_SCHEMAS: dict[str, dict[str, Any]] = {
                     "id": {"type": "string"}, "name": {"type": "string"},
                     "email": {"type": "string"}, "subject": {"type": "string"},
                     "message": {"type": "string"},
-                    "status": {"enum": ["new", "read", "archived"]},
+                    "status": {"enum": list(STATUSES)},
                     "createdAt": _ISO, "updatedAt": _ISO,
+                    "replyCount": {"type": "integer"},
                     "notification": {"type": "object", "required": ["status", "attempts"],
                                      "properties": {
                                          "status": {"enum": ["pending", "sent", "failed"]},
                                          "attempts": {"type": "integer"},
                                          "nextAttemptAt": _ISO, "sentAt": _ISO,
                                          "lastError": {"type": "string"}}}}},
+    "Reply": {"type": "object", "additionalProperties": False,
+              "required": ["id", "body", "author", "createdAt", "status", "attempts"],
+              "properties": {"id": {"type": "string"}, "body": {"type": "string"},
+                             "author": {"type": "string"}, "createdAt": _ISO,
+                             "status": {"enum": ["pending", "sent", "failed"]},
+                             "attempts": {"type": "integer"}, "sentAt": _ISO,
+                             "lastError": {"type": "string"}}},
+    "ReplyAccepted": {"type": "object", "required": ["id", "status"], "properties": {
+        "id": {"type": "string"}, "status": {"const": "pending"}}},
     "MessagePage": {"type": "object", "required": ["items", "nextCursor"], "properties": {
         "items": {"type": "array", "items": {"$ref": "#/components/schemas/Message"}},
         "nextCursor": {"type": ["string", "null"]}}},
     "Stats": {"type": "object", "required": ["users", "messages", "notifications"], "properties": {
         "users": {"type": "integer"},
         "messages": {"type": "object", "required": ["new", "read", "archived"],
-                     "properties": {s: {"type": "integer"} for s in ("new", "read", "archived")}},
+                     "properties": {s: {"type": "integer"} for s in STATUSES}},
         "notifications": {"type": "object", "required": ["pending", "failed"],
                           "properties": {s: {"type": "integer"} for s in ("pending", "failed")}}}},
     "Health": {"type": "object", "required": ["ok"], "properties": {"ok": {"const": True}}},
 }
+
+CSV = "text/csv"  # a response that is a CSV file, not JSON
+_QUERY = {"in": "query", "required": False, "schema": {"type": "string"}}
+QUERY_PARAMETERS: dict[tuple[str, str], list[dict[str, Any]]] = {
+    ("GET", "/dashboard/messages/export"): [
+        {"name": "status", **_QUERY, "schema": {"enum": list(STATUSES)},
+         "description": "only this status (default: every status)"},
+        {"name": "from", **_QUERY, "description": "ISO 8601; received at or after"},
+        {"name": "to", **_QUERY, "description": "ISO 8601; received before"},
+        {"name": "cursor", **_QUERY, "description": "from the previous page's Link header"}],
+    ("GET", "/users/export"): [
+        {"name": "cursor", **_QUERY, "description": "from the previous page's Link header"}],
+    ("POST", "/dashboard/messages/{message_id}/replies"): [
+        {"name": "Idempotency-Key", "in": "header", "required": False,
+         "schema": {"type": "string", "minLength": 8, "maxLength": 128}}],
+}
+_CSV_RESPONSE = {
+    "content": {CSV: {"schema": {"type": "string"}}},
+    "headers": {"Link": {"schema": {"type": "string"},
+                         "description": "<...?cursor=...>; rel=\"next\" while rows remain"},
+                "Content-Disposition": {"schema": {"type": "string"}}},
+}
+
+# A message as GET /dashboard/messages/{id} answers it: with its replies.
+_MESSAGE = RESPONSE_SCHEMAS["Message"]
+RESPONSE_SCHEMAS["MessageThread"] = {
+    **_MESSAGE, "required": [*_MESSAGE["required"], "replies"],
+    "properties": {**_MESSAGE["properties"], "replies": {
+        "type": "array", "description": "oldest first",
+        "items": {"$ref": "#/components/schemas/Reply"}}}}
 
 # (method, path) -> summary, request model, success status, response schema.
 OPERATIONS: dict[tuple[str, str], tuple[str, type[msgspec.Struct] | None, int, str | None]] = {
@@ -86,9 +127,19 @@ OPERATIONS: dict[tuple[str, str], tuple[str, type[msgspec.Struct] | None, int, s
     ("DELETE", "/users/{user_id}"): ("Delete a user", None, 204, None),
     ("GET", "/dashboard/messages"): ("List messages by status (status, limit, cursor)",
                                      None, 200, "MessagePage"),
-    ("GET", "/dashboard/messages/{message_id}"): ("Get a message", None, 200, "Message"),
+    ("GET", "/dashboard/messages/{message_id}"): ("Get a message with its replies", None, 200,
+                                                  "MessageThread"),
     ("PATCH", "/dashboard/messages/{message_id}"): ("Change a message's status", StatusChange,
-                                                    200, "Message"),
+                                                    200, "MessageThread"),
+    ("POST", "/dashboard/messages/{message_id}/replies"): (
+        "Reply to the message's sender by email (optional Idempotency-Key header); the reply "
+        "is stored, then mailed", ReplyBody, 202, "ReplyAccepted"),
+    ("GET", "/dashboard/messages/export"): (
+        "Messages as CSV (status, from, to, cursor); at most a configured number of rows per "
+        "call, the rest behind the Link rel=\"next\" header", None, 200, CSV),
+    ("GET", "/users/export"): (
+        "Users as CSV (cursor); at most a configured number of rows per call, the rest behind "
+        "the Link rel=\"next\" header", None, 200, CSV),
     ("DELETE", "/dashboard/messages/{message_id}"): ("Delete a message", None, 204, None),
     ("GET", "/dashboard/stats"): ("Counts for the dashboard", None, 200, "Stats"),
     ("GET", "/service/users/{user_id}"): ("Get a user (API key)", None, 200, "User"),
@@ -121,6 +172,7 @@ def build_document(app: Chalice, *, version: str = "1.0.0") -> dict[str, Any]:
                 "operationId": entry.view_name, "summary": summary,
                 "tags": [role.value], "security": _SECURITY[role],
                 "responses": {str(status): {"description": "Success"} | (
+                    _CSV_RESPONSE if response == CSV else
                     {"content": {"application/json": {"schema": _ref(response)}}}
                     if response else {}),
                     "default": {"description": "An error",
@@ -130,7 +182,7 @@ def build_document(app: Chalice, *, version: str = "1.0.0") -> dict[str, Any]:
                 operation["requestBody"] = {"required": True, "content": {
                     "application/json": {"schema": _ref(model.__name__)}}}
             params = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
-                      for name in entry.view_args]
+                      for name in entry.view_args] + QUERY_PARAMETERS.get((method, path), [])
             if params:
                 operation["parameters"] = params
             paths.setdefault(path, {})[method.lower()] = operation

@@ -15,8 +15,9 @@ from typing import Any
 
 from chalicelib.db import keys
 from chalicelib.db.items import to_item, to_value
+from chalicelib.db.reads import get_item
 from chalicelib.db.table import TTL_ATTRIBUTE
-from chalicelib.errors import ValidationFailed
+from chalicelib.domain_errors import IdempotencyKeyInvalid, IdempotencyKeyReused
 
 TTL_SECONDS = 24 * 60 * 60
 HEADER = "Idempotency-Key"
@@ -31,8 +32,7 @@ def checked_key(value: str | None) -> str | None:
         return None
     # Printable ASCII only: what UUIDs and random tokens are made of.
     if not (8 <= len(value) <= 128) or not all("\x21" <= ch <= "\x7e" for ch in value):
-        raise ValidationFailed([{"field": HEADER,
-                                 "message": "must be 8 to 128 printable ASCII characters"}])
+        raise IdempotencyKeyInvalid()
     return value
 
 
@@ -60,3 +60,16 @@ class IdempotentRequest:
             "ExpressionAttributeNames": {"#pk": "pk", "#expires": TTL_ATTRIBUTE},
             "ExpressionAttributeValues": {":now": to_value(now_epoch)},
         }}
+
+
+def remembered_response(client: Any, table: str, request: IdempotentRequest,
+                        now_epoch: int) -> dict[str, Any] | None:
+    """The response remembered for this key, None if there is none, or
+    IdempotencyKeyReused if the key was used with a different body."""
+    record = get_item(client, table, keys.idempotency(request.key_digest))
+    if record is None or record[TTL_ATTRIBUTE] < now_epoch:
+        return None
+    if record["bodyDigest"] != request.body_digest:
+        raise IdempotencyKeyReused()
+    response: dict[str, Any] = json.loads(record["response"])
+    return response

@@ -9,26 +9,26 @@
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
-from chalicelib.contact.idempotency import IdempotentRequest
+from chalicelib.contact.idempotency import IdempotentRequest, remembered_response
 from chalicelib.contact.model import NOTIFY_FAILED, NOTIFY_PENDING, Message, Notification
-from chalicelib.contact.rate_limit import Charge
 from chalicelib.db import keys
 from chalicelib.db.clock import iso, utc_now
 from chalicelib.db.counters import counter_update
 from chalicelib.db.items import to_item, to_value
 from chalicelib.db.listing import newest_first
+from chalicelib.db.rate_limit import Charge
 from chalicelib.db.reads import get_item
-from chalicelib.db.table import GSI1_PK, TTL_ATTRIBUTE
+from chalicelib.db.table import GSI1_PK
 from chalicelib.db.transactions import ConditionFailed, transact_write
-from chalicelib.errors import Conflict, NotFound, ServiceUnavailable
+from chalicelib.domain_errors import DependencyUnavailable, RecordNotFound
 from chalicelib.ids import is_ulid, new_id
 
-STATUS_COUNTER = {"new": "messagesNew", "read": "messagesRead", "archived": "messagesArchived"}
+STATUS_COUNTER = {"new": "messagesNew", "read": "messagesRead", "replied": "messagesReplied",
+                  "archived": "messagesArchived"}
 NOTIFY_COUNTER = {NOTIFY_PENDING: "notificationsPending", NOTIFY_FAILED: "notificationsFailed"}
 
 
@@ -50,19 +50,14 @@ class MessageStore:
 
     def replay(self, request: IdempotentRequest) -> dict[str, Any] | None:
         """The response remembered for this key, None if there is none, or
-        Conflict if the key was used with a different body."""
-        record = get_item(self._client, self._table, keys.idempotency(request.key_digest))
-        if record is None or record[TTL_ATTRIBUTE] < int(self._clock().timestamp()):
-            return None
-        if record["bodyDigest"] != request.body_digest:
-            raise Conflict("This Idempotency-Key was already used with a different body.")
-        response: dict[str, Any] = json.loads(record["response"])
-        return response
+        IdempotencyKeyReused if the key was used with a different body."""
+        return remembered_response(self._client, self._table, request,
+                                   int(self._clock().timestamp()))
 
     def create(self, fields: dict[str, str], request: IdempotentRequest | None,
                charge: Charge | None = None) -> Receipt:
         """Store a submission; with `charge`, count it against its client's rate
-        limit in the same transaction (refused: RateLimited, nothing stored)."""
+        limit in the same transaction (refused: RateExceeded, nothing stored)."""
         moment = self._clock()
         now = iso(moment)
         message = Message(id=self._ids(), name=fields["name"], email=fields["email"],
@@ -101,10 +96,10 @@ class MessageStore:
 
     def get(self, message_id: str) -> Message:
         if not is_ulid(message_id):
-            raise NotFound("No message has this id.")
+            raise RecordNotFound("No message has this id.")
         item = get_item(self._client, self._table, keys.message(message_id))
         if item is None:
-            raise NotFound("No message has this id.")
+            raise RecordNotFound("No message has this id.")
         return Message.from_item(item)
 
     def list(self, *, status: str, limit: int,
@@ -139,9 +134,11 @@ class MessageStore:
                 return updated
             except ConditionFailed:
                 continue  # changed (or deleted) since we read it
-        raise ServiceUnavailable("The message kept changing. Try again.")
+        raise DependencyUnavailable("The message kept changing. Try again.")
 
-    def delete(self, message_id: str) -> None:
+    def delete(self, message_id: str, attached: Sequence[dict[str, Any]] = ()) -> None:
+        """Delete the message, and in the same transaction the `attached`
+        TransactWriteItems entries (its settled replies)."""
         for _ in range(3):
             current = self.get(message_id)
             notify = current.notification.status
@@ -157,8 +154,9 @@ class MessageStore:
                         "ExpressionAttributeValues": {":status": to_value(current.status),
                                                       ":notify": to_value(notify)}}},
                     counter_update(self._table, **deltas),
+                    *attached,
                 ])
                 return
             except ConditionFailed:
                 continue
-        raise ServiceUnavailable("The message kept changing. Try again.")
+        raise DependencyUnavailable("The message kept changing. Try again.")

@@ -10,7 +10,7 @@ from chalicelib.db import keys
 from chalicelib.db.items import to_item, to_value
 from chalicelib.db.reads import get_item
 
-COUNTERS = ("users", "messagesNew", "messagesRead", "messagesArchived",
+COUNTERS = ("users", "messagesNew", "messagesRead", "messagesReplied", "messagesArchived",
             "notificationsPending", "notificationsFailed")
 
 

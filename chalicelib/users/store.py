@@ -20,19 +20,19 @@ from msgspec import UNSET
 from chalicelib.db import keys
 from chalicelib.db.clock import iso, utc_now
 from chalicelib.db.counters import counter_update
-from chalicelib.db.errors import aws_unavailable_as_503, error_code
+from chalicelib.db.errors import aws_unavailable_mapped, error_code
 from chalicelib.db.items import to_item, to_value
 from chalicelib.db.listing import newest_first
 from chalicelib.db.reads import get_item
 from chalicelib.db.transactions import ConditionFailed, transact_write
-from chalicelib.errors import Conflict, NotFound, PreconditionFailed, ServiceUnavailable
+from chalicelib.domain_errors import (
+    DependencyUnavailable,
+    EmailTaken,
+    RecordNotFound,
+    VersionMismatch,
+)
 from chalicelib.ids import is_ulid, new_id
 from chalicelib.users.model import User, UserCreate, UserUpdate
-
-
-def email_in_use() -> Conflict:
-    return Conflict("A user with this email already exists.",
-                    details=[{"field": "email", "message": "is already in use"}])
 
 
 class UserStore:
@@ -47,10 +47,10 @@ class UserStore:
 
     def get(self, user_id: str) -> User:
         if not is_ulid(user_id):  # also keeps oversized junk out of DynamoDB keys
-            raise NotFound("No user has this id.")
+            raise RecordNotFound("No user has this id.")
         item = get_item(self._client, self._table, keys.user(user_id))
         if item is None:
-            raise NotFound("No user has this id.")
+            raise RecordNotFound("No user has this id.")
         return User.from_item(item)
 
     def find_by_email(self, email: str) -> User | None:
@@ -59,7 +59,7 @@ class UserStore:
             return None
         try:
             return self.get(claim["userId"])
-        except NotFound:
+        except RecordNotFound:
             return None  # deleted between the two reads
 
     def list(self, *, limit: int, cursor: str | None = None) -> tuple[list[User], str | None]:
@@ -83,14 +83,14 @@ class UserStore:
             ])
         except ConditionFailed as exc:
             if exc.failed(1):
-                raise email_in_use() from exc
+                raise EmailTaken() from exc
             raise
         return user
 
     def update(self, user_id: str, changes: UserUpdate, expected_version: int) -> User:
         current = self.get(user_id)
         if current.version != expected_version:
-            raise PreconditionFailed()
+            raise VersionMismatch()
         updated = User(
             id=current.id,
             name=current.name if changes.name is UNSET else changes.name,
@@ -101,7 +101,7 @@ class UserStore:
         update = self._versioned_update(updated, expected_version)
         try:
             if updated.email == current.email:
-                with aws_unavailable_as_503():
+                with aws_unavailable_mapped():
                     self._client.update_item(**update)
             else:
                 transact_write(self._client, [
@@ -114,7 +114,7 @@ class UserStore:
             if exc.failed(0):
                 self._raise_missing_or_stale(user_id)
             if exc.failed(1):
-                raise email_in_use() from exc
+                raise EmailTaken() from exc
             raise
         except ClientError as exc:
             if error_code(exc) != "ConditionalCheckFailedException":
@@ -129,7 +129,7 @@ class UserStore:
         for _ in range(3):
             current = self.get(user_id)
             if expected_version is not None and current.version != expected_version:
-                raise PreconditionFailed()
+                raise VersionMismatch()
             try:
                 transact_write(self._client, [
                     {"Delete": {"TableName": self._table, "Key": to_item(keys.user(user_id)),
@@ -142,7 +142,7 @@ class UserStore:
                 return
             except ConditionFailed:
                 continue
-        raise ServiceUnavailable("The user kept changing while being deleted. Try again.")
+        raise DependencyUnavailable("The user kept changing while being deleted. Try again.")
 
     # -- pieces --------------------------------------------------------------
 
@@ -176,5 +176,5 @@ class UserStore:
                 "ExpressionAttributeNames": names, "ExpressionAttributeValues": values}
 
     def _raise_missing_or_stale(self, user_id: str) -> None:
-        self.get(user_id)  # raises NotFound if it is gone
-        raise PreconditionFailed()
+        self.get(user_id)  # raises RecordNotFound if it is gone
+        raise VersionMismatch()

@@ -9,8 +9,9 @@ import pytest
 
 from chalicelib.contact.email import compose
 from chalicelib.contact.model import Message, Notification
-from chalicelib.contact.notifier import Notifier
+from chalicelib.db import keys
 from chalicelib.db.counters import read_counters
+from chalicelib.outbox.outbox import Outbox
 from devstack.triggers import invoke, scheduled_event
 from tests.conftest import MAIL_FROM, OWNER_EMAIL, LocalAws
 from tests.contact.conftest import VALID
@@ -111,9 +112,9 @@ def test_the_stream_and_the_schedule_racing_send_once(
     start = threading.Barrier(len(notifiers))
     results: list[str] = []
 
-    def attempt(notifier: Notifier) -> None:
+    def attempt(notifier: Outbox) -> None:
         start.wait()
-        results.append(notifier.deliver(message_id))
+        results.append(notifier.deliver(keys.message(message_id)))
 
     threads = [threading.Thread(target=attempt, args=(n,)) for n in notifiers]
     for thread in threads:
@@ -167,7 +168,6 @@ def test_the_subject_is_prefixed_one_line_and_bounded(subject: str, expected: st
 def test_one_unreadable_pending_item_does_not_hold_up_the_rest(
         submit: Callable[..., Any], make_notifier: Any, sent_mail: Any, local_aws: LocalAws,
         fresh_table: str) -> None:
-    from chalicelib.db import keys
     from chalicelib.db.items import to_item
 
     # A pending entry due first, whose item is not a message the notifier can read.

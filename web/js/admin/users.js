@@ -4,6 +4,7 @@
 
 import {$, el, formatDate, replace} from '../dom.js';
 import {ApiError} from '../api.js';
+import {downloadCsv} from './export.js';
 import {Pager} from './pager.js';
 
 const PAGE_SIZE = 10;
@@ -27,6 +28,7 @@ export class UsersPanel {
     });
     $('#user-new').addEventListener('click', () => this.startCreate());
     $('#user-cancel').addEventListener('click', () => this.closeForm());
+    $('#users-export').addEventListener('click', () => this.exportCsv());
     $('#user-reload-latest').addEventListener('click', () => this.startEdit(this.editing.id));
     $('#users-reload').addEventListener('click', () => this.load());
   }
@@ -34,6 +36,23 @@ export class UsersPanel {
   showError(message) {
     this.errorBox.textContent = message;
     this.errorBox.hidden = !message;
+  }
+
+  async exportCsv() {
+    const button = $('#users-export');
+    const status = $('#users-export-status');
+    button.disabled = true;
+    status.hidden = false;
+    status.textContent = 'Preparing the export…';
+    try {
+      await downloadCsv(this.api, '/users/export', {}, 'users.csv');
+      status.textContent = 'Export downloaded.';
+    } catch (error) {
+      status.hidden = true;
+      this.hooks.onError(error, (message) => this.showError(message));
+    } finally {
+      button.disabled = false;
+    }
   }
 
   async load() {

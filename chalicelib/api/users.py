@@ -9,7 +9,7 @@ from msgspec import UNSET
 
 from chalicelib import text
 from chalicelib.errors import ValidationFailed
-from chalicelib.http.conditional import optional_version, required_version
+from chalicelib.http.conditional import etag, optional_version, required_version
 from chalicelib.http.query import page_params
 from chalicelib.http.responses import json_response, no_content
 from chalicelib.users.model import Email, UserCreate, UserUpdate
@@ -24,11 +24,11 @@ class UsersApi:
     def create(self, body: dict[str, Any], location_prefix: str = "/users") -> Response:
         user = self._store.create(parse(UserCreate, body))
         return json_response(user.to_json(), 201, {"Location": f"{location_prefix}/{user.id}",
-                                                   "ETag": user.etag})
+                                                   "ETag": etag(user.version)})
 
     def get(self, user_id: str) -> Response:
         user = self._store.get(user_id)
-        return json_response(user.to_json(), headers={"ETag": user.etag})
+        return json_response(user.to_json(), headers={"ETag": etag(user.version)})
 
     def list(self, query: Mapping[str, Any] | None) -> Response:
         limit, cursor = page_params(query)
@@ -48,7 +48,7 @@ class UsersApi:
             raise ValidationFailed([{"field": "body",
                                      "message": "must change at least one of name, email, age"}])
         user = self._store.update(user_id, changes, expected)
-        return json_response(user.to_json(), headers={"ETag": user.etag})
+        return json_response(user.to_json(), headers={"ETag": etag(user.version)})
 
     def delete(self, user_id: str, if_match: str | None) -> Response:
         self._store.delete(user_id, optional_version(if_match))
