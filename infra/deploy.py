@@ -15,7 +15,9 @@ from pathlib import Path
 from typing import Any, Callable
 
 from infra import chalice_config, gateway, stack
+from infra.site import cognito_endpoint, site_headers
 from infra.stages import PROJECT_DIR, STAGES_FILE, TEMPLATE_FILE, StageConfig, load_stage
+from infra.web_headers import origin_of
 
 ChaliceRunner = Callable[[list[str]], None]
 Say = Callable[[str], None]
@@ -92,10 +94,15 @@ def deployed_rest_api(project: Project, stage: str) -> tuple[str, str]:
     return str(api["rest_api_id"]), str(api["rest_api_url"]).rstrip("/")
 
 
+def recorded_api_url(project: Project, stage: str) -> str | None:
+    """The API's address as the last `chalice deploy` from this checkout recorded it."""
+    return deployed_rest_api(project, stage)[1] if project.deployed(stage).exists() else None
+
+
 def web_config(api_url: str, region: str, user_pool_client_id: str) -> dict[str, str]:
     """What the web frontend needs (same keys `make dev` serves it)."""
     return {"apiUrl": api_url, "region": region, "userPoolClientId": user_pool_client_id,
-            "cognitoEndpoint": f"https://cognito-idp.{region}.amazonaws.com/"}
+            "cognitoEndpoint": cognito_endpoint(region)}
 
 
 def deploy(stage_name: str, *, aws: AwsClients, chalice: ChaliceRunner,
@@ -104,10 +111,15 @@ def deploy(stage_name: str, *, aws: AwsClients, chalice: ChaliceRunner,
     config = chalice_config.read_config(project.chalice_config)
     api_stage = chalice_config.api_gateway_stage(config, stage_name)
 
+    template = project.template.read_text()
+    # The site's CSP names the API, which exists only after `chalice deploy`:
+    # start from the last deploy's API and put the stack right after if it moved.
+    known_api_url = recorded_api_url(project, stage_name)
+
     say(f"[1/5] resources stack {stage.stack_name} (table, user pool, SES identity, "
-        f"usage plan, alarms)")
-    outputs = stack.deploy_stack(aws.cloudformation, stage, project.template.read_text(),
-                                 api_stage)
+        f"usage plan, web site, alarms)")
+    outputs = stack.deploy_stack(aws.cloudformation, stage, template, api_stage,
+                                 site_headers(known_api_url, aws.region))
     config = chalice_config.with_environment(
         config, stage_name, chalice_config.stage_environment(stage, outputs))
     chalice_config.write_config(config, project.chalice_config)
@@ -115,6 +127,10 @@ def deploy(stage_name: str, *, aws: AwsClients, chalice: ChaliceRunner,
     say(f"[2/5] chalice deploy --stage {stage_name}")
     chalice(["deploy", "--stage", stage_name])
     rest_api_id, api_url = deployed_rest_api(project, stage_name)
+    if known_api_url is None or origin_of(known_api_url) != origin_of(api_url):
+        say("      the site's Content-Security-Policy now names this API: updating the stack")
+        outputs = stack.deploy_stack(aws.cloudformation, stage, template, api_stage,
+                                     site_headers(api_url, aws.region))
 
     say("[3/5] gateway responses (JSON errors with CORS), unknown paths to the app, "
         "then a new deployment")

@@ -28,6 +28,11 @@ class StageConfig:
     throttle_burst_limit: int
     quota_limit: int
     quota_period: str
+    # The site's own domain: an ACM certificate (us-east-1) and the names it covers.
+    site_certificate_arn: str = ""
+    site_aliases: tuple[str, ...] = ()
+    # Origins allowed besides the site's own (which deploy adds), e.g. a local frontend.
+    extra_allowed_origins: tuple[str, ...] = ()
 
     @property
     def stack_name(self) -> str:
@@ -58,4 +63,7 @@ def load_stage(name: str, path: Path = STAGES_FILE) -> StageConfig:
         throttle_burst_limit=raw["throttle"]["burstLimit"],
         quota_limit=raw["quota"]["limit"],
         quota_period=raw["quota"]["period"],
+        site_certificate_arn=raw.get("site", {}).get("certificateArn", ""),
+        site_aliases=tuple(raw.get("site", {}).get("aliases", ())),
+        extra_allowed_origins=tuple(raw.get("allowedOrigins", ())),
     )

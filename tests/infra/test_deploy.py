@@ -13,6 +13,7 @@ import pytest
 from botocore.stub import Stubber
 
 from infra.deploy import AwsClients, Project, Refused, deploy, destroy
+from infra.site import site_headers
 from infra.stack import stack_parameters
 from infra.stages import PROJECT_DIR, load_stage
 from tests.infra.aws_stand_ins import create_rest_api, create_usage_plan
@@ -30,6 +31,8 @@ def project(tmp_path: Path) -> Project:
 
 
 HANDLER_ARN = "arn:aws:lambda:us-east-1:123456789012:function:frontdesk-dev"
+API_ID = "abc123defg"
+API_URL = f"https://{API_ID}.execute-api.us-east-1.amazonaws.com/api"
 
 
 class FakeChalice:
@@ -43,8 +46,8 @@ class FakeChalice:
         action, stage = args[0], args[2]
         deployed = self.project.deployed(stage)
         if action == "deploy":
-            api_id = create_rest_api(self.apigateway)
-            url = f"https://{api_id}.execute-api.us-east-1.amazonaws.com/api/"
+            api_id = create_rest_api(self.apigateway, api_id=API_ID)
+            url = API_URL + "/"
             deployed.parent.mkdir(parents=True, exist_ok=True)
             deployed.write_text(json.dumps({"resources": [
                 {"name": "api_handler", "resource_type": "lambda_function",
@@ -77,16 +80,30 @@ def test_deploy_runs_the_whole_sequence(local_aws: Any, project: Project, cfn: A
                "UserPoolId": "us-east-1_Abc",
                "UserPoolClientId": "client123",
                "UserPoolArn": "arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_Abc",
-               "UsagePlanId": plan, "ApiKeyId": "key123"}
+               "UsagePlanId": plan, "ApiKeyId": "key123",
+               "SiteDomainName": "d111111abcdef8.cloudfront.net"}
+    stack_arguments = {"StackName": STACK, "TemplateBody": project.template.read_text(),
+                       "Tags": [{"Key": "app", "Value": "frontdesk"},
+                                {"Key": "stage", "Value": "dev"}]}
     stubber.add_client_error("describe_stacks", "ValidationError",
                              f"Stack with id {STACK} does not exist", expected_params={"StackName": STACK})
+    # First deploy: no API yet, so the site's CSP names none...
     stubber.add_response("create_stack", {"StackId": "arn:stack"}, expected_params={
-        "StackName": STACK, "TemplateBody": project.template.read_text(),
-        "Parameters": stack_parameters(load_stage("dev"), "api"),
-        "Tags": [{"Key": "app", "Value": "frontdesk"}, {"Key": "stage", "Value": "dev"}]})
+        **stack_arguments,
+        "Parameters": stack_parameters(load_stage("dev"), "api", site_headers(None, "us-east-1"))})
     stubber.add_response("describe_stacks", outputs_response(outputs, "CREATE_COMPLETE"),
                          expected_params={"StackName": STACK})
     stubber.add_response("describe_stacks", outputs_response(outputs, "CREATE_COMPLETE"),
+                         expected_params={"StackName": STACK})
+    # ...until `chalice deploy` has made one: then the stack is updated to name it.
+    stubber.add_response("describe_stacks", outputs_response(outputs, "CREATE_COMPLETE"),
+                         expected_params={"StackName": STACK})
+    stubber.add_response("update_stack", {"StackId": "arn:stack"}, expected_params={
+        **stack_arguments,
+        "Parameters": stack_parameters(load_stage("dev"), "api", site_headers(API_URL, "us-east-1"))})
+    stubber.add_response("describe_stacks", outputs_response(outputs, "UPDATE_COMPLETE"),
+                         expected_params={"StackName": STACK})
+    stubber.add_response("describe_stacks", outputs_response(outputs, "UPDATE_COMPLETE"),
                          expected_params={"StackName": STACK})
     chalice = FakeChalice(apigateway, project)
     said: list[str] = []
@@ -100,7 +117,9 @@ def test_deploy_runs_the_whole_sequence(local_aws: Any, project: Project, cfn: A
     assert env["USER_POOL_ID"] == "us-east-1_Abc" and env["USER_POOL_CLIENT_ID"] == "client123"
     assert env["USER_POOL_ARN"] == outputs["UserPoolArn"] and env["TABLE_NAME"] == "frontdesk-dev"
     assert env["MAIL_FROM"] == load_stage("dev").mail_from
-    assert env["ALLOWED_ORIGINS"]  # what was there stays
+    # The site's own origin first, then the stage's extra ones from infra/stages.json.
+    assert env["ALLOWED_ORIGINS"] == ",".join(
+        ["https://d111111abcdef8.cloudfront.net", *load_stage("dev").extra_allowed_origins])
     assert config["stages"]["prod"] == json.loads(
         (PROJECT_DIR / ".chalice/config.json").read_text())["stages"]["prod"]
 
