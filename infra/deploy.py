@@ -2,8 +2,10 @@
 is run are handed in, so tests drive it against moto with a stand-in Chalice.
 
 deploy: resources stack -> its outputs into .chalice/config.json ->
-`chalice deploy` -> gateway responses -> a new deployment -> the usage plan on
-the stage -> web/config.json, and the endpoint printed.
+`chalice deploy` (-> the stack again when the site's CSP must name a new API)
+-> gateway responses -> a new deployment -> the usage plan on the stage ->
+web/ and its config.json to the site's bucket, changed paths invalidated ->
+the site's and the API's addresses printed.
 """
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from infra import chalice_config, gateway, stack
+from infra import chalice_config, gateway, site, stack
 from infra.site import cognito_endpoint, site_headers
 from infra.stages import PROJECT_DIR, STAGES_FILE, TEMPLATE_FILE, StageConfig, load_stage
 from infra.web_headers import origin_of
@@ -32,11 +34,14 @@ class AwsClients:
     cloudformation: Any
     apigateway: Any
     region: str
+    s3: Any = None
+    cloudfront: Any = None
 
     @classmethod
     def from_session(cls, session: Any) -> "AwsClients":
         return cls(session.client("cloudformation"), session.client("apigateway"),
-                   session.region_name)
+                   session.region_name, s3=session.client("s3"),
+                   cloudfront=session.client("cloudfront"))
 
 
 @dataclass(frozen=True)
@@ -57,8 +62,12 @@ class Project:
         return self.root / TEMPLATE_FILE.relative_to(PROJECT_DIR)
 
     @property
+    def web_dir(self) -> Path:
+        return self.root / "web"
+
+    @property
     def web_config(self) -> Path:
-        return self.root / "web" / "config.json"
+        return self.web_dir / "config.json"
 
     def deployed(self, stage: str) -> Path:
         return self.root / ".chalice" / "deployed" / f"{stage}.json"
@@ -66,6 +75,7 @@ class Project:
 
 @dataclass(frozen=True)
 class Deployed:
+    site_url: str
     api_url: str
     rest_api_id: str
     outputs: dict[str, str]
@@ -146,11 +156,20 @@ def deploy(stage_name: str, *, aws: AwsClients, chalice: ChaliceRunner,
     web = web_config(api_url, aws.region, outputs["UserPoolClientId"])
     project.web_config.parent.mkdir(parents=True, exist_ok=True)
     project.web_config.write_text(json.dumps(web, indent=2) + "\n")
-    say(f"[5/5] wrote {project.web_config.relative_to(project.root)}")
-    say(f"\nFrontdesk {stage_name} is at {api_url}  (try {api_url}/health)")
+    say(f"[5/5] web site: {project.web_dir.relative_to(project.root)}/ and its config.json "
+        f"to the site bucket")
+    published = site.publish(aws.s3, aws.cloudfront, bucket=outputs["SiteBucketName"],
+                             distribution_id=outputs["SiteDistributionId"],
+                             files=site.site_files(project.web_dir, web))
+    say(f"      {len(published.uploaded)} uploaded, {len(published.deleted)} deleted"
+        + (f"; CloudFront invalidation {published.invalidation_id} under way (a minute or two)"
+           if published.invalidation_id else "; nothing changed"))
+    site_url = site.site_url(stage, outputs)
+    say(f"\nFrontdesk {stage_name}: the site is at {site_url}")
+    say(f"  the API is at {api_url}  (try {api_url}/health)")
     say(f"Service API key: aws apigateway get-api-key --include-value "
         f"--api-key {outputs['ApiKeyId']} --query value --output text")
-    return Deployed(api_url, rest_api_id, outputs, web)
+    return Deployed(site_url, api_url, rest_api_id, outputs, web)
 
 
 def check_destroy_allowed(stage: StageConfig, confirm: str | None) -> None:
@@ -173,6 +192,9 @@ def destroy(stage_name: str, *, aws: AwsClients, chalice: ChaliceRunner,
     else:
         say(f"[1/2] no app deployed for {stage_name}")
     say(f"[2/2] deleting stack {stage.stack_name}")
+    bucket = stack.existing_outputs(aws.cloudformation, stage).get("SiteBucketName")
+    if bucket:
+        say(f"      emptied the site bucket ({site.empty_bucket(aws.s3, bucket)} files)")
     if not stack.delete_stack(aws.cloudformation, stage):
         say("      (there was none)")
     say(f"Frontdesk {stage_name} is gone.")

@@ -86,6 +86,11 @@ def stack_outputs(cfn: Any, name: str) -> dict[str, str]:
     return {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
 
 
+def existing_outputs(cfn: Any, stage: StageConfig) -> dict[str, str]:
+    """The stack's outputs, or none when there is no stack."""
+    return {} if _status(cfn, stage.stack_name) is None else stack_outputs(cfn, stage.stack_name)
+
+
 def delete_stack(cfn: Any, stage: StageConfig, wait: dict[str, int] = WAIT) -> bool:
     """Delete the stack; False when there was none."""
     if _status(cfn, stage.stack_name) is None:

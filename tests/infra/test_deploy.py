@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import json
 import shutil
+import uuid
 from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
-from botocore.stub import Stubber
+from botocore.stub import ANY, Stubber
 
 from infra.deploy import AwsClients, Project, Refused, deploy, destroy
 from infra.site import site_headers
@@ -27,6 +28,8 @@ def project(tmp_path: Path) -> Project:
     for relative in (".chalice/config.json", "infra/stages.json", "infra/resources.yaml"):
         (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(PROJECT_DIR / relative, tmp_path / relative)
+    shutil.copytree(PROJECT_DIR / "web", tmp_path / "web",
+                    ignore=shutil.ignore_patterns("config.json"))
     return Project(tmp_path)
 
 
@@ -71,8 +74,31 @@ def cfn(local_aws: Any) -> Iterator[tuple[Any, Stubber]]:
         stubber.assert_no_pending_responses()
 
 
-def test_deploy_runs_the_whole_sequence(local_aws: Any, project: Project, cfn: Any) -> None:
+@pytest.fixture
+def cloudfront(local_aws: Any) -> Iterator[tuple[Any, Stubber]]:
+    client = local_aws.session.client("cloudfront")
+    with Stubber(client) as stubber:
+        yield client, stubber
+        stubber.assert_no_pending_responses()
+
+
+@pytest.fixture
+def site_bucket(local_aws: Any) -> Iterator[str]:
+    """The bucket the stack would have made (moto's CloudFormation is stubbed here)."""
+    s3 = local_aws.session.client("s3")
+    name = f"frontdesk-site-{uuid.uuid4().hex[:12]}"
+    s3.create_bucket(Bucket=name)
+    yield name
+    for item in s3.list_objects_v2(Bucket=name).get("Contents", []):
+        s3.delete_object(Bucket=name, Key=item["Key"])
+    s3.delete_bucket(Bucket=name)
+
+
+def test_deploy_runs_the_whole_sequence(local_aws: Any, project: Project, cfn: Any,
+                                        cloudfront: Any, site_bucket: str) -> None:
     client, stubber = cfn
+    cloudfront_client, cloudfront_stubber = cloudfront
+    s3 = local_aws.session.client("s3")
     apigateway = local_aws.session.client("apigateway")
     plan = create_usage_plan(apigateway, "frontdesk-dev-service")
     outputs = {"TableName": "frontdesk-dev",
@@ -81,7 +107,8 @@ def test_deploy_runs_the_whole_sequence(local_aws: Any, project: Project, cfn: A
                "UserPoolClientId": "client123",
                "UserPoolArn": "arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_Abc",
                "UsagePlanId": plan, "ApiKeyId": "key123",
-               "SiteDomainName": "d111111abcdef8.cloudfront.net"}
+               "SiteDomainName": "d111111abcdef8.cloudfront.net",
+               "SiteBucketName": site_bucket, "SiteDistributionId": "EDFDVBD6EXAMPLE"}
     stack_arguments = {"StackName": STACK, "TemplateBody": project.template.read_text(),
                        "Tags": [{"Key": "app", "Value": "frontdesk"},
                                 {"Key": "stage", "Value": "dev"}]}
@@ -105,11 +132,18 @@ def test_deploy_runs_the_whole_sequence(local_aws: Any, project: Project, cfn: A
                          expected_params={"StackName": STACK})
     stubber.add_response("describe_stacks", outputs_response(outputs, "UPDATE_COMPLETE"),
                          expected_params={"StackName": STACK})
+    cloudfront_stubber.add_response(
+        "create_invalidation",
+        {"Invalidation": {"Id": "I2J0I21PCUYOIK", "Status": "InProgress",
+                          "CreateTime": "2026-01-01", "InvalidationBatch": {
+                              "Paths": {"Quantity": 1, "Items": ["/*"]}, "CallerReference": "x"}}},
+        expected_params={"DistributionId": "EDFDVBD6EXAMPLE", "InvalidationBatch": ANY})
     chalice = FakeChalice(apigateway, project)
     said: list[str] = []
 
-    result = deploy("dev", aws=AwsClients(client, apigateway, "us-east-1"), chalice=chalice,
-                    project=project, say=said.append)
+    result = deploy("dev", aws=AwsClients(client, apigateway, "us-east-1", s3=s3,
+                                          cloudfront=cloudfront_client),
+                    chalice=chalice, project=project, say=said.append)
 
     assert chalice.calls == [["deploy", "--stage", "dev"]]
     config = json.loads(project.chalice_config.read_text())
@@ -142,6 +176,15 @@ def test_deploy_runs_the_whole_sequence(local_aws: Any, project: Project, cfn: A
         "cognitoEndpoint": "https://cognito-idp.us-east-1.amazonaws.com/"}
     assert any(result.api_url in line for line in said)
 
+    # The site: every page and script, and the stage's config.json, in the bucket.
+    keys = {item["Key"] for item in s3.list_objects_v2(Bucket=site_bucket)["Contents"]}
+    assert {"index.html", "admin.html", "js/api.js", "css/site.css", "config.json"} <= keys
+    assert "config.example.json" not in keys
+    uploaded = s3.get_object(Bucket=site_bucket, Key="config.json")
+    assert json.loads(uploaded["Body"].read()) == result.web_config
+    assert result.site_url == "https://d111111abcdef8.cloudfront.net/"
+    assert any(result.site_url in line for line in said)
+
 
 def test_destroy_prod_without_confirmation_refuses_before_any_aws_call(
         project: Project, cfn: Any) -> None:
@@ -156,8 +199,9 @@ def test_destroy_dev_deletes_the_app_then_the_stack(local_aws: Any, project: Pro
     client, stubber = cfn
     chalice = FakeChalice(local_aws.session.client("apigateway"), project)
     chalice(["deploy", "--stage", "dev"])
-    stubber.add_response("describe_stacks", outputs_response({}, "CREATE_COMPLETE"),
-                         expected_params={"StackName": STACK})
+    for _ in range(3):  # does it exist; its outputs (no site bucket); does it exist
+        stubber.add_response("describe_stacks", outputs_response({}, "CREATE_COMPLETE"),
+                             expected_params={"StackName": STACK})
     stubber.add_response("delete_stack", {}, expected_params={"StackName": STACK})
     stubber.add_response("describe_stacks", outputs_response({}, "DELETE_COMPLETE"),
                          expected_params={"StackName": STACK})
@@ -167,3 +211,22 @@ def test_destroy_dev_deletes_the_app_then_the_stack(local_aws: Any, project: Pro
 
     assert chalice.calls[-1] == ["delete", "--stage", "dev"]
     assert not project.deployed("dev").exists()
+
+
+def test_destroy_empties_the_site_bucket_before_deleting_the_stack(
+        local_aws: Any, project: Project, cfn: Any, site_bucket: str) -> None:
+    client, stubber = cfn
+    s3 = local_aws.session.client("s3")
+    for key in ("index.html", "js/api.js", "config.json"):
+        s3.put_object(Bucket=site_bucket, Key=key, Body=b"x")
+    with_bucket = outputs_response({"SiteBucketName": site_bucket}, "CREATE_COMPLETE")
+    for _ in range(3):  # does it exist; its outputs; does it exist (delete_stack)
+        stubber.add_response("describe_stacks", with_bucket, expected_params={"StackName": STACK})
+    stubber.add_response("delete_stack", {}, expected_params={"StackName": STACK})
+    stubber.add_response("describe_stacks", outputs_response({}, "DELETE_COMPLETE"),
+                         expected_params={"StackName": STACK})
+
+    destroy("dev", aws=AwsClients(client, None, "us-east-1", s3=s3), chalice=lambda args: None,
+            project=project, say=lambda line: None)
+
+    assert s3.list_objects_v2(Bucket=site_bucket).get("KeyCount") == 0
