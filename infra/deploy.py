@@ -18,7 +18,7 @@ from typing import Any, Callable
 
 from infra import chalice_config, gateway, site, stack
 from infra.site import cognito_endpoint, site_headers
-from infra.stages import PROJECT_DIR, STAGES_FILE, TEMPLATE_FILE, StageConfig, load_stage
+from infra.stages import PROJECT_DIR, STAGES_FILE, TEMPLATE_FILE, StageConfig, load_stage, stage_problems
 from infra.web_headers import origin_of
 
 ChaliceRunner = Callable[[list[str]], None]
@@ -115,9 +115,18 @@ def web_config(api_url: str, region: str, user_pool_client_id: str) -> dict[str,
             "cognitoEndpoint": cognito_endpoint(region)}
 
 
+def check_deployable(stage: StageConfig, stages_file: str) -> None:
+    problems = stage_problems(stage)
+    if problems:
+        raise Refused(f"{stages_file} cannot deploy {stage.name} as it is. Fix these "
+                      "fields first:\n  - " + "\n  - ".join(problems))
+
+
 def deploy(stage_name: str, *, aws: AwsClients, chalice: ChaliceRunner,
            project: Project = Project(), say: Say = print) -> Deployed:
     stage = load_stage(stage_name, project.stages_file)
+    # Before anything touches AWS.
+    check_deployable(stage, str(project.stages_file.relative_to(project.root)))
     config = chalice_config.read_config(project.chalice_config)
     api_stage = chalice_config.api_gateway_stage(config, stage_name)
 

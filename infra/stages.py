@@ -8,6 +8,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
+
+from chalicelib.config import is_placeholder_address, is_placeholder_arn
 
 INFRA_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = INFRA_DIR.parent
@@ -67,3 +70,38 @@ def load_stage(name: str, path: Path = STAGES_FILE) -> StageConfig:
         site_aliases=tuple(raw.get("site", {}).get("aliases", ())),
         extra_allowed_origins=tuple(raw.get("allowedOrigins", ())),
     )
+
+
+def stage_problems(stage: StageConfig) -> list[str]:
+    """Each field of infra/stages.json that would deploy a stage that cannot
+    work, named as it is written there. The deployed function refuses the same
+    values at start (chalicelib.config); this says so before anything is created."""
+    problems = []
+
+    def field(name: str, why: str) -> None:
+        problems.append(f"{stage.name}.{name}: {why}")
+
+    for name, value, what in (
+            ("mailFrom", stage.mail_from, "the address SES sends from"),
+            ("ownerEmail", stage.owner_email, "who receives contact messages"),
+            ("sesIdentity", stage.ses_identity, "the SES identity (an address or domain) "
+                                                "you can verify")):
+        if is_placeholder_address(value):
+            field(name, f"{value!r} is a placeholder; set {what}")
+    if stage.alarm_email and is_placeholder_address(stage.alarm_email):
+        field("alarmEmail", f"{stage.alarm_email!r} is a placeholder; set a real address or \"\"")
+    for origin in stage.extra_allowed_origins:
+        parts = urlsplit(origin)
+        if origin == "*" or not (parts.scheme in ("http", "https") and parts.netloc) \
+                or parts.path not in ("", "/"):
+            field("allowedOrigins", f"{origin!r} is not an origin (scheme://host[:port])")
+    certificate, aliases = stage.site_certificate_arn, stage.site_aliases
+    if aliases and not certificate:
+        field("site.certificateArn", "the aliases need an ACM certificate covering them")
+    if certificate and not aliases:
+        field("site.aliases", "the certificate needs the domain names it covers")
+    if certificate and (is_placeholder_arn(certificate)
+                        or not certificate.startswith("arn:aws:acm:us-east-1:")):
+        field("site.certificateArn", f"{certificate!r} must be an ACM certificate in "
+                                     "us-east-1 (CloudFront only uses those)")
+    return problems

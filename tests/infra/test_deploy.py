@@ -30,6 +30,12 @@ def project(tmp_path: Path) -> Project:
         shutil.copy(PROJECT_DIR / relative, tmp_path / relative)
     shutil.copytree(PROJECT_DIR / "web", tmp_path / "web",
                     ignore=shutil.ignore_patterns("config.json"))
+    # The shipped file holds placeholders, which deploy refuses: fill them in.
+    stages = json.loads((tmp_path / "infra/stages.json").read_text())
+    for stage in stages.values():
+        stage.update(mailFrom="frontdesk@frontdesk.test", ownerEmail="owner@frontdesk.test",
+                     sesIdentity="frontdesk.test")
+    (tmp_path / "infra/stages.json").write_text(json.dumps(stages))
     return Project(tmp_path)
 
 
@@ -99,6 +105,7 @@ def test_deploy_runs_the_whole_sequence(local_aws: Any, project: Project, cfn: A
     client, stubber = cfn
     cloudfront_client, cloudfront_stubber = cloudfront
     s3 = local_aws.session.client("s3")
+    dev = load_stage("dev", project.stages_file)
     apigateway = local_aws.session.client("apigateway")
     plan = create_usage_plan(apigateway, "frontdesk-dev-service")
     outputs = {"TableName": "frontdesk-dev",
@@ -117,7 +124,7 @@ def test_deploy_runs_the_whole_sequence(local_aws: Any, project: Project, cfn: A
     # First deploy: no API yet, so the site's CSP names none...
     stubber.add_response("create_stack", {"StackId": "arn:stack"}, expected_params={
         **stack_arguments,
-        "Parameters": stack_parameters(load_stage("dev"), "api", site_headers(None, "us-east-1"))})
+        "Parameters": stack_parameters(dev, "api", site_headers(None, "us-east-1"))})
     stubber.add_response("describe_stacks", outputs_response(outputs, "CREATE_COMPLETE"),
                          expected_params={"StackName": STACK})
     stubber.add_response("describe_stacks", outputs_response(outputs, "CREATE_COMPLETE"),
@@ -127,7 +134,7 @@ def test_deploy_runs_the_whole_sequence(local_aws: Any, project: Project, cfn: A
                          expected_params={"StackName": STACK})
     stubber.add_response("update_stack", {"StackId": "arn:stack"}, expected_params={
         **stack_arguments,
-        "Parameters": stack_parameters(load_stage("dev"), "api", site_headers(API_URL, "us-east-1"))})
+        "Parameters": stack_parameters(dev, "api", site_headers(API_URL, "us-east-1"))})
     stubber.add_response("describe_stacks", outputs_response(outputs, "UPDATE_COMPLETE"),
                          expected_params={"StackName": STACK})
     stubber.add_response("describe_stacks", outputs_response(outputs, "UPDATE_COMPLETE"),
@@ -150,10 +157,10 @@ def test_deploy_runs_the_whole_sequence(local_aws: Any, project: Project, cfn: A
     env = config["stages"]["dev"]["environment_variables"]
     assert env["USER_POOL_ID"] == "us-east-1_Abc" and env["USER_POOL_CLIENT_ID"] == "client123"
     assert env["USER_POOL_ARN"] == outputs["UserPoolArn"] and env["TABLE_NAME"] == "frontdesk-dev"
-    assert env["MAIL_FROM"] == load_stage("dev").mail_from
+    assert env["MAIL_FROM"] == dev.mail_from
     # The site's own origin first, then the stage's extra ones from infra/stages.json.
     assert env["ALLOWED_ORIGINS"] == ",".join(
-        ["https://d111111abcdef8.cloudfront.net", *load_stage("dev").extra_allowed_origins])
+        ["https://d111111abcdef8.cloudfront.net", *dev.extra_allowed_origins])
     assert config["stages"]["prod"] == json.loads(
         (PROJECT_DIR / ".chalice/config.json").read_text())["stages"]["prod"]
 
@@ -184,6 +191,19 @@ def test_deploy_runs_the_whole_sequence(local_aws: Any, project: Project, cfn: A
     assert json.loads(uploaded["Body"].read()) == result.web_config
     assert result.site_url == "https://d111111abcdef8.cloudfront.net/"
     assert any(result.site_url in line for line in said)
+
+
+def test_deploy_with_placeholders_refuses_before_any_aws_call_naming_every_field(
+        cfn: Any) -> None:
+    client, _ = cfn  # no stubbed responses: any call would fail the test
+    shipped = Project(PROJECT_DIR)
+    with pytest.raises(Refused) as refused:
+        deploy("prod", aws=AwsClients(client, None, "us-east-1"),
+               chalice=lambda args: pytest.fail("chalice ran"), project=shipped)
+    message = str(refused.value)
+    assert message.startswith("infra/stages.json cannot deploy prod as it is. Fix these fields first:")
+    for field in ("prod.mailFrom", "prod.ownerEmail", "prod.sesIdentity"):
+        assert field in message
 
 
 def test_destroy_prod_without_confirmation_refuses_before_any_aws_call(
