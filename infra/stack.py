@@ -28,6 +28,7 @@ def stack_parameters(stage: StageConfig, api_gateway_stage: str,
         "ApiGatewayStage": api_gateway_stage,
         "ContentSecurityPolicy": site_headers["Content-Security-Policy"],
         "PermissionsPolicy": site_headers["Permissions-Policy"],
+        "OldestPendingNotificationAlarmSeconds": str(stage.oldest_pending_alarm_minutes * 60),
         "SiteCertificateArn": stage.site_certificate_arn,
         "SiteAliases": ",".join(stage.site_aliases),
     }

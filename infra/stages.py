@@ -34,6 +34,8 @@ class StageConfig:
     # The site's own domain: an ACM certificate (us-east-1) and the names it covers.
     site_certificate_arn: str = ""
     site_aliases: tuple[str, ...] = ()
+    # Alarm when a message has waited this long for its notification.
+    oldest_pending_alarm_minutes: int = 30
     # Origins allowed besides the site's own (which deploy adds), e.g. a local frontend.
     extra_allowed_origins: tuple[str, ...] = ()
 
@@ -69,6 +71,8 @@ def load_stage(name: str, path: Path = STAGES_FILE) -> StageConfig:
         site_certificate_arn=raw.get("site", {}).get("certificateArn", ""),
         site_aliases=tuple(raw.get("site", {}).get("aliases", ())),
         extra_allowed_origins=tuple(raw.get("allowedOrigins", ())),
+        oldest_pending_alarm_minutes=raw.get("alarms", {}).get(
+            "oldestPendingNotificationMinutes", 30),
     )
 
 
@@ -95,6 +99,10 @@ def stage_problems(stage: StageConfig) -> list[str]:
         if origin == "*" or not (parts.scheme in ("http", "https") and parts.netloc) \
                 or parts.path not in ("", "/"):
             field("allowedOrigins", f"{origin!r} is not an origin (scheme://host[:port])")
+    minutes = stage.oldest_pending_alarm_minutes
+    if isinstance(minutes, bool) or not isinstance(minutes, int) or minutes < 1:
+        field("alarms.oldestPendingNotificationMinutes", f"{minutes!r} is not a whole number "
+                                                         "of minutes, at least 1")
     certificate, aliases = stage.site_certificate_arn, stage.site_aliases
     if aliases and not certificate:
         field("site.certificateArn", "the aliases need an ACM certificate covering them")

@@ -33,7 +33,12 @@ from chalicelib.db.errors import aws_unavailable_as_503, error_code
 from chalicelib.db.items import from_item, to_item, to_value
 from chalicelib.db.table import GSI2, GSI2_PK, GSI2_SK
 from chalicelib.db.transactions import ConditionFailed, transact_write
-from chalicelib.metrics import NOTIFICATIONS_FAILED, NOTIFICATIONS_SENT, MetricsSink
+from chalicelib.metrics import (
+    NOTIFICATIONS_FAILED,
+    NOTIFICATIONS_SENT,
+    OLDEST_PENDING_NOTIFICATION_AGE,
+    MetricsSink,
+)
 
 log = logging.getLogger("frontdesk.notifier")
 
@@ -70,7 +75,8 @@ class Notifier:
                               extra={"fields": {"messageId": image.get("id")}})
 
     def retry_due(self, limit: int = 100) -> int:
-        """Schedule handler: deliver pending notifications that are due."""
+        """Schedule handler: deliver pending notifications that are due, then
+        report how long the oldest one still pending has waited."""
         now = iso(self._clock())
         with aws_unavailable_as_503():
             response = self._dynamodb.query(
@@ -87,7 +93,33 @@ class Notifier:
                 sent += self.deliver(str(message_id)) == NOTIFY_SENT
             except Exception:  # one bad item must not hold up the ones due after it
                 log.exception("retry failed", extra={"fields": {"messageId": message_id}})
+        self._metrics.age(OLDEST_PENDING_NOTIFICATION_AGE, self.oldest_pending_age())
         return sent
+
+    def oldest_pending_age(self) -> float:
+        """Seconds since the oldest still-pending message arrived; 0 when none is.
+        Reads the whole (sparse, normally near-empty) pending index: its order
+        is by next attempt, not by age."""
+        oldest: str | None = None
+        query: dict[str, Any] = {
+            "TableName": self._table, "IndexName": GSI2,
+            "KeyConditionExpression": "#pk = :pending", "ProjectionExpression": "#created",
+            "ExpressionAttributeNames": {"#pk": GSI2_PK, "#created": "createdAt"},
+            "ExpressionAttributeValues": {":pending": to_value(keys.PENDING_NOTIFICATIONS)}}
+        while True:
+            with aws_unavailable_as_503():
+                page = self._dynamodb.query(**query)
+            for item in page["Items"]:
+                created = str(from_item(item).get("createdAt", ""))
+                if created and (oldest is None or created < oldest):  # ISO strings sort by time
+                    oldest = created
+            if "LastEvaluatedKey" not in page:
+                break
+            query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        if oldest is None:
+            return 0.0
+        waited = self._clock() - datetime.fromisoformat(oldest.replace("Z", "+00:00"))
+        return max(waited.total_seconds(), 0.0)
 
     def deliver(self, message_id: str) -> str:
         """One attempt. Returns the resulting status, or "skipped" if someone

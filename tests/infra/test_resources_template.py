@@ -3,15 +3,17 @@ client are what the web frontend and API expect, every alarm reaches the topic,
 and cfn-lint finds nothing."""
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 from cfnlint.api import lint_file
 
 from chalicelib.db.table import TTL_ATTRIBUTE, table_definition
+from chalicelib.metrics import NOTIFICATIONS_FAILED, OLDEST_PENDING_NOTIFICATION_AGE, SERVICE
 from infra.site import site_headers
 from infra.stack import stack_parameters
-from infra.stages import DEPLOYABLE_STAGES, TEMPLATE_FILE, load_stage
+from infra.stages import DEPLOYABLE_STAGES, STAGES_FILE, TEMPLATE_FILE, load_stage
 from tests.infra.templates import resources_template
 
 TEMPLATE = resources_template()
@@ -84,8 +86,49 @@ def test_alarms_cover_5xx_lambda_errors_and_throttles_and_dynamodb_throttles() -
         watched |= {(m["Namespace"], m["MetricName"]) for m in metrics}
     assert watched == {("AWS/ApiGateway", "5XXError"), ("AWS/Lambda", "Errors"),
                        ("AWS/Lambda", "Throttles"), ("AWS/DynamoDB", "ReadThrottleEvents"),
-                       ("AWS/DynamoDB", "WriteThrottleEvents")}
+                       ("AWS/DynamoDB", "WriteThrottleEvents"),
+                       ("Frontdesk", "NotificationsFailed"),
+                       ("Frontdesk", "OldestPendingNotificationAge")}
     assert RESOURCES["AlarmTopic"]["Type"] == "AWS::SNS::Topic"
+
+
+def test_every_function_s_errors_and_throttles_are_watched() -> None:
+    watched = {(a["MetricName"], a["Dimensions"][0]["Value"]["Fn::Sub"])
+               for a in of_type("AWS::CloudWatch::Alarm").values() if a.get("Namespace") == "AWS/Lambda"}
+    # Chalice names functions <app>-<stage> (the API) and <app>-<stage>-<handler>.
+    functions = ["frontdesk-${Stage}", "frontdesk-${Stage}-notify_owner",
+                 "frontdesk-${Stage}-retry_notifications"]
+    assert watched == {(metric, f) for metric in ("Errors", "Throttles") for f in functions}
+    for alarm in of_type("AWS::CloudWatch::Alarm").values():
+        if alarm.get("Namespace") == "AWS/Lambda":
+            assert (alarm["Statistic"], alarm["Threshold"], alarm["ComparisonOperator"]) == (
+                "Sum", 0, "GreaterThanThreshold")
+
+
+def frontdesk_alarm(metric: str) -> dict[str, Any]:
+    (alarm,) = [a for a in of_type("AWS::CloudWatch::Alarm").values()
+                if (a.get("Namespace"), a.get("MetricName")) == ("Frontdesk", metric)]
+    # The EMF lines' dimensions (chalicelib/metrics.py): service, then Stage.
+    assert alarm["Dimensions"] == [{"Name": "service", "Value": SERVICE},
+                                   {"Name": "Stage", "Value": {"Ref": "Stage"}}]
+    return alarm
+
+
+def test_any_failed_notification_raises_the_alarm() -> None:
+    alarm = frontdesk_alarm(NOTIFICATIONS_FAILED)
+    assert (alarm["Statistic"], alarm["Threshold"], alarm["ComparisonOperator"]) == (
+        "Sum", 0, "GreaterThanThreshold")
+
+
+@pytest.mark.parametrize("stage", DEPLOYABLE_STAGES)
+def test_a_message_waiting_too_long_raises_the_alarm_at_the_stage_s_threshold(stage: str) -> None:
+    alarm = frontdesk_alarm(OLDEST_PENDING_NOTIFICATION_AGE)
+    assert alarm["Statistic"] == "Maximum"
+    assert alarm["Threshold"] == {"Ref": "OldestPendingNotificationAlarmSeconds"}
+    parameters = {p["ParameterKey"]: p["ParameterValue"]
+                  for p in stack_parameters(load_stage(stage), "api", HEADERS)}
+    minutes = json.loads(STAGES_FILE.read_text())[stage]["alarms"]["oldestPendingNotificationMinutes"]
+    assert parameters["OldestPendingNotificationAlarmSeconds"] == str(minutes * 60)
 
 
 def test_outputs_hold_what_the_chalice_stage_config_needs() -> None:

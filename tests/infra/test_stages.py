@@ -38,6 +38,8 @@ def test_real_addresses_pass(stage: str) -> None:
     ({"site_certificate_arn": CERTIFICATE.replace("123456789012", "000000000000"),
       "site_aliases": ("www.frontdesk.test",)}, "site.certificateArn"),
     ({"extra_allowed_origins": ("*",)}, "allowedOrigins"),
+    ({"oldest_pending_alarm_minutes": 0}, "alarms.oldestPendingNotificationMinutes"),
+    ({"oldest_pending_alarm_minutes": "30"}, "alarms.oldestPendingNotificationMinutes"),
     ({"extra_allowed_origins": ("https://app.frontdesk.test/admin",)}, "allowedOrigins"),
     ({"extra_allowed_origins": ("app.frontdesk.test",)}, "allowedOrigins"),
 ])
