@@ -193,6 +193,44 @@ def test_deploy_runs_the_whole_sequence(local_aws: Any, project: Project, cfn: A
     assert any(result.site_url in line for line in said)
 
 
+def test_a_redeploy_with_the_same_api_updates_the_stack_once(
+        local_aws: Any, project: Project, cfn: Any, cloudfront: Any, site_bucket: str) -> None:
+    client, stubber = cfn
+    cloudfront_client, cloudfront_stubber = cloudfront
+    apigateway = local_aws.session.client("apigateway")
+    chalice = FakeChalice(apigateway, project)
+    chalice(["deploy", "--stage", "dev"])  # the last deploy recorded this API
+    outputs = {"TableName": "frontdesk-dev", "TableStreamArn": "arn:aws:dynamodb:x:1:table/t/stream/s",
+               "UserPoolId": "us-east-1_Abc", "UserPoolClientId": "client123",
+               "UserPoolArn": "arn:aws:cognito-idp:x:1:userpool/p",
+               "UsagePlanId": create_usage_plan(apigateway, "frontdesk-dev-service"),
+               "ApiKeyId": "key123", "SiteDomainName": "d111111abcdef8.cloudfront.net",
+               "SiteBucketName": site_bucket, "SiteDistributionId": "EDFDVBD6EXAMPLE"}
+    stubber.add_response("describe_stacks", outputs_response(outputs, "UPDATE_COMPLETE"),
+                         expected_params={"StackName": STACK})
+    stubber.add_client_error(  # the CSP already names this API: nothing to change
+        "update_stack", "ValidationError", "No updates are to be performed.", expected_params={
+            "StackName": STACK, "TemplateBody": project.template.read_text(),
+            "Parameters": stack_parameters(load_stage("dev", project.stages_file), "api",
+                                           site_headers(API_URL, "us-east-1")),
+            "Tags": [{"Key": "app", "Value": "frontdesk"}, {"Key": "stage", "Value": "dev"}]})
+    stubber.add_response("describe_stacks", outputs_response(outputs, "UPDATE_COMPLETE"),
+                         expected_params={"StackName": STACK})
+    cloudfront_stubber.add_response(
+        "create_invalidation",
+        {"Invalidation": {"Id": "I2J0I21PCUYOIK", "Status": "InProgress",
+                          "CreateTime": "2026-01-01", "InvalidationBatch": {
+                              "Paths": {"Quantity": 1, "Items": ["/*"]}, "CallerReference": "x"}}},
+        expected_params={"DistributionId": "EDFDVBD6EXAMPLE", "InvalidationBatch": ANY})
+    said: list[str] = []
+
+    deploy("dev", aws=AwsClients(client, apigateway, "us-east-1",
+                                 s3=local_aws.session.client("s3"), cloudfront=cloudfront_client),
+           chalice=chalice, project=project, say=said.append)
+
+    assert not [line for line in said if "updating the stack" in line]
+
+
 def test_deploy_with_placeholders_refuses_before_any_aws_call_naming_every_field(
         cfn: Any) -> None:
     client, _ = cfn  # no stubbed responses: any call would fail the test
