@@ -1,7 +1,7 @@
 """Deploying Frontdesk to AWS: `make deploy STAGE=dev|prod`, `make destroy STAGE=dev`.
 
 resources.yaml   the CloudFormation stack of what Chalice does not create
-stages.json      per-stage deploy settings (sender, alarm email, throttle, quota, site)
+stages.json      per-stage deploy settings (sender, alarm email, throttle, quota)
 stages.py        reads stages.json
 stack.py         deploys and deletes the resources stack
 chalice_config.py  writes the stack's outputs into .chalice/config.json

@@ -109,17 +109,17 @@ def recorded_api_url(project: Project, stage: str) -> str | None:
     return deployed_rest_api(project, stage)[1] if project.deployed(stage).exists() else None
 
 
-def web_config(api_url: str, region: str, user_pool_client_id: str) -> dict[str, str]:
-    """What the web frontend needs (same keys `make dev` serves it)."""
-    return {"apiUrl": api_url, "region": region, "userPoolClientId": user_pool_client_id,
-            "cognitoEndpoint": cognito_endpoint(region)}
-
-
 def check_deployable(stage: StageConfig, stages_file: str) -> None:
     problems = stage_problems(stage)
     if problems:
         raise Refused(f"{stages_file} cannot deploy {stage.name} as it is. Fix these "
                       "fields first:\n  - " + "\n  - ".join(problems))
+
+
+def web_config(api_url: str, region: str, user_pool_client_id: str) -> dict[str, str]:
+    """What the web frontend needs (same keys `make dev` serves it)."""
+    return {"apiUrl": api_url, "region": region, "userPoolClientId": user_pool_client_id,
+            "cognitoEndpoint": cognito_endpoint(region)}
 
 
 def deploy(stage_name: str, *, aws: AwsClients, chalice: ChaliceRunner,

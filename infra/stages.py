@@ -31,6 +31,7 @@ class StageConfig:
     throttle_burst_limit: int
     quota_limit: int
     quota_period: str
+
     # The site's own domain: an ACM certificate (us-east-1) and the names it covers.
     site_certificate_arn: str = ""
     site_aliases: tuple[str, ...] = ()
@@ -52,28 +53,6 @@ class StageConfig:
     @property
     def function_name(self) -> str:
         return f"{APP_NAME}-{self.name}"  # what Chalice names the API handler
-
-
-def load_stage(name: str, path: Path = STAGES_FILE) -> StageConfig:
-    if name not in DEPLOYABLE_STAGES:
-        raise ValueError(f"STAGE must be one of {', '.join(DEPLOYABLE_STAGES)}, got {name!r}")
-    raw = json.loads(path.read_text())[name]
-    return StageConfig(
-        name=name,
-        mail_from=raw["mailFrom"],
-        owner_email=raw["ownerEmail"],
-        ses_identity=raw["sesIdentity"],
-        alarm_email=raw.get("alarmEmail", ""),
-        throttle_rate_limit=raw["throttle"]["rateLimit"],
-        throttle_burst_limit=raw["throttle"]["burstLimit"],
-        quota_limit=raw["quota"]["limit"],
-        quota_period=raw["quota"]["period"],
-        site_certificate_arn=raw.get("site", {}).get("certificateArn", ""),
-        site_aliases=tuple(raw.get("site", {}).get("aliases", ())),
-        extra_allowed_origins=tuple(raw.get("allowedOrigins", ())),
-        oldest_pending_alarm_minutes=raw.get("alarms", {}).get(
-            "oldestPendingNotificationMinutes", 30),
-    )
 
 
 def stage_problems(stage: StageConfig) -> list[str]:
@@ -113,3 +92,26 @@ def stage_problems(stage: StageConfig) -> list[str]:
         field("site.certificateArn", f"{certificate!r} must be an ACM certificate in "
                                      "us-east-1 (CloudFront only uses those)")
     return problems
+
+
+def load_stage(name: str, path: Path = STAGES_FILE) -> StageConfig:
+    if name not in DEPLOYABLE_STAGES:
+        raise ValueError(f"STAGE must be one of {', '.join(DEPLOYABLE_STAGES)}, got {name!r}")
+    raw = json.loads(path.read_text())[name]
+    return StageConfig(
+        name=name,
+        mail_from=raw["mailFrom"],
+        owner_email=raw["ownerEmail"],
+        ses_identity=raw["sesIdentity"],
+        alarm_email=raw.get("alarmEmail", ""),
+        site_certificate_arn=raw.get("site", {}).get("certificateArn", ""),
+        site_aliases=tuple(raw.get("site", {}).get("aliases", ())),
+        extra_allowed_origins=tuple(raw.get("allowedOrigins", ())),
+        oldest_pending_alarm_minutes=raw.get("alarms", {}).get(
+            "oldestPendingNotificationMinutes", 30),
+        throttle_rate_limit=raw["throttle"]["rateLimit"],
+        throttle_burst_limit=raw["throttle"]["burstLimit"],
+        quota_limit=raw["quota"]["limit"],
+        quota_period=raw["quota"]["period"],
+    )
+

@@ -29,14 +29,6 @@ def test_deploy_without_aws_credentials_says_so_plainly(tmp_path: Path) -> None:
     assert "Traceback" not in result.stdout + result.stderr
 
 
-def test_destroy_prod_refuses_without_the_confirmation(tmp_path: Path) -> None:
-    result = make("destroy", "STAGE=prod", home=tmp_path)
-    assert result.returncode != 0
-    assert "refusing to destroy prod" in result.stderr
-    assert "CONFIRM=frontdesk-prod-resources" in result.stderr
-    assert "Traceback" not in result.stdout + result.stderr
-
-
 def test_deploy_with_the_shipped_placeholders_names_each_field_to_fix(tmp_path: Path) -> None:
     result = make("deploy", "STAGE=dev", home=tmp_path, extra_env={
         "AWS_ACCESS_KEY_ID": "not-a-key", "AWS_SECRET_ACCESS_KEY": "not-a-secret",
@@ -48,3 +40,12 @@ def test_deploy_with_the_shipped_placeholders_names_each_field_to_fix(tmp_path: 
         assert field in result.stderr
     assert "Traceback" not in result.stdout + result.stderr
     assert "resources stack" not in result.stdout  # refused before step 1
+
+
+def test_destroy_prod_refuses_without_the_confirmation(tmp_path: Path) -> None:
+    result = make("destroy", "STAGE=prod", home=tmp_path)
+    assert result.returncode != 0
+    assert "refusing to destroy prod" in result.stderr
+    assert "CONFIRM=frontdesk-prod-resources" in result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+
