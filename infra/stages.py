@@ -114,4 +114,3 @@ def load_stage(name: str, path: Path = STAGES_FILE) -> StageConfig:
         quota_limit=raw["quota"]["limit"],
         quota_period=raw["quota"]["period"],
     )
-

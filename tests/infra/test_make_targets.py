@@ -48,4 +48,3 @@ def test_destroy_prod_refuses_without_the_confirmation(tmp_path: Path) -> None:
     assert "refusing to destroy prod" in result.stderr
     assert "CONFIRM=frontdesk-prod-resources" in result.stderr
     assert "Traceback" not in result.stdout + result.stderr
-
