@@ -90,7 +90,7 @@ class Published:
     invalidation_id: str | None
 
 
-def site_files(web_dir: Path, config: dict[str, str]) -> list[SiteFile]:
+def site_files(web_dir: Path, config: dict[str, Any]) -> list[SiteFile]:
     """Every file under web/ (no dotfiles), plus the stage's config.json."""
     files = []
     for path in sorted(web_dir.rglob("*")):
