@@ -29,12 +29,12 @@ lint: $(STAMP)
 check-package: $(STAMP)
 	$(PY) -m pytest -q infra/package_checks
 
-# Deploy to AWS (README, "Deploy to AWS"). Needs credentials and a region.
+# Deploy to AWS: resources, API and web site (docs/deploy.md). Needs credentials and a region.
 STAGE ?= dev
 deploy: $(STAMP)
 	$(PY) -m infra deploy --stage $(STAGE)
 
-# prod refuses unless CONFIRM=frontdesk-prod-resources.
+# Empties the site bucket, then deletes; prod refuses unless CONFIRM=frontdesk-prod-resources.
 destroy: $(STAMP)
 	$(PY) -m infra destroy --stage $(STAGE) $(if $(CONFIRM),--confirm $(CONFIRM))
 

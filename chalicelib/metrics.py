@@ -9,7 +9,9 @@ Two kinds of metric:
 - `request(...)`, called once per request by the HTTP pipeline: Requests,
   Latency and Errors, by route and status class;
 - `count(name)`, for events other modules see: ContactReceived,
-  NotificationsSent, NotificationsFailed, RateLimited, RepliesSent, RepliesFailed.
+  NotificationsSent, NotificationsFailed, RateLimited, RepliesSent, RepliesFailed;
+- `age(name, seconds)`, for how long something has waited, measured now:
+  OldestPendingNotificationAge (written by each retry run; an alarm watches it).
 
 Modules get a `Metrics` handed to them (app.py builds one per container);
 tests pass `tests.support.metrics.RecordingMetrics` or read the EMF lines.
@@ -33,6 +35,8 @@ REPLIES_FAILED = "RepliesFailed"
 # starting a new metric nobody alarms on.
 EVENT_METRICS = frozenset({CONTACT_RECEIVED, NOTIFICATIONS_SENT, NOTIFICATIONS_FAILED, RATE_LIMITED,
                            REPLIES_SENT, REPLIES_FAILED})
+OLDEST_PENDING_NOTIFICATION_AGE = "OldestPendingNotificationAge"
+AGE_METRICS = frozenset({OLDEST_PENDING_NOTIFICATION_AGE})
 
 
 class UnknownMetric(ValueError):
@@ -41,6 +45,8 @@ class UnknownMetric(ValueError):
 
 class MetricsSink(Protocol):
     def count(self, name: str, value: int = 1) -> None: ...
+
+    def age(self, name: str, seconds: float) -> None: ...
 
     def request(self, *, method: str, route: str, status: int, duration_ms: float) -> None: ...
 
@@ -70,6 +76,13 @@ class Metrics:
             raise UnknownMetric(f"{name!r} is not one of {sorted(EVENT_METRICS)}")
         emf = self._emf()
         emf.add_metric(name=name, unit=MetricUnit.Count, value=value)
+        emf.flush_metrics()
+
+    def age(self, name: str, seconds: float) -> None:
+        if name not in AGE_METRICS:
+            raise UnknownMetric(f"{name!r} is not one of {sorted(AGE_METRICS)}")
+        emf = self._emf()
+        emf.add_metric(name=name, unit=MetricUnit.Seconds, value=seconds)
         emf.flush_metrics()
 
     def request(self, *, method: str, route: str, status: int, duration_ms: float) -> None:

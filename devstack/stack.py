@@ -26,6 +26,7 @@ from devstack.gateway import ParityRequestHandler
 from devstack.moto_server import LocalAwsServer
 from devstack.provision import provision
 from devstack.triggers import Triggers
+from infra.web_headers import security_headers
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 REGION = "us-east-1"
@@ -163,8 +164,15 @@ def web_config(info: dict[str, Any]) -> dict[str, Any]:
 
 def web_handler(web_dir: Path, config: dict[str, Any]) -> Any:
     body = json.dumps(config).encode()
+    # The deployed site's headers (infra/web_headers.py), naming the local API and AWS.
+    headers = security_headers(config["apiUrl"], config["cognitoEndpoint"])
 
     class WebHandler(SimpleHTTPRequestHandler):
+        def end_headers(self) -> None:  # every response, error pages included
+            for name, value in headers.items():
+                self.send_header(name, value)
+            super().end_headers()
+
         def do_GET(self) -> None:
             if self.path.split("?")[0] == "/config.json":
                 self.send_response(200)

@@ -23,7 +23,7 @@ from infra.stages import DEPLOYABLE_STAGES, load_stage
 
 NO_CREDENTIALS = (
     "No AWS credentials found. Configure some first: `aws configure` (or AWS_PROFILE), "
-    "or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY. See README, 'Deploy to AWS'.")
+    "or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY. See docs/deploy.md.")
 NO_REGION = "No AWS region set. Set one first, e.g. `export AWS_DEFAULT_REGION=eu-west-1`."
 ADMIN_ACTIONS = ("admin", "admin-remove", "admins")
 

@@ -12,11 +12,13 @@ import json
 from pathlib import Path
 from typing import Any
 
+from infra.site import allowed_origins as site_allowed_origins
 from infra.stages import StageConfig
 
 
 def stage_environment(stage: StageConfig, outputs: dict[str, str]) -> dict[str, str]:
     return {
+        "ALLOWED_ORIGINS": ",".join(site_allowed_origins(stage, outputs)),
         "TABLE_NAME": outputs["TableName"],
         "TABLE_STREAM_ARN": outputs["TableStreamArn"],
         "USER_POOL_ID": outputs["UserPoolId"],

@@ -46,7 +46,13 @@ print(elapsed, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 
 DEPLOYED = {"STAGE": "dev", "AWS_LAMBDA_FUNCTION_NAME": "frontdesk-dev",
             "AWS_DEFAULT_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "bench",
-            "AWS_SECRET_ACCESS_KEY": "bench"}
+            "AWS_SECRET_ACCESS_KEY": "bench",
+            # A deployed stage refuses to start without these (chalicelib/config.py).
+            "OWNER_EMAIL": "owner@frontdesk.test", "MAIL_FROM": "frontdesk@frontdesk.test",
+            "ALLOWED_ORIGINS": "https://site.frontdesk.test", "USER_POOL_ID": "us-east-1_bench",
+            "USER_POOL_ARN": "arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_bench",
+            "TABLE_STREAM_ARN": "arn:aws:dynamodb:us-east-1:123456789012:table/frontdesk-dev"
+                                "/stream/2026-01-01T00:00:00.000"}
 
 
 def sample(preload: str, statement: str) -> tuple[float, float]:

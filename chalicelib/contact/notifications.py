@@ -7,7 +7,7 @@ from typing import Any
 from chalicelib.contact.email import compose
 from chalicelib.contact.model import Message
 from chalicelib.db import keys
-from chalicelib.metrics import NOTIFICATIONS_FAILED, NOTIFICATIONS_SENT
+from chalicelib.metrics import NOTIFICATIONS_FAILED, NOTIFICATIONS_SENT, OLDEST_PENDING_NOTIFICATION_AGE
 from chalicelib.outbox.kind import DeliveryFields, DeliveryKind
 
 
@@ -20,6 +20,7 @@ class OwnerNotifications(DeliveryKind):
     failed_counter = "notificationsFailed"
     sent_metric = NOTIFICATIONS_SENT
     failed_metric = NOTIFICATIONS_FAILED
+    age_metric = OLDEST_PENDING_NOTIFICATION_AGE
 
     def __init__(self, ses: Any, *, sender: str, owner: str) -> None:
         self._ses = ses

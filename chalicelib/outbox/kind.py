@@ -67,6 +67,8 @@ class DeliveryKind(ABC):
     failed_counter: str | None = None
     sent_metric: str
     failed_metric: str
+    # Written after each schedule run: seconds the oldest pending delivery has waited.
+    age_metric: str | None = None
 
     @abstractmethod
     def send(self, item: dict[str, Any]) -> None:

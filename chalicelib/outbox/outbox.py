@@ -84,7 +84,34 @@ class Outbox:
             if "LastEvaluatedKey" not in response:
                 break
             query["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        if self.kind.age_metric:
+            self._metrics.age(self.kind.age_metric, self.oldest_pending_age())
         return sent
+
+    def oldest_pending_age(self) -> float:
+        """Seconds since the oldest still-pending item was created; 0 when none is.
+        Reads the kind's whole (sparse, normally near-empty) pending partition:
+        it is ordered by next attempt, not by age."""
+        oldest: str | None = None
+        query: dict[str, Any] = {
+            "TableName": self._table, "IndexName": GSI2,
+            "KeyConditionExpression": "#pk = :pending", "ProjectionExpression": "#created",
+            "ExpressionAttributeNames": {"#pk": GSI2_PK, "#created": "createdAt"},
+            "ExpressionAttributeValues": {":pending": to_value(self.kind.pending_partition)}}
+        while True:
+            with aws_unavailable_mapped():
+                page = self._dynamodb.query(**query)
+            for item in page["Items"]:
+                created = str(from_item(item).get("createdAt", ""))
+                if created and (oldest is None or created < oldest):  # ISO strings sort by time
+                    oldest = created
+            if "LastEvaluatedKey" not in page:
+                break
+            query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        if oldest is None:
+            return 0.0
+        waited = self._clock() - datetime.fromisoformat(oldest.replace("Z", "+00:00"))
+        return max(waited.total_seconds(), 0.0)
 
     def deliver(self, key: dict[str, str]) -> str:
         """One attempt. Returns the resulting status, or "skipped" if someone

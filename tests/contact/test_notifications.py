@@ -179,3 +179,29 @@ def test_one_unreadable_pending_item_does_not_hold_up_the_rest(
     later = datetime.now(timezone.utc) + timedelta(minutes=1)
     assert make_notifier(clock=lambda: later).retry_due() == 1
     assert len(sent_mail(message_id)) == 1
+
+
+def test_each_retry_run_reports_how_long_the_oldest_pending_message_has_waited(
+        submit: Callable[..., Any], pump: Any, ses_outage: Any, make_notifier: Any,
+        client: Any, as_admin: dict[str, str]) -> None:
+    metrics = RecordingMetrics()
+    assert make_notifier(metrics=metrics).retry_due() == 0
+    assert metrics.ages == [("OldestPendingNotificationAge", 0.0)]  # nothing pending
+
+    first = submit(VALID).json_body["id"]
+    submit({**VALID, "message": "A second one"})
+    pump.poll_once()  # both attempts fail: SES is out
+    created = datetime.fromisoformat(
+        message_of(client, as_admin, first)["createdAt"].replace("Z", "+00:00"))
+    later = created + timedelta(minutes=42)
+    metrics = RecordingMetrics()
+    make_notifier(clock=lambda: later, metrics=metrics).retry_due()  # SES still out
+    ((name, seconds),) = metrics.ages
+    assert name == "OldestPendingNotificationAge"
+    assert seconds == (later - created).total_seconds() == 42 * 60  # the first, the older one
+
+    ses_outage()  # SES is back: the next run sends both, nothing is left waiting
+    metrics = RecordingMetrics()
+    make_notifier(clock=lambda: later + timedelta(hours=2), metrics=metrics).retry_due()
+    assert metrics.ages == [("OldestPendingNotificationAge", 0.0)]
+

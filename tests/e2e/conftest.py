@@ -83,9 +83,14 @@ class Tab:
     console: list[ConsoleMessage] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     dialogs: list[str] = field(default_factory=list)
+    # Only a test that provokes the site's CSP on purpose sets this.
+    expects_csp_violations: bool = False
 
     def console_text(self) -> list[str]:
         return [f"{m.type}: {m.text}" for m in self.console]
+
+    def csp_violations(self) -> list[str]:
+        return [text for text in self.console_text() if "Content Security Policy" in text]
 
     def screenshot(self, name: str) -> None:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -110,6 +115,8 @@ def tab(browser: Browser) -> Iterator[Tab]:
     context.close()
     # An uncaught exception in the page is a bug even when the test's own checks passed.
     assert not tab.errors, f"uncaught errors in the page: {tab.errors}"
+    # The pages work under the served CSP: nothing they do is blocked by it.
+    assert tab.expects_csp_violations or not tab.csp_violations(), tab.csp_violations()
 
 
 @pytest.fixture(scope="session")
