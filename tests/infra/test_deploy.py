@@ -12,6 +12,7 @@ from typing import Any, Iterator
 import pytest
 from botocore.stub import Stubber
 
+from infra.chalice_config import LAMBDA_PYTHON, POWERTOOLS_LAYER_VERSION
 from infra.deploy import AwsClients, Project, Refused, deploy, destroy
 from infra.stack import stack_parameters
 from infra.stages import PROJECT_DIR, load_stage
@@ -101,6 +102,9 @@ def test_deploy_runs_the_whole_sequence(local_aws: Any, project: Project, cfn: A
     assert env["USER_POOL_ARN"] == outputs["UserPoolArn"] and env["TABLE_NAME"] == "frontdesk-dev"
     assert env["MAIL_FROM"] == load_stage("dev").mail_from
     assert env["ALLOWED_ORIGINS"]  # what was there stays
+    assert config["stages"]["dev"]["layers"] == [
+        "arn:aws:lambda:us-east-1:017000801446:layer:"
+        f"AWSLambdaPowertoolsPythonV3-{LAMBDA_PYTHON}-arm64:{POWERTOOLS_LAYER_VERSION}"]
     assert config["stages"]["prod"] == json.loads(
         (PROJECT_DIR / ".chalice/config.json").read_text())["stages"]["prod"]
 
