@@ -10,9 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -21,6 +18,7 @@ import pytest
 from cfnlint.api import lint_file
 
 from infra import chalice_config
+from infra.packaging import package
 from infra.stages import DEPLOYABLE_STAGES, PROJECT_DIR, TEMPLATE_FILE
 
 BUILD = PROJECT_DIR / "build" / "package"
@@ -31,31 +29,10 @@ FUNCTION_ZIP_BUDGET_BYTES = 1_000_000
 ALLOWED_IN_ZIP = {"app.py", "chalicelib", "chalice", "msgspec"}
 
 
-def project_copy(stage: str, region: str, root: Path) -> Path:
-    """What `chalice package` reads, with the stage's config as `make deploy` writes it."""
-    shutil.rmtree(root, ignore_errors=True)
-    shutil.copytree(PROJECT_DIR / "chalicelib", root / "chalicelib",
-                    ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copytree(PROJECT_DIR / ".chalice", root / ".chalice",
-                    ignore=shutil.ignore_patterns("deployed", "deployments"))
-    for name in ("app.py", "requirements.txt"):
-        shutil.copy(PROJECT_DIR / name, root / name)
-    config_file = root / ".chalice" / "config.json"
-    config = chalice_config.read_config(config_file)
-    chalice_config.write_config(chalice_config.with_layers(config, stage, region), config_file)
-    return root
-
-
 @pytest.fixture(scope="module", params=DEPLOYABLE_STAGES)
 def packaged(request: Any) -> tuple[str, Path]:
     stage, out = request.param, BUILD / request.param
-    region = os.environ.get("AWS_DEFAULT_REGION", "us-east-1")
-    project = project_copy(stage, region, BUILD / f"{stage}-project")
-    env = {**os.environ, "AWS_DEFAULT_REGION": region}
-    chalice = Path(sys.executable).with_name("chalice")
-    result = subprocess.run([str(chalice), "package", "--stage", stage, str(out)],
-                            cwd=project, env=env, capture_output=True, text=True)
-    assert result.returncode == 0, result.stdout + result.stderr
+    package(stage, os.environ.get("AWS_DEFAULT_REGION", "us-east-1"), out)
     return stage, out
 
 
