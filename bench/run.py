@@ -293,7 +293,7 @@ def report(run: dict[str, Any]) -> str:
     lines += ["", "## DynamoDB cost", "",
               "Items DynamoDB reads (each Query's `ScannedCount`, what reads are billed on) for "
               "one page of 25, as the table grows to N users and N messages, against a Scan of "
-              "the same table (every item: users, email claims, messages, the counters item). "
+              "the same table (every item: users, their email claims, messages). "
               "moto in-process.", "",
               "| records | users: first page | users: next page | messages (new): first page "
               "| Scan: items read | Scan: requests |", "|---|---|---|---|---|---|"]
