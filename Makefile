@@ -22,10 +22,11 @@ test: $(STAMP)
 
 # ruff (style, imports, likely bugs) and mypy --strict on the code that ships.
 lint: $(STAMP)
-	$(VENV)/bin/ruff check app.py chalicelib devstack infra scripts tests
+	$(VENV)/bin/ruff check app.py chalicelib devstack infra bench tests
 	$(VENV)/bin/mypy
 
-# `chalice package` per stage + cfn-lint; downloads Lambda wheels, so not in `make test`.
+# `chalice package` per stage + cfn-lint + the 1 MB function-zip budget; downloads
+# Lambda wheels, so not in `make test`.
 check-package: $(STAMP)
 	$(PY) -m pytest -q infra/package_checks
 
@@ -61,9 +62,19 @@ e2e: $(E2E_STAMP)
 	tests/e2e/ensure-chromium.sh
 	$(PY) -m pytest -q tests/e2e
 
-# Cold-start cost of the app against bare Chalice + boto3 (scripts/bench_cold_start.py).
-bench: $(STAMP)
-	$(PY) scripts/bench_cold_start.py
+# Frontdesk beside bare Chalice, FastAPI + Mangum and Powertools: cold start, warm
+# requests, memory, package, DynamoDB reads; writes bench/RESULTS.md (~15 min).
+# The peers install into their own virtualenv, bench/.venv. Not part of `make test`.
+BENCH_VENV  := bench/.venv
+BENCH_STAMP := $(BENCH_VENV)/.installed
+$(BENCH_STAMP): requirements.txt requirements-dev.txt bench/requirements-peers.txt
+	test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet --disable-pip-version-check \
+		-r bench/requirements-peers.txt
+	touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
+	$(BENCH_VENV)/bin/python bench/run.py
 
 clean:
-	rm -rf $(VENV) .local .pytest_cache
+	rm -rf $(VENV) $(BENCH_VENV) .local .pytest_cache

@@ -154,6 +154,7 @@ def deploy(stage_name: str, *, aws: AwsClients, chalice: ChaliceRunner,
                                  site_headers(known_api_url, aws.region))
     config = chalice_config.with_environment(
         config, stage_name, chalice_config.stage_environment(stage, outputs))
+    config = chalice_config.with_layers(config, stage_name, aws.region)
     chalice_config.write_config(config, project.chalice_config)
 
     say(f"[2/5] chalice deploy --stage {stage_name}")
