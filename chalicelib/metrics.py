@@ -131,9 +131,8 @@ class Metrics:
     def age(self, name: str, seconds: float) -> None:
         if name not in AGE_METRICS:
             raise UnknownMetric(f"{name!r} is not one of {sorted(AGE_METRICS)}")
-        emf = self._emf()
-        emf.add_metric(name=name, unit=MetricUnit.Seconds, value=seconds)
-        emf.flush_metrics()
+        template = self._template(("age", name), {}, [(name, MetricUnit.Seconds)])
+        sys.stdout.write(template.line(_now_ms(), seconds))
 
     def request(self, *, method: str, route: str, status: int, duration_ms: float) -> None:
         errored = status >= 400
