@@ -12,6 +12,7 @@ import uuid
 from datetime import datetime
 from typing import Any, Callable
 
+from botocore.exceptions import ClientError
 from chalice import Chalice
 from chalice.local import LambdaContext
 
@@ -41,25 +42,39 @@ class StreamPump:
         self._handler = handler
         self._stream_arn: str | None = None
         self._iterators: dict[str, str] = {}
+        self._last_sequence: dict[str, str] = {}
 
     def poll_once(self) -> int:
         """Forward whatever arrived since the last poll; returns how many records."""
         arn = self._dynamodb.describe_table(TableName=self._table)["Table"]["LatestStreamArn"]
         if arn != self._stream_arn:  # first poll, or the table was recreated
-            self._stream_arn, self._iterators = arn, {}
+            self._stream_arn, self._iterators, self._last_sequence = arn, {}, {}
         shards = self._streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]
         forwarded = 0
         for shard in shards:
             shard_id = shard["ShardId"]
-            iterator = self._iterators.get(shard_id) or self._streams.get_shard_iterator(
-                StreamArn=arn, ShardId=shard_id, ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
-            response = self._streams.get_records(ShardIterator=iterator)
+            try:
+                response = self._streams.get_records(
+                    ShardIterator=self._iterators.get(shard_id) or self._new_iterator(arn, shard_id))
+            except ClientError:
+                # An iterator lives 15 minutes (a laptop asleep outlives it):
+                # carry on after the last record forwarded.
+                response = self._streams.get_records(ShardIterator=self._new_iterator(arn, shard_id))
             self._iterators[shard_id] = response["NextShardIterator"]
             records = [self._as_lambda_record(record, arn) for record in response["Records"]]
             if records:
+                self._last_sequence[shard_id] = records[-1]["dynamodb"]["SequenceNumber"]
                 self._handler({"Records": records})
                 forwarded += len(records)
         return forwarded
+
+    def _new_iterator(self, arn: str, shard_id: str) -> str:
+        last = self._last_sequence.get(shard_id)
+        position: dict[str, str] = ({"ShardIteratorType": "AFTER_SEQUENCE_NUMBER",
+                                     "SequenceNumber": last} if last
+                                    else {"ShardIteratorType": "TRIM_HORIZON"})
+        return str(self._streams.get_shard_iterator(StreamArn=arn, ShardId=shard_id,
+                                                    **position)["ShardIterator"])
 
     @staticmethod
     def _as_lambda_record(record: dict[str, Any], arn: str) -> dict[str, Any]:
