@@ -136,7 +136,7 @@ class FaultPlan:
                 if rule.count is not None and self._spent[index] >= rule.count:
                     continue
                 if self._random.random() >= rule.share:
-                    return None
+                    continue  # spared by this rule; a later one may still apply
                 self._spent[index] += 1
                 self.injected[f"{rule.service}.{rule.kind}"] += 1
                 return rule

@@ -66,7 +66,7 @@ def test_local_stack_serves_and_stops_cleanly(stack: dict[str, Any], stop_signal
     assert {u["username"] for u in info["users"]} == {"admin@example.com", "user@example.com"}
     assert info["apiUrl"] == f"http://127.0.0.1:{ports['API_PORT']}"
     web_origin = f"http://127.0.0.1:{ports['WEB_PORT']}"
-    assert web_origin in info["allowedOrigins"]
+    assert set(info["allowedOrigins"]) == {web_origin, f"http://localhost:{ports['WEB_PORT']}"}
 
     health = request(info["apiUrl"] + "/health", headers={"Origin": web_origin})
     assert health.status == 200
@@ -88,3 +88,20 @@ def test_local_stack_serves_and_stops_cleanly(stack: dict[str, Any], stop_signal
     for port in stack["ports"].values():
         assert not port_is_open(port), f"port {port} still served after stop"
     assert not stack["stack_file"].exists()
+
+
+def test_a_second_stack_on_a_taken_port_names_it_and_leaves_the_first_alone(
+        stack: dict[str, Any]) -> None:
+    before = stack["stack_file"].read_text()
+    for variable in ("API_PORT", "AWS_PORT", "WEB_PORT"):
+        env = {**os.environ, "STACK_FILE": str(stack["stack_file"]),
+               **{name: str(free_port()) for name in ("API_PORT", "AWS_PORT", "WEB_PORT")},
+               variable: str(stack["ports"][variable])}
+        second = subprocess.run([sys.executable, "-m", "devstack"], cwd=PROJECT_DIR, env=env,
+                                capture_output=True, text=True, timeout=30)
+        assert second.returncode != 0
+        assert second.stdout == ""
+        line, = second.stderr.splitlines()
+        assert variable in line and str(stack["ports"][variable]) in line
+        assert stack["stack_file"].read_text() == before
+    assert request(stack["info"]["apiUrl"] + "/health").status == 200
