@@ -24,6 +24,7 @@ from chalice.cli.factory import CLIFactory
 from chalice.local import LocalDevServer, create_local_server
 
 from chalicelib.config import Settings
+from chalicelib.http.cors import CorsPolicy
 from devstack.gateway import ParityRequestHandler
 from devstack.moto_server import LocalAwsServer
 from devstack.provision import provision
@@ -148,7 +149,8 @@ class LocalStack:
         settings = Settings.from_env()
         self._api = create_local_server(app, config, self.host, self.ports.api)
         self._api.server.RequestHandlerClass = functools.partial(  # type: ignore[assignment]
-            ParityRequestHandler, app_object=app, config=config)
+            ParityRequestHandler, app_object=app, config=config,
+            cors=CorsPolicy(settings.allowed_origins))
         # Chalice's server listens with a backlog of 5: a burst of parallel
         # requests from a browser or a test gets connections reset.
         self._api.server.socket.listen(128)
