@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: dev test lint e2e bench install clean deploy destroy check-package
+.PHONY: dev test lint e2e bench soak install clean deploy destroy check-package
 
 # (Re)install when the requirement files change; a fresh clone needs only python3.
 $(STAMP): requirements.txt requirements-dev.txt
@@ -52,6 +52,11 @@ e2e: $(E2E_STAMP)
 # Cold-start cost of the app against bare Chalice + boto3 (scripts/bench_cold_start.py).
 bench: $(STAMP)
 	$(PY) scripts/bench_cold_start.py
+
+# Sustained writes against a stack of its own (bench/soak.py): flat latency and
+# memory, clean stop. A benchmark, not part of `make test` or .ci/run.
+soak: $(STAMP)
+	$(PY) bench/soak.py
 
 clean:
 	rm -rf $(VENV) .local .pytest_cache

@@ -154,6 +154,10 @@ class LocalStack:
         # Chalice's server listens with a backlog of 5: a burst of parallel
         # requests from a browser or a test gets connections reset.
         self._api.server.socket.listen(128)
+        # Chalice's server joins every request thread on close, a browser's
+        # idle keep-alive connection included: Ctrl-C would wait on it.
+        self._api.server.daemon_threads = True
+        self._api.server.block_on_close = False  # type: ignore[attr-defined]
         _serve(self._api.server)
         self._triggers = Triggers(app, boto3.Session(), resources.table_name,
                                   schedule_seconds=float(os.environ.get("SCHEDULE_SECONDS", "30")))

@@ -42,7 +42,7 @@ def wait_for(condition: Callable[[], bool], seconds: float) -> bool:
     while time.monotonic() < deadline:
         if condition():
             return True
-        time.sleep(0.1)
+        time.sleep(0.5)
     return condition()
 
 
@@ -136,22 +136,40 @@ def test_contact_submissions_while_a_third_of_dynamodb_and_ses_calls_fail(
         assert reply.headers["Access-Control-Allow-Origin"] == origin
 
     token = id_token(stack)
-    stored: dict[str, str] = {}
-    cursor = None
-    while True:
-        page = call(stack.info["apiUrl"] + "/dashboard/messages?status=new&limit=100"
-                    + (f"&cursor={cursor}" if cursor else ""),
-                    headers={"Authorization": f"Bearer {token}"}).json()
-        stored.update({item["id"]: item["message"] for item in page["items"]})
-        cursor = page["nextCursor"]
-        if not cursor:
-            break
-    stored_markers = {text.removeprefix("Hello ") for text in stored.values()
-                      if text.removeprefix("Hello ") in replies}
-    assert stored_markers == set(accepted)  # every 202 stored; nothing refused was
-    assert {stored_id for stored_id, text in stored.items()
-            if text.removeprefix("Hello ") in accepted} == set(accepted.values())
 
-    mails = sent_mail(stack.info["awsEndpoint"])
-    for marker in accepted:  # never mailed twice
-        assert sum(f"Hello {marker}<" in mail["body"] for mail in mails) <= 1
+    def stored_messages() -> dict[str, dict[str, Any]]:
+        stored: dict[str, dict[str, Any]] = {}
+        cursor = None
+        while True:
+            page = call(stack.info["apiUrl"] + "/dashboard/messages?status=new&limit=100"
+                        + (f"&cursor={cursor}" if cursor else ""),
+                        headers={"Authorization": f"Bearer {token}"}).json()
+            stored.update({item["id"]: item for item in page["items"]
+                           if item["message"].removeprefix("Hello ") in replies})
+            cursor = page["nextCursor"]
+            if not cursor:
+                return stored
+
+    stored = stored_messages()
+    # Every 202 is stored, under the id it answered; nothing refused was.
+    assert {m["message"].removeprefix("Hello "): m["id"] for m in stored.values()} == accepted
+
+    def mailed_once_if_sent() -> int:
+        """Checked at one instant: a message is settled as sent only after SES took
+        it, so "sent" means mailed exactly once; any other state, at most once."""
+        messages = stored_messages()  # first: whatever is "sent" here was mailed before
+        mails = sent_mail(stack.info["awsEndpoint"])
+        sent = 0
+        for message in messages.values():
+            mailed = sum(f"Message id: {message['id']}<" in mail["body"] for mail in mails)
+            if message["notification"]["status"] == "sent":
+                sent += 1
+                assert mailed == 1, message
+            else:  # pending: the stream has not reached it yet, or the schedule retries it
+                assert mailed <= 1, message
+        return sent
+
+    # The stream keeps delivering after hundreds of failed and cancelled calls.
+    assert wait_for(lambda: sum(m["notification"]["status"] == "sent"
+                                for m in stored_messages().values()) >= len(accepted) // 4, 30)
+    assert mailed_once_if_sent() >= len(accepted) // 4
