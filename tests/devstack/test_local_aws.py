@@ -123,13 +123,16 @@ def test_a_transaction_copies_the_items_it_touches_not_the_table(server: LocalAw
     with pytest.raises(Exception, match="TransactionCanceled"):
         backend.transact_write_items(doomed)  # once first: moto imports its parsers lazily
 
-    tracemalloc.start()
-    try:
-        with pytest.raises(Exception, match="TransactionCanceled"):
-            backend.transact_write_items(doomed)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    peaks = []
+    for _ in range(3):  # the least of three: another thread may allocate meanwhile
+        tracemalloc.start()
+        try:
+            with pytest.raises(Exception, match="TransactionCanceled"):
+                backend.transact_write_items(doomed)
+            peaks.append(tracemalloc.get_traced_memory()[1])
+        finally:
+            tracemalloc.stop()
+    peak = min(peaks)
     # The table holds over 1 MB; a deep copy of it allocated several times that.
     assert peak < 200_000
 

@@ -31,7 +31,8 @@ def server(frontdesk_app: Any, fresh_table: str) -> Iterator[int]:
     local = LocalDevServer(frontdesk_app, config, "127.0.0.1", port,
                            handler_cls=functools.partial(ParityRequestHandler))  # type: ignore
     local.server.socket.listen(128)
-    thread = threading.Thread(target=local.server.serve_forever, daemon=True)
+    thread = threading.Thread(target=local.server.serve_forever, kwargs={"poll_interval": 0.05},
+                              daemon=True)
     thread.start()
     yield port
     local.server.shutdown()
