@@ -8,7 +8,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -16,9 +15,8 @@ from typing import Any, Iterator
 
 import pytest
 
+from tests.support.local_stack import PROJECT_DIR, running_stack
 from tests.support.ports import free_port
-
-PROJECT_DIR = Path(__file__).resolve().parents[2]
 
 
 def port_is_open(port: int) -> bool:
@@ -37,24 +35,9 @@ def request(url: str, method: str = "GET", headers: dict[str, str] | None = None
 
 @pytest.fixture
 def stack(tmp_path: Path) -> Iterator[dict[str, Any]]:
-    ports = {"API_PORT": free_port(), "AWS_PORT": free_port(), "WEB_PORT": free_port()}
-    stack_file = tmp_path / "stack.json"
-    env = {**os.environ, **{k: str(v) for k, v in ports.items()}, "STACK_FILE": str(stack_file)}
-    for name in ("AWS_ENDPOINT_URL", "STAGE", "TABLE_NAME", "USER_POOL_ID", "ALLOWED_ORIGINS"):
-        env.pop(name, None)  # the stack sets its own, as on a developer's machine
-    process = subprocess.Popen([sys.executable, "-m", "devstack"], cwd=PROJECT_DIR, env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    deadline = time.monotonic() + 30
-    while not stack_file.exists():
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail(f"local stack did not start:\n{process.communicate()[0]}")
-        time.sleep(0.1)
-    info = json.loads(stack_file.read_text())
-    yield {"process": process, "ports": ports, "info": info, "stack_file": stack_file}
-    if process.poll() is None:
-        process.kill()
-        process.wait()
+    with running_stack(tmp_path) as running:
+        yield {"process": running.process, "ports": running.ports, "info": running.info,
+               "stack_file": running.stack_file}
 
 
 @pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
