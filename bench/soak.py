@@ -120,7 +120,8 @@ def start_stack(directory: Path) -> tuple[subprocess.Popen[bytes], dict[str, Any
 
 
 def id_token(info: dict[str, Any]) -> str:
-    admin = next(u for u in info["users"] if "admin" in u["groups"])
+    # The admin without MFA (a TOTP-enrolled demo account answers with a challenge).
+    admin = next(u for u in info["users"] if "admin" in u["groups"] and "totpSecret" not in u)
     cognito = boto3.client("cognito-idp", endpoint_url=info["awsEndpoint"], region_name=info["region"],
                            aws_access_key_id="local", aws_secret_access_key="local")
     return str(cognito.initiate_auth(
