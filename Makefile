@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: dev test lint e2e bench install clean deploy destroy check-package admin admin-remove admins
+.PHONY: dev test lint e2e bench soak install clean deploy destroy check-package admin admin-remove admins
 
 # (Re)install when the requirement files change; a fresh clone needs only python3.
 $(STAMP): requirements.txt requirements-dev.txt
@@ -75,6 +75,11 @@ $(BENCH_STAMP): requirements.txt requirements-dev.txt bench/requirements-peers.t
 
 bench: $(BENCH_STAMP)
 	$(BENCH_VENV)/bin/python bench/run.py
+
+# Sustained writes against a stack of its own (bench/soak.py): flat latency and
+# memory, clean stop. A benchmark, not part of `make test` or .ci/run.
+soak: $(STAMP)
+	$(PY) bench/soak.py
 
 clean:
 	rm -rf $(VENV) $(BENCH_VENV) .local .pytest_cache

@@ -11,6 +11,7 @@ app, which verifies them whenever it is not behind API Gateway
 """
 from __future__ import annotations
 
+import http.client
 import json
 import uuid
 from http.server import BaseHTTPRequestHandler
@@ -24,13 +25,29 @@ from chalice.local import (
     LambdaEventConverter,
     LocalGateway,
     LocalGatewayAuthorizer,
-    LocalGatewayException,
+    RouteMatcher,
 )
 
-from chalicelib.errors import ApiError, BadRequest, PayloadTooLarge
+from chalicelib.config import Settings
+from chalicelib.errors import (
+    ERROR_BY_STATUS,
+    ApiError,
+    BadRequest,
+    MethodNotAllowed,
+    NotFound,
+    PayloadTooLarge,
+)
+from chalicelib.http.cors import ALL_METHODS, CorsPolicy
+from chalicelib.http.pipeline import common_headers
 from chalicelib.http.responses import error_body
+from chalicelib.http.routing import declared_methods
 
 CATCH_ALL = "/{proxy+}"
+
+
+class UriTooLong(ApiError):
+    """API Gateway's own limit (its 414 is not one the app can produce)."""
+    status, code, default_message = 414, "uri_too_long", "The request URL is too long."
 
 
 class AppVerifiesTokens(LocalGatewayAuthorizer):
@@ -77,39 +94,105 @@ class ParityGateway(LocalGateway):
 
 # API Gateway refuses bodies over 10 MB before anything runs.
 MAX_REQUEST_BYTES = 10 * 1024 * 1024
+# How long a body may take to arrive in full; a body shorter than its
+# Content-Length would otherwise hold the connection (and a thread) forever.
+BODY_WAIT_SECONDS = 5.0
+FORWARDED_METHODS = frozenset({*ALL_METHODS, "OPTIONS", "HEAD"})
 
 
-class BadContentLength(LocalGatewayException):
-    """Refused before the app runs, as API Gateway would, in the error shape."""
+class Refused(Exception):
+    """Answered by the local server itself, before the app runs, in the app's shape."""
 
     def __init__(self, error: ApiError) -> None:
-        self.CODE = error.status
-        body = json.dumps(error_body(error, str(uuid.uuid4())))
-        super().__init__({"Content-Type": "application/json"}, body.encode())
+        super().__init__(error.message)
+        self.error = error
 
 
 class ParityRequestHandler(ChaliceRequestHandler):
+    """Every answer, the server's own refusals included, carries what the app's
+    do: the error shape, X-Request-Id, nosniff and CORS for an allowed Origin."""
+
     def __init__(self, request: Any, client_address: Any, server: Any, app_object: Chalice,
-                 config: Config) -> None:
+                 config: Config, cors: CorsPolicy | None = None) -> None:
         self.local_gateway = ParityGateway(app_object, config)
+        self._app_object = app_object
+        self._cors = cors or CorsPolicy(Settings.from_env().allowed_origins)
         BaseHTTPRequestHandler.__init__(self, request, client_address, server)
+
+    def __getattr__(self, name: str) -> Any:
+        # http.server looks up do_<METHOD> and answers 501 HTML when it is
+        # missing; every method reaches _generic_handle instead.
+        if name.startswith("do_"):
+            return self._generic_handle
+        raise AttributeError(name)
 
     def _parse_payload(self) -> Any:
         # Chalice's int(Content-Length) raises on "abc" and reads a claimed 99 GB
         # into memory; answer those as API Gateway would, without reading.
         declared = self.headers.get("content-length", "0").strip() or "0"
         if not declared.isdigit() or len(declared) > 12:
-            raise BadContentLength(BadRequest("Content-Length must be a number of bytes."))
+            raise Refused(BadRequest("Content-Length must be a number of bytes."))
         if int(declared) > MAX_REQUEST_BYTES:
-            raise BadContentLength(PayloadTooLarge())
-        return super()._parse_payload()
+            raise Refused(PayloadTooLarge())
+        self.connection.settimeout(BODY_WAIT_SECONDS)
+        try:
+            return super()._parse_payload()
+        except TimeoutError:
+            raise Refused(BadRequest("The body is shorter than its Content-Length.")) from None
+        finally:
+            self.connection.settimeout(None)
 
     def _generic_handle(self) -> None:
         try:
+            if self.command not in FORWARDED_METHODS:
+                raise Refused(self._method_not_allowed())
             super()._generic_handle()
-        except BadContentLength as error:
+        except Refused as refusal:
             self.close_connection = True  # the unread body must not be taken for a request
-            self._send_error_response(error)
+            self._send_refusal(refusal.error)
+
+    def _method_not_allowed(self) -> ApiError:
+        try:
+            route = RouteMatcher(list(self._app_object.routes)).match_route(self.path).route
+        except ValueError:
+            return NotFound()
+        methods = declared_methods(self._app_object.routes[route])
+        return MethodNotAllowed(headers={"Allow": ", ".join((*methods, "OPTIONS"))})
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """http.server's own refusals (a request line over 64 KB, a malformed
+        one, too many headers), in the error shape instead of HTML."""
+        error_class = {414: UriTooLong}.get(code, ERROR_BY_STATUS.get(code, BadRequest))
+        self.close_connection = True
+        if code == 414 and getattr(self, "headers", None) is None:
+            self._read_headers_after_long_line()
+        self._send_refusal(error_class(message))
+
+    def _read_headers_after_long_line(self) -> None:
+        """Skip the rest of an over-long request line (up to 1 MB) to read the
+        headers after it: the Origin decides CORS on the 414 too."""
+        self.connection.settimeout(BODY_WAIT_SECONDS)
+        try:
+            for _ in range(16):
+                if self.rfile.readline(65537).endswith(b"\n"):
+                    self.headers = http.client.parse_headers(self.rfile)
+                    return
+        except (OSError, http.client.HTTPException):
+            pass
+
+    def _send_refusal(self, error: ApiError) -> None:
+        request_id = str(uuid.uuid4())
+        body = json.dumps(error_body(error, request_id)).encode()
+        headers = getattr(self, "headers", None)  # absent when the request line itself failed
+        origin = headers.get("origin") if headers is not None else None
+        self.send_response(error.status)
+        for name, value in {"Content-Type": "application/json", "Content-Length": str(len(body)),
+                            **error.headers, **self._cors.response_headers(origin),
+                            **common_headers(request_id), "Connection": "close"}.items():
+            self.send_header(name, value)
+        self.end_headers()
+        if getattr(self, "command", "") != "HEAD":
+            self.wfile.write(body)
 
     # Chalice binds these to its own _generic_handle; point them at ours.
     do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = do_PATCH = do_OPTIONS = _generic_handle

@@ -1,11 +1,14 @@
-"""moto's server, with one difference: requests are applied one at a time.
+"""moto's server as the local AWS, with what it lacks for a stack that runs all day.
 
-Real DynamoDB applies each request atomically. moto does not lock: its
-TransactWriteItems snapshots whole tables and restores them on failure, so two
-concurrent transactions can check the same condition and both succeed, or one
-can undo the other. Serializing requests gives the local stack (and the tests,
-which assert "two concurrent creates, exactly one wins") DynamoDB's per-request
-atomicity. Connections are still accepted concurrently.
+From the outside in, each request passes:
+1. FaultInjector (devstack/faults.py): fails a share of calls when a test asks.
+2. One request at a time. Real DynamoDB applies each request atomically; moto
+   does not lock, so two concurrent transactions could check the same
+   condition and both succeed. Serializing requests gives the local stack (and
+   the tests, which assert "two concurrent creates, exactly one wins")
+   DynamoDB's per-request atomicity. Connections are still accepted concurrently.
+3. TransactionTokens (devstack/client_tokens.py): ClientRequestToken honoured.
+4. moto, with its DynamoDB patched (devstack/moto_parity.py).
 """
 from __future__ import annotations
 
@@ -14,6 +17,10 @@ from typing import Any, Callable, Iterable
 
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from werkzeug.serving import BaseWSGIServer, make_server
+
+from devstack import moto_parity
+from devstack.client_tokens import TransactionTokens
+from devstack.faults import FaultInjector, FaultPlan
 
 
 class _OneRequestAtATime:
@@ -28,9 +35,12 @@ class _OneRequestAtATime:
 
 class LocalAwsServer:
     def __init__(self, host: str, port: int) -> None:
+        moto_parity.install()
+        self.faults = FaultPlan()
+        app = FaultInjector(_OneRequestAtATime(TransactionTokens(
+            DomainDispatcherApplication(create_backend_app))), self.faults)
         self._server: BaseWSGIServer = make_server(
-            host, port, _OneRequestAtATime(DomainDispatcherApplication(create_backend_app)),
-            threaded=True, request_handler=MotoRequestHandler)
+            host, port, app, threaded=True, request_handler=MotoRequestHandler)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property

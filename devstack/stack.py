@@ -11,17 +11,20 @@ import json
 import logging
 import os
 import secrets
+import socket
 import threading
 from dataclasses import dataclass
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import boto3
 from chalice.cli.factory import CLIFactory
 from chalice.local import LocalDevServer, create_local_server
 
 from chalicelib.config import Settings
+from chalicelib.http.cors import CorsPolicy
 from devstack.gateway import ParityRequestHandler
 from devstack.moto_server import LocalAwsServer
 from devstack.provision import provision
@@ -30,6 +33,19 @@ from infra.web_headers import security_headers
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 REGION = "us-east-1"
+
+
+# What a developer may set for the local stack in the environment of `make
+# dev`, over the stage's value (`make soak` raises the contact rate limit).
+STAGE_OVERRIDES = ("CONTACT_RATE_LIMIT",)
+
+
+class PortTaken(RuntimeError):
+    """One of the stack's ports is in use; says which and how to change it."""
+
+    def __init__(self, port: int, variable: str) -> None:
+        super().__init__(f"Port {port} is already in use: set {variable} to a free port "
+                         f"(e.g. {variable}={port + 100} make dev).")
 
 
 @dataclass(frozen=True)
@@ -44,6 +60,29 @@ class Ports:
         return cls(api=int(environ.get("API_PORT", cls.api)),
                    aws=int(environ.get("AWS_PORT", cls.aws)),
                    web=int(environ.get("WEB_PORT", cls.web)))
+
+    def by_variable(self) -> dict[str, int]:
+        return {"API_PORT": self.api, "AWS_PORT": self.aws, "WEB_PORT": self.web}
+
+    def check_free(self, host: str) -> None:
+        """Raise PortTaken for the first port something else listens on."""
+        for variable, port in self.by_variable().items():
+            with socket.socket() as probe:
+                # As the servers bind: a port left in TIME_WAIT by a stack
+                # just stopped counts as free.
+                probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                try:
+                    probe.bind((host, port))
+                except OSError:
+                    raise PortTaken(port, variable) from None
+
+
+def local_web_origins(stage_origins: str, host: str, web_port: int) -> list[str]:
+    """The stage's origins, with its local web origins moved to the web server's port."""
+    local_hosts = {"localhost", "127.0.0.1", host}
+    kept = [o.strip() for o in stage_origins.split(",")
+            if o.strip() and urlsplit(o.strip()).hostname not in local_hosts]
+    return list(dict.fromkeys([f"http://{host}:{web_port}", f"http://localhost:{web_port}", *kept]))
 
 
 def local_aws_environment(endpoint: str) -> dict[str, str]:
@@ -78,11 +117,13 @@ class LocalStack:
         self._api: LocalDevServer | None = None
         self._web: ThreadingHTTPServer | None = None
         self._triggers: Triggers | None = None
+        self._wrote_stack_file = False
 
     def _url(self, port: int) -> str:
         return f"http://{self.host}:{port}"
 
     def start(self) -> dict[str, Any]:
+        self.ports.check_free(self.host)  # before anything starts or any file is written
         aws_endpoint = self._url(self.ports.aws)
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's per-call access log
         self._moto = LocalAwsServer(self.host, self.ports.aws).start()
@@ -92,9 +133,7 @@ class LocalStack:
         # environment before importing app.py, as `chalice local` does.
         factory = CLIFactory(str(PROJECT_DIR), environ=os.environ)
         stage_env = factory.create_config_obj("local").environment_variables
-        web_origins = [self._url(self.ports.web), f"http://localhost:{self.ports.web}"]
-        origins = list(dict.fromkeys(
-            [*stage_env.get("ALLOWED_ORIGINS", "").split(","), *web_origins]))
+        origins = local_web_origins(stage_env.get("ALLOWED_ORIGINS", ""), self.host, self.ports.web)
         mail_from = stage_env.get("MAIL_FROM", "frontdesk@example.com")
         resources = provision(boto3.Session(), table_name=stage_env["TABLE_NAME"],
                               mail_from=mail_from)
@@ -104,7 +143,8 @@ class LocalStack:
             "USER_POOL_CLIENT_ID": resources.user_pool_client_id,
             "COGNITO_JWKS_URL": f"{aws_endpoint}/{resources.user_pool_id}/.well-known/jwks.json",
             "LOCAL_API_KEY": api_key,
-            "ALLOWED_ORIGINS": ",".join(o for o in origins if o),
+            "ALLOWED_ORIGINS": ",".join(origins),
+            **{name: os.environ[name] for name in STAGE_OVERRIDES if name in os.environ},
         }
         config = factory.create_config_obj(
             "local", user_provided_params={"environment_variables": overrides})
@@ -112,10 +152,15 @@ class LocalStack:
         settings = Settings.from_env()
         self._api = create_local_server(app, config, self.host, self.ports.api)
         self._api.server.RequestHandlerClass = functools.partial(  # type: ignore[assignment]
-            ParityRequestHandler, app_object=app, config=config)
+            ParityRequestHandler, app_object=app, config=config,
+            cors=CorsPolicy(settings.allowed_origins))
         # Chalice's server listens with a backlog of 5: a burst of parallel
         # requests from a browser or a test gets connections reset.
         self._api.server.socket.listen(128)
+        # Chalice's server joins every request thread on close, a browser's
+        # idle keep-alive connection included: Ctrl-C would wait on it.
+        self._api.server.daemon_threads = True
+        self._api.server.block_on_close = False  # type: ignore[attr-defined]
         _serve(self._api.server)
         self._triggers = Triggers(app, boto3.Session(), resources.table_name,
                                   schedule_seconds=float(os.environ.get("SCHEDULE_SECONDS", "30")))
@@ -141,7 +186,11 @@ class LocalStack:
             _serve(self._web)
             info["webUrl"] = self._url(self.ports.web)
         self.stack_file.parent.mkdir(parents=True, exist_ok=True)
-        self.stack_file.write_text(json.dumps(info, indent=2) + "\n")
+        # Written whole, then renamed: a reader never sees half a file.
+        partial = self.stack_file.with_name(f".{self.stack_file.name}.{os.getpid()}")
+        partial.write_text(json.dumps(info, indent=2) + "\n")
+        partial.replace(self.stack_file)
+        self._wrote_stack_file = True
         return info
 
     def stop(self) -> None:
@@ -153,7 +202,8 @@ class LocalStack:
                 server.server_close()
         if self._moto is not None:
             self._moto.stop()
-        self.stack_file.unlink(missing_ok=True)
+        if self._wrote_stack_file:  # never another stack's
+            self.stack_file.unlink(missing_ok=True)
 
 
 def web_config(info: dict[str, Any]) -> dict[str, Any]:

@@ -8,7 +8,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -16,9 +15,8 @@ from typing import Any, Iterator
 
 import pytest
 
+from tests.support.local_stack import PROJECT_DIR, running_stack
 from tests.support.ports import free_port
-
-PROJECT_DIR = Path(__file__).resolve().parents[2]
 
 
 def port_is_open(port: int) -> bool:
@@ -37,24 +35,9 @@ def request(url: str, method: str = "GET", headers: dict[str, str] | None = None
 
 @pytest.fixture
 def stack(tmp_path: Path) -> Iterator[dict[str, Any]]:
-    ports = {"API_PORT": free_port(), "AWS_PORT": free_port(), "WEB_PORT": free_port()}
-    stack_file = tmp_path / "stack.json"
-    env = {**os.environ, **{k: str(v) for k, v in ports.items()}, "STACK_FILE": str(stack_file)}
-    for name in ("AWS_ENDPOINT_URL", "STAGE", "TABLE_NAME", "USER_POOL_ID", "ALLOWED_ORIGINS"):
-        env.pop(name, None)  # the stack sets its own, as on a developer's machine
-    process = subprocess.Popen([sys.executable, "-m", "devstack"], cwd=PROJECT_DIR, env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    deadline = time.monotonic() + 30
-    while not stack_file.exists():
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail(f"local stack did not start:\n{process.communicate()[0]}")
-        time.sleep(0.1)
-    info = json.loads(stack_file.read_text())
-    yield {"process": process, "ports": ports, "info": info, "stack_file": stack_file}
-    if process.poll() is None:
-        process.kill()
-        process.wait()
+    with running_stack(tmp_path) as running:
+        yield {"process": running.process, "ports": running.ports, "info": running.info,
+               "stack_file": running.stack_file}
 
 
 @pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
@@ -67,7 +50,7 @@ def test_local_stack_serves_and_stops_cleanly(stack: dict[str, Any], stop_signal
         "admin@example.com", "user@example.com", "mfa-admin@example.com"}
     assert info["apiUrl"] == f"http://127.0.0.1:{ports['API_PORT']}"
     web_origin = f"http://127.0.0.1:{ports['WEB_PORT']}"
-    assert web_origin in info["allowedOrigins"]
+    assert set(info["allowedOrigins"]) == {web_origin, f"http://localhost:{ports['WEB_PORT']}"}
 
     health = request(info["apiUrl"] + "/health", headers={"Origin": web_origin})
     assert health.status == 200
@@ -89,3 +72,20 @@ def test_local_stack_serves_and_stops_cleanly(stack: dict[str, Any], stop_signal
     for port in stack["ports"].values():
         assert not port_is_open(port), f"port {port} still served after stop"
     assert not stack["stack_file"].exists()
+
+
+def test_a_second_stack_on_a_taken_port_names_it_and_leaves_the_first_alone(
+        stack: dict[str, Any]) -> None:
+    before = stack["stack_file"].read_text()
+    for variable in ("API_PORT", "AWS_PORT", "WEB_PORT"):
+        env = {**os.environ, "STACK_FILE": str(stack["stack_file"]),
+               **{name: str(free_port()) for name in ("API_PORT", "AWS_PORT", "WEB_PORT")},
+               variable: str(stack["ports"][variable])}
+        second = subprocess.run([sys.executable, "-m", "devstack"], cwd=PROJECT_DIR, env=env,
+                                capture_output=True, text=True, timeout=30)
+        assert second.returncode != 0
+        assert second.stdout == ""
+        line, = second.stderr.splitlines()
+        assert variable in line and str(stack["ports"][variable]) in line
+        assert stack["stack_file"].read_text() == before
+    assert request(stack["info"]["apiUrl"] + "/health").status == 200

@@ -13,7 +13,9 @@ from typing import Any, Iterator
 import pytest
 from chalice.local import LocalDevServer
 
+from devstack import gateway
 from devstack.gateway import ParityRequestHandler
+from tests.conftest import TEST_ORIGIN
 from tests.support.ports import free_port
 
 
@@ -29,7 +31,8 @@ def server(frontdesk_app: Any, fresh_table: str) -> Iterator[int]:
     local = LocalDevServer(frontdesk_app, config, "127.0.0.1", port,
                            handler_cls=functools.partial(ParityRequestHandler))  # type: ignore
     local.server.socket.listen(128)
-    thread = threading.Thread(target=local.server.serve_forever, daemon=True)
+    thread = threading.Thread(target=local.server.serve_forever, kwargs={"poll_interval": 0.05},
+                              daemon=True)
     thread.start()
     yield port
     local.server.shutdown()
@@ -47,13 +50,60 @@ def raw(port: int, request: bytes) -> bytes:
         return b"".join(chunks)
 
 
-@pytest.mark.parametrize("length,status", [("abc", b"400"), ("-5", b"400"),
-                                           ("99999999999", b"413"), ("1" * 40, b"400")])
-def test_a_bad_content_length_is_answered_not_dropped(server: int, length: str,
-                                                      status: bytes) -> None:
-    reply = raw(server, f"POST /contact HTTP/1.1\r\nHost: x\r\nContent-Type: application/json"
-                        f"\r\nContent-Length: {length}\r\n\r\n{{}}".encode())
-    assert reply.startswith(b"HTTP/1.1 " + status), reply[:200]
+def answer(port: int, request: bytes) -> http.client.HTTPResponse:
+    sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+    sock.sendall(request)
+    response = http.client.HTTPResponse(sock)
+    response.begin()
+    return response
+
+
+def assert_is_the_apis(response: http.client.HTTPResponse, status: int, code: str) -> None:
+    assert response.status == status
+    assert json.loads(response.read())["error"]["code"] == code
+    assert response.getheader("Access-Control-Allow-Origin") == TEST_ORIGIN
+    assert response.getheader("X-Request-Id")
+    assert response.getheader("X-Content-Type-Options") == "nosniff"
+
+
+@pytest.mark.parametrize("length,status,code", [
+    ("abc", 400, "bad_request"), ("-5", 400, "bad_request"), ("99999999999", 413, "payload_too_large"),
+    (str(11 * 1024 * 1024), 413, "payload_too_large"), ("1" * 40, 400, "bad_request")])
+def test_a_bad_content_length_is_answered_in_the_apis_shape(server: int, length: str, status: int,
+                                                            code: str) -> None:
+    reply = answer(server, f"POST /contact HTTP/1.1\r\nHost: x\r\nOrigin: {TEST_ORIGIN}\r\n"
+                           f"Content-Type: application/json\r\nContent-Length: {length}\r\n\r\n{{}}"
+                           .encode())
+    assert_is_the_apis(reply, status, code)
+
+
+def test_a_body_shorter_than_its_length_is_400_after_a_bounded_wait(
+        server: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(gateway, "BODY_WAIT_SECONDS", 0.3)
+    reply = answer(server, f"POST /contact HTTP/1.1\r\nHost: x\r\nOrigin: {TEST_ORIGIN}\r\n"
+                           f"Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{{}}"
+                           .encode())
+    assert_is_the_apis(reply, 400, "bad_request")
+
+
+@pytest.mark.parametrize("method", ["TRACE", "QUERY", "BREW", "CONNECT"])
+def test_any_method_is_answered_with_405_and_allow(server: int, method: str) -> None:
+    reply = answer(server, f"{method} /health HTTP/1.1\r\nHost: x\r\nOrigin: {TEST_ORIGIN}\r\n"
+                           f"Content-Length: 0\r\n\r\n".encode())
+    assert reply.getheader("Allow") == "GET, OPTIONS"
+    assert_is_the_apis(reply, 405, "method_not_allowed")
+
+
+def test_an_unknown_method_on_an_unknown_path_is_404(server: int) -> None:
+    reply = answer(server, f"TRACE /nowhere HTTP/1.1\r\nHost: x\r\nOrigin: {TEST_ORIGIN}\r\n\r\n"
+                   .encode())
+    assert_is_the_apis(reply, 404, "not_found")
+
+
+def test_an_over_long_url_is_414(server: int) -> None:
+    reply = answer(server, f"GET /health?q={'x' * 100_000} HTTP/1.1\r\nHost: x\r\n"
+                           f"Origin: {TEST_ORIGIN}\r\n\r\n".encode())
+    assert_is_the_apis(reply, 414, "uri_too_long")
 
 
 def test_twenty_parallel_requests_all_get_answers(server: int) -> None:
