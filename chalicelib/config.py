@@ -102,6 +102,10 @@ class Settings:
     # CSV exports: rows and bytes per call (Lambda answers at most 6 MB).
     export_max_rows: int = 10_000
     export_max_bytes: int = 5_000_000
+    # Plain HTML form posts to /contact: the stage's thank-you and error pages
+    # (absolute addresses; empty: Frontdesk answers its own small page).
+    contact_redirect_ok: str = ""
+    contact_redirect_error: str = ""
     # The table's stream feeds the notifier; deployed stages get the real ARN
     # from the resources stack.
     table_stream_arn: str = ""
@@ -157,6 +161,8 @@ class Settings:
             reply_rate_window_seconds=_count(env, "REPLY_RATE_WINDOW_SECONDS", 3600),
             export_max_rows=_count(env, "EXPORT_MAX_ROWS", 10_000),
             export_max_bytes=_count(env, "EXPORT_MAX_BYTES", 5_000_000),
+            contact_redirect_ok=env.get("CONTACT_REDIRECT_OK", "").strip(),
+            contact_redirect_error=env.get("CONTACT_REDIRECT_ERROR", "").strip(),
             table_stream_arn=env.get("TABLE_STREAM_ARN")
             or f"arn:aws:dynamodb:{region}:000000000000:table/frontdesk-{stage}/stream/local",
             behind_api_gateway=in_lambda and stage != "local",

@@ -9,7 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import partial
 
+from chalicelib.api.contact import MAX_BODY_BYTES as CONTACT_MAX_BODY_BYTES
 from chalicelib.api.contact import ContactApi
+from chalicelib.api.contact_form import ContactFormApi, FormTargets
 from chalicelib.api.dashboard import DashboardApi
 from chalicelib.api.users import UsersApi
 from chalicelib.aws import AwsClients
@@ -32,6 +34,7 @@ class Services:
     users: UserStore
     users_api: UsersApi
     contact_api: ContactApi
+    contact_form_api: ContactFormApi
     dashboard: Dashboard
     dashboard_api: DashboardApi
     deliveries: Deliveries
@@ -59,11 +62,17 @@ class Services:
                                     owner=settings.owner_email),
                  ReplyMail(clients.dynamodb, clients.ses, table, sender=settings.mail_from,
                            reply_to=settings.reply_to)]
+        contact_api = ContactApi(messages, contact_limiter, metrics)
         return cls(
             clients=clients,
             users=users,
             users_api=UsersApi(users),
-            contact_api=ContactApi(messages, contact_limiter, metrics),
+            contact_api=contact_api,
+            contact_form_api=ContactFormApi(
+                contact_api, allowed_origins=settings.allowed_origins,
+                stage_targets=FormTargets(settings.contact_redirect_ok or None,
+                                          settings.contact_redirect_error or None),
+                max_body_bytes=CONTACT_MAX_BODY_BYTES, metrics=metrics),
             dashboard=dashboard,
             dashboard_api=DashboardApi(dashboard),
             deliveries=Deliveries(Outbox(clients.dynamodb, table, kind, metrics=metrics,

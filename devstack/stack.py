@@ -27,6 +27,7 @@ from devstack.moto_server import LocalAwsServer
 from devstack.provision import provision
 from devstack.triggers import Triggers
 from infra.web_headers import security_headers
+from infra.web_pages import with_api_url
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 REGION = "us-east-1"
@@ -181,6 +182,17 @@ def web_handler(web_dir: Path, config: dict[str, Any]) -> Any:
                 self.send_header("Cache-Control", "no-store")
                 self.end_headers()
                 self.wfile.write(body)
+                return
+            page = Path(self.translate_path(self.path))
+            if page.is_dir() and self.path.split("?")[0].endswith("/"):
+                page = page / "index.html"
+            if page.suffix == ".html" and page.is_file():  # with the API's address written in
+                html = with_api_url(page.read_bytes(), config["apiUrl"])
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(html)))
+                self.end_headers()
+                self.wfile.write(html)
                 return
             super().do_GET()
 

@@ -13,6 +13,7 @@ from botocore.exceptions import ClientError
 
 from infra.stages import StageConfig
 from infra.web_headers import security_headers
+from infra.web_pages import with_api_url
 
 
 def site_origins(stage: StageConfig, outputs: dict[str, str]) -> tuple[str, ...]:
@@ -97,7 +98,10 @@ def site_files(web_dir: Path, config: dict[str, Any]) -> list[SiteFile]:
         key = path.relative_to(web_dir).as_posix()
         if path.is_file() and key not in NOT_PUBLISHED and not any(
                 part.startswith(".") for part in PurePosixPath(key).parts):
-            files.append(SiteFile.of(key, path.read_bytes()))
+            body = path.read_bytes()
+            if key.endswith(".html") and config.get("apiUrl"):
+                body = with_api_url(body, config["apiUrl"])
+            files.append(SiteFile.of(key, body))
     return [*files, SiteFile.of(CONFIG_KEY, (json.dumps(config, indent=2) + "\n").encode())]
 
 

@@ -26,6 +26,10 @@ class ContactApi:
         self._metrics = metrics
 
     def submit(self, body: dict[str, Any], raw_key: str | None, client_ip: str) -> Response:
+        return json_response(self.accept(body, raw_key, client_ip), 202)
+
+    def accept(self, body: dict[str, Any], raw_key: str | None, client_ip: str) -> dict[str, Any]:
+        """The receipt ({id, status}) of a submission, however it arrived."""
         errors: list[dict[str, str]] = []
         key = gather(errors, idempotency_key, raw_key)
         submission = gather(errors, parse, ContactSubmission, body)
@@ -36,15 +40,15 @@ class ContactApi:
             # A retry with the same key gets the same id, as a real replay would.
             self._limiter.hit(client_ip)
             decoy = ulid_from(key.encode()) if key else new_id()
-            return json_response({"id": decoy, "status": "received"}, 202)
+            return {"id": decoy, "status": "received"}
         request = IdempotentRequest(key, submission.fields()) if key else None
         if request is not None:
             replayed = self._messages.replay(request)
             if replayed is not None:
-                return json_response(replayed, 202)  # a retry neither counts nor stores
+                return replayed  # a retry neither counts nor stores
         # Counted in the transaction that stores it: what stores nothing counts nothing.
         receipt = self._messages.create(submission.fields(), request,
                                         self._limiter.charge(client_ip))
         if receipt.stored:
             self._metrics.count(CONTACT_RECEIVED)
-        return json_response(receipt.body, 202)
+        return receipt.body

@@ -179,6 +179,9 @@ function hint(event) {
   }
 }
 
+// Without this script the browser posts the form to the API itself (see index.html);
+// with it, the form is sent as JSON and the answer shown in place.
+form.noValidate = true;
 form.addEventListener('submit', submit);
 form.addEventListener('focusout', hint);
 messageInput.addEventListener('input', updateCount);
