@@ -24,9 +24,13 @@ _CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 3},
 class AwsClients:
     dynamodb: Any
     ses: Any
+    # Only for a stage that reads secrets (the CAPTCHA's): a client costs init time.
+    ssm: Any = None
 
     @classmethod
     def create(cls, settings: Settings) -> "AwsClients":
         session = boto3.session.Session(region_name=settings.region)
         return cls(dynamodb=session.client("dynamodb", config=_CLIENT_CONFIG),
-                   ses=session.client("ses", config=_CLIENT_CONFIG))
+                   ses=session.client("ses", config=_CLIENT_CONFIG),
+                   ssm=session.client("ssm", config=_CLIENT_CONFIG)
+                   if settings.captcha_provider else None)

@@ -10,11 +10,18 @@ import os
 from dataclasses import dataclass
 from typing import Mapping
 
+from chalicelib.contact.captcha import PROVIDERS as CAPTCHA_PROVIDERS
+
 STAGES = ("local", "dev", "prod")
 # Domains reserved for examples (RFC 2606) and the account of the ARNs the
 # local stage makes up: a deployed stage that still carries one cannot work.
 PLACEHOLDER_DOMAINS = ("example.com", "example.net", "example.org")
 PLACEHOLDER_ACCOUNT = "000000000000"
+
+
+def captcha_secret_parameter(stage: str) -> str:
+    """The SSM parameter of a stage's CAPTCHA secret; its IAM policy names exactly this one."""
+    return f"/frontdesk/{stage}/captcha-secret"
 
 
 class ConfigError(RuntimeError):
@@ -106,6 +113,13 @@ class Settings:
     # (absolute addresses; empty: Frontdesk answers its own small page).
     contact_redirect_ok: str = ""
     contact_redirect_error: str = ""
+    # CAPTCHA on contact submissions (chalicelib/contact/captcha.py): "" for
+    # none, else the provider, its site key, its siteverify address (the
+    # provider's own unless set) and the SSM SecureString holding the secret.
+    captcha_provider: str = ""
+    captcha_site_key: str = ""
+    captcha_verify_url: str = ""
+    captcha_secret_parameter: str = ""
     # The table's stream feeds the notifier; deployed stages get the real ARN
     # from the resources stack.
     table_stream_arn: str = ""
@@ -138,6 +152,10 @@ class Settings:
                               + ". `make deploy` sets these from infra/stages.json and the "
                               "resources stack.")
         region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1"
+        captcha = env.get("CAPTCHA_PROVIDER", "").strip().lower()
+        if captcha and captcha not in CAPTCHA_PROVIDERS:
+            raise ConfigError(f"CAPTCHA_PROVIDER must be one of {', '.join(CAPTCHA_PROVIDERS)} "
+                              f"or empty, got {captcha!r}")
         return cls(
             stage=stage,
             region=region,
@@ -163,6 +181,12 @@ class Settings:
             export_max_bytes=_count(env, "EXPORT_MAX_BYTES", 5_000_000),
             contact_redirect_ok=env.get("CONTACT_REDIRECT_OK", "").strip(),
             contact_redirect_error=env.get("CONTACT_REDIRECT_ERROR", "").strip(),
+            captcha_provider=captcha,
+            captcha_site_key=env.get("CAPTCHA_SITE_KEY", "").strip() if captcha else "",
+            captcha_verify_url=(env.get("CAPTCHA_VERIFY_URL", "").strip()
+                                or CAPTCHA_PROVIDERS[captcha].verify_url) if captcha else "",
+            captcha_secret_parameter=(env.get("CAPTCHA_SECRET_PARAMETER", "").strip()
+                                      or captcha_secret_parameter(stage)) if captcha else "",
             table_stream_arn=env.get("TABLE_STREAM_ARN")
             or f"arn:aws:dynamodb:{region}:000000000000:table/frontdesk-{stage}/stream/local",
             behind_api_gateway=in_lambda and stage != "local",

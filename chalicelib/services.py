@@ -16,6 +16,8 @@ from chalicelib.api.dashboard import DashboardApi
 from chalicelib.api.users import UsersApi
 from chalicelib.aws import AwsClients
 from chalicelib.config import Settings
+from chalicelib.contact.captcha import PROVIDERS as CAPTCHA_PROVIDERS
+from chalicelib.contact.captcha import CaptchaVerifier, SsmSecret
 from chalicelib.contact.notifications import OwnerNotifications
 from chalicelib.contact.store import MessageStore
 from chalicelib.dashboard.reply_mail import ReplyMail
@@ -26,6 +28,14 @@ from chalicelib.db.rate_limit import RateLimiter
 from chalicelib.metrics import MetricsSink
 from chalicelib.outbox.outbox import Deliveries, Outbox
 from chalicelib.users.store import UserStore
+
+
+def captcha_verifier(settings: Settings, clients: AwsClients) -> CaptchaVerifier | None:
+    if not settings.captcha_provider:
+        return None
+    return CaptchaVerifier(CAPTCHA_PROVIDERS[settings.captcha_provider],
+                           verify_url=settings.captcha_verify_url,
+                           secret=SsmSecret(clients.ssm, settings.captcha_secret_parameter))
 
 
 @dataclass(frozen=True)
@@ -62,7 +72,7 @@ class Services:
                                     owner=settings.owner_email),
                  ReplyMail(clients.dynamodb, clients.ses, table, sender=settings.mail_from,
                            reply_to=settings.reply_to)]
-        contact_api = ContactApi(messages, contact_limiter, metrics)
+        contact_api = ContactApi(messages, contact_limiter, metrics, captcha_verifier(settings, clients))
         return cls(
             clients=clients,
             users=users,

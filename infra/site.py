@@ -35,9 +35,10 @@ def cognito_endpoint(region: str) -> str:
     return f"https://cognito-idp.{region}.amazonaws.com/"
 
 
-def site_headers(api_url: str | None, region: str) -> dict[str, str]:
+def site_headers(api_url: str | None, region: str,
+                 captcha_provider: str | None = None) -> dict[str, str]:
     """The deployed site's security headers; `api_url` is None before the first API exists."""
-    return security_headers(api_url, cognito_endpoint(region))
+    return security_headers(api_url, cognito_endpoint(region), captcha_provider)
 
 
 # -- publishing web/ ------------------------------------------------------------

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from chalice import Response
 
 from chalicelib.api.contact import ContactApi
+from chalicelib.contact.captcha import FORM_FIELDS as CAPTCHA_FORM_FIELDS
 from chalicelib.domain_errors import DomainError
 from chalicelib.errors import ApiError, ValidationFailed
 from chalicelib.http.domain_errors import api_error_for
@@ -49,7 +50,11 @@ class ContactFormApi:
         try:
             form = read_form(post.raw_body, max_bytes=self._max_body_bytes)
             targets = self._targets_of(form)
-            self._contact.accept(single_values(form), post.idempotency_key, post.client_ip)
+            fields = single_values(form)
+            tokens = {name: fields.pop(name) for name in CAPTCHA_FORM_FIELDS if name in fields}
+            captcha = self._contact.captcha
+            self._contact.accept(fields, post.idempotency_key, post.client_ip,
+                                 tokens.get(captcha.provider.form_field) if captcha else None)
         except DomainError as error:
             return self._refused(api_error_for(error), targets, back_url)
         except ApiError as error:
