@@ -24,7 +24,8 @@ _CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 3},
 class AwsClients:
     dynamodb: Any
     ses: Any
-    # Only for a stage that reads secrets (the CAPTCHA's): a client costs init time.
+    # Only for a stage that reads secrets (the CAPTCHA's, the chat webhook's):
+    # a client costs init time.
     ssm: Any = None
 
     @classmethod
@@ -33,4 +34,4 @@ class AwsClients:
         return cls(dynamodb=session.client("dynamodb", config=_CLIENT_CONFIG),
                    ses=session.client("ses", config=_CLIENT_CONFIG),
                    ssm=session.client("ssm", config=_CLIENT_CONFIG)
-                   if settings.captcha_provider else None)
+                   if settings.captcha_provider or settings.chat_format else None)

@@ -12,11 +12,18 @@ from typing import Mapping
 
 from chalicelib.contact.captcha import PROVIDERS as CAPTCHA_PROVIDERS
 
+CHAT_FORMATS = ("slack", "discord", "json")
+
 STAGES = ("local", "dev", "prod")
 # Domains reserved for examples (RFC 2606) and the account of the ARNs the
 # local stage makes up: a deployed stage that still carries one cannot work.
 PLACEHOLDER_DOMAINS = ("example.com", "example.net", "example.org")
 PLACEHOLDER_ACCOUNT = "000000000000"
+
+
+def chat_webhook_parameter(stage: str) -> str:
+    """The SSM parameter of a stage's chat webhook URL (a secret: whoever has it may post)."""
+    return f"/frontdesk/{stage}/chat-webhook"
 
 
 def captcha_secret_parameter(stage: str) -> str:
@@ -120,6 +127,10 @@ class Settings:
     captcha_site_key: str = ""
     captcha_verify_url: str = ""
     captcha_secret_parameter: str = ""
+    # Chat notifications (chalicelib/contact/chat.py): "" for none, else the
+    # payload's format and the SSM parameter holding the webhook's URL.
+    chat_format: str = ""
+    chat_webhook_parameter: str = ""
     # The table's stream feeds the notifier; deployed stages get the real ARN
     # from the resources stack.
     table_stream_arn: str = ""
@@ -156,6 +167,10 @@ class Settings:
         if captcha and captcha not in CAPTCHA_PROVIDERS:
             raise ConfigError(f"CAPTCHA_PROVIDER must be one of {', '.join(CAPTCHA_PROVIDERS)} "
                               f"or empty, got {captcha!r}")
+        chat = env.get("CHAT_FORMAT", "").strip().lower()
+        if chat and chat not in CHAT_FORMATS:
+            raise ConfigError(f"CHAT_FORMAT must be one of {', '.join(CHAT_FORMATS)} or empty, "
+                              f"got {chat!r}")
         return cls(
             stage=stage,
             region=region,
@@ -187,6 +202,9 @@ class Settings:
                                 or CAPTCHA_PROVIDERS[captcha].verify_url) if captcha else "",
             captcha_secret_parameter=(env.get("CAPTCHA_SECRET_PARAMETER", "").strip()
                                       or captcha_secret_parameter(stage)) if captcha else "",
+            chat_format=chat,
+            chat_webhook_parameter=(env.get("CHAT_WEBHOOK_PARAMETER", "").strip()
+                                    or chat_webhook_parameter(stage)) if chat else "",
             table_stream_arn=env.get("TABLE_STREAM_ARN")
             or f"arn:aws:dynamodb:{region}:000000000000:table/frontdesk-{stage}/stream/local",
             behind_api_gateway=in_lambda and stage != "local",

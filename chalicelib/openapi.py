@@ -110,7 +110,15 @@ RESPONSE_SCHEMAS["MessageThread"] = {
     **_MESSAGE, "required": [*_MESSAGE["required"], "replies"],
     "properties": {**_MESSAGE["properties"], "replies": {
         "type": "array", "description": "oldest first",
-        "items": {"$ref": "#/components/schemas/Reply"}}}}
+        "items": {"$ref": "#/components/schemas/Reply"}},
+        # On a stage with chat notifications: the chat post's delivery (chalicelib/contact/chat.py).
+        "chat": {**_MESSAGE["properties"]["notification"],
+                 "description": "the chat webhook's delivery; absent without one"}}}
+_COUNTS = {"type": "object", "required": ["pending", "failed"],
+           "properties": {s: {"type": "integer"} for s in ("pending", "failed")}}
+RESPONSE_SCHEMAS["Stats"]["properties"]["deliveries"] = {
+    "type": "object", "description": "pending and failed deliveries per channel",
+    "properties": {"email": _COUNTS, "chat": _COUNTS}}
 
 # (method, path) -> summary, request model, success status, response schema.
 OPERATIONS: dict[tuple[str, str], tuple[str, type[msgspec.Struct] | None, int, str | None]] = {

@@ -17,7 +17,8 @@ from chalicelib.api.users import UsersApi
 from chalicelib.aws import AwsClients
 from chalicelib.config import Settings
 from chalicelib.contact.captcha import PROVIDERS as CAPTCHA_PROVIDERS
-from chalicelib.contact.captcha import CaptchaVerifier, SsmSecret
+from chalicelib.contact.captcha import CaptchaVerifier
+from chalicelib.contact.chat import ChatNotifications
 from chalicelib.contact.notifications import OwnerNotifications
 from chalicelib.contact.store import MessageStore
 from chalicelib.dashboard.reply_mail import ReplyMail
@@ -27,6 +28,7 @@ from chalicelib.db.counters import read_counters
 from chalicelib.db.rate_limit import RateLimiter
 from chalicelib.metrics import MetricsSink
 from chalicelib.outbox.outbox import Deliveries, Outbox
+from chalicelib.parameters import SsmSecret
 from chalicelib.users.store import UserStore
 
 
@@ -55,7 +57,9 @@ class Services:
         clients = clients or AwsClients.create(settings)
         table = settings.table_name
         users = UserStore(clients.dynamodb, table)
-        messages = MessageStore(clients.dynamodb, table)
+        chat = ChatNotifications(SsmSecret(clients.ssm, settings.chat_webhook_parameter),
+                                 fmt=settings.chat_format) if settings.chat_format else None
+        messages = MessageStore(clients.dynamodb, table, companions=[chat] if chat else [])
         contact_limiter = RateLimiter(clients.dynamodb, table, scope="contact",
                                       limit=settings.contact_rate_limit,
                                       window_seconds=settings.contact_rate_window_seconds)
@@ -71,7 +75,7 @@ class Services:
         kinds = [OwnerNotifications(clients.ses, sender=settings.mail_from,
                                     owner=settings.owner_email),
                  ReplyMail(clients.dynamodb, clients.ses, table, sender=settings.mail_from,
-                           reply_to=settings.reply_to)]
+                           reply_to=settings.reply_to), *([chat] if chat else [])]
         contact_api = ContactApi(messages, contact_limiter, metrics, captcha_verifier(settings, clients))
         return cls(
             clients=clients,

@@ -1,5 +1,6 @@
 """Stand-ins for the outside services the API calls, served by `make dev` and
-used by the tests: a CAPTCHA verifier in the providers' siteverify shape.
+used by the tests: a CAPTCHA verifier in the providers' siteverify shape, and
+a chat webhook receiver.
 
 The verifier accepts exactly one token, LOCAL_CAPTCHA_TOKEN (the dummy token
 Cloudflare's Turnstile test site keys produce), and only with the secret
@@ -17,6 +18,10 @@ LOCAL_CAPTCHA_TOKEN = "XXXX.DUMMY.TOKEN.XXXX"
 LOCAL_CAPTCHA_SECRET = "local-captcha-secret"
 LOCAL_CAPTCHA_SITE_KEY = "1x00000000000000000000AA"  # Turnstile's "always passes" test key
 SITEVERIFY_PATH = "/captcha/siteverify"
+# POST /webhooks/<name> records the post and answers 204 (as Discord does), or
+# 500 for a name starting with "fail"; GET /webhooks lists what was received,
+# as moto's /moto-api/data.json lists the mail SES sent.
+WEBHOOKS_PATH = "/webhooks"
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -33,7 +38,31 @@ class _Handler(BaseHTTPRequestHandler):
     def _body(self) -> bytes:
         return self.rfile.read(int(self.headers.get("Content-Length") or 0))
 
+    def do_GET(self) -> None:
+        if self.path == WEBHOOKS_PATH:
+            self._answer(200, self.server.webhook_posts)
+        else:
+            self._answer(404, {"error": "not found"})
+
+    def _record_webhook(self) -> None:
+        name = self.path[len(WEBHOOKS_PATH) + 1:]
+        raw = self._body()
+        try:
+            body: Any = json.loads(raw)
+        except ValueError:
+            body = raw.decode("utf-8", "replace")
+        self.server.webhook_posts.append({
+            "webhook": name, "contentType": self.headers.get("Content-Type", ""), "body": body})
+        if name.startswith("fail"):
+            self._answer(500, {"error": "this webhook always fails"})
+            return
+        self.send_response(204)
+        self.end_headers()
+
     def do_POST(self) -> None:
+        if self.path.startswith(WEBHOOKS_PATH + "/"):
+            self._record_webhook()
+            return
         if self.path != SITEVERIFY_PATH:
             self._answer(404, {"error": "not found"})
             return
@@ -54,6 +83,7 @@ class FakeServices(ThreadingHTTPServer):
     def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
         super().__init__((host, port), _Handler)
         self.verifications: list[dict[str, str]] = []
+        self.webhook_posts: list[dict[str, Any]] = []
 
     @property
     def url(self) -> str:
@@ -63,6 +93,9 @@ class FakeServices(ThreadingHTTPServer):
     @property
     def siteverify_url(self) -> str:
         return self.url + SITEVERIFY_PATH
+
+    def webhook_url(self, name: str = "local") -> str:
+        return f"{self.url}{WEBHOOKS_PATH}/{name}"
 
     def start(self) -> "FakeServices":
         threading.Thread(target=self.serve_forever, daemon=True).start()

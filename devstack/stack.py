@@ -21,7 +21,7 @@ import boto3
 from chalice.cli.factory import CLIFactory
 from chalice.local import LocalDevServer, create_local_server
 
-from chalicelib.config import Settings, captcha_secret_parameter
+from chalicelib.config import Settings, captcha_secret_parameter, chat_webhook_parameter
 from devstack.fakes import LOCAL_CAPTCHA_SECRET, LOCAL_CAPTCHA_SITE_KEY, FakeServices
 from devstack.gateway import ParityRequestHandler
 from devstack.moto_server import LocalAwsServer
@@ -92,6 +92,15 @@ class LocalStack:
         return {"CAPTCHA_PROVIDER": provider, "CAPTCHA_SITE_KEY": LOCAL_CAPTCHA_SITE_KEY,
                 "CAPTCHA_VERIFY_URL": self._fakes.siteverify_url}
 
+    def _chat_settings(self, fmt: str) -> dict[str, str]:
+        """`CHAT_FORMAT=slack make dev`: chat posts to the local receiver (GET <fakesUrl>/webhooks)."""
+        if not fmt or self._fakes is None:
+            return {}
+        boto3.client("ssm").put_parameter(Name=chat_webhook_parameter("local"),
+                                          Value=self._fakes.webhook_url(), Type="SecureString",
+                                          Overwrite=True)
+        return {"CHAT_FORMAT": fmt}
+
     def _url(self, port: int) -> str:
         return f"http://{self.host}:{port}"
 
@@ -114,6 +123,7 @@ class LocalStack:
         api_key = secrets.token_urlsafe(32)  # fresh each start; never written to the repo
         fakes = self._fakes = FakeServices(self.host).start()
         overrides = {**self._captcha_settings(os.environ.get("CAPTCHA_PROVIDER", "")),
+                     **self._chat_settings(os.environ.get("CHAT_FORMAT", "")),
             "USER_POOL_ID": resources.user_pool_id,
             "USER_POOL_CLIENT_ID": resources.user_pool_client_id,
             "COGNITO_JWKS_URL": f"{aws_endpoint}/{resources.user_pool_id}/.well-known/jwks.json",

@@ -10,14 +10,11 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from typing import Any, Callable
 from urllib.parse import urlencode
-
-from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib.domain_errors import CaptchaRejected, DependencyUnavailable
 
@@ -52,28 +49,6 @@ PROVIDERS: dict[str, Provider] = {p.name: p for p in (
              ("https://www.google.com/recaptcha/", "https://recaptcha.google.com/recaptcha/")),
 )}
 FORM_FIELDS = frozenset(p.form_field for p in PROVIDERS.values())
-
-
-class SsmSecret:
-    """A SecureString parameter, read on first use and then kept for the
-    container's life (one SSM call per container, not one per submission)."""
-
-    def __init__(self, ssm: Any, name: str) -> None:
-        self._ssm = ssm
-        self._name = name
-        self._value: str | None = None
-        self._lock = threading.Lock()
-
-    def __call__(self) -> str:
-        with self._lock:
-            if self._value is None:
-                try:
-                    answer = self._ssm.get_parameter(Name=self._name, WithDecryption=True)
-                except (ClientError, BotoCoreError) as exc:
-                    _log.error("cannot read the CAPTCHA secret %s", self._name)
-                    raise DependencyUnavailable() from exc
-                self._value = str(answer["Parameter"]["Value"])
-            return self._value
 
 
 Opener = Callable[..., Any]

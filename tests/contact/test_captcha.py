@@ -9,8 +9,9 @@ from urllib.parse import urlencode
 import pytest
 
 from chalicelib.config import captcha_secret_parameter
-from chalicelib.contact.captcha import PROVIDERS, CaptchaVerifier, SsmSecret
+from chalicelib.contact.captcha import PROVIDERS, CaptchaVerifier
 from chalicelib.domain_errors import DependencyUnavailable
+from chalicelib.parameters import SsmSecret
 from devstack.fakes import LOCAL_CAPTCHA_SECRET, LOCAL_CAPTCHA_TOKEN, FakeServices
 from tests.conftest import JSON, TEST_ORIGIN, LocalAws
 from tests.contact.conftest import VALID

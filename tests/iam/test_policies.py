@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from chalicelib.config import captcha_secret_parameter
+from chalicelib.config import captcha_secret_parameter, chat_webhook_parameter
 from infra.stages import DEPLOYABLE_STAGES, load_stage
 from tests.support.aws_calls import PROJECT_DIR
 from tests.support.iam import RUNTIME_ACTIONS, STREAM_ACTIONS
@@ -45,7 +45,8 @@ def test_every_resource_is_the_stage_s_own(stage: str) -> None:
     own = (f"arn:aws:dynamodb:*:*:table/{config.table_name}",
            f"arn:aws:logs:*:*:log-group:/aws/lambda/{config.function_name}",
            f"arn:aws:ses:*:*:identity/{config.ses_identity}",
-           f"arn:aws:ssm:*:*:parameter{captcha_secret_parameter(stage)}")
+           f"arn:aws:ssm:*:*:parameter{captcha_secret_parameter(stage)}",
+           f"arn:aws:ssm:*:*:parameter{chat_webhook_parameter(stage)}")
     for statement in policy(stage)["Statement"]:
         if statement["Action"] == ["kms:Decrypt"]:
             continue  # any key, but only through SSM: the test below
@@ -67,12 +68,13 @@ def test_x_ray_is_granted_exactly_when_the_stage_traces(stage: str) -> None:
 
 
 @pytest.mark.parametrize("stage", DEPLOYABLE_STAGES)
-def test_the_captcha_secret_is_one_parameter_and_kms_decrypts_only_through_ssm(
+def test_ssm_reads_exactly_two_parameters_and_kms_decrypts_only_through_ssm(
         stage: str) -> None:
     statements = policy(stage)["Statement"]
     (read,) = [s for s in statements if "ssm:GetParameter" in s["Action"]]
     assert read["Action"] == ["ssm:GetParameter"]
-    assert read["Resource"] == f"arn:aws:ssm:*:*:parameter{captcha_secret_parameter(stage)}"
+    assert read["Resource"] == [f"arn:aws:ssm:*:*:parameter{captcha_secret_parameter(stage)}",
+                                f"arn:aws:ssm:*:*:parameter{chat_webhook_parameter(stage)}"]
     assert not any(a.startswith("ssm:") for s in statements if s is not read for a in s["Action"])
     (decrypt,) = [s for s in statements if any(a.startswith("kms:") for a in s["Action"])]
     assert decrypt["Action"] == ["kms:Decrypt"]

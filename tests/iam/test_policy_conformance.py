@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from chalicelib.config import captcha_secret_parameter
+from chalicelib.config import captcha_secret_parameter, chat_webhook_parameter
 from infra.stages import DEPLOYABLE_STAGES, load_stage
 from tests.support.aws_calls import PROJECT_DIR, RECORDER
 from tests.support.iam import (
@@ -39,7 +39,8 @@ def policy(stage: str) -> dict[str, Any]:
 def world(stage: str) -> World:
     config = load_stage(stage)
     return World(tables={TEST_TABLE: config.table_name}, senders={TEST_SENDER: config.mail_from},
-                 parameters={captcha_secret_parameter("local"): captcha_secret_parameter(stage)})
+                 parameters={captcha_secret_parameter("local"): captcha_secret_parameter(stage),
+                             chat_webhook_parameter("local"): chat_webhook_parameter(stage)})
 
 
 @pytest.mark.parametrize("stage", DEPLOYABLE_STAGES)
