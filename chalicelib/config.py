@@ -73,6 +73,9 @@ def deployed_stage_problems(env: Mapping[str, str]) -> list[str]:
         problems.append("ALLOWED_ORIGINS is empty, so no web page could call the API")
     if not env.get("USER_POOL_ID", "").strip():
         problems.append("USER_POOL_ID is empty")
+    if env.get("CAPTCHA_PROVIDER", "").strip() and not env.get("CAPTCHA_SITE_KEY", "").strip():
+        # The page would show no widget while the API refuses every submission.
+        problems.append("CAPTCHA_PROVIDER is set but CAPTCHA_SITE_KEY is empty")
     for name in ("USER_POOL_ARN", "TABLE_STREAM_ARN"):
         value = env.get(name, "").strip()
         if not value:

@@ -185,3 +185,12 @@ def test_settings_refuse_an_unknown_provider_and_default_the_rest() -> None:
             settings.captcha_secret_parameter) == (
         "hcaptcha", "https://api.hcaptcha.com/siteverify", "/frontdesk/prod/captcha-secret")
     assert Settings.from_env({"STAGE": "local"}).captcha_provider == ""
+
+
+def test_a_deployed_stage_with_a_provider_needs_a_site_key() -> None:
+    from chalicelib.config import deployed_stage_problems
+
+    assert "CAPTCHA_PROVIDER is set but CAPTCHA_SITE_KEY is empty" in deployed_stage_problems(
+        {"CAPTCHA_PROVIDER": "turnstile"})
+    assert not [p for p in deployed_stage_problems(
+        {"CAPTCHA_PROVIDER": "turnstile", "CAPTCHA_SITE_KEY": "0x4AAA"}) if "CAPTCHA" in p]

@@ -203,6 +203,11 @@ def test_stage_pages_are_used_when_the_form_names_none(frontdesk_app: Any, clien
     # A form's own allowed page wins over the stage's.
     other = f"{TEST_ORIGIN}/merci.html"
     assert post({**VALID, "_next": other}).headers["Location"] == other
+    # Over the limit: redirected with the code, and still counted as rate limited.
+    for _ in range(CONTACT_RATE_LIMIT):
+        post(VALID)
+    assert error_of(post(VALID).headers["Location"])["error"] == ["rate_limited"]
+    assert ("RateLimited", 1) in metrics.counts
 
 
 def test_the_openapi_document_describes_form_posts(client: Any) -> None:

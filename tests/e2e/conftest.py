@@ -44,7 +44,7 @@ def running_stack(workdir: Path, extra_env: dict[str, str] | None = None
     ports = {"API_PORT": free_port(), "AWS_PORT": free_port(), "WEB_PORT": free_port()}
     env = {**os.environ, **{k: str(v) for k, v in ports.items()}, "STACK_FILE": str(stack_file)}
     for name in ("AWS_ENDPOINT_URL", "STAGE", "TABLE_NAME", "USER_POOL_ID", "ALLOWED_ORIGINS",
-                 "CAPTCHA_PROVIDER"):
+                 "CAPTCHA_PROVIDER", "CHAT_FORMAT"):
         env.pop(name, None)  # the stack sets its own, as on a developer's machine
     env.update(extra_env or {})
     log = (workdir / "stack.log").open("w")
