@@ -16,6 +16,7 @@ from chalicelib.config import Settings
 from chalicelib.http.body import read_json_object
 from chalicelib.http.context import client_ip
 from chalicelib.http.domain_errors import translate_domain_errors
+from chalicelib.http.form import FORM_MEDIA_TYPE, form_post, is_form_post
 from chalicelib.http.pipeline import HttpPipeline
 from chalicelib.http.routing import answer_every_method
 from chalicelib.metrics import Metrics
@@ -69,9 +70,11 @@ def openapi_document() -> dict[str, Any]:
     return openapi.document_for(app)
 
 
-@app.route("/contact", methods=["POST"])
+@app.route("/contact", methods=["POST"], content_types=["application/json", FORM_MEDIA_TYPE])
 @roles.public
 def submit_contact() -> Response:
+    if is_form_post(request()):  # a plain HTML form: answered with a redirect or a page
+        return services.contact_form_api.submit(form_post(request()))
     return services.contact_api.submit(json_body(CONTACT_MAX_BODY_BYTES),
                                        header("idempotency-key"),
                                        client_ip(request().context))

@@ -46,9 +46,14 @@ class ClientOnFirstUse:
 class AwsClients:
     dynamodb: Any
     ses: Any
+    # Only for a stage that reads secrets (the CAPTCHA's, the chat webhook's):
+    # a client costs init time.
+    ssm: Any = None
 
     @classmethod
     def create(cls, settings: Settings) -> "AwsClients":
         session = boto3.session.Session(region_name=settings.region)
         return cls(dynamodb=session.client("dynamodb", config=_CLIENT_CONFIG),
-                   ses=ClientOnFirstUse(lambda: session.client("ses", config=_CLIENT_CONFIG)))
+                   ses=ClientOnFirstUse(lambda: session.client("ses", config=_CLIENT_CONFIG)),
+                   ssm=session.client("ssm", config=_CLIENT_CONFIG)
+                   if settings.captcha_provider or settings.chat_format else None)

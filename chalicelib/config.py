@@ -10,11 +10,25 @@ import os
 from dataclasses import dataclass
 from typing import Mapping
 
+from chalicelib.contact.captcha import PROVIDERS as CAPTCHA_PROVIDERS
+
+CHAT_FORMATS = ("slack", "discord", "json")
+
 STAGES = ("local", "dev", "prod")
 # Domains reserved for examples (RFC 2606) and the account of the ARNs the
 # local stage makes up: a deployed stage that still carries one cannot work.
 PLACEHOLDER_DOMAINS = ("example.com", "example.net", "example.org")
 PLACEHOLDER_ACCOUNT = "000000000000"
+
+
+def chat_webhook_parameter(stage: str) -> str:
+    """The SSM parameter of a stage's chat webhook URL (a secret: whoever has it may post)."""
+    return f"/frontdesk/{stage}/chat-webhook"
+
+
+def captcha_secret_parameter(stage: str) -> str:
+    """The SSM parameter of a stage's CAPTCHA secret; its IAM policy names exactly this one."""
+    return f"/frontdesk/{stage}/captcha-secret"
 
 
 class ConfigError(RuntimeError):
@@ -59,6 +73,9 @@ def deployed_stage_problems(env: Mapping[str, str]) -> list[str]:
         problems.append("ALLOWED_ORIGINS is empty, so no web page could call the API")
     if not env.get("USER_POOL_ID", "").strip():
         problems.append("USER_POOL_ID is empty")
+    if env.get("CAPTCHA_PROVIDER", "").strip() and not env.get("CAPTCHA_SITE_KEY", "").strip():
+        # The page would show no widget while the API refuses every submission.
+        problems.append("CAPTCHA_PROVIDER is set but CAPTCHA_SITE_KEY is empty")
     for name in ("USER_POOL_ARN", "TABLE_STREAM_ARN"):
         value = env.get(name, "").strip()
         if not value:
@@ -102,6 +119,21 @@ class Settings:
     # CSV exports: rows and bytes per call (Lambda answers at most 6 MB).
     export_max_rows: int = 10_000
     export_max_bytes: int = 5_000_000
+    # Plain HTML form posts to /contact: the stage's thank-you and error pages
+    # (absolute addresses; empty: Frontdesk answers its own small page).
+    contact_redirect_ok: str = ""
+    contact_redirect_error: str = ""
+    # CAPTCHA on contact submissions (chalicelib/contact/captcha.py): "" for
+    # none, else the provider, its site key, its siteverify address (the
+    # provider's own unless set) and the SSM SecureString holding the secret.
+    captcha_provider: str = ""
+    captcha_site_key: str = ""
+    captcha_verify_url: str = ""
+    captcha_secret_parameter: str = ""
+    # Chat notifications (chalicelib/contact/chat.py): "" for none, else the
+    # payload's format and the SSM parameter holding the webhook's URL.
+    chat_format: str = ""
+    chat_webhook_parameter: str = ""
     # The table's stream feeds the notifier; deployed stages get the real ARN
     # from the resources stack.
     table_stream_arn: str = ""
@@ -134,6 +166,14 @@ class Settings:
                               + ". `make deploy` sets these from infra/stages.json and the "
                               "resources stack.")
         region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1"
+        captcha = env.get("CAPTCHA_PROVIDER", "").strip().lower()
+        if captcha and captcha not in CAPTCHA_PROVIDERS:
+            raise ConfigError(f"CAPTCHA_PROVIDER must be one of {', '.join(CAPTCHA_PROVIDERS)} "
+                              f"or empty, got {captcha!r}")
+        chat = env.get("CHAT_FORMAT", "").strip().lower()
+        if chat and chat not in CHAT_FORMATS:
+            raise ConfigError(f"CHAT_FORMAT must be one of {', '.join(CHAT_FORMATS)} or empty, "
+                              f"got {chat!r}")
         return cls(
             stage=stage,
             region=region,
@@ -157,6 +197,17 @@ class Settings:
             reply_rate_window_seconds=_count(env, "REPLY_RATE_WINDOW_SECONDS", 3600),
             export_max_rows=_count(env, "EXPORT_MAX_ROWS", 10_000),
             export_max_bytes=_count(env, "EXPORT_MAX_BYTES", 5_000_000),
+            contact_redirect_ok=env.get("CONTACT_REDIRECT_OK", "").strip(),
+            contact_redirect_error=env.get("CONTACT_REDIRECT_ERROR", "").strip(),
+            captcha_provider=captcha,
+            captcha_site_key=env.get("CAPTCHA_SITE_KEY", "").strip() if captcha else "",
+            captcha_verify_url=(env.get("CAPTCHA_VERIFY_URL", "").strip()
+                                or CAPTCHA_PROVIDERS[captcha].verify_url) if captcha else "",
+            captcha_secret_parameter=(env.get("CAPTCHA_SECRET_PARAMETER", "").strip()
+                                      or captcha_secret_parameter(stage)) if captcha else "",
+            chat_format=chat,
+            chat_webhook_parameter=(env.get("CHAT_WEBHOOK_PARAMETER", "").strip()
+                                    or chat_webhook_parameter(stage)) if chat else "",
             table_stream_arn=env.get("TABLE_STREAM_ARN")
             or f"arn:aws:dynamodb:{region}:000000000000:table/frontdesk-{stage}/stream/local",
             behind_api_gateway=in_lambda and stage != "local",

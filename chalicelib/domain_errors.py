@@ -53,6 +53,11 @@ class RateExceeded(DomainError):
         self.retry_after_seconds = retry_after_seconds
 
 
+class CaptchaRejected(DomainError):
+    """A CAPTCHA token that is missing, or that the provider did not accept."""
+    default_message = "The CAPTCHA was not solved. Solve it and send the form again."
+
+
 class DependencyUnavailable(DomainError):
     """DynamoDB, SES or the user pool is busy or unreachable, or a record kept
     changing under us: the same request may well succeed shortly."""

@@ -41,6 +41,11 @@ class ValidationFailed(ApiError):
         super().__init__(message, details=field_errors)
 
 
+class CaptchaFailed(ApiError):
+    status, code, default_message = (
+        400, "captcha_failed", "The CAPTCHA was not solved. Solve it and send the form again.")
+
+
 class Unauthorized(ApiError):
     status, code, default_message = 401, "unauthorized", "Sign in to use this resource."
 

@@ -37,11 +37,14 @@ CONTACT_RECEIVED = "ContactReceived"
 NOTIFICATIONS_SENT = "NotificationsSent"
 NOTIFICATIONS_FAILED = "NotificationsFailed"
 RATE_LIMITED = "RateLimited"
+CHAT_SENT = "ChatNotificationsSent"
+CHAT_FAILED = "ChatNotificationsFailed"
 REPLIES_SENT = "RepliesSent"
 REPLIES_FAILED = "RepliesFailed"
 # A fixed list, so a typo in a caller fails its tests instead of quietly
 # starting a new metric nobody alarms on.
 EVENT_METRICS = frozenset({CONTACT_RECEIVED, NOTIFICATIONS_SENT, NOTIFICATIONS_FAILED, RATE_LIMITED,
+                           CHAT_SENT, CHAT_FAILED,
                            REPLIES_SENT, REPLIES_FAILED})
 OLDEST_PENDING_NOTIFICATION_AGE = "OldestPendingNotificationAge"
 AGE_METRICS = frozenset({OLDEST_PENDING_NOTIFICATION_AGE})

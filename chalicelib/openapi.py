@@ -110,7 +110,15 @@ RESPONSE_SCHEMAS["MessageThread"] = {
     **_MESSAGE, "required": [*_MESSAGE["required"], "replies"],
     "properties": {**_MESSAGE["properties"], "replies": {
         "type": "array", "description": "oldest first",
-        "items": {"$ref": "#/components/schemas/Reply"}}}}
+        "items": {"$ref": "#/components/schemas/Reply"}},
+        # On a stage with chat notifications: the chat post's delivery (chalicelib/contact/chat.py).
+        "chat": {**_MESSAGE["properties"]["notification"],
+                 "description": "the chat webhook's delivery; absent without one"}}}
+_COUNTS = {"type": "object", "required": ["pending", "failed"],
+           "properties": {s: {"type": "integer"} for s in ("pending", "failed")}}
+RESPONSE_SCHEMAS["Stats"]["properties"]["deliveries"] = {
+    "type": "object", "description": "pending and failed deliveries per channel",
+    "properties": {"email": _COUNTS, "chat": _COUNTS}}
 
 # (method, path) -> summary, request model, success status, response schema.
 OPERATIONS: dict[tuple[str, str], tuple[str, type[msgspec.Struct] | None, int, str | None]] = {
@@ -145,6 +153,37 @@ OPERATIONS: dict[tuple[str, str], tuple[str, type[msgspec.Struct] | None, int, s
     ("GET", "/service/users/{user_id}"): ("Get a user (API key)", None, 200, "User"),
     ("POST", "/service/users"): ("Create a user (API key)", UserCreate, 201, "User"),
 }
+
+# Operations that also take a plain HTML form post (chalicelib/api/contact_form.py).
+FORM_POSTS = {("POST", "/contact")}
+_FORM_FIELDS = {
+    "_next": {"type": "string", "format": "uri",
+              "description": "thank-you page; its origin must be one of the stage's allowed "
+                             "origins"},
+    "_error": {"type": "string", "format": "uri",
+               "description": "error page, given ?error=<code>&fields=<names>; same rule"},
+}
+_HTML_PAGE = {"text/html": {"schema": {"type": "string"}}}
+
+
+def _with_form_post(operation: dict[str, Any], model_schema: dict[str, Any]) -> None:
+    """The same fields as a form, plus the hidden page fields; a form is answered
+    with a 303 (or, without pages, an HTML page with the error's own status)."""
+    form_schema = {**model_schema, "properties": {**model_schema["properties"], **_FORM_FIELDS}}
+    operation["requestBody"]["content"]["application/x-www-form-urlencoded"] = {
+        "schema": form_schema}
+    operation["responses"]["303"] = {
+        "description": "A form post: to the thank-you page, or to the error page with "
+                       "?error=<code>&fields=<comma-separated names>",
+        "headers": {"Location": {"schema": {"type": "string"}}}}
+    operation["responses"]["200"] = {
+        "description": "A form post without a thank-you page: a short HTML page",
+        "content": _HTML_PAGE}
+    operation["responses"]["default"]["content"] = {
+        **operation["responses"]["default"]["content"], **_HTML_PAGE}
+    operation["responses"]["default"]["description"] = (
+        "An error: JSON, or for a form post without an error page, an HTML page")
+
 
 _SECURITY: dict[Role, list[dict[str, list[str]]]] = {
     Role.SIGNED_IN: [{"cognito": []}], Role.ADMIN: [{"cognito": []}],
@@ -181,6 +220,8 @@ def build_document(app: Chalice, *, version: str = "1.0.0") -> dict[str, Any]:
             if model is not None:
                 operation["requestBody"] = {"required": True, "content": {
                     "application/json": {"schema": _ref(model.__name__)}}}
+                if (method, path) in FORM_POSTS:
+                    _with_form_post(operation, model_schemas[model.__name__])
             params = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
                       for name in entry.view_args] + QUERY_PARAMETERS.get((method, path), [])
             if params:

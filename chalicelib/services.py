@@ -9,11 +9,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import partial
 
+from chalicelib.api.contact import MAX_BODY_BYTES as CONTACT_MAX_BODY_BYTES
 from chalicelib.api.contact import ContactApi
+from chalicelib.api.contact_form import ContactFormApi, FormTargets
 from chalicelib.api.dashboard import DashboardApi
 from chalicelib.api.users import UsersApi
 from chalicelib.aws import AwsClients
 from chalicelib.config import Settings
+from chalicelib.contact.captcha import PROVIDERS as CAPTCHA_PROVIDERS
+from chalicelib.contact.captcha import CaptchaVerifier
+from chalicelib.contact.chat import ChatNotifications
 from chalicelib.contact.notifications import OwnerNotifications
 from chalicelib.contact.store import MessageStore
 from chalicelib.dashboard.reply_mail import ReplyMail
@@ -23,7 +28,16 @@ from chalicelib.db.counters import read_counters
 from chalicelib.db.rate_limit import RateLimiter
 from chalicelib.metrics import MetricsSink
 from chalicelib.outbox.outbox import Deliveries, Outbox
+from chalicelib.parameters import SsmSecret
 from chalicelib.users.store import UserStore
+
+
+def captcha_verifier(settings: Settings, clients: AwsClients) -> CaptchaVerifier | None:
+    if not settings.captcha_provider:
+        return None
+    return CaptchaVerifier(CAPTCHA_PROVIDERS[settings.captcha_provider],
+                           verify_url=settings.captcha_verify_url,
+                           secret=SsmSecret(clients.ssm, settings.captcha_secret_parameter))
 
 
 @dataclass(frozen=True)
@@ -32,6 +46,7 @@ class Services:
     users: UserStore
     users_api: UsersApi
     contact_api: ContactApi
+    contact_form_api: ContactFormApi
     dashboard: Dashboard
     dashboard_api: DashboardApi
     deliveries: Deliveries
@@ -42,7 +57,9 @@ class Services:
         clients = clients or AwsClients.create(settings)
         table = settings.table_name
         users = UserStore(clients.dynamodb, table)
-        messages = MessageStore(clients.dynamodb, table)
+        chat = ChatNotifications(SsmSecret(clients.ssm, settings.chat_webhook_parameter),
+                                 fmt=settings.chat_format) if settings.chat_format else None
+        messages = MessageStore(clients.dynamodb, table, companions=[chat] if chat else [])
         contact_limiter = RateLimiter(clients.dynamodb, table, scope="contact",
                                       limit=settings.contact_rate_limit,
                                       window_seconds=settings.contact_rate_window_seconds)
@@ -58,12 +75,18 @@ class Services:
         kinds = [OwnerNotifications(clients.ses, sender=settings.mail_from,
                                     owner=settings.owner_email),
                  ReplyMail(clients.dynamodb, clients.ses, table, sender=settings.mail_from,
-                           reply_to=settings.reply_to)]
+                           reply_to=settings.reply_to), *([chat] if chat else [])]
+        contact_api = ContactApi(messages, contact_limiter, metrics, captcha_verifier(settings, clients))
         return cls(
             clients=clients,
             users=users,
             users_api=UsersApi(users),
-            contact_api=ContactApi(messages, contact_limiter, metrics),
+            contact_api=contact_api,
+            contact_form_api=ContactFormApi(
+                contact_api, allowed_origins=settings.allowed_origins,
+                stage_targets=FormTargets(settings.contact_redirect_ok or None,
+                                          settings.contact_redirect_error or None),
+                max_body_bytes=CONTACT_MAX_BODY_BYTES, metrics=metrics),
             dashboard=dashboard,
             dashboard_api=DashboardApi(dashboard),
             deliveries=Deliveries(Outbox(clients.dynamodb, table, kind, metrics=metrics,

@@ -23,13 +23,15 @@ import boto3
 from chalice.cli.factory import CLIFactory
 from chalice.local import LocalDevServer, create_local_server
 
-from chalicelib.config import Settings
+from chalicelib.config import Settings, captcha_secret_parameter, chat_webhook_parameter
 from chalicelib.http.cors import CorsPolicy
+from devstack.fakes import LOCAL_CAPTCHA_SECRET, LOCAL_CAPTCHA_SITE_KEY, FakeServices
 from devstack.gateway import ParityRequestHandler
 from devstack.moto_server import LocalAwsServer
 from devstack.provision import provision
 from devstack.triggers import Triggers
 from infra.web_headers import security_headers
+from infra.web_pages import with_api_url
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 REGION = "us-east-1"
@@ -118,6 +120,26 @@ class LocalStack:
         self._web: ThreadingHTTPServer | None = None
         self._triggers: Triggers | None = None
         self._wrote_stack_file = False
+        self._fakes: FakeServices | None = None
+
+    def _captcha_settings(self, provider: str) -> dict[str, str]:
+        """`CAPTCHA_PROVIDER=turnstile make dev`: the local verifier, its secret in moto's SSM."""
+        if not provider or self._fakes is None:
+            return {}
+        boto3.client("ssm").put_parameter(Name=captcha_secret_parameter("local"),
+                                          Value=LOCAL_CAPTCHA_SECRET, Type="SecureString",
+                                          Overwrite=True)
+        return {"CAPTCHA_PROVIDER": provider, "CAPTCHA_SITE_KEY": LOCAL_CAPTCHA_SITE_KEY,
+                "CAPTCHA_VERIFY_URL": self._fakes.siteverify_url}
+
+    def _chat_settings(self, fmt: str) -> dict[str, str]:
+        """`CHAT_FORMAT=slack make dev`: chat posts to the local receiver (GET <fakesUrl>/webhooks)."""
+        if not fmt or self._fakes is None:
+            return {}
+        boto3.client("ssm").put_parameter(Name=chat_webhook_parameter("local"),
+                                          Value=self._fakes.webhook_url(), Type="SecureString",
+                                          Overwrite=True)
+        return {"CHAT_FORMAT": fmt}
 
     def _url(self, port: int) -> str:
         return f"http://{self.host}:{port}"
@@ -138,7 +160,9 @@ class LocalStack:
         resources = provision(boto3.Session(), table_name=stage_env["TABLE_NAME"],
                               mail_from=mail_from)
         api_key = secrets.token_urlsafe(32)  # fresh each start; never written to the repo
-        overrides = {
+        fakes = self._fakes = FakeServices(self.host).start()
+        overrides = {**self._captcha_settings(os.environ.get("CAPTCHA_PROVIDER", "")),
+                     **self._chat_settings(os.environ.get("CHAT_FORMAT", "")),
             "USER_POOL_ID": resources.user_pool_id,
             "USER_POOL_CLIENT_ID": resources.user_pool_client_id,
             "COGNITO_JWKS_URL": f"{aws_endpoint}/{resources.user_pool_id}/.well-known/jwks.json",
@@ -178,7 +202,11 @@ class LocalStack:
             "apiKey": api_key,
             "users": resources.users,
             "passwordPolicy": resources.password_policy,
+            "fakesUrl": fakes.url,
         }
+        if settings.captcha_provider:
+            info["captcha"] = {"provider": settings.captcha_provider,
+                               "siteKey": settings.captcha_site_key}
         web_dir = PROJECT_DIR / "web"
         if web_dir.is_dir():
             self._web = ThreadingHTTPServer((self.host, self.ports.web),
@@ -196,7 +224,7 @@ class LocalStack:
     def stop(self) -> None:
         if self._triggers is not None:
             self._triggers.stop()
-        for server in (self._api.server if self._api else None, self._web):
+        for server in (self._api.server if self._api else None, self._web, self._fakes):
             if server is not None:
                 server.shutdown()
                 server.server_close()
@@ -209,13 +237,14 @@ class LocalStack:
 def web_config(info: dict[str, Any]) -> dict[str, Any]:
     """What the web frontend needs to find the API and sign in."""
     return {key: info[key] for key in ("apiUrl", "region", "userPoolClientId", "cognitoEndpoint",
-                                       "passwordPolicy")}
+                                       "passwordPolicy", "captcha") if key in info}
 
 
 def web_handler(web_dir: Path, config: dict[str, Any]) -> Any:
     body = json.dumps(config).encode()
     # The deployed site's headers (infra/web_headers.py), naming the local API and AWS.
-    headers = security_headers(config["apiUrl"], config["cognitoEndpoint"])
+    headers = security_headers(config["apiUrl"], config["cognitoEndpoint"],
+                               config.get("captcha", {}).get("provider"))
 
     class WebHandler(SimpleHTTPRequestHandler):
         def end_headers(self) -> None:  # every response, error pages included
@@ -231,6 +260,17 @@ def web_handler(web_dir: Path, config: dict[str, Any]) -> Any:
                 self.send_header("Cache-Control", "no-store")
                 self.end_headers()
                 self.wfile.write(body)
+                return
+            page = Path(self.translate_path(self.path))
+            if page.is_dir() and self.path.split("?")[0].endswith("/"):
+                page = page / "index.html"
+            if page.suffix == ".html" and page.is_file():  # with the API's address written in
+                html = with_api_url(page.read_bytes(), config["apiUrl"])
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(html)))
+                self.end_headers()
+                self.wfile.write(html)
                 return
             super().do_GET()
 

@@ -83,3 +83,12 @@ def allowed_origins(config: dict[str, Any], stage: str) -> tuple[str, ...]:
 def api_gateway_stage(config: dict[str, Any], stage: str) -> str:
     return str(config["stages"][stage].get("api_gateway_stage",
                                            config.get("api_gateway_stage", "api")))
+
+
+def captcha(config: dict[str, Any], stage: str) -> dict[str, str] | None:
+    """The stage's CAPTCHA as the web config names it ({provider, siteKey}), or None."""
+    stage_env = config["stages"][stage].get("environment_variables", {})
+    provider = stage_env.get("CAPTCHA_PROVIDER", "").strip().lower()
+    if not provider:
+        return None
+    return {"provider": provider, "siteKey": stage_env.get("CAPTCHA_SITE_KEY", "").strip()}

@@ -118,13 +118,16 @@ def check_deployable(stage: StageConfig, stages_file: str) -> None:
 
 
 def web_config(api_url: str, region: str, user_pool_client_id: str,
-               password_policy: dict[str, Any] | None = None) -> dict[str, Any]:
+               password_policy: dict[str, Any] | None = None,
+               captcha: dict[str, str] | None = None) -> dict[str, Any]:
     """What the web frontend needs (same keys `make dev` serves it)."""
     config: dict[str, Any] = {
         "apiUrl": api_url, "region": region, "userPoolClientId": user_pool_client_id,
         "cognitoEndpoint": cognito_endpoint(region)}
     if password_policy is not None:
         config["passwordPolicy"] = password_policy
+    if captcha is not None:
+        config["captcha"] = captcha  # {provider, siteKey}: the contact page shows the widget
     return config
 
 
@@ -147,11 +150,13 @@ def deploy(stage_name: str, *, aws: AwsClients, chalice: ChaliceRunner,
     # The site's CSP names the API, which exists only after `chalice deploy`:
     # start from the last deploy's API and put the stack right after if it moved.
     known_api_url = recorded_api_url(project, stage_name)
+    captcha = chalice_config.captcha(config, stage_name)
+    captcha_provider = captcha["provider"] if captcha else None
 
     say(f"[1/5] resources stack {stage.stack_name} (table, user pool, SES identity, "
         f"usage plan, web site, alarms)")
     outputs = stack.deploy_stack(aws.cloudformation, stage, template, api_stage,
-                                 site_headers(known_api_url, aws.region))
+                                 site_headers(known_api_url, aws.region, captcha_provider))
     config = chalice_config.with_environment(
         config, stage_name, chalice_config.stage_environment(stage, outputs))
     config = chalice_config.with_layers(config, stage_name, aws.region)
@@ -163,7 +168,7 @@ def deploy(stage_name: str, *, aws: AwsClients, chalice: ChaliceRunner,
     if known_api_url is None or origin_of(known_api_url) != origin_of(api_url):
         say("      the site's Content-Security-Policy now names this API: updating the stack")
         outputs = stack.deploy_stack(aws.cloudformation, stage, template, api_stage,
-                                     site_headers(api_url, aws.region))
+                                     site_headers(api_url, aws.region, captcha_provider))
 
     say("[3/5] gateway responses (JSON errors with CORS), unknown paths to the app, "
         "then a new deployment")
@@ -177,7 +182,7 @@ def deploy(stage_name: str, *, aws: AwsClients, chalice: ChaliceRunner,
     gateway.attach_usage_plan(aws.apigateway, outputs["UsagePlanId"], rest_api_id, api_stage)
 
     web = web_config(api_url, aws.region, outputs["UserPoolClientId"],
-                     pool_password_policy(aws.cognito, outputs["UserPoolId"]))
+                     pool_password_policy(aws.cognito, outputs["UserPoolId"]), captcha)
     project.web_config.parent.mkdir(parents=True, exist_ok=True)
     project.web_config.write_text(json.dumps(web, indent=2) + "\n")
     say(f"[5/5] web site: {project.web_dir.relative_to(project.root)}/ and its config.json "

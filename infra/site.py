@@ -13,6 +13,7 @@ from botocore.exceptions import ClientError
 
 from infra.stages import StageConfig
 from infra.web_headers import security_headers
+from infra.web_pages import with_api_url
 
 
 def site_origins(stage: StageConfig, outputs: dict[str, str]) -> tuple[str, ...]:
@@ -34,9 +35,10 @@ def cognito_endpoint(region: str) -> str:
     return f"https://cognito-idp.{region}.amazonaws.com/"
 
 
-def site_headers(api_url: str | None, region: str) -> dict[str, str]:
+def site_headers(api_url: str | None, region: str,
+                 captcha_provider: str | None = None) -> dict[str, str]:
     """The deployed site's security headers; `api_url` is None before the first API exists."""
-    return security_headers(api_url, cognito_endpoint(region))
+    return security_headers(api_url, cognito_endpoint(region), captcha_provider)
 
 
 # -- publishing web/ ------------------------------------------------------------
@@ -97,7 +99,10 @@ def site_files(web_dir: Path, config: dict[str, Any]) -> list[SiteFile]:
         key = path.relative_to(web_dir).as_posix()
         if path.is_file() and key not in NOT_PUBLISHED and not any(
                 part.startswith(".") for part in PurePosixPath(key).parts):
-            files.append(SiteFile.of(key, path.read_bytes()))
+            body = path.read_bytes()
+            if key.endswith(".html") and config.get("apiUrl"):
+                body = with_api_url(body, config["apiUrl"])
+            files.append(SiteFile.of(key, body))
     return [*files, SiteFile.of(CONFIG_KEY, (json.dumps(config, indent=2) + "\n").encode())]
 
 

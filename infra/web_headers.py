@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from chalicelib.contact.captcha import PROVIDERS as CAPTCHA_PROVIDERS
+
 HSTS_MAX_AGE_SECONDS = 2 * 365 * 24 * 3600
 REFERRER_POLICY = "strict-origin-when-cross-origin"
 # Nothing in web/ uses any of these; a script injected despite the CSP gets none of them.
@@ -26,20 +28,24 @@ def origin_of(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def content_security_policy(api_origin: str | None, cognito_origin: str) -> str:
+def content_security_policy(api_origin: str | None, cognito_origin: str,
+                            captcha_provider: str | None = None) -> str:
     """`api_origin` is None only while a first deploy has no API yet.
 
     connect-src keeps 'self' because the pages fetch config.json from their own
-    origin. form-action allows the API so a form may post to it directly.
+    origin. form-action allows the API so a form may post to it directly. A
+    stage with a CAPTCHA allows exactly its provider's script and frames.
     """
     api = [api_origin] if api_origin else []
+    captcha = CAPTCHA_PROVIDERS[captcha_provider] if captcha_provider else None
     directives = {
         "default-src": ["'self'"],
-        "script-src": ["'self'"],
+        "script-src": ["'self'", *(captcha.script_origins if captcha else ())],
         "style-src": ["'self'"],
         "img-src": ["'self'", "data:"],
         "connect-src": ["'self'", *api, cognito_origin],
         "form-action": ["'self'", *api],
+        **({"frame-src": list(captcha.frame_origins)} if captcha else {}),
         "frame-ancestors": ["'none'"],
         "object-src": ["'none'"],
         "base-uri": ["'none'"],
@@ -47,12 +53,15 @@ def content_security_policy(api_origin: str | None, cognito_origin: str) -> str:
     return "; ".join(f"{name} {' '.join(sources)}" for name, sources in directives.items())
 
 
-def security_headers(api_url: str | None, cognito_endpoint: str) -> dict[str, str]:
+def security_headers(api_url: str | None, cognito_endpoint: str,
+                     captcha_provider: str | None = None) -> dict[str, str]:
     """The headers for every response of the site whose config.json names
-    this API and this Cognito endpoint (full addresses; only origins are used)."""
+    this API and this Cognito endpoint (full addresses; only origins are used)
+    and, when it has one, this CAPTCHA provider."""
     return {
         "Content-Security-Policy": content_security_policy(
-            origin_of(api_url) if api_url else None, origin_of(cognito_endpoint)),
+            origin_of(api_url) if api_url else None, origin_of(cognito_endpoint),
+            captcha_provider),
         "Strict-Transport-Security": f"max-age={HSTS_MAX_AGE_SECONDS}; includeSubDomains",
         "X-Content-Type-Options": "nosniff",
         # frame-ancestors says the same to every current browser; this is for older ones.

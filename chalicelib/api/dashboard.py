@@ -22,7 +22,10 @@ from chalicelib.validation import gather, parse
 
 
 def thread_json(thread: Thread) -> dict[str, Any]:
-    return {**thread.message.to_json(), "replies": [reply.to_json() for reply in thread.replies]}
+    body = {**thread.message.to_json(), "replies": [reply.to_json() for reply in thread.replies]}
+    if thread.chat is not None:
+        body["chat"] = thread.chat.to_json()  # the chat post's delivery, beside the email's
+    return body
 
 
 def _status(query: Mapping[str, Any], errors: list[dict[str, str]], default: str | None) -> str | None:
@@ -94,6 +97,11 @@ class DashboardApi:
                          "archived": counts["messagesArchived"]},
             "notifications": {"pending": counts["notificationsPending"],
                               "failed": counts["notificationsFailed"]},
+            # Per channel: the owner's email (as `notifications` above) and the chat webhook.
+            "deliveries": {"email": {"pending": counts["notificationsPending"],
+                                     "failed": counts["notificationsFailed"]},
+                           "chat": {"pending": counts["chatPending"],
+                                    "failed": counts["chatFailed"]}},
         })
 
     def reply(self, message_id: str, body: dict[str, Any], raw_key: str | None,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Protocol, Sequence
 
 from chalicelib.contact.idempotency import IdempotentRequest, remembered_response
 from chalicelib.contact.model import NOTIFY_FAILED, NOTIFY_PENDING, Message, Notification
@@ -38,13 +38,22 @@ class Receipt:
     stored: bool  # False when an earlier request with the same key had stored it
 
 
+class CompanionDelivery(Protocol):
+    """A delivery kind stored beside each new message (the chat post)."""
+    pending_counter: str | None
+
+    def new_delivery(self, message: Message) -> dict[str, Any]: ...
+
+
 class MessageStore:
     def __init__(self, client: Any, table_name: str, *,
-                 clock: Callable[[], datetime] = utc_now, ids: Callable[[], str] = new_id) -> None:
+                 clock: Callable[[], datetime] = utc_now, ids: Callable[[], str] = new_id,
+                 companions: Sequence[CompanionDelivery] = ()) -> None:
         self._client = client
         self._table = table_name
         self._clock = clock
         self._ids = ids
+        self._companions = tuple(companions)
 
     # -- submissions ---------------------------------------------------------
 
@@ -65,12 +74,18 @@ class MessageStore:
                           created_at=now, updated_at=now,
                           notification=Notification(NOTIFY_PENDING, 0, next_attempt_at=now))
         response = {"id": message.id, "status": "received"}
+        counted = {"messagesNew": 1, "notificationsPending": 1}
         items = [
             {"Put": {"TableName": self._table, "Item": to_item(message.to_item()),
                      "ConditionExpression": "attribute_not_exists(#pk)",
                      "ExpressionAttributeNames": {"#pk": "pk"}}},
-            counter_update(self._table, messagesNew=1, notificationsPending=1),
         ]
+        for companion in self._companions:  # its own delivery, stored with the message
+            items.append({"Put": {"TableName": self._table,
+                                  "Item": to_item(companion.new_delivery(message))}})
+            if companion.pending_counter:
+                counted[companion.pending_counter] = 1
+        items.insert(1, counter_update(self._table, **counted))
         remembered: int | None = None
         charged: int | None = None
         if request is not None:
@@ -136,13 +151,15 @@ class MessageStore:
                 continue  # changed (or deleted) since we read it
         raise DependencyUnavailable("The message kept changing. Try again.")
 
-    def delete(self, message_id: str, attached: Sequence[dict[str, Any]] = ()) -> None:
+    def delete(self, message_id: str, attached: Sequence[dict[str, Any]] = (),
+               counter_deltas: dict[str, int] | None = None) -> None:
         """Delete the message, and in the same transaction the `attached`
-        TransactWriteItems entries (its settled replies)."""
+        TransactWriteItems entries (its settled replies, its chat post) with
+        their `counter_deltas`."""
         for _ in range(3):
             current = self.get(message_id)
             notify = current.notification.status
-            deltas = {STATUS_COUNTER[current.status]: -1}
+            deltas = {STATUS_COUNTER[current.status]: -1, **(counter_deltas or {})}
             if notify in NOTIFY_COUNTER:
                 deltas[NOTIFY_COUNTER[notify]] = -1
             try:

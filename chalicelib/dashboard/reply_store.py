@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable
 
+from chalicelib.contact.chat import CHAT_COUNTER, ChatNotifications, delivery_of
 from chalicelib.contact.idempotency import IdempotentRequest, remembered_response
-from chalicelib.contact.model import Message
+from chalicelib.contact.model import Message, Notification
 from chalicelib.contact.store import STATUS_COUNTER
 from chalicelib.dashboard.replies import DELIVERY, Reply
 from chalicelib.db import keys
@@ -38,6 +39,7 @@ REPLIED = "replied"
 class Thread:
     message: Message
     replies: list[Reply]
+    chat: Notification | None = None  # the chat post's delivery, on a stage that posts
 
 
 class ReplyStore:
@@ -70,7 +72,9 @@ class ReplyStore:
             raise RecordNotFound("No message has this id.")
         replies = [Reply.from_item(item) for item in items
                    if item[SK].startswith(keys.REPLY_PREFIX)]
-        return Thread(Message.from_item(message), replies)
+        chat = next((delivery_of(item) for item in items
+                     if item[SK] == keys.chat_delivery(message_id)[SK]), None)
+        return Thread(Message.from_item(message), replies, chat)
 
     def replay(self, request: IdempotentRequest) -> dict[str, Any] | None:
         return remembered_response(self._client, self._table, request,
@@ -127,6 +131,20 @@ class ReplyStore:
             "ExpressionAttributeNames": {"#status": DELIVERY.status},
             "ExpressionAttributeValues": {":status": to_value(reply.status)}}}
             for reply in thread.replies if reply.status != PENDING]
+
+    def chat_delete(self, thread: Thread) -> tuple[list[dict[str, Any]], dict[str, int]]:
+        """The TransactWriteItems entry deleting the thread's chat post (whatever
+        its state: the message is gone), and the counters that moves."""
+        if thread.chat is None:
+            return [], {}
+        status = thread.chat.status
+        counter = CHAT_COUNTER.get(status)
+        return [{"Delete": {
+            "TableName": self._table, "Key": to_item(keys.chat_delivery(thread.message.id)),
+            "ConditionExpression": "#status = :status",
+            "ExpressionAttributeNames": {"#status": ChatNotifications.fields.status},
+            "ExpressionAttributeValues": {":status": to_value(status)}}}], \
+            ({counter: -1} if counter else {})
 
     def _message_replied(self, current: Message, now: str) -> dict[str, Any]:
         return {

@@ -11,7 +11,7 @@ from chalicelib.db.items import to_item, to_value
 from chalicelib.db.reads import get_item
 
 COUNTERS = ("users", "messagesNew", "messagesRead", "messagesReplied", "messagesArchived",
-            "notificationsPending", "notificationsFailed")
+            "notificationsPending", "notificationsFailed", "chatPending", "chatFailed")
 
 
 def counter_update(table_name: str, **deltas: int) -> dict[str, Any]:

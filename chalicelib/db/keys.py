@@ -43,6 +43,7 @@ def message_list(status: str) -> str:
 
 PENDING_NOTIFICATIONS = "NOTIFY#pending"
 PENDING_REPLIES = "REPLY#pending"
+PENDING_CHAT = "CHAT#pending"
 
 
 def pending_delivery(partition: str, next_attempt_at: str, item_id: str) -> Key:
@@ -65,6 +66,15 @@ REPLY_PREFIX = "REPLY#"
 
 def pending_reply(next_attempt_at: str, reply_id: str) -> Key:
     return pending_delivery(PENDING_REPLIES, next_attempt_at, reply_id)
+
+
+def chat_delivery(message_id: str) -> Key:
+    """The message's chat post, in its partition: read with its thread, deleted with it."""
+    return {PK: f"MSG#{message_id}", SK: "CHAT"}
+
+
+def pending_chat(next_attempt_at: str, message_id: str) -> Key:
+    return pending_delivery(PENDING_CHAT, next_attempt_at, message_id)
 
 
 def idempotency(key_digest: str) -> Key:

@@ -14,6 +14,7 @@ from chalice import Chalice
 from chalicelib import domain_errors as domain
 from chalicelib.errors import (
     ApiError,
+    CaptchaFailed,
     Conflict,
     NotFound,
     PreconditionFailed,
@@ -30,6 +31,7 @@ STATUS_OF: dict[type[domain.DomainError], type[ApiError]] = {
     domain.IdempotencyKeyReused: Conflict,
     domain.LimitReached: Conflict,
     domain.DependencyUnavailable: ServiceUnavailable,
+    domain.CaptchaRejected: CaptchaFailed,
 }
 
 

@@ -22,6 +22,7 @@ from chalicelib.config import Settings
 from chalicelib.errors import ERROR_BY_STATUS, ApiError, InternalError, MethodNotAllowed, NotFound
 from chalicelib.http import context
 from chalicelib.http.cors import ALL_METHODS, CorsPolicy
+from chalicelib.http.form_pages import is_page
 from chalicelib.http.responses import error_response, is_error_shape, no_content
 from chalicelib.http.routing import declared_methods, not_routed
 from chalicelib.log import AccessLog
@@ -123,8 +124,8 @@ class HttpPipeline:
     def _in_error_shape(self, response: Response, request_id: str) -> Response:
         """Re-shape the errors Chalice produces itself (415, unparsable JSON, a
         caught exception, which Chalice has already logged with its trace)."""
-        if response.status_code < 400 or is_error_shape(response.body):
-            return response
+        if response.status_code < 400 or is_error_shape(response.body) or is_page(response):
+            return response  # is_page: a form post's error page (chalicelib/http/form_pages.py)
         error_class = ERROR_BY_STATUS.get(response.status_code, InternalError)
         message = None
         if response.status_code < 500 and isinstance(response.body, dict):

@@ -23,6 +23,15 @@ class PermanentFailure(Exception):
         self.reason = reason
 
 
+class TemporaryFailure(Exception):
+    """The receiver did not take the delivery this time (unreachable, timed
+    out, an error status): the outbox retries it with backoff."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
 @dataclass(frozen=True)
 class DeliveryFields:
     """The attribute names of one kind's delivery state."""

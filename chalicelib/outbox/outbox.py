@@ -33,7 +33,14 @@ from chalicelib.db.items import from_item, to_item, to_value
 from chalicelib.db.table import GSI2, GSI2_PK, GSI2_SK, PK, SK
 from chalicelib.db.transactions import ConditionFailed, transact_write
 from chalicelib.metrics import MetricsSink
-from chalicelib.outbox.kind import FAILED, PENDING, SENT, DeliveryKind, PermanentFailure
+from chalicelib.outbox.kind import (
+    FAILED,
+    PENDING,
+    SENT,
+    DeliveryKind,
+    PermanentFailure,
+    TemporaryFailure,
+)
 
 log = logging.getLogger("frontdesk.outbox")
 
@@ -150,6 +157,8 @@ class Outbox:
         """(reason, permanent) for a failed send."""
         if isinstance(exc, PermanentFailure):
             return exc.reason, True
+        if isinstance(exc, TemporaryFailure):
+            return exc.reason, False
         if isinstance(exc, ClientError):
             code = error_code(exc)
             return code, code in PERMANENT_CODES

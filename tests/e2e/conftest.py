@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
@@ -35,14 +36,18 @@ CHROMIUM_FLAGS = [
 ]
 
 
-@pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    stack_file = tmp_path_factory.mktemp("stack") / "stack.json"
+@contextmanager
+def running_stack(workdir: Path, extra_env: dict[str, str] | None = None
+                  ) -> Iterator[dict[str, Any]]:
+    """`python -m devstack` on free ports, with `extra_env` (e.g. CAPTCHA_PROVIDER)."""
+    stack_file = workdir / "stack.json"
     ports = {"API_PORT": free_port(), "AWS_PORT": free_port(), "WEB_PORT": free_port()}
     env = {**os.environ, **{k: str(v) for k, v in ports.items()}, "STACK_FILE": str(stack_file)}
-    for name in ("AWS_ENDPOINT_URL", "STAGE", "TABLE_NAME", "USER_POOL_ID", "ALLOWED_ORIGINS"):
+    for name in ("AWS_ENDPOINT_URL", "STAGE", "TABLE_NAME", "USER_POOL_ID", "ALLOWED_ORIGINS",
+                 "CAPTCHA_PROVIDER", "CHAT_FORMAT"):
         env.pop(name, None)  # the stack sets its own, as on a developer's machine
-    log = (tmp_path_factory.getbasetemp() / "stack.log").open("w")
+    env.update(extra_env or {})
+    log = (workdir / "stack.log").open("w")
     process = subprocess.Popen([sys.executable, "-m", "devstack"], cwd=PROJECT_DIR, env=env,
                                stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
@@ -54,14 +59,22 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     time.sleep(0.2)  # the file is written last, but let its writer finish
     info = json.loads(stack_file.read_text())
     assert "webUrl" in info, "the stack serves web/ only when the folder exists"
-    yield info
-    process.send_signal(signal.SIGTERM)
     try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-    log.close()
+        yield info
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    with running_stack(tmp_path_factory.mktemp("stack")) as info:
+        yield info
 
 
 @pytest.fixture(scope="session")

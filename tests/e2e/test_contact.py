@@ -167,3 +167,25 @@ def test_honeypot_is_hidden_from_people_and_a_filled_one_stores_nothing(
     assert answer.value.status == 202
     expect(page.locator("#contact-success")).to_be_visible()
     assert admin_api.messages_containing(marker) == []
+
+
+def test_the_form_works_with_javascript_off(browser: Any, stack: dict[str, Any],
+                                            admin_api: Api) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(stack["webUrl"] + "/")
+        assert page.get_attribute("#contact-form", "action") == f"{stack['apiUrl']}/contact"
+        marker = _marker()
+        _fill(page, message=f"Sent without JavaScript.\n{marker}")
+        with page.expect_navigation():
+            page.click("#send")
+        # The API's own thank-you page (no thank-you page is configured locally),
+        # with a link back to the site the form was on.
+        expect(page.locator("h1")).to_have_text("Thank you!")
+        back = page.get_attribute("a", "href")
+        assert back is not None and back.startswith(stack["webUrl"])
+        [stored] = admin_api.messages_containing(marker)
+        assert stored["message"] == f"Sent without JavaScript.\n{marker}"
+    finally:
+        context.close()

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from chalicelib.config import captcha_secret_parameter, chat_webhook_parameter
 from infra.stages import DEPLOYABLE_STAGES, load_stage
 from tests.support.aws_calls import PROJECT_DIR
 from tests.support.iam import RUNTIME_ACTIONS, STREAM_ACTIONS
@@ -31,6 +32,8 @@ def test_chalice_uses_the_stage_policy_file_not_autogeneration(stage: str) -> No
 @pytest.mark.parametrize("stage", DEPLOYABLE_STAGES)
 def test_only_plain_allow_statements_with_named_actions(stage: str) -> None:
     for statement in policy(stage)["Statement"]:
+        if statement["Action"] == ["kms:Decrypt"]:  # see the test below
+            statement = {k: v for k, v in statement.items() if k != "Condition"}
         assert set(statement) == {"Sid", "Effect", "Action", "Resource"}, statement["Sid"]
         assert statement["Effect"] == "Allow"
         assert not any("*" in action for action in statement["Action"]), statement["Sid"]
@@ -41,8 +44,12 @@ def test_every_resource_is_the_stage_s_own(stage: str) -> None:
     config = load_stage(stage)
     own = (f"arn:aws:dynamodb:*:*:table/{config.table_name}",
            f"arn:aws:logs:*:*:log-group:/aws/lambda/{config.function_name}",
-           f"arn:aws:ses:*:*:identity/{config.ses_identity}")
+           f"arn:aws:ses:*:*:identity/{config.ses_identity}",
+           f"arn:aws:ssm:*:*:parameter{captcha_secret_parameter(stage)}",
+           f"arn:aws:ssm:*:*:parameter{chat_webhook_parameter(stage)}")
     for statement in policy(stage)["Statement"]:
+        if statement["Action"] == ["kms:Decrypt"]:
+            continue  # any key, but only through SSM: the test below
         for resource in resources(statement):
             if resource == "*":  # X-Ray has no resource-level permissions
                 assert set(statement["Action"]) <= {"xray:PutTraceSegments",
@@ -58,6 +65,20 @@ def test_x_ray_is_granted_exactly_when_the_stage_traces(stage: str) -> None:
     traced = CONFIG["stages"][stage].get("xray", False)
     assert ({"xray:PutTraceSegments", "xray:PutTelemetryRecords"} <= actions) is traced
     assert traced or not any(a.startswith("xray:") for a in actions)
+
+
+@pytest.mark.parametrize("stage", DEPLOYABLE_STAGES)
+def test_ssm_reads_exactly_two_parameters_and_kms_decrypts_only_through_ssm(
+        stage: str) -> None:
+    statements = policy(stage)["Statement"]
+    (read,) = [s for s in statements if "ssm:GetParameter" in s["Action"]]
+    assert read["Action"] == ["ssm:GetParameter"]
+    assert read["Resource"] == [f"arn:aws:ssm:*:*:parameter{captcha_secret_parameter(stage)}",
+                                f"arn:aws:ssm:*:*:parameter{chat_webhook_parameter(stage)}"]
+    assert not any(a.startswith("ssm:") for s in statements if s is not read for a in s["Action"])
+    (decrypt,) = [s for s in statements if any(a.startswith("kms:") for a in s["Action"])]
+    assert decrypt["Action"] == ["kms:Decrypt"]
+    assert decrypt["Condition"] == {"StringLike": {"kms:ViaService": "ssm.*.amazonaws.com"}}
 
 
 def test_runtime_grants_are_only_logs_x_ray_and_reading_the_stream() -> None:

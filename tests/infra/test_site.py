@@ -160,3 +160,10 @@ def test_the_site_is_at_its_custom_domain_when_set_and_both_origins_are_allowed(
         "https://www.frontdesk.test", "https://d111111abcdef8.cloudfront.net",
         "https://admin.frontdesk.test")
 
+
+
+def test_published_pages_post_their_forms_to_the_stage_s_api() -> None:
+    files = {f.key: f for f in site.site_files(PROJECT_DIR / "web", CONFIG)}
+    page = files["index.html"].body.decode()
+    assert f'action="{CONFIG["apiUrl"].rstrip("/")}/contact"' in page
+    assert "__API_URL__" not in page

@@ -3,13 +3,14 @@
 Two small pieces: what IAM authorises for a call (action and resource ARN,
 after translating the test world's resource names to a stage's), and whether a
 policy's Allow statements match it (IAM's `*` and `?` wildcards; the policies
-use no Deny, NotAction, NotResource or Condition, which tests/iam asserts).
+use no Deny, NotAction, NotResource, and a Condition only on the one KMS grant,
+which tests/iam asserts).
 """
 from __future__ import annotations
 
 import email
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from tests.support.aws_calls import AwsCall
@@ -25,6 +26,10 @@ STREAM_ACTIONS = frozenset({"dynamodb:DescribeStream", "dynamodb:GetRecords",
 RUNTIME_ACTIONS = frozenset({"logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents",
                              "xray:PutTraceSegments", "xray:PutTelemetryRecords"}) | STREAM_ACTIONS
 
+# Used by SSM on the function's behalf to decrypt a SecureString (the grant's
+# kms:ViaService condition allows nothing else); our code never calls KMS.
+VIA_SSM_ACTIONS = frozenset({"kms:Decrypt"})
+
 # TransactWriteItems has no IAM action of its own: each item is authorised as
 # the single-item action it performs, on its own table.
 TRANSACT_ACTIONS = {"Put": "PutItem", "Update": "UpdateItem", "Delete": "DeleteItem",
@@ -36,6 +41,7 @@ class World:
     """How the test session's resource names map to one stage's."""
     tables: dict[str, str]  # test table name -> stage table name
     senders: dict[str, str]  # test sender address -> stage sender address
+    parameters: dict[str, str] = field(default_factory=dict)  # SSM names, test -> stage
 
     def table(self, name: str) -> str:
         return self.tables.get(name, name)
@@ -84,6 +90,10 @@ def iam_requests(call: AwsCall, world: World) -> list[IamRequest]:
                                call)]
     if call.service == "ses":
         return [IamRequest(f"ses:{op}", _ses_identities(world, call), call)]
+    if call.service == "ssm" and "Name" in params:
+        name = world.parameters.get(params["Name"], params["Name"])
+        return [IamRequest(f"ssm:{op}",
+                           (f"arn:aws:ssm:{REGION}:{ACCOUNT}:parameter/{name.lstrip('/')}",), call)]
     if call.service == "cognito-idp" and "UserPoolId" in params:
         return [IamRequest(f"cognito-idp:{op}",
                            (f"arn:aws:cognito-idp:{REGION}:{ACCOUNT}:userpool/{params['UserPoolId']}",),

@@ -125,3 +125,26 @@ def test_the_local_web_server_sends_the_definition_naming_the_local_stack(
     if path == "/config.json":
         assert json.loads(response.read()) == config
 
+
+
+@pytest.mark.parametrize("provider", ["turnstile", "hcaptcha", "recaptcha"])
+def test_a_captcha_adds_exactly_its_provider_s_script_and_frame_origins(provider: str) -> None:
+    from chalicelib.contact.captcha import PROVIDERS
+
+    plain = directives(security_headers(API, COGNITO)["Content-Security-Policy"])
+    csp = directives(security_headers(API, COGNITO, provider)["Content-Security-Policy"])
+    assert csp["script-src"] == ["'self'", *PROVIDERS[provider].script_origins]
+    assert csp["frame-src"] == list(PROVIDERS[provider].frame_origins)
+    assert "frame-src" not in plain
+    others = {o for name, p in PROVIDERS.items() if name != provider
+              for o in (*p.script_origins, *p.frame_origins)}
+    assert not others & {s for sources in csp.values() for s in sources}
+    assert {k: v for k, v in csp.items() if k not in ("script-src", "frame-src")} == \
+        {k: v for k, v in plain.items() if k != "script-src"}
+
+
+def test_the_local_web_server_writes_the_api_into_the_contact_form(
+        local_web: tuple[str, dict[str, Any]]) -> None:
+    base, config = local_web
+    page = fetch(base + "/").read().decode()
+    assert f'action="{config["apiUrl"]}/contact"' in page and "__API_URL__" not in page

@@ -1,6 +1,7 @@
 // The deployment's settings, generated next to the pages as config.json:
 // `make dev` serves one for the local stack; a deployment writes its own.
-// {apiUrl, region, userPoolClientId, cognitoEndpoint?, passwordPolicy?}
+// {apiUrl, region, userPoolClientId, cognitoEndpoint?, passwordPolicy?, captcha?}
+// captcha is {provider: 'turnstile'|'hcaptcha'|'recaptcha', siteKey} when the stage has one.
 // passwordPolicy is the user pool's PasswordPolicy as DescribeUserPool returns it
 // ({MinimumLength, RequireLowercase, …}); the sign-in page shows it as rules.
 
@@ -27,5 +28,7 @@ export function normalise(raw) {
     // Real Cognito's endpoint follows from the region; the local stack names its own.
     cognitoEndpoint: raw.cognitoEndpoint || `https://cognito-idp.${raw.region}.amazonaws.com/`,
     passwordPolicy: raw.passwordPolicy && typeof raw.passwordPolicy === 'object' ? raw.passwordPolicy : null,
+    captcha: raw.captcha && typeof raw.captcha.siteKey === 'string' && raw.captcha.siteKey
+      ? Object.freeze({provider: String(raw.captcha.provider), siteKey: raw.captcha.siteKey}) : null,
   });
 }

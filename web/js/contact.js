@@ -20,6 +20,19 @@ export const PLAIN_HINTS = {
   message: 'Please write your message, up to 5000 characters.',
 };
 
+// Each provider's widget: its script, the element it renders into, the form field
+// it writes its token to, and its global (for reset after a refused submission).
+// The site's CSP allows exactly the configured provider (infra/web_headers.py).
+const CAPTCHAS = {
+  turnstile: {script: 'https://challenges.cloudflare.com/turnstile/v0/api.js',
+    className: 'cf-turnstile', field: 'cf-turnstile-response', global: 'turnstile'},
+  hcaptcha: {script: 'https://js.hcaptcha.com/1/api.js',
+    className: 'h-captcha', field: 'h-captcha-response', global: 'hcaptcha'},
+  recaptcha: {script: 'https://www.google.com/recaptcha/api.js',
+    className: 'g-recaptcha', field: 'g-recaptcha-response', global: 'grecaptcha'},
+};
+let captcha = null;  // the configured provider's entry, once its widget is on the page
+
 const form = $('#contact-form');
 const sendButton = $('#send');
 const formError = $('#form-error');
@@ -46,6 +59,7 @@ function readForm() {
   if (subject) body.subject = subject;
   const website = String(data.get('website') ?? '');
   if (website) body.website = website;
+  if (captcha) body.captchaToken = String(data.get(captcha.field) ?? '');
   return body;
 }
 
@@ -88,6 +102,10 @@ function showError(error) {
     first?.focus();
     return;
   }
+  if (error.code === 'captcha_failed') {
+    showFormError('Please confirm that you are not a robot, then send the form again.');
+    return;
+  }
   if (error.code === 'rate_limited') {
     showFormError('You have sent several messages in a short time. Please wait a few minutes and try again.');
     return;
@@ -122,6 +140,7 @@ async function submit(event) {
       showSuccess(body.email, data?.id);
     } catch (error) {
       showError(error);
+      resetCaptcha();  // a token is good for one verification
     } finally {
       inFlight = null;
       sendButton.disabled = false;
@@ -179,7 +198,38 @@ function hint(event) {
   }
 }
 
+// Without this script the browser posts the form to the API itself (see index.html);
+// with it, the form is sent as JSON and the answer shown in place.
+form.noValidate = true;
 form.addEventListener('submit', submit);
+showCaptcha();
 form.addEventListener('focusout', hint);
 messageInput.addEventListener('input', updateCount);
 $('#send-another').addEventListener('click', reset);
+
+function resetCaptcha() {
+  if (captcha) window[captcha.global]?.reset?.();
+}
+
+// The provider's widget, when the stage has a site key. It renders itself into
+// the element (implicit rendering) and writes its token into a hidden field of
+// the form, which readForm sends as captchaToken.
+async function showCaptcha() {
+  let config;
+  try {
+    config = await loadConfig();
+  } catch {
+    return;  // submit() reports a missing config when it is used
+  }
+  const provider = config.captcha && CAPTCHAS[config.captcha.provider];
+  if (!provider) return;
+  const box = document.createElement('div');
+  box.className = `captcha ${provider.className}`;
+  box.dataset.sitekey = config.captcha.siteKey;
+  form.insertBefore(box, formError);
+  const script = document.createElement('script');
+  script.src = provider.script;
+  script.async = true;
+  document.head.append(script);
+  captcha = provider;
+}

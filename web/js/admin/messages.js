@@ -114,7 +114,6 @@ export class MessagesPanel {
   }
 
   renderDetail(message) {
-    const {status: notificationStatus = 'unknown', attempts} = message.notification ?? {};
     const actions = el('div', {className: 'actions'});
     if (message.status === 'new') actions.append(this.action('Mark as read', () => this.setStatus(message.id, 'read')));
     if (message.status === 'read') actions.append(this.action('Mark as new', () => this.setStatus(message.id, 'new')));
@@ -132,7 +131,10 @@ export class MessagesPanel {
         el('dt', {text: 'Received'}), el('dd', {attrs: {title: message.createdAt ?? ''}, text: formatDate(message.createdAt)}),
         el('dt', {text: 'Status'}), el('dd', {className: 'message-status', text: STATUS_LABELS[message.status] ?? message.status ?? ''}),
         el('dt', {text: 'Email to owner'}), el('dd', {className: 'notification',
-          text: attempts === undefined ? notificationStatus : `${notificationStatus} (${attempts} attempt${attempts === 1 ? '' : 's'})`})),
+          attrs: {title: message.notification?.lastError ?? ''}, text: deliveryText(message.notification)}),
+        // Each channel's delivery: the chat post only on a stage that posts to a webhook.
+        ...(message.chat ? [el('dt', {text: 'Chat post'}), el('dd', {className: 'chat-delivery',
+          attrs: {title: message.chat.lastError ?? ''}, text: deliveryText(message.chat)})] : [])),
       el('div', {className: 'message-body', text: message.message ?? ''}),
       actions,
       this.thread = el('section', {className: 'thread', attrs: {'aria-label': 'Replies'}}),
@@ -261,4 +263,10 @@ export class MessagesPanel {
       this.hooks.onError(error, (message) => this.showError(message));
     }
   }
+}
+
+// "sent (1 attempt)": a delivery's status and how many attempts it took so far.
+function deliveryText(delivery) {
+  const {status = 'unknown', attempts} = delivery ?? {};
+  return attempts === undefined ? status : `${status} (${attempts} attempt${attempts === 1 ? '' : 's'})`;
 }

@@ -12,6 +12,11 @@ export async function renderStats(api) {
     ['Users', data?.users, 'stat-users'],
     ['Mail pending', data?.notifications?.pending, 'stat-pending'],
     ['Mail failed', data?.notifications?.failed, 'stat-failed'],
+    // Per channel; the chat counters only matter on a stage that posts to a webhook.
+    ...(data?.deliveries?.chat?.pending || data?.deliveries?.chat?.failed ? [
+      ['Chat pending', data.deliveries.chat.pending, 'stat-chat-pending'],
+      ['Chat failed', data.deliveries.chat.failed, 'stat-chat-failed'],
+    ] : []),
   ];
   const box = $('#stats');
   replace(box, ...entries.map(([label, value, id]) => el('div', {className: 'stat'},

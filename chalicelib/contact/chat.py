@@ -1,0 +1,132 @@
+"""Chat notifications: each stored contact message also posted to a webhook
+(Slack, Discord, or any URL that takes JSON), as a delivery kind of the outbox.
+
+The delivery is an item of its own in the message's partition (`CHAT`),
+written in the transaction that stores the message, so it has its own status,
+attempts and backoff: a failing webhook never holds back the owner's email,
+nor the email the webhook. It carries the message's text, so a message
+deleted while its post waits is still posted as it was (or deleted with it).
+"""
+from __future__ import annotations
+
+import json
+import re
+import urllib.error
+import urllib.request
+from typing import Any, Callable
+
+from chalicelib.config import CHAT_FORMATS
+from chalicelib.contact.model import Message, Notification
+from chalicelib.db import keys
+from chalicelib.domain_errors import DependencyUnavailable
+from chalicelib.metrics import CHAT_FAILED, CHAT_SENT
+from chalicelib.outbox.kind import FAILED, PENDING, DeliveryFields, DeliveryKind, TemporaryFailure
+
+FORMATS = CHAT_FORMATS
+POST_TIMEOUT_SECONDS = 3.0
+# Discord cuts a message's content at 2,000 characters; Slack's text at 40,000.
+DISCORD_LIMIT = 2000
+CHAT_COUNTER = {PENDING: "chatPending", FAILED: "chatFailed"}
+
+
+class WebhookFailed(TemporaryFailure):
+    """The webhook did not take the post (unreachable, timed out, non-2xx): retried."""
+
+
+def slack_escape(text: str) -> str:
+    # Slack's mrkdwn treats only these three as control characters.
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+_DISCORD_MARKUP = re.compile(r"([\\*_~`|>\[\]()#-])")
+
+
+def discord_escape(text: str) -> str:
+    """Markdown escaped, and every @ broken with a zero-width space so that
+    `@everyone`, `@here` and `<@id>` mentions are text (allowed_mentions says
+    the same to Discord itself)."""
+    return _DISCORD_MARKUP.sub(r"\\\1", text).replace("@", "@\u200b")
+
+
+def payload(message: Message, fmt: str) -> dict[str, Any]:
+    subject = message.subject or "(no subject)"
+    if fmt == "slack":
+        return {"text": f"New contact message from {slack_escape(message.name)} "
+                        f"<mailto:{slack_escape(message.email)}|{slack_escape(message.email)}>\n"
+                        f"*{slack_escape(subject)}*\n{slack_escape(message.message)}"}
+    if fmt == "discord":
+        content = (f"New contact message from {discord_escape(message.name)} "
+                   f"({discord_escape(message.email)})\n**{discord_escape(subject)}**\n"
+                   f"{discord_escape(message.message)}")
+        if len(content) > DISCORD_LIMIT:
+            content = content[:DISCORD_LIMIT - 1] + "…"
+        return {"content": content, "allowed_mentions": {"parse": []}}
+    return {"type": "contact_message", "id": message.id, "name": message.name,
+            "email": message.email, "subject": message.subject, "message": message.message,
+            "createdAt": message.created_at}
+
+
+Opener = Callable[..., Any]
+
+
+class ChatNotifications(DeliveryKind):
+    name = "chat"
+    item_type = "chat"
+    fields = DeliveryFields("chat")
+    pending_partition = keys.PENDING_CHAT
+    pending_counter: str | None = CHAT_COUNTER[PENDING]
+    failed_counter = CHAT_COUNTER[FAILED]
+    sent_metric = CHAT_SENT
+    failed_metric = CHAT_FAILED
+
+    def __init__(self, webhook_url: Callable[[], str], *, fmt: str,
+                 opener: Opener = urllib.request.urlopen,
+                 timeout_seconds: float = POST_TIMEOUT_SECONDS) -> None:
+        if fmt not in FORMATS:
+            raise ValueError(f"chat format must be one of {', '.join(FORMATS)}, got {fmt!r}")
+        self._webhook_url = webhook_url
+        self.format = fmt
+        self._open = opener
+        self._timeout = min(timeout_seconds, POST_TIMEOUT_SECONDS)
+
+    def new_delivery(self, message: Message) -> dict[str, Any]:
+        """The item asking for `message` to be posted, due now."""
+        now = message.created_at
+        return {**keys.chat_delivery(message.id), **keys.pending_chat(now, message.id),
+                "type": self.item_type, "id": message.id, "format": self.format,
+                "name": message.name, "email": message.email, "subject": message.subject,
+                "message": message.message, "createdAt": now,
+                self.fields.status: PENDING, self.fields.attempts: 0, self.fields.next_at: now}
+
+    def send(self, item: dict[str, Any]) -> None:
+        message = Message(id=item["id"], name=item["name"], email=item["email"],
+                          subject=item.get("subject"), message=item["message"], status="new",
+                          created_at=item["createdAt"], updated_at=item["createdAt"],
+                          notification=Notification(PENDING))
+        body = json.dumps(payload(message, str(item.get("format", self.format)))).encode()
+        try:
+            url = self._webhook_url()
+        except DependencyUnavailable as exc:  # SSM busy, or the parameter not created yet
+            raise WebhookFailed("the webhook URL could not be read") from exc
+        request = urllib.request.Request(url, data=body, method="POST",
+                                         headers={"Content-Type": "application/json",
+                                                  "User-Agent": "Frontdesk"})
+        try:
+            with self._open(request, timeout=self._timeout) as response:
+                status = response.status
+        except urllib.error.HTTPError as exc:
+            raise WebhookFailed(f"HTTP {exc.code}") from exc
+        except (urllib.error.URLError, OSError) as exc:
+            raise WebhookFailed(type(exc).__name__) from exc
+        if not 200 <= status < 300:
+            raise WebhookFailed(f"HTTP {status}")
+
+
+def delivery_of(item: dict[str, Any]) -> Notification:
+    """A chat item's delivery state, in the shape the message's email has."""
+    fields = ChatNotifications.fields
+    status = str(item[fields.status])
+    return Notification(status=status, attempts=int(item.get(fields.attempts, 0)),
+                        next_attempt_at=item.get(fields.next_at) if status == PENDING else None,
+                        last_error=item.get(fields.last_error), sent_at=item.get(fields.sent_at))
+
