@@ -48,3 +48,13 @@ export function formatDate(iso) {
   if (Number.isNaN(date.getTime())) return String(iso ?? '');
   return date.toLocaleString(undefined, {dateStyle: 'medium', timeStyle: 'short'});
 }
+
+/**
+ * An email address that may wrap only after its "@" and its dots: a narrow
+ * column shows "ada@" / "engine.example", never "ada@engine.exampl" / "e".
+ * @param {string} address
+ */
+export function emailParts(address) {
+  const parts = String(address ?? '').split(/(?<=[@.])/);
+  return parts.flatMap((part, i) => (i === 0 ? [part] : [document.createElement('wbr'), part]));
+}

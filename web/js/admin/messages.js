@@ -2,7 +2,7 @@
 // that can be marked read (or new again), archived, deleted or replied to.
 // Every value from a message is set as text: its fields come from strangers.
 
-import {$, el, formatDate, replace} from '../dom.js';
+import {$, el, emailParts, formatDate, replace} from '../dom.js';
 import {downloadCsv} from './export.js';
 import {Pager} from './pager.js';
 
@@ -85,7 +85,7 @@ export class MessagesPanel {
     return el('tr', {dataset: {id: message.id}, className: message.id === this.openId ? 'selected' : ''},
       el('td', {attrs: {title: message.createdAt ?? ''}, text: formatDate(message.createdAt)}),
       el('td', {}, el('span', {className: 'from-name', text: message.name ?? ''}),
-        el('br'), el('span', {className: 'muted from-email', text: message.email ?? ''})),
+        el('br'), el('span', {className: 'muted from-email'}, ...emailParts(message.email))),
       el('td', {className: 'subject', text: message.subject || '(no subject)'}),
       el('td', {}, el('span', {className: `badge status-${message.status}`,
         text: STATUS_LABELS[message.status] ?? message.status ?? ''})),

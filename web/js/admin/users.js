@@ -2,7 +2,7 @@
 // An edit sends If-Match with the ETag of the version the form was filled
 // from; a 412 means someone changed the user since, and the form says so.
 
-import {$, el, formatDate, replace} from '../dom.js';
+import {$, el, emailParts, formatDate, replace} from '../dom.js';
 import {ApiError} from '../api.js';
 import {downloadCsv} from './export.js';
 import {Pager} from './pager.js';
@@ -82,7 +82,7 @@ export class UsersPanel {
     showDefault();
     return el('tr', {dataset: {id: user.id, email: user.email}},
       el('td', {className: 'user-name', text: user.name}),
-      el('td', {className: 'user-email', text: user.email}),
+      el('td', {className: 'user-email'}, ...emailParts(user.email)),
       el('td', {className: 'user-age', text: user.age ?? ''}),
       el('td', {attrs: {title: user.createdAt ?? ''}, text: formatDate(user.createdAt)}),
       el('td', {}, actions));
