@@ -9,7 +9,7 @@ from msgspec import UNSET
 
 from chalicelib import text
 from chalicelib.errors import ValidationFailed
-from chalicelib.http.conditional import optional_version, required_version
+from chalicelib.http.conditional import optional_versions, required_versions
 from chalicelib.http.query import page_params
 from chalicelib.http.responses import json_response, no_content
 from chalicelib.users.model import Email, UserCreate, UserUpdate
@@ -42,7 +42,7 @@ class UsersApi:
         return json_response({"items": [u.to_json() for u in users], "nextCursor": next_cursor})
 
     def update(self, user_id: str, body: dict[str, Any], if_match: str | None) -> Response:
-        expected = required_version(if_match)
+        expected = required_versions(if_match)
         changes = parse(UserUpdate, body)
         if changes.name is UNSET and changes.email is UNSET and changes.age is UNSET:
             raise ValidationFailed([{"field": "body",
@@ -51,7 +51,7 @@ class UsersApi:
         return json_response(user.to_json(), headers={"ETag": user.etag})
 
     def delete(self, user_id: str, if_match: str | None) -> Response:
-        self._store.delete(user_id, optional_version(if_match))
+        self._store.delete(user_id, optional_versions(if_match))
         return no_content()
 
 
