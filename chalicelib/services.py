@@ -16,6 +16,7 @@ from chalicelib.contact.notifier import Notifier
 from chalicelib.contact.rate_limit import RateLimiter
 from chalicelib.contact.store import MessageStore
 from chalicelib.db.counters import read_counters
+from chalicelib.idempotency import IdempotencyStore
 from chalicelib.metrics import MetricsSink
 from chalicelib.users.api import UsersApi
 from chalicelib.users.store import UserStore
@@ -37,13 +38,14 @@ class Services:
         table = settings.table_name
         users = UserStore(clients.dynamodb, table)
         messages = MessageStore(clients.dynamodb, table)
+        idempotency = IdempotencyStore(clients.dynamodb, table)
         limiter = RateLimiter(clients.dynamodb, table, limit=settings.contact_rate_limit,
                               window_seconds=settings.contact_rate_window_seconds)
         return cls(
             clients=clients,
             users=users,
-            users_api=UsersApi(users),
-            contact_api=ContactApi(messages, limiter, metrics),
+            users_api=UsersApi(users, idempotency),
+            contact_api=ContactApi(messages, limiter, idempotency, metrics),
             dashboard_api=DashboardApi(messages, partial(read_counters, clients.dynamodb, table)),
             notifier=Notifier(clients.dynamodb, clients.ses, table, sender=settings.mail_from,
                               owner=settings.owner_email, max_attempts=settings.notify_max_attempts,

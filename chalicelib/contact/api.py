@@ -5,24 +5,27 @@ from typing import Any, Callable, Mapping
 
 from chalice import Response
 
-from chalicelib.contact.idempotency import IdempotentRequest, checked_key
 from chalicelib.contact.model import STATUSES, ContactSubmission, StatusChange
 from chalicelib.contact.rate_limit import RateLimiter
 from chalicelib.contact.store import MessageStore
 from chalicelib.errors import ValidationFailed
 from chalicelib.http.query import page_params
 from chalicelib.http.responses import json_response, no_content
-from chalicelib.ids import new_id, ulid_from
+from chalicelib.idempotency import IdempotencyStore, IdempotentRequest, KeyInUse, checked_key
+from chalicelib.ids import new_id
 from chalicelib.metrics import CONTACT_RECEIVED, MetricsSink
 from chalicelib.validation import gather, parse
 
 MAX_BODY_BYTES = 16 * 1024
+IDEMPOTENCY_SCOPE = "POST /contact"
 
 
 class ContactApi:
-    def __init__(self, messages: MessageStore, limiter: RateLimiter, metrics: MetricsSink) -> None:
+    def __init__(self, messages: MessageStore, limiter: RateLimiter, idempotency: IdempotencyStore,
+                 metrics: MetricsSink) -> None:
         self._messages = messages
         self._limiter = limiter
+        self._idempotency = idempotency
         self._metrics = metrics
 
     def submit(self, body: dict[str, Any], idempotency_key: str | None, client_ip: str) -> Response:
@@ -31,23 +34,29 @@ class ContactApi:
         submission = gather(errors, parse, ContactSubmission, body)
         if submission is None or errors:
             raise ValidationFailed(errors)
-        if submission.is_spam:
-            # Answer as for a success (and count it like one), but keep nothing.
-            # A retry with the same key gets the same id, as a real replay would.
-            self._limiter.hit(client_ip)
-            decoy = ulid_from(key.encode()) if key else new_id()
-            return json_response({"id": decoy, "status": "received"}, 202)
-        request = IdempotentRequest(key, submission.fields()) if key else None
+        request = IdempotentRequest(IDEMPOTENCY_SCOPE, key, submission.fields()) if key else None
         if request is not None:
-            replayed = self._messages.replay(request)
+            replayed = self._idempotency.replay(request)
             if replayed is not None:
                 return json_response(replayed, 202)  # a retry neither counts nor stores
-        # Counted in the transaction that stores it: what stores nothing counts nothing.
-        receipt = self._messages.create(submission.fields(), request,
-                                        self._limiter.charge(client_ip))
-        if receipt.stored:
-            self._metrics.count(CONTACT_RECEIVED)
-        return json_response(receipt.body, 202)
+        if submission.is_spam:
+            # Answer as for a success (counted like one), keep no message. The
+            # decoy id is a fresh ULID, like a real one, and a retry with the
+            # same key replays it as a real replay would.
+            self._limiter.hit(client_ip)
+            decoy = {"id": new_id(), "status": "received"}
+            if request is not None:
+                decoy = self._idempotency.remember(request, decoy)
+            return json_response(decoy, 202)
+        try:
+            # Counted in the transaction that stores it: what stores nothing counts nothing.
+            answer = self._messages.create(submission.fields(), request,
+                                           self._limiter.charge(client_ip))
+        except KeyInUse:
+            assert request is not None
+            return json_response(self._idempotency.replay_raced(request), 202)
+        self._metrics.count(CONTACT_RECEIVED)
+        return json_response(answer, 202)
 
 
 class DashboardApi:

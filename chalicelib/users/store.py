@@ -1,8 +1,9 @@
 """UserStore: users in the single table, with DynamoDB enforcing the rules.
 
 - Create: one transaction puts the user (attribute_not_exists), claims its
-  email (attribute_not_exists on EMAIL#<email>) and adds 1 to the users
-  counter. Two creates with one email cannot both succeed.
+  email (attribute_not_exists on EMAIL#<email>), adds 1 to the users counter
+  and, with an Idempotency-Key, remembers the answer. Two creates with one
+  email cannot both succeed.
 - Update: only from a version the caller names (optimistic concurrency), and
   conditional on the version just read; an email change moves the claim in the
   same transaction.
@@ -27,6 +28,7 @@ from chalicelib.db.listing import newest_first
 from chalicelib.db.reads import get_item
 from chalicelib.db.transactions import ConditionFailed, transact_write
 from chalicelib.errors import Conflict, NotFound, PreconditionFailed, ServiceUnavailable
+from chalicelib.idempotency import IdempotentRequest, KeyInUse
 from chalicelib.ids import is_ulid, new_id
 from chalicelib.users.model import User, UserCreate, UserUpdate
 
@@ -73,19 +75,28 @@ class UserStore:
 
     # -- writes --------------------------------------------------------------
 
-    def create(self, data: UserCreate) -> User:
-        now = iso(self._clock())
+    def create(self, data: UserCreate, request: IdempotentRequest | None = None) -> User:
+        """With `request`, the new user's JSON is remembered as the answer in the
+        same transaction (KeyInUse if a concurrent request with the key got
+        there first)."""
+        moment = self._clock()
+        now = iso(moment)
         user = User(id=self._ids(), name=data.name, email=data.email,
                     age=None if data.age is UNSET else data.age,
                     created_at=now, updated_at=now, version=1)
+        items = [
+            self._put_new(user.to_item()),
+            self._put_new({**keys.email_claim(user.email), "type": "emailClaim",
+                           "userId": user.id}),
+            counter_update(self._table, users=1),
+        ]
+        if request is not None:
+            items.append(request.record_put(self._table, user.to_json(), int(moment.timestamp())))
         try:
-            transact_write(self._client, [
-                self._put_new(user.to_item()),
-                self._put_new({**keys.email_claim(user.email), "type": "emailClaim",
-                               "userId": user.id}),
-                counter_update(self._table, users=1),
-            ])
+            transact_write(self._client, items)
         except ConditionFailed as exc:
+            if request is not None and exc.failed(3):
+                raise KeyInUse() from exc
             if exc.failed(1):
                 raise email_in_use() from exc
             raise
