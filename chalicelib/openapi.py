@@ -98,7 +98,7 @@ ERROR_DESCRIPTIONS = {
 # Cursors are opaque: only one this API returned (nextCursor) is valid.
 CURSOR_FORMAT = "frontdesk-cursor"
 # An ETag list as If-Match takes it (RFC 9110): "*" or "3", "4".
-ETAG_LIST_PATTERN = r'^ *(\*|(W/)?"[\x21\x23-\x7e]*"( *, *(W/)?"[\x21\x23-\x7e]*")*) *$'
+ETAG_LIST = r'(\*|(W/)?"[\x21\x23-\x7e\x80-\xff]*"([ \t]*,[ \t]*(W/)?"[\x21\x23-\x7e\x80-\xff]*")*)'
 
 PARAMETERS: dict[str, dict[str, Any]] = {
     "limit": {"name": "limit", "in": "query", "description": "Items per page",
@@ -113,7 +113,7 @@ PARAMETERS: dict[str, dict[str, Any]] = {
               "schema": {}},  # filled in from the Email type below
     "If-Match": {"name": "If-Match", "in": "header",
                  "description": 'The ETag last read ("3"), several, or "*" for any current version',
-                 "schema": {"type": "string", "pattern": ETAG_LIST_PATTERN}},
+                 "schema": {"type": "string", "pattern": f"^[ \t]*{ETAG_LIST}[ \t]*$"}},
     IDEMPOTENCY_KEY: {"name": IDEMPOTENCY_KEY, "in": "header",
                       "description": "A key of your own (a UUID): a retry with the same key and "
                                      "body gets the first answer; another body gets 409",
@@ -252,8 +252,13 @@ def _trimmed(schema: dict[str, Any]) -> dict[str, Any]:
     return {**schema, "pattern": f"^ *{content} *{text.END}"}
 
 
+# Rules that span fields, which the models' own schemas cannot carry.
+_MODEL_RULES = {"UserUpdate": {"minProperties": 1}}  # UsersApi.update: change something
+
+
 def _as_sent(schemas: dict[str, Any], models: list[type[msgspec.Struct]]) -> dict[str, Any]:
     for model in models:
+        schemas[model.__name__].update(_MODEL_RULES.get(model.__name__, {}))
         normalize: dict[str, Callable[[str], str]] = getattr(model, "normalize", {})
         properties = schemas[model.__name__]["properties"]
         for name, function in normalize.items():
@@ -287,6 +292,13 @@ def _response(status: int, operation: Operation) -> dict[str, Any]:
     return answer
 
 
+def _header(parameter: dict[str, Any], *, required: bool) -> dict[str, Any]:
+    if parameter["name"] == "If-Match" and not required:
+        # Where If-Match is optional, an empty one is the same as none.
+        parameter = {**parameter, "schema": {"type": "string", "pattern": f"^[ \t]*{ETAG_LIST}?[ \t]*$"}}
+    return {**parameter, "required": required}
+
+
 def build_document(app: Chalice, *, version: str = "1.0.0") -> dict[str, Any]:
     models = sorted({op.body for op in OPERATIONS.values() if op.body is not None},
                     key=lambda m: m.__name__)
@@ -314,7 +326,7 @@ def build_document(app: Chalice, *, version: str = "1.0.0") -> dict[str, Any]:
             params = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
                       for name in entry.view_args]
             params += [parameters[name] for name in operation.query]
-            params += [{**parameters[name], "required": name in operation.required_headers}
+            params += [_header(parameters[name], required=name in operation.required_headers)
                        for name in operation.headers]
             if params:
                 spec["parameters"] = params

@@ -67,10 +67,14 @@ def _serve(server: Any) -> threading.Thread:
 
 class LocalStack:
     def __init__(self, *, host: str = "127.0.0.1", ports: Ports = Ports(),
-                 stack_file: Path = PROJECT_DIR / ".local" / "stack.json") -> None:
+                 stack_file: Path = PROJECT_DIR / ".local" / "stack.json",
+                 environment: dict[str, str] | None = None) -> None:
         self.host = host
         self.ports = ports
         self.stack_file = stack_file
+        # Overrides of the local stage's environment_variables (`make fuzz`
+        # raises CONTACT_RATE_LIMIT so the contact form's success path runs).
+        self.environment = dict(environment or {})
         self._moto: LocalAwsServer | None = None
         self._api: LocalDevServer | None = None
         self._web: ThreadingHTTPServer | None = None
@@ -102,6 +106,7 @@ class LocalStack:
             "COGNITO_JWKS_URL": f"{aws_endpoint}/{resources.user_pool_id}/.well-known/jwks.json",
             "LOCAL_API_KEY": api_key,
             "ALLOWED_ORIGINS": ",".join(o for o in origins if o),
+            **self.environment,
         }
         config = factory.create_config_obj(
             "local", user_provided_params={"environment_variables": overrides})
