@@ -61,13 +61,14 @@ fuzz: $(FUZZ_STAMP)
 
 # Known vulnerabilities in every requirements*.txt (pip-audit). It needs the network
 # (the vulnerability database and the package index), so .ci/run does not run it.
+# --strict: a dependency that could not be checked fails the audit too.
 AUDIT_STAMP := $(VENV)/.installed-audit
 $(AUDIT_STAMP): $(STAMP) requirements-audit.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-audit.txt
 	touch $(AUDIT_STAMP)
 
 audit: $(AUDIT_STAMP)
-	$(VENV)/bin/pip-audit --progress-spinner off --desc on $(addprefix --requirement ,$(wildcard requirements*.txt))
+	$(VENV)/bin/pip-audit --strict --progress-spinner off --desc on $(addprefix --requirement ,$(wildcard requirements*.txt))
 
 # Cold-start cost of the app against bare Chalice + boto3 (scripts/bench_cold_start.py).
 bench: $(STAMP)
