@@ -4,7 +4,8 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: dev test lint e2e bench install clean deploy destroy check-package fuzz audit
+.PHONY: dev test lint e2e bench install clean deploy destroy check-package admin admin-remove admins \
+	fuzz audit
 
 # (Re)install when the requirement files change; a fresh clone needs only python3.
 $(STAMP): requirements.txt requirements-dev.txt
@@ -22,21 +23,34 @@ test: $(STAMP)
 
 # ruff (style, imports, likely bugs) and mypy --strict on the code that ships.
 lint: $(STAMP)
-	$(VENV)/bin/ruff check app.py chalicelib devstack infra scripts tests
+	$(VENV)/bin/ruff check app.py chalicelib devstack infra bench tests
 	$(VENV)/bin/mypy
 
-# `chalice package` per stage + cfn-lint; downloads Lambda wheels, so not in `make test`.
+# `chalice package` per stage + cfn-lint + the 1 MB function-zip budget; downloads
+# Lambda wheels, so not in `make test`.
 check-package: $(STAMP)
 	$(PY) -m pytest -q infra/package_checks
 
-# Deploy to AWS (README, "Deploy to AWS"). Needs credentials and a region.
+# Deploy to AWS: resources, API and web site (docs/deploy.md). Needs credentials and a region.
 STAGE ?= dev
 deploy: $(STAMP)
 	$(PY) -m infra deploy --stage $(STAGE)
 
-# prod refuses unless CONFIRM=frontdesk-prod-resources.
+# Empties the site bucket, then deletes; prod refuses unless CONFIRM=frontdesk-prod-resources.
 destroy: $(STAMP)
 	$(PY) -m infra destroy --stage $(STAGE) $(if $(CONFIRM),--confirm $(CONFIRM))
+
+# Dashboard administrators (docs/deploy.md, "Administrators"): the admin group of
+# the running `make dev` stack, or of a deployed stage's pool with STAGE=dev|prod.
+ADMIN_STAGE = $(if $(filter command line environment,$(origin STAGE)),$(STAGE),local)
+admin: $(STAMP)
+	$(PY) -m infra admin --stage $(ADMIN_STAGE) --email "$(EMAIL)"
+
+admin-remove: $(STAMP)
+	$(PY) -m infra admin-remove --stage $(ADMIN_STAGE) --email "$(EMAIL)"
+
+admins: $(STAMP)
+	$(PY) -m infra admins --stage $(ADMIN_STAGE)
 
 # Browser tests: the real local stack on free ports, Debian's Chromium driven by
 # Playwright. Screenshots go to artifacts/e2e/ (git-ignored).
@@ -70,9 +84,19 @@ $(AUDIT_STAMP): $(STAMP) requirements-audit.txt
 audit: $(AUDIT_STAMP)
 	$(VENV)/bin/pip-audit --strict --progress-spinner off --desc on $(addprefix --requirement ,$(wildcard requirements*.txt))
 
-# Cold-start cost of the app against bare Chalice + boto3 (scripts/bench_cold_start.py).
-bench: $(STAMP)
-	$(PY) scripts/bench_cold_start.py
+# Frontdesk beside bare Chalice, FastAPI + Mangum and Powertools: cold start, warm
+# requests, memory, package, DynamoDB reads; writes bench/RESULTS.md (~15 min).
+# The peers install into their own virtualenv, bench/.venv. Not part of `make test`.
+BENCH_VENV  := bench/.venv
+BENCH_STAMP := $(BENCH_VENV)/.installed
+$(BENCH_STAMP): requirements.txt requirements-dev.txt bench/requirements-peers.txt
+	test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet --disable-pip-version-check \
+		-r bench/requirements-peers.txt
+	touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
+	$(BENCH_VENV)/bin/python bench/run.py
 
 clean:
-	rm -rf $(VENV) .local .pytest_cache
+	rm -rf $(VENV) $(BENCH_VENV) .local .pytest_cache

@@ -8,13 +8,14 @@ from typing import Any
 from chalice import Chalice, CognitoUserPoolAuthorizer, Rate, Response
 from chalice.app import Request
 
-from chalicelib import log, openapi
+from chalicelib import log
+from chalicelib.api.contact import MAX_BODY_BYTES as CONTACT_MAX_BODY_BYTES
 from chalicelib.auth import me, roles
 from chalicelib.auth.identity import current_identity
 from chalicelib.config import Settings
-from chalicelib.contact.api import MAX_BODY_BYTES as CONTACT_MAX_BODY_BYTES
 from chalicelib.http.body import read_json_object
 from chalicelib.http.context import client_ip
+from chalicelib.http.domain_errors import translate_domain_errors
 from chalicelib.http.pipeline import HttpPipeline
 from chalicelib.http.routing import answer_every_method
 from chalicelib.metrics import Metrics
@@ -64,6 +65,7 @@ def health() -> dict[str, Any]:
 @app.route("/openapi.json", methods=["GET"])
 @roles.public
 def openapi_document() -> dict[str, Any]:
+    from chalicelib import openapi  # no other request needs the document builder
     return openapi.document_for(app)
 
 
@@ -97,6 +99,12 @@ def create_user() -> Response:
     return services.users_api.create(json_body(), header("idempotency-key"))
 
 
+@app.route("/users/export", methods=["GET"], authorizer=cognito)
+@roles.admin
+def export_users() -> Response:
+    return services.dashboard_api.export_users(request().query_params)
+
+
 @app.route("/users/{user_id}", methods=["GET"], authorizer=cognito)
 @roles.admin
 def get_user(user_id: str) -> Response:
@@ -123,6 +131,12 @@ def list_messages() -> Response:
     return services.dashboard_api.list(request().query_params)
 
 
+@app.route("/dashboard/messages/export", methods=["GET"], authorizer=cognito)
+@roles.admin
+def export_messages() -> Response:
+    return services.dashboard_api.export_messages(request().query_params)
+
+
 @app.route("/dashboard/messages/{message_id}", methods=["GET"], authorizer=cognito)
 @roles.admin
 def get_message(message_id: str) -> Response:
@@ -139,6 +153,13 @@ def update_message(message_id: str) -> Response:
 @roles.admin
 def delete_message(message_id: str) -> Response:
     return services.dashboard_api.delete(message_id)
+
+
+@app.route("/dashboard/messages/{message_id}/replies", methods=["POST"], authorizer=cognito)
+@roles.admin
+def reply_to_message(message_id: str) -> Response:
+    return services.dashboard_api.reply(message_id, json_body(), header("idempotency-key"),
+                                        current_identity())
 
 
 @app.route("/dashboard/stats", methods=["GET"], authorizer=cognito)
@@ -162,21 +183,23 @@ def service_create_user() -> Response:
                                      location_prefix="/service/users")
 
 
-# -- notifications: store first, mail after -----------------------------------
+# -- the outbox (notifications, replies): store first, mail after -------------
 
 @app.on_dynamodb_record(stream_arn=settings.table_stream_arn, batch_size=10,
                         starting_position="LATEST")
 def notify_owner(event: Any) -> None:
-    """First attempt, as soon as a message is stored. Never raises: a failed
+    """First attempt, as soon as a delivery is stored. Never raises: a failed
     attempt stays pending and the schedule below retries it."""
-    services.notifier.on_new_messages(
+    services.deliveries.on_inserted(
         record.new_image for record in event if record.event_name == "INSERT")
 
 
 @app.schedule(Rate(5, unit=Rate.MINUTES))
 def retry_notifications(event: Any) -> None:
-    services.notifier.retry_due()
+    services.deliveries.retry_due()
 
 
-# Last: every path also answers OPTIONS (preflight) and 405 for other methods.
+# Last: every path also answers OPTIONS (preflight) and 405 for other methods,
+# and every view's domain errors become HTTP errors in one place.
 answer_every_method(app)
+translate_domain_errors(app)

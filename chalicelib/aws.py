@@ -6,8 +6,9 @@ the local stack and the tests point them at moto.
 """
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 import boto3
 from botocore.config import Config
@@ -20,6 +21,27 @@ _CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 3},
                         connect_timeout=2, read_timeout=5)
 
 
+class ClientOnFirstUse:
+    """A client built the first time anything is asked of it.
+
+    The API function never sends mail, yet every container built every
+    client at init: SES's took about 25 ms of each API cold start on the
+    bench machine. The notifier functions build it on their first message.
+    """
+
+    def __init__(self, build: Callable[[], Any]) -> None:
+        self._build = build
+        self._client: Any = None
+        self._lock = threading.Lock()  # `chalice local` serves requests on threads
+
+    def __getattr__(self, name: str) -> Any:
+        if self._client is None:
+            with self._lock:
+                if self._client is None:
+                    self._client = self._build()
+        return getattr(self._client, name)
+
+
 @dataclass(frozen=True)
 class AwsClients:
     dynamodb: Any
@@ -29,4 +51,4 @@ class AwsClients:
     def create(cls, settings: Settings) -> "AwsClients":
         session = boto3.session.Session(region_name=settings.region)
         return cls(dynamodb=session.client("dynamodb", config=_CLIENT_CONFIG),
-                   ses=session.client("ses", config=_CLIENT_CONFIG))
+                   ses=ClientOnFirstUse(lambda: session.client("ses", config=_CLIENT_CONFIG)))

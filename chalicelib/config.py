@@ -11,6 +11,10 @@ from dataclasses import dataclass
 from typing import Mapping
 
 STAGES = ("local", "dev", "prod")
+# Domains reserved for examples (RFC 2606) and the account of the ARNs the
+# local stage makes up: a deployed stage that still carries one cannot work.
+PLACEHOLDER_DOMAINS = ("example.com", "example.net", "example.org")
+PLACEHOLDER_ACCOUNT = "000000000000"
 
 
 class ConfigError(RuntimeError):
@@ -28,6 +32,40 @@ def _count(env: Mapping[str, str], name: str, default: int) -> int:
 
 def _split(value: str) -> tuple[str, ...]:
     return tuple(part.strip().rstrip("/") for part in value.split(",") if part.strip())
+
+
+def is_placeholder_address(address: str) -> bool:
+    """Empty, or an email address or domain at one of the example domains."""
+    domain = address.strip().rstrip(">").rsplit("@", 1)[-1].lower()
+    return not domain or any(domain == d or domain.endswith(f".{d}") for d in PLACEHOLDER_DOMAINS)
+
+
+def is_placeholder_arn(arn: str) -> bool:
+    """Empty, not an ARN, or in the made-up account."""
+    parts = arn.strip().split(":")
+    return len(parts) < 6 or parts[0] != "arn" or parts[4] in ("", PLACEHOLDER_ACCOUNT)
+
+
+def deployed_stage_problems(env: Mapping[str, str]) -> list[str]:
+    """What stops a deployed stage from working: every problem, not just the first."""
+    problems = []
+    for name in ("OWNER_EMAIL", "MAIL_FROM"):
+        value = env.get(name, "").strip()
+        if not value:
+            problems.append(f"{name} is empty")
+        elif is_placeholder_address(value):
+            problems.append(f"{name} is a placeholder address ({value})")
+    if not _split(env.get("ALLOWED_ORIGINS", "")):
+        problems.append("ALLOWED_ORIGINS is empty, so no web page could call the API")
+    if not env.get("USER_POOL_ID", "").strip():
+        problems.append("USER_POOL_ID is empty")
+    for name in ("USER_POOL_ARN", "TABLE_STREAM_ARN"):
+        value = env.get(name, "").strip()
+        if not value:
+            problems.append(f"{name} is missing")
+        elif is_placeholder_arn(value):
+            problems.append(f"{name} is a placeholder ({value})")
+    return problems
 
 
 @dataclass(frozen=True)
@@ -55,6 +93,15 @@ class Settings:
     contact_rate_limit: int = 5
     contact_rate_window_seconds: int = 600
     notify_max_attempts: int = 5
+    # Replies from the dashboard: where the visitor's answer goes (REPLY_TO,
+    # else OWNER_EMAIL), how many per message, how many per admin per window.
+    reply_to: str = ""
+    max_replies_per_message: int = 20
+    reply_rate_limit: int = 30
+    reply_rate_window_seconds: int = 3600
+    # CSV exports: rows and bytes per call (Lambda answers at most 6 MB).
+    export_max_rows: int = 10_000
+    export_max_bytes: int = 5_000_000
     # The table's stream feeds the notifier; deployed stages get the real ARN
     # from the resources stack.
     table_stream_arn: str = ""
@@ -79,6 +126,13 @@ class Settings:
         # the test client and `make dev` do not. The local stage never trusts
         # the gateway, so token checks cannot be switched off by a setting.
         in_lambda = bool(env.get("AWS_LAMBDA_FUNCTION_NAME"))
+        # Only a deployed function is held to this: `chalice package`, the
+        # tests and `make dev` import app.py with stage values but outside Lambda.
+        problems = deployed_stage_problems(env) if in_lambda and stage != "local" else []
+        if problems:
+            raise ConfigError(f"stage {stage} cannot run as deployed: " + "; ".join(problems)
+                              + ". `make deploy` sets these from infra/stages.json and the "
+                              "resources stack.")
         region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1"
         return cls(
             stage=stage,
@@ -97,6 +151,12 @@ class Settings:
             contact_rate_limit=_count(env, "CONTACT_RATE_LIMIT", 5),
             contact_rate_window_seconds=_count(env, "CONTACT_RATE_WINDOW_SECONDS", 600),
             notify_max_attempts=_count(env, "NOTIFY_MAX_ATTEMPTS", 5),
+            reply_to=env.get("REPLY_TO", "") or env.get("OWNER_EMAIL", ""),
+            max_replies_per_message=_count(env, "MAX_REPLIES_PER_MESSAGE", 20),
+            reply_rate_limit=_count(env, "REPLY_RATE_LIMIT", 30),
+            reply_rate_window_seconds=_count(env, "REPLY_RATE_WINDOW_SECONDS", 3600),
+            export_max_rows=_count(env, "EXPORT_MAX_ROWS", 10_000),
+            export_max_bytes=_count(env, "EXPORT_MAX_BYTES", 5_000_000),
             table_stream_arn=env.get("TABLE_STREAM_ARN")
             or f"arn:aws:dynamodb:{region}:000000000000:table/frontdesk-{stage}/stream/local",
             behind_api_gateway=in_lambda and stage != "local",

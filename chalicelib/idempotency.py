@@ -1,6 +1,6 @@
 """Idempotency-Key: a retried create returns the first answer instead of
 creating again. One store serves every keyed route (POST /contact, POST /users,
-POST /service/users).
+POST /service/users, POST /dashboard/messages/{id}/replies).
 
 A route's first answer is remembered in the same transaction as the write it
 answers for, so "created" and "remembered" cannot disagree; only successes are
@@ -21,11 +21,15 @@ from botocore.exceptions import ClientError
 
 from chalicelib.db import keys
 from chalicelib.db.clock import utc_now
-from chalicelib.db.errors import aws_unavailable_as_503, error_code
+from chalicelib.db.errors import aws_unavailable_mapped, error_code
 from chalicelib.db.items import to_item, to_value
 from chalicelib.db.reads import get_item
 from chalicelib.db.table import TTL_ATTRIBUTE
-from chalicelib.errors import Conflict, ServiceUnavailable, ValidationFailed
+from chalicelib.domain_errors import (
+    DependencyUnavailable,
+    IdempotencyKeyInvalid,
+    IdempotencyKeyReused,
+)
 
 TTL_SECONDS = 24 * 60 * 60
 HEADER = "Idempotency-Key"
@@ -40,19 +44,8 @@ def checked_key(value: str | None) -> str | None:
         return None
     # Printable ASCII only: what UUIDs and random tokens are made of.
     if not (8 <= len(value) <= 128) or not all("\x21" <= ch <= "\x7e" for ch in value):
-        raise ValidationFailed([{"field": HEADER,
-                                 "message": "must be 8 to 128 printable ASCII characters"}])
+        raise IdempotencyKeyInvalid()
     return value
-
-
-def key_reused() -> Conflict:
-    return Conflict("This Idempotency-Key was already used with a different body.",
-                    details=[{"field": HEADER, "message": "was already used with a different body"}])
-
-
-class KeyInUse(Exception):
-    """The write that was to remember this key found it remembered already: a
-    concurrent request with the same key got there first. Replay its answer."""
 
 
 @dataclass(frozen=True)
@@ -95,20 +88,20 @@ class IdempotencyStore:
 
     def replay(self, request: IdempotentRequest) -> dict[str, Any] | None:
         """The answer remembered for this key, None if there is none, or
-        Conflict if the key was used with a different body."""
+        IdempotencyKeyReused if the key was used with a different body."""
         record = get_item(self._client, self._table, keys.idempotency(request.key_digest))
         if record is None or record[TTL_ATTRIBUTE] < self.now_epoch():
             return None
         if record["bodyDigest"] != request.body_digest:
-            raise key_reused()
+            raise IdempotencyKeyReused()
         answer: dict[str, Any] = json.loads(record["response"])
         return answer
 
     def replay_raced(self, request: IdempotentRequest) -> dict[str, Any]:
-        """After KeyInUse: the winner's answer (or Conflict for another body)."""
+        """After KeyInUse: the winner's answer (or IdempotencyKeyReused for another body)."""
         answer = self.replay(request)
         if answer is None:  # only if the winner's record expired in between
-            raise ServiceUnavailable("Another request with this Idempotency-Key was in progress.")
+            raise DependencyUnavailable("Another request with this Idempotency-Key was in progress.")
         return answer
 
     def remember(self, request: IdempotentRequest, answer: dict[str, Any]) -> dict[str, Any]:
@@ -116,7 +109,7 @@ class IdempotencyStore:
         now remembered (an earlier request's, if one got there first)."""
         put = request.record_put(self._table, answer, self.now_epoch())["Put"]
         try:
-            with aws_unavailable_as_503():
+            with aws_unavailable_mapped():
                 self._client.put_item(**put)
         except ClientError as exc:
             if error_code(exc) != "ConditionalCheckFailedException":

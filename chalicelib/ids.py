@@ -46,3 +46,13 @@ new_id = UlidGenerator()
 
 def is_ulid(value: str) -> bool:
     return bool(ULID_PATTERN.match(value))
+
+
+def first_ulid_at(epoch_ms: int) -> str:
+    """The smallest id a ULID made at this millisecond can have."""
+    return _encode(epoch_ms, 10) + _ALPHABET[0] * 16
+
+
+def last_ulid_at(epoch_ms: int) -> str:
+    """The largest id a ULID made at this millisecond can have."""
+    return _encode(epoch_ms, 10) + _ALPHABET[-1] * 16

@@ -5,30 +5,78 @@ records only method, route, status, duration and the request id.
 """
 from __future__ import annotations
 
-import json
 import logging
 import sys
 import time
 from typing import Any
 
+import msgspec
+
 from chalicelib.http import context
+
+# msgspec writes a line in a tenth of the time json.dumps takes; anything it
+# cannot encode is written as its str(), as json.dumps(default=str) would.
+_encoder = msgspec.json.Encoder(enc_hook=str)
+
+
+class _UtcClock:
+    """ISO 8601 times with milliseconds. Every line of one second shares its
+    date and time, so they are formatted once per second."""
+
+    def __init__(self) -> None:
+        self._second: tuple[int, str] = (-1, "")
+
+    def format(self, created: float) -> str:
+        second = int(created)
+        cached_second, text = self._second
+        if second != cached_second:
+            text = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
+            self._second = (second, text)
+        return f"{text}.{int((created - second) * 1000):03d}Z"
+
+
+def _line(clock: _UtcClock, created: float, level: str, logger: str, message: str,
+          fields: dict[str, Any]) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "time": clock.format(created),
+        "level": level,
+        "logger": logger,
+        "message": message,
+        "requestId": context.request_id.get(),
+        "coldStart": context.cold_start.get(),
+    }
+    entry.update(fields)
+    return entry
 
 
 class JsonFormatter(logging.Formatter):
+    def __init__(self) -> None:
+        super().__init__()
+        self._clock = _UtcClock()
+
     def format(self, record: logging.LogRecord) -> str:
-        entry: dict[str, Any] = {
-            "time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
-            + f".{int(record.msecs):03d}Z",
-            "level": record.levelname,
-            "logger": record.name,
-            "message": record.getMessage(),
-            "requestId": context.request_id.get(),
-            "coldStart": context.cold_start.get(),
-        }
-        entry.update(getattr(record, "fields", {}))
+        entry = _line(self._clock, record.created, record.levelname, record.name,
+                      record.getMessage(), getattr(record, "fields", {}))
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, default=str)
+        return _encoder.encode(entry).decode()
+
+
+class AccessLog:
+    """The one INFO line per request, in JsonFormatter's shape, written straight
+    to stdout. Through the logging module the same line costs several times
+    more (a LogRecord, a caller lookup, the handler's lock and flush), and it
+    is written on every request. The logger's level still decides."""
+
+    def __init__(self, logger: logging.Logger) -> None:
+        self._logger = logger
+        self._clock = _UtcClock()
+
+    def write(self, fields: dict[str, Any]) -> None:
+        if not self._logger.isEnabledFor(logging.INFO):
+            return
+        entry = _line(self._clock, time.time(), "INFO", self._logger.name, "request", fields)
+        sys.stdout.write(_encoder.encode(entry).decode() + "\n")
 
 
 class _StdoutHandler(logging.StreamHandler):  # type: ignore[type-arg]

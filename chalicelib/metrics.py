@@ -9,13 +9,23 @@ Two kinds of metric:
 - `request(...)`, called once per request by the HTTP pipeline: Requests,
   Latency and Errors, by route and status class;
 - `count(name)`, for events other modules see: ContactReceived,
-  NotificationsSent, NotificationsFailed, RateLimited.
+  NotificationsSent, NotificationsFailed, RateLimited, RepliesSent, RepliesFailed;
+- `age(name, seconds)`, for how long something has waited, measured now:
+  OldestPendingNotificationAge (written by each retry run; an alarm watches it).
+
+Building an EMF document through Powertools costs about 100 µs, most of a
+warm request. So Powertools builds each distinct document once (per route,
+status class and event name) with holes for the values, and every line after
+that fills in the timestamp and the values: the same line, for about 2 µs.
 
 Modules get a `Metrics` handed to them (app.py builds one per container);
 tests pass `tests.support.metrics.RecordingMetrics` or read the EMF lines.
 """
 from __future__ import annotations
 
+import json
+import sys
+import time
 from typing import Protocol
 
 from aws_lambda_powertools.metrics import EphemeralMetrics, MetricUnit
@@ -27,9 +37,14 @@ CONTACT_RECEIVED = "ContactReceived"
 NOTIFICATIONS_SENT = "NotificationsSent"
 NOTIFICATIONS_FAILED = "NotificationsFailed"
 RATE_LIMITED = "RateLimited"
+REPLIES_SENT = "RepliesSent"
+REPLIES_FAILED = "RepliesFailed"
 # A fixed list, so a typo in a caller fails its tests instead of quietly
 # starting a new metric nobody alarms on.
-EVENT_METRICS = frozenset({CONTACT_RECEIVED, NOTIFICATIONS_SENT, NOTIFICATIONS_FAILED, RATE_LIMITED})
+EVENT_METRICS = frozenset({CONTACT_RECEIVED, NOTIFICATIONS_SENT, NOTIFICATIONS_FAILED, RATE_LIMITED,
+                           REPLIES_SENT, REPLIES_FAILED})
+OLDEST_PENDING_NOTIFICATION_AGE = "OldestPendingNotificationAge"
+AGE_METRICS = frozenset({OLDEST_PENDING_NOTIFICATION_AGE})
 
 
 class UnknownMetric(ValueError):
@@ -39,11 +54,52 @@ class UnknownMetric(ValueError):
 class MetricsSink(Protocol):
     def count(self, name: str, value: int = 1) -> None: ...
 
+    def age(self, name: str, seconds: float) -> None: ...
+
     def request(self, *, method: str, route: str, status: int, duration_ms: float) -> None: ...
 
 
 def status_class(status: int) -> str:
     return f"{status // 100}xx"
+
+
+# Stand-ins for the values, swapped for str.format fields once Powertools has
+# written the document around them.
+_TIMESTAMP_HOLE = "@@timestamp@@"
+_VALUE_HOLE = "@@value{}@@"
+# Routes come from the app's route table, but a method is whatever the caller
+# sent: past this many distinct documents, build each line afresh instead.
+_MAX_TEMPLATES = 256
+
+
+class EmfTemplate:
+    """One EMF document as Powertools writes it, with holes for the timestamp
+    and for each metric's value: `line(timestamp_ms, *values)` fills them."""
+
+    def __init__(self, namespace: str, service: str, dimensions: dict[str, str],
+                 metrics: list[tuple[str, MetricUnit]]) -> None:
+        emf = EphemeralMetrics(namespace=namespace, service=service)
+        for name, value in dimensions.items():
+            emf.add_dimension(name=name, value=value)
+        for name, unit in metrics:
+            emf.add_metric(name=name, unit=unit, value=0)
+        document = emf.serialize_metric_set()
+        document["_aws"]["Timestamp"] = _TIMESTAMP_HOLE  # type: ignore[typeddict-item]
+        for index, (name, _) in enumerate(metrics):
+            document[name] = _VALUE_HOLE.format(index)  # type: ignore[literal-required]
+        text = json.dumps(document, separators=(",", ":")).replace("{", "{{").replace("}", "}}")
+        text = text.replace(json.dumps(_TIMESTAMP_HOLE), "{0}")
+        for index in range(len(metrics)):
+            # Powertools writes every value as a list of floats: [1.0].
+            text = text.replace(json.dumps(_VALUE_HOLE.format(index)), f"[{{{index + 1}!r}}]")
+        self._format = text + "\n"
+
+    def line(self, timestamp_ms: int, *values: float) -> str:
+        return self._format.format(timestamp_ms, *(float(value) for value in values))
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)
 
 
 class Metrics:
@@ -54,27 +110,38 @@ class Metrics:
         self._stage = stage
         self._namespace = namespace
         self._service = service
+        self._templates: dict[tuple[str, ...], EmfTemplate] = {}
 
-    def _emf(self) -> EphemeralMetrics:
-        # EphemeralMetrics, not Metrics: Powertools' Metrics shares its buffer
-        # between all instances in the process (class attributes).
-        emf = EphemeralMetrics(namespace=self._namespace, service=self._service)
-        emf.add_dimension(name="Stage", value=self._stage)
-        return emf
+    def _template(self, key: tuple[str, ...], dimensions: dict[str, str],
+                  metrics: list[tuple[str, MetricUnit]]) -> EmfTemplate:
+        template = self._templates.get(key)
+        if template is None:
+            template = EmfTemplate(self._namespace, self._service,
+                                   {"Stage": self._stage, **dimensions}, metrics)
+            if len(self._templates) < _MAX_TEMPLATES:
+                self._templates[key] = template
+        return template
 
     def count(self, name: str, value: int = 1) -> None:
         if name not in EVENT_METRICS:
             raise UnknownMetric(f"{name!r} is not one of {sorted(EVENT_METRICS)}")
-        emf = self._emf()
-        emf.add_metric(name=name, unit=MetricUnit.Count, value=value)
-        emf.flush_metrics()
+        template = self._template(("count", name), {}, [(name, MetricUnit.Count)])
+        sys.stdout.write(template.line(_now_ms(), value))
+
+    def age(self, name: str, seconds: float) -> None:
+        if name not in AGE_METRICS:
+            raise UnknownMetric(f"{name!r} is not one of {sorted(AGE_METRICS)}")
+        template = self._template(("age", name), {}, [(name, MetricUnit.Seconds)])
+        sys.stdout.write(template.line(_now_ms(), seconds))
 
     def request(self, *, method: str, route: str, status: int, duration_ms: float) -> None:
-        emf = self._emf()
-        emf.add_dimension(name="Route", value=f"{method} {route or '(unknown)'}")
-        emf.add_dimension(name="StatusClass", value=status_class(status))
-        emf.add_metric(name="Requests", unit=MetricUnit.Count, value=1)
-        emf.add_metric(name="Latency", unit=MetricUnit.Milliseconds, value=duration_ms)
-        if status >= 400:
-            emf.add_metric(name="Errors", unit=MetricUnit.Count, value=1)
-        emf.flush_metrics()
+        errored = status >= 400
+        route_name = f"{method} {route or '(unknown)'}"
+        status_name = status_class(status)
+        metrics = [("Requests", MetricUnit.Count), ("Latency", MetricUnit.Milliseconds)]
+        if errored:
+            metrics.append(("Errors", MetricUnit.Count))
+        template = self._template(("request", route_name, status_name), {
+            "Route": route_name, "StatusClass": status_name}, metrics)
+        values = (1, duration_ms, 1) if errored else (1, duration_ms)
+        sys.stdout.write(template.line(_now_ms(), *values))

@@ -21,6 +21,7 @@ from chalice import Chalice
 from chalicelib import text
 from chalicelib.auth.roles import Role, role_of
 from chalicelib.contact.model import STATUSES, ContactSubmission, StatusChange
+from chalicelib.dashboard.replies import ReplyBody
 from chalicelib.errors import ERROR_BY_STATUS
 from chalicelib.http.routing import not_routed
 from chalicelib.idempotency import HEADER as IDEMPOTENCY_KEY
@@ -60,19 +61,29 @@ RESPONSE_SCHEMAS: dict[str, dict[str, Any]] = {
                     "message": {"type": "string"},
                     "status": {"enum": list(STATUSES)},
                     "createdAt": _ISO, "updatedAt": _ISO,
+                    "replyCount": {"type": "integer"},
                     "notification": {"type": "object", "required": ["status", "attempts"],
                                      "properties": {
                                          "status": {"enum": ["pending", "sent", "failed"]},
                                          "attempts": {"type": "integer"},
                                          "nextAttemptAt": _ISO, "sentAt": _ISO,
                                          "lastError": {"type": "string"}}}}},
+    "Reply": {"type": "object", "additionalProperties": False,
+              "required": ["id", "body", "author", "createdAt", "status", "attempts"],
+              "properties": {"id": {"type": "string"}, "body": {"type": "string"},
+                             "author": {"type": "string"}, "createdAt": _ISO,
+                             "status": {"enum": ["pending", "sent", "failed"]},
+                             "attempts": {"type": "integer"}, "sentAt": _ISO,
+                             "lastError": {"type": "string"}}},
+    "ReplyAccepted": {"type": "object", "required": ["id", "status"], "properties": {
+        "id": {"type": "string"}, "status": {"const": "pending"}}},
     "MessagePage": {"type": "object", "required": ["items", "nextCursor"], "properties": {
         "items": {"type": "array", "items": {"$ref": "#/components/schemas/Message"}},
         "nextCursor": {"type": ["string", "null"]}}},
     "Stats": {"type": "object", "required": ["users", "messages", "notifications"], "properties": {
         "users": {"type": "integer"},
         "messages": {"type": "object", "required": ["new", "read", "archived"],
-                     "properties": {s: {"type": "integer"} for s in ("new", "read", "archived")}},
+                     "properties": {s: {"type": "integer"} for s in STATUSES}},
         "notifications": {"type": "object", "required": ["pending", "failed"],
                           "properties": {s: {"type": "integer"} for s in ("pending", "failed")}}}},
     "Health": {"type": "object", "required": ["ok"], "properties": {"ok": {"const": True}}},
@@ -90,7 +101,7 @@ ERROR_DESCRIPTIONS = {
     413: "The body is larger than the limit",
     415: "The body is not application/json in UTF-8",
     428: "If-Match is required",
-    429: "Too many submissions from this client; see Retry-After",
+    429: "Too many requests from this client or admin; see Retry-After",
     500: "An unexpected error (a bug): nothing internal is disclosed",
     503: "A dependency (DynamoDB, SES, Cognito's keys) is busy or unavailable; see Retry-After",
 }
@@ -111,6 +122,16 @@ PARAMETERS: dict[str, dict[str, Any]] = {
     "email": {"name": "email", "in": "query",
               "description": "Find the one user with this email (limit and cursor are ignored)",
               "schema": {}},  # filled in from the Email type below
+    "export_status": {"name": "status", "in": "query",
+                      "description": "Only messages of this status (default: every status)",
+                      "schema": {"enum": list(STATUSES)}},
+    "from": {"name": "from", "in": "query", "description": "ISO 8601; received at or after",
+             "schema": {"type": "string", "maxLength": 40}},
+    "to": {"name": "to", "in": "query", "description": "ISO 8601; received before",
+           "schema": {"type": "string", "maxLength": 40}},
+    "export_cursor": {"name": "cursor", "in": "query",
+                      "description": "From the previous page's Link header",
+                      "schema": {"type": "string", "format": CURSOR_FORMAT, "maxLength": 200}},
     "If-Match": {"name": "If-Match", "in": "header",
                  "description": 'The ETag last read ("3"), several, or "*" for any current version',
                  "schema": {"type": "string", "pattern": f"^[ \t]*{ETAG_LIST}[ \t]*$"}},
@@ -124,7 +145,23 @@ HEADERS: dict[str, dict[str, Any]] = {
     "ETag": {"description": "The record's version, for If-Match", "schema": {"type": "string"}},
     "Location": {"description": "The new record's address", "schema": {"type": "string"}},
     "Retry-After": {"description": "Seconds to wait", "schema": {"type": "string"}},
+    "Link": {"description": '<?...cursor=...>; rel="next" while rows remain',
+             "schema": {"type": "string"}},
+    "Content-Disposition": {"description": "attachment; filename=...",
+                            "schema": {"type": "string"}},
 }
+
+JSON = "application/json"
+CSV = "text/csv"  # a response that is a CSV file, not JSON
+
+# A message as GET /dashboard/messages/{id} answers it: with its replies.
+_MESSAGE = RESPONSE_SCHEMAS["Message"]
+RESPONSE_SCHEMAS["MessageThread"] = {
+    **_MESSAGE, "required": [*_MESSAGE["required"], "replies"],
+    "properties": {**_MESSAGE["properties"], "replies": {
+        "type": "array", "description": "oldest first",
+        "items": {"$ref": "#/components/schemas/Reply"}}}}
+RESPONSE_SCHEMAS["Csv"] = {"type": "string", "description": "RFC 4180, a header row first"}
 
 
 @dataclass(frozen=True)
@@ -140,6 +177,7 @@ class Operation:
     success_headers: tuple[str, ...] = ()
     uses_aws: bool = True
     links: dict[str, dict[str, Any]] = field(default_factory=dict)
+    media_type: str = JSON  # of the success body
 
 
 def _link(operation_id: str, id_from: str, *, etag: bool = False) -> dict[str, Any]:
@@ -184,11 +222,23 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         "List messages of one status, newest first", 200, "MessagePage",
         query=("status", "limit", "cursor")),
     ("GET", "/dashboard/messages/{message_id}"): Operation(
-        "Get a message", 200, "Message",
+        "Get a message with its replies", 200, "MessageThread",
         links={k: v for k, v in _MESSAGE_LINKS.items() if k != "GetMessage"}),
     ("PATCH", "/dashboard/messages/{message_id}"): Operation(
-        "Change a message's status", 200, "Message", StatusChange,
+        "Change a message's status", 200, "MessageThread", StatusChange,
         links={"DeleteMessage": _MESSAGE_LINKS["DeleteMessage"]}),
+    ("POST", "/dashboard/messages/{message_id}/replies"): Operation(
+        "Reply to the message's sender by email; the reply is stored, then mailed", 202,
+        "ReplyAccepted", ReplyBody, headers=(IDEMPOTENCY_KEY,), statuses=(409, 429)),
+    ("GET", "/dashboard/messages/export"): Operation(
+        "Messages as CSV; at most a configured number of rows per call, the rest behind "
+        "the Link rel=\"next\" header", 200, "Csv",
+        query=("export_status", "from", "to", "export_cursor"),
+        success_headers=("Content-Disposition",), media_type=CSV),
+    ("GET", "/users/export"): Operation(
+        "Users as CSV; at most a configured number of rows per call, the rest behind "
+        "the Link rel=\"next\" header", 200, "Csv", query=("export_cursor",),
+        success_headers=("Content-Disposition",), media_type=CSV),
     ("DELETE", "/dashboard/messages/{message_id}"): Operation("Delete a message", 204, None),
     ("GET", "/dashboard/stats"): Operation("Counts for the dashboard", 200, "Stats"),
     ("GET", "/service/users/{user_id}"): Operation(
@@ -279,14 +329,16 @@ def _response(status: int, operation: Operation) -> dict[str, Any]:
     if status == operation.success:
         answer: dict[str, Any] = {"description": "Success"}
         if operation.response:
-            answer["content"] = {"application/json": {"schema": _ref(operation.response)}}
+            answer["content"] = {operation.media_type: {"schema": _ref(operation.response)}}
         if operation.success_headers:
             answer["headers"] = {name: HEADERS[name] for name in operation.success_headers}
+        if operation.media_type == CSV:  # only while rows remain, so not in success_headers
+            answer.setdefault("headers", {})["Link"] = HEADERS["Link"]
         if operation.links:
             answer["links"] = operation.links
         return answer
     answer = {"description": ERROR_DESCRIPTIONS[status],
-              "content": {"application/json": {"schema": _ref("Error")}}}
+              "content": {JSON: {"schema": _ref("Error")}}}
     if status in (429, 503):
         answer["headers"] = {"Retry-After": HEADERS["Retry-After"]}
     return answer
@@ -322,7 +374,7 @@ def build_document(app: Chalice, *, version: str = "1.0.0") -> dict[str, Any]:
             }
             if operation.body is not None:
                 spec["requestBody"] = {"required": True, "content": {
-                    "application/json": {"schema": _ref(operation.body.__name__)}}}
+                    JSON: {"schema": _ref(operation.body.__name__)}}}
             params = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
                       for name in entry.view_args]
             params += [parameters[name] for name in operation.query]

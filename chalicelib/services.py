@@ -9,16 +9,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import partial
 
+from chalicelib.api.contact import ContactApi
+from chalicelib.api.dashboard import DashboardApi
+from chalicelib.api.users import UsersApi
 from chalicelib.aws import AwsClients
 from chalicelib.config import Settings
-from chalicelib.contact.api import ContactApi, DashboardApi
-from chalicelib.contact.notifier import Notifier
-from chalicelib.contact.rate_limit import RateLimiter
+from chalicelib.contact.notifications import OwnerNotifications
 from chalicelib.contact.store import MessageStore
+from chalicelib.dashboard.reply_mail import ReplyMail
+from chalicelib.dashboard.reply_store import ReplyStore
+from chalicelib.dashboard.service import Dashboard, ExportLimits
 from chalicelib.db.counters import read_counters
+from chalicelib.db.rate_limit import RateLimiter
 from chalicelib.idempotency import IdempotencyStore
 from chalicelib.metrics import MetricsSink
-from chalicelib.users.api import UsersApi
+from chalicelib.outbox.outbox import Deliveries, Outbox
 from chalicelib.users.store import UserStore
 
 
@@ -28,8 +33,9 @@ class Services:
     users: UserStore
     users_api: UsersApi
     contact_api: ContactApi
+    dashboard: Dashboard
     dashboard_api: DashboardApi
-    notifier: Notifier
+    deliveries: Deliveries
 
     @classmethod
     def create(cls, settings: Settings, metrics: MetricsSink,
@@ -39,15 +45,31 @@ class Services:
         users = UserStore(clients.dynamodb, table)
         messages = MessageStore(clients.dynamodb, table)
         idempotency = IdempotencyStore(clients.dynamodb, table)
-        limiter = RateLimiter(clients.dynamodb, table, limit=settings.contact_rate_limit,
-                              window_seconds=settings.contact_rate_window_seconds)
+        contact_limiter = RateLimiter(clients.dynamodb, table, scope="contact",
+                                      limit=settings.contact_rate_limit,
+                                      window_seconds=settings.contact_rate_window_seconds)
+        reply_limiter = RateLimiter(clients.dynamodb, table, scope="reply",
+                                    limit=settings.reply_rate_limit,
+                                    window_seconds=settings.reply_rate_window_seconds)
+        dashboard = Dashboard(
+            messages, ReplyStore(clients.dynamodb, table,
+                                 max_replies=settings.max_replies_per_message),
+            dynamodb=clients.dynamodb, table_name=table,
+            counters=partial(read_counters, clients.dynamodb, table), reply_limiter=reply_limiter,
+            idempotency=idempotency,
+            export_limits=ExportLimits(settings.export_max_rows, settings.export_max_bytes))
+        kinds = [OwnerNotifications(clients.ses, sender=settings.mail_from,
+                                    owner=settings.owner_email),
+                 ReplyMail(clients.dynamodb, clients.ses, table, sender=settings.mail_from,
+                           reply_to=settings.reply_to)]
         return cls(
             clients=clients,
             users=users,
             users_api=UsersApi(users, idempotency),
-            contact_api=ContactApi(messages, limiter, idempotency, metrics),
-            dashboard_api=DashboardApi(messages, partial(read_counters, clients.dynamodb, table)),
-            notifier=Notifier(clients.dynamodb, clients.ses, table, sender=settings.mail_from,
-                              owner=settings.owner_email, max_attempts=settings.notify_max_attempts,
-                              metrics=metrics),
+            contact_api=ContactApi(messages, contact_limiter, idempotency, metrics),
+            dashboard=dashboard,
+            dashboard_api=DashboardApi(dashboard),
+            deliveries=Deliveries(Outbox(clients.dynamodb, table, kind, metrics=metrics,
+                                         max_attempts=settings.notify_max_attempts)
+                                  for kind in kinds),
         )

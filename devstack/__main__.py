@@ -26,7 +26,8 @@ def main() -> int:
         print(f"Local AWS       {info['awsEndpoint']}   (moto)")
         for user in info["users"]:
             role = ", ".join(user["groups"]) or "plain user"
-            print(f"Demo account    {user['username']} / {user['password']}   ({role})")
+            totp = f", TOTP secret {user['totpSecret']}" if "totpSecret" in user else ""
+            print(f"Demo account    {user['username']} / {user['password']}   ({role}{totp})")
         print(f"Service API key in {stack.stack_file} (apiKey)")
         print("Ctrl-C stops everything.", flush=True)
         # If whatever started us dies without signalling (make killed with

@@ -26,6 +26,7 @@ from devstack.gateway import ParityRequestHandler
 from devstack.moto_server import LocalAwsServer
 from devstack.provision import provision
 from devstack.triggers import Triggers
+from infra.web_headers import security_headers
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 REGION = "us-east-1"
@@ -56,6 +57,8 @@ def local_aws_environment(endpoint: str) -> dict[str, str]:
         # Repeatable pool and client ids from one run to the next.
         "MOTO_COGNITO_IDP_USER_POOL_ID_STRATEGY": "HASH",
         "MOTO_COGNITO_IDP_USER_POOL_CLIENT_ID_STRATEGY": "HASH",
+        # moto then checks TOTP codes (against its one fixed secret) instead of accepting any.
+        "MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP": "true",
     }
 
 
@@ -134,6 +137,7 @@ class LocalStack:
             "allowedOrigins": list(settings.allowed_origins),
             "apiKey": api_key,
             "users": resources.users,
+            "passwordPolicy": resources.password_policy,
         }
         web_dir = PROJECT_DIR / "web"
         if web_dir.is_dir():
@@ -159,13 +163,21 @@ class LocalStack:
 
 def web_config(info: dict[str, Any]) -> dict[str, Any]:
     """What the web frontend needs to find the API and sign in."""
-    return {key: info[key] for key in ("apiUrl", "region", "userPoolClientId", "cognitoEndpoint")}
+    return {key: info[key] for key in ("apiUrl", "region", "userPoolClientId", "cognitoEndpoint",
+                                       "passwordPolicy")}
 
 
 def web_handler(web_dir: Path, config: dict[str, Any]) -> Any:
     body = json.dumps(config).encode()
+    # The deployed site's headers (infra/web_headers.py), naming the local API and AWS.
+    headers = security_headers(config["apiUrl"], config["cognitoEndpoint"])
 
     class WebHandler(SimpleHTTPRequestHandler):
+        def end_headers(self) -> None:  # every response, error pages included
+            for name, value in headers.items():
+                self.send_header(name, value)
+            super().end_headers()
+
         def do_GET(self) -> None:
             if self.path.split("?")[0] == "/config.json":
                 self.send_response(200)

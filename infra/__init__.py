@@ -1,12 +1,15 @@
 """Deploying Frontdesk to AWS: `make deploy STAGE=dev|prod`, `make destroy STAGE=dev`.
 
 resources.yaml   the CloudFormation stack of what Chalice does not create
-stages.json      per-stage deploy settings (sender, alarm email, throttle, quota)
+stages.json      per-stage deploy settings (sender, alarm email, throttle, quota, mfa)
 stages.py        reads stages.json
 stack.py         deploys and deletes the resources stack
 chalice_config.py  writes the stack's outputs into .chalice/config.json
 gateway.py       gateway responses, redeployment, the usage plan's API stage
+site.py          the web site: its origins, and publishing web/ to its bucket
+web_headers.py   the site's security headers, defined once (make dev sends them too)
 deploy.py        the whole sequence, with every AWS client handed in
+admins.py        the admin group: `make admin`, `make admin-remove`, `make admins`
 __main__.py      the command line (`python -m infra deploy --stage dev`)
 
 Development only: nothing here is packaged into the Lambda.

@@ -1,4 +1,6 @@
-"""`python -m infra deploy|destroy --stage dev|prod` (what `make deploy` runs).
+"""`python -m infra deploy|destroy --stage dev|prod` (what `make deploy` runs), and
+`python -m infra admin|admin-remove|admins --stage local|dev|prod [--email …]`
+(what `make admin`, `make admin-remove` and `make admins` run).
 
 Fails with one clear sentence, never a traceback, for what a person can fix:
 no credentials, no region, a refused destroy, a failed stack or Chalice step.
@@ -8,24 +10,29 @@ from __future__ import annotations
 import argparse
 import subprocess
 import sys
+from typing import Callable
 
 import boto3
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError
 
+from infra.admins import AdminError, Admins, deployed_admins, local_admins, stack_file_from_env
+from infra.admins import run as run_admins
 from infra.deploy import AwsClients, Project, Refused, check_destroy_allowed, deploy, destroy, run_chalice
 from infra.stack import StackFailed
 from infra.stages import DEPLOYABLE_STAGES, load_stage
 
 NO_CREDENTIALS = (
     "No AWS credentials found. Configure some first: `aws configure` (or AWS_PROFILE), "
-    "or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY. See README, 'Deploy to AWS'.")
+    "or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY. See docs/deploy.md.")
 NO_REGION = "No AWS region set. Set one first, e.g. `export AWS_DEFAULT_REGION=eu-west-1`."
+ADMIN_ACTIONS = ("admin", "admin-remove", "admins")
 
 
 def parse(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m infra")
-    parser.add_argument("action", choices=("deploy", "destroy"))
-    parser.add_argument("--stage", required=True, choices=DEPLOYABLE_STAGES)
+    parser.add_argument("action", choices=("deploy", "destroy", *ADMIN_ACTIONS))
+    parser.add_argument("--stage", required=True, choices=("local", *DEPLOYABLE_STAGES))
+    parser.add_argument("--email", default=None, help="admin and admin-remove: the account")
     parser.add_argument("--confirm", default=None,
                         help="destroy prod only: the stack name, frontdesk-prod-resources")
     return parser.parse_args(argv)
@@ -33,6 +40,12 @@ def parse(argv: list[str]) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse(sys.argv[1:] if argv is None else argv)
+    if args.action in ADMIN_ACTIONS and args.stage == "local":
+        return _admins(args, lambda: local_admins(stack_file_from_env()))
+    if args.stage == "local":
+        print(f"error: {args.action} needs STAGE=dev or STAGE=prod; `make dev` is the local stage.",
+              file=sys.stderr)
+        return 2
     project = Project()
     if args.action == "destroy":
         try:  # before anything touches AWS
@@ -47,6 +60,8 @@ def main(argv: list[str] | None = None) -> int:
     if not session.region_name:
         print(f"error: {NO_REGION}", file=sys.stderr)
         return 2
+    if args.action in ADMIN_ACTIONS:
+        return _admins(args, lambda: deployed_admins(session, args.stage))
     aws = AwsClients.from_session(session)
     try:
         if args.action == "deploy":
@@ -63,6 +78,22 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except (StackFailed, ClientError, BotoCoreError) as exc:
         print(f"error: {args.action} {args.stage} failed: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _admins(args: argparse.Namespace, open_pool: Callable[[], Admins]) -> int:
+    try:
+        run_admins(args.action, open_pool(), args.email, say=print)
+    except AdminError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except EndpointConnectionError as exc:
+        hint = " Is `make dev` running?" if args.stage == "local" else ""
+        print(f"error: cannot reach {exc.kwargs.get('endpoint_url')}.{hint}", file=sys.stderr)
+        return 1
+    except (ClientError, BotoCoreError) as exc:
+        print(f"error: {args.action} on {args.stage} failed: {exc}", file=sys.stderr)
         return 1
     return 0
 

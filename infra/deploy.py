@@ -2,8 +2,10 @@
 is run are handed in, so tests drive it against moto with a stand-in Chalice.
 
 deploy: resources stack -> its outputs into .chalice/config.json ->
-`chalice deploy` -> gateway responses -> a new deployment -> the usage plan on
-the stage -> web/config.json, and the endpoint printed.
+`chalice deploy` (-> the stack again when the site's CSP must name a new API)
+-> gateway responses -> a new deployment -> the usage plan on the stage ->
+web/ and its config.json to the site's bucket, changed paths invalidated ->
+the site's and the API's addresses printed.
 """
 from __future__ import annotations
 
@@ -14,8 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from infra import chalice_config, gateway, stack
-from infra.stages import PROJECT_DIR, STAGES_FILE, TEMPLATE_FILE, StageConfig, load_stage
+from infra import chalice_config, gateway, site, stack
+from infra.site import cognito_endpoint, site_headers
+from infra.stages import PROJECT_DIR, STAGES_FILE, TEMPLATE_FILE, StageConfig, load_stage, stage_problems
+from infra.web_headers import origin_of
 
 ChaliceRunner = Callable[[list[str]], None]
 Say = Callable[[str], None]
@@ -30,11 +34,15 @@ class AwsClients:
     cloudformation: Any
     apigateway: Any
     region: str
+    cognito: Any = None  # deploy reads the pool's password rules for the web config
+    s3: Any = None
+    cloudfront: Any = None
 
     @classmethod
     def from_session(cls, session: Any) -> "AwsClients":
         return cls(session.client("cloudformation"), session.client("apigateway"),
-                   session.region_name)
+                   session.region_name, cognito=session.client("cognito-idp"),
+                   s3=session.client("s3"), cloudfront=session.client("cloudfront"))
 
 
 @dataclass(frozen=True)
@@ -55,8 +63,12 @@ class Project:
         return self.root / TEMPLATE_FILE.relative_to(PROJECT_DIR)
 
     @property
+    def web_dir(self) -> Path:
+        return self.root / "web"
+
+    @property
     def web_config(self) -> Path:
-        return self.root / "web" / "config.json"
+        return self.web_dir / "config.json"
 
     def deployed(self, stage: str) -> Path:
         return self.root / ".chalice" / "deployed" / f"{stage}.json"
@@ -64,10 +76,11 @@ class Project:
 
 @dataclass(frozen=True)
 class Deployed:
+    site_url: str
     api_url: str
     rest_api_id: str
     outputs: dict[str, str]
-    web_config: dict[str, str]
+    web_config: dict[str, Any]
 
 
 def run_chalice(project: Project) -> ChaliceRunner:
@@ -92,29 +105,65 @@ def deployed_rest_api(project: Project, stage: str) -> tuple[str, str]:
     return str(api["rest_api_id"]), str(api["rest_api_url"]).rstrip("/")
 
 
-def web_config(api_url: str, region: str, user_pool_client_id: str) -> dict[str, str]:
+def recorded_api_url(project: Project, stage: str) -> str | None:
+    """The API's address as the last `chalice deploy` from this checkout recorded it."""
+    return deployed_rest_api(project, stage)[1] if project.deployed(stage).exists() else None
+
+
+def check_deployable(stage: StageConfig, stages_file: str) -> None:
+    problems = stage_problems(stage)
+    if problems:
+        raise Refused(f"{stages_file} cannot deploy {stage.name} as it is. Fix these "
+                      "fields first:\n  - " + "\n  - ".join(problems))
+
+
+def web_config(api_url: str, region: str, user_pool_client_id: str,
+               password_policy: dict[str, Any] | None = None) -> dict[str, Any]:
     """What the web frontend needs (same keys `make dev` serves it)."""
-    return {"apiUrl": api_url, "region": region, "userPoolClientId": user_pool_client_id,
-            "cognitoEndpoint": f"https://cognito-idp.{region}.amazonaws.com/"}
+    config: dict[str, Any] = {
+        "apiUrl": api_url, "region": region, "userPoolClientId": user_pool_client_id,
+        "cognitoEndpoint": cognito_endpoint(region)}
+    if password_policy is not None:
+        config["passwordPolicy"] = password_policy
+    return config
+
+
+def pool_password_policy(cognito: Any, user_pool_id: str) -> dict[str, Any]:
+    """The pool's PasswordPolicy, which the sign-in page lists as rules: the page
+    itself cannot ask (DescribeUserPool needs AWS credentials)."""
+    pool = cognito.describe_user_pool(UserPoolId=user_pool_id)["UserPool"]
+    return dict(pool["Policies"]["PasswordPolicy"])
 
 
 def deploy(stage_name: str, *, aws: AwsClients, chalice: ChaliceRunner,
            project: Project = Project(), say: Say = print) -> Deployed:
     stage = load_stage(stage_name, project.stages_file)
+    # Before anything touches AWS.
+    check_deployable(stage, str(project.stages_file.relative_to(project.root)))
     config = chalice_config.read_config(project.chalice_config)
     api_stage = chalice_config.api_gateway_stage(config, stage_name)
 
+    template = project.template.read_text()
+    # The site's CSP names the API, which exists only after `chalice deploy`:
+    # start from the last deploy's API and put the stack right after if it moved.
+    known_api_url = recorded_api_url(project, stage_name)
+
     say(f"[1/5] resources stack {stage.stack_name} (table, user pool, SES identity, "
-        f"usage plan, alarms)")
-    outputs = stack.deploy_stack(aws.cloudformation, stage, project.template.read_text(),
-                                 api_stage)
+        f"usage plan, web site, alarms)")
+    outputs = stack.deploy_stack(aws.cloudformation, stage, template, api_stage,
+                                 site_headers(known_api_url, aws.region))
     config = chalice_config.with_environment(
         config, stage_name, chalice_config.stage_environment(stage, outputs))
+    config = chalice_config.with_layers(config, stage_name, aws.region)
     chalice_config.write_config(config, project.chalice_config)
 
     say(f"[2/5] chalice deploy --stage {stage_name}")
     chalice(["deploy", "--stage", stage_name])
     rest_api_id, api_url = deployed_rest_api(project, stage_name)
+    if known_api_url is None or origin_of(known_api_url) != origin_of(api_url):
+        say("      the site's Content-Security-Policy now names this API: updating the stack")
+        outputs = stack.deploy_stack(aws.cloudformation, stage, template, api_stage,
+                                     site_headers(api_url, aws.region))
 
     say("[3/5] gateway responses (JSON errors with CORS), unknown paths to the app, "
         "then a new deployment")
@@ -127,14 +176,24 @@ def deploy(stage_name: str, *, aws: AwsClients, chalice: ChaliceRunner,
     say("[4/5] usage plan on the API stage")
     gateway.attach_usage_plan(aws.apigateway, outputs["UsagePlanId"], rest_api_id, api_stage)
 
-    web = web_config(api_url, aws.region, outputs["UserPoolClientId"])
+    web = web_config(api_url, aws.region, outputs["UserPoolClientId"],
+                     pool_password_policy(aws.cognito, outputs["UserPoolId"]))
     project.web_config.parent.mkdir(parents=True, exist_ok=True)
     project.web_config.write_text(json.dumps(web, indent=2) + "\n")
-    say(f"[5/5] wrote {project.web_config.relative_to(project.root)}")
-    say(f"\nFrontdesk {stage_name} is at {api_url}  (try {api_url}/health)")
+    say(f"[5/5] web site: {project.web_dir.relative_to(project.root)}/ and its config.json "
+        f"to the site bucket")
+    published = site.publish(aws.s3, aws.cloudfront, bucket=outputs["SiteBucketName"],
+                             distribution_id=outputs["SiteDistributionId"],
+                             files=site.site_files(project.web_dir, web))
+    say(f"      {len(published.uploaded)} uploaded, {len(published.deleted)} deleted"
+        + (f"; CloudFront invalidation {published.invalidation_id} under way (a minute or two)"
+           if published.invalidation_id else "; nothing changed"))
+    site_url = site.site_url(stage, outputs)
+    say(f"\nFrontdesk {stage_name}: the site is at {site_url}")
+    say(f"  the API is at {api_url}  (try {api_url}/health)")
     say(f"Service API key: aws apigateway get-api-key --include-value "
         f"--api-key {outputs['ApiKeyId']} --query value --output text")
-    return Deployed(api_url, rest_api_id, outputs, web)
+    return Deployed(site_url, api_url, rest_api_id, outputs, web)
 
 
 def check_destroy_allowed(stage: StageConfig, confirm: str | None) -> None:
@@ -157,6 +216,9 @@ def destroy(stage_name: str, *, aws: AwsClients, chalice: ChaliceRunner,
     else:
         say(f"[1/2] no app deployed for {stage_name}")
     say(f"[2/2] deleting stack {stage.stack_name}")
+    bucket = stack.existing_outputs(aws.cloudformation, stage).get("SiteBucketName")
+    if bucket:
+        say(f"      emptied the site bucket ({site.empty_bucket(aws.s3, bucket)} files)")
     if not stack.delete_stack(aws.cloudformation, stage):
         say("      (there was none)")
     say(f"Frontdesk {stage_name} is gone.")

@@ -10,9 +10,9 @@ wipes them, so they are put back (and the stage redeployed) after every deploy.
 
 CORS here cannot be decided per request as the Lambda does: a gateway response
 header is either a literal or a copy of a request header. So:
-- a stage with one allowed origin (prod) gets that origin as a literal, which
-  is exact;
-- a stage with several (dev: two localhost origins) echoes the request's
+- a stage with one allowed origin (prod as shipped: only its site's) gets that
+  origin as a literal, which is exact;
+- a stage with several (dev: its site's and two localhost origins) echoes the request's
   Origin, so any origin can read these few gateway-made errors. They hold only
   an error code, a fixed message and the request id, and the API uses bearer
   tokens, never cookies (no Allow-Credentials), so nothing is exposed that the

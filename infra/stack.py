@@ -1,7 +1,7 @@
 """Create, update and delete the resources stack (infra/resources.yaml)."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Mapping
 
 from botocore.exceptions import ClientError
 
@@ -14,16 +14,24 @@ class StackFailed(RuntimeError):
     pass
 
 
-def stack_parameters(stage: StageConfig, api_gateway_stage: str) -> list[dict[str, str]]:
+def stack_parameters(stage: StageConfig, api_gateway_stage: str,
+                     site_headers: Mapping[str, str]) -> list[dict[str, str]]:
+    """`site_headers`: infra.web_headers.security_headers(...) for this stage."""
     values = {
         "Stage": stage.name,
         "SesIdentity": stage.ses_identity,
         "AlarmEmail": stage.alarm_email,
+        "ContentSecurityPolicy": site_headers["Content-Security-Policy"],
+        "PermissionsPolicy": site_headers["Permissions-Policy"],
+        "OldestPendingNotificationAlarmSeconds": str(stage.oldest_pending_alarm_minutes * 60),
+        "SiteCertificateArn": stage.site_certificate_arn,
+        "SiteAliases": ",".join(stage.site_aliases),
         "ThrottleRateLimit": str(stage.throttle_rate_limit),
         "ThrottleBurstLimit": str(stage.throttle_burst_limit),
         "QuotaLimit": str(stage.quota_limit),
         "QuotaPeriod": stage.quota_period,
         "ApiGatewayStage": api_gateway_stage,
+        "Mfa": stage.mfa,
     }
     return [{"ParameterKey": key, "ParameterValue": value} for key, value in values.items()]
 
@@ -49,11 +57,11 @@ def _wait(cfn: Any, waiter: str, name: str, wait: dict[str, int]) -> None:
 
 
 def deploy_stack(cfn: Any, stage: StageConfig, template_body: str, api_gateway_stage: str,
-                 wait: dict[str, int] = WAIT) -> dict[str, str]:
+                 site_headers: Mapping[str, str], wait: dict[str, int] = WAIT) -> dict[str, str]:
     """Create or update the stack; return its outputs. Idempotent."""
     name = stage.stack_name
     arguments = {"StackName": name, "TemplateBody": template_body,
-                 "Parameters": stack_parameters(stage, api_gateway_stage),
+                 "Parameters": stack_parameters(stage, api_gateway_stage, site_headers),
                  "Tags": [{"Key": "app", "Value": "frontdesk"}, {"Key": "stage", "Value": stage.name}]}
     status = _status(cfn, name)
     if status == "ROLLBACK_COMPLETE":
@@ -78,6 +86,11 @@ def deploy_stack(cfn: Any, stage: StageConfig, template_body: str, api_gateway_s
 def stack_outputs(cfn: Any, name: str) -> dict[str, str]:
     stack = cfn.describe_stacks(StackName=name)["Stacks"][0]
     return {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
+
+
+def existing_outputs(cfn: Any, stage: StageConfig) -> dict[str, str]:
+    """The stack's outputs, or none when there is no stack."""
+    return {} if _status(cfn, stage.stack_name) is None else stack_outputs(cfn, stage.stack_name)
 
 
 def delete_stack(cfn: Any, stage: StageConfig, wait: dict[str, int] = WAIT) -> bool:

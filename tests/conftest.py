@@ -14,7 +14,7 @@ import pytest
 
 from tests.support import aws_calls, offline
 from tests.support.client import parity_client
-from tests.support.cognito import Tokens
+from tests.support.cognito import Tokens, demo_role
 
 offline.install()
 # Records every AWS call of the session for tests/iam (before any boto3 session exists).
@@ -88,7 +88,7 @@ def tokens(local_aws: LocalAws) -> Tokens:
 
 @pytest.fixture(scope="session")
 def demo_users(local_aws: LocalAws) -> dict[str, dict[str, Any]]:
-    return {("admin" if u["groups"] else "user"): u for u in local_aws.users}
+    return {demo_role(u): u for u in local_aws.users}
 
 
 @pytest.fixture

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from chalicelib.config import ConfigError, Settings
+from chalicelib.config import ConfigError, Settings, is_placeholder_address
+from tests.support.deployed import deployed_environment
 
 
 def test_prod_refuses_a_wildcard_origin() -> None:
@@ -36,3 +37,59 @@ def test_defaults_are_the_documented_ones() -> None:
 def test_counts_must_be_positive_whole_numbers(name: str, value: str) -> None:
     with pytest.raises(ConfigError, match=name):
         Settings.from_env({"STAGE": "dev", name: value})
+
+
+# -- a deployed stage refuses what cannot work ----------------------------------
+
+@pytest.mark.parametrize("stage", ["dev", "prod"])
+def test_a_complete_deployed_stage_starts(stage: str) -> None:
+    settings = Settings.from_env(deployed_environment(stage))
+    assert settings.behind_api_gateway and settings.owner_email == "owner@frontdesk.test"
+
+
+@pytest.mark.parametrize("name,value,named", [
+    ("OWNER_EMAIL", "", "OWNER_EMAIL is empty"),
+    ("OWNER_EMAIL", "owner@example.com", "OWNER_EMAIL is a placeholder"),
+    ("MAIL_FROM", "Frontdesk <frontdesk@mail.example.org>", "MAIL_FROM is a placeholder"),
+    ("MAIL_FROM", "  ", "MAIL_FROM is empty"),
+    ("ALLOWED_ORIGINS", " , ", "ALLOWED_ORIGINS is empty"),
+    ("USER_POOL_ID", "", "USER_POOL_ID is empty"),
+    ("USER_POOL_ARN", "", "USER_POOL_ARN is missing"),
+    ("USER_POOL_ARN", "arn:aws:cognito-idp:eu-west-1:000000000000:userpool/local",
+     "USER_POOL_ARN is a placeholder"),
+    ("TABLE_STREAM_ARN", "arn:aws:dynamodb:eu-west-1:000000000000:table/frontdesk-dev/stream/local",
+     "TABLE_STREAM_ARN is a placeholder"),
+    ("TABLE_STREAM_ARN", "not-an-arn", "TABLE_STREAM_ARN is a placeholder"),
+])
+@pytest.mark.parametrize("stage", ["dev", "prod"])
+def test_a_deployed_stage_refuses_to_start_without_what_it_needs(
+        stage: str, name: str, value: str, named: str) -> None:
+    with pytest.raises(ConfigError, match=named):
+        Settings.from_env({**deployed_environment(stage), name: value})
+
+
+def test_a_deployed_stage_names_every_problem_at_once() -> None:
+    env = {"STAGE": "prod", "AWS_LAMBDA_FUNCTION_NAME": "frontdesk-prod"}
+    with pytest.raises(ConfigError) as refused:
+        Settings.from_env(env)
+    for name in ("OWNER_EMAIL", "MAIL_FROM", "ALLOWED_ORIGINS", "USER_POOL_ID", "USER_POOL_ARN",
+                 "TABLE_STREAM_ARN"):
+        assert name in str(refused.value)
+
+
+@pytest.mark.parametrize("env", [
+    {"STAGE": "dev"},  # `chalice package`, the test suite: dev values, outside Lambda
+    {"STAGE": "prod", "OWNER_EMAIL": "owner@example.com"},
+    {"STAGE": "local", "AWS_LAMBDA_FUNCTION_NAME": "frontdesk-local"},
+])
+def test_outside_a_deployed_function_placeholders_are_allowed(env: dict[str, str]) -> None:
+    assert Settings.from_env(env).stage == env["STAGE"]
+
+
+@pytest.mark.parametrize("address,placeholder", [
+    ("owner@example.com", True), ("owner@EXAMPLE.org", True), ("a@mail.example.net", True),
+    ("example.com", True), ("Frontdesk <frontdesk@example.com>", True), ("", True),
+    ("owner@frontdesk.test", False), ("owner@notexample.com", False), ("frontdesk.io", False),
+])
+def test_placeholder_addresses(address: str, placeholder: bool) -> None:
+    assert is_placeholder_address(address) is placeholder

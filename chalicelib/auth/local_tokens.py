@@ -27,19 +27,24 @@ class CognitoTokenVerifier:
     def verify(self, token: str) -> dict[str, Any]:
         try:
             signing_key = self._jwks.get_signing_key_from_jwt(token)
+            # The audience is checked below, after token_use: an access token has
+            # no "aud" (its client is in "client_id"), and a caller who sent one
+            # should be told which token to send instead.
             claims: dict[str, Any] = jwt.decode(
                 token,
                 signing_key.key,
                 algorithms=["RS256"],  # never "none", never a symmetric algorithm
-                audience=self._client_id,
                 issuer=self._issuer,
                 leeway=self._leeway,
-                options={"require": ["exp", "iat", "iss", "aud", "sub", "token_use"]},
+                options={"require": ["exp", "iat", "iss", "sub", "token_use"],
+                         "verify_aud": False},
             )
         except jwt.PyJWKClientConnectionError as exc:
             raise ServiceUnavailable("Cannot reach the user pool's signing keys.") from exc
         except jwt.PyJWTError as exc:
             raise Unauthorized("The token is invalid or expired.") from exc
-        if claims.get("token_use") != "id":
+        if claims.get("token_use") == "access":
             raise Unauthorized("Send the ID token, not the access token.")
+        if claims.get("token_use") != "id" or claims.get("aud") != self._client_id:
+            raise Unauthorized("The token is invalid or expired.")
         return claims

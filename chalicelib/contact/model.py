@@ -11,8 +11,11 @@ from chalicelib.db import keys
 from chalicelib.users.model import Email
 from chalicelib.validation import Model
 
-Status = Literal["new", "read", "archived"]
+Status = Literal["new", "read", "replied", "archived"]
 STATUSES: tuple[str, ...] = get_args(Status)
+# `replied` is reached by replying (chalicelib/dashboard), never set by hand.
+SettableStatus = Literal["new", "read", "archived"]
+SETTABLE_STATUSES: tuple[str, ...] = get_args(SettableStatus)
 NOTIFY_PENDING, NOTIFY_SENT, NOTIFY_FAILED = "pending", "sent", "failed"
 
 # No control characters at all in one-line fields, so nothing can reach an
@@ -55,7 +58,7 @@ class ContactSubmission(Model):
 
 
 class StatusChange(Model):
-    status: Annotated[Status, Meta(description=f"one of {', '.join(STATUSES)}")]
+    status: Annotated[SettableStatus, Meta(description=f"one of {', '.join(SETTABLE_STATUSES)}")]
 
 
 @dataclass(frozen=True)
@@ -86,6 +89,7 @@ class Message:
     created_at: str
     updated_at: str
     notification: Notification
+    reply_count: int = 0
 
     def with_status(self, status: str, updated_at: str) -> "Message":
         return replace(self, status=status, updated_at=updated_at)
@@ -95,7 +99,8 @@ class Message:
         if self.subject:
             body["subject"] = self.subject
         body.update(message=self.message, status=self.status, createdAt=self.created_at,
-                    updatedAt=self.updated_at, notification=self.notification.to_json())
+                    updatedAt=self.updated_at, notification=self.notification.to_json(),
+                    replyCount=self.reply_count)
         return body
 
     def to_item(self) -> dict[str, Any]:
@@ -107,7 +112,7 @@ class Message:
             "createdAt": self.created_at, "updatedAt": self.updated_at,
             "notifyStatus": n.status, "notifyAttempts": n.attempts,
             "notifyNextAt": n.next_attempt_at, "notifyLastError": n.last_error,
-            "notifySentAt": n.sent_at,
+            "notifySentAt": n.sent_at, "replyCount": self.reply_count,
         }
         if n.status == NOTIFY_PENDING and n.next_attempt_at:
             item.update(keys.pending_notification(n.next_attempt_at, self.id))
@@ -123,4 +128,5 @@ class Message:
                 status=item["notifyStatus"], attempts=int(item.get("notifyAttempts", 0)),
                 next_attempt_at=item.get("notifyNextAt") if item["notifyStatus"] == NOTIFY_PENDING
                 else None,
-                last_error=item.get("notifyLastError"), sent_at=item.get("notifySentAt")))
+                last_error=item.get("notifyLastError"), sent_at=item.get("notifySentAt")),
+            reply_count=int(item.get("replyCount", 0)))

@@ -10,23 +10,24 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 from chalicelib.contact.model import NOTIFY_FAILED, NOTIFY_PENDING, Message, Notification
-from chalicelib.contact.rate_limit import Charge
 from chalicelib.db import keys
 from chalicelib.db.clock import iso, utc_now
 from chalicelib.db.counters import counter_update
 from chalicelib.db.items import to_item, to_value
 from chalicelib.db.listing import newest_first
+from chalicelib.db.rate_limit import Charge
 from chalicelib.db.reads import get_item
 from chalicelib.db.table import GSI1_PK
 from chalicelib.db.transactions import ConditionFailed, transact_write
-from chalicelib.errors import NotFound, ServiceUnavailable
-from chalicelib.idempotency import IdempotentRequest, KeyInUse
+from chalicelib.domain_errors import DependencyUnavailable, KeyInUse, RecordNotFound
+from chalicelib.idempotency import IdempotentRequest
 from chalicelib.ids import is_ulid, new_id
 
-STATUS_COUNTER = {"new": "messagesNew", "read": "messagesRead", "archived": "messagesArchived"}
+STATUS_COUNTER = {"new": "messagesNew", "read": "messagesRead", "replied": "messagesReplied",
+                  "archived": "messagesArchived"}
 NOTIFY_COUNTER = {NOTIFY_PENDING: "notificationsPending", NOTIFY_FAILED: "notificationsFailed"}
 
 
@@ -45,7 +46,7 @@ class MessageStore:
         """Store a submission and return POST /contact's answer. With `request`,
         remember the answer in the same transaction (KeyInUse if a concurrent
         request with the key got there first); with `charge`, count it against
-        its client's rate limit (refused: RateLimited). Either way, nothing is
+        its client's rate limit (refused: RateExceeded). Either way, nothing is
         stored unless all of it is."""
         moment = self._clock()
         now = iso(moment)
@@ -82,10 +83,10 @@ class MessageStore:
 
     def get(self, message_id: str) -> Message:
         if not is_ulid(message_id):
-            raise NotFound("No message has this id.")
+            raise RecordNotFound("No message has this id.")
         item = get_item(self._client, self._table, keys.message(message_id))
         if item is None:
-            raise NotFound("No message has this id.")
+            raise RecordNotFound("No message has this id.")
         return Message.from_item(item)
 
     def list(self, *, status: str, limit: int,
@@ -120,9 +121,11 @@ class MessageStore:
                 return updated
             except ConditionFailed:
                 continue  # changed (or deleted) since we read it
-        raise ServiceUnavailable("The message kept changing. Try again.")
+        raise DependencyUnavailable("The message kept changing. Try again.")
 
-    def delete(self, message_id: str) -> None:
+    def delete(self, message_id: str, attached: Sequence[dict[str, Any]] = ()) -> None:
+        """Delete the message, and in the same transaction the `attached`
+        TransactWriteItems entries (its settled replies)."""
         for _ in range(3):
             current = self.get(message_id)
             notify = current.notification.status
@@ -138,8 +141,9 @@ class MessageStore:
                         "ExpressionAttributeValues": {":status": to_value(current.status),
                                                       ":notify": to_value(notify)}}},
                     counter_update(self._table, **deltas),
+                    *attached,
                 ])
                 return
             except ConditionFailed:
                 continue
-        raise ServiceUnavailable("The message kept changing. Try again.")
+        raise DependencyUnavailable("The message kept changing. Try again.")

@@ -13,12 +13,12 @@ import random
 from typing import Any
 
 from chalicelib.db import keys
-from chalicelib.db.errors import aws_unavailable_as_503
+from chalicelib.db.errors import aws_unavailable_mapped
 from chalicelib.db.items import from_item, to_item, to_value
-from chalicelib.errors import ServiceUnavailable
+from chalicelib.domain_errors import DependencyUnavailable
 
 # A new counter (a new message status) is one more name here.
-COUNTERS = ("users", "messagesNew", "messagesRead", "messagesArchived",
+COUNTERS = ("users", "messagesNew", "messagesRead", "messagesReplied", "messagesArchived",
             "notificationsPending", "notificationsFailed")
 # Raise it freely; never lower it: a read sums shards 0..SHARDS-1 only.
 SHARDS = 10
@@ -49,7 +49,7 @@ def read_counters(client: Any, table_name: str) -> dict[str, int]:
     request = {table_name: {"Keys": [to_item(keys.stats_shard(n)) for n in range(SHARDS)],
                             "ConsistentRead": True}}
     for _ in range(_BATCH_READ_ATTEMPTS):
-        with aws_unavailable_as_503():
+        with aws_unavailable_mapped():
             response = client.batch_get_item(RequestItems=request)
         for item in response.get("Responses", {}).get(table_name, []):
             values = from_item(item)
@@ -59,4 +59,4 @@ def read_counters(client: Any, table_name: str) -> dict[str, int]:
         request = response.get("UnprocessedKeys") or {}
         if not request:
             return totals
-    raise ServiceUnavailable("The database is busy. Try again shortly.")
+    raise DependencyUnavailable("The database is busy. Try again shortly.")

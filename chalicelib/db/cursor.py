@@ -3,7 +3,8 @@
 A cursor names the list it belongs to and the last item returned (its ULID),
 never a DynamoDB key: the store rebuilds the key itself, inside the list's own
 partition, so no edit to a cursor can reach another entity. A checksum makes
-an edited or truncated cursor a 400 rather than a silently different page.
+an edited or truncated cursor CursorInvalid (a 400 naming the query
+parameter, at the edge) rather than a silently different page.
 """
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import base64
 import hashlib
 import json
 
-from chalicelib.errors import ValidationFailed
+from chalicelib.domain_errors import CursorInvalid
 from chalicelib.ids import is_ulid
 
 _CHECK_BYTES = 8
@@ -27,9 +28,9 @@ def encode_cursor(list_name: str, last_id: str) -> str:
 
 
 def decode_cursor(list_name: str, cursor: str) -> str:
-    """The id to resume after, or ValidationFailed on any cursor we did not issue
+    """The id to resume after, or CursorInvalid on any cursor we did not issue
     for this list."""
-    invalid = ValidationFailed([{"field": "cursor", "message": "is not a cursor this list issued"}])
+    invalid = CursorInvalid()
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         payload, check = raw[:-_CHECK_BYTES], raw[-_CHECK_BYTES:]

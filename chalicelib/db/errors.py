@@ -1,9 +1,9 @@
-"""Turn DynamoDB failures we understand into API errors; re-raise the rest.
+"""Turn AWS failures we understand into domain errors; re-raise the rest.
 
-Throttling and DynamoDB-side failures (after botocore's own retries) become
-503 with Retry-After; a failed condition is the caller's business (the store
-decides between 404, 409 and 412). Anything else propagates and becomes a
-500 that leaks nothing.
+Throttling and service-side failures (after botocore's own retries) become
+DependencyUnavailable (the HTTP edge answers 503 with Retry-After); a failed
+condition is the caller's business (the store decides between not found,
+taken and stale). Anything else propagates and becomes a 500 that leaks nothing.
 """
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from typing import Iterator
 
 from botocore.exceptions import ClientError, ConnectionError, ReadTimeoutError
 
-from chalicelib.errors import ServiceUnavailable
+from chalicelib.domain_errors import DependencyUnavailable
 
 THROTTLING_CODES = frozenset({
     "ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded",
@@ -36,12 +36,16 @@ def is_unavailable(exc: ClientError) -> bool:
 
 
 @contextmanager
-def aws_unavailable_as_503(service: str = "DynamoDB") -> Iterator[None]:
+def aws_unavailable_mapped(service: str = "DynamoDB") -> Iterator[None]:
     try:
         yield
     except ClientError as exc:
         if is_unavailable(exc):
-            raise ServiceUnavailable(f"{service} is busy or unavailable. Try again shortly.") from exc
+            raise DependencyUnavailable(f"{service} is busy or unavailable. Try again shortly.") from exc
         raise
     except (ConnectionError, ReadTimeoutError) as exc:
-        raise ServiceUnavailable(f"{service} is unreachable. Try again shortly.") from exc
+        raise DependencyUnavailable(f"{service} is unreachable. Try again shortly.") from exc
+
+
+# The former name, for branches written before the domain stopped naming statuses.
+aws_unavailable_as_503 = aws_unavailable_mapped

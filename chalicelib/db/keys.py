@@ -48,17 +48,36 @@ def message_list(status: str) -> str:
 
 
 PENDING_NOTIFICATIONS = "NOTIFY#pending"
+PENDING_REPLIES = "REPLY#pending"
+
+
+def pending_delivery(partition: str, next_attempt_at: str, item_id: str) -> Key:
+    """GSI2, sparse: present only while a delivery waits to be sent, one
+    partition per kind of delivery, sorted by when it is due."""
+    return {GSI2_PK: partition, GSI2_SK: f"{next_attempt_at}#{item_id}"}
 
 
 def pending_notification(next_attempt_at: str, message_id: str) -> Key:
-    """GSI2, sparse: present only while a notification waits to be sent,
-    sorted by when it is due."""
-    return {GSI2_PK: PENDING_NOTIFICATIONS, GSI2_SK: f"{next_attempt_at}#{message_id}"}
+    return pending_delivery(PENDING_NOTIFICATIONS, next_attempt_at, message_id)
+
+
+def reply(message_id: str, reply_id: str) -> Key:
+    """In the message's partition, so one Query reads a message and its thread."""
+    return {PK: f"MSG#{message_id}", SK: f"REPLY#{reply_id}"}
+
+
+REPLY_PREFIX = "REPLY#"
+
+
+def pending_reply(next_attempt_at: str, reply_id: str) -> Key:
+    return pending_delivery(PENDING_REPLIES, next_attempt_at, reply_id)
 
 
 def idempotency(key_digest: str) -> Key:
     return {PK: f"IDEMPOTENCY#{key_digest}", SK: "IDEMPOTENCY"}
 
 
-def rate_window(client_digest: str, window_start: int) -> Key:
-    return {PK: f"RATE#{client_digest}#{window_start}", SK: "RATE"}
+def rate_window(scope: str, client_digest: str, window_start: int) -> Key:
+    """Contact keeps its original keys (no scope); other scopes are prefixed."""
+    prefix = "RATE#" if scope == "contact" else f"RATE#{scope}#"
+    return {PK: f"{prefix}{client_digest}#{window_start}", SK: "RATE"}

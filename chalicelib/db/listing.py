@@ -5,15 +5,21 @@ ULID. A page is one Query with `Limit = limit + 1`: the extra item only says
 whether a next page exists, so the last page never carries a cursor to an
 empty one, and the items read per page do not grow with the table. The
 cursor names the partition it came from, so it cannot be replayed on another.
+
+Exports read further: `newest_first_across` walks several partitions (every
+message status) within a range of ids (a time range: ULIDs start with their
+time), page after page, for as long as its caller keeps reading.
 """
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Iterator, Sequence
 
 from chalicelib.db.cursor import decode_cursor, encode_cursor
-from chalicelib.db.errors import aws_unavailable_as_503
+from chalicelib.db.errors import aws_unavailable_mapped
 from chalicelib.db.items import from_item, to_value
 from chalicelib.db.table import GSI1, GSI1_PK, GSI1_SK
+from chalicelib.domain_errors import CursorInvalid
 
 
 def newest_first(client: Any, table: str, *, partition: str, limit: int,
@@ -25,7 +31,7 @@ def newest_first(client: Any, table: str, *, partition: str, limit: int,
         condition += " AND #sk < :after"
         names["#sk"] = GSI1_SK
         values[":after"] = to_value(decode_cursor(partition, cursor))
-    with aws_unavailable_as_503():
+    with aws_unavailable_mapped():
         response = client.query(TableName=table, IndexName=GSI1, KeyConditionExpression=condition,
                                 ExpressionAttributeNames=names, ExpressionAttributeValues=values,
                                 ScanIndexForward=False, Limit=limit + 1)
@@ -33,3 +39,57 @@ def newest_first(client: Any, table: str, *, partition: str, limit: int,
     page = items[:limit]
     next_cursor = encode_cursor(partition, page[-1][GSI1_SK]) if len(items) > limit else None
     return page, next_cursor
+
+
+@dataclass(frozen=True)
+class Resumed:
+    """Where an export resumes: the partition, and the id last returned in it."""
+    partition: str
+    after: str
+
+
+def resume_point(cursor: str | None, partitions: Sequence[str], list_name: str) -> Resumed | None:
+    """Decode an export cursor, which names one of `partitions`; CursorInvalid
+    for any other."""
+    if not cursor:
+        return None
+    for partition in partitions:
+        try:
+            return Resumed(partition, decode_cursor(f"{list_name}|{partition}", cursor))
+        except CursorInvalid:
+            continue
+    raise CursorInvalid()
+
+
+def resume_cursor(list_name: str, partition: str, last_id: str) -> str:
+    return encode_cursor(f"{list_name}|{partition}", last_id)
+
+
+def newest_first_across(client: Any, table: str, *, partitions: Sequence[str],
+                        lowest: str, highest: str, resume: Resumed | None,
+                        page_size: int = 500) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every item of `partitions` (in that order) whose GSI1 sort key lies in
+    [lowest, highest], newest first, read lazily a page (one Query) at a time,
+    as (partition, item). Never a Scan: the caller stops reading when it has
+    enough."""
+    start = partitions.index(resume.partition) if resume else 0
+    for partition in partitions[start:]:
+        top = resume.after if resume and partition == resume.partition else highest
+        query: dict[str, Any] = {
+            "TableName": table, "IndexName": GSI1, "ScanIndexForward": False,
+            "KeyConditionExpression": "#pk = :pk AND #sk BETWEEN :low AND :high",
+            "ExpressionAttributeNames": {"#pk": GSI1_PK, "#sk": GSI1_SK},
+            "ExpressionAttributeValues": {":pk": to_value(partition), ":low": to_value(lowest),
+                                          ":high": to_value(min(top, highest))},
+            "Limit": page_size}
+        while True:
+            with aws_unavailable_mapped():
+                response = client.query(**query)
+            for typed in response["Items"]:
+                item = from_item(typed)
+                if resume and partition == resume.partition and item[GSI1_SK] == resume.after:
+                    continue  # BETWEEN includes the item the cursor names
+                yield partition, item
+            if "LastEvaluatedKey" not in response:
+                break
+            query["ExclusiveStartKey"] = response["LastEvaluatedKey"]

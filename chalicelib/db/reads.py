@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.db.errors import aws_unavailable_as_503
+from chalicelib.db.errors import aws_unavailable_mapped
 from chalicelib.db.items import from_item, to_item
 
 
 def get_item(client: Any, table: str, key: dict[str, str]) -> dict[str, Any] | None:
-    with aws_unavailable_as_503():
+    with aws_unavailable_mapped():
         item = client.get_item(TableName=table, Key=to_item(key), ConsistentRead=True).get("Item")
     return from_item(item) if item else None

@@ -13,8 +13,8 @@ from typing import Any, Callable
 
 from botocore.exceptions import ClientError
 
-from chalicelib.db.errors import aws_unavailable_as_503, cancellation_reasons, error_code
-from chalicelib.errors import ServiceUnavailable
+from chalicelib.db.errors import aws_unavailable_mapped, cancellation_reasons, error_code
+from chalicelib.domain_errors import DependencyUnavailable
 
 RETRYABLE_REASONS = {"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded",
                      "None"}
@@ -35,7 +35,7 @@ def transact_write(client: Any, items: list[dict[str, Any]], *, attempts: int = 
                    sleep: Callable[[float], None] = time.sleep) -> None:
     for attempt in range(attempts):
         try:
-            with aws_unavailable_as_503():
+            with aws_unavailable_mapped():
                 client.transact_write_items(TransactItems=items)
             return
         except ClientError as exc:
@@ -48,4 +48,4 @@ def transact_write(client: Any, items: list[dict[str, Any]], *, attempts: int = 
                 raise
         if attempt < attempts - 1:
             sleep(random.uniform(0, 0.05 * 2 ** attempt))
-    raise ServiceUnavailable("The database is busy. Try again shortly.")
+    raise DependencyUnavailable("The database is busy. Try again shortly.")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 ALLOW_HEADERS = ("Content-Type", "Authorization", "X-Api-Key", "Idempotency-Key", "If-Match")
-EXPOSE_HEADERS = ("X-Request-Id", "ETag", "Location", "Retry-After")
+EXPOSE_HEADERS = ("X-Request-Id", "ETag", "Location", "Retry-After", "Link", "Content-Disposition")
 ALL_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
 

@@ -24,6 +24,7 @@ from chalicelib.http import context
 from chalicelib.http.cors import ALL_METHODS, CorsPolicy
 from chalicelib.http.responses import error_response, is_error_shape, no_content
 from chalicelib.http.routing import declared_methods, not_routed
+from chalicelib.log import AccessLog
 from chalicelib.metrics import RATE_LIMITED, MetricsSink
 
 GetResponse = Callable[[Request], Response]
@@ -45,6 +46,7 @@ class HttpPipeline:
         self._cors = cors
         self._guard = guard
         self._log = log
+        self._access_log = AccessLog(log)
         self._metrics = metrics
         # One pipeline per Lambda container, built at init: its first request
         # is the one that paid for the cold start.
@@ -84,9 +86,8 @@ class HttpPipeline:
                     or "x-api-key" in request.headers:
                 response.headers["Cache-Control"] = "no-store"
             duration_ms = round((time.perf_counter() - started) * 1000, 1)
-            self._log.info("request", extra={"fields": {
-                "method": request.method, "route": route, "status": response.status_code,
-                "durationMs": duration_ms}})
+            self._access_log.write({"method": request.method, "route": route,
+                                    "status": response.status_code, "durationMs": duration_ms})
             self._metrics.request(method=request.method, route=route,
                                   status=response.status_code, duration_ms=duration_ms)
             if response.status_code == 429:

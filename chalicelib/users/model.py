@@ -9,7 +9,6 @@ from msgspec import UNSET, Meta, UnsetType
 
 from chalicelib import text
 from chalicelib.db import keys
-from chalicelib.http.conditional import etag as etag_of
 from chalicelib.validation import Model
 
 # Deliverability is for a confirmation email to prove, not a regex.
@@ -46,10 +45,6 @@ class User:
     created_at: str
     updated_at: str
     version: int
-
-    @property
-    def etag(self) -> str:
-        return etag_of(self.version)
 
     def to_json(self) -> dict[str, Any]:
         body: dict[str, Any] = {"id": self.id, "name": self.name, "email": self.email}

@@ -22,23 +22,24 @@ from msgspec import UNSET
 from chalicelib.db import keys
 from chalicelib.db.clock import iso, utc_now
 from chalicelib.db.counters import counter_update
-from chalicelib.db.errors import aws_unavailable_as_503, error_code
+from chalicelib.db.errors import aws_unavailable_mapped, error_code
 from chalicelib.db.items import to_item, to_value
 from chalicelib.db.listing import newest_first
 from chalicelib.db.reads import get_item
 from chalicelib.db.transactions import ConditionFailed, transact_write
-from chalicelib.errors import Conflict, NotFound, PreconditionFailed, ServiceUnavailable
-from chalicelib.idempotency import IdempotentRequest, KeyInUse
+from chalicelib.domain_errors import (
+    DependencyUnavailable,
+    EmailTaken,
+    KeyInUse,
+    RecordNotFound,
+    VersionMismatch,
+)
+from chalicelib.idempotency import IdempotentRequest
 from chalicelib.ids import is_ulid, new_id
 from chalicelib.users.model import User, UserCreate, UserUpdate
 
 # The versions a change may apply to; None: whichever version is current.
 ExpectedVersions = AbstractSet[int] | None
-
-
-def email_in_use() -> Conflict:
-    return Conflict("A user with this email already exists.",
-                    details=[{"field": "email", "message": "is already in use"}])
 
 
 class UserStore:
@@ -53,10 +54,10 @@ class UserStore:
 
     def get(self, user_id: str) -> User:
         if not is_ulid(user_id):  # also keeps oversized junk out of DynamoDB keys
-            raise NotFound("No user has this id.")
+            raise RecordNotFound("No user has this id.")
         item = get_item(self._client, self._table, keys.user(user_id))
         if item is None:
-            raise NotFound("No user has this id.")
+            raise RecordNotFound("No user has this id.")
         return User.from_item(item)
 
     def find_by_email(self, email: str) -> User | None:
@@ -65,7 +66,7 @@ class UserStore:
             return None
         try:
             return self.get(claim["userId"])
-        except NotFound:
+        except RecordNotFound:
             return None  # deleted between the two reads
 
     def list(self, *, limit: int, cursor: str | None = None) -> tuple[list[User], str | None]:
@@ -98,7 +99,7 @@ class UserStore:
             if request is not None and exc.failed(3):
                 raise KeyInUse() from exc
             if exc.failed(1):
-                raise email_in_use() from exc
+                raise EmailTaken() from exc
             raise
         return user
 
@@ -109,7 +110,7 @@ class UserStore:
         for _ in range(3):
             current = self.get(user_id)
             if expected_versions is not None and current.version not in expected_versions:
-                raise PreconditionFailed()
+                raise VersionMismatch()
             updated = User(
                 id=current.id,
                 name=current.name if changes.name is UNSET else changes.name,
@@ -120,7 +121,7 @@ class UserStore:
             update = self._versioned_update(updated, current.version)
             try:
                 if updated.email == current.email:
-                    with aws_unavailable_as_503():
+                    with aws_unavailable_mapped():
                         self._client.update_item(**update)
                 else:
                     transact_write(self._client, [
@@ -132,14 +133,14 @@ class UserStore:
                 return updated
             except ConditionFailed as exc:
                 if exc.failed(1):
-                    raise email_in_use() from exc
+                    raise EmailTaken() from exc
                 if not exc.failed(0):
                     raise
             except ClientError as exc:
                 if error_code(exc) != "ConditionalCheckFailedException":
                     raise
             # Changed or deleted since we read it: read again.
-        raise ServiceUnavailable("The user kept changing while being updated. Try again.")
+        raise DependencyUnavailable("The user kept changing while being updated. Try again.")
 
     def delete(self, user_id: str, expected_versions: ExpectedVersions = None) -> None:
         # The email claim to free is read from the user; the delete is
@@ -148,7 +149,7 @@ class UserStore:
         for _ in range(3):
             current = self.get(user_id)
             if expected_versions is not None and current.version not in expected_versions:
-                raise PreconditionFailed()
+                raise VersionMismatch()
             try:
                 transact_write(self._client, [
                     {"Delete": {"TableName": self._table, "Key": to_item(keys.user(user_id)),
@@ -161,7 +162,7 @@ class UserStore:
                 return
             except ConditionFailed:
                 continue
-        raise ServiceUnavailable("The user kept changing while being deleted. Try again.")
+        raise DependencyUnavailable("The user kept changing while being deleted. Try again.")
 
     # -- pieces --------------------------------------------------------------
 

@@ -2,34 +2,73 @@
 
 Run by `make check-package` (and .ci/run), not by `make test`: packaging
 downloads Lambda-compatible wheels from the package index, so it is not
-offline. It never reaches AWS; only a region must be set.
+offline. It never reaches AWS; only a region must be set. A copy of the
+project is packaged with the stage's config as `make deploy` writes it
+(the Powertools layer of the region), so the checks see what would deploy.
 """
 from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
+import zipfile
 from pathlib import Path
 from typing import Any
 
 import pytest
 from cfnlint.api import lint_file
 
+from infra import chalice_config
+from infra.packaging import package
 from infra.stages import DEPLOYABLE_STAGES, PROJECT_DIR, TEMPLATE_FILE
 
 BUILD = PROJECT_DIR / "build" / "package"
+# Everything else the function needs comes from the runtime (boto3) or a
+# layer (Powertools); see docs/architecture.md, "Performance".
+FUNCTION_ZIP_BUDGET_BYTES = 1_000_000
+# Top-level entries the zip may hold: our code, Chalice's runtime module, msgspec.
+ALLOWED_IN_ZIP = {"app.py", "chalicelib", "chalice", "msgspec"}
 
 
 @pytest.fixture(scope="module", params=DEPLOYABLE_STAGES)
 def packaged(request: Any) -> tuple[str, Path]:
     stage, out = request.param, BUILD / request.param
-    env = {**os.environ, "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION", "us-east-1")}
-    chalice = Path(sys.executable).with_name("chalice")
-    result = subprocess.run([str(chalice), "package", "--stage", stage, str(out)],
-                            cwd=PROJECT_DIR, env=env, capture_output=True, text=True)
-    assert result.returncode == 0, result.stdout + result.stderr
+    package(stage, os.environ.get("AWS_DEFAULT_REGION", "us-east-1"), out)
     return stage, out
+
+
+def zip_entries(out: Path) -> list[str]:
+    with zipfile.ZipFile(out / "deployment.zip") as archive:
+        return archive.namelist()
+
+
+def test_the_function_zip_is_within_its_budget(packaged: tuple[str, Path]) -> None:
+    _, out = packaged
+    size = (out / "deployment.zip").stat().st_size
+    assert size <= FUNCTION_ZIP_BUDGET_BYTES, (
+        f"deployment.zip is {size:,} bytes, over the {FUNCTION_ZIP_BUDGET_BYTES:,}-byte budget: "
+        f"a new runtime dependency belongs in a layer or requirements-dev.txt")
+
+
+def test_the_zip_holds_only_the_functions_own_code(packaged: tuple[str, Path]) -> None:
+    _, out = packaged
+    top_level = {name.split("/")[0] for name in zip_entries(out)}
+    top_level = {name for name in top_level if not name.endswith(".dist-info")}
+    assert top_level <= ALLOWED_IN_ZIP, sorted(top_level - ALLOWED_IN_ZIP)
+
+
+def test_every_function_runs_on_arm64_with_the_powertools_layer(
+        packaged: tuple[str, Path]) -> None:
+    stage, out = packaged
+    template = json.loads((out / "sam.json").read_text())
+    functions = [r["Properties"] for r in template["Resources"].values()
+                 if r["Type"] == "AWS::Serverless::Function"]
+    layer = chalice_config.powertools_layer_arn(os.environ.get("AWS_DEFAULT_REGION", "us-east-1"),
+                                                "arm64")
+    assert len(functions) == 3
+    assert all(f["Architectures"] == ["arm64"] and f["Layers"] == [layer] for f in functions)
+    # msgspec is compiled: the zip must carry its aarch64 build, not this machine's.
+    assert any(name.startswith("msgspec/_core.") and name.endswith("aarch64-linux-gnu.so")
+               for name in zip_entries(out))
 
 
 def test_the_packaged_template_passes_cfn_lint(packaged: tuple[str, Path]) -> None:

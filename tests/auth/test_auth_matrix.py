@@ -157,3 +157,22 @@ def test_me_links_no_record_through_an_unverified_email(
     assert response.status_code == 200
     assert response.json_body["email"] == "victim@example.com"
     assert response.json_body["user"] is None
+
+
+def test_an_access_token_is_told_to_send_the_id_token(client: Any, tokens: Tokens,
+                                                      demo_users: dict[str, Any]) -> None:
+    admin = demo_users["admin"]
+    access_token = tokens.access_token(admin["username"], admin["password"])
+    response = client.get("/me", headers={"Authorization": f"Bearer {access_token}"})
+    assert response.status_code == 401
+    assert response.json_body["error"]["message"] == "Send the ID token, not the access token."
+
+
+@pytest.mark.parametrize("change", [{"aud": "another-client"}, {"aud": None},
+                                    {"token_use": "refresh"}])
+def test_an_id_token_for_another_client_or_use_is_invalid(client: Any, admin_token: str,
+                                                          change: dict[str, Any]) -> None:
+    claims = {k: v for k, v in {**claims_of(admin_token), **change}.items() if v is not None}
+    response = client.get("/me", headers={"Authorization": f"Bearer {signed_by_pool_key(claims)}"})
+    assert response.status_code == 401
+    assert response.json_body["error"]["message"] == "The token is invalid or expired."

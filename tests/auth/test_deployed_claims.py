@@ -12,6 +12,7 @@ from chalicelib.auth.identity import parse_groups
 from chalicelib.auth.roles import Role
 from chalicelib.config import Settings
 from chalicelib.errors import Forbidden, Unauthorized
+from tests.support.deployed import deployed_environment
 
 DEPLOYED = AccessGuard(verifier=None)
 
@@ -75,8 +76,8 @@ def test_deployed_service_routes_trust_the_usage_plan() -> None:
 @pytest.mark.parametrize("env,behind", [
     ({"STAGE": "local", "AWS_LAMBDA_FUNCTION_NAME": "frontdesk-local"}, False),
     ({"STAGE": "dev"}, False),
-    ({"STAGE": "dev", "AWS_LAMBDA_FUNCTION_NAME": "frontdesk-dev"}, True),
-    ({"STAGE": "prod", "AWS_LAMBDA_FUNCTION_NAME": "frontdesk-prod"}, True),
+    (deployed_environment("dev"), True),
+    (deployed_environment("prod"), True),
 ])
 def test_tokens_are_verified_in_app_unless_in_a_deployed_lambda(env: dict[str, str],
                                                                  behind: bool) -> None:

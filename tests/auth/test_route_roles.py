@@ -16,7 +16,9 @@ EXPECTED = {
                  ("PATCH", "/users/{user_id}"), ("DELETE", "/users/{user_id}"),
                  ("GET", "/dashboard/messages"), ("GET", "/dashboard/messages/{message_id}"),
                  ("PATCH", "/dashboard/messages/{message_id}"),
-                 ("DELETE", "/dashboard/messages/{message_id}"), ("GET", "/dashboard/stats")},
+                 ("DELETE", "/dashboard/messages/{message_id}"), ("GET", "/dashboard/stats"),
+                 ("POST", "/dashboard/messages/{message_id}/replies"),
+                 ("GET", "/dashboard/messages/export"), ("GET", "/users/export")},
     Role.SERVICE: {("GET", "/service/users/{user_id}"), ("POST", "/service/users")},
 }
 

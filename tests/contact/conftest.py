@@ -6,7 +6,8 @@ from typing import Any, Callable, Iterator
 
 import pytest
 
-from chalicelib.contact.notifier import Notifier
+from chalicelib.contact.notifications import OwnerNotifications
+from chalicelib.outbox.outbox import Outbox
 from devstack.triggers import StreamPump, invoke
 from tests.conftest import JSON, MAIL_FROM, OWNER_EMAIL, LocalAws
 from tests.support.metrics import RecordingMetrics
@@ -50,10 +51,12 @@ VALID = {"name": "Ada", "email": "ada@example.com", "message": "Hello!"}
 
 
 @pytest.fixture
-def make_notifier(local_aws: LocalAws, fresh_table: str) -> Callable[..., Notifier]:
-    """A Notifier on the test table; override the clock, attempts or metrics."""
-    def make(**overrides: Any) -> Notifier:
+def make_notifier(local_aws: LocalAws, fresh_table: str) -> Callable[..., Outbox]:
+    """The owner notifications' outbox on the test table; override the clock,
+    attempts or metrics."""
+    def make(**overrides: Any) -> Outbox:
         options: dict[str, Any] = {"metrics": RecordingMetrics(), **overrides}
-        return Notifier(local_aws.session.client("dynamodb"), local_aws.session.client("ses"),
-                        fresh_table, sender=MAIL_FROM, owner=OWNER_EMAIL, **options)
+        kind = OwnerNotifications(local_aws.session.client("ses"), sender=MAIL_FROM,
+                                  owner=OWNER_EMAIL)
+        return Outbox(local_aws.session.client("dynamodb"), fresh_table, kind, **options)
     return make

@@ -11,7 +11,7 @@ import pytest
 
 from chalicelib.contact.store import MessageStore
 from chalicelib.db.counters import read_counters
-from chalicelib.errors import NotFound
+from chalicelib.domain_errors import RecordNotFound
 from tests.conftest import JSON, LocalAws
 
 
@@ -99,7 +99,7 @@ def test_patch_moves_the_message_and_the_counters(client: Any, as_admin: dict[st
     assert response.status_code == 200 and response.json_body["status"] == "archived"
     assert set_status(client, as_admin, message_id, "archived").status_code == 200  # no-op
     stats = client.get("/dashboard/stats", headers=as_admin).json_body
-    assert stats["messages"] == {"new": 0, "read": 0, "archived": 1}
+    assert stats["messages"] == {"new": 0, "read": 0, "replied": 0, "archived": 1}
     assert set_status(client, as_admin, "01JD0000000000000000000000", "read").status_code == 404
 
 
@@ -118,7 +118,7 @@ def test_stats_have_the_documented_shape(client: Any, as_admin: dict[str, str],
                 body=b'{"name": "Counted", "email": "counted@example.com"}')
     submit({"name": "A", "email": "a@example.com", "message": "hi"})
     assert client.get("/dashboard/stats", headers=as_admin).json_body == {
-        "users": 1, "messages": {"new": 1, "read": 0, "archived": 0},
+        "users": 1, "messages": {"new": 1, "read": 0, "replied": 0, "archived": 0},
         "notifications": {"pending": 1, "failed": 0}}
 
 
@@ -141,7 +141,7 @@ def test_stats_stay_exact_after_a_concurrent_mixed_burst(
     def run(action: Callable[[], Any]) -> None:
         try:
             action()
-        except NotFound:  # a status change that lost the race to a delete
+        except RecordNotFound:  # a status change that lost the race to a delete
             pass
 
     with ThreadPoolExecutor(8) as pool:

@@ -9,8 +9,9 @@ import pytest
 
 from chalicelib.contact.email import compose
 from chalicelib.contact.model import Message, Notification
-from chalicelib.contact.notifier import Notifier
+from chalicelib.db import keys
 from chalicelib.db.counters import read_counters
+from chalicelib.outbox.outbox import Outbox
 from devstack.triggers import invoke, scheduled_event
 from tests.conftest import MAIL_FROM, OWNER_EMAIL, LocalAws
 from tests.contact.conftest import VALID
@@ -111,9 +112,9 @@ def test_the_stream_and_the_schedule_racing_send_once(
     start = threading.Barrier(len(notifiers))
     results: list[str] = []
 
-    def attempt(notifier: Notifier) -> None:
+    def attempt(notifier: Outbox) -> None:
         start.wait()
-        results.append(notifier.deliver(message_id))
+        results.append(notifier.deliver(keys.message(message_id)))
 
     threads = [threading.Thread(target=attempt, args=(n,)) for n in notifiers]
     for thread in threads:
@@ -167,7 +168,6 @@ def test_the_subject_is_prefixed_one_line_and_bounded(subject: str, expected: st
 def test_one_unreadable_pending_item_does_not_hold_up_the_rest(
         submit: Callable[..., Any], make_notifier: Any, sent_mail: Any, local_aws: LocalAws,
         fresh_table: str) -> None:
-    from chalicelib.db import keys
     from chalicelib.db.items import to_item
 
     # A pending entry due first, whose item is not a message the notifier can read.
@@ -179,3 +179,29 @@ def test_one_unreadable_pending_item_does_not_hold_up_the_rest(
     later = datetime.now(timezone.utc) + timedelta(minutes=1)
     assert make_notifier(clock=lambda: later).retry_due() == 1
     assert len(sent_mail(message_id)) == 1
+
+
+def test_each_retry_run_reports_how_long_the_oldest_pending_message_has_waited(
+        submit: Callable[..., Any], pump: Any, ses_outage: Any, make_notifier: Any,
+        client: Any, as_admin: dict[str, str]) -> None:
+    metrics = RecordingMetrics()
+    assert make_notifier(metrics=metrics).retry_due() == 0
+    assert metrics.ages == [("OldestPendingNotificationAge", 0.0)]  # nothing pending
+
+    first = submit(VALID).json_body["id"]
+    submit({**VALID, "message": "A second one"})
+    pump.poll_once()  # both attempts fail: SES is out
+    created = datetime.fromisoformat(
+        message_of(client, as_admin, first)["createdAt"].replace("Z", "+00:00"))
+    later = created + timedelta(minutes=42)
+    metrics = RecordingMetrics()
+    make_notifier(clock=lambda: later, metrics=metrics).retry_due()  # SES still out
+    ((name, seconds),) = metrics.ages
+    assert name == "OldestPendingNotificationAge"
+    assert seconds == (later - created).total_seconds() == 42 * 60  # the first, the older one
+
+    ses_outage()  # SES is back: the next run sends both, nothing is left waiting
+    metrics = RecordingMetrics()
+    make_notifier(clock=lambda: later + timedelta(hours=2), metrics=metrics).retry_due()
+    assert metrics.ages == [("OldestPendingNotificationAge", 0.0)]
+

@@ -6,10 +6,10 @@ from typing import Any
 
 import pytest
 
-from chalicelib.contact.rate_limit import RateLimiter
 from chalicelib.contact.store import MessageStore
-from chalicelib.errors import Conflict, RateLimited
-from chalicelib.idempotency import IdempotencyStore, IdempotentRequest, KeyInUse
+from chalicelib.db.rate_limit import RateLimiter
+from chalicelib.domain_errors import IdempotencyKeyReused, KeyInUse, RateExceeded
+from chalicelib.idempotency import IdempotencyStore, IdempotentRequest
 from tests.conftest import LocalAws
 
 
@@ -31,16 +31,16 @@ def clock() -> Clock:
 
 @pytest.fixture
 def limiter(local_aws: LocalAws, fresh_table: str, clock: Clock) -> RateLimiter:
-    return RateLimiter(local_aws.session.client("dynamodb"), fresh_table, limit=3,
+    return RateLimiter(local_aws.session.client("dynamodb"), fresh_table, scope="contact", limit=3,
                        window_seconds=600, clock=clock.epoch)
 
 
 def test_the_limit_is_per_client_ip(limiter: RateLimiter) -> None:
     for _ in range(3):
         limiter.hit("198.51.100.1")
-    with pytest.raises(RateLimited) as refused:
+    with pytest.raises(RateExceeded) as refused:
         limiter.hit("198.51.100.1")
-    assert refused.value.headers["Retry-After"] == "600"
+    assert refused.value.retry_after_seconds == 600
     limiter.hit("198.51.100.2")  # another client is unaffected
 
 
@@ -48,9 +48,9 @@ def test_the_limit_resets_with_the_next_window(limiter: RateLimiter, clock: Cloc
     for _ in range(3):
         limiter.hit("198.51.100.1")
     clock.now += timedelta(seconds=450)
-    with pytest.raises(RateLimited) as refused:
+    with pytest.raises(RateExceeded) as refused:
         limiter.hit("198.51.100.1")
-    assert refused.value.headers["Retry-After"] == "150"
+    assert refused.value.retry_after_seconds == 150
     clock.now += timedelta(seconds=150)
     limiter.hit("198.51.100.1")
 
@@ -73,7 +73,7 @@ def test_idempotency_keys_expire_after_24_hours(local_aws: LocalAws, fresh_table
     request = IdempotentRequest("POST /contact", "key-12345678", fields)
     first = store.create(fields, request)
     assert keys.replay(request) == first
-    with pytest.raises(Conflict):
+    with pytest.raises(IdempotencyKeyReused):
         keys.replay(IdempotentRequest("POST /contact", "key-12345678", {**fields, "message": "Other"}))
     assert keys.replay(IdempotentRequest("POST /users", "key-12345678", fields)) is None
     clock.now += timedelta(hours=24, seconds=1)
@@ -87,11 +87,12 @@ def test_a_charge_refused_in_the_storing_transaction_stores_nothing(
         local_aws: LocalAws, fresh_table: str, clock: Clock) -> None:
     dynamodb = local_aws.session.client("dynamodb")
     store = MessageStore(dynamodb, fresh_table, clock=clock)
-    limiter = RateLimiter(dynamodb, fresh_table, limit=2, window_seconds=600, clock=clock.epoch)
+    limiter = RateLimiter(dynamodb, fresh_table, scope="contact", limit=2, window_seconds=600,
+                          clock=clock.epoch)
     fields = {"name": "Ada", "email": "ada@example.com", "message": "Hi"}
     for _ in range(2):
         assert store.create(fields, None, limiter.charge("198.51.100.7"))["id"]
-    with pytest.raises(RateLimited):
+    with pytest.raises(RateExceeded):
         store.create(fields, None, limiter.charge("198.51.100.7"))
     page, _ = store.list(status="new", limit=10)
     assert len(page) == 2
@@ -103,7 +104,8 @@ def test_concurrent_replays_store_once_and_count_once(
 
     dynamodb = local_aws.session.client("dynamodb")
     store = MessageStore(dynamodb, fresh_table, clock=clock)
-    limiter = RateLimiter(dynamodb, fresh_table, limit=3, window_seconds=600, clock=clock.epoch)
+    limiter = RateLimiter(dynamodb, fresh_table, scope="contact", limit=3, window_seconds=600,
+                          clock=clock.epoch)
     fields = {"name": "Ada", "email": "ada@example.com", "message": "Hi"}
     keys = IdempotencyStore(dynamodb, fresh_table, clock=clock)
     request = IdempotentRequest("POST /contact", "same-key-123", fields)
@@ -127,5 +129,5 @@ def test_concurrent_replays_store_once_and_count_once(
     assert {answer["id"] for answer in stored + replayed} == {stored[0]["id"]}
     for _ in range(2):  # only the one stored submission used the budget of 3
         limiter.hit("198.51.100.8")
-    with pytest.raises(RateLimited):
+    with pytest.raises(RateExceeded):
         limiter.hit("198.51.100.8")

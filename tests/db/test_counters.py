@@ -11,14 +11,15 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
+from chalicelib.api.users import UsersApi
 from chalicelib.contact.store import MessageStore
 from chalicelib.db import keys
 from chalicelib.db.counters import SHARDS, counter_update, read_counters
 from chalicelib.db.items import to_item
 from chalicelib.db.table import PK
-from chalicelib.errors import ServiceUnavailable
+from chalicelib.domain_errors import DependencyUnavailable
+from chalicelib.http.domain_errors import api_error_for
 from chalicelib.idempotency import IdempotencyStore
-from chalicelib.users.api import UsersApi
 from chalicelib.users.model import UserCreate
 from chalicelib.users.store import UserStore
 from tests.conftest import LocalAws
@@ -125,9 +126,10 @@ def test_a_create_that_keeps_failing_is_503_with_nothing_half_done(
         dynamodb: Any, fresh_table: str, failure: str, times: int) -> None:
     flaky = FlakyDynamoDB(dynamodb, failure, times=times)
     api = UsersApi(UserStore(flaky, fresh_table), IdempotencyStore(flaky, fresh_table))
-    with pytest.raises(ServiceUnavailable) as refused:
+    with pytest.raises(DependencyUnavailable) as refused:
         api.create({"name": "Unlucky", "email": "u@example.com"}, "retry-me-later-1")
-    assert refused.value.status == 503 and refused.value.headers["Retry-After"]
+    answer = api_error_for(refused.value)
+    assert answer.status == 503 and answer.headers["Retry-After"]
     assert flaky.failed == min(times, 5)  # transactions are retried 5 times, throttles not
     assert everything(dynamodb, fresh_table) == []  # no user, claim, record or count
     # The same key later, once the fault clears: created once, as if first sent now.
@@ -146,7 +148,7 @@ def test_message_writes_retry_their_counter_conflicts(dynamodb: Any, fresh_table
     counts = read_counters(dynamodb, fresh_table)
     assert (counts["messagesNew"], counts["messagesRead"], counts["notificationsPending"]) == (0, 1, 1)
     flaky.times = 100
-    with pytest.raises(ServiceUnavailable):
+    with pytest.raises(DependencyUnavailable):
         messages.delete(stored["id"])
     assert MessageStore(dynamodb, fresh_table).get(stored["id"]).status == "read"
     assert read_counters(dynamodb, fresh_table)["messagesRead"] == 1
@@ -158,5 +160,5 @@ def test_a_read_with_unprocessed_shards_asks_again_and_sums_them_all(
         dynamodb.transact_write_items(
             TransactItems=[counter_update(fresh_table, shard=shard, users=1)])
     assert read_counters(FlakyDynamoDB(dynamodb, unprocessed_reads=3), fresh_table)["users"] == SHARDS
-    with pytest.raises(ServiceUnavailable):
+    with pytest.raises(DependencyUnavailable):
         read_counters(FlakyDynamoDB(dynamodb, unprocessed_reads=100), fresh_table)

@@ -63,7 +63,8 @@ def test_local_stack_serves_and_stops_cleanly(stack: dict[str, Any], stop_signal
     for key in ("apiUrl", "awsEndpoint", "region", "userPoolId", "userPoolClientId", "tableName",
                 "allowedOrigins", "users", "apiKey"):
         assert info[key], key
-    assert {u["username"] for u in info["users"]} == {"admin@example.com", "user@example.com"}
+    assert {u["username"] for u in info["users"]} == {
+        "admin@example.com", "user@example.com", "mfa-admin@example.com"}
     assert info["apiUrl"] == f"http://127.0.0.1:{ports['API_PORT']}"
     web_origin = f"http://127.0.0.1:{ports['WEB_PORT']}"
     assert web_origin in info["allowedOrigins"]

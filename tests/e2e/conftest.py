@@ -21,6 +21,7 @@ import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Dialog, Page, sync_playwright
 
 from tests.e2e.support import Api, cognito_sign_in
+from tests.support.cognito import demo_role
 from tests.support.ports import free_port
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
@@ -82,9 +83,14 @@ class Tab:
     console: list[ConsoleMessage] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     dialogs: list[str] = field(default_factory=list)
+    # Only a test that provokes the site's CSP on purpose sets this.
+    expects_csp_violations: bool = False
 
     def console_text(self) -> list[str]:
         return [f"{m.type}: {m.text}" for m in self.console]
+
+    def csp_violations(self) -> list[str]:
+        return [text for text in self.console_text() if "Content Security Policy" in text]
 
     def screenshot(self, name: str) -> None:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -109,12 +115,14 @@ def tab(browser: Browser) -> Iterator[Tab]:
     context.close()
     # An uncaught exception in the page is a bug even when the test's own checks passed.
     assert not tab.errors, f"uncaught errors in the page: {tab.errors}"
+    # The pages work under the served CSP: nothing they do is blocked by it.
+    assert tab.expects_csp_violations or not tab.csp_violations(), tab.csp_violations()
 
 
 @pytest.fixture(scope="session")
 def demo(stack: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """The stack's demo accounts: 'admin' and 'user'."""
-    return {("admin" if u["groups"] else "user"): u for u in stack["users"]}
+    """The stack's demo accounts: 'admin', 'user' and 'mfa' (an admin with TOTP on)."""
+    return {demo_role(u): u for u in stack["users"]}
 
 
 @pytest.fixture(scope="session")

@@ -73,9 +73,16 @@ def test_contact_shows_each_fields_error_from_the_api(tab: Tab, stack: dict[str,
     assert error["code"] == "validation_failed"
     details = {d["field"]: d["message"] for d in error["details"]}
     assert {"name", "email", "message"} <= set(details)
+    # The API's wording is for developers; the page says each field's need plainly.
+    plain = {"name": "Please enter your name, up to 100 characters.",
+             "email": "Please enter your email address, like name@example.com.",
+             "message": "Please write your message, up to 5000 characters."}
     for field, message in details.items():
-        expect(page.locator(f"#{field}-error")).to_have_text(message)
-        expect(page.locator(f"#{field}")).to_have_attribute("aria-invalid", "")
+        expect(page.locator(f"#{field}-error")).to_have_text(plain[field])
+        assert plain[field] != message
+        expect(page.locator(f"#{field}")).to_have_attribute("aria-invalid", "true")
+        described_by = page.locator(f"#{field}").get_attribute("aria-describedby") or ""
+        assert f"{field}-error" in described_by.split()
     expect(page.locator("#subject-error")).to_be_hidden()
     expect(page.locator("#contact-success")).to_be_hidden()
     tab.screenshot("contact-errors")

@@ -110,7 +110,9 @@ def test_create_shows_each_fields_error_and_a_taken_email(admin_tab: Tab, admin_
     assert set(details) == {"name", "email", "age"}
     for field, message in details.items():
         expect(page.locator(f"#user-{field}-error")).to_have_text(message)
-        expect(page.locator(f"#user-{field}")).to_have_attribute("aria-invalid", "")
+        expect(page.locator(f"#user-{field}")).to_have_attribute("aria-invalid", "true")
+        described_by = page.locator(f"#user-{field}").get_attribute("aria-describedby") or ""
+        assert f"user-{field}-error" in described_by.split()
 
     taken = _unique_email()
     admin_api.ok("POST", "/users", {"name": "First Owner", "email": taken})

@@ -83,7 +83,8 @@ def main() -> int:
     ports = Ports(api=free_port(), aws=free_port(), web=free_port())
     workdir = Path(tempfile.mkdtemp(prefix="frontdesk-fuzz-"))
     stack = LocalStack(ports=ports, stack_file=workdir / "stack.json",
-                       environment={"CONTACT_RATE_LIMIT": "1000000"})
+                       environment={"CONTACT_RATE_LIMIT": "1000000",
+                                    "REPLY_RATE_LIMIT": "1000000"})
     stack_log = (workdir / "stack.log").open("w")
     os.dup2(stack_log.fileno(), 1)
     os.dup2(stack_log.fileno(), 2)

@@ -20,6 +20,7 @@ import schemathesis
 from chalicelib.contact.model import STATUSES
 from chalicelib.db import keys
 from chalicelib.db.cursor import encode_cursor
+from chalicelib.db.listing import resume_cursor
 from chalicelib.ids import new_id
 
 
@@ -28,11 +29,13 @@ def map_query(context: Any, query: dict[str, Any] | None) -> dict[str, Any] | No
     if not query or not isinstance(query.get("cursor"), str) or len(query["cursor"]) > 200:
         return query
     path = context.operation.path
-    if path == "/users":
+    if path.startswith("/users"):
         partition = keys.USER_LIST
     else:
         status = query.get("status", "new")
         partition = keys.message_list(status if status in STATUSES else "new")
+    if path.endswith("/export"):  # an export's cursor names its list and partition
+        return {**query, "cursor": resume_cursor("export", partition, new_id())}
     return {**query, "cursor": encode_cursor(partition, new_id())}
 
 

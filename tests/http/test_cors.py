@@ -23,7 +23,7 @@ def test_each_allowed_origin_is_echoed(client: Any, origin: str) -> None:
     assert response.headers["Access-Control-Allow-Origin"] == origin
     assert response.headers["Vary"] == "Origin"
     exposed = {h.strip() for h in response.headers["Access-Control-Expose-Headers"].split(",")}
-    assert exposed == {"X-Request-Id", "ETag", "Location", "Retry-After"}
+    assert exposed == {"X-Request-Id", "ETag", "Location", "Retry-After", "Link", "Content-Disposition"}
 
 
 @pytest.mark.parametrize("path", ["/health", "/no/such/path"])

@@ -7,8 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 
-def create_rest_api(apigateway: Any, stage: str = "api") -> str:
-    api_id = str(apigateway.create_rest_api(name="frontdesk")["id"])
+def create_rest_api(apigateway: Any, stage: str = "api", api_id: str | None = None) -> str:
+    # moto takes a wanted id from this tag, so a test can know the API's address in advance.
+    tags = {"_custom_id_": api_id} if api_id else {}
+    api_id = str(apigateway.create_rest_api(name="frontdesk", tags=tags)["id"])
     root = apigateway.get_resources(restApiId=api_id)["items"][0]["id"]
     health = apigateway.create_resource(restApiId=api_id, parentId=root, pathPart="health")["id"]
     apigateway.put_method(restApiId=api_id, resourceId=health, httpMethod="GET",

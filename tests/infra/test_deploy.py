@@ -6,19 +6,24 @@ from __future__ import annotations
 
 import json
 import shutil
+import uuid
 from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
-from botocore.stub import Stubber
+from botocore.stub import ANY, Stubber
 
+from infra.chalice_config import LAMBDA_PYTHON, POWERTOOLS_LAYER_VERSION
 from infra.deploy import AwsClients, Project, Refused, deploy, destroy
+from infra.site import site_headers
 from infra.stack import stack_parameters
 from infra.stages import PROJECT_DIR, load_stage
 from tests.infra.aws_stand_ins import create_rest_api, create_usage_plan
+from tests.infra.templates import resources_template
 
 STACK = "frontdesk-dev-resources"
 FAST_WAIT = {"Delay": 0, "MaxAttempts": 2}
+POLICY = resources_template()["Resources"]["UserPool"]["Properties"]["Policies"]["PasswordPolicy"]
 
 
 @pytest.fixture
@@ -26,10 +31,20 @@ def project(tmp_path: Path) -> Project:
     for relative in (".chalice/config.json", "infra/stages.json", "infra/resources.yaml"):
         (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(PROJECT_DIR / relative, tmp_path / relative)
+    shutil.copytree(PROJECT_DIR / "web", tmp_path / "web",
+                    ignore=shutil.ignore_patterns("config.json"))
+    # The shipped file holds placeholders, which deploy refuses: fill them in.
+    stages = json.loads((tmp_path / "infra/stages.json").read_text())
+    for stage in stages.values():
+        stage.update(mailFrom="frontdesk@frontdesk.test", ownerEmail="owner@frontdesk.test",
+                     sesIdentity="frontdesk.test")
+    (tmp_path / "infra/stages.json").write_text(json.dumps(stages))
     return Project(tmp_path)
 
 
 HANDLER_ARN = "arn:aws:lambda:us-east-1:123456789012:function:frontdesk-dev"
+API_ID = "abc123defg"
+API_URL = f"https://{API_ID}.execute-api.us-east-1.amazonaws.com/api"
 
 
 class FakeChalice:
@@ -43,8 +58,8 @@ class FakeChalice:
         action, stage = args[0], args[2]
         deployed = self.project.deployed(stage)
         if action == "deploy":
-            api_id = create_rest_api(self.apigateway)
-            url = f"https://{api_id}.execute-api.us-east-1.amazonaws.com/api/"
+            api_id = create_rest_api(self.apigateway, api_id=API_ID)
+            url = API_URL + "/"
             deployed.parent.mkdir(parents=True, exist_ok=True)
             deployed.write_text(json.dumps({"resources": [
                 {"name": "api_handler", "resource_type": "lambda_function",
@@ -68,39 +83,93 @@ def cfn(local_aws: Any) -> Iterator[tuple[Any, Stubber]]:
         stubber.assert_no_pending_responses()
 
 
-def test_deploy_runs_the_whole_sequence(local_aws: Any, project: Project, cfn: Any) -> None:
+@pytest.fixture
+def cloudfront(local_aws: Any) -> Iterator[tuple[Any, Stubber]]:
+    client = local_aws.session.client("cloudfront")
+    with Stubber(client) as stubber:
+        yield client, stubber
+        stubber.assert_no_pending_responses()
+
+
+@pytest.fixture
+def site_bucket(local_aws: Any) -> Iterator[str]:
+    """The bucket the stack would have made (moto's CloudFormation is stubbed here)."""
+    s3 = local_aws.session.client("s3")
+    name = f"frontdesk-site-{uuid.uuid4().hex[:12]}"
+    s3.create_bucket(Bucket=name)
+    yield name
+    for item in s3.list_objects_v2(Bucket=name).get("Contents", []):
+        s3.delete_object(Bucket=name, Key=item["Key"])
+    s3.delete_bucket(Bucket=name)
+
+
+def test_deploy_runs_the_whole_sequence(local_aws: Any, project: Project, cfn: Any,
+                                        cloudfront: Any, site_bucket: str) -> None:
     client, stubber = cfn
+    cloudfront_client, cloudfront_stubber = cloudfront
+    s3 = local_aws.session.client("s3")
+    dev = load_stage("dev", project.stages_file)
     apigateway = local_aws.session.client("apigateway")
     plan = create_usage_plan(apigateway, "frontdesk-dev-service")
+    cognito = local_aws.session.client("cognito-idp")
+    pool_id = cognito.create_user_pool(PoolName="deployed", Policies={"PasswordPolicy": POLICY})[
+        "UserPool"]["Id"]
     outputs = {"TableName": "frontdesk-dev",
                "TableStreamArn": "arn:aws:dynamodb:us-east-1:123456789012:table/frontdesk-dev/stream/x",
-               "UserPoolId": "us-east-1_Abc",
+               "UserPoolId": pool_id,
                "UserPoolClientId": "client123",
                "UserPoolArn": "arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_Abc",
-               "UsagePlanId": plan, "ApiKeyId": "key123"}
+               "UsagePlanId": plan, "ApiKeyId": "key123",
+               "SiteDomainName": "d111111abcdef8.cloudfront.net",
+               "SiteBucketName": site_bucket, "SiteDistributionId": "EDFDVBD6EXAMPLE"}
+    stack_arguments = {"StackName": STACK, "TemplateBody": project.template.read_text(),
+                       "Tags": [{"Key": "app", "Value": "frontdesk"},
+                                {"Key": "stage", "Value": "dev"}]}
     stubber.add_client_error("describe_stacks", "ValidationError",
                              f"Stack with id {STACK} does not exist", expected_params={"StackName": STACK})
+    # First deploy: no API yet, so the site's CSP names none...
     stubber.add_response("create_stack", {"StackId": "arn:stack"}, expected_params={
-        "StackName": STACK, "TemplateBody": project.template.read_text(),
-        "Parameters": stack_parameters(load_stage("dev"), "api"),
-        "Tags": [{"Key": "app", "Value": "frontdesk"}, {"Key": "stage", "Value": "dev"}]})
+        **stack_arguments,
+        "Parameters": stack_parameters(dev, "api", site_headers(None, "us-east-1"))})
     stubber.add_response("describe_stacks", outputs_response(outputs, "CREATE_COMPLETE"),
                          expected_params={"StackName": STACK})
     stubber.add_response("describe_stacks", outputs_response(outputs, "CREATE_COMPLETE"),
                          expected_params={"StackName": STACK})
+    # ...until `chalice deploy` has made one: then the stack is updated to name it.
+    stubber.add_response("describe_stacks", outputs_response(outputs, "CREATE_COMPLETE"),
+                         expected_params={"StackName": STACK})
+    stubber.add_response("update_stack", {"StackId": "arn:stack"}, expected_params={
+        **stack_arguments,
+        "Parameters": stack_parameters(dev, "api", site_headers(API_URL, "us-east-1"))})
+    stubber.add_response("describe_stacks", outputs_response(outputs, "UPDATE_COMPLETE"),
+                         expected_params={"StackName": STACK})
+    stubber.add_response("describe_stacks", outputs_response(outputs, "UPDATE_COMPLETE"),
+                         expected_params={"StackName": STACK})
+    cloudfront_stubber.add_response(
+        "create_invalidation",
+        {"Invalidation": {"Id": "I2J0I21PCUYOIK", "Status": "InProgress",
+                          "CreateTime": "2026-01-01", "InvalidationBatch": {
+                              "Paths": {"Quantity": 1, "Items": ["/*"]}, "CallerReference": "x"}}},
+        expected_params={"DistributionId": "EDFDVBD6EXAMPLE", "InvalidationBatch": ANY})
     chalice = FakeChalice(apigateway, project)
     said: list[str] = []
 
-    result = deploy("dev", aws=AwsClients(client, apigateway, "us-east-1"), chalice=chalice,
-                    project=project, say=said.append)
+    result = deploy("dev", aws=AwsClients(client, apigateway, "us-east-1", cognito, s3=s3,
+                                          cloudfront=cloudfront_client),
+                    chalice=chalice, project=project, say=said.append)
 
     assert chalice.calls == [["deploy", "--stage", "dev"]]
     config = json.loads(project.chalice_config.read_text())
     env = config["stages"]["dev"]["environment_variables"]
-    assert env["USER_POOL_ID"] == "us-east-1_Abc" and env["USER_POOL_CLIENT_ID"] == "client123"
+    assert env["USER_POOL_ID"] == pool_id and env["USER_POOL_CLIENT_ID"] == "client123"
     assert env["USER_POOL_ARN"] == outputs["UserPoolArn"] and env["TABLE_NAME"] == "frontdesk-dev"
-    assert env["MAIL_FROM"] == load_stage("dev").mail_from
-    assert env["ALLOWED_ORIGINS"]  # what was there stays
+    assert env["MAIL_FROM"] == dev.mail_from
+    # The site's own origin first, then the stage's extra ones from infra/stages.json.
+    assert env["ALLOWED_ORIGINS"] == ",".join(
+        ["https://d111111abcdef8.cloudfront.net", *dev.extra_allowed_origins])
+    assert config["stages"]["dev"]["layers"] == [
+        "arn:aws:lambda:us-east-1:017000801446:layer:"
+        f"AWSLambdaPowertoolsPythonV3-{LAMBDA_PYTHON}-arm64:{POWERTOOLS_LAYER_VERSION}"]
     assert config["stages"]["prod"] == json.loads(
         (PROJECT_DIR / ".chalice/config.json").read_text())["stages"]["prod"]
 
@@ -120,8 +189,71 @@ def test_deploy_runs_the_whole_sequence(local_aws: Any, project: Project, cfn: A
     assert json.loads(project.web_config.read_text()) == {
         "apiUrl": f"https://{api_id}.execute-api.us-east-1.amazonaws.com/api",
         "region": "us-east-1", "userPoolClientId": "client123",
-        "cognitoEndpoint": "https://cognito-idp.us-east-1.amazonaws.com/"}
+        "cognitoEndpoint": "https://cognito-idp.us-east-1.amazonaws.com/",
+        "passwordPolicy": POLICY}  # the sign-in page lists the pool's rules
     assert any(result.api_url in line for line in said)
+
+    # The site: every page and script, and the stage's config.json, in the bucket.
+    keys = {item["Key"] for item in s3.list_objects_v2(Bucket=site_bucket)["Contents"]}
+    assert {"index.html", "admin.html", "js/api.js", "css/site.css", "config.json"} <= keys
+    assert "config.example.json" not in keys
+    uploaded = s3.get_object(Bucket=site_bucket, Key="config.json")
+    assert json.loads(uploaded["Body"].read()) == result.web_config
+    assert result.site_url == "https://d111111abcdef8.cloudfront.net/"
+    assert any(result.site_url in line for line in said)
+
+
+def test_a_redeploy_with_the_same_api_updates_the_stack_once(
+        local_aws: Any, project: Project, cfn: Any, cloudfront: Any, site_bucket: str) -> None:
+    client, stubber = cfn
+    cloudfront_client, cloudfront_stubber = cloudfront
+    apigateway = local_aws.session.client("apigateway")
+    chalice = FakeChalice(apigateway, project)
+    chalice(["deploy", "--stage", "dev"])  # the last deploy recorded this API
+    cognito = local_aws.session.client("cognito-idp")
+    pool_id = cognito.create_user_pool(PoolName="redeployed")["UserPool"]["Id"]
+    outputs = {"TableName": "frontdesk-dev", "TableStreamArn": "arn:aws:dynamodb:x:1:table/t/stream/s",
+               "UserPoolId": pool_id, "UserPoolClientId": "client123",
+               "UserPoolArn": "arn:aws:cognito-idp:x:1:userpool/p",
+               "UsagePlanId": create_usage_plan(apigateway, "frontdesk-dev-service"),
+               "ApiKeyId": "key123", "SiteDomainName": "d111111abcdef8.cloudfront.net",
+               "SiteBucketName": site_bucket, "SiteDistributionId": "EDFDVBD6EXAMPLE"}
+    stubber.add_response("describe_stacks", outputs_response(outputs, "UPDATE_COMPLETE"),
+                         expected_params={"StackName": STACK})
+    stubber.add_client_error(  # the CSP already names this API: nothing to change
+        "update_stack", "ValidationError", "No updates are to be performed.", expected_params={
+            "StackName": STACK, "TemplateBody": project.template.read_text(),
+            "Parameters": stack_parameters(load_stage("dev", project.stages_file), "api",
+                                           site_headers(API_URL, "us-east-1")),
+            "Tags": [{"Key": "app", "Value": "frontdesk"}, {"Key": "stage", "Value": "dev"}]})
+    stubber.add_response("describe_stacks", outputs_response(outputs, "UPDATE_COMPLETE"),
+                         expected_params={"StackName": STACK})
+    cloudfront_stubber.add_response(
+        "create_invalidation",
+        {"Invalidation": {"Id": "I2J0I21PCUYOIK", "Status": "InProgress",
+                          "CreateTime": "2026-01-01", "InvalidationBatch": {
+                              "Paths": {"Quantity": 1, "Items": ["/*"]}, "CallerReference": "x"}}},
+        expected_params={"DistributionId": "EDFDVBD6EXAMPLE", "InvalidationBatch": ANY})
+    said: list[str] = []
+
+    deploy("dev", aws=AwsClients(client, apigateway, "us-east-1", cognito,
+                                 s3=local_aws.session.client("s3"), cloudfront=cloudfront_client),
+           chalice=chalice, project=project, say=said.append)
+
+    assert not [line for line in said if "updating the stack" in line]
+
+
+def test_deploy_with_placeholders_refuses_before_any_aws_call_naming_every_field(
+        cfn: Any) -> None:
+    client, _ = cfn  # no stubbed responses: any call would fail the test
+    shipped = Project(PROJECT_DIR)
+    with pytest.raises(Refused) as refused:
+        deploy("prod", aws=AwsClients(client, None, "us-east-1"),
+               chalice=lambda args: pytest.fail("chalice ran"), project=shipped)
+    message = str(refused.value)
+    assert message.startswith("infra/stages.json cannot deploy prod as it is. Fix these fields first:")
+    for field in ("prod.mailFrom", "prod.ownerEmail", "prod.sesIdentity"):
+        assert field in message
 
 
 def test_destroy_prod_without_confirmation_refuses_before_any_aws_call(
@@ -137,8 +269,9 @@ def test_destroy_dev_deletes_the_app_then_the_stack(local_aws: Any, project: Pro
     client, stubber = cfn
     chalice = FakeChalice(local_aws.session.client("apigateway"), project)
     chalice(["deploy", "--stage", "dev"])
-    stubber.add_response("describe_stacks", outputs_response({}, "CREATE_COMPLETE"),
-                         expected_params={"StackName": STACK})
+    for _ in range(3):  # does it exist; its outputs (no site bucket); does it exist
+        stubber.add_response("describe_stacks", outputs_response({}, "CREATE_COMPLETE"),
+                             expected_params={"StackName": STACK})
     stubber.add_response("delete_stack", {}, expected_params={"StackName": STACK})
     stubber.add_response("describe_stacks", outputs_response({}, "DELETE_COMPLETE"),
                          expected_params={"StackName": STACK})
@@ -148,3 +281,22 @@ def test_destroy_dev_deletes_the_app_then_the_stack(local_aws: Any, project: Pro
 
     assert chalice.calls[-1] == ["delete", "--stage", "dev"]
     assert not project.deployed("dev").exists()
+
+
+def test_destroy_empties_the_site_bucket_before_deleting_the_stack(
+        local_aws: Any, project: Project, cfn: Any, site_bucket: str) -> None:
+    client, stubber = cfn
+    s3 = local_aws.session.client("s3")
+    for key in ("index.html", "js/api.js", "config.json"):
+        s3.put_object(Bucket=site_bucket, Key=key, Body=b"x")
+    with_bucket = outputs_response({"SiteBucketName": site_bucket}, "CREATE_COMPLETE")
+    for _ in range(3):  # does it exist; its outputs; does it exist (delete_stack)
+        stubber.add_response("describe_stacks", with_bucket, expected_params={"StackName": STACK})
+    stubber.add_response("delete_stack", {}, expected_params={"StackName": STACK})
+    stubber.add_response("describe_stacks", outputs_response({}, "DELETE_COMPLETE"),
+                         expected_params={"StackName": STACK})
+
+    destroy("dev", aws=AwsClients(client, None, "us-east-1", s3=s3), chalice=lambda args: None,
+            project=project, say=lambda line: None)
+
+    assert s3.list_objects_v2(Bucket=site_bucket).get("KeyCount") == 0

@@ -50,7 +50,8 @@ def test_a_single_allowed_origin_is_a_literal() -> None:
     headers = gateway.cors_headers(("https://www.example.com",))
     assert headers["Access-Control-Allow-Origin"] == "'https://www.example.com'"
     assert headers["Vary"] == "'Origin'"
-    assert headers["Access-Control-Expose-Headers"] == "'X-Request-Id, ETag, Location, Retry-After'"
+    assert headers["Access-Control-Expose-Headers"] == (
+        "'X-Request-Id, ETag, Location, Retry-After, Link, Content-Disposition'")
 
 
 def test_several_allowed_origins_echo_the_request_origin() -> None:

@@ -3,18 +3,22 @@ client are what the web frontend and API expect, every alarm reaches the topic,
 and cfn-lint finds nothing."""
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 from cfnlint.api import lint_file
 
 from chalicelib.db.table import TTL_ATTRIBUTE, table_definition
+from chalicelib.metrics import NOTIFICATIONS_FAILED, OLDEST_PENDING_NOTIFICATION_AGE, SERVICE
+from infra.site import site_headers
 from infra.stack import stack_parameters
-from infra.stages import DEPLOYABLE_STAGES, TEMPLATE_FILE, load_stage
+from infra.stages import DEPLOYABLE_STAGES, STAGES_FILE, TEMPLATE_FILE, load_stage
 from tests.infra.templates import resources_template
 
 TEMPLATE = resources_template()
 RESOURCES = TEMPLATE["Resources"]
+HEADERS = site_headers("https://abc123.execute-api.eu-west-1.amazonaws.com/api", "eu-west-1")
 
 
 def of_type(resource_type: str) -> dict[str, dict[str, Any]]:
@@ -82,8 +86,49 @@ def test_alarms_cover_5xx_lambda_errors_and_throttles_and_dynamodb_throttles() -
         watched |= {(m["Namespace"], m["MetricName"]) for m in metrics}
     assert watched == {("AWS/ApiGateway", "5XXError"), ("AWS/Lambda", "Errors"),
                        ("AWS/Lambda", "Throttles"), ("AWS/DynamoDB", "ReadThrottleEvents"),
-                       ("AWS/DynamoDB", "WriteThrottleEvents")}
+                       ("AWS/DynamoDB", "WriteThrottleEvents"),
+                       ("Frontdesk", "NotificationsFailed"),
+                       ("Frontdesk", "OldestPendingNotificationAge")}
     assert RESOURCES["AlarmTopic"]["Type"] == "AWS::SNS::Topic"
+
+
+def test_every_function_s_errors_and_throttles_are_watched() -> None:
+    watched = {(a["MetricName"], a["Dimensions"][0]["Value"]["Fn::Sub"])
+               for a in of_type("AWS::CloudWatch::Alarm").values() if a.get("Namespace") == "AWS/Lambda"}
+    # Chalice names functions <app>-<stage> (the API) and <app>-<stage>-<handler>.
+    functions = ["frontdesk-${Stage}", "frontdesk-${Stage}-notify_owner",
+                 "frontdesk-${Stage}-retry_notifications"]
+    assert watched == {(metric, f) for metric in ("Errors", "Throttles") for f in functions}
+    for alarm in of_type("AWS::CloudWatch::Alarm").values():
+        if alarm.get("Namespace") == "AWS/Lambda":
+            assert (alarm["Statistic"], alarm["Threshold"], alarm["ComparisonOperator"]) == (
+                "Sum", 0, "GreaterThanThreshold")
+
+
+def frontdesk_alarm(metric: str) -> dict[str, Any]:
+    (alarm,) = [a for a in of_type("AWS::CloudWatch::Alarm").values()
+                if (a.get("Namespace"), a.get("MetricName")) == ("Frontdesk", metric)]
+    # The EMF lines' dimensions (chalicelib/metrics.py): service, then Stage.
+    assert alarm["Dimensions"] == [{"Name": "service", "Value": SERVICE},
+                                   {"Name": "Stage", "Value": {"Ref": "Stage"}}]
+    return alarm
+
+
+def test_any_failed_notification_raises_the_alarm() -> None:
+    alarm = frontdesk_alarm(NOTIFICATIONS_FAILED)
+    assert (alarm["Statistic"], alarm["Threshold"], alarm["ComparisonOperator"]) == (
+        "Sum", 0, "GreaterThanThreshold")
+
+
+@pytest.mark.parametrize("stage", DEPLOYABLE_STAGES)
+def test_a_message_waiting_too_long_raises_the_alarm_at_the_stage_s_threshold(stage: str) -> None:
+    alarm = frontdesk_alarm(OLDEST_PENDING_NOTIFICATION_AGE)
+    assert alarm["Statistic"] == "Maximum"
+    assert alarm["Threshold"] == {"Ref": "OldestPendingNotificationAlarmSeconds"}
+    parameters = {p["ParameterKey"]: p["ParameterValue"]
+                  for p in stack_parameters(load_stage(stage), "api", HEADERS)}
+    minutes = json.loads(STAGES_FILE.read_text())[stage]["alarms"]["oldestPendingNotificationMinutes"]
+    assert parameters["OldestPendingNotificationAlarmSeconds"] == str(minutes * 60)
 
 
 def test_outputs_hold_what_the_chalice_stage_config_needs() -> None:
@@ -93,10 +138,123 @@ def test_outputs_hold_what_the_chalice_stage_config_needs() -> None:
 
 @pytest.mark.parametrize("stage", DEPLOYABLE_STAGES)
 def test_each_stage_config_supplies_exactly_the_template_s_parameters(stage: str) -> None:
-    given = {p["ParameterKey"] for p in stack_parameters(load_stage(stage), "api")}
+    given = {p["ParameterKey"] for p in stack_parameters(load_stage(stage), "api", HEADERS)}
     assert given == set(TEMPLATE["Parameters"])
+
+
+def test_the_site_bucket_is_private_and_read_only_by_the_distribution() -> None:
+    bucket = RESOURCES["SiteBucket"]["Properties"]
+    assert all(bucket["PublicAccessBlockConfiguration"].values())
+    assert len(bucket["PublicAccessBlockConfiguration"]) == 4
+    assert bucket["OwnershipControls"]["Rules"] == [{"ObjectOwnership": "BucketOwnerEnforced"}]
+    (allow,) = [s for s in RESOURCES["SiteBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+                if s["Effect"] == "Allow"]
+    assert allow["Principal"] == {"Service": "cloudfront.amazonaws.com"}
+    assert allow["Action"] == "s3:GetObject"
+    source = allow["Condition"]["StringEquals"]["AWS:SourceArn"]["Fn::Sub"]
+    assert source.endswith(":distribution/${SiteDistribution}")
+    (oac,) = of_type("AWS::CloudFront::OriginAccessControl").values()
+    assert oac["OriginAccessControlConfig"]["SigningBehavior"] == "always"
+
+
+def test_the_distribution_serves_the_bucket_over_https_only_compressed_from_index_html() -> None:
+    config = RESOURCES["SiteDistribution"]["Properties"]["DistributionConfig"]
+    assert config["DefaultRootObject"] == "index.html"
+    (origin,) = config["Origins"]
+    assert origin["DomainName"] == {"Fn::GetAtt": ["SiteBucket", "RegionalDomainName"]}
+    assert origin["OriginAccessControlId"] == {"Fn::GetAtt": ["SiteOriginAccessControl", "Id"]}
+    behavior = config["DefaultCacheBehavior"]
+    assert behavior["ViewerProtocolPolicy"] == "redirect-to-https"
+    assert behavior["Compress"] is True
+    assert behavior["AllowedMethods"] == ["GET", "HEAD"]
+    assert behavior["ResponseHeadersPolicyId"] == {"Ref": "SiteHeadersPolicy"}
+
+
+def test_a_custom_domain_comes_with_its_certificate_or_not_at_all() -> None:
+    config = RESOURCES["SiteDistribution"]["Properties"]["DistributionConfig"]
+    assert config["Aliases"] == {"Fn::If": ["HasCustomDomain", {"Ref": "SiteAliases"},
+                                            {"Ref": "AWS::NoValue"}]}
+    custom, default = config["ViewerCertificate"]["Fn::If"][1:]
+    assert custom["AcmCertificateArn"] == {"Ref": "SiteCertificateArn"}
+    assert custom["SslSupportMethod"] == "sni-only"
+    assert default == {"CloudFrontDefaultCertificate": True}
+    assert TEMPLATE["Conditions"]["HasCustomDomain"] == {
+        "Fn::Not": [{"Fn::Equals": [{"Ref": "SiteCertificateArn"}, ""]}]}
+
+
+def served_headers(policy: dict[str, Any], parameters: dict[str, str]) -> dict[str, str]:
+    """The headers CloudFront sends for this response headers policy."""
+    def value(v: Any) -> str:
+        return parameters[v["Ref"]] if isinstance(v, dict) else str(v)
+
+    security = policy["SecurityHeadersConfig"]
+    hsts = security["StrictTransportSecurity"]
+    headers = {
+        "Content-Security-Policy": value(security["ContentSecurityPolicy"]["ContentSecurityPolicy"]),
+        "Strict-Transport-Security": f"max-age={hsts['AccessControlMaxAgeSec']}"
+        + ("; includeSubDomains" if hsts["IncludeSubdomains"] else "")
+        + ("; preload" if hsts["Preload"] else ""),
+        "X-Content-Type-Options": "nosniff",
+        "X-Frame-Options": security["FrameOptions"]["FrameOption"],
+        "Referrer-Policy": security["ReferrerPolicy"]["ReferrerPolicy"],
+    }
+    headers.update({item["Header"]: value(item["Value"])
+                    for item in policy["CustomHeadersConfig"]["Items"]})
+    # Override: the policy's value wins over anything an origin might send.
+    assert all(h["Override"] for h in [*security.values(), *policy["CustomHeadersConfig"]["Items"]])
+    return headers
+
+
+@pytest.mark.parametrize("stage", DEPLOYABLE_STAGES)
+def test_the_site_headers_policy_sends_exactly_the_one_definition(stage: str) -> None:
+    policy = RESOURCES["SiteHeadersPolicy"]["Properties"]["ResponseHeadersPolicyConfig"]
+    parameters = {p["ParameterKey"]: p["ParameterValue"]
+                  for p in stack_parameters(load_stage(stage), "api", HEADERS)}
+    assert served_headers(policy, parameters) == HEADERS
+
+
+def test_outputs_name_the_site_for_deploy() -> None:
+    assert {"SiteBucketName", "SiteDistributionId", "SiteDomainName"} <= set(TEMPLATE["Outputs"])
 
 
 def test_cfn_lint_passes_on_the_resources_template() -> None:
     # Warnings count too: cfn-lint's warnings here are real mistakes.
     assert [str(match) for match in lint_file(TEMPLATE_FILE)] == []
+
+
+def _resolve(value: Any, parameters: dict[str, str]) -> Any:
+    """Fn::If over the template's conditions, for the two-level ifs the pool uses."""
+    if isinstance(value, dict) and "Fn::If" in value:
+        condition, when_true, when_false = value["Fn::If"]
+        left, right = TEMPLATE["Conditions"][condition]["Fn::Equals"]
+        chosen = when_true if parameters[left["Ref"]] == right else when_false
+        return _resolve(chosen, parameters)
+    if value == {"Ref": "AWS::NoValue"}:
+        return None
+    return value
+
+
+def test_mfa_is_off_locally_optional_on_dev_and_required_on_prod() -> None:
+    from infra.stages import mfa_mode
+
+    assert [mfa_mode(stage) for stage in ("local", "dev", "prod")] == ["off", "optional", "required"]
+
+
+@pytest.mark.parametrize("mode, configuration", [("off", "OFF"), ("optional", "OPTIONAL"),
+                                                 ("required", "ON")])
+def test_the_pool_applies_the_stage_s_mfa_setting_with_totp_only(mode: str,
+                                                                 configuration: str) -> None:
+    (pool,) = of_type("AWS::Cognito::UserPool").values()
+    parameters = {"Mfa": mode}
+    assert _resolve(pool["MfaConfiguration"], parameters) == configuration
+    assert _resolve(pool["EnabledMfas"], parameters) == (
+        None if mode == "off" else ["SOFTWARE_TOKEN_MFA"])
+    assert "SmsConfiguration" not in pool
+    assert TEMPLATE["Parameters"]["Mfa"]["AllowedValues"] == ["off", "optional", "required"]
+
+
+@pytest.mark.parametrize("stage", DEPLOYABLE_STAGES)
+def test_each_deployed_stage_passes_its_mfa_setting_to_the_stack(stage: str) -> None:
+    given = {p["ParameterKey"]: p["ParameterValue"]
+             for p in stack_parameters(load_stage(stage), "api", HEADERS)}
+    assert given["Mfa"] == load_stage(stage).mfa

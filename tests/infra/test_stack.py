@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from infra import stack
+from infra.site import site_headers
 from infra.stages import load_stage
 from tests.infra.templates import moto_deployable, resources_template
 
 FAST = {"Delay": 0.1, "MaxAttempts": 100}
 BODY = moto_deployable(resources_template())
+HEADERS = site_headers("https://abc123.execute-api.us-east-1.amazonaws.com/api", "us-east-1")
 
 
 def test_stack_is_created_then_left_alone_then_deleted(local_aws: Any) -> None:
@@ -17,7 +19,7 @@ def test_stack_is_created_then_left_alone_then_deleted(local_aws: Any) -> None:
     dynamodb = local_aws.session.client("dynamodb")
     stage = load_stage("dev")
 
-    outputs = stack.deploy_stack(cfn, stage, BODY, "api", wait=FAST)
+    outputs = stack.deploy_stack(cfn, stage, BODY, "api", HEADERS, wait=FAST)
     assert outputs["TableName"] == "frontdesk-dev" == stage.table_name
     table = dynamodb.describe_table(TableName="frontdesk-dev")["Table"]
     assert [i["IndexName"] for i in table["GlobalSecondaryIndexes"]] == ["gsi1", "gsi2"]
@@ -25,7 +27,7 @@ def test_stack_is_created_then_left_alone_then_deleted(local_aws: Any) -> None:
     assert outputs["AlarmTopicArn"].endswith(":frontdesk-dev-alarms")
 
     # A second deploy with nothing changed is a no-op, not an error.
-    assert stack.deploy_stack(cfn, stage, BODY, "api", wait=FAST) == outputs
+    assert stack.deploy_stack(cfn, stage, BODY, "api", HEADERS, wait=FAST) == outputs
 
     assert stack.delete_stack(cfn, stage, wait=FAST) is True
     assert "frontdesk-dev" not in dynamodb.list_tables()["TableNames"]
@@ -36,7 +38,7 @@ def test_the_prod_table_is_protected_from_deletion(local_aws: Any) -> None:
     cfn = local_aws.session.client("cloudformation")
     dynamodb = local_aws.session.client("dynamodb")
     stage = load_stage("prod")
-    stack.deploy_stack(cfn, stage, BODY, "api", wait=FAST)
+    stack.deploy_stack(cfn, stage, BODY, "api", HEADERS, wait=FAST)
     try:
         table = dynamodb.describe_table(TableName="frontdesk-prod")["Table"]
         assert table["DeletionProtectionEnabled"] is True
@@ -47,8 +49,12 @@ def test_the_prod_table_is_protected_from_deletion(local_aws: Any) -> None:
 
 def test_parameters_carry_the_stage_s_throttle_and_quota() -> None:
     stage = load_stage("prod")
-    params = {p["ParameterKey"]: p["ParameterValue"] for p in stack.stack_parameters(stage, "api")}
+    params = {p["ParameterKey"]: p["ParameterValue"]
+              for p in stack.stack_parameters(stage, "api", HEADERS)}
     assert params["Stage"] == "prod"
     assert params["ThrottleRateLimit"] == str(stage.throttle_rate_limit)
     assert params["QuotaLimit"] == str(stage.quota_limit)
     assert params["QuotaPeriod"] == stage.quota_period
+    assert params["ContentSecurityPolicy"] == HEADERS["Content-Security-Policy"]
+    assert params["PermissionsPolicy"] == HEADERS["Permissions-Policy"]
+    assert (params["SiteCertificateArn"], params["SiteAliases"]) == ("", "")

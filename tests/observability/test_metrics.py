@@ -14,7 +14,12 @@ from chalicelib.auth import roles
 from chalicelib.config import Settings
 from chalicelib.errors import RateLimited
 from chalicelib.http.pipeline import HttpPipeline
-from chalicelib.metrics import CONTACT_RECEIVED, Metrics, UnknownMetric
+from chalicelib.metrics import (
+    CONTACT_RECEIVED,
+    OLDEST_PENDING_NOTIFICATION_AGE,
+    Metrics,
+    UnknownMetric,
+)
 from tests.support.metrics import RecordingMetrics
 
 
@@ -99,3 +104,16 @@ def test_only_the_first_request_of_a_container_is_logged_as_cold(capsys: Any) ->
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line]
     access = [entry for entry in lines if entry.get("message") == "request"]
     assert [entry["coldStart"] for entry in access] == [True, False]
+
+
+def test_age_writes_one_emf_line_in_seconds(capsys: Any) -> None:
+    Metrics(stage="dev").age(OLDEST_PENDING_NOTIFICATION_AGE, 90.5)
+    (entry,) = emf_lines(capsys.readouterr().out)
+    assert definition(entry)["Metrics"] == [{"Name": OLDEST_PENDING_NOTIFICATION_AGE,
+                                             "Unit": "Seconds"}]
+    assert entry[OLDEST_PENDING_NOTIFICATION_AGE] == [90.5] and entry["Stage"] == "dev"
+
+
+def test_an_unknown_age_is_refused() -> None:
+    with pytest.raises(UnknownMetric):
+        Metrics(stage="dev").age("OldestPendingNotificatonAge", 1)

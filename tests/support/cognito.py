@@ -79,3 +79,11 @@ def signed_by_pool_key(claims: dict[str, Any]) -> str:
     key = jwt.algorithms.RSAAlgorithm.from_jwk(json.dumps(private_jwk))
     return jwt.encode(claims, key, algorithm="RS256",  # type: ignore[arg-type]
                       headers={"kid": private_jwk.get("kid", "dummy")})
+
+
+def demo_role(user: dict[str, Any]) -> str:
+    """Which demo account of `make dev` this is: 'admin', 'user' or 'mfa' (an admin
+    who signs in with an authenticator-app code too)."""
+    if "totpSecret" in user:
+        return "mfa"
+    return "admin" if user["groups"] else "user"

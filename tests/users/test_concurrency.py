@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable
 
 from chalicelib.db.counters import read_counters
-from chalicelib.errors import Conflict, PreconditionFailed
+from chalicelib.domain_errors import EmailTaken, VersionMismatch
 from chalicelib.users.model import UserCreate, UserUpdate
 from chalicelib.users.store import UserStore
 
@@ -21,7 +21,7 @@ def race(action: Callable[[int], Any]) -> list[Any]:
         start.wait()
         try:
             return action(n)
-        except (Conflict, PreconditionFailed) as refused:
+        except (EmailTaken, VersionMismatch) as refused:
             return refused
 
     with ThreadPoolExecutor(WRITERS) as pool:
@@ -32,7 +32,7 @@ def test_concurrent_creates_with_one_email_have_exactly_one_winner(store: UserSt
     outcomes = race(lambda n: store.create(UserCreate(name=f"Racer {n}", email="race@example.com")))
     winners = [o for o in outcomes if not isinstance(o, Exception)]
     assert len(winners) == 1
-    assert all(isinstance(o, Conflict) for o in outcomes if o not in winners)
+    assert all(isinstance(o, EmailTaken) for o in outcomes if o not in winners)
     assert store.find_by_email("race@example.com") == winners[0]
 
 
@@ -41,7 +41,7 @@ def test_concurrent_patches_with_one_etag_have_exactly_one_winner(store: UserSto
     outcomes = race(lambda n: store.update(user.id, UserUpdate(name=f"Writer {n}"), {1}))
     winners = [o for o in outcomes if not isinstance(o, Exception)]
     assert len(winners) == 1
-    assert all(isinstance(o, PreconditionFailed) for o in outcomes if o not in winners)
+    assert all(isinstance(o, VersionMismatch) for o in outcomes if o not in winners)
     assert store.get(user.id) == winners[0]
 
 

@@ -100,11 +100,11 @@ def test_a_tampered_cursor_is_400(client: Any, as_admin: dict[str, str], local_a
         assert response.json_body["error"]["details"][0]["field"] == "cursor"
 
 
-def test_a_cursor_from_another_list_is_400() -> None:
+def test_a_cursor_from_another_list_is_refused() -> None:
     from chalicelib.db.cursor import decode_cursor, encode_cursor
-    from chalicelib.errors import ValidationFailed
+    from chalicelib.domain_errors import CursorInvalid
 
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(CursorInvalid):
         decode_cursor("USERS", encode_cursor("MSGS#new", "01JD0000000000000000000000"))
 
 

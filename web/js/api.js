@@ -79,9 +79,10 @@ export function createApi(config, hooks = {}) {
   }
 
   /**
+   * @param {{body?: any, headers?: Record<string,string>, query?: Record<string,any>, signedIn?: boolean, raw?: boolean}} [options]
    * @returns {Promise<{status: number, data: any, etag: string|null, response: Response}>}
    */
-  async function request(method, path, {body, headers, query, signedIn = true} = {}) {
+  async function request(method, path, {body, headers, query, signedIn = true, raw = false} = {}) {
     let token = null;
     if (signedIn) {
       try {
@@ -109,7 +110,8 @@ export function createApi(config, hooks = {}) {
       if (error.status === 401 && signedIn) await unauthorized(error);
       throw error;
     }
-    const data = response.status === 204 ? null : await response.json().catch(() => null);
+    // raw: the caller reads the body itself (a CSV export).
+    const data = raw || response.status === 204 ? null : await response.json().catch(() => null);
     return {status: response.status, data, etag: response.headers.get('ETag'), response};
   }
 

@@ -1,6 +1,8 @@
 // The deployment's settings, generated next to the pages as config.json:
 // `make dev` serves one for the local stack; a deployment writes its own.
-// {apiUrl, region, userPoolClientId, cognitoEndpoint?}
+// {apiUrl, region, userPoolClientId, cognitoEndpoint?, passwordPolicy?}
+// passwordPolicy is the user pool's PasswordPolicy as DescribeUserPool returns it
+// ({MinimumLength, RequireLowercase, …}); the sign-in page shows it as rules.
 
 let loaded = null;
 
@@ -24,5 +26,6 @@ export function normalise(raw) {
     userPoolClientId: raw.userPoolClientId,
     // Real Cognito's endpoint follows from the region; the local stack names its own.
     cognitoEndpoint: raw.cognitoEndpoint || `https://cognito-idp.${raw.region}.amazonaws.com/`,
+    passwordPolicy: raw.passwordPolicy && typeof raw.passwordPolicy === 'object' ? raw.passwordPolicy : null,
   });
 }

@@ -11,6 +11,14 @@ import {loadConfig} from './config.js';
 import {$} from './dom.js';
 
 const FIELDS = ['name', 'email', 'subject', 'message'];
+// What each field needs, in words for the person filling the form in. The
+// API's own wording, written for developers, stays in the response's details.
+export const PLAIN_HINTS = {
+  name: 'Please enter your name, up to 100 characters.',
+  email: 'Please enter your email address, like name@example.com.',
+  subject: 'Please shorten the subject to 150 characters or fewer, on one line.',
+  message: 'Please write your message, up to 5000 characters.',
+};
 
 const form = $('#contact-form');
 const sendButton = $('#send');
@@ -46,9 +54,11 @@ function showFieldError(field, messages) {
   const input = document.getElementById(field);
   if (!box || !input) return false;
   if (messages.length) clearHint(field);  // the API's word replaces the hint's
-  box.textContent = messages.join(' ');
+  box.textContent = messages.length ? PLAIN_HINTS[field] : '';
   box.hidden = messages.length === 0;
-  input.toggleAttribute('aria-invalid', messages.length > 0);
+  // aria-invalid="" reads as false: set "true" or remove it.
+  if (messages.length) input.setAttribute('aria-invalid', 'true');
+  else input.removeAttribute('aria-invalid');
   return true;
 }
 

@@ -1,29 +1,33 @@
-// The admin dashboard: one page with four views (loading, sign-in, not
-// allowed, dashboard). The API decides who may see what: a 401 anywhere
-// sends the page back to sign-in, a 403 shows the "not allowed" view.
+// The admin dashboard: one page with a view per step (loading, the sign-in
+// steps of account.js, not allowed, dashboard). The API decides who may see
+// what: a 401 anywhere sends the page back to sign-in, a 403 shows the "not
+// allowed" view.
 
 import {ApiError, createApi} from '../api.js';
-import {AuthError, currentSession, signIn, signOut} from '../auth.js';
+import {currentSession, forgetSession, signOut} from '../auth.js';
 import {loadConfig} from '../config.js';
 import {$} from '../dom.js';
+import {AccountFlow} from './account.js';
 import {MessagesPanel} from './messages.js';
 import {renderStats, showStatsUnavailable} from './stats.js';
 import {UsersPanel} from './users.js';
 
-const VIEWS = ['loading', 'signin', 'forbidden', 'dashboard'];
+const VIEWS = ['loading', 'signin', 'newpassword', 'totp', 'mfasetup', 'forgot', 'forbidden', 'dashboard'];
+const SIGNED_IN_VIEWS = ['dashboard', 'forbidden', 'mfasetup'];
 const ADMIN_GROUP = 'admin';
 
 function show(view) {
   for (const name of VIEWS) $(`#view-${name}`).hidden = name !== view;
   document.body.dataset.view = view;
   const session = currentSession();
-  $('#whoami').hidden = !session || view === 'signin';
+  $('#whoami').hidden = !session || !SIGNED_IN_VIEWS.includes(view);
   $('#whoami-email').textContent = session?.email ?? '';
   if (view !== 'dashboard') $('#stats').hidden = true;
 }
 
+/** Back to the sign-in form; the session in this tab, if any, is forgotten. */
 function showSignIn(notice = '') {
-  signOut();
+  forgetSession();
   const box = $('#signin-notice');
   box.textContent = notice;
   box.hidden = !notice;
@@ -69,7 +73,9 @@ async function main() {
     $('#panel-messages').hidden = tab !== 'messages';
     $('#panel-users').hidden = tab !== 'users';
     for (const name of ['messages', 'users']) {
-      $(`#tab-${name}`).toggleAttribute('aria-current', name === tab);
+      // aria-current="" reads as false: set "true" or remove it.
+      if (name === tab) $(`#tab-${name}`).setAttribute('aria-current', 'true');
+      else $(`#tab-${name}`).removeAttribute('aria-current');
     }
     return tab === 'users' ? users.load() : messages.load();
   }
@@ -98,34 +104,14 @@ async function main() {
     if (document.body.dataset.view === 'dashboard') showTab();
   });
 
-  $('#signin-form').addEventListener('submit', async (event) => {
-    event.preventDefault();
-    const button = $('#signin-submit');
-    const errorBox = $('#signin-error');
-    errorBox.hidden = true;
-    const email = $('#signin-email').value.trim();
-    const password = $('#signin-password').value;
-    if (!email || !password) {
-      errorBox.textContent = 'Enter your email and password.';
-      errorBox.hidden = false;
-      return;
-    }
-    button.disabled = true;
-    try {
-      await signIn(config, email, password);
-      $('#signin-password').value = '';
-      $('#signin-notice').hidden = true;
-      await openDashboard();
-    } catch (error) {
-      errorBox.textContent = error instanceof AuthError ? error.message : 'Signing in failed. Try again.';
-      errorBox.hidden = false;
-    } finally {
-      button.disabled = false;
-    }
-  });
+  new AccountFlow(config, {show, onSignedIn: openDashboard, showSignIn});
 
   for (const id of ['#sign-out', '#forbidden-sign-out']) {
-    $(id).addEventListener('click', () => showSignIn());
+    $(id).addEventListener('click', async () => {
+      const revoked = await signOut(config);
+      showSignIn(revoked ? '' : 'Signed out here, but the sign-in service could not be told: '
+        + 'the session may go on elsewhere until it expires.');
+    });
   }
 
   if (currentSession()) await openDashboard();

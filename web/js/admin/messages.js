@@ -1,12 +1,18 @@
 // The messages panel: a list per status with paging, and one opened message
-// that can be marked read (or new again), archived or deleted.
+// that can be marked read (or new again), archived, deleted or replied to.
 // Every value from a message is set as text: its fields come from strangers.
 
 import {$, el, formatDate, replace} from '../dom.js';
+import {downloadCsv} from './export.js';
 import {Pager} from './pager.js';
 
 const PAGE_SIZE = 10;
-const STATUS_LABELS = {new: 'New', read: 'Read', archived: 'Archived'};
+const STATUS_LABELS = {new: 'New', read: 'Read', replied: 'Replied', archived: 'Archived'};
+const REPLY_LABELS = {pending: 'Sending…', sent: 'Sent', failed: 'Not sent'};
+const REPLY_MAX = 10000;
+// While a reply is pending the thread is fetched again this often, this many times.
+const POLL_MS = 3000;
+const POLL_TIMES = 40;
 
 export class MessagesPanel {
   /**
@@ -28,6 +34,27 @@ export class MessagesPanel {
       this.load();
     });
     $('#messages-reload').addEventListener('click', () => this.load());
+    $('#messages-export').addEventListener('click', () => this.exportCsv());
+    this.pollTimer = null;
+    this.pollsLeft = 0;
+  }
+
+  async exportCsv() {
+    const button = $('#messages-export');
+    const status = $('#messages-export-status');
+    button.disabled = true;
+    status.hidden = false;
+    status.textContent = 'Preparing the export…';
+    try {
+      await downloadCsv(this.api, '/dashboard/messages/export', {status: this.status.value},
+        `messages-${this.status.value}.csv`);
+      status.textContent = 'Export downloaded.';
+    } catch (error) {
+      status.hidden = true;
+      this.hooks.onError(error, (message) => this.showError(message));
+    } finally {
+      button.disabled = false;
+    }
   }
 
   showError(message) {
@@ -66,6 +93,7 @@ export class MessagesPanel {
   }
 
   close() {
+    this.stopPolling();
     this.openId = null;
     this.detail.hidden = true;
     replace(this.detail);
@@ -73,6 +101,8 @@ export class MessagesPanel {
 
   async open(id) {
     this.showError('');
+    this.stopPolling();
+    this.pollsLeft = POLL_TIMES;
     try {
       const {data} = await this.api.get(`/dashboard/messages/${encodeURIComponent(id)}`);
       this.openId = id;
@@ -104,10 +134,95 @@ export class MessagesPanel {
         el('dt', {text: 'Email to owner'}), el('dd', {className: 'notification',
           text: attempts === undefined ? notificationStatus : `${notificationStatus} (${attempts} attempt${attempts === 1 ? '' : 's'})`})),
       el('div', {className: 'message-body', text: message.message ?? ''}),
-      actions);
+      actions,
+      this.thread = el('section', {className: 'thread', attrs: {'aria-label': 'Replies'}}),
+      this.replyForm(message));
+    this.renderThread(message);
     this.detail.dataset.id = message.id;
     this.detail.hidden = false;
     this.detail.focus();
+  }
+
+  renderThread(message) {
+    const replies = message.replies ?? [];
+    replace(this.thread,
+      el('h3', {text: replies.length ? `Replies (${replies.length})` : 'No replies yet'}),
+      replies.length ? el('ol', {className: 'replies'}, ...replies.map((reply) => el('li', {
+        className: `reply reply-${reply.status}`, dataset: {id: reply.id}},
+      el('p', {className: 'reply-meta muted'},
+        el('span', {className: 'reply-author', text: reply.author ?? ''}), ' · ',
+        el('span', {attrs: {title: reply.createdAt ?? ''}, text: formatDate(reply.createdAt)}), ' · ',
+        el('span', {className: `badge reply-status status-${reply.status}`,
+          attrs: {title: reply.lastError ?? ''}, text: REPLY_LABELS[reply.status] ?? reply.status ?? ''})),
+      el('div', {className: 'reply-body', text: reply.body ?? ''})))) : null);
+    if (replies.some((reply) => reply.status === 'pending')) this.pollWhilePending(message.id);
+  }
+
+  replyForm(message) {
+    const textarea = el('textarea', {attrs: {id: 'reply-body', rows: 6, maxlength: REPLY_MAX, required: true}});
+    const error = el('p', {className: 'error', attrs: {id: 'reply-error', role: 'alert', hidden: true}});
+    const button = el('button', {text: 'Send reply', attrs: {type: 'submit', id: 'reply-send'}});
+    const form = el('form', {className: 'reply-form', attrs: {novalidate: true}},
+      el('label', {attrs: {for: 'reply-body'}, text: `Reply to ${message.email ?? ''}`}),
+      textarea,
+      el('p', {className: 'hint', text: 'Sent by email from the site\'s address; the visitor\'s message is quoted below your answer.'}),
+      error,
+      el('div', {className: 'actions'}, button));
+    form.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      const body = textarea.value;
+      error.hidden = true;
+      if (!body.trim()) {
+        error.textContent = 'Write a reply first.';
+        error.hidden = false;
+        return;
+      }
+      button.disabled = true;  // until the API has answered
+      try {
+        // One key per reply: a retried request is stored (and mailed) once.
+        await this.api.post(`/dashboard/messages/${encodeURIComponent(message.id)}/replies`, {body},
+          {headers: {'Idempotency-Key': crypto.randomUUID()}});
+        textarea.value = '';
+        this.pollsLeft = POLL_TIMES;
+        await this.refreshThread(message.id);
+        this.hooks.onChanged();
+      } catch (failure) {
+        this.hooks.onError(failure, (text) => {
+          error.textContent = text;
+          error.hidden = false;
+        });
+      } finally {
+        button.disabled = false;
+      }
+    });
+    return form;
+  }
+
+  async refreshThread(id) {
+    const {data} = await this.api.get(`/dashboard/messages/${encodeURIComponent(id)}`);
+    if (this.openId === id && data) {
+      this.detail.querySelector('.message-status').textContent = STATUS_LABELS[data.status] ?? data.status ?? '';
+      this.renderThread(data);
+    }
+  }
+
+  pollWhilePending(id) {
+    if (this.pollTimer || this.pollsLeft <= 0) return;
+    this.pollsLeft -= 1;
+    this.pollTimer = setTimeout(async () => {
+      this.pollTimer = null;
+      if (this.openId !== id) return;
+      try {
+        await this.refreshThread(id);  // polls again while a reply is still pending
+      } catch {
+        // Offline for a moment: the status shows at the next load.
+      }
+    }, POLL_MS);
+  }
+
+  stopPolling() {
+    clearTimeout(this.pollTimer);
+    this.pollTimer = null;
   }
 
   action(label, handler, kind = '') {

@@ -7,6 +7,7 @@ export async function renderStats(api) {
   const entries = [
     ['New', data?.messages?.new, 'stat-new'],
     ['Read', data?.messages?.read, 'stat-read'],
+    ['Replied', data?.messages?.replied, 'stat-replied'],
     ['Archived', data?.messages?.archived, 'stat-archived'],
     ['Users', data?.users, 'stat-users'],
     ['Mail pending', data?.notifications?.pending, 'stat-pending'],

@@ -4,6 +4,7 @@
 
 import {$, el, formatDate, replace} from '../dom.js';
 import {ApiError, newIdempotencyKey} from '../api.js';
+import {downloadCsv} from './export.js';
 import {Pager} from './pager.js';
 
 const PAGE_SIZE = 10;
@@ -32,6 +33,7 @@ export class UsersPanel {
     });
     $('#user-new').addEventListener('click', () => this.startCreate());
     $('#user-cancel').addEventListener('click', () => this.closeForm());
+    $('#users-export').addEventListener('click', () => this.exportCsv());
     $('#user-reload-latest').addEventListener('click', () => this.startEdit(this.editing.id));
     $('#users-reload').addEventListener('click', () => this.load());
   }
@@ -39,6 +41,23 @@ export class UsersPanel {
   showError(message) {
     this.errorBox.textContent = message;
     this.errorBox.hidden = !message;
+  }
+
+  async exportCsv() {
+    const button = $('#users-export');
+    const status = $('#users-export-status');
+    button.disabled = true;
+    status.hidden = false;
+    status.textContent = 'Preparing the export…';
+    try {
+      await downloadCsv(this.api, '/users/export', {}, 'users.csv');
+      status.textContent = 'Export downloaded.';
+    } catch (error) {
+      status.hidden = true;
+      this.hooks.onError(error, (message) => this.showError(message));
+    } finally {
+      button.disabled = false;
+    }
   }
 
   async load() {
@@ -89,7 +108,10 @@ export class UsersPanel {
     if (!box) return false;
     box.textContent = messages.join(' ');
     box.hidden = messages.length === 0;
-    document.getElementById(`user-${field}`).toggleAttribute('aria-invalid', messages.length > 0);
+    // aria-invalid="" reads as false: set "true" or remove it.
+    const input = document.getElementById(`user-${field}`);
+    if (messages.length) input.setAttribute('aria-invalid', 'true');
+    else input.removeAttribute('aria-invalid');
     return true;
   }
 

@@ -1,11 +1,12 @@
-"""Submissions per client IP per fixed window, counted in DynamoDB so the limit
-holds across Lambda containers. Windows expire by TTL.
+"""Requests per client per fixed window, counted in DynamoDB so the limit holds
+across Lambda containers. Windows expire by TTL. One limiter per scope:
+contact submissions per client IP, replies per admin.
 
-A charge is one conditional ADD on the window's counter. For a real
-submission it goes into the same transaction that stores the message, so a
-request that stores nothing (a replay racing its original, a failed write)
-counts nothing either. A fixed window can admit up to twice the limit around
-a boundary; for a contact form that trade for one item per request is fine.
+A charge is one conditional ADD on the window's counter. For a real write it
+goes into the same transaction that stores the record, so a request that
+stores nothing (a replay racing its original, a failed write) counts nothing
+either. A fixed window can admit up to twice the limit around a boundary; for
+these uses that trade for one item per request is fine.
 """
 from __future__ import annotations
 
@@ -18,10 +19,10 @@ from typing import Any, Callable
 from botocore.exceptions import ClientError
 
 from chalicelib.db import keys
-from chalicelib.db.errors import aws_unavailable_as_503, error_code
+from chalicelib.db.errors import aws_unavailable_mapped, error_code
 from chalicelib.db.items import to_item, to_value
 from chalicelib.db.table import TTL_ATTRIBUTE
-from chalicelib.errors import RateLimited
+from chalicelib.domain_errors import RateExceeded
 
 
 @dataclass(frozen=True)
@@ -30,14 +31,15 @@ class Charge:
     update: dict[str, Any]  # a TransactWriteItems "Update" entry
     retry_after_seconds: int
 
-    def refused(self) -> RateLimited:
-        return RateLimited(headers={"Retry-After": str(self.retry_after_seconds)})
+    def refused(self) -> RateExceeded:
+        return RateExceeded(self.retry_after_seconds)
 
 
 class RateLimiter:
-    def __init__(self, client: Any, table: str, *, limit: int, window_seconds: int,
+    def __init__(self, client: Any, table: str, *, scope: str, limit: int, window_seconds: int,
                  clock: Callable[[], float] = time.time) -> None:
         self._client = client
+        self._scope = scope
         self._table = table
         self._limit = limit
         self._window = window_seconds
@@ -47,10 +49,11 @@ class RateLimiter:
         now = self._clock()
         window_start = int(now // self._window) * self._window
         resets_at = window_start + self._window
-        # The IP is hashed: the table need not hold addresses.
+        # Hashed: the table need not hold addresses.
         client_digest = hashlib.sha256(client_id.encode()).hexdigest()[:32]
+        key = keys.rate_window(self._scope, client_digest, window_start)
         update = {
-            "TableName": self._table, "Key": to_item(keys.rate_window(client_digest, window_start)),
+            "TableName": self._table, "Key": to_item(key),
             "UpdateExpression": "ADD #count :one SET #expires = :expires",
             "ConditionExpression": "attribute_not_exists(#count) OR #count < :limit",
             "ExpressionAttributeNames": {"#count": "count", "#expires": TTL_ATTRIBUTE},
@@ -60,10 +63,10 @@ class RateLimiter:
         return Charge({"Update": update}, max(1, math.ceil(resets_at - now)))
 
     def hit(self, client_id: str) -> None:
-        """Count one request on its own, or raise RateLimited."""
+        """Count one request on its own, or raise RateExceeded."""
         charge = self.charge(client_id)
         try:
-            with aws_unavailable_as_503():
+            with aws_unavailable_mapped():
                 self._client.update_item(**charge.update["Update"])
         except ClientError as exc:
             if error_code(exc) != "ConditionalCheckFailedException":

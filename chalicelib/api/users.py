@@ -9,11 +9,13 @@ from chalice import Response
 from msgspec import UNSET
 
 from chalicelib import text
+from chalicelib.api.headers import idempotency_key
+from chalicelib.domain_errors import KeyInUse
 from chalicelib.errors import ValidationFailed
 from chalicelib.http.conditional import etag, optional_versions, required_versions
 from chalicelib.http.query import page_params
 from chalicelib.http.responses import json_response, no_content
-from chalicelib.idempotency import IdempotencyStore, IdempotentRequest, KeyInUse, checked_key
+from chalicelib.idempotency import IdempotencyStore, IdempotentRequest
 from chalicelib.users.model import Email, UserCreate, UserUpdate
 from chalicelib.users.store import UserStore
 from chalicelib.validation import Model, gather, parse
@@ -24,11 +26,11 @@ class UsersApi:
         self._store = store
         self._idempotency = idempotency
 
-    def create(self, body: dict[str, Any], idempotency_key: str | None = None,
+    def create(self, body: dict[str, Any], raw_key: str | None = None,
                location_prefix: str = "/users") -> Response:
         """201 with the user; with an Idempotency-Key, a retry gets the first 201."""
         errors: list[dict[str, str]] = []
-        key = gather(errors, checked_key, idempotency_key)
+        key = gather(errors, idempotency_key, raw_key)
         data = gather(errors, parse, UserCreate, body)
         if data is None or errors:
             raise ValidationFailed(errors)
@@ -52,7 +54,7 @@ class UsersApi:
 
     def get(self, user_id: str) -> Response:
         user = self._store.get(user_id)
-        return json_response(user.to_json(), headers={"ETag": user.etag})
+        return json_response(user.to_json(), headers={"ETag": etag(user.version)})
 
     def list(self, query: Mapping[str, Any] | None) -> Response:
         limit, cursor = page_params(query)
@@ -72,7 +74,7 @@ class UsersApi:
             raise ValidationFailed([{"field": "body",
                                      "message": "must change at least one of name, email, age"}])
         user = self._store.update(user_id, changes, expected)
-        return json_response(user.to_json(), headers={"ETag": user.etag})
+        return json_response(user.to_json(), headers={"ETag": etag(user.version)})
 
     def delete(self, user_id: str, if_match: str | None) -> Response:
         self._store.delete(user_id, optional_versions(if_match))

@@ -1,0 +1,26 @@
+"""One cold start, in this fresh process: import the candidate, answer the
+first GET /users/{id}. Writes JSON (milliseconds, peak RSS) to the file named
+by its third argument; stdout is the function's log. Interpreter
+start-up is not counted (it is the same for every candidate)."""
+from __future__ import annotations
+
+import json
+import sys
+import time
+
+started = time.perf_counter()
+from candidates import add_paths, load  # noqa: E402
+
+add_paths()
+handler = load(sys.argv[1])
+from events import LambdaContext, api_event  # noqa: E402
+
+user_id = sys.argv[2]
+response = handler(api_event("GET", "/users/{user_id}", f"/users/{user_id}",
+                             path_params={"user_id": user_id}), LambdaContext())
+elapsed_ms = (time.perf_counter() - started) * 1000
+# VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the parent across exec.
+with open("/proc/self/status") as status:
+    peak_kb = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+with open(sys.argv[3], "w") as out:
+    json.dump({"ms": elapsed_ms, "status": response["statusCode"], "rss_mb": peak_kb / 1024}, out)

@@ -1,0 +1,58 @@
+"""What each import costs a cold start, on this machine: the breakdown behind
+the cold-start figure (where Frontdesk's share over the floor goes).
+
+Each row runs in a fresh interpreter and times only its statement, after the
+row's preload if it has one. Rows are interleaved, so drift in machine load
+hits them all alike; figures are medians, to be read as shares within one run.
+"""
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+
+from candidates import PROJECT_DIR, environment
+
+POWERTOOLS = "from aws_lambda_powertools.metrics import EphemeralMetrics, MetricUnit"
+ROWS: dict[str, tuple[str, str]] = {  # name: (preload, measured statement)
+    "import boto3": ("", "import boto3"),
+    "import chalice.app": ("", "import chalice.app"),
+    "boto3 DynamoDB client, first": ("import boto3",
+                                     "boto3.session.Session(region_name='us-east-1')"
+                                     ".client('dynamodb')"),
+    "import msgspec": ("", "import msgspec"),
+    # What the deployed function pays: boto3 and Chalice are loaded anyway,
+    # and Powertools shares botocore and jmespath with them.
+    "Powertools Metrics after boto3 + chalice": ("import boto3, chalice.app", POWERTOOLS),
+    "chalicelib after boto3 + chalice + msgspec + Powertools": (
+        f"import boto3, chalice.app, msgspec; {POWERTOOLS}",
+        "import chalicelib.services, chalicelib.http.pipeline"),
+}
+
+PROBE = """
+import time
+{preload}
+started = time.perf_counter()
+{statement}
+print((time.perf_counter() - started) * 1000)
+"""
+
+
+def sample(preload: str, statement: str) -> float:
+    code = PROBE.format(preload=preload, statement=statement)
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True,
+                         text=True, cwd=PROJECT_DIR, env=environment())
+    return float(out.stdout.split()[-1])
+
+
+def measure(runs: int = 9) -> dict[str, float]:
+    samples: dict[str, list[float]] = {name: [] for name in ROWS}
+    for _ in range(runs):
+        for name, (preload, statement) in ROWS.items():
+            samples[name].append(sample(preload, statement))
+    return {name: statistics.median(values) for name, values in samples.items()}
+
+
+if __name__ == "__main__":
+    for row, ms in measure(int(sys.argv[1]) if len(sys.argv) > 1 else 9).items():
+        print(f"{row:<60} {ms:6.1f} ms")

@@ -1,0 +1,78 @@
+"""Warm cost per request: every candidate loaded in this one process, against
+moto in-process (no network), run in interleaved rounds so machine load hits
+all of them alike. Writes JSON to the file named by its first argument:
+{route: {candidate: [µs per request, one per round]}}.
+
+Repeated reads are answered from moto's first answer (workload.py,
+replay_repeated_reads); creates always reach moto.
+"""
+from __future__ import annotations
+
+import gc
+import json
+import os
+import sys
+import time
+
+from candidates import NAMES, TABLE, add_paths, environment, load
+from workload import replay_repeated_reads
+
+BATCH = {"GET /health": 2000, "GET /users/{id}": 300, "POST /users invalid": 1000,
+         "POST /users valid": 20, "GET /users": 100}
+
+
+def main(out_path: str, rounds: int) -> None:
+    os.environ.update(environment())
+    add_paths()
+    from moto import mock_aws
+
+    replay_repeated_reads()
+    with mock_aws():
+        import boto3
+        from events import LambdaContext
+        from workload import EXPECTED_STATUS, created_user, remove_created, routes, seed
+
+        dynamodb = boto3.client("dynamodb")
+        user_ids = seed(dynamodb, TABLE)
+        handlers = {name: load(name) for name in NAMES}
+        context = LambdaContext()
+        next_event = routes(user_ids[0])
+        quiet = open(os.devnull, "w")
+        real_stdout = sys.stdout
+        results: dict[str, dict[str, list[float]]] = {r: {n: [] for n in NAMES} for r in BATCH}
+
+        def run(name: str, route: str, count: int) -> float:
+            handler, make = handlers[name], next_event[route]
+            events = [make() for _ in range(count)]
+            created: list[tuple[str, str]] = []
+            sys.stdout = quiet  # Frontdesk logs and writes EMF lines; Lambda would ship them
+            try:
+                started = time.perf_counter()
+                responses = [handler(event, context) for event in events]
+                elapsed = time.perf_counter() - started
+            finally:
+                sys.stdout = real_stdout
+            statuses = {r["statusCode"] for r in responses}
+            if not statuses <= EXPECTED_STATUS[route]:
+                raise SystemExit(f"{name} {route}: status {statuses}, {responses[0]['body'][:300]}")
+            if route == "POST /users valid":
+                created = [created_user(r) for r in responses]
+                remove_created(dynamodb, TABLE, created)
+            return elapsed / count * 1e6
+
+        for name in NAMES:  # warm-up: first requests, lazy imports, caches
+            for route in BATCH:
+                run(name, route, 20)
+        for round_index in range(rounds):
+            order = NAMES[round_index % len(NAMES):] + NAMES[:round_index % len(NAMES)]
+            for route, count in BATCH.items():
+                for name in order:
+                    gc.collect()
+                    results[route][name].append(run(name, route, count))
+            print(f"  warm round {round_index + 1}/{rounds}", file=sys.stderr)
+    with open(out_path, "w") as out:
+        json.dump(results, out)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], int(sys.argv[2]))

@@ -1,0 +1,60 @@
+"""POST /contact over HTTP."""
+from __future__ import annotations
+
+from typing import Any
+
+from chalice import Response
+
+from chalicelib.api.headers import idempotency_key
+from chalicelib.contact.model import ContactSubmission
+from chalicelib.contact.store import MessageStore
+from chalicelib.db.rate_limit import RateLimiter
+from chalicelib.domain_errors import KeyInUse
+from chalicelib.errors import ValidationFailed
+from chalicelib.http.responses import json_response
+from chalicelib.idempotency import IdempotencyStore, IdempotentRequest
+from chalicelib.ids import new_id
+from chalicelib.metrics import CONTACT_RECEIVED, MetricsSink
+from chalicelib.validation import gather, parse
+
+MAX_BODY_BYTES = 16 * 1024
+IDEMPOTENCY_SCOPE = "POST /contact"
+
+
+class ContactApi:
+    def __init__(self, messages: MessageStore, limiter: RateLimiter, idempotency: IdempotencyStore,
+                 metrics: MetricsSink) -> None:
+        self._messages = messages
+        self._limiter = limiter
+        self._idempotency = idempotency
+        self._metrics = metrics
+
+    def submit(self, body: dict[str, Any], raw_key: str | None, client_ip: str) -> Response:
+        errors: list[dict[str, str]] = []
+        key = gather(errors, idempotency_key, raw_key)
+        submission = gather(errors, parse, ContactSubmission, body)
+        if submission is None or errors:
+            raise ValidationFailed(errors)
+        request = IdempotentRequest(IDEMPOTENCY_SCOPE, key, submission.fields()) if key else None
+        if request is not None:
+            replayed = self._idempotency.replay(request)
+            if replayed is not None:
+                return json_response(replayed, 202)  # a retry neither counts nor stores
+        if submission.is_spam:
+            # Answer as for a success (counted like one), keep no message. The
+            # decoy id is a fresh ULID, like a real one, and a retry with the
+            # same key replays it as a real replay would.
+            self._limiter.hit(client_ip)
+            decoy = {"id": new_id(), "status": "received"}
+            if request is not None:
+                decoy = self._idempotency.remember(request, decoy)
+            return json_response(decoy, 202)
+        try:
+            # Counted in the transaction that stores it: what stores nothing counts nothing.
+            answer = self._messages.create(submission.fields(), request,
+                                           self._limiter.charge(client_ip))
+        except KeyInUse:
+            assert request is not None
+            return json_response(self._idempotency.replay_raced(request), 202)
+        self._metrics.count(CONTACT_RECEIVED)
+        return json_response(answer, 202)

@@ -1,0 +1,150 @@
+"""The admin dashboard over HTTP: messages, their replies, stats and exports."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any, Mapping
+from urllib.parse import urlencode
+
+from chalice import Response
+
+from chalicelib.api.headers import idempotency_key
+from chalicelib.auth.identity import Identity
+from chalicelib.contact.model import STATUSES, StatusChange
+from chalicelib.dashboard.export import CsvPage
+from chalicelib.dashboard.replies import ReplyBody
+from chalicelib.dashboard.reply_store import Thread
+from chalicelib.dashboard.service import Dashboard, TimeRange
+from chalicelib.errors import ValidationFailed
+from chalicelib.http.query import page_params
+from chalicelib.http.responses import json_response, no_content
+from chalicelib.idempotency import IdempotentRequest
+from chalicelib.validation import gather, parse
+
+REPLY_SCOPE = "POST /dashboard/messages/{id}/replies"
+
+
+def thread_json(thread: Thread) -> dict[str, Any]:
+    return {**thread.message.to_json(), "replies": [reply.to_json() for reply in thread.replies]}
+
+
+def _status(query: Mapping[str, Any], errors: list[dict[str, str]], default: str | None) -> str | None:
+    status = query.get("status") or default
+    if status is not None and status not in STATUSES:
+        errors.append({"field": "status", "message": f"must be one of {', '.join(STATUSES)}"})
+    return status
+
+
+def _moment(query: Mapping[str, Any], name: str, errors: list[dict[str, str]]) -> datetime | None:
+    raw = query.get(name)
+    if not raw:
+        return None
+    try:
+        if len(raw) > 40:
+            raise ValueError(raw)
+        moment = datetime.fromisoformat(raw)
+    except ValueError:
+        errors.append({"field": name, "message": "must be an ISO 8601 date or date and time, "
+                                                 "such as 2026-11-01 or 2026-11-01T09:30:00Z"})
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def csv_response(page: CsvPage, query: Mapping[str, Any], filename: str) -> Response:
+    headers: dict[str, str | list[str]] = {"Content-Type": "text/csv; charset=utf-8",
+               "Content-Disposition": f'attachment; filename="{filename}"'}
+    if page.next_cursor:
+        params = {name: value for name, value in query.items() if name != "cursor" and value}
+        params["cursor"] = page.next_cursor
+        # A query-only reference: it resolves against the URL this page came
+        # from, whatever stage prefix the API is served under.
+        headers["Link"] = f'<?{urlencode(params)}>; rel="next"'
+    return Response(body=page.text, status_code=200, headers=headers)
+
+
+class DashboardApi:
+    def __init__(self, dashboard: Dashboard) -> None:
+        self._dashboard = dashboard
+
+    def list(self, query: Mapping[str, Any] | None) -> Response:
+        query = query or {}
+        errors: list[dict[str, str]] = []
+        page = gather(errors, page_params, query)
+        status = _status(query, errors, "new")
+        if errors or page is None or status is None:
+            raise ValidationFailed(errors)
+        limit, cursor = page
+        messages, next_cursor = self._dashboard.list(status=status, limit=limit, cursor=cursor)
+        return json_response({"items": [m.to_json() for m in messages], "nextCursor": next_cursor})
+
+    def get(self, message_id: str) -> Response:
+        return json_response(thread_json(self._dashboard.thread(message_id)))
+
+    def update(self, message_id: str, body: dict[str, Any]) -> Response:
+        change = parse(StatusChange, body)
+        return json_response(thread_json(self._dashboard.set_status(message_id, change.status)))
+
+    def delete(self, message_id: str) -> Response:
+        self._dashboard.delete(message_id)
+        return no_content()
+
+    def stats(self) -> Response:
+        counts = self._dashboard.counts()
+        return json_response({
+            "users": counts["users"],
+            "messages": {"new": counts["messagesNew"], "read": counts["messagesRead"],
+                         "replied": counts["messagesReplied"],
+                         "archived": counts["messagesArchived"]},
+            "notifications": {"pending": counts["notificationsPending"],
+                              "failed": counts["notificationsFailed"]},
+        })
+
+    def reply(self, message_id: str, body: dict[str, Any], raw_key: str | None,
+              author: Identity) -> Response:
+        errors: list[dict[str, str]] = []
+        key = gather(errors, idempotency_key, raw_key)
+        reply = gather(errors, parse, ReplyBody, body)
+        if reply is None or errors:
+            raise ValidationFailed(errors)
+        # Keys are the admin's own: another admin's identical key is another request.
+        request = IdempotentRequest(f"{REPLY_SCOPE} by {author.sub}", key,
+                                    {"messageId": message_id, "body": reply.body}) if key else None
+        answer = self._dashboard.reply(message_id, body=reply.body,
+                                       author=author.email or author.sub, author_key=author.sub,
+                                       request=request)
+        return json_response(answer, 202)
+
+    def export_messages(self, query: Mapping[str, Any] | None) -> Response:
+        query = query or {}
+        errors: list[dict[str, str]] = []
+        status = _status(query, errors, None)
+        start, end = _moment(query, "from", errors), _moment(query, "to", errors)
+        if start and end and start >= end:
+            errors.append({"field": "to", "message": "must be later than from"})
+        _check_cursor(query, errors)
+        _refuse_unknown(query, {"status", "from", "to", "cursor"}, errors)
+        if errors:
+            raise ValidationFailed(errors)
+        page = self._dashboard.export_messages(status=status, period=TimeRange(start, end),
+                                               cursor=query.get("cursor") or None)
+        return csv_response(page, query, "messages.csv")
+
+    def export_users(self, query: Mapping[str, Any] | None) -> Response:
+        query = query or {}
+        errors: list[dict[str, str]] = []
+        _check_cursor(query, errors)
+        _refuse_unknown(query, {"cursor"}, errors)
+        if errors:
+            raise ValidationFailed(errors)
+        page = self._dashboard.export_users(cursor=query.get("cursor") or None)
+        return csv_response(page, query, "users.csv")
+
+
+def _check_cursor(query: Mapping[str, Any], errors: list[dict[str, str]]) -> None:
+    cursor = query.get("cursor")
+    if cursor is not None and len(cursor) > 200:
+        errors.append({"field": "cursor", "message": "is not a cursor this list issued"})
+
+
+def _refuse_unknown(query: Mapping[str, Any], known: set[str], errors: list[dict[str, str]]) -> None:
+    errors += [{"field": name, "message": "is not a known parameter"}
+               for name in sorted(set(query) - known)]

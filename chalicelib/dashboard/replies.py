@@ -1,0 +1,96 @@
+"""Replies: an admin's answer to a contact message, stored in the message's
+partition and mailed to its sender through the outbox.
+
+A reply item carries its own copy of what the mail needs (the sender's
+address and name, the subject, the text it quotes), so it can be sent even
+if the message is deleted while the reply is pending.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from msgspec import Meta
+
+from chalicelib import text
+from chalicelib.contact.model import Message
+from chalicelib.db import keys
+from chalicelib.outbox.kind import PENDING, DeliveryFields
+from chalicelib.validation import Model
+
+DELIVERY = DeliveryFields("delivery")
+
+ReplyText = Annotated[str, Meta(min_length=1, max_length=10_000, pattern=text.MULTI_LINE,
+                                description="1 to 10,000 characters, not all blank, without "
+                                            "control characters other than newlines and tabs")]
+
+
+def _reply_text(value: str) -> str:
+    return value.replace("\r\n", "\n")
+
+
+class ReplyBody(Model):
+    normalize = {"body": _reply_text}
+
+    body: ReplyText
+
+
+@dataclass(frozen=True)
+class Reply:
+    id: str
+    message_id: str
+    body: str
+    author: str
+    created_at: str
+    # The mail's copy of the message it answers.
+    to: str
+    to_name: str
+    subject: str | None
+    quoted: str
+    quoted_at: str
+    status: str = PENDING
+    attempts: int = 0
+    last_error: str | None = None
+    sent_at: str | None = None
+
+    @classmethod
+    def answering(cls, message: Message, *, reply_id: str, body: str, author: str,
+                  now: str) -> "Reply":
+        return cls(id=reply_id, message_id=message.id, body=body, author=author, created_at=now,
+                   to=message.email, to_name=message.name, subject=message.subject,
+                   quoted=message.message, quoted_at=message.created_at)
+
+    def to_json(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"id": self.id, "body": self.body, "author": self.author,
+                                "createdAt": self.created_at, "status": self.status,
+                                "attempts": self.attempts}
+        if self.last_error is not None:
+            body["lastError"] = self.last_error
+        if self.sent_at is not None:
+            body["sentAt"] = self.sent_at
+        return body
+
+    def to_item(self) -> dict[str, Any]:
+        item: dict[str, Any] = {
+            **keys.reply(self.message_id, self.id), "type": "reply", "id": self.id,
+            "messageId": self.message_id, "body": self.body, "author": self.author,
+            "createdAt": self.created_at, "to": self.to, "toName": self.to_name,
+            "subject": self.subject, "quoted": self.quoted, "quotedAt": self.quoted_at,
+            DELIVERY.status: self.status, DELIVERY.attempts: self.attempts,
+        }
+        if self.status == PENDING:
+            item[DELIVERY.next_at] = self.created_at
+            item.update(keys.pending_reply(self.created_at, self.id))
+        return item
+
+    @classmethod
+    def from_item(cls, item: dict[str, Any]) -> "Reply":
+        # The mail's copy is read leniently: a damaged one must not hide the
+        # thread; the outbox fails its delivery instead (see reply_mail.py).
+        return cls(id=item["id"], message_id=item["messageId"], body=item["body"],
+                   author=item["author"], created_at=item["createdAt"], to=item.get("to", ""),
+                   to_name=item.get("toName", ""), subject=item.get("subject"),
+                   quoted=item.get("quoted", ""), quoted_at=item.get("quotedAt", ""),
+                   status=item[DELIVERY.status],
+                   attempts=int(item.get(DELIVERY.attempts, 0)),
+                   last_error=item.get(DELIVERY.last_error), sent_at=item.get(DELIVERY.sent_at))

@@ -1,0 +1,142 @@
+"""ReplyStore: a message's thread, and new replies, in the single table.
+
+- Thread: one strongly consistent Query on the message's partition reads the
+  message (sk MSG) and its replies (sk REPLY#<ulid>, oldest first).
+- Create: one transaction puts the reply (its delivery pending, due now, in
+  the outbox's GSI2 partition), moves the message to `replied` with its reply
+  count raised (conditional on the status just read and on the count being
+  under the cap), moves the status counters, charges the admin's rate limit
+  and, with an Idempotency-Key, remembers the answer. Any part refused: nothing
+  is stored, nothing is mailed.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Callable
+
+from chalicelib.contact.model import Message
+from chalicelib.contact.store import STATUS_COUNTER
+from chalicelib.dashboard.replies import DELIVERY, Reply
+from chalicelib.db import keys
+from chalicelib.db.clock import iso, utc_now
+from chalicelib.db.counters import counter_update
+from chalicelib.db.errors import aws_unavailable_mapped
+from chalicelib.db.items import from_item, to_item, to_value
+from chalicelib.db.rate_limit import Charge
+from chalicelib.db.table import GSI1_PK, PK, SK
+from chalicelib.db.transactions import ConditionFailed, transact_write
+from chalicelib.domain_errors import DependencyUnavailable, KeyInUse, LimitReached, RecordNotFound
+from chalicelib.idempotency import IdempotentRequest
+from chalicelib.ids import is_ulid, new_id
+from chalicelib.outbox.kind import PENDING
+
+REPLIED = "replied"
+
+
+@dataclass(frozen=True)
+class Thread:
+    message: Message
+    replies: list[Reply]
+
+
+class ReplyStore:
+    def __init__(self, client: Any, table_name: str, *, max_replies: int = 20,
+                 clock: Callable[[], datetime] = utc_now, ids: Callable[[], str] = new_id) -> None:
+        self._client = client
+        self._table = table_name
+        self._max_replies = max_replies
+        self._clock = clock
+        self._ids = ids
+
+    def thread(self, message_id: str) -> Thread:
+        if not is_ulid(message_id):
+            raise RecordNotFound("No message has this id.")
+        query: dict[str, Any] = {
+            "TableName": self._table, "ConsistentRead": True,
+            "KeyConditionExpression": "#pk = :pk",
+            "ExpressionAttributeNames": {"#pk": PK},
+            "ExpressionAttributeValues": {":pk": to_value(keys.message(message_id)[PK])}}
+        items: list[dict[str, Any]] = []
+        while True:
+            with aws_unavailable_mapped():
+                response = self._client.query(**query)
+            items += [from_item(item) for item in response["Items"]]
+            if "LastEvaluatedKey" not in response:
+                break
+            query["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        message = next((item for item in items if item[SK] == keys.message(message_id)[SK]), None)
+        if message is None:
+            raise RecordNotFound("No message has this id.")
+        replies = [Reply.from_item(item) for item in items
+                   if item[SK].startswith(keys.REPLY_PREFIX)]
+        return Thread(Message.from_item(message), replies)
+
+    def create(self, message_id: str, *, body: str, author: str, charge: Charge,
+               request: IdempotentRequest | None) -> dict[str, Any]:
+        """Store a reply and return its answer. RecordNotFound, LimitReached,
+        RateExceeded or KeyInUse (a concurrent request with the key got there
+        first) store nothing."""
+        for _ in range(5):
+            current = self.thread(message_id).message
+            if current.reply_count >= self._max_replies:
+                raise self._limit_reached()
+            moment = self._clock()
+            now = iso(moment)
+            reply = Reply.answering(current, reply_id=self._ids(), body=body, author=author,
+                                    now=now)
+            answer = {"id": reply.id, "status": PENDING}
+            items = [
+                {"Put": {"TableName": self._table, "Item": to_item(reply.to_item()),
+                         "ConditionExpression": "attribute_not_exists(#pk)",
+                         "ExpressionAttributeNames": {"#pk": PK}}},
+                {"Update": self._message_replied(current, now)},
+                charge.update,
+            ]
+            if current.status != REPLIED:
+                items.append(counter_update(self._table, **{STATUS_COUNTER[current.status]: -1,
+                                                            STATUS_COUNTER[REPLIED]: 1}))
+            remembered: int | None = None
+            if request is not None:
+                remembered = len(items)
+                items.append(request.record_put(self._table, answer, int(moment.timestamp())))
+            try:
+                transact_write(self._client, items)
+                return answer
+            except ConditionFailed as exc:
+                if exc.failed(2):
+                    raise charge.refused() from exc
+                if exc.failed(remembered):
+                    raise KeyInUse() from exc
+                if exc.failed(1):
+                    continue  # the message changed, filled up or went: read it again
+                raise
+        raise DependencyUnavailable("The message kept changing. Try again.")
+
+    def settled_reply_deletes(self, thread: Thread) -> list[dict[str, Any]]:
+        """TransactWriteItems entries deleting the thread's settled replies
+        (pending ones are still sent; the outbox removes them after)."""
+        return [{"Delete": {
+            "TableName": self._table, "Key": to_item(keys.reply(thread.message.id, reply.id)),
+            "ConditionExpression": "#status = :status",
+            "ExpressionAttributeNames": {"#status": DELIVERY.status},
+            "ExpressionAttributeValues": {":status": to_value(reply.status)}}}
+            for reply in thread.replies if reply.status != PENDING]
+
+    def _message_replied(self, current: Message, now: str) -> dict[str, Any]:
+        return {
+            "TableName": self._table, "Key": to_item(keys.message(current.id)),
+            "UpdateExpression": "SET #status = :replied, #updatedAt = :now, #gsi1pk = :listing "
+                                "ADD #count :one",
+            "ConditionExpression": "#status = :old AND "
+                                   "(attribute_not_exists(#count) OR #count < :max)",
+            "ExpressionAttributeNames": {"#status": "status", "#updatedAt": "updatedAt",
+                                         "#gsi1pk": GSI1_PK, "#count": "replyCount"},
+            "ExpressionAttributeValues": {
+                ":replied": to_value(REPLIED), ":old": to_value(current.status),
+                ":now": to_value(now), ":listing": to_value(keys.message_list(REPLIED)),
+                ":one": to_value(1), ":max": to_value(self._max_replies)}}
+
+    def _limit_reached(self) -> LimitReached:
+        return LimitReached(f"This message already has {self._max_replies} replies, "
+                            "the most it can have.")

@@ -1,0 +1,138 @@
+"""The dashboard's operations: the lists and threads of messages, their status,
+replies, counts and CSV exports. HTTP-free; chalicelib/api/dashboard.py is
+its edge."""
+from __future__ import annotations
+
+import builtins
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Callable, Iterator
+
+from chalicelib.contact.model import STATUSES, Message
+from chalicelib.contact.store import MessageStore
+from chalicelib.dashboard.export import (
+    MESSAGE_COLUMNS,
+    USER_COLUMNS,
+    CsvPage,
+    Row,
+    csv_page,
+    message_cells,
+    user_cells,
+)
+from chalicelib.dashboard.reply_store import ReplyStore, Thread
+from chalicelib.db import keys
+from chalicelib.db.listing import newest_first_across, resume_cursor, resume_point
+from chalicelib.db.rate_limit import RateLimiter
+from chalicelib.domain_errors import KeyInUse
+from chalicelib.idempotency import IdempotencyStore, IdempotentRequest
+from chalicelib.ids import first_ulid_at, last_ulid_at
+from chalicelib.users.model import User
+
+# Below and above every ULID.
+_LOWEST, _HIGHEST = "0", "~"
+_EXPORT = "export"
+
+
+@dataclass(frozen=True)
+class ExportLimits:
+    max_rows: int = 10_000
+    max_bytes: int = 5_000_000  # under Lambda's 6 MB response, headers and all
+
+
+@dataclass(frozen=True)
+class TimeRange:
+    """from <= createdAt < to; either end may be open."""
+    start: datetime | None = None
+    end: datetime | None = None
+
+    def id_bounds(self) -> tuple[str, str]:
+        low = first_ulid_at(_ms(self.start)) if self.start else _LOWEST
+        high = last_ulid_at(_ms(self.end) - 1) if self.end else _HIGHEST
+        return low, high
+
+
+def _ms(moment: datetime) -> int:
+    # A ULID's time is 48 bits of milliseconds since 1970: dates outside that
+    # range select everything before or after it.
+    return min(max(int(moment.timestamp() * 1000), 1), 2 ** 48 - 1)
+
+
+class Dashboard:
+    def __init__(self, messages: MessageStore, replies: ReplyStore, *, dynamodb: Any,
+                 table_name: str, counters: Callable[[], dict[str, int]],
+                 reply_limiter: RateLimiter, idempotency: IdempotencyStore,
+                 export_limits: ExportLimits = ExportLimits()) -> None:
+        self._messages = messages
+        self._replies = replies
+        self._idempotency = idempotency
+        self._dynamodb = dynamodb
+        self._table = table_name
+        self._counters = counters
+        self._reply_limiter = reply_limiter
+        self._export_limits = export_limits
+
+    # -- messages ------------------------------------------------------------
+
+    def list(self, *, status: str, limit: int,
+             cursor: str | None) -> tuple[list[Message], str | None]:
+        return self._messages.list(status=status, limit=limit, cursor=cursor)
+
+    def thread(self, message_id: str) -> Thread:
+        return self._replies.thread(message_id)
+
+    def set_status(self, message_id: str, status: str) -> Thread:
+        self._messages.set_status(message_id, status)
+        return self.thread(message_id)
+
+    def delete(self, message_id: str) -> None:
+        thread = self.thread(message_id)
+        self._messages.delete(message_id, self._replies.settled_reply_deletes(thread))
+
+    def counts(self) -> dict[str, int]:
+        return self._counters()
+
+    # -- replies ---------------------------------------------------------------
+
+    def reply(self, message_id: str, *, body: str, author: str, author_key: str,
+              request: IdempotentRequest | None) -> dict[str, Any]:
+        """Store a reply to be mailed; the answer is {"id", "status"}. With an
+        Idempotency-Key, a retry gets the first answer and stores nothing."""
+        if request is not None:
+            replayed = self._idempotency.replay(request)
+            if replayed is not None:
+                return replayed
+        try:
+            return self._replies.create(message_id, body=body, author=author, request=request,
+                                        charge=self._reply_limiter.charge(author_key))
+        except KeyInUse:
+            assert request is not None
+            return self._idempotency.replay_raced(request)
+
+    # -- exports -----------------------------------------------------------------
+
+    def export_messages(self, *, status: str | None, period: TimeRange,
+                        cursor: str | None) -> CsvPage:
+        partitions = [keys.message_list(s) for s in ((status,) if status else STATUSES)]
+        rows = self._rows(partitions, period, cursor, lambda item: message_cells(
+            Message.from_item(item)))
+        return csv_page(MESSAGE_COLUMNS, rows, max_rows=self._export_limits.max_rows,
+                        max_bytes=self._export_limits.max_bytes)
+
+    def export_users(self, *, cursor: str | None) -> CsvPage:
+        rows = self._rows([keys.USER_LIST], TimeRange(), cursor,
+                          lambda item: user_cells(User.from_item(item)))
+        return csv_page(USER_COLUMNS, rows, max_rows=self._export_limits.max_rows,
+                        max_bytes=self._export_limits.max_bytes)
+
+    def _rows(self, partitions: builtins.list[str], period: TimeRange, cursor: str | None,
+              cells: Callable[[dict[str, Any]], builtins.list[Any]]) -> Iterator[Row]:
+        low, high = period.id_bounds()
+        resume = resume_point(cursor, partitions, _EXPORT)
+        for partition, item in newest_first_across(self._dynamodb, self._table,
+                                                   partitions=partitions, lowest=low,
+                                                   highest=high, resume=resume):
+            yield cells(item), _cursor_after(partition, str(item["id"]))
+
+
+def _cursor_after(partition: str, item_id: str) -> Callable[[], str]:
+    return lambda: resume_cursor(_EXPORT, partition, item_id)

@@ -1,0 +1,66 @@
+"""What the domain (db/, users/, contact/, dashboard/, outbox/) raises when a
+request cannot be done. These know nothing of HTTP: the one table in
+chalicelib/http/domain_errors.py gives each its status and code, and a stream
+or schedule handler simply lets them propagate (Lambda retries the event).
+"""
+from __future__ import annotations
+
+from typing import ClassVar
+
+
+class DomainError(Exception):
+    default_message: ClassVar[str] = "The request could not be done."
+
+    def __init__(self, message: str | None = None) -> None:
+        self.message = message or self.default_message
+        super().__init__(self.message)
+
+
+class RecordNotFound(DomainError):
+    default_message = "Nothing exists at this address."
+
+
+class VersionMismatch(DomainError):
+    default_message = "The resource changed since you read it."
+
+
+class EmailTaken(DomainError):
+    default_message = "A user with this email already exists."
+
+
+class IdempotencyKeyReused(DomainError):
+    default_message = "This Idempotency-Key was already used with a different body."
+
+
+class IdempotencyKeyInvalid(DomainError):
+    default_message = "must be 8 to 128 printable ASCII characters"
+
+
+class KeyInUse(DomainError):
+    """The write that was to remember an Idempotency-Key found it remembered
+    already: a concurrent request with the same key got there first. The edge
+    replays its answer; escaping, it means that request is still in progress."""
+    default_message = "Another request with this Idempotency-Key is in progress."
+
+
+class CursorInvalid(DomainError):
+    """A cursor this list did not issue (edited, truncated, or from another list)."""
+    default_message = "is not a cursor this list issued"
+
+
+class LimitReached(DomainError):
+    """A fixed cap on a record was reached (20 replies to one message)."""
+
+
+class RateExceeded(DomainError):
+    default_message = "Too many requests. Try again later."
+
+    def __init__(self, retry_after_seconds: int, message: str | None = None) -> None:
+        super().__init__(message)
+        self.retry_after_seconds = retry_after_seconds
+
+
+class DependencyUnavailable(DomainError):
+    """DynamoDB, SES or the user pool is busy or unreachable, or a record kept
+    changing under us: the same request may well succeed shortly."""
+    default_message = "A service we depend on is unavailable. Try again shortly."

@@ -1,0 +1,271 @@
+"""Deliver each pending item of one kind exactly once.
+
+The first attempt comes from the table's stream (a newly inserted item),
+retries from a schedule (due deliveries, via the kind's partition of the
+sparse GSI2). Either way one delivery is:
+
+1. claim: a conditional update that succeeds only for a pending delivery that
+   nobody holds a live claim on, counting the attempt;
+2. send (the kind composes and sends);
+3. settle, conditional on still holding the claim: sent; or due again later
+   with backoff; or failed, after the last attempt or at once when the kind
+   says no retry can help (a poisoned item), with the counters moved in the
+   same transaction.
+
+The claim is what keeps the stream and the schedule (or two schedule runs)
+from sending twice. Only a crash between the provider accepting the mail and
+step 3 could repeat it, once the claim expires.
+"""
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import datetime, timedelta
+from typing import Any, Callable, Iterable
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from chalicelib.db import keys
+from chalicelib.db.clock import iso, utc_now
+from chalicelib.db.counters import counter_update
+from chalicelib.db.errors import aws_unavailable_mapped, error_code
+from chalicelib.db.items import from_item, to_item, to_value
+from chalicelib.db.table import GSI2, GSI2_PK, GSI2_SK, PK, SK
+from chalicelib.db.transactions import ConditionFailed, transact_write
+from chalicelib.metrics import MetricsSink
+from chalicelib.outbox.kind import FAILED, PENDING, SENT, DeliveryKind, PermanentFailure
+
+log = logging.getLogger("frontdesk.outbox")
+
+CLAIM_SECONDS = 120
+# Wait before attempt 2, 3, 4, 5 ...; the schedule runs every few minutes.
+BACKOFF_MINUTES = (1, 5, 15, 60)
+# SES answers these for a request that will never succeed as sent. (Not
+# MessageRejected: SES also says that for an unverified sender, which the
+# operator fixes, so it is retried.)
+PERMANENT_CODES = frozenset({"InvalidParameterValue", "ValidationError"})
+SKIPPED = "skipped"
+
+
+class Outbox:
+    def __init__(self, dynamodb: Any, table_name: str, kind: DeliveryKind, *,
+                 metrics: MetricsSink, max_attempts: int = 5,
+                 clock: Callable[[], datetime] = utc_now) -> None:
+        self._dynamodb = dynamodb
+        self._table = table_name
+        self.kind = kind
+        self._metrics = metrics
+        self._max_attempts = max_attempts
+        self._clock = clock
+
+    def retry_due(self, budget: int = 500) -> int:
+        """Schedule handler: attempt up to `budget` due deliveries, oldest due
+        first, paging through the index; returns how many were sent. A poisoned
+        item is failed on its first attempt, so none can hold up those after it."""
+        now = iso(self._clock())
+        query: dict[str, Any] = {
+            "TableName": self._table, "IndexName": GSI2,
+            "KeyConditionExpression": "#pk = :pending AND #sk <= :due",
+            "ExpressionAttributeNames": {"#pk": GSI2_PK, "#sk": GSI2_SK},
+            "ExpressionAttributeValues": {":pending": to_value(self.kind.pending_partition),
+                                          ":due": to_value(f"{now}#~")}}
+        sent = attempted = 0
+        while attempted < budget:
+            with aws_unavailable_mapped():
+                response = self._dynamodb.query(**query, Limit=min(100, budget - attempted))
+            for item in response["Items"]:
+                attempted += 1
+                key = {PK: item[PK]["S"], SK: item[SK]["S"]}
+                try:
+                    sent += self.deliver(key) == SENT
+                except Exception:  # one bad item must not hold up the ones due after it
+                    log.exception("retry failed", extra={"fields": {
+                        "kind": self.kind.name, "key": key[PK]}})
+            if "LastEvaluatedKey" not in response:
+                break
+            query["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        if self.kind.age_metric:
+            self._metrics.age(self.kind.age_metric, self.oldest_pending_age())
+        return sent
+
+    def oldest_pending_age(self) -> float:
+        """Seconds since the oldest still-pending item was created; 0 when none is.
+        Reads the kind's whole (sparse, normally near-empty) pending partition:
+        it is ordered by next attempt, not by age."""
+        oldest: str | None = None
+        query: dict[str, Any] = {
+            "TableName": self._table, "IndexName": GSI2,
+            "KeyConditionExpression": "#pk = :pending", "ProjectionExpression": "#created",
+            "ExpressionAttributeNames": {"#pk": GSI2_PK, "#created": "createdAt"},
+            "ExpressionAttributeValues": {":pending": to_value(self.kind.pending_partition)}}
+        while True:
+            with aws_unavailable_mapped():
+                page = self._dynamodb.query(**query)
+            for item in page["Items"]:
+                created = str(from_item(item).get("createdAt", ""))
+                if created and (oldest is None or created < oldest):  # ISO strings sort by time
+                    oldest = created
+            if "LastEvaluatedKey" not in page:
+                break
+            query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        if oldest is None:
+            return 0.0
+        waited = self._clock() - datetime.fromisoformat(oldest.replace("Z", "+00:00"))
+        return max(waited.total_seconds(), 0.0)
+
+    def deliver(self, key: dict[str, str]) -> str:
+        """One attempt. Returns the resulting status, or "skipped" if someone
+        else holds the delivery or it is no longer pending."""
+        claim = uuid.uuid4().hex
+        item = self._claim(key, claim)
+        if item is None:
+            return SKIPPED
+        fields = self.kind.fields
+        attempts = _whole_number(item.get(fields.attempts), default=self._max_attempts)
+        try:
+            self.kind.send(item)
+        except Exception as exc:  # judged: retried later, or failed at once
+            reason, permanent = self._judge(exc)
+            log.warning("delivery failed", extra={"fields": {
+                "kind": self.kind.name, "key": key[PK], "attempt": attempts,
+                "reason": reason, "permanent": permanent}})
+            # Counted per failed attempt, so an outage shows within minutes.
+            self._metrics.count(self.kind.failed_metric)
+            if permanent or attempts >= self._max_attempts:
+                self._settle(key, item, claim, FAILED, {fields.last_error: reason})
+                return FAILED
+            wait = BACKOFF_MINUTES[min(attempts, len(BACKOFF_MINUTES)) - 1]
+            next_at = iso(self._clock() + timedelta(minutes=wait))
+            self._settle(key, item, claim, PENDING, {
+                fields.last_error: reason, fields.next_at: next_at,
+                GSI2_SK: keys.pending_delivery(self.kind.pending_partition, next_at,
+                                               str(item.get("id", key[PK])))[GSI2_SK]})
+            return PENDING
+        self._metrics.count(self.kind.sent_metric)
+        self._settle(key, item, claim, SENT, {fields.sent_at: iso(self._clock())})
+        return SENT
+
+    @staticmethod
+    def _judge(exc: Exception) -> tuple[str, bool]:
+        """(reason, permanent) for a failed send."""
+        if isinstance(exc, PermanentFailure):
+            return exc.reason, True
+        if isinstance(exc, ClientError):
+            code = error_code(exc)
+            return code, code in PERMANENT_CODES
+        if isinstance(exc, BotoCoreError):
+            return type(exc).__name__, False
+        # The item could not be composed (a field missing or of the wrong
+        # type): retrying reads the same item again.
+        return f"Unreadable: {type(exc).__name__}", True
+
+    # -- steps -----------------------------------------------------------------
+
+    def _claim(self, key: dict[str, str], claim: str) -> dict[str, Any] | None:
+        now = self._clock()
+        fields = self.kind.fields
+        try:
+            with aws_unavailable_mapped():
+                response = self._dynamodb.update_item(
+                    TableName=self._table, Key=to_item(key),
+                    UpdateExpression="SET #claim = :claim, #until = :until ADD #attempts :one",
+                    ConditionExpression="#status = :pending AND "
+                                        "(attribute_not_exists(#until) OR #until < :now)",
+                    ExpressionAttributeNames={"#claim": fields.claim, "#until": fields.claim_until,
+                                              "#attempts": fields.attempts,
+                                              "#status": fields.status},
+                    ExpressionAttributeValues={
+                        ":claim": to_value(claim), ":one": to_value(1),
+                        ":until": to_value(iso(now + timedelta(seconds=CLAIM_SECONDS))),
+                        ":now": to_value(iso(now)), ":pending": to_value(PENDING)},
+                    ReturnValues="ALL_NEW")
+        except ClientError as exc:
+            if error_code(exc) == "ConditionalCheckFailedException":
+                return None
+            raise
+        return from_item(response["Attributes"])
+
+    def _settle(self, key: dict[str, str], item: dict[str, Any], claim: str, status: str,
+                set_values: dict[str, str]) -> None:
+        fields = self.kind.fields
+        values = {fields.status: status, **set_values}
+        aliases = {name: f"a{i}" for i, name in enumerate(values)}
+        names = {f"#{alias}": name for name, alias in aliases.items()}
+        names.update({"#claim": fields.claim, "#until": fields.claim_until})
+        removed = ["#claim", "#until"]
+        if status != PENDING:  # leaves the sparse index of pending work
+            names.update({"#gsi2pk": GSI2_PK, "#gsi2sk": GSI2_SK, "#nextAt": fields.next_at})
+            removed += ["#gsi2pk", "#gsi2sk", "#nextAt"]
+        update = {
+            "TableName": self._table, "Key": to_item(key),
+            "UpdateExpression": "SET " + ", ".join(f"#{a} = :{a}" for a in aliases.values())
+                                + " REMOVE " + ", ".join(removed),
+            "ConditionExpression": "#claim = :mine",
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": {**{f":{aliases[n]}": to_value(v)
+                                             for n, v in values.items()},
+                                          ":mine": to_value(claim)},
+        }
+        counters = self._counter_moves(status)
+        try:
+            if counters:
+                transact_write(self._dynamodb, [{"Update": update},
+                                                counter_update(self._table, **counters)])
+            else:
+                with aws_unavailable_mapped():
+                    self._dynamodb.update_item(**update)
+        except ConditionFailed:
+            self._log_lost_claim(key)
+            return
+        except ClientError as exc:
+            if error_code(exc) != "ConditionalCheckFailedException":
+                raise
+            self._log_lost_claim(key)
+            return
+        if status != PENDING:
+            self.kind.settled(item, status)
+
+    def _counter_moves(self, status: str) -> dict[str, int]:
+        moves: dict[str, int] = {}
+        if status == PENDING:
+            return moves
+        if self.kind.pending_counter:
+            moves[self.kind.pending_counter] = -1
+        if status == FAILED and self.kind.failed_counter:
+            moves[self.kind.failed_counter] = 1
+        return moves
+
+    def _log_lost_claim(self, key: dict[str, str]) -> None:
+        log.info("item deleted or re-claimed during delivery",
+                 extra={"fields": {"kind": self.kind.name, "key": key[PK]}})
+
+
+def _whole_number(value: Any, *, default: int) -> int:
+    """An attempt count as stored; anything unreadable counts as the last attempt."""
+    return int(value) if isinstance(value, (int, float)) else default
+
+
+class Deliveries:
+    """Every kind's outbox, for the two handlers that drive them all."""
+
+    def __init__(self, outboxes: Iterable[Outbox]) -> None:
+        self._by_type = {outbox.kind.item_type: outbox for outbox in outboxes}
+
+    def on_inserted(self, new_images: Iterable[dict[str, Any] | None]) -> None:
+        """Stream handler: try each newly inserted pending delivery once, right
+        away. Images come in DynamoDB's typed form. Nothing here raises for one
+        bad item: a stream batch that failed would be retried, blocking the shard."""
+        for typed in new_images:
+            image = from_item(typed or {})
+            outbox = self._by_type.get(str(image.get("type")))
+            if outbox is None or image.get(outbox.kind.fields.status) != PENDING:
+                continue
+            try:
+                outbox.deliver({PK: image[PK], SK: image[SK]})
+            except Exception:  # the schedule retries whatever is still pending
+                log.exception("delivery from the stream failed", extra={"fields": {
+                    "kind": outbox.kind.name, "key": image.get(PK)}})
+
+    def retry_due(self) -> int:
+        """Schedule handler: each kind's due deliveries, one kind after another."""
+        return sum(outbox.retry_due() for outbox in self._by_type.values())

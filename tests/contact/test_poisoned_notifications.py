@@ -1,0 +1,53 @@
+"""Issue 13.4: no message blocks the queue. A notification that cannot be
+composed is failed at once, with its reason, and counted; the retries move on."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Any, Callable
+
+from chalicelib.db import keys
+from chalicelib.db.counters import read_counters
+from chalicelib.db.items import to_item
+from chalicelib.db.reads import get_item
+from chalicelib.ids import UlidGenerator
+from tests.conftest import LocalAws
+from tests.contact.conftest import VALID
+from tests.support.metrics import RecordingMetrics
+
+
+def plant_poisoned(local_aws: LocalAws, table: str, count: int) -> list[str]:
+    """Pending notifications due long ago whose items are not readable messages."""
+    dynamodb = local_aws.session.client("dynamodb")
+    ids = UlidGenerator(clock_ms=lambda: 946_684_800_000)  # 2000-01-01
+    planted = []
+    for n in range(count):
+        message_id = ids()
+        due = f"2000-01-01T00:00:{n % 60:02d}.000Z"
+        broken = {**keys.message(message_id), "type": "message", "id": message_id,
+                  "notifyStatus": "pending", "notifyNextAt": due,
+                  **keys.pending_notification(due, message_id)}
+        dynamodb.put_item(TableName=table, Item=to_item(broken))
+        planted.append(message_id)
+    return planted
+
+
+def test_150_poisoned_messages_ahead_of_a_good_one_do_not_stop_it(
+        submit: Callable[..., Any], make_notifier: Any, sent_mail: Any, local_aws: LocalAws,
+        fresh_table: str) -> None:
+    poisoned = plant_poisoned(local_aws, fresh_table, 150)
+    good = submit(VALID).json_body["id"]
+    later = datetime.now(timezone.utc) + timedelta(minutes=1)
+    metrics = RecordingMetrics()
+    assert make_notifier(clock=lambda: later, metrics=metrics).retry_due() == 1  # the next run
+    assert len(sent_mail(good)) == 1
+    assert metrics.counts.count(("NotificationsFailed", 1)) == 150
+    dynamodb = local_aws.session.client("dynamodb")
+    for message_id in poisoned[:3] + poisoned[-3:]:
+        item = get_item(dynamodb, fresh_table, keys.message(message_id))
+        assert item is not None
+        assert item["notifyStatus"] == "failed"
+        assert item["notifyAttempts"] == 1
+        assert item["notifyLastError"] == "Unreadable: KeyError"
+        assert "gsi2pk" not in item  # out of the pending index: never claimed again
+    assert read_counters(dynamodb, fresh_table)["notificationsFailed"] == 150
+    assert make_notifier(clock=lambda: later).retry_due() == 0

@@ -1,0 +1,162 @@
+"""Publishing web/ to the site bucket (moto's S3) and invalidating what changed
+(CloudFront through botocore's Stubber: moto's CloudFront is not needed to
+check the exact call), and where the site lives."""
+from __future__ import annotations
+
+import uuid
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+from botocore.stub import ANY, Stubber
+
+from infra import site
+from infra.stages import PROJECT_DIR, load_stage
+
+CONFIG = {"apiUrl": "https://abc123.execute-api.eu-west-1.amazonaws.com/api",
+          "region": "eu-west-1", "userPoolClientId": "client123",
+          "cognitoEndpoint": "https://cognito-idp.eu-west-1.amazonaws.com/"}
+DISTRIBUTION = "EDFDVBD6EXAMPLE"
+
+
+@pytest.fixture
+def web(tmp_path: Path) -> Path:
+    folder = tmp_path / "web"
+    (folder / "js").mkdir(parents=True)
+    (folder / "index.html").write_text("<!doctype html><title>Contact</title>")
+    (folder / "admin.html").write_text("<!doctype html><title>Admin</title>")
+    (folder / "js" / "app.js").write_text("export const version = 1;\n")
+    (folder / "config.json").write_text('{"apiUrl": "http://127.0.0.1:8000"}')  # a local one
+    (folder / "config.example.json").write_text("{}")
+    (folder / ".DS_Store").write_bytes(b"\0")
+    return folder
+
+
+@pytest.fixture
+def bucket(local_aws: Any) -> Iterator[str]:
+    s3 = local_aws.session.client("s3")
+    name = f"frontdesk-site-{uuid.uuid4().hex[:12]}"
+    s3.create_bucket(Bucket=name)
+    yield name
+    site.empty_bucket(s3, name)
+    s3.delete_bucket(Bucket=name)
+
+
+@pytest.fixture
+def cloudfront(local_aws: Any) -> Iterator[tuple[Any, Stubber]]:
+    client = local_aws.session.client("cloudfront")
+    with Stubber(client) as stubber:
+        yield client, stubber
+        stubber.assert_no_pending_responses()
+
+
+def expect_invalidation(stubber: Stubber, paths: list[str]) -> None:
+    stubber.add_response(
+        "create_invalidation",
+        {"Invalidation": {"Id": "I2J0I21PCUYOIK", "Status": "InProgress", "CreateTime": "2026-01-01",
+                          "InvalidationBatch": {"Paths": {"Quantity": len(paths), "Items": paths},
+                                                "CallerReference": "x"}}},
+        expected_params={"DistributionId": DISTRIBUTION, "InvalidationBatch": {
+            "Paths": {"Quantity": len(paths), "Items": paths}, "CallerReference": ANY}})
+
+
+def publish(local_aws: Any, cloudfront_client: Any, bucket: str, web: Path) -> site.Published:
+    return site.publish(local_aws.session.client("s3"), cloudfront_client, bucket=bucket,
+                        distribution_id=DISTRIBUTION, files=site.site_files(web, CONFIG))
+
+
+def test_site_files_are_web_plus_the_stage_s_config_with_their_types_and_caching(
+        web: Path) -> None:
+    files = {f.key: f for f in site.site_files(web, CONFIG)}
+    assert sorted(files) == ["admin.html", "config.json", "index.html", "js/app.js"]
+    assert b"127.0.0.1" not in files["config.json"].body  # the stage's, never the local one
+    assert files["config.json"].body.decode().startswith('{\n  "apiUrl": "https://abc123')
+    assert (files["index.html"].content_type, files["index.html"].cache_control) == (
+        "text/html; charset=utf-8", "no-cache")
+    assert (files["config.json"].content_type, files["config.json"].cache_control) == (
+        "application/json", "no-cache")
+    assert (files["js/app.js"].content_type, files["js/app.js"].cache_control) == (
+        "text/javascript; charset=utf-8", "public, max-age=300")
+
+
+def test_every_file_of_the_real_web_folder_has_a_known_type() -> None:
+    files = site.site_files(PROJECT_DIR / "web", CONFIG)
+    assert {f.key for f in files} >= {"index.html", "admin.html", "css/site.css", "js/api.js"}
+    assert [f.key for f in files if f.content_type == "application/octet-stream"] == []
+
+
+def test_a_first_publish_uploads_everything_and_invalidates_each_path(
+        local_aws: Any, bucket: str, cloudfront: Any, web: Path) -> None:
+    client, stubber = cloudfront
+    expect_invalidation(stubber, ["/admin.html", "/index.html", "/js/app.js", "/config.json", "/"])
+
+    published = publish(local_aws, client, bucket, web)
+
+    assert published.uploaded == ("admin.html", "index.html", "js/app.js", "config.json")
+    head = local_aws.session.client("s3").head_object(Bucket=bucket, Key="js/app.js")
+    assert (head["ContentType"], head["CacheControl"]) == (
+        "text/javascript; charset=utf-8", "public, max-age=300")
+
+
+def test_publishing_again_unchanged_uploads_and_invalidates_nothing(
+        local_aws: Any, bucket: str, cloudfront: Any, web: Path) -> None:
+    client, stubber = cloudfront
+    expect_invalidation(stubber, ["/admin.html", "/index.html", "/js/app.js", "/config.json", "/"])
+    publish(local_aws, client, bucket, web)
+
+    # No response stubbed: a second invalidation would fail the test.
+    again = publish(local_aws, client, bucket, web)
+
+    assert again == site.Published((), (), None)
+
+
+def test_only_changed_and_removed_files_are_uploaded_deleted_and_invalidated(
+        local_aws: Any, bucket: str, cloudfront: Any, web: Path) -> None:
+    client, stubber = cloudfront
+    expect_invalidation(stubber, ["/admin.html", "/index.html", "/js/app.js", "/config.json", "/"])
+    publish(local_aws, client, bucket, web)
+    (web / "js" / "app.js").write_text("export const version = 2;\n")
+    (web / "admin.html").unlink()
+    expect_invalidation(stubber, ["/js/app.js", "/admin.html"])
+
+    published = publish(local_aws, client, bucket, web)
+
+    assert (published.uploaded, published.deleted) == (("js/app.js",), ("admin.html",))
+    assert published.invalidation_id == "I2J0I21PCUYOIK"
+    assert site.bucket_keys(local_aws.session.client("s3"), bucket) == [
+        "config.json", "index.html", "js/app.js"]
+
+
+def test_a_file_whose_headers_are_wrong_is_uploaded_again(
+        local_aws: Any, bucket: str, cloudfront: Any, web: Path) -> None:
+    client, stubber = cloudfront
+    expect_invalidation(stubber, ["/admin.html", "/index.html", "/js/app.js", "/config.json", "/"])
+    publish(local_aws, client, bucket, web)
+    s3 = local_aws.session.client("s3")
+    s3.put_object(Bucket=bucket, Key="index.html", Body=(web / "index.html").read_bytes(),
+                  ContentType="text/html", CacheControl="max-age=86400")  # same body
+    expect_invalidation(stubber, ["/index.html", "/"])
+
+    assert publish(local_aws, client, bucket, web).uploaded == ("index.html",)
+    assert s3.head_object(Bucket=bucket, Key="index.html")["CacheControl"] == "no-cache"
+
+
+def test_many_changed_paths_become_one_wildcard() -> None:
+    keys = [f"img/{n}.png" for n in range(site.MAX_INVALIDATION_PATHS + 1)]
+    assert site.invalidation_paths(keys) == ["/*"]
+
+
+def test_the_site_is_at_its_custom_domain_when_set_and_both_origins_are_allowed() -> None:
+    outputs = {"SiteDomainName": "d111111abcdef8.cloudfront.net"}
+    stage = load_stage("prod")
+    assert site.site_url(stage, outputs) == "https://d111111abcdef8.cloudfront.net/"
+    assert site.allowed_origins(stage, outputs) == ("https://d111111abcdef8.cloudfront.net",)
+
+    custom = replace(stage, site_aliases=("www.frontdesk.test",),
+                     extra_allowed_origins=("https://admin.frontdesk.test",))
+    assert site.site_url(custom, outputs) == "https://www.frontdesk.test/"
+    assert site.allowed_origins(custom, outputs) == (
+        "https://www.frontdesk.test", "https://d111111abcdef8.cloudfront.net",
+        "https://admin.frontdesk.test")
+

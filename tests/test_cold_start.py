@@ -1,0 +1,67 @@
+"""What a deployed container does at init: only what every request needs.
+Timings belong to `make bench`; these check the deterministic part."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+from typing import Any
+
+from chalicelib.aws import ClientOnFirstUse
+from infra.stages import PROJECT_DIR
+
+PROBE = """
+import json, sys
+import app
+print(json.dumps({"modules": sorted(sys.modules),
+                  "ses_built": app.services.clients.ses._client is not None}))
+"""
+
+
+def deployed_init() -> dict[str, Any]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update({"STAGE": "dev", "AWS_LAMBDA_FUNCTION_NAME": "frontdesk-dev",
+                "AWS_DEFAULT_REGION": "eu-west-1", "AWS_ACCESS_KEY_ID": "test",
+                "AWS_SECRET_ACCESS_KEY": "test", "AWS_EC2_METADATA_DISABLED": "true",
+                "ALLOWED_ORIGINS": "https://www.frontdesk.test",
+                # A deployed stage refuses to start without these (chalicelib/config.py).
+                "OWNER_EMAIL": "owner@frontdesk.test", "MAIL_FROM": "frontdesk@frontdesk.test",
+                "USER_POOL_ID": "us-east-1_bench",
+                "USER_POOL_ARN": "arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_bench",
+                "TABLE_STREAM_ARN": "arn:aws:dynamodb:us-east-1:123456789012:table/frontdesk-dev"
+                                        "/stream/2026-01-01T00:00:00.000",
+                })
+    result = subprocess.run([sys.executable, "-c", PROBE], cwd=PROJECT_DIR, env=env,
+                            capture_output=True, text=True, timeout=60, check=True)
+    return dict(json.loads(result.stdout.splitlines()[-1]))
+
+
+def test_a_deployed_init_loads_neither_the_openapi_builder_nor_token_libraries() -> None:
+    init = deployed_init()
+    assert "chalicelib.openapi" not in init["modules"]
+    assert not {"jwt", "chalicelib.auth.local_tokens"} & set(init["modules"])
+    assert init["ses_built"] is False
+
+
+class Mailer:
+    def send_email(self) -> str:
+        return "sent"
+
+
+def test_a_client_on_first_use_is_built_once_when_first_asked() -> None:
+    built: list[Mailer] = []
+
+    def build() -> Mailer:
+        built.append(Mailer())
+        return built[-1]
+
+    client = ClientOnFirstUse(build)
+    assert built == []
+    threads = [threading.Thread(target=client.send_email) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert client.send_email() == "sent" and len(built) == 1
