@@ -111,6 +111,9 @@ CURSOR_FORMAT = "frontdesk-cursor"
 # An ETag list as If-Match takes it (RFC 9110): "*" or "3", "4".
 ETAG_LIST = r'(\*|(W/)?"[\x21\x23-\x7e\x80-\xff]*"([ \t]*,[ \t]*(W/)?"[\x21\x23-\x7e\x80-\xff]*")*)'
 
+# An export's time bound; empty is the same as absent (no bound).
+_MOMENT = {"type": "string", "anyOf": [{"format": "date-time", "maxLength": 40}, {"maxLength": 0}]}
+
 PARAMETERS: dict[str, dict[str, Any]] = {
     "limit": {"name": "limit", "in": "query", "description": "Items per page",
               "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 25}},
@@ -123,12 +126,14 @@ PARAMETERS: dict[str, dict[str, Any]] = {
               "description": "Find the one user with this email (limit and cursor are ignored)",
               "schema": {}},  # filled in from the Email type below
     "export_status": {"name": "status", "in": "query",
-                      "description": "Only messages of this status (default: every status)",
-                      "schema": {"enum": list(STATUSES)}},
-    "from": {"name": "from", "in": "query", "description": "ISO 8601; received at or after",
-             "schema": {"type": "string", "maxLength": 40}},
-    "to": {"name": "to", "in": "query", "description": "ISO 8601; received before",
-           "schema": {"type": "string", "maxLength": 40}},
+                      "description": "Only messages of this status (empty or absent: every status)",
+                      "schema": {"enum": [*STATUSES, ""]}},
+    "from": {"name": "from", "in": "query",
+             "description": "Received at or after (ISO 8601: a date-time, or a date)",
+             "schema": _MOMENT},
+    "to": {"name": "to", "in": "query",
+           "description": "Received before (ISO 8601: a date-time, or a date)",
+           "schema": _MOMENT},
     "export_cursor": {"name": "cursor", "in": "query",
                       "description": "From the previous page's Link header",
                       "schema": {"type": "string", "format": CURSOR_FORMAT, "maxLength": 200}},

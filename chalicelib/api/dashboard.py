@@ -42,11 +42,13 @@ def _moment(query: Mapping[str, Any], name: str, errors: list[dict[str, str]]) -
         if len(raw) > 40:
             raise ValueError(raw)
         moment = datetime.fromisoformat(raw)
-    except ValueError:
+        moment = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+        moment.astimezone(timezone.utc)  # out of range in UTC: 0001-01-01T00:00+01:00
+    except (ValueError, OverflowError):
         errors.append({"field": name, "message": "must be an ISO 8601 date or date and time, "
                                                  "such as 2026-11-01 or 2026-11-01T09:30:00Z"})
         return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment
 
 
 def csv_response(page: CsvPage, query: Mapping[str, Any], filename: str) -> Response:

@@ -164,6 +164,8 @@ def test_dates_outside_ulid_time_select_everything_or_nothing(
 @pytest.mark.parametrize("query,field", [
     ("status=bogus", "status"), ("from=yesterday", "from"), ("to=2026-13-01", "to"),
     ("from=2026-11-02&to=2026-11-01", "to"), ("cursor=not-a-cursor", "cursor"),
+    # Valid ISO 8601, but before year 1 once in UTC.
+    ("from=0001-01-01T00:00:00%2B01:00", "from"),
     ("cursor=" + "x" * 300, "cursor"), ("format=xlsx", "format"),
 ])
 def test_bad_export_parameters_are_400(client: Any, as_admin: dict[str, str], query: str,
