@@ -4,7 +4,8 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: dev test lint e2e bench soak install clean deploy destroy check-package admin admin-remove admins
+.PHONY: dev test lint e2e bench soak install clean deploy destroy check-package admin admin-remove admins \
+	fuzz audit
 
 # (Re)install when the requirement files change; a fresh clone needs only python3.
 $(STAMP): requirements.txt requirements-dev.txt
@@ -61,6 +62,27 @@ $(E2E_STAMP): $(STAMP) requirements-e2e.txt
 e2e: $(E2E_STAMP)
 	tests/e2e/ensure-chromium.sh
 	$(PY) -m pytest -q tests/e2e
+
+# Schemathesis against a local stack it starts on free ports and stops (tests/fuzz):
+# every operation as admin, plain user and API key, all checks, stateful links.
+FUZZ_STAMP := $(VENV)/.installed-fuzz
+$(FUZZ_STAMP): $(STAMP) requirements-fuzz.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-fuzz.txt
+	touch $(FUZZ_STAMP)
+
+fuzz: $(FUZZ_STAMP)
+	$(PY) -m tests.fuzz
+
+# Known vulnerabilities in every requirements*.txt (pip-audit). It needs the network
+# (the vulnerability database and the package index), so .ci/run does not run it.
+# --strict: a dependency that could not be checked fails the audit too.
+AUDIT_STAMP := $(VENV)/.installed-audit
+$(AUDIT_STAMP): $(STAMP) requirements-audit.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-audit.txt
+	touch $(AUDIT_STAMP)
+
+audit: $(AUDIT_STAMP)
+	$(VENV)/bin/pip-audit --strict --progress-spinner off --desc on $(addprefix --requirement ,$(wildcard requirements*.txt))
 
 # Frontdesk beside bare Chalice, FastAPI + Mangum and Powertools: cold start, warm
 # requests, memory, package, DynamoDB reads; writes bench/RESULTS.md (~15 min).

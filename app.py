@@ -99,7 +99,7 @@ def list_users() -> Response:
 @app.route("/users", methods=["POST"], authorizer=cognito)
 @roles.admin
 def create_user() -> Response:
-    return services.users_api.create(json_body())
+    return services.users_api.create(json_body(), header("idempotency-key"))
 
 
 @app.route("/users/export", methods=["GET"], authorizer=cognito)
@@ -182,7 +182,8 @@ def service_get_user(user_id: str) -> Response:
 @app.route("/service/users", methods=["POST"], api_key_required=True)
 @roles.service
 def service_create_user() -> Response:
-    return services.users_api.create(json_body(), location_prefix="/service/users")
+    return services.users_api.create(json_body(), header("idempotency-key"),
+                                     location_prefix="/service/users")
 
 
 # -- the outbox (notifications, replies): store first, mail after -------------

@@ -36,6 +36,13 @@ class IdempotencyKeyInvalid(DomainError):
     default_message = "must be 8 to 128 printable ASCII characters"
 
 
+class KeyInUse(DomainError):
+    """The write that was to remember an Idempotency-Key found it remembered
+    already: a concurrent request with the same key got there first. The edge
+    replays its answer; escaping, it means that request is still in progress."""
+    default_message = "Another request with this Idempotency-Key is in progress."
+
+
 class CursorInvalid(DomainError):
     """A cursor this list did not issue (edited, truncated, or from another list)."""
     default_message = "is not a cursor this list issued"

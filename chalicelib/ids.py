@@ -2,7 +2,6 @@
 "highest id first" and a list needs no separate timestamp index."""
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import threading
@@ -43,12 +42,6 @@ class UlidGenerator:
 
 
 new_id = UlidGenerator()
-
-
-def ulid_from(seed: bytes) -> str:
-    """A ULID-shaped id determined by `seed`: the same seed, the same id."""
-    value = int.from_bytes(hashlib.sha256(seed).digest()[:16], "big") >> 2  # 126 bits
-    return _encode(value >> 80, 10) + _encode(value & ((1 << 80) - 1), 16)
 
 
 def is_ulid(value: str) -> bool:

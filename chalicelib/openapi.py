@@ -1,23 +1,30 @@
 """GET /openapi.json: the API described from the app itself.
 
 Paths, methods and security come from the registered routes and their roles;
-request bodies from the same msgspec models that validate them. Only the
-summaries and response schemas below are written by hand, and a test checks
-real responses against them, so the document cannot drift from the code.
+request bodies from the same msgspec models that validate them. What each
+operation reads (query, headers) and may answer is declared once in OPERATIONS
+below; the statuses every operation of a kind can answer (a body: 400/413/415,
+a role: 401/403, DynamoDB: 503) are added from what it is. Tests walk every
+route, probe it, and fail on any operation, parameter or status the document
+misses (tests/http/test_openapi_contract.py); `make fuzz` does the same at scale.
 """
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, Callable
 
 import msgspec
 from chalice import Chalice
 
+from chalicelib import text
 from chalicelib.auth.roles import Role, role_of
 from chalicelib.contact.model import STATUSES, ContactSubmission, StatusChange
 from chalicelib.dashboard.replies import ReplyBody
 from chalicelib.errors import ERROR_BY_STATUS
 from chalicelib.http.routing import not_routed
+from chalicelib.idempotency import HEADER as IDEMPOTENCY_KEY
 from chalicelib.users.model import UserCreate, UserUpdate
 
 _ISO = {"type": "string", "format": "date-time"}
@@ -80,29 +87,77 @@ RESPONSE_SCHEMAS: dict[str, dict[str, Any]] = {
         "notifications": {"type": "object", "required": ["pending", "failed"],
                           "properties": {s: {"type": "integer"} for s in ("pending", "failed")}}}},
     "Health": {"type": "object", "required": ["ok"], "properties": {"ok": {"const": True}}},
+    "OpenApi": {"type": "object", "required": ["openapi", "info", "paths"]},
 }
 
+# Whatever the pipeline adds to every answer of an operation of that kind.
+ERROR_DESCRIPTIONS = {
+    400: "Malformed: every bad field, header or parameter is listed in `details`",
+    401: "No valid ID token (Authorization: Bearer <token>)",
+    403: "Signed in without the admin role, or no valid X-Api-Key",
+    404: "No such record",
+    409: "Conflicts with the current state",
+    412: "If-Match names no current version of the record",
+    413: "The body is larger than the limit",
+    415: "The body is not application/json in UTF-8",
+    428: "If-Match is required",
+    429: "Too many requests from this client or admin; see Retry-After",
+    500: "An unexpected error (a bug): nothing internal is disclosed",
+    503: "A dependency (DynamoDB, SES, Cognito's keys) is busy or unavailable; see Retry-After",
+}
+
+# Cursors are opaque: only one this API returned (nextCursor) is valid.
+CURSOR_FORMAT = "frontdesk-cursor"
+# An ETag list as If-Match takes it (RFC 9110): "*" or "3", "4".
+ETAG_LIST = r'(\*|(W/)?"[\x21\x23-\x7e\x80-\xff]*"([ \t]*,[ \t]*(W/)?"[\x21\x23-\x7e\x80-\xff]*")*)'
+
+# An export's time bound; empty is the same as absent (no bound).
+_MOMENT = {"type": "string", "anyOf": [{"format": "date-time", "maxLength": 40}, {"maxLength": 0}]}
+
+PARAMETERS: dict[str, dict[str, Any]] = {
+    "limit": {"name": "limit", "in": "query", "description": "Items per page",
+              "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 25}},
+    "cursor": {"name": "cursor", "in": "query",
+               "description": "The nextCursor of the previous page of the same list",
+               "schema": {"type": "string", "format": CURSOR_FORMAT, "maxLength": 200}},
+    "status": {"name": "status", "in": "query", "description": "Which messages to list",
+               "schema": {"enum": list(STATUSES), "default": "new"}},
+    "email": {"name": "email", "in": "query",
+              "description": "Find the one user with this email (limit and cursor are ignored)",
+              "schema": {}},  # filled in from the Email type below
+    "export_status": {"name": "status", "in": "query",
+                      "description": "Only messages of this status (empty or absent: every status)",
+                      "schema": {"enum": [*STATUSES, ""]}},
+    "from": {"name": "from", "in": "query",
+             "description": "Received at or after (ISO 8601: a date-time, or a date)",
+             "schema": _MOMENT},
+    "to": {"name": "to", "in": "query",
+           "description": "Received before (ISO 8601: a date-time, or a date)",
+           "schema": _MOMENT},
+    "export_cursor": {"name": "cursor", "in": "query",
+                      "description": "From the previous page's Link header",
+                      "schema": {"type": "string", "format": CURSOR_FORMAT, "maxLength": 200}},
+    "If-Match": {"name": "If-Match", "in": "header",
+                 "description": 'The ETag last read ("3"), several, or "*" for any current version',
+                 "schema": {"type": "string", "pattern": f"^[ \t]*{ETAG_LIST}[ \t]*$"}},
+    IDEMPOTENCY_KEY: {"name": IDEMPOTENCY_KEY, "in": "header",
+                      "description": "A key of your own (a UUID): a retry with the same key and "
+                                     "body gets the first answer; another body gets 409",
+                      "schema": {"type": "string", "pattern": r"^[\x21-\x7e]{8,128}$"}},
+}
+
+HEADERS: dict[str, dict[str, Any]] = {
+    "ETag": {"description": "The record's version, for If-Match", "schema": {"type": "string"}},
+    "Location": {"description": "The new record's address", "schema": {"type": "string"}},
+    "Retry-After": {"description": "Seconds to wait", "schema": {"type": "string"}},
+    "Link": {"description": '<?...cursor=...>; rel="next" while rows remain',
+             "schema": {"type": "string"}},
+    "Content-Disposition": {"description": "attachment; filename=...",
+                            "schema": {"type": "string"}},
+}
+
+JSON = "application/json"
 CSV = "text/csv"  # a response that is a CSV file, not JSON
-_QUERY = {"in": "query", "required": False, "schema": {"type": "string"}}
-QUERY_PARAMETERS: dict[tuple[str, str], list[dict[str, Any]]] = {
-    ("GET", "/dashboard/messages/export"): [
-        {"name": "status", **_QUERY, "schema": {"enum": list(STATUSES)},
-         "description": "only this status (default: every status)"},
-        {"name": "from", **_QUERY, "description": "ISO 8601; received at or after"},
-        {"name": "to", **_QUERY, "description": "ISO 8601; received before"},
-        {"name": "cursor", **_QUERY, "description": "from the previous page's Link header"}],
-    ("GET", "/users/export"): [
-        {"name": "cursor", **_QUERY, "description": "from the previous page's Link header"}],
-    ("POST", "/dashboard/messages/{message_id}/replies"): [
-        {"name": "Idempotency-Key", "in": "header", "required": False,
-         "schema": {"type": "string", "minLength": 8, "maxLength": 128}}],
-}
-_CSV_RESPONSE = {
-    "content": {CSV: {"schema": {"type": "string"}}},
-    "headers": {"Link": {"schema": {"type": "string"},
-                         "description": "<...?cursor=...>; rel=\"next\" while rows remain"},
-                "Content-Disposition": {"schema": {"type": "string"}}},
-}
 
 # A message as GET /dashboard/messages/{id} answers it: with its replies.
 _MESSAGE = RESPONSE_SCHEMAS["Message"]
@@ -119,39 +174,93 @@ _COUNTS = {"type": "object", "required": ["pending", "failed"],
 RESPONSE_SCHEMAS["Stats"]["properties"]["deliveries"] = {
     "type": "object", "description": "pending and failed deliveries per channel",
     "properties": {"email": _COUNTS, "chat": _COUNTS}}
+RESPONSE_SCHEMAS["Csv"] = {"type": "string", "description": "RFC 4180, a header row first"}
 
-# (method, path) -> summary, request model, success status, response schema.
-OPERATIONS: dict[tuple[str, str], tuple[str, type[msgspec.Struct] | None, int, str | None]] = {
-    ("GET", "/health"): ("Liveness check", None, 200, "Health"),
-    ("GET", "/openapi.json"): ("This document", None, 200, None),
-    ("POST", "/contact"): ("Submit the contact form (optional Idempotency-Key header)",
-                           ContactSubmission, 202, "ContactReceived"),
-    ("GET", "/me"): ("The signed-in caller and their Users record", None, 200, "Me"),
-    ("GET", "/users"): ("List users, newest first (limit, cursor) or find one (email)",
-                        None, 200, "UserPage"),
-    ("POST", "/users"): ("Create a user", UserCreate, 201, "User"),
-    ("GET", "/users/{user_id}"): ("Get a user (with ETag)", None, 200, "User"),
-    ("PATCH", "/users/{user_id}"): ("Update a user (If-Match required)", UserUpdate, 200, "User"),
-    ("DELETE", "/users/{user_id}"): ("Delete a user", None, 204, None),
-    ("GET", "/dashboard/messages"): ("List messages by status (status, limit, cursor)",
-                                     None, 200, "MessagePage"),
-    ("GET", "/dashboard/messages/{message_id}"): ("Get a message with its replies", None, 200,
-                                                  "MessageThread"),
-    ("PATCH", "/dashboard/messages/{message_id}"): ("Change a message's status", StatusChange,
-                                                    200, "MessageThread"),
-    ("POST", "/dashboard/messages/{message_id}/replies"): (
-        "Reply to the message's sender by email (optional Idempotency-Key header); the reply "
-        "is stored, then mailed", ReplyBody, 202, "ReplyAccepted"),
-    ("GET", "/dashboard/messages/export"): (
-        "Messages as CSV (status, from, to, cursor); at most a configured number of rows per "
-        "call, the rest behind the Link rel=\"next\" header", None, 200, CSV),
-    ("GET", "/users/export"): (
-        "Users as CSV (cursor); at most a configured number of rows per call, the rest behind "
-        "the Link rel=\"next\" header", None, 200, CSV),
-    ("DELETE", "/dashboard/messages/{message_id}"): ("Delete a message", None, 204, None),
-    ("GET", "/dashboard/stats"): ("Counts for the dashboard", None, 200, "Stats"),
-    ("GET", "/service/users/{user_id}"): ("Get a user (API key)", None, 200, "User"),
-    ("POST", "/service/users"): ("Create a user (API key)", UserCreate, 201, "User"),
+
+@dataclass(frozen=True)
+class Operation:
+    summary: str
+    success: int
+    response: str | None  # schema name of the success body (None: no body)
+    body: type[msgspec.Struct] | None = None
+    query: tuple[str, ...] = ()
+    headers: tuple[str, ...] = ()  # header parameters, from PARAMETERS
+    required_headers: tuple[str, ...] = ()
+    statuses: tuple[int, ...] = ()  # besides those its kind brings
+    success_headers: tuple[str, ...] = ()
+    uses_aws: bool = True
+    links: dict[str, dict[str, Any]] = field(default_factory=dict)
+    media_type: str = JSON  # of the success body
+
+
+def _link(operation_id: str, id_from: str, *, etag: bool = False) -> dict[str, Any]:
+    parameters = {("message_id" if "message" in operation_id else "user_id"): id_from}
+    if etag:
+        parameters["header.If-Match"] = "$response.header.ETag"
+    return {"operationId": operation_id, "parameters": parameters}
+
+
+_USER_LINKS = {"GetUser": _link("get_user", "$response.body#/id"),
+               "UpdateUser": _link("update_user", "$response.body#/id", etag=True),
+               "DeleteUser": _link("delete_user", "$response.body#/id", etag=True)}
+_MESSAGE_LINKS = {"GetMessage": _link("get_message", "$response.body#/id"),
+                  "UpdateMessage": _link("update_message", "$response.body#/id"),
+                  "DeleteMessage": _link("delete_message", "$response.body#/id")}
+_USER_SUCCESS_HEADERS = ("ETag",)
+
+OPERATIONS: dict[tuple[str, str], Operation] = {
+    ("GET", "/health"): Operation("Liveness check", 200, "Health", uses_aws=False),
+    ("GET", "/openapi.json"): Operation("This document", 200, "OpenApi", uses_aws=False),
+    ("POST", "/contact"): Operation(
+        "Submit the contact form", 202, "ContactReceived", ContactSubmission,
+        headers=(IDEMPOTENCY_KEY,), statuses=(409, 429), links=_MESSAGE_LINKS),
+    ("GET", "/me"): Operation("The signed-in caller and their Users record", 200, "Me"),
+    ("GET", "/users"): Operation(
+        "List users, newest first, or find one by email", 200, "UserPage",
+        query=("limit", "cursor", "email")),
+    ("POST", "/users"): Operation(
+        "Create a user", 201, "User", UserCreate, headers=(IDEMPOTENCY_KEY,), statuses=(409,),
+        success_headers=("Location", "ETag"), links=_USER_LINKS),
+    ("GET", "/users/{user_id}"): Operation(
+        "Get a user (with its ETag)", 200, "User", success_headers=_USER_SUCCESS_HEADERS,
+        links={k: v for k, v in _USER_LINKS.items() if k != "GetUser"}),
+    ("PATCH", "/users/{user_id}"): Operation(
+        "Change a user: absent fields stay, \"age\": null removes the age", 200, "User",
+        UserUpdate, headers=("If-Match",), required_headers=("If-Match",),
+        statuses=(409, 412, 428), success_headers=_USER_SUCCESS_HEADERS,
+        links={k: v for k, v in _USER_LINKS.items() if k != "UpdateUser"}),
+    ("DELETE", "/users/{user_id}"): Operation(
+        "Delete a user (If-Match optional)", 204, None, headers=("If-Match",), statuses=(412,)),
+    ("GET", "/dashboard/messages"): Operation(
+        "List messages of one status, newest first", 200, "MessagePage",
+        query=("status", "limit", "cursor")),
+    ("GET", "/dashboard/messages/{message_id}"): Operation(
+        "Get a message with its replies", 200, "MessageThread",
+        links={k: v for k, v in _MESSAGE_LINKS.items() if k != "GetMessage"}),
+    ("PATCH", "/dashboard/messages/{message_id}"): Operation(
+        "Change a message's status", 200, "MessageThread", StatusChange,
+        links={"DeleteMessage": _MESSAGE_LINKS["DeleteMessage"]}),
+    ("POST", "/dashboard/messages/{message_id}/replies"): Operation(
+        "Reply to the message's sender by email; the reply is stored, then mailed", 202,
+        "ReplyAccepted", ReplyBody, headers=(IDEMPOTENCY_KEY,), statuses=(409, 429)),
+    ("GET", "/dashboard/messages/export"): Operation(
+        "Messages as CSV; at most a configured number of rows per call, the rest behind "
+        "the Link rel=\"next\" header", 200, "Csv",
+        query=("export_status", "from", "to", "export_cursor"),
+        success_headers=("Content-Disposition",), media_type=CSV),
+    ("GET", "/users/export"): Operation(
+        "Users as CSV; at most a configured number of rows per call, the rest behind "
+        "the Link rel=\"next\" header", 200, "Csv", query=("export_cursor",),
+        success_headers=("Content-Disposition",), media_type=CSV),
+    ("DELETE", "/dashboard/messages/{message_id}"): Operation("Delete a message", 204, None),
+    ("GET", "/dashboard/stats"): Operation("Counts for the dashboard", 200, "Stats"),
+    ("GET", "/service/users/{user_id}"): Operation(
+        "Get a user (API key)", 200, "User", success_headers=_USER_SUCCESS_HEADERS),
+    ("POST", "/service/users"): Operation(
+        "Create a user (API key)", 201, "User", UserCreate, headers=(IDEMPOTENCY_KEY,),
+        statuses=(409,), success_headers=("Location", "ETag"),
+        links={"GetUser": {"operationId": "service_get_user",
+                           "parameters": {"user_id": "$response.body#/id"}}}),
 }
 
 # Operations that also take a plain HTML form post (chalicelib/api/contact_form.py).
@@ -179,58 +288,153 @@ def _with_form_post(operation: dict[str, Any], model_schema: dict[str, Any]) -> 
     operation["responses"]["200"] = {
         "description": "A form post without a thank-you page: a short HTML page",
         "content": _HTML_PAGE}
-    operation["responses"]["default"]["content"] = {
-        **operation["responses"]["default"]["content"], **_HTML_PAGE}
-    operation["responses"]["default"]["description"] = (
-        "An error: JSON, or for a form post without an error page, an HTML page")
+    for status, response in operation["responses"].items():
+        if status[0] in "45" and "content" in response:
+            # Without an error page, a form post's error is that same status as HTML.
+            response["content"] = {**response["content"], **_HTML_PAGE}
 
 
 _SECURITY: dict[Role, list[dict[str, list[str]]]] = {
     Role.SIGNED_IN: [{"cognito": []}], Role.ADMIN: [{"cognito": []}],
     Role.SERVICE: [{"apiKey": []}], Role.PUBLIC: [],
 }
+_ROLE_STATUSES = {Role.SIGNED_IN: (401,), Role.ADMIN: (401, 403), Role.SERVICE: (403,),
+                  Role.PUBLIC: ()}
+
+
+def statuses_of(operation: Operation, role: Role, path_params: list[str]) -> list[int]:
+    """Every status the operation can answer: its own, and its kind's."""
+    statuses = {operation.success, 500, *operation.statuses, *_ROLE_STATUSES[role]}
+    if operation.body is not None:
+        statuses |= {400, 413, 415}
+    if operation.query or operation.headers:
+        statuses.add(400)
+    if path_params:
+        statuses.add(404)
+    if operation.uses_aws or role in (Role.SIGNED_IN, Role.ADMIN):
+        statuses.add(503)  # DynamoDB, or (outside Lambda) the user pool's keys
+    return sorted(statuses)
 
 
 def _ref(name: str) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
+# -- request schemas as sent --------------------------------------------------
+# The models validate values after normalizing them (spaces trimmed around
+# names and emails). The document describes what may be *sent*, so such a
+# field's limits move from minLength/maxLength into a pattern that allows the
+# spaces around them: exactly what the API accepts, no more, no less.
+
+_RUN_OF = re.compile(r"\^\[\^(?P<chars>.+)\]\*" + re.escape(text.END) + "$")
+
+
+def _trimmed(schema: dict[str, Any]) -> dict[str, Any]:
+    pattern = schema.get("pattern", "")
+    run = _RUN_OF.match(pattern)
+    if run is None:  # a structured pattern (email): spaces may surround it
+        core = pattern.removeprefix("^").removesuffix(text.END)
+        return {**schema, "pattern": f"^ *{core} *{text.END}"}
+    edge, inner = f"[^{run['chars']} ]", f"[^{run['chars']}]"
+    low, high = schema.pop("minLength", 0), schema.pop("maxLength")
+    if low >= 2:
+        content = f"{edge}{inner}{{{low - 2},{high - 2}}}{edge}"
+    else:
+        content = f"{edge}(?:{inner}{{0,{high - 2}}}{edge})?"
+        if low == 0:
+            content = f"(?:{content})?"
+    return {**schema, "pattern": f"^ *{content} *{text.END}"}
+
+
+# Rules that span fields, which the models' own schemas cannot carry.
+_MODEL_RULES = {"UserUpdate": {"minProperties": 1}}  # UsersApi.update: change something
+
+
+def _as_sent(schemas: dict[str, Any], models: list[type[msgspec.Struct]]) -> dict[str, Any]:
+    for model in models:
+        schemas[model.__name__].update(_MODEL_RULES.get(model.__name__, {}))
+        normalize: dict[str, Callable[[str], str]] = getattr(model, "normalize", {})
+        properties = schemas[model.__name__]["properties"]
+        for name, function in normalize.items():
+            if function in (text.trim_spaces, text.email_form):
+                properties[name] = _as_sent_property(properties[name])
+    return schemas
+
+
+def _as_sent_property(schema: dict[str, Any]) -> dict[str, Any]:
+    if "anyOf" in schema:
+        return {**schema, "anyOf": [_as_sent_property(s) for s in schema["anyOf"]]}
+    return _trimmed(dict(schema)) if schema.get("type") == "string" else schema
+
+
+# -- the document -------------------------------------------------------------
+
+def _response(status: int, operation: Operation) -> dict[str, Any]:
+    if status == operation.success:
+        answer: dict[str, Any] = {"description": "Success"}
+        if operation.response:
+            answer["content"] = {operation.media_type: {"schema": _ref(operation.response)}}
+        if operation.success_headers:
+            answer["headers"] = {name: HEADERS[name] for name in operation.success_headers}
+        if operation.media_type == CSV:  # only while rows remain, so not in success_headers
+            answer.setdefault("headers", {})["Link"] = HEADERS["Link"]
+        if operation.links:
+            answer["links"] = operation.links
+        return answer
+    answer = {"description": ERROR_DESCRIPTIONS[status],
+              "content": {JSON: {"schema": _ref("Error")}}}
+    if status in (429, 503):
+        answer["headers"] = {"Retry-After": HEADERS["Retry-After"]}
+    return answer
+
+
+def _header(parameter: dict[str, Any], *, required: bool) -> dict[str, Any]:
+    if parameter["name"] == "If-Match" and not required:
+        # Where If-Match is optional, an empty one is the same as none.
+        parameter = {**parameter, "schema": {"type": "string", "pattern": f"^[ \t]*{ETAG_LIST}?[ \t]*$"}}
+    return {**parameter, "required": required}
+
+
 def build_document(app: Chalice, *, version: str = "1.0.0") -> dict[str, Any]:
-    models = sorted({m for _, m, _, _ in OPERATIONS.values() if m is not None},
+    models = sorted({op.body for op in OPERATIONS.values() if op.body is not None},
                     key=lambda m: m.__name__)
     _, model_schemas = msgspec.json.schema_components(
         models, ref_template="#/components/schemas/{name}")
+    model_schemas = _as_sent(model_schemas, models)
+    parameters = {**PARAMETERS, "email": {
+        **PARAMETERS["email"], "schema": model_schemas["UserCreate"]["properties"]["email"]}}
     paths: dict[str, dict[str, Any]] = {}
     for path, entries in sorted(app.routes.items()):
         for method, entry in entries.items():
             if entry.view_function is not_routed:
                 continue
-            summary, model, status, response = OPERATIONS[(method, path)]
+            operation = OPERATIONS[(method, path)]
             role = role_of(entry.view_function) or Role.PUBLIC
-            operation: dict[str, Any] = {
-                "operationId": entry.view_name, "summary": summary,
+            spec: dict[str, Any] = {
+                "operationId": entry.view_name, "summary": operation.summary,
                 "tags": [role.value], "security": _SECURITY[role],
-                "responses": {str(status): {"description": "Success"} | (
-                    _CSV_RESPONSE if response == CSV else
-                    {"content": {"application/json": {"schema": _ref(response)}}}
-                    if response else {}),
-                    "default": {"description": "An error",
-                                "content": {"application/json": {"schema": _ref("Error")}}}},
+                "responses": {str(status): _response(status, operation)
+                              for status in statuses_of(operation, role, entry.view_args)},
             }
-            if model is not None:
-                operation["requestBody"] = {"required": True, "content": {
-                    "application/json": {"schema": _ref(model.__name__)}}}
+            if operation.body is not None:
+                spec["requestBody"] = {"required": True, "content": {
+                    JSON: {"schema": _ref(operation.body.__name__)}}}
                 if (method, path) in FORM_POSTS:
-                    _with_form_post(operation, model_schemas[model.__name__])
+                    _with_form_post(spec, model_schemas[operation.body.__name__])
             params = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
-                      for name in entry.view_args] + QUERY_PARAMETERS.get((method, path), [])
+                      for name in entry.view_args]
+            params += [parameters[name] for name in operation.query]
+            params += [_header(parameters[name], required=name in operation.required_headers)
+                       for name in operation.headers]
             if params:
-                operation["parameters"] = params
-            paths.setdefault(path, {})[method.lower()] = operation
+                spec["parameters"] = params
+            paths.setdefault(path, {})[method.lower()] = spec
     return {
         "openapi": "3.1.0",
         "info": {"title": "Frontdesk API", "version": version,
-                 "description": "Contact form, users and admin dashboard for a website."},
+                 "description": "Contact form, users and admin dashboard for a website. "
+                                "Every error has the Error shape; a JSON number with no "
+                                "fraction (50.0) counts as an integer."},
         "paths": paths,
         "components": {
             "schemas": {**model_schemas, **RESPONSE_SCHEMAS},

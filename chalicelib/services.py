@@ -26,6 +26,7 @@ from chalicelib.dashboard.reply_store import ReplyStore
 from chalicelib.dashboard.service import Dashboard, ExportLimits
 from chalicelib.db.counters import read_counters
 from chalicelib.db.rate_limit import RateLimiter
+from chalicelib.idempotency import IdempotencyStore
 from chalicelib.metrics import MetricsSink
 from chalicelib.outbox.outbox import Deliveries, Outbox
 from chalicelib.parameters import SsmSecret
@@ -60,6 +61,7 @@ class Services:
         chat = ChatNotifications(SsmSecret(clients.ssm, settings.chat_webhook_parameter),
                                  fmt=settings.chat_format) if settings.chat_format else None
         messages = MessageStore(clients.dynamodb, table, companions=[chat] if chat else [])
+        idempotency = IdempotencyStore(clients.dynamodb, table)
         contact_limiter = RateLimiter(clients.dynamodb, table, scope="contact",
                                       limit=settings.contact_rate_limit,
                                       window_seconds=settings.contact_rate_window_seconds)
@@ -71,16 +73,18 @@ class Services:
                                  max_replies=settings.max_replies_per_message),
             dynamodb=clients.dynamodb, table_name=table,
             counters=partial(read_counters, clients.dynamodb, table), reply_limiter=reply_limiter,
+            idempotency=idempotency,
             export_limits=ExportLimits(settings.export_max_rows, settings.export_max_bytes))
         kinds = [OwnerNotifications(clients.ses, sender=settings.mail_from,
                                     owner=settings.owner_email),
                  ReplyMail(clients.dynamodb, clients.ses, table, sender=settings.mail_from,
                            reply_to=settings.reply_to), *([chat] if chat else [])]
-        contact_api = ContactApi(messages, contact_limiter, metrics, captcha_verifier(settings, clients))
+        contact_api = ContactApi(messages, contact_limiter, idempotency, metrics,
+                                 captcha_verifier(settings, clients))
         return cls(
             clients=clients,
             users=users,
-            users_api=UsersApi(users),
+            users_api=UsersApi(users, idempotency),
             contact_api=contact_api,
             contact_form_api=ContactFormApi(
                 contact_api, allowed_origins=settings.allowed_origins,

@@ -12,17 +12,17 @@ from __future__ import annotations
 
 CONTROLS = r"\x00-\x1f\x7f-\x9f\u2028\u2029"
 _CONTROLS_BUT_NEWLINE_AND_TAB = r"\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029"
-_END = r"(?![\s\S])"
+END = r"(?![\s\S])"  # "nothing follows", in Python and ECMAScript alike
 
-ONE_LINE = rf"^[^{CONTROLS}]*{_END}"
+ONE_LINE = rf"^[^{CONTROLS}]*{END}"
 # Newlines and tabs allowed, other control characters refused, and at least one
 # visible character.
-MULTI_LINE = rf"^(?=[\s\S]*\S)[^{_CONTROLS_BUT_NEWLINE_AND_TAB}]*{_END}"
+MULTI_LINE = rf"^(?=[\s\S]*\S)[^{_CONTROLS_BUT_NEWLINE_AND_TAB}]*{END}"
 
 # The HTML form's email rule (ASCII only: SES sends to nothing else), with a
 # dot required in the domain.
 EMAIL = (r"^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?"
-         rf"(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{{0,61}}[a-zA-Z0-9])?)+{_END}")
+         rf"(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{{0,61}}[a-zA-Z0-9])?)+{END}")
 
 
 def trim_spaces(value: str) -> str:

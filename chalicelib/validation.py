@@ -56,10 +56,16 @@ def _fields(model: type[msgspec.Struct]) -> dict[str, _Field]:
             for info in msgspec.structs.fields(model)}
 
 
+def _whole_number_as_int(value: Any) -> Any:
+    # JSON has one number type: JSON Schema's "integer" (what /openapi.json
+    # publishes) accepts 50.0 and 5e1, so the API does too.
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
 def parse(model: type[S], data: dict[str, Any]) -> S:
     normalize: dict[str, Callable[[str], str]] = getattr(model, "normalize", {})
-    data = {name: normalize[name](value) if name in normalize and isinstance(value, str) else value
-            for name, value in data.items()}
+    data = {name: normalize[name](value) if name in normalize and isinstance(value, str)
+            else _whole_number_as_int(value) for name, value in data.items()}
     fields = _fields(model)
     errors = [{"field": name, "message": "is not a known field"}
               for name in data if name not in fields]

@@ -194,6 +194,11 @@ class ParityRequestHandler(ChaliceRequestHandler):
         if getattr(self, "command", "") != "HEAD":
             self.wfile.write(body)
 
+    def _send_http_response(self, code: int, headers: Any, body: Any) -> None:
+        # Chalice's server gives every response with a body (even an empty
+        # one) a Content-Type; a 204 has no content, so none (RFC 9110 15.3.5).
+        super()._send_http_response(code, headers, None if code == 204 else body)
+
     # Chalice binds these to its own _generic_handle; point them at ours.
     do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = do_PATCH = do_OPTIONS = _generic_handle
 

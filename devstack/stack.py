@@ -111,10 +111,14 @@ def _serve(server: Any) -> threading.Thread:
 
 class LocalStack:
     def __init__(self, *, host: str = "127.0.0.1", ports: Ports = Ports(),
-                 stack_file: Path = PROJECT_DIR / ".local" / "stack.json") -> None:
+                 stack_file: Path = PROJECT_DIR / ".local" / "stack.json",
+                 environment: dict[str, str] | None = None) -> None:
         self.host = host
         self.ports = ports
         self.stack_file = stack_file
+        # Overrides of the local stage's environment_variables (`make fuzz`
+        # raises CONTACT_RATE_LIMIT so the contact form's success path runs).
+        self.environment = dict(environment or {})
         self._moto: LocalAwsServer | None = None
         self._api: LocalDevServer | None = None
         self._web: ThreadingHTTPServer | None = None
@@ -169,6 +173,7 @@ class LocalStack:
             "LOCAL_API_KEY": api_key,
             "ALLOWED_ORIGINS": ",".join(origins),
             **{name: os.environ[name] for name in STAGE_OVERRIDES if name in os.environ},
+            **self.environment,
         }
         config = factory.create_config_obj(
             "local", user_provided_params={"environment_variables": overrides})

@@ -7,26 +7,29 @@ from chalice import Response
 
 from chalicelib.api.headers import idempotency_key
 from chalicelib.contact.captcha import CaptchaVerifier
-from chalicelib.contact.idempotency import IdempotentRequest
 from chalicelib.contact.model import ContactSubmission
 from chalicelib.contact.store import MessageStore
 from chalicelib.db.rate_limit import RateLimiter
+from chalicelib.domain_errors import KeyInUse
 from chalicelib.errors import ValidationFailed
 from chalicelib.http.responses import json_response
-from chalicelib.ids import new_id, ulid_from
+from chalicelib.idempotency import IdempotencyStore, IdempotentRequest
+from chalicelib.ids import new_id
 from chalicelib.metrics import CONTACT_RECEIVED, MetricsSink
 from chalicelib.validation import gather, parse
 
 MAX_BODY_BYTES = 16 * 1024
+IDEMPOTENCY_SCOPE = "POST /contact"
 # Where a JSON body carries the CAPTCHA widget's token (a form uses the provider's own name).
 CAPTCHA_TOKEN_FIELD = "captchaToken"
 
 
 class ContactApi:
-    def __init__(self, messages: MessageStore, limiter: RateLimiter, metrics: MetricsSink,
-                 captcha: CaptchaVerifier | None = None) -> None:
+    def __init__(self, messages: MessageStore, limiter: RateLimiter, idempotency: IdempotencyStore,
+                 metrics: MetricsSink, captcha: CaptchaVerifier | None = None) -> None:
         self._messages = messages
         self._limiter = limiter
+        self._idempotency = idempotency
         self._metrics = metrics
         self.captcha = captcha
 
@@ -42,24 +45,30 @@ class ContactApi:
         submission = gather(errors, parse, ContactSubmission, body)
         if submission is None or errors:
             raise ValidationFailed(errors)
-        if submission.is_spam:
-            # Answer as for a success (and count it like one), but keep nothing.
-            # A retry with the same key gets the same id, as a real replay would.
-            self._limiter.hit(client_ip)
-            decoy = ulid_from(key.encode()) if key else new_id()
-            return {"id": decoy, "status": "received"}
-        request = IdempotentRequest(key, submission.fields()) if key else None
+        request = IdempotentRequest(IDEMPOTENCY_SCOPE, key, submission.fields()) if key else None
         if request is not None:
-            replayed = self._messages.replay(request)
+            replayed = self._idempotency.replay(request)
             if replayed is not None:
                 return replayed  # a retry neither counts nor stores
+        if submission.is_spam:
+            # Answer as for a success (counted like one), keep no message. The
+            # decoy id is a fresh ULID, like a real one, and a retry with the
+            # same key replays it as a real replay would.
+            self._limiter.hit(client_ip)
+            decoy = {"id": new_id(), "status": "received"}
+            if request is not None:
+                decoy = self._idempotency.remember(request, decoy)
+            return decoy
         if self.captcha is not None:
             # After the replay: a token is good once, and a retry of a stored
             # submission must still get its answer. Before anything is stored.
             self.captcha.verify(captcha_token, client_ip)
-        # Counted in the transaction that stores it: what stores nothing counts nothing.
-        receipt = self._messages.create(submission.fields(), request,
-                                        self._limiter.charge(client_ip))
-        if receipt.stored:
-            self._metrics.count(CONTACT_RECEIVED)
-        return receipt.body
+        try:
+            # Counted in the transaction that stores it: what stores nothing counts nothing.
+            answer = self._messages.create(submission.fields(), request,
+                                           self._limiter.charge(client_ip))
+        except KeyInUse:
+            assert request is not None
+            return self._idempotency.replay_raced(request)
+        self._metrics.count(CONTACT_RECEIVED)
+        return answer

@@ -9,7 +9,6 @@ from chalice import Response
 
 from chalicelib.api.headers import idempotency_key
 from chalicelib.auth.identity import Identity
-from chalicelib.contact.idempotency import IdempotentRequest
 from chalicelib.contact.model import STATUSES, StatusChange
 from chalicelib.dashboard.export import CsvPage
 from chalicelib.dashboard.replies import ReplyBody
@@ -18,7 +17,10 @@ from chalicelib.dashboard.service import Dashboard, TimeRange
 from chalicelib.errors import ValidationFailed
 from chalicelib.http.query import page_params
 from chalicelib.http.responses import json_response, no_content
+from chalicelib.idempotency import IdempotentRequest
 from chalicelib.validation import gather, parse
+
+REPLY_SCOPE = "POST /dashboard/messages/{id}/replies"
 
 
 def thread_json(thread: Thread) -> dict[str, Any]:
@@ -43,11 +45,13 @@ def _moment(query: Mapping[str, Any], name: str, errors: list[dict[str, str]]) -
         if len(raw) > 40:
             raise ValueError(raw)
         moment = datetime.fromisoformat(raw)
-    except ValueError:
+        moment = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+        moment.astimezone(timezone.utc)  # out of range in UTC: 0001-01-01T00:00+01:00
+    except (ValueError, OverflowError):
         errors.append({"field": name, "message": "must be an ISO 8601 date or date and time, "
                                                  "such as 2026-11-01 or 2026-11-01T09:30:00Z"})
         return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment
 
 
 def csv_response(page: CsvPage, query: Mapping[str, Any], filename: str) -> Response:
@@ -112,7 +116,7 @@ class DashboardApi:
         if reply is None or errors:
             raise ValidationFailed(errors)
         # Keys are the admin's own: another admin's identical key is another request.
-        request = IdempotentRequest(f"reply:{author.sub}:{key}",
+        request = IdempotentRequest(f"{REPLY_SCOPE} by {author.sub}", key,
                                     {"messageId": message_id, "body": reply.body}) if key else None
         answer = self._dashboard.reply(message_id, body=reply.body,
                                        author=author.email or author.sub, author_key=author.sub,

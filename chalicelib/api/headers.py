@@ -1,9 +1,9 @@
 """Request headers the resources read, checked at the edge."""
 from __future__ import annotations
 
-from chalicelib.contact.idempotency import checked_key
 from chalicelib.domain_errors import IdempotencyKeyInvalid
 from chalicelib.http.domain_errors import api_error_for
+from chalicelib.idempotency import checked_key
 
 
 def idempotency_key(value: str | None) -> str | None:

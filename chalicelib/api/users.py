@@ -4,27 +4,53 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
+import msgspec
 from chalice import Response
 from msgspec import UNSET
 
 from chalicelib import text
+from chalicelib.api.headers import idempotency_key
+from chalicelib.domain_errors import KeyInUse
 from chalicelib.errors import ValidationFailed
-from chalicelib.http.conditional import etag, optional_version, required_version
+from chalicelib.http.conditional import etag, optional_versions, required_versions
 from chalicelib.http.query import page_params
 from chalicelib.http.responses import json_response, no_content
+from chalicelib.idempotency import IdempotencyStore, IdempotentRequest
 from chalicelib.users.model import Email, UserCreate, UserUpdate
 from chalicelib.users.store import UserStore
-from chalicelib.validation import Model, parse
+from chalicelib.validation import Model, gather, parse
 
 
 class UsersApi:
-    def __init__(self, store: UserStore) -> None:
+    def __init__(self, store: UserStore, idempotency: IdempotencyStore) -> None:
         self._store = store
+        self._idempotency = idempotency
 
-    def create(self, body: dict[str, Any], location_prefix: str = "/users") -> Response:
-        user = self._store.create(parse(UserCreate, body))
-        return json_response(user.to_json(), 201, {"Location": f"{location_prefix}/{user.id}",
-                                                   "ETag": etag(user.version)})
+    def create(self, body: dict[str, Any], raw_key: str | None = None,
+               location_prefix: str = "/users") -> Response:
+        """201 with the user; with an Idempotency-Key, a retry gets the first 201."""
+        errors: list[dict[str, str]] = []
+        key = gather(errors, idempotency_key, raw_key)
+        data = gather(errors, parse, UserCreate, body)
+        if data is None or errors:
+            raise ValidationFailed(errors)
+        request = None
+        if key is not None:
+            request = IdempotentRequest(f"POST {location_prefix}", key, msgspec.to_builtins(data))
+            replayed = self._idempotency.replay(request)
+            if replayed is not None:
+                return self._created(replayed, location_prefix)
+        try:
+            user = self._store.create(data, request)
+        except KeyInUse:
+            assert request is not None
+            return self._created(self._idempotency.replay_raced(request), location_prefix)
+        return self._created(user.to_json(), location_prefix)
+
+    @staticmethod
+    def _created(user: dict[str, Any], location_prefix: str) -> Response:
+        return json_response(user, 201, {"Location": f"{location_prefix}/{user['id']}",
+                                          "ETag": etag(user["version"])})
 
     def get(self, user_id: str) -> Response:
         user = self._store.get(user_id)
@@ -42,7 +68,7 @@ class UsersApi:
         return json_response({"items": [u.to_json() for u in users], "nextCursor": next_cursor})
 
     def update(self, user_id: str, body: dict[str, Any], if_match: str | None) -> Response:
-        expected = required_version(if_match)
+        expected = required_versions(if_match)
         changes = parse(UserUpdate, body)
         if changes.name is UNSET and changes.email is UNSET and changes.age is UNSET:
             raise ValidationFailed([{"field": "body",
@@ -51,7 +77,7 @@ class UsersApi:
         return json_response(user.to_json(), headers={"ETag": etag(user.version)})
 
     def delete(self, user_id: str, if_match: str | None) -> Response:
-        self._store.delete(user_id, optional_version(if_match))
+        self._store.delete(user_id, optional_versions(if_match))
         return no_content()
 
 

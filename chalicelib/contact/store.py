@@ -2,18 +2,16 @@
 
 - Create: one transaction puts the message (notification pending, due now),
   adds to the messagesNew and notificationsPending counters, and, with an
-  Idempotency-Key, remembers the response.
+  Idempotency-Key, remembers the answer (chalicelib/idempotency.py).
 - List: one GSI1 page of a status's partition, newest first (chalicelib/db/listing.py).
 - Status change and delete: conditional on the state just read, with the
   counters moved in the same transaction; a concurrent change means read again.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable, Protocol, Sequence
 
-from chalicelib.contact.idempotency import IdempotentRequest, remembered_response
 from chalicelib.contact.model import NOTIFY_FAILED, NOTIFY_PENDING, Message, Notification
 from chalicelib.db import keys
 from chalicelib.db.clock import iso, utc_now
@@ -24,18 +22,13 @@ from chalicelib.db.rate_limit import Charge
 from chalicelib.db.reads import get_item
 from chalicelib.db.table import GSI1_PK
 from chalicelib.db.transactions import ConditionFailed, transact_write
-from chalicelib.domain_errors import DependencyUnavailable, RecordNotFound
+from chalicelib.domain_errors import DependencyUnavailable, KeyInUse, RecordNotFound
+from chalicelib.idempotency import IdempotentRequest
 from chalicelib.ids import is_ulid, new_id
 
 STATUS_COUNTER = {"new": "messagesNew", "read": "messagesRead", "replied": "messagesReplied",
                   "archived": "messagesArchived"}
 NOTIFY_COUNTER = {NOTIFY_PENDING: "notificationsPending", NOTIFY_FAILED: "notificationsFailed"}
-
-
-@dataclass(frozen=True)
-class Receipt:
-    body: dict[str, Any]  # what POST /contact answers: {"id", "status"}
-    stored: bool  # False when an earlier request with the same key had stored it
 
 
 class CompanionDelivery(Protocol):
@@ -57,16 +50,13 @@ class MessageStore:
 
     # -- submissions ---------------------------------------------------------
 
-    def replay(self, request: IdempotentRequest) -> dict[str, Any] | None:
-        """The response remembered for this key, None if there is none, or
-        IdempotencyKeyReused if the key was used with a different body."""
-        return remembered_response(self._client, self._table, request,
-                                   int(self._clock().timestamp()))
-
     def create(self, fields: dict[str, str], request: IdempotentRequest | None,
-               charge: Charge | None = None) -> Receipt:
-        """Store a submission; with `charge`, count it against its client's rate
-        limit in the same transaction (refused: RateExceeded, nothing stored)."""
+               charge: Charge | None = None) -> dict[str, Any]:
+        """Store a submission and return POST /contact's answer. With `request`,
+        remember the answer in the same transaction (KeyInUse if a concurrent
+        request with the key got there first); with `charge`, count it against
+        its client's rate limit (refused: RateExceeded). Either way, nothing is
+        stored unless all of it is."""
         moment = self._clock()
         now = iso(moment)
         message = Message(id=self._ids(), name=fields["name"], email=fields["email"],
@@ -97,15 +87,12 @@ class MessageStore:
         try:
             transact_write(self._client, items)
         except ConditionFailed as exc:
-            # Another request with the same key got there first: answer as it did.
             if exc.failed(remembered):
-                replayed = self.replay(request) if request is not None else None
-                if replayed is not None:
-                    return Receipt(replayed, stored=False)
+                raise KeyInUse() from exc
             if charge is not None and exc.failed(charged):
                 raise charge.refused() from exc
             raise
-        return Receipt(response, stored=True)
+        return response
 
     # -- the dashboard -------------------------------------------------------
 

@@ -16,7 +16,6 @@ from datetime import datetime
 from typing import Any, Callable
 
 from chalicelib.contact.chat import CHAT_COUNTER, ChatNotifications, delivery_of
-from chalicelib.contact.idempotency import IdempotentRequest, remembered_response
 from chalicelib.contact.model import Message, Notification
 from chalicelib.contact.store import STATUS_COUNTER
 from chalicelib.dashboard.replies import DELIVERY, Reply
@@ -28,7 +27,8 @@ from chalicelib.db.items import from_item, to_item, to_value
 from chalicelib.db.rate_limit import Charge
 from chalicelib.db.table import GSI1_PK, PK, SK
 from chalicelib.db.transactions import ConditionFailed, transact_write
-from chalicelib.domain_errors import DependencyUnavailable, LimitReached, RecordNotFound
+from chalicelib.domain_errors import DependencyUnavailable, KeyInUse, LimitReached, RecordNotFound
+from chalicelib.idempotency import IdempotentRequest
 from chalicelib.ids import is_ulid, new_id
 from chalicelib.outbox.kind import PENDING
 
@@ -76,14 +76,11 @@ class ReplyStore:
                      if item[SK] == keys.chat_delivery(message_id)[SK]), None)
         return Thread(Message.from_item(message), replies, chat)
 
-    def replay(self, request: IdempotentRequest) -> dict[str, Any] | None:
-        return remembered_response(self._client, self._table, request,
-                                   int(self._clock().timestamp()))
-
     def create(self, message_id: str, *, body: str, author: str, charge: Charge,
-               request: IdempotentRequest | None) -> tuple[dict[str, Any], bool]:
-        """(the answer, whether this call stored it); RecordNotFound,
-        LimitReached or RateExceeded store nothing."""
+               request: IdempotentRequest | None) -> dict[str, Any]:
+        """Store a reply and return its answer. RecordNotFound, LimitReached,
+        RateExceeded or KeyInUse (a concurrent request with the key got there
+        first) store nothing."""
         for _ in range(5):
             current = self.thread(message_id).message
             if current.reply_count >= self._max_replies:
@@ -109,14 +106,12 @@ class ReplyStore:
                 items.append(request.record_put(self._table, answer, int(moment.timestamp())))
             try:
                 transact_write(self._client, items)
-                return answer, True
+                return answer
             except ConditionFailed as exc:
                 if exc.failed(2):
                     raise charge.refused() from exc
-                if exc.failed(remembered) and request is not None:
-                    replayed = self.replay(request)
-                    if replayed is not None:
-                        return replayed, False
+                if exc.failed(remembered):
+                    raise KeyInUse() from exc
                 if exc.failed(1):
                     continue  # the message changed, filled up or went: read it again
                 raise

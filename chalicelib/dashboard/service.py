@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable, Iterator
 
-from chalicelib.contact.idempotency import IdempotentRequest
 from chalicelib.contact.model import STATUSES, Message
 from chalicelib.contact.store import MessageStore
 from chalicelib.dashboard.export import (
@@ -24,6 +23,8 @@ from chalicelib.dashboard.reply_store import ReplyStore, Thread
 from chalicelib.db import keys
 from chalicelib.db.listing import newest_first_across, resume_cursor, resume_point
 from chalicelib.db.rate_limit import RateLimiter
+from chalicelib.domain_errors import KeyInUse
+from chalicelib.idempotency import IdempotencyStore, IdempotentRequest
 from chalicelib.ids import first_ulid_at, last_ulid_at
 from chalicelib.users.model import User
 
@@ -59,9 +60,11 @@ def _ms(moment: datetime) -> int:
 class Dashboard:
     def __init__(self, messages: MessageStore, replies: ReplyStore, *, dynamodb: Any,
                  table_name: str, counters: Callable[[], dict[str, int]],
-                 reply_limiter: RateLimiter, export_limits: ExportLimits = ExportLimits()) -> None:
+                 reply_limiter: RateLimiter, idempotency: IdempotencyStore,
+                 export_limits: ExportLimits = ExportLimits()) -> None:
         self._messages = messages
         self._replies = replies
+        self._idempotency = idempotency
         self._dynamodb = dynamodb
         self._table = table_name
         self._counters = counters
@@ -97,12 +100,15 @@ class Dashboard:
         """Store a reply to be mailed; the answer is {"id", "status"}. With an
         Idempotency-Key, a retry gets the first answer and stores nothing."""
         if request is not None:
-            replayed = self._replies.replay(request)
+            replayed = self._idempotency.replay(request)
             if replayed is not None:
                 return replayed
-        answer, _ = self._replies.create(message_id, body=body, author=author, request=request,
-                                         charge=self._reply_limiter.charge(author_key))
-        return answer
+        try:
+            return self._replies.create(message_id, body=body, author=author, request=request,
+                                        charge=self._reply_limiter.charge(author_key))
+        except KeyInUse:
+            assert request is not None
+            return self._idempotency.replay_raced(request)
 
     # -- exports -----------------------------------------------------------------
 

@@ -1,21 +1,33 @@
-"""Exact counts for the dashboard, kept in one item and changed inside the same
-transactions as the writes they count, so they never drift and never need a
-Scan. Concurrent transactions on the item conflict rather than lose updates;
-chalicelib/db/transactions.py retries those."""
+"""Exact counts for the dashboard, without a single hot item.
+
+Each count is spread over SHARDS items, each in its own partition: a write
+adds its deltas to one shard, picked at random, inside the same transaction as
+the write it counts, so counts never drift and never need a Scan. A read sums
+the shards (one BatchGetItem). Concurrent writes touch the same item only when
+they pick the same shard; a transaction that still conflicts is retried by
+chalicelib/db/transactions.py. docs/data-model.md has the design and its limits.
+"""
 from __future__ import annotations
 
+import random
 from typing import Any
 
 from chalicelib.db import keys
-from chalicelib.db.items import to_item, to_value
-from chalicelib.db.reads import get_item
+from chalicelib.db.errors import aws_unavailable_mapped
+from chalicelib.db.items import from_item, to_item, to_value
+from chalicelib.domain_errors import DependencyUnavailable
 
+# A new counter (a new message status) is one more name here.
 COUNTERS = ("users", "messagesNew", "messagesRead", "messagesReplied", "messagesArchived",
             "notificationsPending", "notificationsFailed", "chatPending", "chatFailed")
+# Raise it freely; never lower it: a read sums shards 0..SHARDS-1 only.
+SHARDS = 10
+_BATCH_READ_ATTEMPTS = 5
 
 
-def counter_update(table_name: str, **deltas: int) -> dict[str, Any]:
-    """A TransactWriteItems entry adding each delta to its counter."""
+def counter_update(table_name: str, *, shard: int | None = None, **deltas: int) -> dict[str, Any]:
+    """A TransactWriteItems entry adding each delta to its counter, on one shard
+    (random unless named)."""
     changed = {name: delta for name, delta in deltas.items() if delta}
     unknown = set(changed) - set(COUNTERS)
     if unknown:
@@ -24,7 +36,7 @@ def counter_update(table_name: str, **deltas: int) -> dict[str, Any]:
     values = {f":{name}": to_value(delta) for name, delta in changed.items()}
     return {"Update": {
         "TableName": table_name,
-        "Key": to_item(keys.STATS),
+        "Key": to_item(keys.stats_shard(random.randrange(SHARDS) if shard is None else shard)),
         "UpdateExpression": "ADD " + ", ".join(f"#{name} :{name}" for name in changed),
         "ExpressionAttributeNames": names,
         "ExpressionAttributeValues": values,
@@ -32,5 +44,19 @@ def counter_update(table_name: str, **deltas: int) -> dict[str, Any]:
 
 
 def read_counters(client: Any, table_name: str) -> dict[str, int]:
-    values = get_item(client, table_name, keys.STATS) or {}
-    return {name: int(values.get(name, 0)) for name in COUNTERS}
+    """Every counter, summed over its shards (strongly consistent)."""
+    totals = dict.fromkeys(COUNTERS, 0)
+    request = {table_name: {"Keys": [to_item(keys.stats_shard(n)) for n in range(SHARDS)],
+                            "ConsistentRead": True}}
+    for _ in range(_BATCH_READ_ATTEMPTS):
+        with aws_unavailable_mapped():
+            response = client.batch_get_item(RequestItems=request)
+        for item in response.get("Responses", {}).get(table_name, []):
+            values = from_item(item)
+            for name in COUNTERS:
+                totals[name] += int(values.get(name, 0))
+        # DynamoDB may leave some keys unread (throttling); ask for those again.
+        request = response.get("UnprocessedKeys") or {}
+        if not request:
+            return totals
+    raise DependencyUnavailable("The database is busy. Try again shortly.")

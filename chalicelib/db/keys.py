@@ -10,6 +10,12 @@ Key = dict[str, str]
 STATS: Key = {PK: "STATS", SK: "STATS"}
 
 
+def stats_shard(shard: int) -> Key:
+    """One counters shard, each its own partition. Shard 0 is the original
+    single STATS item, so counts kept before sharding still add up."""
+    return STATS if shard == 0 else {PK: f"STATS#{shard}", SK: "STATS"}
+
+
 def user(user_id: str) -> Key:
     return {PK: f"USER#{user_id}", SK: "USER"}
 

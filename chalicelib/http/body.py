@@ -9,8 +9,17 @@ from chalice.app import Request
 from chalicelib.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType
 
 
-def _is_json_media_type(content_type: str) -> bool:
-    return content_type.split(";", 1)[0].strip().lower() == "application/json"
+def _is_json_in_utf8(content_type: str) -> bool:
+    """application/json, with no charset or with UTF-8 (the only one JSON has,
+    RFC 8259): a body declared in another charset would be read wrongly."""
+    media_type, *parameters = content_type.split(";")
+    if media_type.strip().lower() != "application/json":
+        return False
+    for parameter in parameters:
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() == "charset" and value.strip().strip('"').lower() != "utf-8":
+            return False
+    return True
 
 
 def _refuse_constant(name: str) -> Any:
@@ -25,8 +34,8 @@ def read_json_object(request: Request, *, max_bytes: int) -> dict[str, Any]:
         raise BadRequest("A JSON object body is required.")
     # Chalice lets a body without any Content-Type through; it is still not JSON
     # we were told about, so it gets the same 415 as text/plain.
-    if not _is_json_media_type(request.headers.get("content-type", "")):
-        raise UnsupportedMediaType()
+    if not _is_json_in_utf8(request.headers.get("content-type", "")):
+        raise UnsupportedMediaType("Send the body as application/json in UTF-8.")
     try:
         data = json.loads(raw, parse_constant=_refuse_constant)
     except (ValueError, RecursionError):

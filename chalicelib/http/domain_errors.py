@@ -28,10 +28,10 @@ from chalicelib.http.routing import not_routed
 STATUS_OF: dict[type[domain.DomainError], type[ApiError]] = {
     domain.RecordNotFound: NotFound,
     domain.VersionMismatch: PreconditionFailed,
-    domain.IdempotencyKeyReused: Conflict,
     domain.LimitReached: Conflict,
     domain.DependencyUnavailable: ServiceUnavailable,
     domain.CaptchaRejected: CaptchaFailed,
+    domain.KeyInUse: ServiceUnavailable,
 }
 
 
@@ -40,6 +40,10 @@ def api_error_for(error: domain.DomainError, *, cursor_parameter: str = "cursor"
         return Conflict(error.message, details=[{"field": "email", "message": "is already in use"}])
     if isinstance(error, domain.CursorInvalid):
         return ValidationFailed([{"field": cursor_parameter, "message": error.message}])
+    if isinstance(error, domain.IdempotencyKeyReused):
+        # The web form finds the field to blame in the details.
+        return Conflict(error.message, details=[{"field": "Idempotency-Key",
+                                                 "message": "was already used with a different body"}])
     if isinstance(error, domain.IdempotencyKeyInvalid):
         return ValidationFailed([{"field": "Idempotency-Key", "message": error.message}])
     if isinstance(error, domain.RateExceeded):

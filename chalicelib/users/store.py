@@ -1,10 +1,12 @@
 """UserStore: users in the single table, with DynamoDB enforcing the rules.
 
 - Create: one transaction puts the user (attribute_not_exists), claims its
-  email (attribute_not_exists on EMAIL#<email>) and adds 1 to the users
-  counter. Two creates with one email cannot both succeed.
-- Update: conditional on the version the caller read (optimistic concurrency);
-  an email change moves the claim in the same transaction.
+  email (attribute_not_exists on EMAIL#<email>), adds 1 to the users counter
+  and, with an Idempotency-Key, remembers the answer. Two creates with one
+  email cannot both succeed.
+- Update: only from a version the caller names (optimistic concurrency), and
+  conditional on the version just read; an email change moves the claim in the
+  same transaction.
 - Delete: removes the user and frees its email claim, conditional on the
   version just read, and subtracts 1 from the counter.
 - List: one GSI1 page, newest first (chalicelib/db/listing.py).
@@ -12,7 +14,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Callable
+from typing import AbstractSet, Any, Callable
 
 from botocore.exceptions import ClientError
 from msgspec import UNSET
@@ -28,11 +30,16 @@ from chalicelib.db.transactions import ConditionFailed, transact_write
 from chalicelib.domain_errors import (
     DependencyUnavailable,
     EmailTaken,
+    KeyInUse,
     RecordNotFound,
     VersionMismatch,
 )
+from chalicelib.idempotency import IdempotentRequest
 from chalicelib.ids import is_ulid, new_id
 from chalicelib.users.model import User, UserCreate, UserUpdate
+
+# The versions a change may apply to; None: whichever version is current.
+ExpectedVersions = AbstractSet[int] | None
 
 
 class UserStore:
@@ -69,66 +76,79 @@ class UserStore:
 
     # -- writes --------------------------------------------------------------
 
-    def create(self, data: UserCreate) -> User:
-        now = iso(self._clock())
+    def create(self, data: UserCreate, request: IdempotentRequest | None = None) -> User:
+        """With `request`, the new user's JSON is remembered as the answer in the
+        same transaction (KeyInUse if a concurrent request with the key got
+        there first)."""
+        moment = self._clock()
+        now = iso(moment)
         user = User(id=self._ids(), name=data.name, email=data.email,
                     age=None if data.age is UNSET else data.age,
                     created_at=now, updated_at=now, version=1)
+        items = [
+            self._put_new(user.to_item()),
+            self._put_new({**keys.email_claim(user.email), "type": "emailClaim",
+                           "userId": user.id}),
+            counter_update(self._table, users=1),
+        ]
+        if request is not None:
+            items.append(request.record_put(self._table, user.to_json(), int(moment.timestamp())))
         try:
-            transact_write(self._client, [
-                self._put_new(user.to_item()),
-                self._put_new({**keys.email_claim(user.email), "type": "emailClaim",
-                               "userId": user.id}),
-                counter_update(self._table, users=1),
-            ])
+            transact_write(self._client, items)
         except ConditionFailed as exc:
+            if request is not None and exc.failed(3):
+                raise KeyInUse() from exc
             if exc.failed(1):
                 raise EmailTaken() from exc
             raise
         return user
 
-    def update(self, user_id: str, changes: UserUpdate, expected_version: int) -> User:
-        current = self.get(user_id)
-        if current.version != expected_version:
-            raise VersionMismatch()
-        updated = User(
-            id=current.id,
-            name=current.name if changes.name is UNSET else changes.name,
-            email=current.email if changes.email is UNSET else changes.email,
-            age=current.age if changes.age is UNSET else changes.age,
-            created_at=current.created_at, updated_at=iso(self._clock()),
-            version=current.version + 1)
-        update = self._versioned_update(updated, expected_version)
-        try:
-            if updated.email == current.email:
-                with aws_unavailable_mapped():
-                    self._client.update_item(**update)
-            else:
-                transact_write(self._client, [
-                    {"Update": update},
-                    self._put_new({**keys.email_claim(updated.email), "type": "emailClaim",
-                                   "userId": user_id}),
-                    self._delete_claim(current.email, user_id),
-                ])
-        except ConditionFailed as exc:
-            if exc.failed(0):
-                self._raise_missing_or_stale(user_id)
-            if exc.failed(1):
-                raise EmailTaken() from exc
-            raise
-        except ClientError as exc:
-            if error_code(exc) != "ConditionalCheckFailedException":
-                raise
-            self._raise_missing_or_stale(user_id)
-        return updated
+    def update(self, user_id: str, changes: UserUpdate, expected_versions: ExpectedVersions) -> User:
+        """Apply `changes` if the current version is one of `expected_versions`
+        (None: whichever is current). The write is conditional on the version
+        read, so a concurrent change is read again and checked again."""
+        for _ in range(3):
+            current = self.get(user_id)
+            if expected_versions is not None and current.version not in expected_versions:
+                raise VersionMismatch()
+            updated = User(
+                id=current.id,
+                name=current.name if changes.name is UNSET else changes.name,
+                email=current.email if changes.email is UNSET else changes.email,
+                age=current.age if changes.age is UNSET else changes.age,
+                created_at=current.created_at, updated_at=iso(self._clock()),
+                version=current.version + 1)
+            update = self._versioned_update(updated, current.version)
+            try:
+                if updated.email == current.email:
+                    with aws_unavailable_mapped():
+                        self._client.update_item(**update)
+                else:
+                    transact_write(self._client, [
+                        {"Update": update},
+                        self._put_new({**keys.email_claim(updated.email), "type": "emailClaim",
+                                       "userId": user_id}),
+                        self._delete_claim(current.email, user_id),
+                    ])
+                return updated
+            except ConditionFailed as exc:
+                if exc.failed(1):
+                    raise EmailTaken() from exc
+                if not exc.failed(0):
+                    raise
+            except ClientError as exc:
+                if error_code(exc) != "ConditionalCheckFailedException":
+                    raise
+            # Changed or deleted since we read it: read again.
+        raise DependencyUnavailable("The user kept changing while being updated. Try again.")
 
-    def delete(self, user_id: str, expected_version: int | None = None) -> None:
+    def delete(self, user_id: str, expected_versions: ExpectedVersions = None) -> None:
         # The email claim to free is read from the user; the delete is
         # conditional on that read still being current. If a concurrent update
         # got in between, read again.
         for _ in range(3):
             current = self.get(user_id)
-            if expected_version is not None and current.version != expected_version:
+            if expected_versions is not None and current.version not in expected_versions:
                 raise VersionMismatch()
             try:
                 transact_write(self._client, [
@@ -174,7 +194,3 @@ class UserStore:
                 # A missing item fails this too, so an update never creates a user.
                 "ConditionExpression": "#version = :expected",
                 "ExpressionAttributeNames": names, "ExpressionAttributeValues": values}
-
-    def _raise_missing_or_stale(self, user_id: str) -> None:
-        self.get(user_id)  # raises RecordNotFound if it is gone
-        raise VersionMismatch()

@@ -22,7 +22,7 @@ def messages(local_aws: LocalAws, fresh_table: str) -> MessageStore:
 
 def add(messages: MessageStore, count: int) -> list[str]:
     return [messages.create({"name": f"Sender {n}", "email": f"s{n}@example.com",
-                             "message": f"Message {n}"}, None).body["id"] for n in range(count)]
+                             "message": f"Message {n}"}, None)["id"] for n in range(count)]
 
 
 def all_pages(client: Any, headers: dict[str, str], status: str, limit: int) -> list[str]:

@@ -6,10 +6,10 @@ from typing import Any
 
 import pytest
 
-from chalicelib.contact.idempotency import IdempotentRequest
 from chalicelib.contact.store import MessageStore
 from chalicelib.db.rate_limit import RateLimiter
-from chalicelib.domain_errors import IdempotencyKeyReused, RateExceeded
+from chalicelib.domain_errors import IdempotencyKeyReused, KeyInUse, RateExceeded
+from chalicelib.idempotency import IdempotencyStore, IdempotentRequest
 from tests.conftest import LocalAws
 
 
@@ -66,17 +66,20 @@ def test_limiter_counters_expire_by_ttl(limiter: RateLimiter, local_aws: LocalAw
 
 def test_idempotency_keys_expire_after_24_hours(local_aws: LocalAws, fresh_table: str,
                                                 clock: Clock) -> None:
-    store = MessageStore(local_aws.session.client("dynamodb"), fresh_table, clock=clock)
+    dynamodb = local_aws.session.client("dynamodb")
+    store = MessageStore(dynamodb, fresh_table, clock=clock)
+    keys = IdempotencyStore(dynamodb, fresh_table, clock=clock)
     fields = {"name": "Ada", "email": "ada@example.com", "message": "Hi"}
-    request = IdempotentRequest("key-12345678", fields)
-    first = store.create(fields, request).body
-    assert store.replay(request) == first
+    request = IdempotentRequest("POST /contact", "key-12345678", fields)
+    first = store.create(fields, request)
+    assert keys.replay(request) == first
     with pytest.raises(IdempotencyKeyReused):
-        store.replay(IdempotentRequest("key-12345678", {**fields, "message": "Other"}))
+        keys.replay(IdempotentRequest("POST /contact", "key-12345678", {**fields, "message": "Other"}))
+    assert keys.replay(IdempotentRequest("POST /users", "key-12345678", fields)) is None
     clock.now += timedelta(hours=24, seconds=1)
     # TTL may not have deleted the record yet; it is expired all the same.
-    assert store.replay(request) is None
-    second = store.create(fields, request).body
+    assert keys.replay(request) is None
+    second = store.create(fields, request)
     assert second["id"] != first["id"]
 
 
@@ -88,7 +91,7 @@ def test_a_charge_refused_in_the_storing_transaction_stores_nothing(
                           clock=clock.epoch)
     fields = {"name": "Ada", "email": "ada@example.com", "message": "Hi"}
     for _ in range(2):
-        assert store.create(fields, None, limiter.charge("198.51.100.7")).stored
+        assert store.create(fields, None, limiter.charge("198.51.100.7"))["id"]
     with pytest.raises(RateExceeded):
         store.create(fields, None, limiter.charge("198.51.100.7"))
     page, _ = store.list(status="new", limit=10)
@@ -104,21 +107,26 @@ def test_concurrent_replays_store_once_and_count_once(
     limiter = RateLimiter(dynamodb, fresh_table, scope="contact", limit=3, window_seconds=600,
                           clock=clock.epoch)
     fields = {"name": "Ada", "email": "ada@example.com", "message": "Hi"}
-    request = IdempotentRequest("same-key-123", fields)
+    keys = IdempotencyStore(dynamodb, fresh_table, clock=clock)
+    request = IdempotentRequest("POST /contact", "same-key-123", fields)
     start = threading.Barrier(8)
-    receipts: list[Any] = []
+    stored: list[dict[str, Any]] = []
+    replayed: list[dict[str, Any]] = []
 
     def submit() -> None:
         start.wait()
-        receipts.append(store.create(fields, request, limiter.charge("198.51.100.8")))
+        try:
+            stored.append(store.create(fields, request, limiter.charge("198.51.100.8")))
+        except KeyInUse:
+            replayed.append(keys.replay_raced(request))
 
     threads = [threading.Thread(target=submit) for _ in range(8)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    assert len({r.body["id"] for r in receipts}) == 1
-    assert sum(r.stored for r in receipts) == 1
+    assert len(stored) == 1 and len(replayed) == 7
+    assert {answer["id"] for answer in stored + replayed} == {stored[0]["id"]}
     for _ in range(2):  # only the one stored submission used the budget of 3
         limiter.hit("198.51.100.8")
     with pytest.raises(RateExceeded):

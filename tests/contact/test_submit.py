@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from typing import Any, Callable
 
 import pytest
 
 from tests.conftest import CONTACT_RATE_LIMIT, TEST_ORIGIN
 from tests.contact.conftest import VALID
+from tests.test_ids import ulid_time_ms
 
 
 def stored(client: Any, as_admin: dict[str, str]) -> list[dict[str, Any]]:
@@ -89,6 +91,18 @@ def test_a_honeypot_retry_looks_like_a_replay(submit: Callable[..., Any], client
     assert first.json_body == again.json_body
     assert re.fullmatch(r"[0-7][0-9A-HJKMNP-TV-Z]{25}", first.json_body["id"])
     assert stored(client, as_admin) == []
+    assert submit({**spam, "message": "Other"}, key="bot-key-123456").status_code == 409
+
+
+@pytest.mark.parametrize("key", [None, "bot-key-654321"], ids=["no-key", "key"])
+def test_a_decoy_id_carries_the_current_time_like_a_real_one(submit: Callable[..., Any],
+                                                             key: str | None) -> None:
+    before = int(time.time() * 1000)
+    decoy = submit({**VALID, "website": "http://spam.example"}, key=key).json_body["id"]
+    real = submit(VALID, key=None if key is None else key + "-real").json_body["id"]
+    after = int(time.time() * 1000)
+    assert before <= ulid_time_ms(decoy) <= ulid_time_ms(real) <= after
+    assert decoy[:2] == real[:2]
 
 
 def test_an_empty_honeypot_is_a_person(submit: Callable[..., Any], client: Any,

@@ -20,6 +20,7 @@ from chalicelib.dashboard.reply_store import ReplyStore
 from chalicelib.dashboard.service import Dashboard, ExportLimits
 from chalicelib.db.counters import read_counters
 from chalicelib.db.rate_limit import RateLimiter
+from chalicelib.idempotency import IdempotencyStore
 from chalicelib.ids import UlidGenerator
 from tests.conftest import JSON, TEST_ORIGIN, LocalAws
 from tests.contact.conftest import VALID
@@ -89,7 +90,7 @@ def paged_api(local_aws: LocalAws, table: str, **limits: int) -> DashboardApi:
         MessageStore(dynamodb, table), ReplyStore(dynamodb, table), dynamodb=dynamodb,
         table_name=table, counters=partial(read_counters, dynamodb, table),
         reply_limiter=RateLimiter(dynamodb, table, scope="reply", limit=30, window_seconds=3600),
-        export_limits=ExportLimits(**limits)))
+        idempotency=IdempotencyStore(dynamodb, table), export_limits=ExportLimits(**limits)))
 
 
 def follow(api: DashboardApi, query: dict[str, str]) -> tuple[list[list[str]], int]:
@@ -112,7 +113,7 @@ def follow(api: DashboardApi, query: dict[str, str]) -> tuple[list[list[str]], i
 def test_exports_page_by_rows_across_every_status_without_a_scan(
         local_aws: LocalAws, fresh_table: str) -> None:
     messages = MessageStore(local_aws.session.client("dynamodb"), fresh_table)
-    ids = [messages.create({**VALID, "message": f"m{n}"}, None).body["id"] for n in range(11)]
+    ids = [messages.create({**VALID, "message": f"m{n}"}, None)["id"] for n in range(11)]
     for message_id in ids[:4]:
         messages.set_status(message_id, "read")
     messages.set_status(ids[4], "archived")
@@ -144,7 +145,7 @@ def test_from_and_to_select_by_time(local_aws: LocalAws, fresh_table: str) -> No
     made = {}
     for day in range(5):
         moment[0] = start + timedelta(days=day)
-        made[day] = messages.create({**VALID, "message": f"day {day}"}, None).body["id"]
+        made[day] = messages.create({**VALID, "message": f"day {day}"}, None)["id"]
     api = paged_api(local_aws, fresh_table)
     rows, _ = follow(api, {"from": "2026-11-02", "to": "2026-11-04T00:00:00Z"})
     assert [row[0] for row in rows] == [made[2], made[1]]  # newest first; `to` excluded
@@ -163,6 +164,8 @@ def test_dates_outside_ulid_time_select_everything_or_nothing(
 @pytest.mark.parametrize("query,field", [
     ("status=bogus", "status"), ("from=yesterday", "from"), ("to=2026-13-01", "to"),
     ("from=2026-11-02&to=2026-11-01", "to"), ("cursor=not-a-cursor", "cursor"),
+    # Valid ISO 8601, but before year 1 once in UTC.
+    ("from=0001-01-01T00:00:00%2B01:00", "from"),
     ("cursor=" + "x" * 300, "cursor"), ("format=xlsx", "format"),
 ])
 def test_bad_export_parameters_are_400(client: Any, as_admin: dict[str, str], query: str,

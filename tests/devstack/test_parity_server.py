@@ -125,3 +125,14 @@ def test_an_unknown_path_is_the_apps_404(server: int) -> None:
     assert response.status == 404
     assert json.loads(response.read())["error"]["code"] == "not_found"
     assert response.getheader("Access-Control-Allow-Origin") == "http://localhost:8080"
+
+
+def test_a_204_carries_no_content_type(server: int) -> None:
+    connection = http.client.HTTPConnection("127.0.0.1", server, timeout=5)
+    connection.request("OPTIONS", "/contact", headers={
+        "Origin": "http://localhost:8080", "Access-Control-Request-Method": "POST"})
+    response = connection.getresponse()
+    assert response.status == 204
+    assert response.getheader("Content-Type") is None
+    assert response.read() == b""
+    assert response.getheader("Access-Control-Allow-Origin") == "http://localhost:8080"

@@ -143,3 +143,35 @@ def test_users_list_pages_forward_and_back(admin_tab: Tab, admin_api: Api) -> No
     page.click('#users-pager [data-page="prev"]')
     expect(page.locator('#users-pager [data-page="label"]')).to_have_text("Page 1")
     expect(rows.locator(".user-email")).to_have_text(first_page)
+
+
+def test_a_save_retried_after_a_lost_answer_creates_one_user(admin_tab: Tab,
+                                                             admin_api: Api) -> None:
+    page = admin_tab.page
+    _open_users(page)
+    email = _unique_email()
+    keys: list[str] = []
+
+    def lose_the_first_answer(route: Any) -> None:
+        if route.request.method != "POST":
+            route.continue_()
+            return
+        keys.append(route.request.headers["idempotency-key"])
+        if len(keys) == 1:
+            route.fetch()  # the API creates the user; the browser never hears back
+            route.abort("connectionreset")
+        else:
+            route.continue_()
+
+    page.route("**/users", lose_the_first_answer)
+    _create(page, "Grace Hopper", email, "85")
+    expect(page.locator("#user-form-error")).to_be_visible()
+    page.click("#user-save")
+    expect(_row(page, email)).to_have_count(1)
+    expect(page.locator("#user-form")).to_be_hidden()
+    assert len(keys) == 2 and keys[0] == keys[1] and len(keys[0]) >= 8
+    assert len(admin_api.ok("GET", f"/users?email={email}").body["items"]) == 1
+
+    _create(page, "Someone Else", _unique_email())
+    expect(page.locator("#user-form")).to_be_hidden()
+    assert len(keys) == 3 and keys[2] != keys[0]  # a new creation, a new key

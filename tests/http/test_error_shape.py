@@ -146,6 +146,26 @@ def test_a_non_json_body_is_415(http: Any, content_type: str) -> None:
     assert_error(response, 415, "unsupported_media_type")
 
 
+@pytest.mark.parametrize("content_type", ["application/json; charset=iso-8859-1",
+                                          "application/json; charset=utf-16",
+                                          'application/json; charset="latin1"',
+                                          "application/json;charset=", "text/plain; charset=utf-8"])
+def test_a_json_body_in_a_charset_other_than_utf8_is_415(http: Any, content_type: str) -> None:
+    response = http.post("/echo", headers={"Origin": ORIGIN, "Content-Type": content_type},
+                         body=b'{"a": 1}')
+    assert_error(response, 415, "unsupported_media_type")
+
+
+@pytest.mark.parametrize("content_type", ["application/json; charset=utf-8",
+                                          'Application/JSON; Charset="UTF-8"',
+                                          "application/json;charset=UTF-8; foo=bar"])
+def test_a_json_body_declared_as_utf8_is_read(http: Any, content_type: str) -> None:
+    response = http.post("/echo", headers={"Origin": ORIGIN, "Content-Type": content_type},
+                         body='{"a": "é"}'.encode())
+    assert response.status_code == 200
+    assert json.loads(response.body) == {"a": "é"}
+
+
 def test_a_body_without_content_type_is_415(http: Any) -> None:
     assert_error(http.post("/echo", headers={"Origin": ORIGIN}, body=b'{"a": 1}'), 415,
                  "unsupported_media_type")

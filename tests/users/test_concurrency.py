@@ -38,7 +38,7 @@ def test_concurrent_creates_with_one_email_have_exactly_one_winner(store: UserSt
 
 def test_concurrent_patches_with_one_etag_have_exactly_one_winner(store: UserStore) -> None:
     user = store.create(UserCreate(name="Target", email="target@example.com"))
-    outcomes = race(lambda n: store.update(user.id, UserUpdate(name=f"Writer {n}"), 1))
+    outcomes = race(lambda n: store.update(user.id, UserUpdate(name=f"Writer {n}"), {1}))
     winners = [o for o in outcomes if not isinstance(o, Exception)]
     assert len(winners) == 1
     assert all(isinstance(o, VersionMismatch) for o in outcomes if o not in winners)
@@ -48,7 +48,7 @@ def test_concurrent_patches_with_one_etag_have_exactly_one_winner(store: UserSto
 def test_concurrent_email_changes_to_one_address_have_exactly_one_winner(store: UserStore) -> None:
     users = [store.create(UserCreate(name=f"Mover {n}", email=f"m{n}@example.com"))
              for n in range(WRITERS)]
-    outcomes = race(lambda n: store.update(users[n].id, UserUpdate(email="wanted@example.com"), 1))
+    outcomes = race(lambda n: store.update(users[n].id, UserUpdate(email="wanted@example.com"), {1}))
     assert len([o for o in outcomes if not isinstance(o, Exception)]) == 1
     assert store.find_by_email("wanted@example.com") is not None
 

@@ -60,6 +60,8 @@ def test_every_invalid_field_is_reported_at_once(create: Callable[..., Any]) -> 
     ({"name": "Ab", "email": "a@example.com", "age": 121}, "age"),
     ({"name": "Ab", "email": "a@example.com", "age": "30"}, "age"),
     ({"name": "Ab", "email": "a@example.com", "age": 30.5}, "age"),
+    ({"name": "Ab", "email": "a@example.com", "age": 1e300}, "age"),
+    ({"name": "Ab", "email": "a@example.com", "age": 121.0}, "age"),
     ({"name": "Ab", "email": "a@example.com", "age": True}, "age"),
     ({"name": "Ab", "email": "a@example.com", "id": "01JD0000000000000000000000"}, "id"),
 ])
@@ -69,6 +71,16 @@ def test_bad_fields_are_400_validation_failed(create: Callable[..., Any], body: 
     assert response.status_code == 400
     assert response.json_body["error"]["code"] == "validation_failed"
     assert [d["field"] for d in response.json_body["error"]["details"]] == [field]
+
+
+@pytest.mark.parametrize("raw_age", ["50.0", "5e1", "50.000", "500e-1"])
+def test_a_whole_number_written_as_a_float_is_an_integer(client: Any, as_admin: dict[str, str],
+                                                         raw_age: str) -> None:
+    # JSON Schema's "integer", which /openapi.json publishes, accepts these too.
+    body = f'{{"name": "Float Age", "email": "float@example.com", "age": {raw_age}}}'.encode()
+    response = client.post("/users", headers={**as_admin, **JSON}, body=body)
+    assert response.status_code == 201
+    assert response.json_body["age"] == 50 and isinstance(response.json_body["age"], int)
 
 
 def test_an_email_already_in_use_is_409(create: Callable[..., Any]) -> None:
@@ -138,12 +150,59 @@ def test_patch_without_if_match_is_428(client: Any, as_admin: dict[str, str],
     assert response.json_body["error"]["code"] == "precondition_required"
 
 
-@pytest.mark.parametrize("if_match", ["*", "1", 'W/"1"', '"abc"', '"1", "2"'])
-def test_patch_with_an_etag_we_never_issued_is_412(client: Any, as_admin: dict[str, str],
-                                                   create: Callable[..., Any],
-                                                   if_match: str) -> None:
+@pytest.mark.parametrize("if_match", ['W/"1"', '"abc"', '"2", "3"', '"01"'])
+def test_patch_with_an_etag_that_names_no_current_version_is_412(
+        client: Any, as_admin: dict[str, str], create: Callable[..., Any], if_match: str) -> None:
     user = create(name="Weird", email="weird@example.com").json_body
-    assert patch(client, as_admin, user["id"], {"name": "X y"}, if_match).status_code == 412
+    response = patch(client, as_admin, user["id"], {"name": "X y"}, if_match)
+    assert response.status_code == 412
+    assert response.json_body["error"]["code"] == "precondition_failed"
+
+
+@pytest.mark.parametrize("if_match", ["*", '"1"', '"3", "1"', ' "1" '])
+def test_if_match_star_or_a_list_naming_the_current_version_matches(
+        client: Any, as_admin: dict[str, str], create: Callable[..., Any], if_match: str) -> None:
+    user = create(name="Matched", email="matched@example.com").json_body
+    response = patch(client, as_admin, user["id"], {"name": "Changed"}, if_match)
+    assert response.status_code == 200
+    assert response.json_body["version"] == 2 and response.headers["ETag"] == '"2"'
+
+
+def test_if_match_star_follows_the_current_version(client: Any, as_admin: dict[str, str],
+                                                   create: Callable[..., Any]) -> None:
+    user = create(name="Starred", email="starred@example.com").json_body
+    for version in (2, 3):
+        response = patch(client, as_admin, user["id"], {"name": f"Starred {version}"}, "*")
+        assert response.json_body["version"] == version
+
+
+@pytest.mark.parametrize("if_match", ["1", "2", "abc", '"1', 'W/1', '"1" "2"', '"1",x', "**"])
+def test_a_malformed_if_match_is_400_and_changes_nothing(
+        client: Any, as_admin: dict[str, str], create: Callable[..., Any], if_match: str) -> None:
+    user = create(name="Intact", email="intact@example.com").json_body
+    response = patch(client, as_admin, user["id"], {"name": "Changed"}, if_match)
+    assert response.status_code == 400
+    assert response.json_body["error"]["code"] == "bad_request"
+    assert response.headers["Access-Control-Allow-Origin"] == TEST_ORIGIN
+    deleted = client.delete(f"/users/{user['id']}", headers={**as_admin, "If-Match": if_match})
+    assert deleted.status_code == 400
+    assert client.get(f"/users/{user['id']}", headers=as_admin).json_body["name"] == "Intact"
+
+
+def test_if_match_star_on_an_unknown_user_is_404(client: Any, as_admin: dict[str, str]) -> None:
+    assert patch(client, as_admin, "01JD0000000000000000000000", {"name": "Ghost"},
+                 "*").status_code == 404
+    assert client.delete("/users/01JD0000000000000000000000",
+                         headers={**as_admin, "If-Match": "*"}).status_code == 404
+
+
+def test_delete_with_if_match_star_deletes(client: Any, as_admin: dict[str, str],
+                                           create: Callable[..., Any]) -> None:
+    user = create(name="Starry", email="starry@example.com").json_body
+    patch(client, as_admin, user["id"], {"name": "Starry Two"}, '"1"')
+    response = client.delete(f"/users/{user['id']}", headers={**as_admin, "If-Match": "*"})
+    assert response.status_code == 204
+    assert client.get(f"/users/{user['id']}", headers=as_admin).status_code == 404
 
 
 def test_patch_to_an_email_in_use_is_409_and_changes_nothing(
@@ -183,6 +242,7 @@ def test_delete_is_204_then_404_and_frees_the_email(client: Any, as_admin: dict[
     response = client.delete(f"/users/{user['id']}", headers=as_admin)
     assert response.status_code == 204
     assert response.headers["Access-Control-Allow-Origin"] == TEST_ORIGIN
+    assert "Content-Type" not in response.headers and response.body == b""
     assert client.get(f"/users/{user['id']}", headers=as_admin).status_code == 404
     assert client.delete(f"/users/{user['id']}", headers=as_admin).status_code == 404
     assert create(name="Returning", email="leaving@example.com").status_code == 201

@@ -25,6 +25,17 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * A fresh Idempotency-Key: make one per thing the user means to create once,
+ * and send it again with every retry of that creation (the API then answers a
+ * retry with its first answer instead of creating twice).
+ */
+export function newIdempotencyKey() {
+  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
+}
+
 const NETWORK_MESSAGE = 'Could not reach the server. Check your connection and try again.';
 
 async function toApiError(response) {

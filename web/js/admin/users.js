@@ -3,12 +3,14 @@
 // from; a 412 means someone changed the user since, and the form says so.
 
 import {$, el, emailParts, formatDate, replace} from '../dom.js';
-import {ApiError} from '../api.js';
+import {ApiError, newIdempotencyKey} from '../api.js';
 import {downloadCsv} from './export.js';
 import {Pager} from './pager.js';
 
 const PAGE_SIZE = 10;
 const FIELDS = ['name', 'email', 'age'];
+export const KEY_USED_MESSAGE = 'An earlier attempt of this form may already have created a user with other details. '
+  + 'Check the list, then save again to create a new user.';
 export const STALE_MESSAGE = 'Someone else changed this user after you opened it, so your changes were not saved. '
   + 'Load the latest version, then make your changes again.';
 
@@ -22,6 +24,9 @@ export class UsersPanel {
     this.errorBox = $('#users-error');
     this.pager = new Pager($('#users-pager'), () => this.load());
     this.editing = null;  // {id, etag, user} while editing; null while creating
+    // One Idempotency-Key per user creation: a retried save (after a timeout
+    // or a lost answer) reuses it, so the API answers it without creating twice.
+    this.createKey = null;
     this.form.addEventListener('submit', (event) => {
       event.preventDefault();
       this.save();
@@ -124,6 +129,7 @@ export class UsersPanel {
 
   startCreate() {
     this.editing = null;
+    this.createKey = newIdempotencyKey();
     this.clearFormErrors();
     this.fill(null);
     $('#user-form-title').textContent = 'New user';
@@ -177,7 +183,7 @@ export class UsersPanel {
   async create(body) {
     if (body.age === null) delete body.age;
     try {
-      await this.api.post('/users', body);
+      await this.api.post('/users', body, {headers: {'Idempotency-Key': this.createKey}});
       this.closeForm();
       this.pager.reset();
       await this.load();
@@ -218,6 +224,12 @@ export class UsersPanel {
       notice.hidden = false;
       $('#user-reload-latest').hidden = false;
       this.load();  // the list shows the version that won, too
+      return;
+    }
+    if (error.status === 409 && error.fieldErrors()['Idempotency-Key']) {
+      this.createKey = newIdempotencyKey();  // the next save is a new creation
+      this.formError(KEY_USED_MESSAGE);
+      this.load();
       return;
     }
     if (error.status === 409) {

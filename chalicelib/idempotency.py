@@ -1,0 +1,118 @@
+"""Idempotency-Key: a retried create returns the first answer instead of
+creating again. One store serves every keyed route (POST /contact, POST /users,
+POST /service/users, POST /dashboard/messages/{id}/replies).
+
+A route's first answer is remembered in the same transaction as the write it
+answers for, so "created" and "remembered" cannot disagree; only successes are
+remembered. A key belongs to one operation (its scope), so the same key sent to
+two routes means two things. Keys are hashed before they go into a DynamoDB
+key. TTL deletes records after 24 hours, but TTL deletion lags (up to days), so
+expiry is also checked on read and in the write condition.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Callable
+
+from botocore.exceptions import ClientError
+
+from chalicelib.db import keys
+from chalicelib.db.clock import utc_now
+from chalicelib.db.errors import aws_unavailable_mapped, error_code
+from chalicelib.db.items import to_item, to_value
+from chalicelib.db.reads import get_item
+from chalicelib.db.table import TTL_ATTRIBUTE
+from chalicelib.domain_errors import (
+    DependencyUnavailable,
+    IdempotencyKeyInvalid,
+    IdempotencyKeyReused,
+)
+
+TTL_SECONDS = 24 * 60 * 60
+HEADER = "Idempotency-Key"
+
+
+def digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def checked_key(value: str | None) -> str | None:
+    if value is None:
+        return None
+    # Printable ASCII only: what UUIDs and random tokens are made of.
+    if not (8 <= len(value) <= 128) or not all("\x21" <= ch <= "\x7e" for ch in value):
+        raise IdempotencyKeyInvalid()
+    return value
+
+
+@dataclass(frozen=True)
+class IdempotentRequest:
+    scope: str  # the operation, e.g. "POST /users"
+    key: str
+    body: dict[str, Any]  # what the request asked for, as validated
+
+    @property
+    def key_digest(self) -> str:
+        return digest(f"{self.scope}\n{self.key}")
+
+    @property
+    def body_digest(self) -> str:
+        return digest(json.dumps(self.body, sort_keys=True, separators=(",", ":")))
+
+    def record_put(self, table: str, answer: dict[str, Any], now_epoch: int) -> dict[str, Any]:
+        """TransactWriteItems entry: remember the answer, unless a live record
+        exists (then the transaction fails this item's condition: KeyInUse)."""
+        return {"Put": {
+            "TableName": table,
+            "Item": to_item({**keys.idempotency(self.key_digest), "type": "idempotency",
+                             "bodyDigest": self.body_digest, "response": json.dumps(answer),
+                             TTL_ATTRIBUTE: now_epoch + TTL_SECONDS}),
+            "ConditionExpression": "attribute_not_exists(#pk) OR #expires < :now",
+            "ExpressionAttributeNames": {"#pk": "pk", "#expires": TTL_ATTRIBUTE},
+            "ExpressionAttributeValues": {":now": to_value(now_epoch)},
+        }}
+
+
+class IdempotencyStore:
+    def __init__(self, client: Any, table_name: str, *,
+                 clock: Callable[[], datetime] = utc_now) -> None:
+        self._client = client
+        self._table = table_name
+        self._clock = clock
+
+    def now_epoch(self) -> int:
+        return int(self._clock().timestamp())
+
+    def replay(self, request: IdempotentRequest) -> dict[str, Any] | None:
+        """The answer remembered for this key, None if there is none, or
+        IdempotencyKeyReused if the key was used with a different body."""
+        record = get_item(self._client, self._table, keys.idempotency(request.key_digest))
+        if record is None or record[TTL_ATTRIBUTE] < self.now_epoch():
+            return None
+        if record["bodyDigest"] != request.body_digest:
+            raise IdempotencyKeyReused()
+        answer: dict[str, Any] = json.loads(record["response"])
+        return answer
+
+    def replay_raced(self, request: IdempotentRequest) -> dict[str, Any]:
+        """After KeyInUse: the winner's answer (or IdempotencyKeyReused for another body)."""
+        answer = self.replay(request)
+        if answer is None:  # only if the winner's record expired in between
+            raise DependencyUnavailable("Another request with this Idempotency-Key was in progress.")
+        return answer
+
+    def remember(self, request: IdempotentRequest, answer: dict[str, Any]) -> dict[str, Any]:
+        """Remember an answer that no other write goes with; returns the answer
+        now remembered (an earlier request's, if one got there first)."""
+        put = request.record_put(self._table, answer, self.now_epoch())["Put"]
+        try:
+            with aws_unavailable_mapped():
+                self._client.put_item(**put)
+        except ClientError as exc:
+            if error_code(exc) != "ConditionalCheckFailedException":
+                raise
+            return self.replay_raced(request)
+        return answer

@@ -1,0 +1,74 @@
+"""Schemathesis hooks for `make fuzz` (the coverage phase runs none of them).
+
+- Cursors are opaque and checksummed, so a schema-valid but made-up one is
+  rightly a 400: put in a cursor the list itself could have issued, so the
+  success path is what runs.
+- Idempotency-Keys: hypothesis repeats simple values ("00000000"), and a key
+  sent again with the same body replays the first answer, by design, even when
+  that record was deleted since (tests/users/test_idempotent_create.py). The
+  stateful checks would take that for "created, then not found", so each
+  well-formed key is made unique.
+"""
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import datetime, timezone
+from typing import Any
+
+import schemathesis
+
+from chalicelib.contact.model import STATUSES
+from chalicelib.db import keys
+from chalicelib.db.cursor import encode_cursor
+from chalicelib.db.listing import resume_cursor
+from chalicelib.ids import new_id
+
+
+def _ordered_range(query: dict[str, Any]) -> dict[str, Any]:
+    """An export's from/to in order: `to` must be later than `from`, a rule
+    across two parameters that no schema can state."""
+    start, end = query.get("from"), query.get("to")
+    if not (isinstance(start, str) and isinstance(end, str) and start and end):
+        return query
+    try:
+        ordered = sorted([start, end], key=lambda raw: _utc(datetime.fromisoformat(raw)))
+    except (ValueError, OverflowError):
+        return query  # not a valid moment: rightly a 400
+    if ordered[0] == ordered[1] or _utc(datetime.fromisoformat(start)) == _utc(
+            datetime.fromisoformat(end)):
+        return {name: value for name, value in query.items() if name != "to"}
+    return {**query, "from": ordered[0], "to": ordered[1]}
+
+
+def _utc(moment: datetime) -> datetime:
+    return (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).astimezone(
+        timezone.utc)
+
+
+@schemathesis.hook
+def map_query(context: Any, query: dict[str, Any] | None) -> dict[str, Any] | None:
+    if query and context.operation.path == "/dashboard/messages/export":
+        query = _ordered_range(query)
+    if not query or not isinstance(query.get("cursor"), str) or len(query["cursor"]) > 200:
+        return query
+    path = context.operation.path
+    if path.startswith("/users"):
+        partition = keys.USER_LIST
+    else:
+        status = query.get("status", "new")
+        partition = keys.message_list(status if status in STATUSES else "new")
+    if path.endswith("/export"):  # an export's cursor names its list and partition
+        return {**query, "cursor": resume_cursor("export", partition, new_id())}
+    return {**query, "cursor": encode_cursor(partition, new_id())}
+
+
+_WELL_FORMED_KEY = re.compile(r"[\x21-\x7e]{8,128}")
+
+
+@schemathesis.hook
+def map_headers(context: Any, headers: dict[str, Any] | None) -> dict[str, Any] | None:
+    key = (headers or {}).get("Idempotency-Key")
+    if not isinstance(key, str) or not _WELL_FORMED_KEY.fullmatch(key):
+        return headers
+    return {**(headers or {}), "Idempotency-Key": key[:96] + uuid.uuid4().hex}
