@@ -215,4 +215,6 @@ def test_the_openapi_document_describes_form_posts(client: Any) -> None:
     form = operation["requestBody"]["content"]["application/x-www-form-urlencoded"]["schema"]
     assert {"name", "email", "message", "_next", "_error"} <= set(form["properties"])
     assert "Location" in operation["responses"]["303"]["headers"]
-    assert "text/html" in operation["responses"]["default"]["content"]
+    errors = {status: r for status, r in operation["responses"].items() if status[0] in "45"}
+    assert {"400", "413", "415", "429", "503"} <= set(errors)
+    assert all("text/html" in response["content"] for response in errors.values())
