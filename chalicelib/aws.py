@@ -7,8 +7,9 @@ the local stack and the tests point them at moto.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import boto3
 from botocore.config import Config
@@ -51,7 +52,7 @@ class AwsClients:
     ssm: Any = None
 
     @classmethod
-    def create(cls, settings: Settings) -> "AwsClients":
+    def create(cls, settings: Settings) -> AwsClients:
         session = boto3.session.Session(region_name=settings.region)
         return cls(dynamodb=session.client("dynamodb", config=_CLIENT_CONFIG),
                    ses=ClientOnFirstUse(lambda: session.client("ses", config=_CLIENT_CONFIG)),

@@ -7,8 +7,8 @@ the local API key). Nothing else in chalicelib reads `os.environ`.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 from chalicelib.contact.captcha import PROVIDERS as CAPTCHA_PROVIDERS
 
@@ -146,7 +146,7 @@ class Settings:
         return f"https://cognito-idp.{self.region}.amazonaws.com/{self.user_pool_id}"
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
         stage = env.get("STAGE", "")
         if stage not in STAGES:

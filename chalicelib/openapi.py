@@ -11,9 +11,10 @@ misses (tests/http/test_openapi_contract.py); `make fuzz` does the same at scale
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Callable
+from typing import Any
 
 import msgspec
 from chalice import Chalice

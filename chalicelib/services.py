@@ -54,7 +54,7 @@ class Services:
 
     @classmethod
     def create(cls, settings: Settings, metrics: MetricsSink,
-               clients: AwsClients | None = None) -> "Services":
+               clients: AwsClients | None = None) -> Services:
         clients = clients or AwsClients.create(settings)
         table = settings.table_name
         users = UserStore(clients.dynamodb, table)

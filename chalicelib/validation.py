@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import functools
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import msgspec
 

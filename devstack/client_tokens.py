@@ -17,8 +17,9 @@ import io
 import json
 import time
 from collections import OrderedDict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable
+from typing import Any
 
 TRANSACT_WRITE_TARGET = "DynamoDB_20120810.TransactWriteItems"
 TOKEN_LIFETIME_SECONDS = 10 * 60

@@ -14,8 +14,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
 
-LOCAL_CAPTCHA_TOKEN = "XXXX.DUMMY.TOKEN.XXXX"
-LOCAL_CAPTCHA_SECRET = "local-captcha-secret"
+LOCAL_CAPTCHA_TOKEN = "XXXX.DUMMY.TOKEN.XXXX"  # noqa: S105 (the documented local test token)
+LOCAL_CAPTCHA_SECRET = "local-captcha-secret"  # noqa: S105 (local stand-in only)
 LOCAL_CAPTCHA_SITE_KEY = "1x00000000000000000000AA"  # Turnstile's "always passes" test key
 SITEVERIFY_PATH = "/captcha/siteverify"
 # POST /webhooks/<name> records the post and answers 204 (as Discord does), or
@@ -25,7 +25,7 @@ WEBHOOKS_PATH = "/webhooks"
 
 
 class _Handler(BaseHTTPRequestHandler):
-    server: "FakeServices"
+    server: FakeServices
 
     def _answer(self, status: int, body: Any) -> None:
         data = json.dumps(body).encode()
@@ -97,7 +97,7 @@ class FakeServices(ThreadingHTTPServer):
     def webhook_url(self, name: str = "local") -> str:
         return f"{self.url}{WEBHOOKS_PATH}/{name}"
 
-    def start(self) -> "FakeServices":
+    def start(self) -> FakeServices:
         threading.Thread(target=self.serve_forever, daemon=True).start()
         return self
 

@@ -22,8 +22,9 @@ import threading
 import time
 import uuid
 from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
-from typing import Any, Callable, Iterable
+from typing import Any
 from urllib.parse import parse_qs
 
 CONTROL_PATH = "/_frontdesk/faults"
@@ -48,7 +49,7 @@ class FaultRule:
     count: int | None = None
 
     @classmethod
-    def from_json(cls, raw: Any) -> "FaultRule":
+    def from_json(cls, raw: Any) -> FaultRule:
         if not isinstance(raw, dict):
             raise FaultRuleInvalid("each rule is an object")
         service, kind = raw.get("service"), raw.get("kind")
@@ -115,13 +116,13 @@ class FaultPlan:
         self._lock = threading.Lock()
         self._rules: list[FaultRule] = []
         self._spent: Counter[int] = Counter()
-        self._random = random.Random(0)
+        self._random = random.Random(0)  # noqa: S311 (seeded on purpose: a run repeats)
         self.injected: Counter[str] = Counter()
 
     def configure(self, rules: list[FaultRule], seed: int = 0) -> None:
         with self._lock:
             self._rules, self._spent = list(rules), Counter()
-            self._random = random.Random(seed)
+            self._random = random.Random(seed)  # noqa: S311 (seeded on purpose)
             self.injected = Counter()
 
     def clear(self) -> None:

@@ -169,7 +169,7 @@ _original_get_shard_iterator = DynamoDBStreamsBackend.get_shard_iterator
 _original_get_records = DynamoDBStreamsBackend.get_records
 
 
-def _iterator_births(backend: DynamoDBStreamsBackend) -> "OrderedDict[str, float]":
+def _iterator_births(backend: DynamoDBStreamsBackend) -> OrderedDict[str, float]:
     births: OrderedDict[str, float] | None = getattr(backend, "_frontdesk_births", None)
     if births is None:
         births = OrderedDict()

@@ -13,7 +13,8 @@ From the outside in, each request passes:
 from __future__ import annotations
 
 import threading
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from werkzeug.serving import BaseWSGIServer, make_server
@@ -47,7 +48,7 @@ class LocalAwsServer:
     def port(self) -> int:
         return int(self._server.server_address[1])
 
-    def start(self) -> "LocalAwsServer":
+    def start(self) -> LocalAwsServer:
         self._thread.start()
         return self
 

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import base64
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from botocore.exceptions import ClientError
 
@@ -120,7 +121,8 @@ def totp_code(secret: str, now: Callable[[], float] = time.time) -> str:
     from cryptography.hazmat.primitives.twofactor.totp import TOTP
 
     key = base64.b32decode(secret.upper() + "=" * (-len(secret) % 8))
-    return TOTP(key, 6, SHA1(), 30, enforce_key_length=False).generate(int(now())).decode()
+    return TOTP(key, 6, SHA1(), 30,  # noqa: S303 (RFC 6238 TOTP is HMAC-SHA1, as Cognito)
+                enforce_key_length=False).generate(int(now())).decode()
 
 
 def ensure_totp(cognito: Any, client_id: str, user: DemoUser) -> str:

@@ -58,7 +58,7 @@ class Ports:
     web: int = 8080
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | os._Environ[str] = os.environ) -> "Ports":
+    def from_env(cls, environ: dict[str, str] | os._Environ[str] = os.environ) -> Ports:
         return cls(api=int(environ.get("API_PORT", cls.api)),
                    aws=int(environ.get("AWS_PORT", cls.aws)),
                    web=int(environ.get("WEB_PORT", cls.web)))

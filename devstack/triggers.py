@@ -9,8 +9,9 @@ import logging
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any
 
 from botocore.exceptions import ClientError
 from chalice import Chalice
@@ -123,7 +124,7 @@ class Triggers:
             except Exception:
                 log.exception("local trigger failed")
 
-    def start(self) -> "Triggers":
+    def start(self) -> Triggers:
         for thread in self._threads:
             thread.start()
         return self

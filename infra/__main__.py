@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import subprocess
 import sys
-from typing import Callable
+from collections.abc import Callable
 
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError

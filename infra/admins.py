@@ -11,9 +11,10 @@ import json
 import os
 import secrets
 import string
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from infra.stages import PROJECT_DIR
 
@@ -136,7 +137,8 @@ def local_admins(stack_file: Path) -> Admins:
                          "Start one with `make dev`, or pass STAGE=dev|prod.") from exc
     cognito = boto3.client("cognito-idp", endpoint_url=stack["cognitoEndpoint"],
                            region_name=stack["region"],
-                           aws_access_key_id="local", aws_secret_access_key="local")
+                           aws_access_key_id="local",
+                           aws_secret_access_key="local")  # noqa: S106 (moto takes any)
     return Admins(cognito, stack["userPoolId"], emails_passwords=False)
 
 

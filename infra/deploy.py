@@ -12,9 +12,10 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from infra import chalice_config, gateway, site, stack
 from infra.site import cognito_endpoint, site_headers
@@ -39,7 +40,7 @@ class AwsClients:
     cloudfront: Any = None
 
     @classmethod
-    def from_session(cls, session: Any) -> "AwsClients":
+    def from_session(cls, session: Any) -> AwsClients:
         return cls(session.client("cloudformation"), session.client("apigateway"),
                    session.region_name, cognito=session.client("cognito-idp"),
                    s3=session.client("s3"), cloudfront=session.client("cloudfront"))

@@ -73,7 +73,7 @@ class SiteFile:
     cache_control: str
 
     @classmethod
-    def of(cls, key: str, body: bytes) -> "SiteFile":
+    def of(cls, key: str, body: bytes) -> SiteFile:
         suffix = PurePosixPath(key).suffix.lower()
         revalidate = suffix == ".html" or key == CONFIG_KEY
         return cls(key, body, CONTENT_TYPES.get(suffix, "application/octet-stream"),

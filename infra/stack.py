@@ -1,7 +1,8 @@
 """Create, update and delete the resources stack (infra/resources.yaml)."""
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from botocore.exceptions import ClientError
 

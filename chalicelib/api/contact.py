@@ -21,7 +21,7 @@ from chalicelib.validation import gather, parse
 MAX_BODY_BYTES = 16 * 1024
 IDEMPOTENCY_SCOPE = "POST /contact"
 # Where a JSON body carries the CAPTCHA widget's token (a form uses the provider's own name).
-CAPTCHA_TOKEN_FIELD = "captchaToken"
+CAPTCHA_TOKEN_FIELD = "captchaToken"  # noqa: S105 (a field name, not a secret)
 
 
 class ContactApi:

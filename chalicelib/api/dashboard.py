@@ -1,8 +1,9 @@
 """The admin dashboard over HTTP: messages, their replies, stats and exports."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from typing import Any, Mapping
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import urlencode
 
 from chalice import Response
@@ -45,8 +46,8 @@ def _moment(query: Mapping[str, Any], name: str, errors: list[dict[str, str]]) -
         if len(raw) > 40:
             raise ValueError(raw)
         moment = datetime.fromisoformat(raw)
-        moment = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-        moment.astimezone(timezone.utc)  # out of range in UTC: 0001-01-01T00:00+01:00
+        moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        moment.astimezone(UTC)  # out of range in UTC: 0001-01-01T00:00+01:00
     except (ValueError, OverflowError):
         errors.append({"field": name, "message": "must be an ISO 8601 date or date and time, "
                                                  "such as 2026-11-01 or 2026-11-01T09:30:00Z"})

@@ -2,7 +2,8 @@
 Shared by the admin routes (/users) and the service routes (/service/users)."""
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import msgspec
 from chalice import Response

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import hmac
 import logging
-from typing import Any, Mapping, Protocol
+from collections.abc import Mapping
+from typing import Any, Protocol
 
 from chalice.app import Request
 
@@ -51,7 +52,7 @@ class AccessGuard:
         self._local_api_key = local_api_key
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> "AccessGuard":
+    def from_settings(cls, settings: Settings) -> AccessGuard:
         if settings.behind_api_gateway:
             return cls(verifier=None)
         verifier: TokenVerifier = _NoVerifier()

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 ADMIN_GROUP = "admin"
 
@@ -41,7 +42,7 @@ class Identity:
         return ADMIN_GROUP in self.groups
 
     @classmethod
-    def from_claims(cls, claims: Mapping[str, Any]) -> "Identity":
+    def from_claims(cls, claims: Mapping[str, Any]) -> Identity:
         email = claims.get("email")
         return cls(
             sub=str(claims["sub"]),

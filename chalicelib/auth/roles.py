@@ -6,15 +6,16 @@ tests/auth/test_route_roles.py fails the build before that can ship.
 """
 from __future__ import annotations
 
-from enum import Enum
-from typing import Callable, TypeVar
+from collections.abc import Callable
+from enum import StrEnum
+from typing import TypeVar
 
 View = TypeVar("View", bound=Callable[..., object])
 
 _ATTRIBUTE = "frontdesk_role"
 
 
-class Role(str, Enum):
+class Role(StrEnum):
     PUBLIC = "public"
     SIGNED_IN = "signed-in"
     ADMIN = "admin"

@@ -12,8 +12,9 @@ import json
 import logging
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import urlencode
 
 from chalicelib.domain_errors import CaptchaRejected, DependencyUnavailable
@@ -58,6 +59,8 @@ class CaptchaVerifier:
     def __init__(self, provider: Provider, *, verify_url: str, secret: Callable[[], str],
                  opener: Opener = urllib.request.urlopen,
                  timeout_seconds: float = VERIFY_TIMEOUT_SECONDS) -> None:
+        if not verify_url.startswith(("https://", "http://")):  # never file: or another scheme
+            raise ValueError(f"The CAPTCHA verify URL must be http(s): {verify_url!r}")
         self.provider = provider
         self._verify_url = verify_url
         self._secret = secret
@@ -72,7 +75,8 @@ class CaptchaVerifier:
         form = {"secret": self._secret(), "response": token}
         if remote_ip and remote_ip != "unknown":
             form["remoteip"] = remote_ip
-        request = urllib.request.Request(self._verify_url, data=urlencode(form).encode(),
+        request = urllib.request.Request(  # noqa: S310 (http(s) only, checked in __init__)
+                                         self._verify_url, data=urlencode(form).encode(),
                                          method="POST", headers={
                                              "Content-Type": "application/x-www-form-urlencoded"})
         try:

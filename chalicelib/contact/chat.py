@@ -13,7 +13,8 @@ import json
 import re
 import urllib.error
 import urllib.request
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from chalicelib.config import CHAT_FORMATS
 from chalicelib.contact.model import Message, Notification
@@ -108,7 +109,9 @@ class ChatNotifications(DeliveryKind):
             url = self._webhook_url()
         except DependencyUnavailable as exc:  # SSM busy, or the parameter not created yet
             raise WebhookFailed("the webhook URL could not be read") from exc
-        request = urllib.request.Request(url, data=body, method="POST",
+        if not url.startswith(("https://", "http://")):  # never file: or another scheme
+            raise WebhookFailed("the webhook URL is not an http(s) URL")
+        request = urllib.request.Request(url, data=body, method="POST",  # noqa: S310 (http(s) only)
                                          headers={"Content-Type": "application/json",
                                                   "User-Agent": "Frontdesk"})
         try:

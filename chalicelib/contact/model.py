@@ -91,7 +91,7 @@ class Message:
     notification: Notification
     reply_count: int = 0
 
-    def with_status(self, status: str, updated_at: str) -> "Message":
+    def with_status(self, status: str, updated_at: str) -> Message:
         return replace(self, status=status, updated_at=updated_at)
 
     def to_json(self) -> dict[str, Any]:
@@ -119,7 +119,7 @@ class Message:
         return item
 
     @classmethod
-    def from_item(cls, item: dict[str, Any]) -> "Message":
+    def from_item(cls, item: dict[str, Any]) -> Message:
         return cls(
             id=item["id"], name=item["name"], email=item["email"], subject=item.get("subject"),
             message=item["message"], status=item["status"], created_at=item["createdAt"],

@@ -9,8 +9,9 @@
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any, Callable, Protocol, Sequence
+from typing import Any, Protocol
 
 from chalicelib.contact.model import NOTIFY_FAILED, NOTIFY_PENDING, Message, Notification
 from chalicelib.db import keys

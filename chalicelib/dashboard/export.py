@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 from chalicelib.contact.model import Message
 from chalicelib.users.model import User

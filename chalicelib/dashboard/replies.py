@@ -55,7 +55,7 @@ class Reply:
 
     @classmethod
     def answering(cls, message: Message, *, reply_id: str, body: str, author: str,
-                  now: str) -> "Reply":
+                  now: str) -> Reply:
         return cls(id=reply_id, message_id=message.id, body=body, author=author, created_at=now,
                    to=message.email, to_name=message.name, subject=message.subject,
                    quoted=message.message, quoted_at=message.created_at)
@@ -84,7 +84,7 @@ class Reply:
         return item
 
     @classmethod
-    def from_item(cls, item: dict[str, Any]) -> "Reply":
+    def from_item(cls, item: dict[str, Any]) -> Reply:
         # The mail's copy is read leniently: a damaged one must not hide the
         # thread; the outbox fails its delivery instead (see reply_mail.py).
         return cls(id=item["id"], message_id=item["messageId"], body=item["body"],

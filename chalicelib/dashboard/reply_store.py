@@ -11,9 +11,10 @@
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any
 
 from chalicelib.contact.chat import CHAT_COUNTER, ChatNotifications, delivery_of
 from chalicelib.contact.model import Message, Notification

@@ -4,9 +4,10 @@ its edge."""
 from __future__ import annotations
 
 import builtins
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from chalicelib.contact.model import STATUSES, Message
 from chalicelib.contact.store import MessageStore

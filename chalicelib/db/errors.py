@@ -7,8 +7,8 @@ taken and stale). Anything else propagates and becomes a 500 that leaks nothing.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 from botocore.exceptions import ClientError, ConnectionError, ReadTimeoutError
 

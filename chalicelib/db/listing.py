@@ -12,8 +12,9 @@ time), page after page, for as long as its caller keeps reading.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Iterator, Sequence
+from typing import Any
 
 from chalicelib.db.cursor import decode_cursor, encode_cursor
 from chalicelib.db.errors import aws_unavailable_mapped

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import random
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from botocore.exceptions import ClientError
 
@@ -47,5 +48,5 @@ def transact_write(client: Any, items: list[dict[str, Any]], *, attempts: int = 
             if not set(reasons) <= RETRYABLE_REASONS:
                 raise
         if attempt < attempts - 1:
-            sleep(random.uniform(0, 0.05 * 2 ** attempt))
+            sleep(random.uniform(0, 0.05 * 2 ** attempt))  # noqa: S311 (backoff jitter)
     raise DependencyUnavailable("The database is busy. Try again shortly.")

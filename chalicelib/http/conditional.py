@@ -10,7 +10,7 @@ malformed request (400).
 from __future__ import annotations
 
 import re
-from typing import AbstractSet
+from collections.abc import Set
 
 from chalicelib.errors import BadRequest, PreconditionRequired
 
@@ -20,7 +20,7 @@ _LIST_MEMBER = re.compile(r'[ \t]*(W/)?"([\x21\x23-\x7e\x80-\xff]*)"[ \t]*(?:,|\
 _VERSION = re.compile(r"[1-9][0-9]{0,17}")
 
 # The versions a change may apply to; None: whichever version is current ("*").
-ExpectedVersions = AbstractSet[int] | None  # as UserStore takes them
+ExpectedVersions = Set[int] | None  # as UserStore takes them
 
 
 def etag(version: int) -> str:

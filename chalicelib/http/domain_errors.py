@@ -7,7 +7,8 @@ to translate domain errors into the API's errors; the pipeline renders those.
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from chalice import Chalice
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from chalice import Chalice, Response
 from chalice.app import Request, RouteEntry
@@ -55,7 +56,7 @@ class HttpPipeline:
 
     @classmethod
     def for_app(cls, app: Chalice, settings: Settings,
-                metrics: MetricsSink) -> "HttpPipeline":
+                metrics: MetricsSink) -> HttpPipeline:
         return cls(routes=app.routes, cors=CorsPolicy(settings.allowed_origins),
                    guard=AccessGuard.from_settings(settings), log=logging.getLogger("frontdesk.http"),
                    metrics=metrics)

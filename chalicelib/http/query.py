@@ -1,7 +1,8 @@
 """Query-string parameters, checked like bodies: every bad one listed at once."""
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from chalicelib.errors import ValidationFailed
 

@@ -60,7 +60,7 @@ class User:
                 "version": self.version}
 
     @classmethod
-    def from_item(cls, item: dict[str, Any]) -> "User":
+    def from_item(cls, item: dict[str, Any]) -> User:
         return cls(id=item["id"], name=item["name"], email=item["email"], age=item.get("age"),
                    created_at=item["createdAt"], updated_at=item["updatedAt"],
                    version=int(item["version"]))

@@ -13,8 +13,9 @@
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Set
 from datetime import datetime
-from typing import AbstractSet, Any, Callable
+from typing import Any
 
 from botocore.exceptions import ClientError
 from msgspec import UNSET
@@ -39,7 +40,7 @@ from chalicelib.ids import is_ulid, new_id
 from chalicelib.users.model import User, UserCreate, UserUpdate
 
 # The versions a change may apply to; None: whichever version is current.
-ExpectedVersions = AbstractSet[int] | None
+ExpectedVersions = Set[int] | None
 
 
 class UserStore:

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import json
 import urllib.request
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import urllib.request
+from collections.abc import Callable, Iterator
 from datetime import timedelta
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import pytest
 

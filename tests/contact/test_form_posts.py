@@ -1,7 +1,8 @@
 """POST /contact from a plain HTML form: the same pipeline, answered with pages."""
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 import pytest

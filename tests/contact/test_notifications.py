@@ -2,8 +2,9 @@
 and never a lost or doubled email."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
-from typing import Any, Callable
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -54,7 +55,7 @@ def test_an_ses_outage_leaves_the_message_pending_and_the_retry_sends_it_once(
     assert stats["notifications"] == {"pending": 1, "failed": 0}
 
     ses_outage()  # SES is back
-    later = datetime.now(timezone.utc) + timedelta(minutes=2)  # past the first backoff
+    later = datetime.now(UTC) + timedelta(minutes=2)  # past the first backoff
     metrics = RecordingMetrics()
     notifier = make_notifier(clock=lambda: later, metrics=metrics)
     assert notifier.retry_due() == 1
@@ -84,7 +85,7 @@ def test_after_the_last_attempt_the_notification_is_failed_and_counted(
         fresh_table: str, client: Any, as_admin: dict[str, str], make_notifier: Any) -> None:
     message_id = submit(VALID).json_body["id"]
     pump.poll_once()  # attempt 1 fails
-    moment = [datetime.now(timezone.utc)]
+    moment = [datetime.now(UTC)]
     metrics = RecordingMetrics()
     notifier = make_notifier(max_attempts=3, clock=lambda: moment[0], metrics=metrics)
     for _ in range(2):
@@ -176,7 +177,7 @@ def test_one_unreadable_pending_item_does_not_hold_up_the_rest(
               **keys.pending_notification("2000-01-01T00:00:00.000Z", "01JD0000000000000000000000")}
     local_aws.session.client("dynamodb").put_item(TableName=fresh_table, Item=to_item(broken))
     message_id = submit(VALID).json_body["id"]
-    later = datetime.now(timezone.utc) + timedelta(minutes=1)
+    later = datetime.now(UTC) + timedelta(minutes=1)
     assert make_notifier(clock=lambda: later).retry_due() == 1
     assert len(sent_mail(message_id)) == 1
 

@@ -2,8 +2,9 @@
 composed is failed at once, with its reason, and counted; the retries move on."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
-from typing import Any, Callable
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from chalicelib.db import keys
 from chalicelib.db.counters import read_counters
@@ -36,7 +37,7 @@ def test_150_poisoned_messages_ahead_of_a_good_one_do_not_stop_it(
         fresh_table: str) -> None:
     poisoned = plant_poisoned(local_aws, fresh_table, 150)
     good = submit(VALID).json_body["id"]
-    later = datetime.now(timezone.utc) + timedelta(minutes=1)
+    later = datetime.now(UTC) + timedelta(minutes=1)
     metrics = RecordingMetrics()
     assert make_notifier(clock=lambda: later, metrics=metrics).retry_due() == 1  # the next run
     assert len(sent_mail(good)) == 1

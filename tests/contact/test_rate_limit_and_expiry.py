@@ -1,7 +1,7 @@
 """The limiter and idempotency records against a controllable clock."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -15,7 +15,7 @@ from tests.conftest import LocalAws
 
 class Clock:
     def __init__(self) -> None:
-        self.now = datetime(2026, 11, 22, 12, 0, 0, tzinfo=timezone.utc)
+        self.now = datetime(2026, 11, 22, 12, 0, 0, tzinfo=UTC)
 
     def __call__(self) -> datetime:
         return self.now

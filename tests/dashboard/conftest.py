@@ -3,7 +3,8 @@ from __future__ import annotations
 import json
 import urllib.request
 import uuid
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 

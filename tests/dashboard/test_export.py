@@ -6,9 +6,10 @@ import csv
 import io
 import json
 import re
-from datetime import datetime, timedelta, timezone
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from functools import partial
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import unquote
 
 import pytest
@@ -137,7 +138,7 @@ def test_exports_also_stop_at_the_byte_budget(local_aws: LocalAws, fresh_table: 
 
 
 def test_from_and_to_select_by_time(local_aws: LocalAws, fresh_table: str) -> None:
-    start = datetime(2026, 11, 1, tzinfo=timezone.utc)
+    start = datetime(2026, 11, 1, tzinfo=UTC)
     moment = [start]
     clock_ms = UlidGenerator(clock_ms=lambda: int(moment[0].timestamp() * 1000))
     messages = MessageStore(local_aws.session.client("dynamodb"), fresh_table,

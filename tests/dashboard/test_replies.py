@@ -3,8 +3,9 @@ limits, and never a header a visitor could inject."""
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timedelta, timezone
-from typing import Any, Callable
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -104,7 +105,7 @@ def test_ses_failing_then_recovering_sends_the_reply_exactly_once(
     ses_outage()  # SES is back
     invoke(frontdesk_app, "retry_notifications", scheduled_event())  # inside the backoff: waits
     assert thread(message_id)["replies"][0]["attempts"] == 1
-    later = datetime.now(timezone.utc) + timedelta(minutes=2)
+    later = datetime.now(UTC) + timedelta(minutes=2)
     metrics = RecordingMetrics()
     outbox = reply_outbox(local_aws, fresh_table, clock=lambda: later, metrics=metrics)
     assert outbox.retry_due() == 1
@@ -120,7 +121,7 @@ def test_a_reply_fails_after_the_last_attempt(
         message_id: str, reply: Any, thread: Any, ses_outage: Any, local_aws: LocalAws,
         fresh_table: str) -> None:
     reply(message_id, "We are on it.")
-    moment = [datetime.now(timezone.utc)]
+    moment = [datetime.now(UTC)]
     outbox = reply_outbox(local_aws, fresh_table, clock=lambda: moment[0], max_attempts=2)
     for _ in range(3):
         outbox.retry_due()

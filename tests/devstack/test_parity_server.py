@@ -7,8 +7,9 @@ import http.client
 import json
 import socket
 import threading
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 from chalice.local import LocalDevServer

@@ -100,7 +100,7 @@ class StaticSite:
         self._server = ThreadingHTTPServer((host, port), handler)
         self.origin = f"http://{host}:{port}"
 
-    def __enter__(self) -> "StaticSite":
+    def __enter__(self) -> StaticSite:
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self
 

@@ -3,8 +3,9 @@ cannot read its answers; the web frontend's own origin can."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 

@@ -5,8 +5,9 @@ policy is what every other e2e test shows: the tab fixture fails any test
 during which the page hit the CSP."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import schemathesis
@@ -42,8 +42,8 @@ def _ordered_range(query: dict[str, Any]) -> dict[str, Any]:
 
 
 def _utc(moment: datetime) -> datetime:
-    return (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).astimezone(
-        timezone.utc)
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(
+        UTC)
 
 
 @schemathesis.hook

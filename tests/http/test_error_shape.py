@@ -4,8 +4,9 @@ app.py raises each error on purpose."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from types import SimpleNamespace
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 from chalice import Chalice

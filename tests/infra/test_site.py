@@ -4,9 +4,10 @@ check the exact call), and where the site lives."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 from botocore.stub import ANY, Stubber

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import copy
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import boto3
 import botocore.session

@@ -3,8 +3,9 @@ same email or the same ETag get exactly one winner."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Callable
+from typing import Any
 
 from chalicelib.db.counters import read_counters
 from chalicelib.domain_errors import EmailTaken, VersionMismatch

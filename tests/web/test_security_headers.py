@@ -6,9 +6,10 @@ import json
 import threading
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from html.parser import HTMLParser
 from http.server import ThreadingHTTPServer
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
