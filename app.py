@@ -67,7 +67,7 @@ def health() -> dict[str, Any]:
 @roles.public
 def openapi_document() -> dict[str, Any]:
     from chalicelib import openapi  # no other request needs the document builder
-    return openapi.document_for(app)
+    return openapi.document_for(app, settings.allowed_origins)
 
 
 @app.route("/contact", methods=["POST"], content_types=["application/json", FORM_MEDIA_TYPE])

@@ -266,20 +266,31 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
 
 # Operations that also take a plain HTML form post (chalicelib/api/contact_form.py).
 FORM_POSTS = {("POST", "/contact")}
-_FORM_FIELDS = {
-    "_next": {"type": "string", "format": "uri",
-              "description": "thank-you page; its origin must be one of the stage's allowed "
-                             "origins"},
-    "_error": {"type": "string", "format": "uri",
-               "description": "error page, given ?error=<code>&fields=<names>; same rule"},
+_PAGE_FIELDS = {
+    "_next": "thank-you page, on one of the stage's allowed origins",
+    "_error": "error page, given ?error=<code>&fields=<names>; on one of the allowed origins",
 }
+
+
+def _page_fields(allowed_origins: tuple[str, ...]) -> dict[str, Any]:
+    """The hidden page fields, with exactly the addresses the API accepts
+    (chalicelib/http/redirects.py): an allowed origin, then a path, query or
+    fragment in printable ASCII without backslashes. None without origins."""
+    origins = sorted({o.lower() for o in allowed_origins if o and o != "*"})
+    if not origins:
+        return {}
+    pattern = "^(?:" + "|".join(re.escape(o) for o in origins) + r")(?:[/?#][!-\[\]-~]*)?$"
+    return {name: {"type": "string", "format": "uri", "pattern": pattern, "description": text}
+            for name, text in _PAGE_FIELDS.items()}
 _HTML_PAGE = {"text/html": {"schema": {"type": "string"}}}
 
 
-def _with_form_post(operation: dict[str, Any], model_schema: dict[str, Any]) -> None:
+def _with_form_post(operation: dict[str, Any], model_schema: dict[str, Any],
+                    allowed_origins: tuple[str, ...]) -> None:
     """The same fields as a form, plus the hidden page fields; a form is answered
     with a 303 (or, without pages, an HTML page with the error's own status)."""
-    form_schema = {**model_schema, "properties": {**model_schema["properties"], **_FORM_FIELDS}}
+    form_schema = {**model_schema, "properties": {**model_schema["properties"],
+                                                  **_page_fields(allowed_origins)}}
     operation["requestBody"]["content"]["application/x-www-form-urlencoded"] = {
         "schema": form_schema}
     operation["responses"]["303"] = {
@@ -396,7 +407,8 @@ def _header(parameter: dict[str, Any], *, required: bool) -> dict[str, Any]:
     return {**parameter, "required": required}
 
 
-def build_document(app: Chalice, *, version: str = "1.0.0") -> dict[str, Any]:
+def build_document(app: Chalice, *, version: str = "1.0.0",
+                   allowed_origins: tuple[str, ...] = ()) -> dict[str, Any]:
     models = sorted({op.body for op in OPERATIONS.values() if op.body is not None},
                     key=lambda m: m.__name__)
     _, model_schemas = msgspec.json.schema_components(
@@ -421,7 +433,8 @@ def build_document(app: Chalice, *, version: str = "1.0.0") -> dict[str, Any]:
                 spec["requestBody"] = {"required": True, "content": {
                     JSON: {"schema": _ref(operation.body.__name__)}}}
                 if (method, path) in FORM_POSTS:
-                    _with_form_post(spec, model_schemas[operation.body.__name__])
+                    _with_form_post(spec, model_schemas[operation.body.__name__],
+                                    allowed_origins)
             params = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
                       for name in entry.view_args]
             params += [parameters[name] for name in operation.query]
@@ -449,6 +462,6 @@ def build_document(app: Chalice, *, version: str = "1.0.0") -> dict[str, Any]:
 
 
 @lru_cache(maxsize=1)
-def document_for(app: Chalice) -> dict[str, Any]:
+def document_for(app: Chalice, allowed_origins: tuple[str, ...] = ()) -> dict[str, Any]:
     """Built on first request, then kept for the container's life."""
-    return build_document(app)
+    return build_document(app, allowed_origins=allowed_origins)
