@@ -275,12 +275,13 @@ _PAGE_FIELDS = {
 def _page_fields(allowed_origins: tuple[str, ...]) -> dict[str, Any]:
     """The hidden page fields, with exactly the addresses the API accepts
     (chalicelib/http/redirects.py): an allowed origin, then a path, query or
-    fragment in printable ASCII without backslashes. None without origins."""
+    fragment in printable ASCII without backslashes; or empty. None without origins."""
     origins = sorted({o.lower() for o in allowed_origins if o and o != "*"})
     if not origins:
         return {}
-    pattern = "^(?:" + "|".join(re.escape(o) for o in origins) + r")(?:[/?#][!-\[\]-~]*)?$"
-    return {name: {"type": "string", "format": "uri", "pattern": pattern, "description": text}
+    # Empty counts as not sent (the stage's own page, or the API's).
+    pattern = "^(?:(?:" + "|".join(re.escape(o) for o in origins) + r")(?:[/?#][!-\[\]-~]*)?)?$"
+    return {name: {"type": "string", "pattern": pattern, "description": text}
             for name, text in _PAGE_FIELDS.items()}
 _HTML_PAGE = {"text/html": {"schema": {"type": "string"}}}
 
