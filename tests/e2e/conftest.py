@@ -7,12 +7,7 @@ it is named on the command line).
 """
 from __future__ import annotations
 
-import json
 import os
-import signal
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -23,8 +18,8 @@ import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Dialog, Page, sync_playwright
 
 from tests.e2e.support import Api, cognito_sign_in
+from tests.support import local_stack
 from tests.support.cognito import demo_role
-from tests.support.ports import free_port
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 ARTIFACTS = PROJECT_DIR / "artifacts" / "e2e"
@@ -41,35 +36,9 @@ CHROMIUM_FLAGS = [
 def running_stack(workdir: Path, extra_env: dict[str, str] | None = None
                   ) -> Iterator[dict[str, Any]]:
     """`python -m devstack` on free ports, with `extra_env` (e.g. CAPTCHA_PROVIDER)."""
-    stack_file = workdir / "stack.json"
-    ports = {"API_PORT": free_port(), "AWS_PORT": free_port(), "WEB_PORT": free_port()}
-    env = {**os.environ, **{k: str(v) for k, v in ports.items()}, "STACK_FILE": str(stack_file)}
-    for name in ("AWS_ENDPOINT_URL", "STAGE", "TABLE_NAME", "USER_POOL_ID", "ALLOWED_ORIGINS",
-                 "CAPTCHA_PROVIDER", "CHAT_FORMAT"):
-        env.pop(name, None)  # the stack sets its own, as on a developer's machine
-    env.update(extra_env or {})
-    log = (workdir / "stack.log").open("w")
-    process = subprocess.Popen([sys.executable, "-m", "devstack"], cwd=PROJECT_DIR, env=env,
-                               stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 60
-    while not stack_file.exists():
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail(f"local stack did not start:\n{Path(log.name).read_text()}")
-        time.sleep(0.1)
-    time.sleep(0.2)  # the file is written last, but let its writer finish
-    info = json.loads(stack_file.read_text())
-    assert "webUrl" in info, "the stack serves web/ only when the folder exists"
-    try:
-        yield info
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
+    with local_stack.running_stack(workdir, **(extra_env or {})) as running:
+        assert "webUrl" in running.info, "the stack serves web/ only when the folder exists"
+        yield running.info
 
 
 @pytest.fixture(scope="session")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -22,7 +23,7 @@ from tests.support.ports import free_port
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 # Set by the test session for its in-process world; a stack sets its own.
 NOT_INHERITED = ("AWS_ENDPOINT_URL", "STAGE", "TABLE_NAME", "USER_POOL_ID", "ALLOWED_ORIGINS",
-                 "CONTACT_RATE_LIMIT")
+                 "CONTACT_RATE_LIMIT", "CAPTCHA_PROVIDER", "CHAT_FORMAT")
 
 
 @dataclass
@@ -50,7 +51,7 @@ def running_stack(directory: Path, **extra: str) -> Iterator[RunningStack]:
     with log.open("w") as output:
         process = subprocess.Popen([sys.executable, "-m", "devstack"], cwd=PROJECT_DIR, env=env,
                                    stdout=output, stderr=subprocess.STDOUT, text=True)
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 60
     while not stack_file.exists():
         if process.poll() is not None or time.monotonic() > deadline:
             process.kill()
@@ -60,9 +61,13 @@ def running_stack(directory: Path, **extra: str) -> Iterator[RunningStack]:
     try:
         yield RunningStack(process, ports, json.loads(stack_file.read_text()), stack_file, env)
     finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
+        if process.poll() is None:  # stopped as Ctrl-C would, killed if it hangs
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
 
 @dataclass
