@@ -10,7 +10,12 @@ import pytest
 from cfnlint.api import lint_file
 
 from chalicelib.db.table import TTL_ATTRIBUTE, table_definition
-from chalicelib.metrics import NOTIFICATIONS_FAILED, OLDEST_PENDING_NOTIFICATION_AGE, SERVICE
+from chalicelib.metrics import (
+    EVENT_METRICS,
+    NOTIFICATIONS_FAILED,
+    OLDEST_PENDING_NOTIFICATION_AGE,
+    SERVICE,
+)
 from infra.site import site_headers
 from infra.stack import stack_parameters
 from infra.stages import DEPLOYABLE_STAGES, STAGES_FILE, TEMPLATE_FILE, load_stage
@@ -87,7 +92,8 @@ def test_alarms_cover_5xx_lambda_errors_and_throttles_and_dynamodb_throttles() -
     assert watched == {("AWS/ApiGateway", "5XXError"), ("AWS/Lambda", "Errors"),
                        ("AWS/Lambda", "Throttles"), ("AWS/DynamoDB", "ReadThrottleEvents"),
                        ("AWS/DynamoDB", "WriteThrottleEvents"),
-                       ("Frontdesk", "NotificationsFailed"),
+                       ("Frontdesk", "NotificationsFailed"), ("Frontdesk", "RepliesFailed"),
+                       ("Frontdesk", "ChatNotificationsFailed"),
                        ("Frontdesk", "OldestPendingNotificationAge")}
     assert RESOURCES["AlarmTopic"]["Type"] == "AWS::SNS::Topic"
 
@@ -118,6 +124,14 @@ def test_any_failed_notification_raises_the_alarm() -> None:
     alarm = frontdesk_alarm(NOTIFICATIONS_FAILED)
     assert (alarm["Statistic"], alarm["Threshold"], alarm["ComparisonOperator"]) == (
         "Sum", 0, "GreaterThanThreshold")
+
+
+@pytest.mark.parametrize("metric", sorted(m for m in EVENT_METRICS if m.endswith("Failed")))
+def test_every_failure_the_app_counts_has_an_alarm(metric: str) -> None:
+    alarm = frontdesk_alarm(metric)
+    assert (alarm["Statistic"], alarm["Threshold"], alarm["ComparisonOperator"]) == (
+        "Sum", 0, "GreaterThanThreshold")
+    assert alarm["TreatMissingData"] == "notBreaching"
 
 
 @pytest.mark.parametrize("stage", DEPLOYABLE_STAGES)
