@@ -245,6 +245,10 @@ def web_config(info: dict[str, Any]) -> dict[str, Any]:
                                        "passwordPolicy", "captcha") if key in info}
 
 
+# The site's page for an address it does not have, locally as deployed.
+NOT_FOUND_PAGE = "404.html"
+
+
 def web_handler(web_dir: Path, config: dict[str, Any]) -> Any:
     body = json.dumps(config).encode()
     # The deployed site's headers (infra/web_headers.py), naming the local API and AWS.
@@ -278,6 +282,21 @@ def web_handler(web_dir: Path, config: dict[str, Any]) -> Any:
                 self.wfile.write(html)
                 return
             super().do_GET()
+
+        def send_error(self, code: int, message: str | None = None,
+                       explain: str | None = None) -> None:
+            not_found = web_dir / NOT_FOUND_PAGE
+            if code != 404 or not not_found.is_file():
+                super().send_error(code, message, explain)
+                return
+            # What CloudFront answers for a missing file (infra/resources.yaml).
+            page = not_found.read_bytes()
+            self.send_response(404)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(page)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(page)
 
         def log_message(self, format: str, *args: Any) -> None:
             pass

@@ -18,7 +18,7 @@ from chalicelib.metrics import (
 )
 from infra.site import site_headers
 from infra.stack import stack_parameters
-from infra.stages import DEPLOYABLE_STAGES, STAGES_FILE, TEMPLATE_FILE, load_stage
+from infra.stages import DEPLOYABLE_STAGES, PROJECT_DIR, STAGES_FILE, TEMPLATE_FILE, load_stage
 from tests.infra.templates import resources_template
 
 TEMPLATE = resources_template()
@@ -182,6 +182,15 @@ def test_the_distribution_serves_the_bucket_over_https_only_compressed_from_inde
     assert behavior["Compress"] is True
     assert behavior["AllowedMethods"] == ["GET", "HEAD"]
     assert behavior["ResponseHeadersPolicyId"] == {"Ref": "SiteHeadersPolicy"}
+
+
+def test_a_missing_file_gets_the_site_s_own_404_page_with_a_404() -> None:
+    config = RESOURCES["SiteDistribution"]["Properties"]["DistributionConfig"]
+    answers = {e["ErrorCode"]: (e["ResponseCode"], e["ResponsePagePath"])
+               for e in config["CustomErrorResponses"]}
+    # S3 answers 403 for a missing key when the reader may not list the bucket.
+    assert answers == {403: (404, "/404.html"), 404: (404, "/404.html")}
+    assert (PROJECT_DIR / "web" / "404.html").is_file()
 
 
 def test_a_custom_domain_comes_with_its_certificate_or_not_at_all() -> None:

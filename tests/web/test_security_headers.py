@@ -144,6 +144,16 @@ def test_a_captcha_adds_exactly_its_provider_s_script_and_frame_origins(provider
         {k: v for k, v in plain.items() if k != "script-src"}
 
 
+@pytest.mark.parametrize("path", ["/missing", "/js/nothing.js", "/a/b/c.html"])
+def test_the_local_web_server_answers_a_missing_file_with_the_site_s_404_page(
+        local_web: tuple[str, dict[str, Any]], path: str) -> None:
+    base, _ = local_web
+    response = fetch(base + path)
+    assert response.status == 404
+    assert response.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert response.read() == (WEB_DIR / "404.html").read_bytes()
+
+
 def test_the_local_web_server_writes_the_api_into_the_contact_form(
         local_web: tuple[str, dict[str, Any]]) -> None:
     base, config = local_web
