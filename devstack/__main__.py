@@ -7,6 +7,7 @@ import sys
 import threading
 from pathlib import Path
 
+from devstack.console import Console
 from devstack.stack import PROJECT_DIR, LocalStack, Ports, PortTaken
 
 
@@ -18,6 +19,9 @@ def main() -> int:
     stack = LocalStack(ports=Ports.from_env(),
                        stack_file=Path(os.environ.get("STACK_FILE",
                                                       PROJECT_DIR / ".local" / "stack.json")))
+    metrics_file = stack.stack_file.with_name("metrics.jsonl")
+    if os.environ.get("FRONTDESK_LOG") != "json":
+        sys.stdout = Console(sys.stdout, metrics_file)
     try:
         try:
             info = stack.start()
@@ -33,6 +37,8 @@ def main() -> int:
             totp = f", TOTP secret {user['totpSecret']}" if "totpSecret" in user else ""
             print(f"Demo account    {user['username']} / {user['password']}   ({role}{totp})")
         print(f"Service API key in {stack.stack_file} (apiKey)")
+        if isinstance(sys.stdout, Console):
+            print(f"Metrics (EMF)   {metrics_file}   (FRONTDESK_LOG=json prints raw log lines)")
         print("Ctrl-C stops everything.", flush=True)
         # If whatever started us dies without signalling (make killed with
         # SIGKILL, a closed terminal), we are re-parented: stop then too.

@@ -70,6 +70,12 @@ def test_local_stack_serves_and_stops_cleanly(stack: dict[str, Any], stop_signal
     process = stack["process"]
     process.send_signal(stop_signal)
     assert process.wait(timeout=15) == 0
+    # What the developer saw: readable request lines; the EMF went to a file beside stack.json.
+    output = stack["stack_file"].with_name("stack.log").read_text()
+    assert "GET /health  200  " in output and '"_aws"' not in output
+    emf = [json.loads(line) for line in
+           stack["stack_file"].with_name("metrics.jsonl").read_text().splitlines()]
+    assert any(e.get("Route") == "GET /health" and e["Requests"] == [1.0] for e in emf)
     for port in stack["ports"].values():
         assert not port_is_open(port), f"port {port} still served after stop"
     assert not stack["stack_file"].exists()
