@@ -276,13 +276,11 @@ def report(run: dict[str, Any]) -> str:
     lines += ["", "Inside the arm64 zip (compressed):", "", "| entry | size |", "|---|---|"]
     lines += [f"| `{k}` | {v:,} bytes |" for k, v in
               sorted(arm["by_top_level"].items(), key=lambda kv: -kv[1])]
-    lines += ["", "Outside the zip (installed size on this machine, `__pycache__` excluded; "
-              "the published layer's own size is AWS's and cannot be read offline):", "",
+    lines += ["", "Outside the zip (installed size on this machine, `__pycache__` excluded); "
+              "the functions use no layer:", "",
               "| what | provided by | size |", "|---|---|---|",
               f"| boto3, botocore, s3transfer, jmespath, dateutil, urllib3, six | the Lambda "
               f"Python runtime | {mb(sizes['runtime_bytes'])} |",
-              f"| aws-lambda-powertools | AWS's public Powertools layer | "
-              f"{mb(sizes['layer_bytes'])} |",
               "", "For scale, what the peers would have to bundle besides boto3:", "",
               "| peer | bundle | size |", "|---|---|---|",
               f"| {LABELS['fastapi']} | fastapi, starlette, pydantic(-core), mangum, anyio, … | "

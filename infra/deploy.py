@@ -160,7 +160,7 @@ def deploy(stage_name: str, *, aws: AwsClients, chalice: ChaliceRunner,
                                  site_headers(known_api_url, aws.region, captcha_provider))
     config = chalice_config.with_environment(
         config, stage_name, chalice_config.stage_environment(stage, outputs))
-    config = chalice_config.with_layers(config, stage_name, aws.region)
+    config = chalice_config.without_layers(config, stage_name)
     chalice_config.write_config(config, project.chalice_config)
 
     say(f"[2/5] chalice deploy --stage {stage_name}")

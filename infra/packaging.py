@@ -1,6 +1,6 @@
-"""`chalice package` of a copy of the project, configured as `make deploy`
-configures the stage (the Powertools layer of the region). Used by
-`make check-package` and `make bench`; never touches the working tree's config."""
+"""`chalice package` of a copy of the project, as `make deploy` would package
+it. Used by `make check-package` and `make bench`; never touches the working
+tree."""
 from __future__ import annotations
 
 import os
@@ -13,8 +13,8 @@ from infra import chalice_config
 from infra.stages import PROJECT_DIR
 
 
-def project_copy(stage: str, region: str, root: Path, architecture: str | None = None) -> Path:
-    """What `chalice package` reads, with the stage's config as `make deploy` writes it."""
+def project_copy(stage: str, root: Path, architecture: str | None = None) -> Path:
+    """What `chalice package` reads."""
     shutil.rmtree(root, ignore_errors=True)
     shutil.copytree(PROJECT_DIR / "chalicelib", root / "chalicelib",
                     ignore=shutil.ignore_patterns("__pycache__"))
@@ -22,17 +22,17 @@ def project_copy(stage: str, region: str, root: Path, architecture: str | None =
                     ignore=shutil.ignore_patterns("deployed", "deployments"))
     for name in ("app.py", "requirements.txt"):
         shutil.copy(PROJECT_DIR / name, root / name)
-    config_file = root / ".chalice" / "config.json"
-    config = chalice_config.read_config(config_file)
     if architecture:
+        config_file = root / ".chalice" / "config.json"
+        config = chalice_config.read_config(config_file)
         config["stages"][stage]["lambda_architecture"] = architecture
-    chalice_config.write_config(chalice_config.with_layers(config, stage, region), config_file)
+        chalice_config.write_config(config, config_file)
     return root
 
 
 def package(stage: str, region: str, out: Path, architecture: str | None = None) -> None:
     """Writes out/deployment.zip and out/sam.json; raises with Chalice's output on failure."""
-    project = project_copy(stage, region, out.with_name(f"{out.name}-project"), architecture)
+    project = project_copy(stage, out.with_name(f"{out.name}-project"), architecture)
     chalice = Path(sys.executable).with_name("chalice")
     result = subprocess.run([str(chalice), "package", "--stage", stage, str(out)],
                             cwd=project, env={**os.environ, "AWS_DEFAULT_REGION": region},
