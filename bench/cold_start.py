@@ -1,7 +1,10 @@
 """One cold start, in this fresh process: import the candidate, answer the
 first GET /users/{id}. Writes JSON (milliseconds, peak RSS) to the file named
 by its third argument; stdout is the function's log. Interpreter
-start-up is not counted (it is the same for every candidate)."""
+start-up is not counted (it is the same for every candidate).
+
+The candidate is a name from candidates.py, or `unzipped:<dir>`: Frontdesk
+from the contents of its deployment zip, as Lambda's /var/task holds them."""
 from __future__ import annotations
 
 import json
@@ -9,10 +12,13 @@ import sys
 import time
 
 started = time.perf_counter()
-from candidates import add_paths, load  # noqa: E402
+from candidates import add_paths, load, load_unzipped  # noqa: E402
 
-add_paths()
-handler = load(sys.argv[1])
+if sys.argv[1].startswith("unzipped:"):  # the function as deployed, from its zip's contents
+    handler = load_unzipped(sys.argv[1].removeprefix("unzipped:"))
+else:
+    add_paths()
+    handler = load(sys.argv[1])
 from events import LambdaContext, api_event  # noqa: E402
 
 user_id = sys.argv[2]

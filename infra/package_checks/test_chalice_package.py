@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -17,15 +18,18 @@ from typing import Any
 import pytest
 from cfnlint.api import lint_file
 
-from infra.packaging import package
+from infra.packaging import bytecode_problem, cached_pyc, package
 from infra.stages import DEPLOYABLE_STAGES, PROJECT_DIR, TEMPLATE_FILE
 
 BUILD = PROJECT_DIR / "build" / "package"
 # Everything else the function needs comes from the runtime (boto3); see
 # docs/architecture.md, "Performance".
 FUNCTION_ZIP_BUDGET_BYTES = 1_000_000
-# Top-level entries the zip may hold: our code, Chalice's runtime module, msgspec.
-ALLOWED_IN_ZIP = {"app.py", "chalicelib", "chalice", "msgspec"}
+# Top-level entries the zip may hold: our code, Chalice's runtime module, msgspec,
+# and app.py's bytecode.
+ALLOWED_IN_ZIP = {"app.py", "chalicelib", "chalice", "msgspec", "__pycache__"}
+# What the zip must carry bytecode for: everything of ours, and Chalice's runtime.
+COMPILED_IN_ZIP = ("app.py", "chalicelib/", "chalice/")
 
 
 @pytest.fixture(scope="module", params=DEPLOYABLE_STAGES)
@@ -107,3 +111,21 @@ def test_tracing_follows_the_stage_xray_setting(packaged: tuple[str, Path]) -> N
 
 def test_the_resources_template_passes_cfn_lint() -> None:
     assert [str(m) for m in lint_file(TEMPLATE_FILE)] == []
+
+
+def test_the_zip_carries_valid_bytecode_for_every_module_of_ours(
+        packaged: tuple[str, Path]) -> None:
+    _, out = packaged
+    with zipfile.ZipFile(out / "deployment.zip") as archive:
+        names = set(archive.namelist())
+        sources = [n for n in names if n.endswith(".py") and n.startswith(COMPILED_IN_ZIP)]
+        problems = {name: bytecode_problem(archive.read(name), archive.read(cached_pyc(name))
+                                      if cached_pyc(name) in names else None)
+                    for name in sources}
+    assert len(sources) > 40 and "app.py" in sources and "chalice/app.py" in sources
+    assert {name: problem for name, problem in problems.items() if problem} == {}
+    # Bytecode is per Python version: it must be the one Lambda runs.
+    template = json.loads((out / "sam.json").read_text())
+    runtimes = {r["Properties"]["Runtime"] for r in template["Resources"].values()
+                if r["Type"] == "AWS::Serverless::Function"}
+    assert runtimes == {f"python{sys.version_info.major}.{sys.version_info.minor}"}
