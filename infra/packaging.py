@@ -4,7 +4,8 @@ precompiled bytecode. Used by `make deploy`, `make check-package` and
 
 Why bytecode: Lambda's /var/task is read-only, so Python cannot cache what it
 compiles there, and without .pyc files in the zip every cold start compiles
-app.py, chalicelib and Chalice's runtime module from source. The .pyc files
+app.py, chalicelib, Chalice's runtime module and msgspec's Python modules
+from source. The .pyc files
 are unchecked-hash ones: Chalice zips every file with the same 1980 mtime, so
 timestamp-based ones would never match their source, and checking a hash
 would read every source file again. They are built here, from the very files
@@ -21,6 +22,8 @@ import py_compile
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
+from importlib import metadata
 from pathlib import Path
 
 import chalice
@@ -30,7 +33,8 @@ from infra import chalice_config
 from infra.stages import PROJECT_DIR
 
 # Chalice zips vendor/'s contents at the root of the zip: the one way to ship
-# a .pyc beside app.py and Chalice's runtime module, which it zips as sources.
+# a .pyc beside app.py, Chalice's runtime module and the requirements, which it
+# zips as sources.
 VENDOR_DIR = "vendor"
 
 
@@ -60,6 +64,24 @@ def bytecode_problem(source: bytes, pyc: bytes | None) -> str | None:
     return None
 
 
+def requirement_sources(requirements: Path) -> Iterator[tuple[Path, str]]:
+    """(installed file, path in the zip) of each Python module of the pinned
+    requirements. Chalice unpacks the same release's wheel for Lambda's
+    platform; its pure-Python files are the ones installed here."""
+    for line in requirements.read_text().splitlines():
+        requirement = line.split("#")[0].strip()
+        if not requirement:
+            continue
+        name, _, version = requirement.partition("==")
+        installed = metadata.distribution(name)
+        if installed.version != version:
+            raise RuntimeError(f"requirements.txt pins {name}=={version} but {installed.version} "
+                               "is installed: its bytecode would not match the zip's sources")
+        for file in installed.files or []:
+            if file.suffix == ".py":
+                yield Path(str(installed.locate_file(file))), file.as_posix()
+
+
 def compile_bytecode(root: Path) -> None:
     """Bytecode for the interpreter running this, the one whose version
     Chalice deploys as the Lambda runtime (Config.lambda_python_version)."""
@@ -71,6 +93,8 @@ def compile_bytecode(root: Path) -> None:
     for module, shipped_as in ((chalice.app, "chalice/app.py"), (chalice, "chalice/__init__.py")):
         # The very files Chalice zips as its runtime (packager._iter_app_filenames).
         compile_file(Path(inspect.getfile(module)), vendor / cached_pyc(shipped_as), shipped_as)
+    for installed, shipped_as in requirement_sources(root / "requirements.txt"):
+        compile_file(installed, vendor / cached_pyc(shipped_as), shipped_as)
 
 
 def project_copy(stage: str, root: Path, architecture: str | None = None, *,

@@ -40,11 +40,12 @@ def test_the_copy_carries_bytecode_python_uses_without_compiling(tmp_path: Path)
     assert [path for path in report["compiled"] if "chalicelib" in path] == []
 
 
-def test_app_and_chalices_runtime_get_bytecode_at_the_zips_root(tmp_path: Path) -> None:
+def test_app_chalices_runtime_and_msgspec_get_bytecode_at_the_zips_root(tmp_path: Path) -> None:
     copy = project_copy("dev", tmp_path / "copy")
     app_pyc = copy / VENDOR_DIR / cached_pyc("app.py")
     assert bytecode_problem((copy / "app.py").read_bytes(), app_pyc.read_bytes()) is None
     assert (copy / VENDOR_DIR / cached_pyc("chalice/app.py")).is_file()
+    assert (copy / VENDOR_DIR / cached_pyc("msgspec/inspect.py")).is_file()
 
 
 FAKE_CHALICE = """#!{python}
