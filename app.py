@@ -9,7 +9,6 @@ from chalice import Chalice, CognitoUserPoolAuthorizer, Rate, Response
 from chalice.app import Request
 
 from chalicelib import log
-from chalicelib.api.contact import MAX_BODY_BYTES as CONTACT_MAX_BODY_BYTES
 from chalicelib.auth import me, roles
 from chalicelib.auth.identity import current_identity
 from chalicelib.config import Settings
@@ -73,9 +72,10 @@ def openapi_document() -> dict[str, Any]:
 @app.route("/contact", methods=["POST"], content_types=["application/json", FORM_MEDIA_TYPE])
 @roles.public
 def submit_contact() -> Response:
+    from chalicelib.api.contact import MAX_BODY_BYTES  # loaded with the contact API, on first use
     if is_form_post(request()):  # a plain HTML form: answered with a redirect or a page
         return services.contact_form_api.submit(form_post(request()))
-    return services.contact_api.submit(json_body(CONTACT_MAX_BODY_BYTES),
+    return services.contact_api.submit(json_body(MAX_BODY_BYTES),
                                        header("idempotency-key"),
                                        client_ip(request().context))
 

@@ -54,6 +54,14 @@ def add_paths() -> None:
             sys.path.insert(0, str(path))
 
 
+def load_unzipped(directory: str) -> Handler:
+    """Frontdesk from an unzipped deployment package: its app.py, chalicelib,
+    Chalice runtime and msgspec come first on the path, as in /var/task."""
+    sys.path.insert(0, directory)
+    handler: Handler = importlib.import_module("app").app
+    return handler
+
+
 def load(name: str) -> Handler:
     module_name, attribute = _MODULES[name]
     handler: Handler = getattr(importlib.import_module(module_name), attribute)

@@ -13,7 +13,6 @@ from candidates import PROJECT_DIR
 # The Lambda Python runtime ships boto3 and what it depends on.
 RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer", "jmespath", "python-dateutil", "urllib3",
                     "six")
-LAYER = ("aws-lambda-powertools",)
 PEER_BUNDLES = {"fastapi": ("fastapi", "starlette", "pydantic", "pydantic-core", "mangum",
                             "anyio", "annotated-types", "typing-extensions", "typing-inspection",
                             "idna", "sniffio"),
@@ -52,5 +51,4 @@ def measure() -> dict[str, Any]:
         package("prod", "us-east-1", out, architecture)
         zips[architecture] = zip_figures(out / "deployment.zip")
     return {"zips": zips, "runtime_bytes": installed_bytes(RUNTIME_PROVIDED),
-            "layer_bytes": installed_bytes(LAYER),
             "peer_bundle_bytes": {k: installed_bytes(v) for k, v in PEER_BUNDLES.items()}}

@@ -10,8 +10,6 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from chalicelib.contact.captcha import PROVIDERS as CAPTCHA_PROVIDERS
-
 CHAT_FORMATS = ("slack", "discord", "json")
 
 STAGES = ("local", "dev", "prod")
@@ -167,9 +165,15 @@ class Settings:
                               "resources stack.")
         region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1"
         captcha = env.get("CAPTCHA_PROVIDER", "").strip().lower()
-        if captcha and captcha not in CAPTCHA_PROVIDERS:
-            raise ConfigError(f"CAPTCHA_PROVIDER must be one of {', '.join(CAPTCHA_PROVIDERS)} "
-                              f"or empty, got {captcha!r}")
+        captcha_verify_url = ""
+        if captcha:
+            # Only a stage with a CAPTCHA loads its verifier at init.
+            from chalicelib.contact.captcha import PROVIDERS as CAPTCHA_PROVIDERS
+            if captcha not in CAPTCHA_PROVIDERS:
+                raise ConfigError(f"CAPTCHA_PROVIDER must be one of "
+                                  f"{', '.join(CAPTCHA_PROVIDERS)} or empty, got {captcha!r}")
+            captcha_verify_url = (env.get("CAPTCHA_VERIFY_URL", "").strip()
+                                  or CAPTCHA_PROVIDERS[captcha].verify_url)
         chat = env.get("CHAT_FORMAT", "").strip().lower()
         if chat and chat not in CHAT_FORMATS:
             raise ConfigError(f"CHAT_FORMAT must be one of {', '.join(CHAT_FORMATS)} or empty, "
@@ -201,8 +205,7 @@ class Settings:
             contact_redirect_error=env.get("CONTACT_REDIRECT_ERROR", "").strip(),
             captcha_provider=captcha,
             captcha_site_key=env.get("CAPTCHA_SITE_KEY", "").strip() if captcha else "",
-            captcha_verify_url=(env.get("CAPTCHA_VERIFY_URL", "").strip()
-                                or CAPTCHA_PROVIDERS[captcha].verify_url) if captcha else "",
+            captcha_verify_url=captcha_verify_url,
             captcha_secret_parameter=(env.get("CAPTCHA_SECRET_PARAMETER", "").strip()
                                       or captcha_secret_parameter(stage)) if captcha else "",
             chat_format=chat,

@@ -2,8 +2,7 @@
 
 Lambda ships stdout to CloudWatch Logs, which extracts the metrics from these
 lines asynchronously: no PutMetricData call, so no latency, IAM grant or
-failure mode on the request path. Powertools writes and validates the EMF
-(its limits on names, units and dimensions are easy to get subtly wrong by hand).
+failure mode on the request path.
 
 Two kinds of metric:
 - `request(...)`, called once per request by the HTTP pipeline: Requests,
@@ -13,10 +12,13 @@ Two kinds of metric:
 - `age(name, seconds)`, for how long something has waited, measured now:
   OldestPendingNotificationAge (written by each retry run; an alarm watches it).
 
-Building an EMF document through Powertools costs about 100 µs, most of a
-warm request. So Powertools builds each distinct document once (per route,
-status class and event name) with holes for the values, and every line after
-that fills in the timestamp and the values: the same line, for about 2 µs.
+Each distinct document (per route, status class and event name) is written
+once as a template with holes for the values, and every line after that
+fills in the timestamp and the values, for about 2 µs. The document is the
+one AWS's EMF specification describes, written here directly: names and
+units come from the fixed lists below, so there is nothing left to validate
+per line (tests/observability/test_emf_lines.py holds every kind of line to
+the specification's rules).
 
 Modules get a `Metrics` handed to them (app.py builds one per container);
 tests pass `tests.support.metrics.RecordingMetrics` or read the EMF lines.
@@ -26,9 +28,7 @@ from __future__ import annotations
 import json
 import sys
 import time
-from typing import Protocol
-
-from aws_lambda_powertools.metrics import EphemeralMetrics, MetricUnit
+from typing import Literal, Protocol
 
 NAMESPACE = "Frontdesk"
 SERVICE = "frontdesk"
@@ -49,6 +49,9 @@ EVENT_METRICS = frozenset({CONTACT_RECEIVED, NOTIFICATIONS_SENT, NOTIFICATIONS_F
 OLDEST_PENDING_NOTIFICATION_AGE = "OldestPendingNotificationAge"
 AGE_METRICS = frozenset({OLDEST_PENDING_NOTIFICATION_AGE})
 
+# The CloudWatch units these metrics use (the full list is in the EMF specification).
+Unit = Literal["Count", "Milliseconds", "Seconds"]
+
 
 class UnknownMetric(ValueError):
     pass
@@ -66,8 +69,8 @@ def status_class(status: int) -> str:
     return f"{status // 100}xx"
 
 
-# Stand-ins for the values, swapped for str.format fields once Powertools has
-# written the document around them.
+# Stand-ins for the values, swapped for str.format fields once the document
+# around them is written.
 _TIMESTAMP_HOLE = "@@timestamp@@"
 _VALUE_HOLE = "@@value{}@@"
 # Routes come from the app's route table, but a method is whatever the caller
@@ -76,24 +79,23 @@ _MAX_TEMPLATES = 256
 
 
 class EmfTemplate:
-    """One EMF document as Powertools writes it, with holes for the timestamp
-    and for each metric's value: `line(timestamp_ms, *values)` fills them."""
+    """One EMF document with holes for the timestamp and for each metric's
+    value: `line(timestamp_ms, *values)` fills them."""
 
-    def __init__(self, namespace: str, service: str, dimensions: dict[str, str],
-                 metrics: list[tuple[str, MetricUnit]]) -> None:
-        emf = EphemeralMetrics(namespace=namespace, service=service)
-        for name, value in dimensions.items():
-            emf.add_dimension(name=name, value=value)
-        for name, unit in metrics:
-            emf.add_metric(name=name, unit=unit, value=0)
-        document = emf.serialize_metric_set()
-        document["_aws"]["Timestamp"] = _TIMESTAMP_HOLE  # type: ignore[typeddict-item]
-        for index, (name, _) in enumerate(metrics):
-            document[name] = _VALUE_HOLE.format(index)  # type: ignore[literal-required]
+    def __init__(self, namespace: str, dimensions: dict[str, str],
+                 metrics: list[tuple[str, Unit]]) -> None:
+        document = {
+            "_aws": {"Timestamp": _TIMESTAMP_HOLE, "CloudWatchMetrics": [{
+                "Namespace": namespace,
+                "Dimensions": [list(dimensions)],
+                "Metrics": [{"Name": name, "Unit": unit} for name, unit in metrics]}]},
+            **dimensions,
+            **{name: _VALUE_HOLE.format(index) for index, (name, _) in enumerate(metrics)},
+        }
         text = json.dumps(document, separators=(",", ":")).replace("{", "{{").replace("}", "}}")
         text = text.replace(json.dumps(_TIMESTAMP_HOLE), "{0}")
         for index in range(len(metrics)):
-            # Powertools writes every value as a list of floats: [1.0].
+            # Each value as a list of one float ([1.0]), as Powertools wrote them.
             text = text.replace(json.dumps(_VALUE_HOLE.format(index)), f"[{{{index + 1}!r}}]")
         self._format = text + "\n"
 
@@ -116,11 +118,11 @@ class Metrics:
         self._templates: dict[tuple[str, ...], EmfTemplate] = {}
 
     def _template(self, key: tuple[str, ...], dimensions: dict[str, str],
-                  metrics: list[tuple[str, MetricUnit]]) -> EmfTemplate:
+                  metrics: list[tuple[str, Unit]]) -> EmfTemplate:
         template = self._templates.get(key)
         if template is None:
-            template = EmfTemplate(self._namespace, self._service,
-                                   {"Stage": self._stage, **dimensions}, metrics)
+            template = EmfTemplate(self._namespace, {"Stage": self._stage, **dimensions,
+                                                     "service": self._service}, metrics)
             if len(self._templates) < _MAX_TEMPLATES:
                 self._templates[key] = template
         return template
@@ -128,22 +130,22 @@ class Metrics:
     def count(self, name: str, value: int = 1) -> None:
         if name not in EVENT_METRICS:
             raise UnknownMetric(f"{name!r} is not one of {sorted(EVENT_METRICS)}")
-        template = self._template(("count", name), {}, [(name, MetricUnit.Count)])
+        template = self._template(("count", name), {}, [(name, "Count")])
         sys.stdout.write(template.line(_now_ms(), value))
 
     def age(self, name: str, seconds: float) -> None:
         if name not in AGE_METRICS:
             raise UnknownMetric(f"{name!r} is not one of {sorted(AGE_METRICS)}")
-        template = self._template(("age", name), {}, [(name, MetricUnit.Seconds)])
+        template = self._template(("age", name), {}, [(name, "Seconds")])
         sys.stdout.write(template.line(_now_ms(), seconds))
 
     def request(self, *, method: str, route: str, status: int, duration_ms: float) -> None:
         errored = status >= 400
         route_name = f"{method} {route or '(unknown)'}"
         status_name = status_class(status)
-        metrics = [("Requests", MetricUnit.Count), ("Latency", MetricUnit.Milliseconds)]
+        metrics: list[tuple[str, Unit]] = [("Requests", "Count"), ("Latency", "Milliseconds")]
         if errored:
-            metrics.append(("Errors", MetricUnit.Count))
+            metrics.append(("Errors", "Count"))
         template = self._template(("request", route_name, status_name), {
             "Route": route_name, "StatusClass": status_name}, metrics)
         values = (1, duration_ms, 1) if errored else (1, duration_ms)

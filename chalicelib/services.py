@@ -1,99 +1,148 @@
 """Everything the routes and event handlers call, built once per Lambda
 container from Settings.
 
+Each part is built, and its modules imported, the first time something asks
+for it. A container serves one function (the API, the stream notifier or the
+retry schedule), and an API container may never see a contact form or a
+dashboard request: it should not import them at every cold start. The users
+API is what most requests need, so its modules load with this one.
+`tests/test_cold_start.py` checks what an init imports.
+
 Tests build their own (or reach the clients through it) instead of patching
 module globals.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import partial
+from functools import cached_property, partial
+from typing import TYPE_CHECKING
 
-from chalicelib.api.contact import MAX_BODY_BYTES as CONTACT_MAX_BODY_BYTES
-from chalicelib.api.contact import ContactApi
-from chalicelib.api.contact_form import ContactFormApi, FormTargets
-from chalicelib.api.dashboard import DashboardApi
 from chalicelib.api.users import UsersApi
 from chalicelib.aws import AwsClients
 from chalicelib.config import Settings
-from chalicelib.contact.captcha import PROVIDERS as CAPTCHA_PROVIDERS
-from chalicelib.contact.captcha import CaptchaVerifier
-from chalicelib.contact.chat import ChatNotifications
-from chalicelib.contact.notifications import OwnerNotifications
-from chalicelib.contact.store import MessageStore
-from chalicelib.dashboard.reply_mail import ReplyMail
-from chalicelib.dashboard.reply_store import ReplyStore
-from chalicelib.dashboard.service import Dashboard, ExportLimits
-from chalicelib.db.counters import read_counters
-from chalicelib.db.rate_limit import RateLimiter
 from chalicelib.idempotency import IdempotencyStore
 from chalicelib.metrics import MetricsSink
-from chalicelib.outbox.outbox import Deliveries, Outbox
-from chalicelib.parameters import SsmSecret
 from chalicelib.users.store import UserStore
+
+if TYPE_CHECKING:
+    from chalicelib.api.contact import ContactApi
+    from chalicelib.api.contact_form import ContactFormApi
+    from chalicelib.api.dashboard import DashboardApi
+    from chalicelib.contact.captcha import CaptchaVerifier
+    from chalicelib.contact.chat import ChatNotifications
+    from chalicelib.contact.store import MessageStore
+    from chalicelib.dashboard.service import Dashboard
+    from chalicelib.db.rate_limit import RateLimiter
+    from chalicelib.outbox.outbox import Deliveries
 
 
 def captcha_verifier(settings: Settings, clients: AwsClients) -> CaptchaVerifier | None:
     if not settings.captcha_provider:
         return None
-    return CaptchaVerifier(CAPTCHA_PROVIDERS[settings.captcha_provider],
+    from chalicelib.contact.captcha import PROVIDERS, CaptchaVerifier
+    from chalicelib.parameters import SsmSecret
+    return CaptchaVerifier(PROVIDERS[settings.captcha_provider],
                            verify_url=settings.captcha_verify_url,
                            secret=SsmSecret(clients.ssm, settings.captcha_secret_parameter))
 
 
-@dataclass(frozen=True)
 class Services:
-    clients: AwsClients
-    users: UserStore
-    users_api: UsersApi
-    contact_api: ContactApi
-    contact_form_api: ContactFormApi
-    dashboard: Dashboard
-    dashboard_api: DashboardApi
-    deliveries: Deliveries
+    def __init__(self, settings: Settings, metrics: MetricsSink, clients: AwsClients) -> None:
+        self.settings = settings
+        self.metrics = metrics
+        self.clients = clients
 
     @classmethod
     def create(cls, settings: Settings, metrics: MetricsSink,
                clients: AwsClients | None = None) -> Services:
-        clients = clients or AwsClients.create(settings)
-        table = settings.table_name
-        users = UserStore(clients.dynamodb, table)
-        chat = ChatNotifications(SsmSecret(clients.ssm, settings.chat_webhook_parameter),
-                                 fmt=settings.chat_format) if settings.chat_format else None
-        messages = MessageStore(clients.dynamodb, table, companions=[chat] if chat else [])
-        idempotency = IdempotencyStore(clients.dynamodb, table)
-        contact_limiter = RateLimiter(clients.dynamodb, table, scope="contact",
-                                      limit=settings.contact_rate_limit,
-                                      window_seconds=settings.contact_rate_window_seconds)
-        reply_limiter = RateLimiter(clients.dynamodb, table, scope="reply",
-                                    limit=settings.reply_rate_limit,
-                                    window_seconds=settings.reply_rate_window_seconds)
-        dashboard = Dashboard(
-            messages, ReplyStore(clients.dynamodb, table,
-                                 max_replies=settings.max_replies_per_message),
-            dynamodb=clients.dynamodb, table_name=table,
-            counters=partial(read_counters, clients.dynamodb, table), reply_limiter=reply_limiter,
-            idempotency=idempotency,
+        return cls(settings, metrics, clients or AwsClients.create(settings))
+
+    @property
+    def _table(self) -> str:
+        return self.settings.table_name
+
+    @cached_property
+    def users(self) -> UserStore:
+        return UserStore(self.clients.dynamodb, self._table)
+
+    @cached_property
+    def idempotency(self) -> IdempotencyStore:
+        return IdempotencyStore(self.clients.dynamodb, self._table)
+
+    @cached_property
+    def users_api(self) -> UsersApi:
+        return UsersApi(self.users, self.idempotency)
+
+    def _rate_limiter(self, scope: str, limit: int, window_seconds: int) -> RateLimiter:
+        from chalicelib.db.rate_limit import RateLimiter
+        return RateLimiter(self.clients.dynamodb, self._table, scope=scope, limit=limit,
+                           window_seconds=window_seconds)
+
+    @cached_property
+    def chat(self) -> ChatNotifications | None:
+        if not self.settings.chat_format:
+            return None
+        from chalicelib.contact.chat import ChatNotifications
+        from chalicelib.parameters import SsmSecret
+        return ChatNotifications(SsmSecret(self.clients.ssm, self.settings.chat_webhook_parameter),
+                                 fmt=self.settings.chat_format)
+
+    @cached_property
+    def messages(self) -> MessageStore:
+        from chalicelib.contact.store import MessageStore
+        return MessageStore(self.clients.dynamodb, self._table,
+                            companions=[self.chat] if self.chat else [])
+
+    @cached_property
+    def contact_api(self) -> ContactApi:
+        from chalicelib.api.contact import ContactApi
+        settings = self.settings
+        return ContactApi(self.messages,
+                          self._rate_limiter("contact", settings.contact_rate_limit,
+                                             settings.contact_rate_window_seconds),
+                          self.idempotency, self.metrics, captcha_verifier(settings, self.clients))
+
+    @cached_property
+    def contact_form_api(self) -> ContactFormApi:
+        from chalicelib.api.contact import MAX_BODY_BYTES
+        from chalicelib.api.contact_form import ContactFormApi, FormTargets
+        settings = self.settings
+        return ContactFormApi(
+            self.contact_api, allowed_origins=settings.allowed_origins,
+            stage_targets=FormTargets(settings.contact_redirect_ok or None,
+                                      settings.contact_redirect_error or None),
+            max_body_bytes=MAX_BODY_BYTES, metrics=self.metrics)
+
+    @cached_property
+    def dashboard(self) -> Dashboard:
+        from chalicelib.dashboard.reply_store import ReplyStore
+        from chalicelib.dashboard.service import Dashboard, ExportLimits
+        from chalicelib.db.counters import read_counters
+        settings, dynamodb, table = self.settings, self.clients.dynamodb, self._table
+        return Dashboard(
+            self.messages, ReplyStore(dynamodb, table, max_replies=settings.max_replies_per_message),
+            dynamodb=dynamodb, table_name=table,
+            counters=partial(read_counters, dynamodb, table),
+            reply_limiter=self._rate_limiter("reply", settings.reply_rate_limit,
+                                             settings.reply_rate_window_seconds),
+            idempotency=self.idempotency,
             export_limits=ExportLimits(settings.export_max_rows, settings.export_max_bytes))
+
+    @cached_property
+    def dashboard_api(self) -> DashboardApi:
+        from chalicelib.api.dashboard import DashboardApi
+        return DashboardApi(self.dashboard)
+
+    @cached_property
+    def deliveries(self) -> Deliveries:
+        """The outbox's delivery kinds, for the stream notifier and the retry schedule."""
+        from chalicelib.contact.notifications import OwnerNotifications
+        from chalicelib.dashboard.reply_mail import ReplyMail
+        from chalicelib.outbox.outbox import Deliveries, Outbox
+        settings, clients = self.settings, self.clients
         kinds = [OwnerNotifications(clients.ses, sender=settings.mail_from,
                                     owner=settings.owner_email),
-                 ReplyMail(clients.dynamodb, clients.ses, table, sender=settings.mail_from,
-                           reply_to=settings.reply_to), *([chat] if chat else [])]
-        contact_api = ContactApi(messages, contact_limiter, idempotency, metrics,
-                                 captcha_verifier(settings, clients))
-        return cls(
-            clients=clients,
-            users=users,
-            users_api=UsersApi(users, idempotency),
-            contact_api=contact_api,
-            contact_form_api=ContactFormApi(
-                contact_api, allowed_origins=settings.allowed_origins,
-                stage_targets=FormTargets(settings.contact_redirect_ok or None,
-                                          settings.contact_redirect_error or None),
-                max_body_bytes=CONTACT_MAX_BODY_BYTES, metrics=metrics),
-            dashboard=dashboard,
-            dashboard_api=DashboardApi(dashboard),
-            deliveries=Deliveries(Outbox(clients.dynamodb, table, kind, metrics=metrics,
-                                         max_attempts=settings.notify_max_attempts)
-                                  for kind in kinds),
-        )
+                 ReplyMail(clients.dynamodb, clients.ses, self._table, sender=settings.mail_from,
+                           reply_to=settings.reply_to), *([self.chat] if self.chat else [])]
+        return Deliveries(Outbox(clients.dynamodb, self._table, kind, metrics=self.metrics,
+                                 max_attempts=settings.notify_max_attempts)
+                          for kind in kinds)

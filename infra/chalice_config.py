@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import copy
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -30,32 +29,17 @@ def stage_environment(stage: StageConfig, outputs: dict[str, str]) -> dict[str, 
     }
 
 
-# AWS publishes Powertools as a public layer in every region, from this account.
-# The version is the layer AWS published for the release requirements-dev.txt
-# pins, so local runs and the deployed function use the same Powertools.
-POWERTOOLS_LAYER_ACCOUNT = "017000801446"
-POWERTOOLS_LAYER_VERSION = 27
-# Chalice deploys the runtime of the interpreter that runs it (python3.11 here).
-LAMBDA_PYTHON = f"python{sys.version_info.major}{sys.version_info.minor}"
-
-
-def powertools_layer_arn(region: str, architecture: str, python: str = LAMBDA_PYTHON) -> str:
-    return (f"arn:aws:lambda:{region}:{POWERTOOLS_LAYER_ACCOUNT}:layer:"
-            f"AWSLambdaPowertoolsPythonV3-{python}-{architecture}:{POWERTOOLS_LAYER_VERSION}")
-
-
 def lambda_architecture(config: dict[str, Any], stage: str) -> str:
     """The stage's, else the app's, else Chalice's default, as Chalice reads it."""
     return str(config["stages"][stage].get("lambda_architecture",
                                            config.get("lambda_architecture", "x86_64")))
 
 
-def with_layers(config: dict[str, Any], stage: str, region: str) -> dict[str, Any]:
-    """The stage's functions get the Powertools layer of their region and
-    architecture (a layer is per region, and must match the function's CPU)."""
+def without_layers(config: dict[str, Any], stage: str) -> dict[str, Any]:
+    """Deploys before the EMF writer replaced Powertools wrote its layer into the
+    stage; nothing imports it now, and an unused layer still lengthens the init."""
     updated = copy.deepcopy(config)
-    updated["stages"][stage]["layers"] = [
-        powertools_layer_arn(region, lambda_architecture(config, stage))]
+    updated["stages"][stage].pop("layers", None)
     return updated
 
 

@@ -10,6 +10,7 @@ the site's and the API's addresses printed.
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from infra import chalice_config, gateway, site, stack
+from infra import chalice_config, gateway, packaging, site, stack
 from infra.site import cognito_endpoint, site_headers
 from infra.stages import PROJECT_DIR, STAGES_FILE, TEMPLATE_FILE, StageConfig, load_stage, stage_problems
 from infra.web_headers import origin_of
@@ -74,6 +75,10 @@ class Project:
     def deployed(self, stage: str) -> Path:
         return self.root / ".chalice" / "deployed" / f"{stage}.json"
 
+    @property
+    def deploy_copy(self) -> Path:
+        return self.root / "build" / "deploy"
+
 
 @dataclass(frozen=True)
 class Deployed:
@@ -84,11 +89,25 @@ class Deployed:
     web_config: dict[str, Any]
 
 
-def run_chalice(project: Project) -> ChaliceRunner:
-    chalice = Path(sys.executable).with_name("chalice")  # the one in .venv
+def run_chalice(project: Project, chalice: Path | None = None) -> ChaliceRunner:
+    """`chalice deploy` runs in a copy of the project with precompiled bytecode
+    (infra/packaging.py); what it records as deployed comes back to the
+    project's .chalice/deployed, where the next deploy and `chalice delete` read it."""
+    chalice = chalice or Path(sys.executable).with_name("chalice")  # the one in .venv
 
     def run(args: list[str]) -> None:
-        subprocess.run([str(chalice), *args], cwd=project.root, check=True)
+        if args[0] != "deploy":
+            subprocess.run([str(chalice), *args], cwd=project.root, check=True)
+            return
+        stage = args[args.index("--stage") + 1]
+        copy = packaging.project_copy(stage, project.deploy_copy, source=project.root,
+                                      with_deployed_state=True)
+        try:
+            subprocess.run([str(chalice), *args], cwd=copy, check=True)
+        finally:  # a failed deploy may have created resources: keep their record too
+            if (copy / ".chalice" / "deployed").exists():
+                shutil.copytree(copy / ".chalice" / "deployed", project.root / ".chalice" / "deployed",
+                                dirs_exist_ok=True)
     return run
 
 
@@ -160,7 +179,7 @@ def deploy(stage_name: str, *, aws: AwsClients, chalice: ChaliceRunner,
                                  site_headers(known_api_url, aws.region, captcha_provider))
     config = chalice_config.with_environment(
         config, stage_name, chalice_config.stage_environment(stage, outputs))
-    config = chalice_config.with_layers(config, stage_name, aws.region)
+    config = chalice_config.without_layers(config, stage_name)
     chalice_config.write_config(config, project.chalice_config)
 
     say(f"[2/5] chalice deploy --stage {stage_name}")

@@ -1,40 +1,127 @@
-"""`chalice package` of a copy of the project, configured as `make deploy`
-configures the stage (the Powertools layer of the region). Used by
-`make check-package` and `make bench`; never touches the working tree's config."""
+"""`chalice package` and `chalice deploy` of a copy of the project, with
+precompiled bytecode. Used by `make deploy`, `make check-package` and
+`make bench`; never touches the working tree's code.
+
+Why bytecode: Lambda's /var/task is read-only, so Python cannot cache what it
+compiles there, and without .pyc files in the zip every cold start compiles
+app.py, chalicelib, Chalice's runtime module and msgspec's Python modules
+from source. The .pyc files
+are unchecked-hash ones: Chalice zips every file with the same 1980 mtime, so
+timestamp-based ones would never match their source, and checking a hash
+would read every source file again. They are built here, from the very files
+Chalice zips, so they cannot be stale; `make check-package` checks each one
+against its source in the zip.
+"""
 from __future__ import annotations
 
+import compileall
+import importlib.util
+import inspect
 import os
+import py_compile
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
+from importlib import metadata
 from pathlib import Path
+
+import chalice
+import chalice.app
 
 from infra import chalice_config
 from infra.stages import PROJECT_DIR
 
+# Chalice zips vendor/'s contents at the root of the zip: the one way to ship
+# a .pyc beside app.py, Chalice's runtime module and the requirements, which it
+# zips as sources.
+VENDOR_DIR = "vendor"
 
-def project_copy(stage: str, region: str, root: Path, architecture: str | None = None) -> Path:
-    """What `chalice package` reads, with the stage's config as `make deploy` writes it."""
+
+def compile_file(source: Path, pyc: Path, shown_as: str) -> None:
+    pyc.parent.mkdir(parents=True, exist_ok=True)
+    py_compile.compile(str(source), cfile=str(pyc), dfile=shown_as, doraise=True,
+                       invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
+
+
+def cached_pyc(relative_source: str) -> str:
+    """Where Python looks for a module's bytecode: `a/__pycache__/b.cpython-311.pyc`."""
+    source = Path(relative_source)
+    return str(source.parent / "__pycache__" / f"{source.stem}.{sys.implementation.cache_tag}.pyc")
+
+
+def bytecode_problem(source: bytes, pyc: bytes | None) -> str | None:
+    """Why Python in Lambda would not use this .pyc for this source (None: it would)."""
+    if pyc is None:
+        return "no .pyc"
+    if pyc[:4] != importlib.util.MAGIC_NUMBER:
+        return "built for another Python version"
+    flags = int.from_bytes(pyc[4:8], "little")
+    if flags != 0b01:  # hash-based, source not checked (see above)
+        return f"not an unchecked-hash .pyc (flags {flags:#b})"
+    if pyc[8:16] != importlib.util.source_hash(source):
+        return "built from another version of the source"
+    return None
+
+
+def requirement_sources(requirements: Path) -> Iterator[tuple[Path, str]]:
+    """(installed file, path in the zip) of each Python module of the pinned
+    requirements. Chalice unpacks the same release's wheel for Lambda's
+    platform; its pure-Python files are the ones installed here."""
+    for line in requirements.read_text().splitlines():
+        requirement = line.split("#")[0].strip()
+        if not requirement:
+            continue
+        name, _, version = requirement.partition("==")
+        installed = metadata.distribution(name)
+        if installed.version != version:
+            raise RuntimeError(f"requirements.txt pins {name}=={version} but {installed.version} "
+                               "is installed: its bytecode would not match the zip's sources")
+        for file in installed.files or []:
+            if file.suffix == ".py":
+                yield Path(str(installed.locate_file(file))), file.as_posix()
+
+
+def compile_bytecode(root: Path) -> None:
+    """Bytecode for the interpreter running this, the one whose version
+    Chalice deploys as the Lambda runtime (Config.lambda_python_version)."""
+    if not compileall.compile_dir(root / "chalicelib", quiet=1, stripdir=str(root),
+                                  invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH):
+        raise RuntimeError(f"could not compile {root / 'chalicelib'}")
+    vendor = root / VENDOR_DIR
+    compile_file(root / "app.py", vendor / cached_pyc("app.py"), "app.py")
+    for module, shipped_as in ((chalice.app, "chalice/app.py"), (chalice, "chalice/__init__.py")):
+        # The very files Chalice zips as its runtime (packager._iter_app_filenames).
+        compile_file(Path(inspect.getfile(module)), vendor / cached_pyc(shipped_as), shipped_as)
+    for installed, shipped_as in requirement_sources(root / "requirements.txt"):
+        compile_file(installed, vendor / cached_pyc(shipped_as), shipped_as)
+
+
+def project_copy(stage: str, root: Path, architecture: str | None = None, *,
+                 source: Path = PROJECT_DIR, with_deployed_state: bool = False) -> Path:
+    """What `chalice package` or `chalice deploy` reads, with bytecode.
+    `chalice deploy` also needs the record of what it deployed before."""
     shutil.rmtree(root, ignore_errors=True)
-    shutil.copytree(PROJECT_DIR / "chalicelib", root / "chalicelib",
+    shutil.copytree(source / "chalicelib", root / "chalicelib",
                     ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copytree(PROJECT_DIR / ".chalice", root / ".chalice",
-                    ignore=shutil.ignore_patterns("deployed", "deployments"))
+    state = ("deployments",) if with_deployed_state else ("deployed", "deployments")
+    shutil.copytree(source / ".chalice", root / ".chalice", ignore=shutil.ignore_patterns(*state))
     for name in ("app.py", "requirements.txt"):
-        shutil.copy(PROJECT_DIR / name, root / name)
-    config_file = root / ".chalice" / "config.json"
-    config = chalice_config.read_config(config_file)
+        shutil.copy(source / name, root / name)
     if architecture:
+        config_file = root / ".chalice" / "config.json"
+        config = chalice_config.read_config(config_file)
         config["stages"][stage]["lambda_architecture"] = architecture
-    chalice_config.write_config(chalice_config.with_layers(config, stage, region), config_file)
+        chalice_config.write_config(config, config_file)
+    compile_bytecode(root)
     return root
 
 
 def package(stage: str, region: str, out: Path, architecture: str | None = None) -> None:
     """Writes out/deployment.zip and out/sam.json; raises with Chalice's output on failure."""
-    project = project_copy(stage, region, out.with_name(f"{out.name}-project"), architecture)
-    chalice = Path(sys.executable).with_name("chalice")
-    result = subprocess.run([str(chalice), "package", "--stage", stage, str(out)],
+    project = project_copy(stage, out.with_name(f"{out.name}-project"), architecture)
+    chalice_cli = Path(sys.executable).with_name("chalice")
+    result = subprocess.run([str(chalice_cli), "package", "--stage", stage, str(out)],
                             cwd=project, env={**os.environ, "AWS_DEFAULT_REGION": region},
                             capture_output=True, text=True)
     if result.returncode != 0:

@@ -45,6 +45,20 @@ def test_a_deployed_init_loads_neither_the_openapi_builder_nor_token_libraries()
     assert init["ses_built"] is False
 
 
+# Loaded on first use (chalicelib/services.py): by the contact, form and
+# dashboard routes, and by the notifier and retry functions (the outbox).
+LOADED_ON_FIRST_USE = ("chalicelib.contact", "chalicelib.dashboard", "chalicelib.outbox",
+                       "chalicelib.api.contact", "chalicelib.api.contact_form",
+                       "chalicelib.api.dashboard", "chalicelib.db.rate_limit",
+                       "chalicelib.parameters")
+
+
+def test_a_deployed_init_loads_only_what_the_users_routes_need() -> None:
+    loaded = [name for name in deployed_init()["modules"]
+              if any(name == lazy or name.startswith(f"{lazy}.") for lazy in LOADED_ON_FIRST_USE)]
+    assert loaded == []
+
+
 class Mailer:
     def send_email(self) -> str:
         return "sent"

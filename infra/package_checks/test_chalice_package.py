@@ -3,13 +3,14 @@
 Run by `make check-package` (and .ci/run), not by `make test`: packaging
 downloads Lambda-compatible wheels from the package index, so it is not
 offline. It never reaches AWS; only a region must be set. A copy of the
-project is packaged with the stage's config as `make deploy` writes it
-(the Powertools layer of the region), so the checks see what would deploy.
+project is packaged as `make deploy` would package it, so the checks see what
+would deploy.
 """
 from __future__ import annotations
 
 import json
 import os
+import sys
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -17,16 +18,19 @@ from typing import Any
 import pytest
 from cfnlint.api import lint_file
 
-from infra import chalice_config
-from infra.packaging import package
+from infra.packaging import bytecode_problem, cached_pyc, package
 from infra.stages import DEPLOYABLE_STAGES, PROJECT_DIR, TEMPLATE_FILE
 
 BUILD = PROJECT_DIR / "build" / "package"
-# Everything else the function needs comes from the runtime (boto3) or a
-# layer (Powertools); see docs/architecture.md, "Performance".
+# Everything else the function needs comes from the runtime (boto3); see
+# docs/architecture.md, "Performance".
 FUNCTION_ZIP_BUDGET_BYTES = 1_000_000
-# Top-level entries the zip may hold: our code, Chalice's runtime module, msgspec.
-ALLOWED_IN_ZIP = {"app.py", "chalicelib", "chalice", "msgspec"}
+# Top-level entries the zip may hold: our code, Chalice's runtime module, msgspec,
+# and app.py's bytecode.
+ALLOWED_IN_ZIP = {"app.py", "chalicelib", "chalice", "msgspec", "__pycache__"}
+# What the zip must carry bytecode for: everything of ours, Chalice's runtime
+# and msgspec's Python modules.
+COMPILED_IN_ZIP = ("app.py", "chalicelib/", "chalice/", "msgspec/")
 
 
 @pytest.fixture(scope="module", params=DEPLOYABLE_STAGES)
@@ -56,16 +60,13 @@ def test_the_zip_holds_only_the_functions_own_code(packaged: tuple[str, Path]) -
     assert top_level <= ALLOWED_IN_ZIP, sorted(top_level - ALLOWED_IN_ZIP)
 
 
-def test_every_function_runs_on_arm64_with_the_powertools_layer(
-        packaged: tuple[str, Path]) -> None:
+def test_every_function_runs_on_arm64_without_layers(packaged: tuple[str, Path]) -> None:
     stage, out = packaged
     template = json.loads((out / "sam.json").read_text())
     functions = [r["Properties"] for r in template["Resources"].values()
                  if r["Type"] == "AWS::Serverless::Function"]
-    layer = chalice_config.powertools_layer_arn(os.environ.get("AWS_DEFAULT_REGION", "us-east-1"),
-                                                "arm64")
     assert len(functions) == 3
-    assert all(f["Architectures"] == ["arm64"] and f["Layers"] == [layer] for f in functions)
+    assert all(f["Architectures"] == ["arm64"] and "Layers" not in f for f in functions)
     # msgspec is compiled: the zip must carry its aarch64 build, not this machine's.
     assert any(name.startswith("msgspec/_core.") and name.endswith("aarch64-linux-gnu.so")
                for name in zip_entries(out))
@@ -111,3 +112,21 @@ def test_tracing_follows_the_stage_xray_setting(packaged: tuple[str, Path]) -> N
 
 def test_the_resources_template_passes_cfn_lint() -> None:
     assert [str(m) for m in lint_file(TEMPLATE_FILE)] == []
+
+
+def test_the_zip_carries_valid_bytecode_for_every_module_of_ours(
+        packaged: tuple[str, Path]) -> None:
+    _, out = packaged
+    with zipfile.ZipFile(out / "deployment.zip") as archive:
+        names = set(archive.namelist())
+        sources = [n for n in names if n.endswith(".py") and n.startswith(COMPILED_IN_ZIP)]
+        problems = {name: bytecode_problem(archive.read(name), archive.read(cached_pyc(name))
+                                      if cached_pyc(name) in names else None)
+                    for name in sources}
+    assert len(sources) > 40 and {"app.py", "chalice/app.py", "msgspec/inspect.py"} <= set(sources)
+    assert {name: problem for name, problem in problems.items() if problem} == {}
+    # Bytecode is per Python version: it must be the one Lambda runs.
+    template = json.loads((out / "sam.json").read_text())
+    runtimes = {r["Properties"]["Runtime"] for r in template["Resources"].values()
+                if r["Type"] == "AWS::Serverless::Function"}
+    assert runtimes == {f"python{sys.version_info.major}.{sys.version_info.minor}"}

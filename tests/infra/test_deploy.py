@@ -14,7 +14,6 @@ from typing import Any
 import pytest
 from botocore.stub import ANY, Stubber
 
-from infra.chalice_config import LAMBDA_PYTHON, POWERTOOLS_LAYER_VERSION
 from infra.deploy import AwsClients, Project, Refused, deploy, destroy
 from infra.site import site_headers
 from infra.stack import stack_parameters
@@ -168,9 +167,7 @@ def test_deploy_runs_the_whole_sequence(local_aws: Any, project: Project, cfn: A
     # The site's own origin first, then the stage's extra ones from infra/stages.json.
     assert env["ALLOWED_ORIGINS"] == ",".join(
         ["https://d111111abcdef8.cloudfront.net", *dev.extra_allowed_origins])
-    assert config["stages"]["dev"]["layers"] == [
-        "arn:aws:lambda:us-east-1:017000801446:layer:"
-        f"AWSLambdaPowertoolsPythonV3-{LAMBDA_PYTHON}-arm64:{POWERTOOLS_LAYER_VERSION}"]
+    assert "layers" not in config["stages"]["dev"]  # Powertools is no longer deployed
     assert config["stages"]["prod"] == json.loads(
         (PROJECT_DIR / ".chalice/config.json").read_text())["stages"]["prod"]
 

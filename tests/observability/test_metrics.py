@@ -44,7 +44,7 @@ def test_each_request_writes_one_emf_line_by_route_and_status_class(client: Any,
         "Requests": "Count", "Latency": "Milliseconds"}
     assert entry["Route"] == "GET /health" and entry["StatusClass"] == "2xx"
     assert entry["Stage"] == "local" and entry["service"] == "frontdesk"
-    # EMF values may be lists of samples; Powertools always writes one.
+    # EMF values may be lists of samples; we always write one.
     assert entry["Requests"] == [1] and entry["Latency"][0] >= 0
 
 
