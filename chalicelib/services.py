@@ -94,6 +94,8 @@ class Services:
             dashboard=dashboard,
             dashboard_api=DashboardApi(dashboard),
             deliveries=Deliveries(Outbox(clients.dynamodb, table, kind, metrics=metrics,
-                                         max_attempts=settings.notify_max_attempts)
+                                         max_attempts=settings.notify_max_attempts,
+                                         backoff_seconds=settings.outbox_backoff_seconds,
+                                         claim_seconds=settings.outbox_claim_seconds)
                                   for kind in kinds),
         )
