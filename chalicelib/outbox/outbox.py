@@ -15,8 +15,8 @@ sparse GSI2). Either way one delivery is:
 The claim is what keeps the stream and the schedule (or two schedule runs)
 from sending twice. The settle is retried on transient errors for as long as
 the claim lasts (chalicelib/outbox/timing.py), so a sent delivery is not sent
-again because one write failed; docs/data-model.md ("Exactly once, and where
-not") lists what can still repeat one.
+again because one write failed; docs/data-model.md ("The outbox: exactly once,
+and where not") lists what can still repeat one.
 """
 from __future__ import annotations
 
