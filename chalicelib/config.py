@@ -10,6 +10,13 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from chalicelib.outbox.timing import (
+    BACKOFF_SECONDS,
+    CLAIM_SECONDS,
+    FUNCTION_TIMEOUT_SECONDS,
+    MIN_CLAIM_SECONDS,
+)
+
 CHAT_FORMATS = ("slack", "discord", "json")
 
 STAGES = ("local", "dev", "prod")
@@ -39,6 +46,30 @@ def _count(env: Mapping[str, str], name: str, default: int) -> int:
     raw = env.get(name, "").strip() or str(default)
     if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
         raise ConfigError(f"{name} must be a whole number of at least 1, got {raw!r}")
+    return int(raw)
+
+
+# The longest wait the outbox accepts: a day (a year would overflow no clock,
+# but would only ever mean a typo).
+MAX_WAIT_SECONDS = 86_400
+
+
+def _seconds_list(env: Mapping[str, str], name: str,
+                  default: tuple[int, ...]) -> tuple[int, ...]:
+    """Comma-separated whole seconds, 1 to a day each, or ConfigError naming the variable."""
+    raw = env.get(name, "").strip() or ",".join(map(str, default))
+    parts = [part.strip() for part in raw.split(",")]
+    if not all(p.isascii() and p.isdigit() and 1 <= int(p) <= MAX_WAIT_SECONDS for p in parts):
+        raise ConfigError(f"{name} must be whole seconds from 1 to {MAX_WAIT_SECONDS}, "
+                          f"comma-separated, got {raw!r}")
+    return tuple(int(p) for p in parts)
+
+
+def _seconds(env: Mapping[str, str], name: str, default: int) -> int:
+    """Whole seconds, 1 to a day, or ConfigError naming the variable."""
+    raw = env.get(name, "").strip() or str(default)
+    if not (raw.isascii() and raw.isdigit() and 1 <= int(raw) <= MAX_WAIT_SECONDS):
+        raise ConfigError(f"{name} must be whole seconds from 1 to {MAX_WAIT_SECONDS}, got {raw!r}")
     return int(raw)
 
 
@@ -108,6 +139,10 @@ class Settings:
     contact_rate_limit: int = 5
     contact_rate_window_seconds: int = 600
     notify_max_attempts: int = 5
+    # The outbox (every delivery kind): seconds before attempt 2, 3, ... (the
+    # last repeats), and how long a claim keeps other senders off a delivery.
+    outbox_backoff_seconds: tuple[int, ...] = BACKOFF_SECONDS
+    outbox_claim_seconds: int = CLAIM_SECONDS
     # Replies from the dashboard: where the visitor's answer goes (REPLY_TO,
     # else OWNER_EMAIL), how many per message, how many per admin per window.
     reply_to: str = ""
@@ -178,6 +213,16 @@ class Settings:
         if chat and chat not in CHAT_FORMATS:
             raise ConfigError(f"CHAT_FORMAT must be one of {', '.join(CHAT_FORMATS)} or empty, "
                               f"got {chat!r}")
+        # A claim that expires while its holder still sends or settles lets a
+        # second sender mail the delivery again.
+        claim_seconds = _seconds(env, "OUTBOX_CLAIM_SECONDS", CLAIM_SECONDS)
+        if claim_seconds < MIN_CLAIM_SECONDS:
+            raise ConfigError(f"OUTBOX_CLAIM_SECONDS must be at least {MIN_CLAIM_SECONDS} "
+                              f"(a send and its settle's retries), got {claim_seconds}")
+        if stage != "local" and claim_seconds <= FUNCTION_TIMEOUT_SECONDS:
+            raise ConfigError(f"OUTBOX_CLAIM_SECONDS must be longer than the function timeout "
+                              f"({FUNCTION_TIMEOUT_SECONDS} s) on a deployed stage, "
+                              f"got {claim_seconds}")
         return cls(
             stage=stage,
             region=region,
@@ -195,6 +240,8 @@ class Settings:
             contact_rate_limit=_count(env, "CONTACT_RATE_LIMIT", 5),
             contact_rate_window_seconds=_count(env, "CONTACT_RATE_WINDOW_SECONDS", 600),
             notify_max_attempts=_count(env, "NOTIFY_MAX_ATTEMPTS", 5),
+            outbox_backoff_seconds=_seconds_list(env, "OUTBOX_BACKOFF_SECONDS", BACKOFF_SECONDS),
+            outbox_claim_seconds=claim_seconds,
             reply_to=env.get("REPLY_TO", "") or env.get("OWNER_EMAIL", ""),
             max_replies_per_message=_count(env, "MAX_REPLIES_PER_MESSAGE", 20),
             reply_rate_limit=_count(env, "REPLY_RATE_LIMIT", 30),

@@ -144,5 +144,7 @@ class Services:
                  ReplyMail(clients.dynamodb, clients.ses, self._table, sender=settings.mail_from,
                            reply_to=settings.reply_to), *([self.chat] if self.chat else [])]
         return Deliveries(Outbox(clients.dynamodb, self._table, kind, metrics=self.metrics,
-                                 max_attempts=settings.notify_max_attempts)
+                                 max_attempts=settings.notify_max_attempts,
+                                 backoff_seconds=settings.outbox_backoff_seconds,
+                                 claim_seconds=settings.outbox_claim_seconds)
                           for kind in kinds)

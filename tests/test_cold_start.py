@@ -46,8 +46,10 @@ def test_a_deployed_init_loads_neither_the_openapi_builder_nor_token_libraries()
 
 
 # Loaded on first use (chalicelib/services.py): by the contact, form and
-# dashboard routes, and by the notifier and retry functions (the outbox).
-LOADED_ON_FIRST_USE = ("chalicelib.contact", "chalicelib.dashboard", "chalicelib.outbox",
+# dashboard routes, and by the notifier and retry functions (the outbox; only
+# its timing constants load at init, with the settings).
+LOADED_ON_FIRST_USE = ("chalicelib.contact", "chalicelib.dashboard", "chalicelib.outbox.outbox",
+                       "chalicelib.outbox.kind",
                        "chalicelib.api.contact", "chalicelib.api.contact_form",
                        "chalicelib.api.dashboard", "chalicelib.db.rate_limit",
                        "chalicelib.parameters")

@@ -93,3 +93,38 @@ def test_outside_a_deployed_function_placeholders_are_allowed(env: dict[str, str
 ])
 def test_placeholder_addresses(address: str, placeholder: bool) -> None:
     assert is_placeholder_address(address) is placeholder
+
+
+# -- the outbox's timing ---------------------------------------------------------
+
+def test_the_outbox_keeps_its_deployed_timing_by_default() -> None:
+    settings = Settings.from_env(deployed_environment("prod"))
+    assert settings.outbox_backoff_seconds == (60, 300, 900, 3600)
+    assert settings.outbox_claim_seconds == 120
+
+
+def test_the_local_stack_may_run_the_retry_schedule_in_seconds() -> None:
+    settings = Settings.from_env({"STAGE": "local", "OUTBOX_BACKOFF_SECONDS": " 1, 2,5 ",
+                                  "OUTBOX_CLAIM_SECONDS": "30"})
+    assert settings.outbox_backoff_seconds == (1, 2, 5)
+    assert settings.outbox_claim_seconds == 30
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "1.5", "1,,2", "1;2", "a", "86401", "60,0"])
+def test_the_backoff_must_be_whole_seconds_from_one_to_a_day(value: str) -> None:
+    with pytest.raises(ConfigError, match="OUTBOX_BACKOFF_SECONDS"):
+        Settings.from_env({"STAGE": "local", "OUTBOX_BACKOFF_SECONDS": value})
+
+
+@pytest.mark.parametrize("value", ["0", "29", "x", "1.5", "120,60", "86401"])
+def test_a_claim_must_outlast_a_send_and_its_settle(value: str) -> None:
+    with pytest.raises(ConfigError, match="OUTBOX_CLAIM_SECONDS"):
+        Settings.from_env({"STAGE": "local", "OUTBOX_CLAIM_SECONDS": value})
+
+
+@pytest.mark.parametrize("stage", ["dev", "prod"])
+def test_a_deployed_claim_must_outlast_the_function_timeout(stage: str) -> None:
+    with pytest.raises(ConfigError, match="function timeout"):
+        Settings.from_env({**deployed_environment(stage), "OUTBOX_CLAIM_SECONDS": "60"})
+    assert Settings.from_env({**deployed_environment(stage),
+                              "OUTBOX_CLAIM_SECONDS": "61"}).outbox_claim_seconds == 61

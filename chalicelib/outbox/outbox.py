@@ -13,14 +13,17 @@ sparse GSI2). Either way one delivery is:
    same transaction.
 
 The claim is what keeps the stream and the schedule (or two schedule runs)
-from sending twice. Only a crash between the provider accepting the mail and
-step 3 could repeat it, once the claim expires.
+from sending twice. The settle is retried on transient errors for as long as
+the claim lasts (chalicelib/outbox/timing.py), so a sent delivery is not sent
+again because one write failed; docs/data-model.md ("The outbox: exactly once,
+and where not") lists what can still repeat one.
 """
 from __future__ import annotations
 
 import logging
+import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -33,6 +36,7 @@ from chalicelib.db.errors import aws_unavailable_mapped, error_code
 from chalicelib.db.items import from_item, to_item, to_value
 from chalicelib.db.table import GSI2, GSI2_PK, GSI2_SK, PK, SK
 from chalicelib.db.transactions import ConditionFailed, transact_write
+from chalicelib.domain_errors import DependencyUnavailable
 from chalicelib.metrics import MetricsSink
 from chalicelib.outbox.kind import (
     FAILED,
@@ -42,12 +46,16 @@ from chalicelib.outbox.kind import (
     PermanentFailure,
     TemporaryFailure,
 )
+from chalicelib.outbox.timing import (
+    BACKOFF_SECONDS,
+    CLAIM_SECONDS,
+    RUN_SECONDS,
+    SETTLE_CLAIM_MARGIN_SECONDS,
+    SETTLE_RETRY_WAITS,
+)
 
 log = logging.getLogger("frontdesk.outbox")
 
-CLAIM_SECONDS = 120
-# Wait before attempt 2, 3, 4, 5 ...; the schedule runs every few minutes.
-BACKOFF_MINUTES = (1, 5, 15, 60)
 # SES answers these for a request that will never succeed as sent. (Not
 # MessageRejected: SES also says that for an unverified sender, which the
 # operator fixes, so it is retried.)
@@ -58,18 +66,25 @@ SKIPPED = "skipped"
 class Outbox:
     def __init__(self, dynamodb: Any, table_name: str, kind: DeliveryKind, *,
                  metrics: MetricsSink, max_attempts: int = 5,
-                 clock: Callable[[], datetime] = utc_now) -> None:
+                 backoff_seconds: Sequence[int] = BACKOFF_SECONDS,
+                 claim_seconds: int = CLAIM_SECONDS,
+                 clock: Callable[[], datetime] = utc_now,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
         self._dynamodb = dynamodb
         self._table = table_name
         self.kind = kind
         self._metrics = metrics
         self._max_attempts = max_attempts
+        self._backoff = tuple(backoff_seconds)
+        self._claim_seconds = claim_seconds
         self._clock = clock
+        self._sleep = sleep
 
-    def retry_due(self, budget: int = 500) -> int:
+    def retry_due(self, budget: int = 500, *, time_is_up: Callable[[], bool] = lambda: False) -> int:
         """Schedule handler: attempt up to `budget` due deliveries, oldest due
-        first, paging through the index; returns how many were sent. A poisoned
-        item is failed on its first attempt, so none can hold up those after it."""
+        first, paging through the index, and none once `time_is_up()`; returns
+        how many were sent. A poisoned item is failed on its first attempt, so
+        none can hold up those after it."""
         now = iso(self._clock())
         query: dict[str, Any] = {
             "TableName": self._table, "IndexName": GSI2,
@@ -78,10 +93,12 @@ class Outbox:
             "ExpressionAttributeValues": {":pending": to_value(self.kind.pending_partition),
                                           ":due": to_value(f"{now}#~")}}
         sent = attempted = 0
-        while attempted < budget:
+        while attempted < budget and not time_is_up():
             with aws_unavailable_mapped():
                 response = self._dynamodb.query(**query, Limit=min(100, budget - attempted))
             for item in response["Items"]:
+                if time_is_up():  # the rest wait for the next run
+                    break
                 attempted += 1
                 key = {PK: item[PK]["S"], SK: item[SK]["S"]}
                 try:
@@ -125,7 +142,8 @@ class Outbox:
         """One attempt. Returns the resulting status, or "skipped" if someone
         else holds the delivery or it is no longer pending."""
         claim = uuid.uuid4().hex
-        item = self._claim(key, claim)
+        claimed_until = self._clock() + timedelta(seconds=self._claim_seconds)
+        item = self._claim(key, claim, claimed_until)
         if item is None:
             return SKIPPED
         fields = self.kind.fields
@@ -140,17 +158,17 @@ class Outbox:
             # Counted per failed attempt, so an outage shows within minutes.
             self._metrics.count(self.kind.failed_metric)
             if permanent or attempts >= self._max_attempts:
-                self._settle(key, item, claim, FAILED, {fields.last_error: reason})
+                self._settle(key, item, claim, claimed_until, FAILED, {fields.last_error: reason})
                 return FAILED
-            wait = BACKOFF_MINUTES[min(attempts, len(BACKOFF_MINUTES)) - 1]
-            next_at = iso(self._clock() + timedelta(minutes=wait))
-            self._settle(key, item, claim, PENDING, {
+            wait = self._backoff[min(attempts, len(self._backoff)) - 1]
+            next_at = iso(self._clock() + timedelta(seconds=wait))
+            self._settle(key, item, claim, claimed_until, PENDING, {
                 fields.last_error: reason, fields.next_at: next_at,
                 GSI2_SK: keys.pending_delivery(self.kind.pending_partition, next_at,
                                                str(item.get("id", key[PK])))[GSI2_SK]})
             return PENDING
         self._metrics.count(self.kind.sent_metric)
-        self._settle(key, item, claim, SENT, {fields.sent_at: iso(self._clock())})
+        self._settle(key, item, claim, claimed_until, SENT, {fields.sent_at: iso(self._clock())})
         return SENT
 
     @staticmethod
@@ -171,7 +189,8 @@ class Outbox:
 
     # -- steps -----------------------------------------------------------------
 
-    def _claim(self, key: dict[str, str], claim: str) -> dict[str, Any] | None:
+    def _claim(self, key: dict[str, str], claim: str,
+               until: datetime) -> dict[str, Any] | None:
         now = self._clock()
         fields = self.kind.fields
         try:
@@ -186,7 +205,7 @@ class Outbox:
                                               "#status": fields.status},
                     ExpressionAttributeValues={
                         ":claim": to_value(claim), ":one": to_value(1),
-                        ":until": to_value(iso(now + timedelta(seconds=CLAIM_SECONDS))),
+                        ":until": to_value(iso(until)),
                         ":now": to_value(iso(now)), ":pending": to_value(PENDING)},
                     ReturnValues="ALL_NEW")
         except ClientError as exc:
@@ -195,8 +214,8 @@ class Outbox:
             raise
         return from_item(response["Attributes"])
 
-    def _settle(self, key: dict[str, str], item: dict[str, Any], claim: str, status: str,
-                set_values: dict[str, str]) -> None:
+    def _settle(self, key: dict[str, str], item: dict[str, Any], claim: str,
+                claimed_until: datetime, status: str, set_values: dict[str, str]) -> None:
         fields = self.kind.fields
         values = {fields.status: status, **set_values}
         aliases = {name: f"a{i}" for i, name in enumerate(values)}
@@ -217,21 +236,41 @@ class Outbox:
                                           ":mine": to_value(claim)},
         }
         counters = self._counter_moves(status)
-        try:
-            if counters:
-                transact_write(self._dynamodb, [{"Update": update},
-                                                counter_update(self._table, **counters)])
-            else:
-                with aws_unavailable_mapped():
-                    self._dynamodb.update_item(**update)
-        except ConditionFailed:
-            self._log_lost_claim(key)
-            return
-        except ClientError as exc:
-            if error_code(exc) != "ConditionalCheckFailedException":
-                raise
-            self._log_lost_claim(key)
-            return
+        waits = iter(SETTLE_RETRY_WAITS)
+        retried = False
+        while True:
+            try:
+                if counters:
+                    transact_write(self._dynamodb, [{"Update": update},
+                                                    counter_update(self._table, **counters)])
+                else:
+                    with aws_unavailable_mapped():
+                        self._dynamodb.update_item(**update)
+                break
+            except (ConditionFailed, ClientError) as exc:
+                if isinstance(exc, ClientError) \
+                        and error_code(exc) != "ConditionalCheckFailedException":
+                    raise
+                if retried:
+                    # Nobody else can claim it while our claim lasts, so an
+                    # earlier try of ours landed and only its answer was lost
+                    # (or the item was deleted meanwhile).
+                    log.info("settled by an earlier try", extra={"fields": {
+                        "kind": self.kind.name, "key": key[PK], "status": status}})
+                    break
+                self._log_lost_claim(key)
+                return
+            except DependencyUnavailable:
+                wait = next(waits, None)
+                margin = timedelta(seconds=(wait or 0) + SETTLE_CLAIM_MARGIN_SECONDS)
+                if wait is None or self._clock() + margin >= claimed_until:
+                    log.error("delivery not settled: attempted again once its claim expires",
+                              extra={"fields": {"kind": self.kind.name, "key": key[PK],
+                                                "status": status,
+                                                "sentTwiceThen": status == SENT}})
+                    raise
+                self._sleep(wait)
+                retried = True
         if status != PENDING:
             self.kind.settled(item, status)
 
@@ -256,16 +295,30 @@ def _whole_number(value: Any, *, default: int) -> int:
 
 
 class Deliveries:
-    """Every kind's outbox, for the two handlers that drive them all."""
+    """Every kind's outbox, for the two handlers that drive them all. Each
+    handler call starts deliveries only during its first `run_seconds`, so
+    none is cut off by the function timeout between its send and its settle."""
 
-    def __init__(self, outboxes: Iterable[Outbox]) -> None:
+    def __init__(self, outboxes: Iterable[Outbox], *, run_seconds: float = RUN_SECONDS,
+                 timer: Callable[[], float] = time.monotonic) -> None:
         self._by_type = {outbox.kind.item_type: outbox for outbox in outboxes}
+        self._run_seconds = run_seconds
+        self._timer = timer
+
+    def _time_is_up(self) -> Callable[[], bool]:
+        stop_at = self._timer() + self._run_seconds
+        return lambda: self._timer() >= stop_at
 
     def on_inserted(self, new_images: Iterable[dict[str, Any] | None]) -> None:
         """Stream handler: try each newly inserted pending delivery once, right
         away. Images come in DynamoDB's typed form. Nothing here raises for one
-        bad item: a stream batch that failed would be retried, blocking the shard."""
+        bad item: a stream batch that failed would be retried, blocking the shard.
+        Those left when time is up stay pending, due: the schedule sends them."""
+        time_is_up = self._time_is_up()
         for typed in new_images:
+            if time_is_up():
+                log.warning("stream batch left to the schedule: out of time")
+                return
             image = from_item(typed or {})
             outbox = self._by_type.get(str(image.get("type")))
             if outbox is None or image.get(outbox.kind.fields.status) != PENDING:
@@ -278,4 +331,5 @@ class Deliveries:
 
     def retry_due(self) -> int:
         """Schedule handler: each kind's due deliveries, one kind after another."""
-        return sum(outbox.retry_due() for outbox in self._by_type.values())
+        time_is_up = self._time_is_up()
+        return sum(outbox.retry_due(time_is_up=time_is_up) for outbox in self._by_type.values())

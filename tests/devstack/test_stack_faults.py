@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -99,14 +99,18 @@ def id_token(stack: RunningStack) -> str:
 
 
 def test_signing_keys_unreachable_is_503_not_401(tmp_path: Path) -> None:
+    """For any protected route; a stall outlasts the app's 5 s wait for the keys."""
     with running_stack(tmp_path) as fresh:  # no keys fetched and cached yet
         token = id_token(fresh)
         origin = fresh.info["allowedOrigins"][0]
-        for kind in ("error", "throttle"):
-            faults(fresh, "POST", {"rules": [{"service": "jwks", "kind": kind}]})
-            refused = call(fresh.info["apiUrl"] + "/users", headers={
+        for kind, path in [("error", "/users"), ("throttle", "/users"),
+                           ("error", "/dashboard/stats"), ("stall", "/dashboard/messages")]:
+            faults(fresh, "POST", {"rules": [{"service": "jwks", "kind": kind,
+                                              "stallSeconds": 6}]})
+            refused = call(fresh.info["apiUrl"] + path, headers={
                 "Authorization": f"Bearer {token}", ORIGIN_HEADER: origin})
-            assert refused.status == 503, (kind, refused.body)
+            assert faults(fresh, "GET")["injected"] == {f"jwks.{kind}": 1}
+            assert refused.status == 503, (kind, path, refused.body)
             assert refused.json()["error"]["code"] == "service_unavailable"
             assert refused.headers["Retry-After"]
             assert refused.headers["Access-Control-Allow-Origin"] == origin
@@ -115,52 +119,73 @@ def test_signing_keys_unreachable_is_503_not_401(tmp_path: Path) -> None:
                     headers={"Authorization": f"Bearer {token}"}).status == 200
 
 
-def test_contact_submissions_while_a_third_of_dynamodb_and_ses_calls_fail(
-        stack: RunningStack) -> None:
-    faults(stack, "POST", {"seed": 13, "rules": [
-        {"service": "dynamodb", "kind": "throttle", "share": 0.15},
-        {"service": "dynamodb", "kind": "error", "share": 0.15 / 0.85},
-        {"service": "ses", "kind": "throttle", "share": 0.3, "operations": ["SendEmail"]}]})
-    origin = stack.info["allowedOrigins"][0]
-    markers = [uuid.uuid4().hex for _ in range(200)]
-    with ThreadPoolExecutor(8) as pool:
-        replies = dict(zip(markers, pool.map(lambda marker: submit(stack, marker), markers), strict=True))
-    injected = faults(stack, "GET")["injected"]
-    faults(stack, "DELETE")
+# 30% of DynamoDB calls and of SES sends fail, half throttled, half 500s; each
+# botocore retry is a fresh draw.
+A_THIRD_FAILING = {"seed": 13, "rules": [
+    {"service": "dynamodb", "kind": "throttle", "share": 0.15},
+    {"service": "dynamodb", "kind": "error", "share": 0.15 / 0.85},
+    {"service": "ses", "kind": "throttle", "share": 0.15, "operations": ["SendEmail"]},
+    {"service": "ses", "kind": "error", "share": 0.15 / 0.85, "operations": ["SendEmail"]}]}
+SUBMISSIONS = 200
 
-    accepted = {m: r.json()["id"] for m, r in replies.items() if r.status == 202}
-    refused = [r for r in replies.values() if r.status != 202]
+
+def submit_while_failing(stack: RunningStack) -> dict[str, str]:
+    """SUBMISSIONS contact submissions, eight at a time, with A_THIRD_FAILING
+    from then on (the caller clears the faults). Returns {marker: id} of the
+    202s; every other answer must be a 503 a browser can read and retry."""
+    faults(stack, "POST", A_THIRD_FAILING)
+    origin = stack.info["allowedOrigins"][0]
+    markers = [uuid.uuid4().hex for _ in range(SUBMISSIONS)]
+    with ThreadPoolExecutor(8) as pool:
+        replies = dict(zip(markers, pool.map(lambda marker: submit(stack, marker), markers),
+                           strict=True))
+    injected = faults(stack, "GET")["injected"]
     assert injected.get("dynamodb.throttle") and injected.get("dynamodb.error")
-    assert len(accepted) + len(refused) == 200 and accepted
-    for reply in refused:
+    accepted = {m: r.json()["id"] for m, r in replies.items() if r.status == 202}
+    assert accepted
+    for reply in replies.values():
+        if reply.status == 202:
+            continue
         assert reply.status == 503, reply.body
         assert reply.json()["error"]["code"] == "service_unavailable"
         assert reply.headers["Retry-After"]
         assert reply.headers["Access-Control-Allow-Origin"] == origin
+    return accepted
 
+
+def stored_messages(stack: RunningStack, token: str,
+                    markers: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """The stored messages of these submissions, by id, as the dashboard lists them."""
+    wanted = set(markers)
+    stored: dict[str, dict[str, Any]] = {}
+    cursor = None
+    while True:
+        reply = call(stack.info["apiUrl"] + "/dashboard/messages?status=new&limit=100"
+                     + (f"&cursor={cursor}" if cursor else ""),
+                     headers={"Authorization": f"Bearer {token}"})
+        assert reply.status == 200, reply.body
+        page = reply.json()
+        stored.update({item["id"]: item for item in page["items"]
+                       if item["message"].removeprefix("Hello ") in wanted})
+        cursor = page["nextCursor"]
+        if not cursor:
+            return stored
+
+
+def test_contact_submissions_while_a_third_of_dynamodb_and_ses_calls_fail(
+        stack: RunningStack) -> None:
+    """On the stack whose schedule waits an hour: what is mailed, the stream mailed."""
+    accepted = submit_while_failing(stack)
+    faults(stack, "DELETE")
     token = id_token(stack)
-
-    def stored_messages() -> dict[str, dict[str, Any]]:
-        stored: dict[str, dict[str, Any]] = {}
-        cursor = None
-        while True:
-            page = call(stack.info["apiUrl"] + "/dashboard/messages?status=new&limit=100"
-                        + (f"&cursor={cursor}" if cursor else ""),
-                        headers={"Authorization": f"Bearer {token}"}).json()
-            stored.update({item["id"]: item for item in page["items"]
-                           if item["message"].removeprefix("Hello ") in replies})
-            cursor = page["nextCursor"]
-            if not cursor:
-                return stored
-
-    stored = stored_messages()
+    stored = stored_messages(stack, token, accepted)
     # Every 202 is stored, under the id it answered; nothing refused was.
     assert {m["message"].removeprefix("Hello "): m["id"] for m in stored.values()} == accepted
 
     def mailed_once_if_sent() -> int:
         """Checked at one instant: a message is settled as sent only after SES took
         it, so "sent" means mailed exactly once; any other state, at most once."""
-        messages = stored_messages()  # first: whatever is "sent" here was mailed before
+        messages = stored_messages(stack, token, accepted)  # first: "sent" here was mailed before
         mails = sent_mail(stack.info["awsEndpoint"])
         sent = 0
         for message in messages.values():
@@ -174,5 +199,45 @@ def test_contact_submissions_while_a_third_of_dynamodb_and_ses_calls_fail(
 
     # The stream keeps delivering after hundreds of failed and cancelled calls.
     assert wait_for(lambda: sum(m["notification"]["status"] == "sent"
-                                for m in stored_messages().values()) >= len(accepted) // 10, 30)
+                                for m in stored_messages(stack, token, accepted).values())
+                    >= len(accepted) // 10, 30)
     assert mailed_once_if_sent() >= len(accepted) // 10
+
+
+def test_after_the_faults_clear_every_stored_message_is_mailed_exactly_once(
+        tmp_path: Path) -> None:
+    """The whole retry schedule, run in seconds (docs/deploy.md: OUTBOX_BACKOFF_SECONDS,
+    OUTBOX_CLAIM_SECONDS; docs/development.md: SCHEDULE_SECONDS)."""
+    with running_stack(tmp_path, SCHEDULE_SECONDS="1", OUTBOX_BACKOFF_SECONDS="1",
+                       OUTBOX_CLAIM_SECONDS="30", CONTACT_RATE_LIMIT="100000") as draining:
+        token = id_token(draining)  # before the faults: signing in is not under test here
+        accepted = submit_while_failing(draining)
+
+        # The faults stay on until half the messages were mailed under them, so
+        # that settles fail after SES took the mail: 1 in 37 (0.3 ** 3, after
+        # botocore's retries) would then be mailed again without the outbox's
+        # settle retries. Deliveries crawl meanwhile: botocore backs off from
+        # each throttle, for up to a second.
+        assert wait_for(lambda: len(sent_mail(draining.info["awsEndpoint"]))
+                        >= len(accepted) // 2, 120)
+        injected = faults(draining, "GET")["injected"]
+        faults(draining, "DELETE")
+        assert injected.get("ses.throttle") and injected.get("ses.error")
+
+        def nothing_pending() -> bool:
+            return all(m["notification"]["status"] != "pending"
+                       for m in stored_messages(draining, token, accepted).values())
+
+        # A deadline for the background retries to finish, not a speed check.
+        assert wait_for(nothing_pending, 120)
+        stored = stored_messages(draining, token, accepted)
+        assert {m["message"].removeprefix("Hello "): m["id"] for m in stored.values()} == accepted
+        assert all(m["notification"]["status"] == "sent" for m in stored.values())
+        mails = sent_mail(draining.info["awsEndpoint"])
+
+    for marker, message_id in accepted.items():
+        mailed = [mail for mail in mails if f"Message id: {message_id}<" in mail["body"]]
+        assert len(mailed) == 1, (message_id, len(mailed))
+        assert f"Hello {marker}<" in mailed[0]["body"]
+    # The stack was this test's alone: no other mail, so none for a refused submission.
+    assert len(mails) == len(accepted)
