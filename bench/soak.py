@@ -17,11 +17,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -35,16 +32,13 @@ from typing import Any
 import boto3
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT_DIR))
+from devstack.launch import StackDidNotStart, launch, stop  # noqa: E402 (after the path)
+
 WRITES_PER_ROUND = 5  # create, patch, delete, contact, dashboard update
 P50_RATIO_LIMIT = 1.5
 RSS_LIMIT_MB = 500
 STOP_LIMIT_SECONDS = 5.0
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def rss_mb(pid: int) -> float:
@@ -102,23 +96,6 @@ def percentiles(samples: list[float]) -> tuple[float, float]:
     return statistics.median(ordered) * 1000, ordered[int(len(ordered) * 0.95)] * 1000
 
 
-def start_stack(directory: Path) -> tuple[subprocess.Popen[bytes], dict[str, Any]]:
-    stack_file = directory / "stack.json"
-    env = {**os.environ, "API_PORT": str(free_port()), "AWS_PORT": str(free_port()),
-           "WEB_PORT": str(free_port()), "STACK_FILE": str(stack_file),
-           "CONTACT_RATE_LIMIT": "1000000"}
-    log = (directory / "stack.log").open("w")
-    process = subprocess.Popen([sys.executable, "-m", "devstack"], cwd=PROJECT_DIR, env=env,
-                               stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 60
-    while not stack_file.exists():
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            sys.exit(f"the stack did not start; see {log.name}")
-        time.sleep(0.1)
-    return process, json.loads(stack_file.read_text())
-
-
 def id_token(info: dict[str, Any]) -> str:
     # The admin without MFA (a TOTP-enrolled demo account answers with a challenge).
     admin = next(u for u in info["users"] if "admin" in u["groups"] and "totpSecret" not in u)
@@ -138,7 +115,11 @@ def main() -> int:
     rounds = -(-args.writes // WRITES_PER_ROUND)
 
     with tempfile.TemporaryDirectory(prefix="frontdesk-soak-") as directory:
-        process, info = start_stack(Path(directory))
+        try:
+            stack = launch(Path(directory), CONTACT_RATE_LIMIT="1000000")
+        except StackDidNotStart as failed:
+            sys.exit(str(failed))
+        process, info = stack.process, stack.info
         try:
             api = Api(info["apiUrl"], id_token(info))
             rss_before = rss_mb(process.pid)
@@ -155,13 +136,7 @@ def main() -> int:
             elapsed = time.monotonic() - began
             rss_after = rss_mb(process.pid)
         finally:
-            stop_began = time.monotonic()
-            process.send_signal(signal.SIGINT)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-            stop_seconds = time.monotonic() - stop_began
+            stop_seconds = stop(process, signal.SIGINT, timeout=30)
 
     ordered = [seconds for _, seconds in sorted(api.latencies)]
     first_p50, first_p95 = percentiles(ordered[:1000])

@@ -16,7 +16,8 @@ from typing import Any
 
 import pytest
 
-from tests.support.local_stack import PROJECT_DIR, running_stack
+from devstack.stack import PROJECT_DIR
+from tests.support.local_stack import running_stack
 from tests.support.ports import free_port
 
 

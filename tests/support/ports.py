@@ -1,7 +1,4 @@
-import socket
+"""Free ports for servers the tests start (devstack/launch.py has the one way)."""
+from devstack.launch import free_port
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+__all__ = ["free_port"]
