@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import json
-import urllib.request
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -11,6 +10,7 @@ from chalicelib.contact.notifications import OwnerNotifications
 from chalicelib.outbox.outbox import Outbox
 from devstack.triggers import StreamPump, invoke
 from tests.conftest import JSON, MAIL_FROM, OWNER_EMAIL, LocalAws
+from tests.support.mail import accepted_mail
 from tests.support.metrics import RecordingMetrics
 
 
@@ -34,8 +34,7 @@ def pump(local_aws: LocalAws, frontdesk_app: Any, fresh_table: str) -> StreamPum
 def sent_mail(local_aws: LocalAws) -> Callable[[str], list[dict[str, Any]]]:
     """Mail SES accepted (moto keeps it), for one message id."""
     def sent(message_id: str) -> list[dict[str, Any]]:
-        data = json.load(urllib.request.urlopen(f"{local_aws.endpoint}/moto-api/data.json"))
-        return [mail for mail in data["ses"]["Message"] if message_id in mail["body"]]
+        return [mail for mail in accepted_mail() if message_id in mail["body"]]
     return sent
 
 

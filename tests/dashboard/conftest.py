@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import json
-import urllib.request
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -12,6 +11,7 @@ from chalicelib.config import Settings
 from chalicelib.services import Services
 from tests.conftest import JSON, LocalAws
 from tests.contact.conftest import VALID, make_notifier, pump, sent_mail, ses_outage, submit
+from tests.support.mail import accepted_mail
 from tests.support.metrics import RecordingMetrics
 
 __all__ = ["make_notifier", "pump", "sent_mail", "ses_outage", "submit"]
@@ -53,9 +53,7 @@ def thread(client: Any, as_admin: dict[str, str]) -> Callable[[str], dict[str, A
 def mails_to(local_aws: LocalAws) -> Callable[[str], list[dict[str, Any]]]:
     """Mail SES accepted (moto keeps it) for one recipient."""
     def sent(address: str) -> list[dict[str, Any]]:
-        data = json.load(urllib.request.urlopen(f"{local_aws.endpoint}/moto-api/data.json"))
-        return [mail for mail in data["ses"]["Message"]
-                if address in mail["destinations"]["ToAddresses"]]
+        return [mail for mail in accepted_mail() if address in mail["destinations"]["ToAddresses"]]
     return sent
 
 

@@ -9,8 +9,6 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError, ReadTimeoutError
-from moto.core import DEFAULT_ACCOUNT_ID
-from moto.ses.models import ses_backends
 
 from chalicelib.contact.notifications import OwnerNotifications
 from chalicelib.contact.store import MessageStore
@@ -22,8 +20,8 @@ from chalicelib.domain_errors import DependencyUnavailable
 from chalicelib.outbox.kind import PENDING, SENT, DeliveryFields, DeliveryKind
 from chalicelib.outbox.outbox import Deliveries, Outbox
 from chalicelib.outbox.timing import SETTLE_CLAIM_MARGIN_SECONDS, SETTLE_RETRY_WAITS
-from devstack.stack import REGION
 from tests.conftest import MAIL_FROM, OWNER_EMAIL, LocalAws
+from tests.support.mail import accepted_mail
 from tests.support.metrics import RecordingMetrics
 
 SETTLE_CONDITION = "#claim = :mine"
@@ -86,10 +84,8 @@ class Clock:
 
 
 def sent_mail(message_id: str) -> list[Any]:
-    """What the session's local SES (in this process) accepted for one message.
-    Read from moto's backend: its data.json dump fails once tests/infra has run."""
-    sent = ses_backends[DEFAULT_ACCOUNT_ID][REGION].sent_messages
-    return [mail for mail in sent if f"Message id: {message_id}<" in mail.body]
+    """What the session's local SES accepted for one message."""
+    return [mail for mail in accepted_mail() if f"Message id: {message_id}<" in mail["body"]]
 
 
 def notifications(local_aws: LocalAws, dynamodb: Any, table: str, clock: Clock,
