@@ -88,8 +88,8 @@ class HttpPipeline:
                     or "x-api-key" in request.headers:
                 response.headers["Cache-Control"] = "no-store"
             duration_ms = round((time.perf_counter() - started) * 1000, 1)
-            self._access_log.write({"method": request.method, "route": route,
-                                    "status": response.status_code, "durationMs": duration_ms})
+            self._access_log.write(method=request.method, route=route,
+                                   status=response.status_code, duration_ms=duration_ms)
             self._metrics.request(method=request.method, route=route,
                                   status=response.status_code, duration_ms=duration_ms)
             if response.status_code == 429:
