@@ -22,7 +22,7 @@ def parse_groups(claim: Any) -> tuple[str, ...]:
         return ()
     if isinstance(claim, (list, tuple)):
         return tuple(str(group) for group in claim)
-    return tuple(part for part in _GROUP_SEPARATORS.split(str(claim).strip().strip("[]")) if part)
+    return tuple(filter(None, _GROUP_SEPARATORS.split(str(claim).strip().strip("[]"))))
 
 
 def parse_flag(claim: Any) -> bool:
