@@ -7,7 +7,7 @@ on this machine, written to bench/RESULTS.md.
   deployed, from its unzipped x86_64 package, with and without the .pyc files
   the package ships.
 - Warm: every candidate in one process against moto in-process (no network),
-  CPU time per request for each route.
+  CPU time per request for each route (bench/warm.py).
 - Memory: resident memory of a fresh process over 20,000 requests.
 - Package: the function zip per architecture, and what lives outside it.
 - DynamoDB cost: items read per page as the table grows, against a Scan.
@@ -232,9 +232,10 @@ def report(run: dict[str, Any]) -> str:
     lines += ["", "## Warm cost per request", "",
               "All four candidates loaded in one process, moto in-process (no network), "
               f"{len(next(iter(run['warm'].values()))[FLOOR])} rounds in rotated order. Each "
-              "figure is wall time per request over a batch (so it includes moto's own work for "
-              "the routes that call DynamoDB, which is the same for everyone); ratios are "
-              "medians of per-round ratios (min–max).", "",
+              "figure is CPU time per request over a batch (the process's: wall time on a "
+              "shared machine also counts waiting for a core); it includes moto's "
+              "own work for the routes that call DynamoDB, which is the same for everyone. "
+              "Ratios are medians of per-round ratios (min–max).", "",
               "| route | " + " | ".join(LABELS[n] for n in NAMES) +
               " | Frontdesk ÷ floor | Frontdesk ÷ Powertools | Frontdesk ÷ FastAPI |",
               "|---|" + "---|" * (len(NAMES) + 3)]

@@ -5,6 +5,16 @@ all of them alike. Writes JSON to the file named by its first argument:
 
 Repeated reads are answered from moto's first answer (workload.py,
 replay_repeated_reads); creates always reach moto.
+
+Every candidate must make the same DynamoDB calls for the same event: the
+warm-up counts them, and the run stops if a candidate makes more or others.
+
+Each batch is timed in CPU time of this process, not wall time: on a shared
+machine wall time also counts the moments the process waited for a core,
+which hits one batch and not its neighbour and decided the ratios' spread.
+Everything a candidate does runs in this process (moto too, with no network
+and no sleeps; FastAPI runs its views on a worker thread, hence the process's
+time rather than the thread's), so CPU time misses none of its work.
 """
 from __future__ import annotations
 
@@ -13,10 +23,12 @@ import json
 import os
 import sys
 import time
+from collections import Counter
 
 from candidates import NAMES, TABLE, add_paths, environment, load
-from workload import replay_repeated_reads
+from workload import record_dynamodb_calls, replay_repeated_reads
 
+CLOCK = time.process_time
 BATCH = {"GET /health": 2000, "GET /users/{id}": 300, "POST /users invalid": 1000,
          "POST /users valid": 20, "GET /users": 100}
 
@@ -27,6 +39,8 @@ def main(out_path: str, rounds: int) -> None:
     from moto import mock_aws
 
     replay_repeated_reads()
+    dynamodb_calls: list[str] = []
+    record_dynamodb_calls(dynamodb_calls)
     with mock_aws():
         import boto3
         from events import LambdaContext
@@ -41,17 +55,22 @@ def main(out_path: str, rounds: int) -> None:
         real_stdout = sys.stdout
         results: dict[str, dict[str, list[float]]] = {r: {n: [] for n in NAMES} for r in BATCH}
 
+        calls_per_request: dict[str, dict[str, Counter[str]]] = {r: {} for r in BATCH}
+
         def run(name: str, route: str, count: int) -> float:
             handler, make = handlers[name], next_event[route]
             events = [make() for _ in range(count)]
             created: list[tuple[str, str]] = []
+            dynamodb_calls.clear()
             sys.stdout = quiet  # Frontdesk logs and writes EMF lines; Lambda would ship them
             try:
-                started = time.perf_counter()
+                started = CLOCK()
                 responses = [handler(event, context) for event in events]
-                elapsed = time.perf_counter() - started
+                elapsed = CLOCK() - started
             finally:
                 sys.stdout = real_stdout
+            calls_per_request[route][name] = Counter(
+                {operation: n // count for operation, n in Counter(dynamodb_calls).items()})
             statuses = {r["statusCode"] for r in responses}
             if not statuses <= EXPECTED_STATUS[route]:
                 raise SystemExit(f"{name} {route}: status {statuses}, {responses[0]['body'][:300]}")
@@ -63,6 +82,10 @@ def main(out_path: str, rounds: int) -> None:
         for name in NAMES:  # warm-up: first requests, lazy imports, caches
             for route in BATCH:
                 run(name, route, 20)
+        for route, by_name in calls_per_request.items():
+            if len({tuple(sorted(calls.items())) for calls in by_name.values()}) > 1:
+                raise SystemExit(f"{route}: the candidates make different DynamoDB calls per "
+                                 f"request: {by_name}")
         for round_index in range(rounds):
             order = NAMES[round_index % len(NAMES):] + NAMES[:round_index % len(NAMES)]
             for route, count in BATCH.items():

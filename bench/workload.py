@@ -36,6 +36,21 @@ def replay_repeated_reads() -> None:
     BotocoreStubber.process_request = process_request  # type: ignore[method-assign]
 
 
+def record_dynamodb_calls(into: list[str]) -> None:
+    """Append the operation of every DynamoDB call moto is asked to answer
+    (GetItem, Query, ...) to `into`, replayed reads included."""
+    from moto.core.botocore_stubber import BotocoreStubber
+
+    answer = BotocoreStubber.process_request
+
+    def process_request(self: BotocoreStubber, request: Any) -> Any:
+        target = request.headers.get("X-Amz-Target", b"")
+        target = target.decode() if isinstance(target, bytes) else str(target)
+        into.append(target.rsplit(".", 1)[-1])
+        return answer(self, request)
+
+    BotocoreStubber.process_request = process_request  # type: ignore[method-assign]
+
 
 def create_table(dynamodb: Any, table: str) -> None:
     """The table as the resources stack creates it, less its stream: moto keeps

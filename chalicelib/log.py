@@ -19,20 +19,24 @@ from chalicelib.http import context
 _encoder = msgspec.json.Encoder(enc_hook=str)
 
 
+# ".000Z" to ".999Z": the end of every time, looked up rather than formatted.
+_MILLISECONDS = tuple(f".{n:03d}Z" for n in range(1000))
+
+
 class _UtcClock:
     """ISO 8601 times with milliseconds. Every line of one second shares its
     date and time, so they are formatted once per second."""
 
     def __init__(self) -> None:
-        self._second: tuple[int, str] = (-1, "")
+        self._second = -1
+        self._text = ""
 
     def format(self, created: float) -> str:
         second = int(created)
-        cached_second, text = self._second
-        if second != cached_second:
-            text = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
-            self._second = (second, text)
-        return f"{text}.{int((created - second) * 1000):03d}Z"
+        if second != self._second:
+            self._text = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
+            self._second = second
+        return self._text + _MILLISECONDS[int((created - second) * 1000)]
 
 
 def _line(clock: _UtcClock, created: float, level: str, logger: str, message: str,
@@ -62,21 +66,42 @@ class JsonFormatter(logging.Formatter):
         return _encoder.encode(entry).decode()
 
 
+class _AccessLine(msgspec.Struct, kw_only=True):
+    """JsonFormatter's line for a request: the same keys in the same order.
+    A Struct, because msgspec encodes one faster than the equivalent dict."""
+
+    time: str
+    level: str
+    logger: str
+    message: str
+    requestId: str
+    coldStart: bool
+    method: str
+    route: str
+    status: int
+    durationMs: float
+
+
 class AccessLog:
     """The one INFO line per request, in JsonFormatter's shape, written straight
     to stdout. Through the logging module the same line costs several times
     more (a LogRecord, a caller lookup, the handler's lock and flush), and it
-    is written on every request. The logger's level still decides."""
+    is written on every request. The logger's level still decides. Its fields
+    are fixed: nothing from the request but its method and route goes in."""
 
     def __init__(self, logger: logging.Logger) -> None:
         self._logger = logger
         self._clock = _UtcClock()
 
-    def write(self, fields: dict[str, Any]) -> None:
+    def write(self, *, method: str, route: str, status: int, duration_ms: float) -> None:
         if not self._logger.isEnabledFor(logging.INFO):
             return
-        entry = _line(self._clock, time.time(), "INFO", self._logger.name, "request", fields)
-        sys.stdout.write(_encoder.encode(entry).decode() + "\n")
+        line = _AccessLine(time=self._clock.format(time.time()), level="INFO",
+                           logger=self._logger.name, message="request",
+                           requestId=context.request_id.get(),
+                           coldStart=context.cold_start.get(), method=method, route=route,
+                           status=status, durationMs=duration_ms)
+        sys.stdout.write(_encoder.encode(line).decode() + "\n")
 
 
 class _StdoutHandler(logging.StreamHandler):  # type: ignore[type-arg]

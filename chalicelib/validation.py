@@ -1,7 +1,7 @@
 """Validate a JSON object against a msgspec Struct, reporting every bad field.
 
-msgspec stops at the first error, so each field is first checked on its own;
-only when all pass is the whole object converted. The Structs also give the
+msgspec stops at the first error, so when converting the whole object fails,
+each field is checked on its own to report them all. The Structs also give the
 JSON Schema for /openapi.json. Constrained types carry a `description` that
 reads as the end of "must be ...", used both in the schema and in messages.
 """
@@ -43,9 +43,26 @@ class _Field:
     type: Any
     required: bool
     description: str | None
+    # The field alone, as a one-field Struct: msgspec keeps what it works out
+    # about a Struct's types, but works out a bare Annotated type again on
+    # every convert(), which cost several times the check itself.
+    alone: type[msgspec.Struct]
 
-    def message(self, error: msgspec.ValidationError) -> str:
-        return f"must be {self.description}" if self.description else str(error)
+    def problem(self, value: Any) -> str | None:
+        """What is wrong with `value` in this field, or None."""
+        try:
+            msgspec.convert({"value": value}, self.alone)
+        except msgspec.ValidationError as error:
+            failure = str(error)
+        else:
+            return None
+        if self.description:
+            return f"must be {self.description}"
+        try:  # msgspec's words for the value itself, without the Struct's "at `$.value`"
+            msgspec.convert(value, self.type)
+        except msgspec.ValidationError as error:
+            failure = str(error)
+        return failure
 
 
 @functools.cache
@@ -53,7 +70,9 @@ def _fields(model: type[msgspec.Struct]) -> dict[str, _Field]:
     """Once per model: msgspec.structs.fields() evaluates the model's
     annotations again on every call, which cost more than the rest of a
     request's validation together."""
-    return {info.encode_name: _Field(info.type, info.required, _description(info.type))
+    return {info.encode_name: _Field(info.type, info.required, _description(info.type),
+                                     msgspec.defstruct(f"{model.__name__}_{info.name}",
+                                                       [("value", info.type)]))
             for info in msgspec.structs.fields(model)}
 
 
@@ -67,6 +86,19 @@ def parse(model: type[S], data: dict[str, Any]) -> S:
     normalize: dict[str, Callable[[str], str]] = getattr(model, "normalize", {})
     data = {name: normalize[name](value) if name in normalize and isinstance(value, str)
             else _whole_number_as_int(value) for name, value in data.items()}
+    try:
+        # Most bodies are valid: one conversion checks every field at once.
+        return msgspec.convert(data, model)
+    except msgspec.ValidationError as error:
+        whole_error = str(error)  # not the exception: its traceback would hold this frame
+    errors = _field_errors(model, data)
+    if errors:
+        raise ValidationFailed(errors)
+    # Every field is valid on its own: a rule spanning fields (__post_init__) failed.
+    raise ValidationFailed([{"field": "body", "message": whole_error}])
+
+
+def _field_errors(model: type[msgspec.Struct], data: dict[str, Any]) -> list[dict[str, str]]:
     fields = _fields(model)
     errors = [{"field": name, "message": "is not a known field"}
               for name in data if name not in fields]
@@ -75,16 +107,10 @@ def parse(model: type[S], data: dict[str, Any]) -> S:
             if field.required:
                 errors.append({"field": name, "message": "is required"})
             continue
-        try:
-            msgspec.convert(data[name], field.type)
-        except msgspec.ValidationError as error:
-            errors.append({"field": name, "message": field.message(error)})
-    if errors:
-        raise ValidationFailed(errors)
-    try:
-        return msgspec.convert(data, model)
-    except msgspec.ValidationError as error:  # a rule spanning fields (__post_init__)
-        raise ValidationFailed([{"field": "body", "message": str(error)}]) from None
+        problem = field.problem(data[name])
+        if problem is not None:
+            errors.append({"field": name, "message": problem})
+    return errors
 
 
 def gather(errors: list[dict[str, str]], check: Callable[..., T], *args: Any) -> T | None:

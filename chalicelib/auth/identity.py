@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 ADMIN_GROUP = "admin"
+_GROUP_SEPARATORS = re.compile(r"[\s,]+")
 
 
 def parse_groups(claim: Any) -> tuple[str, ...]:
@@ -21,7 +22,7 @@ def parse_groups(claim: Any) -> tuple[str, ...]:
         return ()
     if isinstance(claim, (list, tuple)):
         return tuple(str(group) for group in claim)
-    return tuple(part for part in re.split(r"[\s,]+", str(claim).strip().strip("[]")) if part)
+    return tuple(filter(None, _GROUP_SEPARATORS.split(str(claim).strip().strip("[]"))))
 
 
 def parse_flag(claim: Any) -> bool:

@@ -26,6 +26,16 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
+# Built once: json.loads(..., parse_constant=...) builds a decoder on every call.
+_decoder = json.JSONDecoder(parse_constant=_refuse_constant)
+
+
+def _decoded(raw: bytes | str) -> tuple[str, Any]:
+    """The body's text and json.loads(raw, parse_constant=_refuse_constant)."""
+    text = raw if isinstance(raw, str) else raw.decode(json.detect_encoding(raw), "surrogatepass")
+    return text, _decoder.decode(text)
+
+
 def read_json_object(request: Request, *, max_bytes: int) -> dict[str, Any]:
     raw = request.raw_body or b""
     if len(raw) > max_bytes:
@@ -37,17 +47,19 @@ def read_json_object(request: Request, *, max_bytes: int) -> dict[str, Any]:
     if not _is_json_in_utf8(request.headers.get("content-type", "")):
         raise UnsupportedMediaType("Send the body as application/json in UTF-8.")
     try:
-        data = json.loads(raw, parse_constant=_refuse_constant)
+        text, data = _decoded(raw)
     except (ValueError, RecursionError):
         # ValueError covers bad UTF-8, bad syntax, NaN and 10,000-digit numbers;
         # RecursionError covers [[[[...]]]] nested past the interpreter's limit.
         raise BadRequest("The request body is not valid JSON.") from None
     if not isinstance(data, dict):
         raise BadRequest("The request body must be a JSON object.")
-    try:
-        # JSON may spell a lone UTF-16 surrogate ("\ud800"), which is no
-        # character at all: nothing could store or mail it.
-        json.dumps(data, ensure_ascii=False).encode("utf-8")
-    except UnicodeEncodeError:
-        raise BadRequest("The request body holds text that is not valid Unicode.") from None
+    # JSON may spell a lone UTF-16 surrogate ("\ud800"), which is no character
+    # at all: nothing could store or mail it. Only a \u escape or a non-ASCII
+    # byte can bring one in, so an ASCII body without one needs no check.
+    if not text.isascii() or "\\u" in text:
+        try:
+            json.dumps(data, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            raise BadRequest("The request body holds text that is not valid Unicode.") from None
     return data

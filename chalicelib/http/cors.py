@@ -12,6 +12,7 @@ from dataclasses import dataclass
 ALLOW_HEADERS = ("Content-Type", "Authorization", "X-Api-Key", "Idempotency-Key", "If-Match")
 EXPOSE_HEADERS = ("X-Request-Id", "ETag", "Location", "Retry-After", "Link", "Content-Disposition")
 ALL_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+_EXPOSE_HEADERS_VALUE = ", ".join(EXPOSE_HEADERS)
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,7 @@ class CorsPolicy:
         if self.allows(origin):
             assert origin is not None
             headers["Access-Control-Allow-Origin"] = origin
-            headers["Access-Control-Expose-Headers"] = ", ".join(EXPOSE_HEADERS)
+            headers["Access-Control-Expose-Headers"] = _EXPOSE_HEADERS_VALUE
         return headers
 
     def preflight_headers(self, origin: str | None, methods: tuple[str, ...]) -> dict[str, str]:

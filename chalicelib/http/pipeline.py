@@ -30,6 +30,8 @@ from chalicelib.log import AccessLog
 from chalicelib.metrics import RATE_LIMITED, MetricsSink
 
 GetResponse = Callable[[Request], Response]
+# Request header names arrive lower-cased (Chalice's CaseInsensitiveMapping).
+_CREDENTIAL_HEADERS = frozenset({"authorization", "x-api-key"})
 
 
 def request_id_of(request_context: dict[str, Any] | None) -> str:
@@ -84,12 +86,11 @@ class HttpPipeline:
             response.headers.update(common_headers(request_id))
             # Anything answered to a caller who sent credentials, or on a
             # protected route, is theirs alone: no cache may keep it.
-            if role is not Role.PUBLIC or "authorization" in request.headers \
-                    or "x-api-key" in request.headers:
+            if role is not Role.PUBLIC or not _CREDENTIAL_HEADERS.isdisjoint(request.headers):
                 response.headers["Cache-Control"] = "no-store"
             duration_ms = round((time.perf_counter() - started) * 1000, 1)
-            self._access_log.write({"method": request.method, "route": route,
-                                    "status": response.status_code, "durationMs": duration_ms})
+            self._access_log.write(method=request.method, route=route,
+                                   status=response.status_code, duration_ms=duration_ms)
             self._metrics.request(method=request.method, route=route,
                                   status=response.status_code, duration_ms=duration_ms)
             if response.status_code == 429:

@@ -14,8 +14,7 @@ def test_the_access_line_has_the_formatters_shape(capsys: Any) -> None:
     logger = log.configure(logging.getLogger("frontdesk.test-access"))
     token = context.request_id.set("req-1")
     try:
-        log.AccessLog(logger).write({"method": "GET", "route": "/health", "status": 200,
-                                     "durationMs": 0.4})
+        log.AccessLog(logger).write(method="GET", route="/health", status=200, duration_ms=0.4)
         logger.info("request", extra={"fields": {"method": "GET", "route": "/health",
                                                  "status": 200, "durationMs": 0.4}})
     finally:
@@ -30,7 +29,7 @@ def test_the_access_line_has_the_formatters_shape(capsys: Any) -> None:
 
 def test_a_logger_above_info_writes_no_access_line(capsys: Any) -> None:
     logger = log.configure(logging.getLogger("frontdesk.test-quiet"), level=logging.WARNING)
-    log.AccessLog(logger).write({"method": "GET", "route": "/health", "status": 200})
+    log.AccessLog(logger).write(method="GET", route="/health", status=200, duration_ms=0.4)
     assert capsys.readouterr().out == ""
 
 
