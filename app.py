@@ -27,6 +27,10 @@ metrics = Metrics(stage=settings.stage)
 services = Services.create(settings, metrics)  # AWS clients: once per container, at init
 
 app = Chalice(app_name="frontdesk", configure_logs=False)
+# The API reads and writes text only (JSON, form posts, CSV, HTML), so it
+# declares no binary media types: Chalice then checks no response against
+# its 16 default ones (docs/architecture.md, "Per-request cost").
+app.api.binary_types = []
 # app.log is the "frontdesk" logger; chalicelib's "frontdesk.*" loggers log through it.
 log.configure(app.log)
 
