@@ -27,7 +27,7 @@ import sys
 from typing import IO, Any
 
 from candidates import NAMES, PROJECT_DIR, TABLE, add_paths, environment, load
-from warm import BATCH, CLOCK
+from warm import BATCH, timed_batch
 
 
 def worker(name: str, tree: str) -> None:
@@ -48,18 +48,11 @@ def worker(name: str, tree: str) -> None:
         next_event = routes(seed(dynamodb, TABLE)[0])
         handler = load(name)
         context = LambdaContext()
-        answers, quiet = sys.stdout, open(os.devnull, "w")  # noqa: SIM115
 
         def run(route: str, count: int) -> float:
             events = [next_event[route]() for _ in range(count)]
             gc.collect()
-            sys.stdout = quiet
-            try:
-                started = CLOCK()
-                responses = [handler(event, context) for event in events]
-                elapsed = CLOCK() - started
-            finally:
-                sys.stdout = answers
+            elapsed, responses = timed_batch(handler, events, context)
             statuses = {r["statusCode"] for r in responses}
             if not statuses <= EXPECTED_STATUS[route]:
                 raise SystemExit(f"{name} {route}: {statuses} {responses[0]['body'][:300]}")
