@@ -24,7 +24,7 @@ from chalicelib.errors import ERROR_BY_STATUS, ApiError, InternalError, MethodNo
 from chalicelib.http import context
 from chalicelib.http.cors import ALL_METHODS, CorsPolicy
 from chalicelib.http.form_pages import is_page
-from chalicelib.http.responses import error_response, is_error_shape, no_content
+from chalicelib.http.responses import error_response, is_error_shape, json_text, no_content
 from chalicelib.http.routing import declared_methods, not_routed
 from chalicelib.log import AccessLog
 from chalicelib.metrics import RATE_LIMITED, MetricsSink
@@ -83,6 +83,11 @@ class HttpPipeline:
             else:
                 response = self._cors_headers_added(
                     self._run(request, get_response, entries, role, request_id), origin)
+            if not isinstance(response.body, (str, bytes)):
+                # A view's dict (or an error's) as JSON text here, once, so
+                # Chalice passes it through rather than running json.dumps.
+                response.body = json_text(response.body)
+                response.headers.setdefault("Content-Type", "application/json")
             response.headers.update(common_headers(request_id))
             # Anything answered to a caller who sent credentials, or on a
             # protected route, is theirs alone: no cache may keep it.

@@ -1,11 +1,28 @@
 """Build responses in the one JSON shape the API uses."""
 from __future__ import annotations
 
+import json
 from typing import Any
 
+import msgspec
 from chalice import Response
 
 from chalicelib.errors import ApiError
+
+# Bodies are written by msgspec, several times faster than the json.dumps
+# Chalice would otherwise run on every response. Decimals (DynamoDB's numbers)
+# are written as numbers, as Chalice writes them.
+_encoder = msgspec.json.Encoder(decimal_format="number")
+
+
+def json_text(body: Any) -> str:
+    """`body` as compact JSON text. Text is written as UTF-8, not \\u escapes."""
+    try:
+        return _encoder.encode(body).decode()
+    except UnicodeEncodeError:
+        # A lone surrogate has no UTF-8: json.dumps writes it as a \\u escape,
+        # as Chalice would have.
+        return json.dumps(body, separators=(",", ":"))
 
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:

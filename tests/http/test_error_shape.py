@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
@@ -46,6 +47,13 @@ STATUS = {"bad_request": 400, "validation_failed": 400, "unauthorized": 401, "fo
           "service_unavailable": 503}
 
 
+RETURNED: dict[str, dict[str, Any]] = {
+    "text": {"name": "Zoë", "line": "a\u2028b", "quote": "\"<tag>\""},
+    "decimals": {"whole": Decimal("5"), "fraction": Decimal("2.5")},
+    "surrogate": {"broken": "\ud800"},
+}
+
+
 def build_app() -> Chalice:
     app = Chalice(app_name="error-shape", configure_logs=False)
     log.configure(app.log)
@@ -60,6 +68,11 @@ def build_app() -> Chalice:
     @roles.public
     def crash() -> None:
         raise RuntimeError("secret-internal-detail at /var/task/chalicelib/db.py")
+
+    @app.route("/returns/{kind}", methods=["GET"])
+    @roles.public
+    def returns(kind: str) -> dict[str, Any]:
+        return RETURNED[kind]
 
     @app.route("/echo", methods=["POST"])
     @roles.public
@@ -203,3 +216,19 @@ def test_a_json_object_is_accepted(http: Any) -> None:
                          body=b'{"a": 1}')
     assert response.status_code == 200
     assert json.loads(response.body) == {"a": 1}
+
+
+@pytest.mark.parametrize("kind", sorted(RETURNED))
+def test_a_view_dict_is_sent_as_json_text(http: Any, kind: str) -> None:
+    response = http.get(f"/returns/{kind}")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "application/json"
+    assert json.loads(response.body) == json.loads(json.dumps(RETURNED[kind], default=float))
+
+
+def test_text_is_sent_as_utf8_not_escapes(http: Any) -> None:
+    assert "Zoë".encode() in http.get("/returns/text").body
+
+
+def test_a_lone_surrogate_is_sent_escaped_not_a_500(http: Any) -> None:
+    assert b'"\\ud800"' in http.get("/returns/surrogate").body
