@@ -26,7 +26,7 @@ class ApiError(ChaliceUnhandledError):
     ) -> None:
         self.message = message or self.default_message
         self.details = details
-        self.headers = {**self.default_headers, **(headers or {})}
+        self.headers = {**self.default_headers, **headers} if headers else dict(self.default_headers)
         super().__init__(self.message)
 
 

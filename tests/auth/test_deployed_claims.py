@@ -34,6 +34,9 @@ def claims(groups: Any) -> dict[str, Any]:
     ("[admin editors]", ("admin", "editors")),
     ("[admin, editors]", ("admin", "editors")),
     ("admin", ("admin",)),
+    (" admin,, editors\t", ("admin", "editors")),
+    ("[admin\u2003editors]", ("admin", "editors")),  # any Unicode whitespace separates
+    ("[]", ()),
     ("", ()),
     (None, ()),
 ])
