@@ -86,8 +86,17 @@ def check_for(field_type: Any) -> Check | None:
         members = [check_for(member) for member in typing.get_args(field_type)]
         if any(member is None for member in members):
             return None
-        checks = [member for member in members if member is not None]
-        return lambda value: any(check(value) for check in checks)
+        checks = tuple(member for member in members if member is not None)
+        if len(checks) == 2:  # X | None, the usual union: no loop
+            first, second = checks
+            return lambda value: first(value) or second(value)
+
+        def any_member(value: Any) -> bool:
+            for check in checks:
+                if check(value):
+                    return True
+            return False
+        return any_member
     if origin is typing.Literal:
         values = typing.get_args(field_type)
         if not all(type(value) is str for value in values):

@@ -99,6 +99,24 @@ def _checked_quickly(model: type[msgspec.Struct]) -> bool:
 
 
 def parse(model: type[S], data: dict[str, Any]) -> S:
+    """`data` as a `model`, or ValidationFailed listing every bad field."""
+    parsed = _parsed(model, data)
+    if isinstance(parsed, list):
+        raise ValidationFailed(parsed)
+    return parsed
+
+
+def parse_into(errors: list[dict[str, str]], model: type[S], data: dict[str, Any]) -> S | None:
+    """As gather(errors, parse, model, data), without raising and catching."""
+    parsed = _parsed(model, data)
+    if isinstance(parsed, list):
+        errors.extend(parsed)
+        return None
+    return parsed
+
+
+def _parsed(model: type[S], data: dict[str, Any]) -> S | list[dict[str, str]]:
+    """The converted body, or its field errors."""
     normalize: dict[str, Callable[[str], str]] = getattr(model, "normalize", {})
     # JSON has one number type: JSON Schema's "integer" (what /openapi.json
     # publishes) accepts 50.0 and 5e1, so the API does too.
@@ -111,17 +129,14 @@ def parse(model: type[S], data: dict[str, Any]) -> S:
         # answered from them, without msgspec's exception and a second pass.
         errors = _field_errors(fields, data)
         if errors:
-            raise ValidationFailed(errors)
+            return errors
     try:
         # The authority: nothing is accepted but what msgspec converts.
         return msgspec.convert(data, model)
     except msgspec.ValidationError as error:
         whole_error = str(error)  # not the exception: its traceback would hold this frame
-    errors = _field_errors(fields, data)
-    if errors:
-        raise ValidationFailed(errors)
     # Every field is valid on its own: a rule spanning fields (__post_init__) failed.
-    raise ValidationFailed([{"field": "body", "message": whole_error}])
+    return _field_errors(fields, data) or [{"field": "body", "message": whole_error}]
 
 
 def _field_errors(fields: dict[str, _Field], data: dict[str, Any]) -> list[dict[str, str]]:

@@ -16,7 +16,7 @@ from chalicelib.http.responses import json_response
 from chalicelib.idempotency import IdempotencyStore, IdempotentRequest
 from chalicelib.ids import new_id
 from chalicelib.metrics import CONTACT_RECEIVED, MetricsSink
-from chalicelib.validation import gather, parse
+from chalicelib.validation import gather, parse_into
 
 MAX_BODY_BYTES = 16 * 1024
 IDEMPOTENCY_SCOPE = "POST /contact"
@@ -42,7 +42,7 @@ class ContactApi:
         """The receipt ({id, status}) of a submission, however it arrived."""
         errors: list[dict[str, str]] = []
         key = gather(errors, idempotency_key, raw_key)
-        submission = gather(errors, parse, ContactSubmission, body)
+        submission = parse_into(errors, ContactSubmission, body)
         if submission is None or errors:
             raise ValidationFailed(errors)
         request = IdempotentRequest(IDEMPOTENCY_SCOPE, key, submission.fields()) if key else None

@@ -19,7 +19,7 @@ from chalicelib.errors import ValidationFailed
 from chalicelib.http.query import page_params
 from chalicelib.http.responses import json_response, no_content
 from chalicelib.idempotency import IdempotentRequest
-from chalicelib.validation import gather, parse
+from chalicelib.validation import gather, parse, parse_into
 
 REPLY_SCOPE = "POST /dashboard/messages/{id}/replies"
 
@@ -113,7 +113,7 @@ class DashboardApi:
               author: Identity) -> Response:
         errors: list[dict[str, str]] = []
         key = gather(errors, idempotency_key, raw_key)
-        reply = gather(errors, parse, ReplyBody, body)
+        reply = parse_into(errors, ReplyBody, body)
         if reply is None or errors:
             raise ValidationFailed(errors)
         # Keys are the admin's own: another admin's identical key is another request.

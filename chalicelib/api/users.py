@@ -19,7 +19,7 @@ from chalicelib.http.responses import json_response, no_content
 from chalicelib.idempotency import IdempotencyStore, IdempotentRequest
 from chalicelib.users.model import Email, UserCreate, UserUpdate
 from chalicelib.users.store import UserStore
-from chalicelib.validation import Model, gather, parse
+from chalicelib.validation import Model, gather, parse, parse_into
 
 
 class UsersApi:
@@ -32,7 +32,7 @@ class UsersApi:
         """201 with the user; with an Idempotency-Key, a retry gets the first 201."""
         errors: list[dict[str, str]] = []
         key = gather(errors, idempotency_key, raw_key)
-        data = gather(errors, parse, UserCreate, body)
+        data = parse_into(errors, UserCreate, body)
         if data is None or errors:
             raise ValidationFailed(errors)
         request = None
