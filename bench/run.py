@@ -233,8 +233,11 @@ def report(run: dict[str, Any]) -> str:
               "All four candidates loaded in one process, moto in-process (no network), "
               f"{len(next(iter(run['warm'].values()))[FLOOR])} rounds in rotated order. Each "
               "figure is CPU time per request over a batch (the process's: wall time on a "
-              "shared machine also counts waiting for a core); it includes moto's "
-              "own work for the routes that call DynamoDB, which is the same for everyone. "
+              "shared machine also counts waiting for a core), less the CPU time moto "
+              "spent answering DynamoDB calls: deployed, that is DynamoDB's work, not the "
+              "function's (repeated reads are answered once and replayed; a create's "
+              "transaction is timed inside moto and taken off). What remains includes "
+              "botocore building, signing and parsing every call. "
               "Ratios are medians of per-round ratios (min–max).", "",
               "| route | " + " | ".join(LABELS[n] for n in NAMES) +
               " | Frontdesk ÷ floor | Frontdesk ÷ Powertools | Frontdesk ÷ FastAPI |",

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import time
 from typing import Any
 
 from events import api_event
@@ -12,25 +13,43 @@ SEEDED_USERS = 50
 _emails = itertools.count()
 
 
+# CPU seconds this process has spent inside moto answering calls: DynamoDB's
+# work, which deployed runs on AWS's servers, not in the function.
+_moto_cpu = [0.0]
+
+
+def moto_cpu_seconds() -> float:
+    return _moto_cpu[0]
+
+
 def replay_repeated_reads() -> None:
     """Reads repeat one request, so moto answers each distinct GetItem or Query
     once and that answer is replayed: botocore still builds, signs and parses
     every call, but moto's own server-side work (55-80 ms a Query page with moto
     5.2's serializer) stays out of the figures, as DynamoDB's work is not the
-    function's CPU or memory."""
+    function's CPU or memory. Writes cannot be replayed: the CPU time moto
+    spends answering them is added up in moto_cpu_seconds() for the timer to
+    take off (bench/warm.py)."""
     from moto.core.botocore_stubber import BotocoreStubber
 
     answer = BotocoreStubber.process_request
     answers: dict[tuple[Any, ...], Any] = {}
 
+    def answered(self: BotocoreStubber, request: Any) -> Any:
+        started = time.process_time()
+        try:
+            return answer(self, request)
+        finally:
+            _moto_cpu[0] += time.process_time() - started
+
     def process_request(self: BotocoreStubber, request: Any) -> Any:
         target = request.headers.get("X-Amz-Target", b"")
         target = target.decode() if isinstance(target, bytes) else str(target)
         if not target.endswith((".GetItem", ".Query")):
-            return answer(self, request)
+            return answered(self, request)
         key = (request.url, target, request.body)
         if key not in answers:
-            answers[key] = answer(self, request)
+            answers[key] = answered(self, request)
         return answers[key]
 
     BotocoreStubber.process_request = process_request  # type: ignore[method-assign]

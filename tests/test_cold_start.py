@@ -11,6 +11,7 @@ from typing import Any
 
 from chalicelib.aws import ClientOnFirstUse
 from infra.stages import PROJECT_DIR
+from tests.support.deployed import deployed_environment
 
 PROBE = """
 import json, sys
@@ -22,17 +23,9 @@ print(json.dumps({"modules": sorted(sys.modules),
 
 def deployed_init() -> dict[str, Any]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env.update({"STAGE": "dev", "AWS_LAMBDA_FUNCTION_NAME": "frontdesk-dev",
-                "AWS_DEFAULT_REGION": "eu-west-1", "AWS_ACCESS_KEY_ID": "test",
-                "AWS_SECRET_ACCESS_KEY": "test", "AWS_EC2_METADATA_DISABLED": "true",
-                "ALLOWED_ORIGINS": "https://www.frontdesk.test",
-                # A deployed stage refuses to start without these (chalicelib/config.py).
-                "OWNER_EMAIL": "owner@frontdesk.test", "MAIL_FROM": "frontdesk@frontdesk.test",
-                "USER_POOL_ID": "us-east-1_bench",
-                "USER_POOL_ARN": "arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_bench",
-                "TABLE_STREAM_ARN": "arn:aws:dynamodb:us-east-1:123456789012:table/frontdesk-dev"
-                                        "/stream/2026-01-01T00:00:00.000",
-                })
+    env.update(deployed_environment("dev"))
+    env.update({"AWS_DEFAULT_REGION": env["AWS_REGION"], "AWS_ACCESS_KEY_ID": "test",
+                "AWS_SECRET_ACCESS_KEY": "test", "AWS_EC2_METADATA_DISABLED": "true"})
     result = subprocess.run([sys.executable, "-c", PROBE], cwd=PROJECT_DIR, env=env,
                             capture_output=True, text=True, timeout=60, check=True)
     return dict(json.loads(result.stdout.splitlines()[-1]))
