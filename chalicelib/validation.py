@@ -19,7 +19,9 @@ from typing import Any, ClassVar, TypeVar
 import msgspec
 
 from chalicelib.errors import ValidationFailed
-from chalicelib.field_checks import Check, check_for
+
+if typing.TYPE_CHECKING:
+    from chalicelib.field_checks import Check
 
 S = TypeVar("S", bound=msgspec.Struct)
 T = TypeVar("T")
@@ -86,6 +88,8 @@ def _fields(model: type[msgspec.Struct]) -> dict[str, _Field]:
     """Once per model: msgspec.structs.fields() evaluates the model's
     annotations again on every call, which cost more than the rest of a
     request's validation together."""
+    from chalicelib.field_checks import check_for  # on the first body, not at init
+
     return {info.encode_name: _Field(info.type, info.required, _description(info.type),
                                      msgspec.defstruct(f"{model.__name__}_{info.name}",
                                                        [("value", info.type)]),

@@ -40,12 +40,13 @@ def test_a_deployed_init_loads_neither_the_openapi_builder_nor_token_libraries()
 
 # Loaded on first use (chalicelib/services.py): by the contact, form and
 # dashboard routes, and by the notifier and retry functions (the outbox; only
-# its timing constants load at init, with the settings).
+# its timing constants load at init, with the settings), and the quick field
+# checks, by the first body validated.
 LOADED_ON_FIRST_USE = ("chalicelib.contact", "chalicelib.dashboard", "chalicelib.outbox.outbox",
                        "chalicelib.outbox.kind",
                        "chalicelib.api.contact", "chalicelib.api.contact_form",
                        "chalicelib.api.dashboard", "chalicelib.db.rate_limit",
-                       "chalicelib.parameters")
+                       "chalicelib.parameters", "chalicelib.field_checks")
 
 
 def test_a_deployed_init_loads_only_what_the_users_routes_need() -> None:
