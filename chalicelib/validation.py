@@ -139,7 +139,8 @@ def _parsed(model: type[S], data: dict[str, Any]) -> S | list[dict[str, str]]:
         return msgspec.convert(data, model)
     except msgspec.ValidationError as error:
         whole_error = str(error)  # not the exception: its traceback would hold this frame
-    # Every field is valid on its own: a rule spanning fields (__post_init__) failed.
+    # The bad fields (found again here for a model without quick checks); if every
+    # field is valid on its own, a rule spanning fields (__post_init__) failed.
     return _field_errors(fields, data) or [{"field": "body", "message": whole_error}]
 
 
