@@ -242,17 +242,22 @@ def destroy(stage_name: str, *, aws: AwsClients, chalice: ChaliceRunner,
             project: Project = Project(), confirm: str | None = None, say: Say = print) -> None:
     stage = load_stage(stage_name, project.stages_file)
     check_destroy_allowed(stage, confirm)
+    outputs = stack.existing_outputs(aws.cloudformation, stage)
+    plan = outputs.get("UsagePlanId")
+    detached = gateway.detach_usage_plan(aws.apigateway, plan) if plan else []
+    say(f"[1/3] usage plan {plan}: detached {', '.join(detached)}" if detached
+        else "[1/3] no usage plan covers an API stage")
     if recorded_resources(project, stage_name):
         api_url = recorded_api_url(project, stage_name)
-        say(f"[1/2] chalice delete --stage {stage_name}")
+        say(f"[2/3] chalice delete --stage {stage_name}")
         chalice(["delete", "--stage", stage_name])
         if api_url and project.web_config.exists() and \
                 json.loads(project.web_config.read_text()).get("apiUrl") == api_url:
             project.web_config.unlink()
     else:
-        say(f"[1/2] no app deployed for {stage_name}")
-    say(f"[2/2] deleting stack {stage.stack_name}")
-    bucket = stack.existing_outputs(aws.cloudformation, stage).get("SiteBucketName")
+        say(f"[2/3] no app deployed for {stage_name}")
+    say(f"[3/3] deleting stack {stage.stack_name}")
+    bucket = outputs.get("SiteBucketName")
     if bucket:
         say(f"      emptied the site bucket ({site.empty_bucket(aws.s3, bucket)} files)")
     if not stack.delete_stack(aws.cloudformation, stage):

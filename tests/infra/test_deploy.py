@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from botocore.stub import ANY, Stubber
 
+from infra import gateway
 from infra.deploy import AwsClients, Project, Refused, deploy, destroy
 from infra.site import site_headers
 from infra.stack import stack_parameters
@@ -336,7 +337,38 @@ def test_destroy_after_destroy_finds_no_app_and_no_stack(local_aws: Any, project
             say=said.append)
 
     assert chalice.calls == [["deploy", "--stage", "dev"], ["delete", "--stage", "dev"]]
-    assert "no app deployed for dev" in said[0] and said[-1] == "Frontdesk dev is gone."
+    assert "[2/3] no app deployed for dev" in said and said[-1] == "Frontdesk dev is gone."
+
+
+def test_destroy_detaches_the_usage_plan_before_the_stack_deletes_it(
+        local_aws: Any, project: Project, cfn: Any) -> None:
+    """Here from a checkout with no record of the API (.chalice/deployed is
+    git-ignored), so `chalice delete` has nothing to delete and the API's stage
+    would stay on the plan, which AWS then refuses to delete with the stack."""
+    client, stubber = cfn
+    apigateway = local_aws.session.client("apigateway")
+    FakeChalice(apigateway, project)(["deploy", "--stage", "dev"])
+    project.deployed("dev").unlink()
+    plan = create_usage_plan(apigateway, "frontdesk-dev-service")
+    gateway.attach_usage_plan(apigateway, plan, API_ID, "api")
+    with_plan = outputs_response({"UsagePlanId": plan}, "CREATE_COMPLETE")
+    for _ in range(3):  # its outputs; does it exist (delete_stack); and once more
+        stubber.add_response("describe_stacks", with_plan, expected_params={"StackName": STACK})
+    stubber.add_response("delete_stack", {}, expected_params={"StackName": STACK})
+    stubber.add_response("describe_stacks", outputs_response({}, "DELETE_COMPLETE"),
+                         expected_params={"StackName": STACK})
+    # As CloudFormation would on DeleteStack: delete the plan, which the local AWS
+    # refuses, as API Gateway does, while the plan covers a stage.
+    client.meta.events.register("before-parameter-build.cloudformation.DeleteStack",
+                                lambda **_: apigateway.delete_usage_plan(usagePlanId=plan))
+    said: list[str] = []
+
+    destroy("dev", aws=AwsClients(client, apigateway, "us-east-1"), chalice=lambda args: None,
+            project=project, say=said.append)
+
+    assert f"[1/3] usage plan {plan}: detached {API_ID}:api" in said
+    with pytest.raises(apigateway.exceptions.NotFoundException):
+        apigateway.get_usage_plan(usagePlanId=plan)
 
 
 def test_destroy_empties_the_site_bucket_before_deleting_the_stack(
