@@ -167,4 +167,4 @@ def test_the_command_without_a_running_stack_says_how_to_start_one(
 
 def test_deploy_refuses_the_local_stage(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["deploy", "--stage", "local"]) == 2
-    assert "needs STAGE=dev or STAGE=prod" in capsys.readouterr().err
+    assert "needs a deployed stage, like STAGE=dev" in capsys.readouterr().err
