@@ -32,6 +32,7 @@ from infra.deploy import (
     destroy,
     run_chalice,
 )
+from infra.site import DeleteFailed
 from infra.stack import StackFailed
 from infra.stages import LOCAL, SettingsError, load_stage, settings_file, shown_path, stage_name_problem
 
@@ -91,14 +92,14 @@ def main(argv: list[str] | None = None) -> int:
         else:
             destroy(args.stage, aws=aws, chalice=run_chalice(project), project=project,
                     confirm=args.confirm)
-    except Refused as exc:
+    except (Refused, SettingsError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except subprocess.CalledProcessError as exc:
         print(f"error: `chalice {' '.join(exc.cmd[1:])}` failed (its output is above).",
               file=sys.stderr)
         return 1
-    except (StackFailed, ClientError, BotoCoreError) as exc:
+    except (StackFailed, DeleteFailed, ClientError, BotoCoreError) as exc:
         print(f"error: {args.action} {args.stage} failed: {exc}", file=sys.stderr)
         return 1
     return 0
