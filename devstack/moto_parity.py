@@ -38,6 +38,8 @@ from moto.dynamodb.models.dynamo_type import DynamoType, Item
 from moto.dynamodb.models.table import StreamShard, Table
 from moto.dynamodbstreams.models import DynamoDBStreamsBackend
 
+from devstack import cloudformation
+
 # DynamoDB keeps stream records 24 hours; a local stack keeps the newest ones,
 # which at local write rates is far more than any reader lags behind.
 STREAM_RECORDS_KEPT = 10_000
@@ -207,6 +209,7 @@ def _get_records(self: DynamoDBStreamsBackend, iterator_arn: str, limit: int) ->
 
 def install() -> None:
     """Patch moto's classes (every backend, every account and region). Idempotent."""
+    cloudformation.install()  # the resource types infra/resources.yaml uses
     DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
     StreamShard.add = _add_and_trim  # type: ignore[method-assign]
     StreamShard.get = _get_within_window  # type: ignore[method-assign]
