@@ -14,6 +14,7 @@ one place (moto 5.2; docs/development.md, "Local parity", lists each point).
   deleted), and a stack whose resource fails to create rolls back
   (ROLLBACK_COMPLETE, the reason in its events) instead of answering 500.
 - A resource whose condition is false is not listed as an empty resource.
+- A resource that cannot be deleted leaves the stack DELETE_FAILED.
 """
 from __future__ import annotations
 
@@ -248,6 +249,24 @@ def _follow_conditions(resources: parsing.ResourceMap) -> None:
             resources._delete_resource(resources._parsed_resources.pop(logical_id), resource_json)
 
 
+_moto_delete_stack = cfn_models.CloudFormationBackend.delete_stack
+
+
+def _delete_stack(self: cfn_models.CloudFormationBackend, name_or_stack_id: str) -> None:
+    """A resource that cannot be deleted leaves the stack DELETE_FAILED, the
+    reason in its events, as on AWS (moto answered 500 and forgot the stack)."""
+    stacks = [s for s in self.stacks.values() if name_or_stack_id in (s.stack_id, s.name)]
+    try:
+        _moto_delete_stack(self, name_or_stack_id)
+    except Exception as error:
+        for stack in stacks:
+            self.stacks[stack.stack_id] = stack
+            self.deleted_stacks.pop(stack.stack_id, None)
+            _event(stack, stack.name, "AWS::CloudFormation::Stack", "DELETE_FAILED",
+                   f"{type(error).__name__}: {error}")
+            stack.status = "DELETE_FAILED"
+
+
 def _stack_resources(self: cfn_models.Stack) -> list[Any]:
     """moto lists a resource whose condition is false as an empty entry."""
     return [resource for resource in self.resource_map.values() if resource is not None]
@@ -283,6 +302,7 @@ def install() -> None:
     cfn_models.Stack.update = _update  # type: ignore[method-assign]
     cfn_models.Stack.stack_resources = property(_stack_resources)  # type: ignore[assignment]
     backend = cfn_models.CloudFormationBackend
+    backend.delete_stack = _delete_stack  # type: ignore[method-assign]
     backend.create_stack = _checked(backend.create_stack)  # type: ignore[method-assign]
     backend.update_stack = _checked(backend.update_stack)  # type: ignore[method-assign]
     backend.create_change_set = _checked(backend.create_change_set)  # type: ignore[method-assign]

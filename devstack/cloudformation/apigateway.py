@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from moto.apigateway.exceptions import UsagePlanNotFoundException
 from moto.apigateway.models import APIGatewayBackend, apigateway_backends
 
 from devstack.cloudformation.base import StackResource, Where
@@ -61,8 +62,12 @@ class UsagePlan(StackResource):
         return self
 
     def remove(self) -> None:
-        _apigateway(self.where).usage_plans.pop(self.physical_id, None)
-        _apigateway(self.where).usage_plan_keys.pop(self.physical_id, None)
+        # Through the backend: API Gateway refuses while the plan covers a
+        # stage (devstack/moto_usage_plans.py), so the stack's deletion fails.
+        try:
+            _apigateway(self.where).delete_usage_plan(self.physical_id)
+        except UsagePlanNotFoundException:
+            pass
 
 
 class ApiKey(StackResource):

@@ -17,6 +17,7 @@ from infra import stack
 from infra.site import site_headers
 from infra.stages import StageConfig, load_stage
 from tests.conftest import LocalAws
+from tests.infra.aws_stand_ins import create_rest_api
 from tests.infra.templates import resources_template
 
 FAST = {"Delay": 0.1, "MaxAttempts": 100}
@@ -301,3 +302,26 @@ def test_a_resource_that_fails_rolls_the_stack_back_and_says_which(local_aws: Lo
         assert not [t for t in topics if t["TopicArn"].endswith(":parity-rollback")]
     finally:
         cfn.delete_stack(StackName="parity-rollback")
+
+
+def test_a_plan_still_covering_a_stage_leaves_the_stack_delete_failed(
+        local_aws: LocalAws) -> None:
+    """As on AWS: the plan refuses deletion while it covers a stage, so the
+    stack's deletion fails and says why; detached, the stack deletes."""
+    cfn = local_aws.session.client("cloudformation")
+    apigateway = local_aws.session.client("apigateway")
+    stage = dataclasses.replace(STAGE, name="parity-covered", ses_identity="covered@example.org")
+    outputs = stack.deploy_stack(cfn, stage, BODY, "api", HEADERS, wait=FAST)
+    api_id = create_rest_api(apigateway)
+    covering = {"op": "add", "path": "/apiStages", "value": f"{api_id}:api"}
+    apigateway.update_usage_plan(usagePlanId=outputs["UsagePlanId"], patchOperations=[covering])
+
+    with pytest.raises(stack.StackFailed, match="Cannot delete Usage Plan"):
+        stack.delete_stack(cfn, stage, wait=FAST)
+    assert cfn.describe_stacks(StackName=stage.stack_name)["Stacks"][0][
+        "StackStatus"] == "DELETE_FAILED"
+
+    apigateway.update_usage_plan(usagePlanId=outputs["UsagePlanId"],
+                                 patchOperations=[{**covering, "op": "remove"}])
+    assert stack.delete_stack(cfn, stage, wait=FAST) is True
+    assert outputs["UsagePlanId"] not in [p["id"] for p in apigateway.get_usage_plans()["items"]]
