@@ -1,5 +1,9 @@
 """Deploying Frontdesk to AWS: `make deploy STAGE=dev|prod`, `make destroy STAGE=dev`.
 
+runtime.py       the Lambda runtime (python3.13), chosen here only, and AWS's dates for it
+interpreters.py  this machine's Pythons: the runtime's for .venv and the zip's bytecode
+chalice_cli.py   Chalice's command line, deploying and packaging for that runtime
+packaging.py     the project copy Chalice packages, with the runtime's bytecode
 resources.yaml   the CloudFormation stack of what Chalice does not create
 stages.json      per-stage deploy settings (sender, alarm email, throttle, quota, mfa)
 stages.py        reads stages.json

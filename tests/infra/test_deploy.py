@@ -4,6 +4,7 @@ plans and alarms), API Gateway on moto, and a stand-in for `chalice deploy`
 that builds the REST API and records it as Chalice does."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 import uuid
@@ -15,6 +16,7 @@ import pytest
 from botocore.stub import ANY, Stubber
 
 from infra.deploy import AwsClients, Project, Refused, deploy, destroy
+from infra.runtime import LAMBDA_PYTHON_RUNTIMES, LAMBDA_RUNTIME, shown
 from infra.site import site_headers
 from infra.stack import stack_parameters
 from infra.stages import PROJECT_DIR, load_stage
@@ -252,6 +254,18 @@ def test_deploy_with_placeholders_refuses_before_any_aws_call_naming_every_field
     assert message.startswith("infra/stages.json cannot deploy prod as it is. Fix these fields first:")
     for field in ("prod.mailFrom", "prod.ownerEmail", "prod.sesIdentity"):
         assert field in message
+
+
+def test_deploy_refuses_a_runtime_deprecated_within_90_days_before_any_aws_call(
+        project: Project, cfn: Any) -> None:
+    client, _ = cfn  # no stubbed responses: any call would fail the test
+    deprecated = LAMBDA_PYTHON_RUNTIMES[LAMBDA_RUNTIME].deprecated
+    with pytest.raises(Refused) as refused:
+        deploy("dev", aws=AwsClients(client, None, "us-east-1"),
+               chalice=lambda args: pytest.fail("chalice ran"), project=project,
+               today=deprecated - dt.timedelta(days=89))
+    assert str(refused.value).startswith(
+        f"refusing to deploy: AWS Lambda deprecates the {LAMBDA_RUNTIME} runtime on {shown(deprecated)}")
 
 
 def test_destroy_prod_without_confirmation_refuses_before_any_aws_call(
