@@ -125,6 +125,29 @@ def test_every_chalice_command_of_ours_is_for_the_chosen_runtime() -> None:
         "-m", "infra.chalice_cli", "--runtime", LAMBDA_RUNTIME, "deploy", "--stage", "dev"]
 
 
+class RecordingPip:
+    def __init__(self) -> None:
+        self.calls: list[list[str]] = []
+
+    def main(self, args: list[str], env_vars: object = None, shim: object = None) -> tuple[int, bytes, bytes]:
+        self.calls.append(args)
+        return 0, b"", b""
+
+
+def test_pip_is_asked_for_the_runtime_s_wheels_as_that_python_would_be(tmp_path: Path) -> None:
+    """Without --python-version, pip offers the running Python's wheels only, and a
+    cp313 build never matches on 3.11 or 3.12: the zip went without msgspec."""
+    pip = RecordingPip()
+    runner = chalice_cli.pip_runner_for("python3.13")(pip)  # type: ignore[arg-type]
+    runner.download_all_dependencies(str(tmp_path / "requirements.txt"), str(tmp_path))
+    runner.download_manylinux_wheels("cp313", ["msgspec==0.22.0"], str(tmp_path),
+                                     ["manylinux2014_aarch64"])
+    resolve, wheels = pip.calls
+    assert "--python-version" not in resolve
+    assert wheels[:3] == ["download", "--python-version", "3.13"]
+    assert wheels[wheels.index("--abi") + 1] == "cp313"
+
+
 def test_chalice_s_per_function_configs_keep_the_runtime() -> None:
     config = chalice_cli.config_for("python3.12")(chalice_stage="dev")
     assert config.lambda_python_version == "python3.12"
