@@ -7,6 +7,8 @@ moto 5.2 (CHALICE-NOTES, "moto under sustained writes"):
 - Records written by a cancelled transaction stay in the stream (DynamoDB
   never emits them).
 - Stream records and shard iterators are kept forever.
+- A write to a table whose stream is mapped to a Lambda function runs that
+  function inside the write, through Docker, and empties the stream.
 
 Here a transaction keeps an undo journal of the items it touches (a copy of
 each, before it changes) and, on failure, puts those items back into the same
@@ -35,8 +37,10 @@ from moto.dynamodb.exceptions import (
 )
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import DynamoType, Item
-from moto.dynamodb.models.table import StreamShard, Table
+from moto.dynamodb.models.table import StreamRecord, StreamShard, Table
 from moto.dynamodbstreams.models import DynamoDBStreamsBackend
+
+from devstack import moto_apigateway, moto_s3
 
 # DynamoDB keeps stream records 24 hours; a local stack keeps the newest ones,
 # which at local write rates is far more than any reader lags behind.
@@ -146,11 +150,16 @@ def transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, A
         raise TransactionCanceledException(errors)
 
 
-_original_add = StreamShard.add
-
-
 def _add_and_trim(self: StreamShard, old: Item | None, new: Item | None) -> None:
-    _original_add(self, old, new)
+    # moto's add also runs every Lambda function mapped to the stream inside
+    # the write (through Docker), and empties the stream when that answers
+    # anything, "error running docker" included. DynamoDB never runs a function
+    # inside a write; Lambda's poller reads the stream on its own. So a record
+    # is only recorded here, for whoever reads the stream.
+    view = str(self.table.stream_specification["StreamViewType"])  # type: ignore[index]
+    event = "INSERT" if old is None else "REMOVE" if new is None else "MODIFY"
+    self.items.append(StreamRecord(self.table, view, event, old, new,
+                                   self.starting_sequence_number + len(self.items)))
     excess = len(self.items) - STREAM_RECORDS_KEPT
     if excess >= _TRIM_EVERY:
         del self.items[:excess]
@@ -212,3 +221,5 @@ def install() -> None:
     StreamShard.get = _get_within_window  # type: ignore[method-assign]
     DynamoDBStreamsBackend.get_shard_iterator = _get_shard_iterator  # type: ignore[method-assign]
     DynamoDBStreamsBackend.get_records = _get_records  # type: ignore[method-assign]
+    moto_apigateway.install()
+    moto_s3.install()

@@ -8,7 +8,8 @@ From the outside in, each request passes:
    the tests, which assert "two concurrent creates, exactly one wins")
    DynamoDB's per-request atomicity. Connections are still accepted concurrently.
 3. TransactionTokens (devstack/client_tokens.py): ClientRequestToken honoured.
-4. moto, with its DynamoDB patched (devstack/moto_parity.py).
+4. moto, with its DynamoDB patched (devstack/moto_parity.py) and its usage plans
+   kept as API Gateway keeps them (devstack/moto_usage_plans.py).
 """
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from typing import Any
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from devstack import moto_parity
+from devstack import moto_parity, moto_usage_plans
 from devstack.client_tokens import TransactionTokens
 from devstack.faults import FaultInjector, FaultPlan
 
@@ -37,6 +38,7 @@ class _OneRequestAtATime:
 class LocalAwsServer:
     def __init__(self, host: str, port: int) -> None:
         moto_parity.install()
+        moto_usage_plans.install()
         self.faults = FaultPlan()
         app = FaultInjector(_OneRequestAtATime(TransactionTokens(
             DomainDispatcherApplication(create_backend_app))), self.faults)

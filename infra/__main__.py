@@ -18,6 +18,7 @@ from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionEr
 from infra.admins import AdminError, Admins, deployed_admins, local_admins, stack_file_from_env
 from infra.admins import run as run_admins
 from infra.deploy import AwsClients, Project, Refused, check_destroy_allowed, deploy, destroy, run_chalice
+from infra.site import DeleteFailed
 from infra.stack import StackFailed
 from infra.stages import DEPLOYABLE_STAGES, load_stage
 
@@ -76,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: `chalice {' '.join(exc.cmd[1:])}` failed (its output is above).",
               file=sys.stderr)
         return 1
-    except (StackFailed, ClientError, BotoCoreError) as exc:
+    except (StackFailed, DeleteFailed, ClientError, BotoCoreError) as exc:
         print(f"error: {args.action} {args.stage} failed: {exc}", file=sys.stderr)
         return 1
     return 0

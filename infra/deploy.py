@@ -115,23 +115,30 @@ def run_chalice(project: Project, chalice: Path | None = None, say: Say = print)
     return run
 
 
+def recorded_resources(project: Project, stage: str) -> list[dict[str, Any]]:
+    """What the last `chalice deploy` recorded: none before the first, and none
+    after `chalice delete`, which empties the file rather than removing it."""
+    path = project.deployed(stage)
+    return list(json.loads(path.read_text())["resources"]) if path.exists() else []
+
+
 def deployed_api_handler(project: Project, stage: str) -> str:
     """The ARN of the function that serves the REST API."""
-    resources = json.loads(project.deployed(stage).read_text())["resources"]
-    return str(next(r["lambda_arn"] for r in resources
+    return str(next(r["lambda_arn"] for r in recorded_resources(project, stage)
                     if r.get("resource_type") == "lambda_function" and r["name"] == "api_handler"))
 
 
-def deployed_rest_api(project: Project, stage: str) -> tuple[str, str]:
-    """(rest API id, endpoint URL) from what `chalice deploy` recorded."""
-    resources = json.loads(project.deployed(stage).read_text())["resources"]
-    api = next(r for r in resources if r.get("resource_type") == "rest_api")
-    return str(api["rest_api_id"]), str(api["rest_api_url"]).rstrip("/")
+def deployed_rest_api(project: Project, stage: str) -> tuple[str, str] | None:
+    """(rest API id, endpoint URL) from what `chalice deploy` recorded, if anything."""
+    api = next((r for r in recorded_resources(project, stage)
+                if r.get("resource_type") == "rest_api"), None)
+    return None if api is None else (str(api["rest_api_id"]), str(api["rest_api_url"]).rstrip("/"))
 
 
 def recorded_api_url(project: Project, stage: str) -> str | None:
     """The API's address as the last `chalice deploy` from this checkout recorded it."""
-    return deployed_rest_api(project, stage)[1] if project.deployed(stage).exists() else None
+    recorded = deployed_rest_api(project, stage)
+    return None if recorded is None else recorded[1]
 
 
 def check_deployable(stage: StageConfig, stages_file: str) -> None:
@@ -195,7 +202,11 @@ def deploy(stage_name: str, *, aws: AwsClients, chalice: ChaliceRunner,
 
     say(f"[2/5] chalice deploy --stage {stage_name}")
     chalice(["deploy", "--stage", stage_name])
-    rest_api_id, api_url = deployed_rest_api(project, stage_name)
+    deployed_api = deployed_rest_api(project, stage_name)
+    if deployed_api is None:
+        raise Refused(f"`chalice deploy` recorded no REST API in "
+                      f"{project.deployed(stage_name).relative_to(project.root)}.")
+    rest_api_id, api_url = deployed_api
     if known_api_url is None or origin_of(known_api_url) != origin_of(api_url):
         say("      the site's Content-Security-Policy now names this API: updating the stack")
         outputs = stack.deploy_stack(aws.cloudformation, stage, template, api_stage,
@@ -242,17 +253,22 @@ def destroy(stage_name: str, *, aws: AwsClients, chalice: ChaliceRunner,
             project: Project = Project(), confirm: str | None = None, say: Say = print) -> None:
     stage = load_stage(stage_name, project.stages_file)
     check_destroy_allowed(stage, confirm)
-    if project.deployed(stage_name).exists():
-        _, api_url = deployed_rest_api(project, stage_name)
-        say(f"[1/2] chalice delete --stage {stage_name}")
+    outputs = stack.existing_outputs(aws.cloudformation, stage)
+    plan = outputs.get("UsagePlanId")
+    detached = gateway.detach_usage_plan(aws.apigateway, plan) if plan else []
+    say(f"[1/3] usage plan {plan}: detached {', '.join(detached)}" if detached
+        else "[1/3] no usage plan covers an API stage")
+    if recorded_resources(project, stage_name):
+        api_url = recorded_api_url(project, stage_name)
+        say(f"[2/3] chalice delete --stage {stage_name}")
         chalice(["delete", "--stage", stage_name])
-        if project.web_config.exists() and \
+        if api_url and project.web_config.exists() and \
                 json.loads(project.web_config.read_text()).get("apiUrl") == api_url:
             project.web_config.unlink()
     else:
-        say(f"[1/2] no app deployed for {stage_name}")
-    say(f"[2/2] deleting stack {stage.stack_name}")
-    bucket = stack.existing_outputs(aws.cloudformation, stage).get("SiteBucketName")
+        say(f"[2/3] no app deployed for {stage_name}")
+    say(f"[3/3] deleting stack {stage.stack_name}")
+    bucket = outputs.get("SiteBucketName")
     if bucket:
         say(f"      emptied the site bucket ({site.empty_bucket(aws.s3, bucket)} files)")
     if not stack.delete_stack(aws.cloudformation, stage):

@@ -159,3 +159,15 @@ def attach_usage_plan(apigateway: Any, usage_plan_id: str, rest_api_id: str, sta
         operations.append({"op": "add", "path": "/apiStages", "value": f"{rest_api_id}:{stage}"})
     if operations:
         apigateway.update_usage_plan(usagePlanId=usage_plan_id, patchOperations=operations)
+
+
+def detach_usage_plan(apigateway: Any, usage_plan_id: str) -> list[str]:
+    """Take every API stage off the usage plan ("<api id>:<stage>" each), before
+    its stack is deleted: API Gateway refuses to delete a plan that still covers
+    a stage, and `chalice delete` removes only the API it has a record of."""
+    stages = [f"{s['apiId']}:{s['stage']}" for s in
+              apigateway.get_usage_plan(usagePlanId=usage_plan_id).get("apiStages", [])]
+    if stages:
+        apigateway.update_usage_plan(usagePlanId=usage_plan_id, patchOperations=[
+            {"op": "remove", "path": "/apiStages", "value": stage} for stage in stages])
+    return stages

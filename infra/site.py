@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -154,14 +156,56 @@ def publish(s3: Any, cloudfront: Any, *, bucket: str, distribution_id: str,
     return Published(tuple(uploaded), tuple(deleted), invalidation_id)
 
 
-def delete_keys(s3: Any, bucket: str, keys: list[str]) -> None:
+class DeleteFailed(RuntimeError):
+    """Files S3 would not delete: they are still in the bucket."""
+
+
+# A DeleteObjects answer is a 200 with an error per key that failed. botocore
+# retries failed requests, never these, so the keys S3 asks to try again are
+# tried again here; any other code (AccessDenied, a lock) will not change on a
+# retry, and the deploy or destroy stops naming the files still there.
+RETRYABLE_DELETE_ERRORS = frozenset({"InternalError", "SlowDown", "ServiceUnavailable"})
+DELETE_ATTEMPTS = 3
+
+
+def delete_keys(s3: Any, bucket: str, keys: list[str], *,
+                pause: Callable[[float], None] = time.sleep) -> None:
+    """Delete every key, or raise DeleteFailed naming those still there."""
+    failed: dict[str, dict[str, str]] = {}
+    pending = list(keys)
+    for attempt in range(DELETE_ATTEMPTS):
+        if attempt:
+            pause(float(attempt))
+        errors = _delete_once(s3, bucket, pending)
+        for key in pending:
+            failed.pop(key, None)
+        failed.update(errors)
+        pending = [key for key, error in errors.items()
+                   if error.get("Code") in RETRYABLE_DELETE_ERRORS]
+        if not pending:
+            break
+    if failed:
+        shown = ", ".join(f"{key} ({error.get('Code')}: {error.get('Message')})"
+                          for key, error in list(failed.items())[:5])
+        more = f" and {len(failed) - 5} more" if len(failed) > 5 else ""
+        raise DeleteFailed(
+            f"1 file could not be deleted from the bucket {bucket} and is still there: {shown}."
+            if len(failed) == 1 else
+            f"{len(failed)} files could not be deleted from the bucket {bucket} and are still "
+            f"there: {shown}{more}.")
+
+
+def _delete_once(s3: Any, bucket: str, keys: list[str]) -> dict[str, dict[str, str]]:
+    errors: dict[str, dict[str, str]] = {}
     for start in range(0, len(keys), 1000):  # DeleteObjects takes up to 1000 keys
-        s3.delete_objects(Bucket=bucket, Delete={
+        answer = s3.delete_objects(Bucket=bucket, Delete={
             "Objects": [{"Key": key} for key in keys[start:start + 1000]], "Quiet": True})
+        errors.update({error["Key"]: error for error in answer.get("Errors", [])})
+    return errors
 
 
-def empty_bucket(s3: Any, bucket: str) -> int:
+def empty_bucket(s3: Any, bucket: str, *, pause: Callable[[float], None] = time.sleep) -> int:
     """CloudFormation cannot delete a bucket that holds objects."""
     keys = bucket_keys(s3, bucket)
-    delete_keys(s3, bucket, keys)
+    delete_keys(s3, bucket, keys, pause=pause)
     return len(keys)

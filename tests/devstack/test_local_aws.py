@@ -112,6 +112,41 @@ def test_a_reader_keeps_hearing_the_stream_after_a_cancelled_transaction(
     assert seen == ["second"]  # nothing from the cancelled transaction, and not deaf
 
 
+def mapped_function(server: LocalAwsServer, table: str) -> str:
+    """A Lambda function subscribed to the table's stream, as `chalice deploy` subscribes one."""
+    import io
+    import zipfile
+
+    code = io.BytesIO()
+    with zipfile.ZipFile(code, "w") as archive:
+        archive.writestr("handler.py", "def handle(event, context):\n    return event\n")
+    role = client(server, "iam").create_role(
+        RoleName=f"r-{table}"[:64], AssumeRolePolicyDocument=json.dumps({
+            "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                    "Principal": {"Service": "lambda.amazonaws.com"}}]}))
+    lambdas = client(server, "lambda")
+    function = lambdas.create_function(
+        FunctionName=f"f-{table}"[:64], Runtime="python3.13", Handler="handler.handle",
+        Role=role["Role"]["Arn"], Code={"ZipFile": code.getvalue()})["FunctionArn"]
+    stream = client(server, "dynamodb").describe_table(TableName=table)["Table"]["LatestStreamArn"]
+    lambdas.create_event_source_mapping(EventSourceArn=stream, FunctionName=function,
+                                        StartingPosition="TRIM_HORIZON")
+    return str(function)
+
+
+def test_a_write_runs_no_mapped_function_and_the_stream_keeps_its_records(
+        server: LocalAwsServer, table: str) -> None:
+    mapped_function(server, table)
+    streams, iterator = stream_reader(server, table)
+    dynamodb = client(server, "dynamodb")
+
+    dynamodb.put_item(TableName=table, Item={"pk": {"S": "one"}})
+    dynamodb.transact_write_items(TransactItems=[put(table, "two")])
+
+    seen, _ = read(streams, iterator)
+    assert seen == ["one", "two"]  # moto ran the function (Docker) and emptied the stream
+
+
 def test_a_transaction_copies_the_items_it_touches_not_the_table(server: LocalAwsServer,
                                                                  table: str) -> None:
     dynamodb = client(server, "dynamodb")

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from botocore.stub import ANY, Stubber
 
+from infra import gateway
 from infra.deploy import AwsClients, Project, Refused, deploy, destroy
 from infra.runtime import LAMBDA_PYTHON_RUNTIMES, LAMBDA_RUNTIME, shown
 from infra.site import site_headers
@@ -47,6 +48,8 @@ def project(tmp_path: Path) -> Project:
 HANDLER_ARN = "arn:aws:lambda:us-east-1:123456789012:function:frontdesk-dev"
 API_ID = "abc123defg"
 API_URL = f"https://{API_ID}.execute-api.us-east-1.amazonaws.com/api"
+# What `chalice delete` leaves in .chalice/deployed/<stage>.json (chalice/deploy/deployer.py).
+CHALICE_DELETED = {"resources": [], "schema_version": "2.0", "backend": "api"}
 
 
 class FakeChalice:
@@ -68,8 +71,11 @@ class FakeChalice:
                  "lambda_arn": HANDLER_ARN},
                 {"name": "rest_api", "resource_type": "rest_api", "rest_api_id": api_id,
                  "rest_api_url": url}]}))
-        else:
-            deployed.unlink()
+        else:  # as `chalice delete` does: the API goes, and the record is emptied, not removed
+            for resource in json.loads(deployed.read_text())["resources"]:
+                if resource["resource_type"] == "rest_api":
+                    self.apigateway.delete_rest_api(restApiId=resource["rest_api_id"])
+            deployed.write_text(json.dumps(CHALICE_DELETED))
 
 
 def outputs_response(outputs: dict[str, str], status: str) -> dict[str, Any]:
@@ -105,25 +111,26 @@ def site_bucket(local_aws: Any) -> Iterator[str]:
     s3.delete_bucket(Bucket=name)
 
 
-def test_deploy_runs_the_whole_sequence(local_aws: Any, project: Project, cfn: Any,
-                                        cloudfront: Any, site_bucket: str) -> None:
-    client, stubber = cfn
-    cloudfront_client, cloudfront_stubber = cloudfront
-    s3 = local_aws.session.client("s3")
-    dev = load_stage("dev", project.stages_file)
+def stage_outputs(local_aws: Any, site_bucket: str) -> dict[str, str]:
+    """The resources stack's outputs, with the usage plan, pool and bucket they name made in moto."""
     apigateway = local_aws.session.client("apigateway")
-    plan = create_usage_plan(apigateway, "frontdesk-dev-service")
-    cognito = local_aws.session.client("cognito-idp")
-    pool_id = cognito.create_user_pool(PoolName="deployed", Policies={"PasswordPolicy": POLICY})[
-        "UserPool"]["Id"]
-    outputs = {"TableName": "frontdesk-dev",
-               "TableStreamArn": "arn:aws:dynamodb:us-east-1:123456789012:table/frontdesk-dev/stream/x",
-               "UserPoolId": pool_id,
-               "UserPoolClientId": "client123",
-               "UserPoolArn": "arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_Abc",
-               "UsagePlanId": plan, "ApiKeyId": "key123",
-               "SiteDomainName": "d111111abcdef8.cloudfront.net",
-               "SiteBucketName": site_bucket, "SiteDistributionId": "EDFDVBD6EXAMPLE"}
+    pool_id = local_aws.session.client("cognito-idp").create_user_pool(
+        PoolName="deployed", Policies={"PasswordPolicy": POLICY})["UserPool"]["Id"]
+    return {"TableName": "frontdesk-dev",
+            "TableStreamArn": "arn:aws:dynamodb:us-east-1:123456789012:table/frontdesk-dev/stream/x",
+            "UserPoolId": pool_id,
+            "UserPoolClientId": "client123",
+            "UserPoolArn": "arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_Abc",
+            "UsagePlanId": create_usage_plan(apigateway, "frontdesk-dev-service"),
+            "ApiKeyId": "key123",
+            "SiteDomainName": "d111111abcdef8.cloudfront.net",
+            "SiteBucketName": site_bucket, "SiteDistributionId": "EDFDVBD6EXAMPLE"}
+
+
+def expect_a_first_deploy(stubber: Stubber, cloudfront_stubber: Stubber, project: Project,
+                          outputs: dict[str, str]) -> None:
+    """The stack is created naming no API, then updated to name the one `chalice deploy` made."""
+    dev = load_stage("dev", project.stages_file)
     stack_arguments = {"StackName": STACK, "TemplateBody": project.template.read_text(),
                        "Tags": [{"Key": "app", "Value": "frontdesk"},
                                 {"Key": "stage", "Value": "dev"}]}
@@ -153,6 +160,19 @@ def test_deploy_runs_the_whole_sequence(local_aws: Any, project: Project, cfn: A
                           "CreateTime": "2026-01-01", "InvalidationBatch": {
                               "Paths": {"Quantity": 1, "Items": ["/*"]}, "CallerReference": "x"}}},
         expected_params={"DistributionId": "EDFDVBD6EXAMPLE", "InvalidationBatch": ANY})
+
+
+def test_deploy_runs_the_whole_sequence(local_aws: Any, project: Project, cfn: Any,
+                                        cloudfront: Any, site_bucket: str) -> None:
+    client, stubber = cfn
+    cloudfront_client, cloudfront_stubber = cloudfront
+    s3 = local_aws.session.client("s3")
+    dev = load_stage("dev", project.stages_file)
+    apigateway = local_aws.session.client("apigateway")
+    cognito = local_aws.session.client("cognito-idp")
+    outputs = stage_outputs(local_aws, site_bucket)
+    pool_id, plan = outputs["UserPoolId"], outputs["UsagePlanId"]
+    expect_a_first_deploy(stubber, cloudfront_stubber, project, outputs)
     chalice = FakeChalice(apigateway, project)
     said: list[str] = []
 
@@ -201,6 +221,26 @@ def test_deploy_runs_the_whole_sequence(local_aws: Any, project: Project, cfn: A
     assert json.loads(uploaded["Body"].read()) == result.web_config
     assert result.site_url == "https://d111111abcdef8.cloudfront.net/"
     assert any(result.site_url in line for line in said)
+
+
+def test_deploying_again_after_destroy_is_a_first_deploy(
+        local_aws: Any, project: Project, cfn: Any, cloudfront: Any, site_bucket: str) -> None:
+    client, stubber = cfn
+    cloudfront_client, cloudfront_stubber = cloudfront
+    apigateway = local_aws.session.client("apigateway")
+    chalice = FakeChalice(apigateway, project)
+    chalice(["deploy", "--stage", "dev"])
+    chalice(["delete", "--stage", "dev"])  # what `make destroy` leaves: {"resources": []}
+    outputs = stage_outputs(local_aws, site_bucket)
+    expect_a_first_deploy(stubber, cloudfront_stubber, project, outputs)
+
+    result = deploy("dev", aws=AwsClients(client, apigateway, "us-east-1",
+                                          local_aws.session.client("cognito-idp"),
+                                          s3=local_aws.session.client("s3"),
+                                          cloudfront=cloudfront_client),
+                    chalice=chalice, project=project, say=lambda line: None)
+
+    assert (result.rest_api_id, result.api_url) == (API_ID, API_URL)
 
 
 def test_a_redeploy_with_the_same_api_updates_the_stack_once(
@@ -292,7 +332,57 @@ def test_destroy_dev_deletes_the_app_then_the_stack(local_aws: Any, project: Pro
             say=lambda line: None)
 
     assert chalice.calls[-1] == ["delete", "--stage", "dev"]
-    assert not project.deployed("dev").exists()
+    assert json.loads(project.deployed("dev").read_text()) == CHALICE_DELETED
+
+
+def test_destroy_after_destroy_finds_no_app_and_no_stack(local_aws: Any, project: Project,
+                                                         cfn: Any) -> None:
+    client, stubber = cfn
+    chalice = FakeChalice(local_aws.session.client("apigateway"), project)
+    chalice(["deploy", "--stage", "dev"])
+    chalice(["delete", "--stage", "dev"])  # the first destroy's `chalice delete`
+    for _ in range(2):  # its outputs; does it exist (delete_stack): gone both times
+        stubber.add_client_error("describe_stacks", "ValidationError",
+                                 f"Stack with id {STACK} does not exist",
+                                 expected_params={"StackName": STACK})
+    said: list[str] = []
+
+    destroy("dev", aws=AwsClients(client, None, "us-east-1"), chalice=chalice, project=project,
+            say=said.append)
+
+    assert chalice.calls == [["deploy", "--stage", "dev"], ["delete", "--stage", "dev"]]
+    assert "[2/3] no app deployed for dev" in said and said[-1] == "Frontdesk dev is gone."
+
+
+def test_destroy_detaches_the_usage_plan_before_the_stack_deletes_it(
+        local_aws: Any, project: Project, cfn: Any) -> None:
+    """Here from a checkout with no record of the API (.chalice/deployed is
+    git-ignored), so `chalice delete` has nothing to delete and the API's stage
+    would stay on the plan, which AWS then refuses to delete with the stack."""
+    client, stubber = cfn
+    apigateway = local_aws.session.client("apigateway")
+    FakeChalice(apigateway, project)(["deploy", "--stage", "dev"])
+    project.deployed("dev").unlink()
+    plan = create_usage_plan(apigateway, "frontdesk-dev-service")
+    gateway.attach_usage_plan(apigateway, plan, API_ID, "api")
+    with_plan = outputs_response({"UsagePlanId": plan}, "CREATE_COMPLETE")
+    for _ in range(3):  # its outputs; does it exist (delete_stack); and once more
+        stubber.add_response("describe_stacks", with_plan, expected_params={"StackName": STACK})
+    stubber.add_response("delete_stack", {}, expected_params={"StackName": STACK})
+    stubber.add_response("describe_stacks", outputs_response({}, "DELETE_COMPLETE"),
+                         expected_params={"StackName": STACK})
+    # As CloudFormation would on DeleteStack: delete the plan, which the local AWS
+    # refuses, as API Gateway does, while the plan covers a stage.
+    client.meta.events.register("before-parameter-build.cloudformation.DeleteStack",
+                                lambda **_: apigateway.delete_usage_plan(usagePlanId=plan))
+    said: list[str] = []
+
+    destroy("dev", aws=AwsClients(client, apigateway, "us-east-1"), chalice=lambda args: None,
+            project=project, say=said.append)
+
+    assert f"[1/3] usage plan {plan}: detached {API_ID}:api" in said
+    with pytest.raises(apigateway.exceptions.NotFoundException):
+        apigateway.get_usage_plan(usagePlanId=plan)
 
 
 def test_destroy_empties_the_site_bucket_before_deleting_the_stack(

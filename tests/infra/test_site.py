@@ -143,6 +143,69 @@ def test_a_file_whose_headers_are_wrong_is_uploaded_again(
     assert s3.head_object(Bucket=bucket, Key="index.html")["CacheControl"] == "no-cache"
 
 
+class RefusingS3:
+    """moto's S3, except that DeleteObjects answers the keys in `refusals` with
+    an error code, as S3 does per key inside a 200 answer, `times` times each."""
+
+    def __init__(self, s3: Any, refusals: dict[str, str], times: int = 1_000) -> None:
+        self._s3, self._refusals, self._left = s3, refusals, dict.fromkeys(refusals, times)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._s3, name)
+
+    def delete_objects(self, *, Bucket: str, Delete: dict[str, Any]) -> dict[str, Any]:  # noqa: N803
+        refused = [o["Key"] for o in Delete["Objects"] if self._left.get(o["Key"], 0) > 0]
+        for key in refused:
+            self._left[key] -= 1
+        rest = [o for o in Delete["Objects"] if o["Key"] not in refused]
+        answer = dict(self._s3.delete_objects(Bucket=Bucket, Delete={**Delete, "Objects": rest})
+                      if rest else {})
+        answer["Errors"] = [{"Key": key, "Code": self._refusals[key], "Message": "refused"}
+                            for key in refused]
+        return answer
+
+
+def test_a_file_s3_refuses_to_delete_fails_the_publish_naming_it(
+        local_aws: Any, bucket: str, cloudfront: Any, web: Path) -> None:
+    client, stubber = cloudfront
+    expect_invalidation(stubber, ["/admin.html", "/index.html", "/js/app.js", "/config.json", "/"])
+    publish(local_aws, client, bucket, web)
+    (web / "admin.html").unlink()
+    (web / "js" / "app.js").unlink()
+    s3 = RefusingS3(local_aws.session.client("s3"), {"admin.html": "AccessDenied"})
+
+    with pytest.raises(site.DeleteFailed) as failed:
+        site.publish(s3, client, bucket=bucket, distribution_id=DISTRIBUTION,
+                     files=site.site_files(web, CONFIG))
+
+    assert str(failed.value) == (f"1 file could not be deleted from the bucket {bucket} and is "
+                                 "still there: admin.html (AccessDenied: refused).")
+    assert site.bucket_keys(s3, bucket) == ["admin.html", "config.json", "index.html"]
+
+
+def test_emptying_the_bucket_retries_what_s3_asks_to_retry(local_aws: Any, bucket: str) -> None:
+    s3 = local_aws.session.client("s3")
+    for key in ("index.html", "js/app.js"):
+        s3.put_object(Bucket=bucket, Key=key, Body=b"x")
+    refusing = RefusingS3(s3, {"js/app.js": "SlowDown"}, times=2)
+    pauses: list[float] = []
+
+    assert site.empty_bucket(refusing, bucket, pause=pauses.append) == 2
+
+    assert site.bucket_keys(s3, bucket) == [] and len(pauses) == 2
+
+
+def test_emptying_the_bucket_gives_up_after_its_attempts(local_aws: Any, bucket: str) -> None:
+    s3 = local_aws.session.client("s3")
+    s3.put_object(Bucket=bucket, Key="index.html", Body=b"x")
+    refusing = RefusingS3(s3, {"index.html": "InternalError"})
+
+    with pytest.raises(site.DeleteFailed, match=r"index.html \(InternalError: refused\)"):
+        site.empty_bucket(refusing, bucket, pause=lambda seconds: None)
+
+    assert site.bucket_keys(s3, bucket) == ["index.html"]
+
+
 def test_many_changed_paths_become_one_wildcard() -> None:
     keys = [f"img/{n}.png" for n in range(site.MAX_INVALIDATION_PATHS + 1)]
     assert site.invalidation_paths(keys) == ["/*"]
