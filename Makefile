@@ -5,15 +5,18 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 VENV_PYTHON := $(shell $(PYTHON) -m infra.interpreters version)
-STAMP  := $(VENV)/.installed-$(VENV_PYTHON)
+STAMP  := $(VENV)/.installed
 
 .PHONY: dev test lint e2e bench soak install clean deploy destroy check-package admin admin-remove admins \
 	fuzz audit
 
 # (Re)install when the requirement files or that version change (a .venv of another
 # version is rebuilt); a fresh clone needs only python3.
-$(STAMP): requirements.txt requirements-dev.txt
+$(VENV)/.python-$(VENV_PYTHON):
 	$(PYTHON) -m infra.interpreters venv $(VENV)
+	touch $@
+
+$(STAMP): requirements.txt requirements-dev.txt $(VENV)/.python-$(VENV_PYTHON)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $(STAMP)
 
@@ -92,9 +95,13 @@ audit: $(AUDIT_STAMP)
 # requests, memory, package, DynamoDB reads; writes bench/RESULTS.md (~15 min).
 # The peers install into their own virtualenv, bench/.venv. Not part of `make test`.
 BENCH_VENV  := bench/.venv
-BENCH_STAMP := $(BENCH_VENV)/.installed-$(VENV_PYTHON)
-$(BENCH_STAMP): requirements.txt requirements-dev.txt bench/requirements-peers.txt
+BENCH_STAMP := $(BENCH_VENV)/.installed
+$(BENCH_VENV)/.python-$(VENV_PYTHON):
 	$(PYTHON) -m infra.interpreters venv $(BENCH_VENV)
+	touch $@
+
+$(BENCH_STAMP): requirements.txt requirements-dev.txt bench/requirements-peers.txt \
+		$(BENCH_VENV)/.python-$(VENV_PYTHON)
 	$(BENCH_VENV)/bin/python -m pip install --quiet --disable-pip-version-check \
 		-r bench/requirements-peers.txt
 	touch $(BENCH_STAMP)
