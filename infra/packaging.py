@@ -35,7 +35,7 @@ import chalice.app
 from infra import chalice_cli, chalice_config, interpreters
 from infra.interpreters import Interpreter
 from infra.runtime import LAMBDA_RUNTIME, python_version
-from infra.stages import PROJECT_DIR
+from infra.stages import EXAMPLE_SETTINGS_FILE, PROJECT_DIR, load_stage
 
 # Chalice zips vendor/'s contents at the root of the zip: the one way to ship
 # a .pyc beside app.py, Chalice's runtime module and the requirements, which it
@@ -129,22 +129,27 @@ Say = Callable[[str], None]
 
 def project_copy(stage: str, root: Path, architecture: str | None = None, *,
                  source: Path = PROJECT_DIR, with_deployed_state: bool = False,
+                 generated: Path | None = None,
                  compiler: Callable[[], Interpreter | None] = runtime_interpreter,
                  say: Say = print) -> Path:
-    """What `chalice package` or `chalice deploy` reads, with bytecode by the
-    interpreter `compiler` finds (the runtime's). `chalice deploy` also needs
-    the record of what it deployed before."""
+    """What `chalice package`, `chalice deploy` or `chalice delete` reads, with
+    bytecode by the interpreter `compiler` finds (the runtime's). `generated`: the
+    stage's config.json and role policy (infra/chalice_config.py), put into the
+    copy's .chalice/ over the tracked config. `chalice deploy` also needs the
+    record of what it deployed before."""
     shutil.rmtree(root, ignore_errors=True)
     shutil.copytree(source / "chalicelib", root / "chalicelib",
                     ignore=shutil.ignore_patterns("__pycache__"))
     state = ("deployments",) if with_deployed_state else ("deployed", "deployments")
     shutil.copytree(source / ".chalice", root / ".chalice", ignore=shutil.ignore_patterns(*state))
+    if generated is not None:
+        shutil.copytree(generated, root / ".chalice", dirs_exist_ok=True)
     for name in ("app.py", "requirements.txt"):
         shutil.copy(source / name, root / name)
     if architecture:
         config_file = root / ".chalice" / "config.json"
         config = chalice_config.read_config(config_file)
-        config["stages"][stage]["lambda_architecture"] = architecture
+        config["stages"].setdefault(stage, {})["lambda_architecture"] = architecture
         chalice_config.write_config(config, config_file)
     interpreter = compiler()
     if interpreter is None:
@@ -155,10 +160,19 @@ def project_copy(stage: str, root: Path, architecture: str | None = None, *,
     return root
 
 
-def package(stage: str, region: str, out: Path, architecture: str | None = None) -> None:
+def package(stage: str, region: str, out: Path, architecture: str | None = None,
+            settings: Path = EXAMPLE_SETTINGS_FILE) -> None:
     """Writes out/deployment.zip and out/sam.json for LAMBDA_RUNTIME; raises with
-    Chalice's output on failure."""
-    project = project_copy(stage, out.with_name(f"{out.name}-project"), architecture)
+    Chalice's output on failure. The stage's settings come from
+    frontdesk.example.json unless told: packaging needs no owner's addresses, and
+    the checks and the bench see the same."""
+    generated = out.with_name(f"{out.name}-chalice")
+    shutil.rmtree(generated, ignore_errors=True)
+    chalice_config.write_files(generated, chalice_config.stage_files(
+        chalice_config.read_config(chalice_config.CONFIG_FILE), load_stage(stage, settings),
+        outputs=None))
+    project = project_copy(stage, out.with_name(f"{out.name}-project"), architecture,
+                           generated=generated)
     result = subprocess.run(chalice_cli.command("package", "--stage", stage, str(out)), cwd=project,
                             env={**chalice_cli.environment(), "AWS_DEFAULT_REGION": region},
                             capture_output=True, text=True)

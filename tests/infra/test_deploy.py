@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
+import subprocess
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,11 +17,11 @@ import pytest
 from botocore.stub import ANY, Stubber
 
 from infra import gateway
-from infra.deploy import AwsClients, Project, Refused, deploy, destroy
+from infra.deploy import AwsClients, Project, Refused, deploy, destroy, find_unrecorded_api
 from infra.runtime import LAMBDA_PYTHON_RUNTIMES, LAMBDA_RUNTIME, shown
 from infra.site import site_headers
 from infra.stack import stack_parameters
-from infra.stages import PROJECT_DIR, load_stage
+from infra.stages import EXAMPLE_SETTINGS_FILE, PROJECT_DIR, SettingsError, load_stage
 from tests.infra.aws_stand_ins import create_rest_api, create_usage_plan
 from tests.infra.templates import resources_template
 
@@ -31,18 +32,24 @@ POLICY = resources_template()["Resources"]["UserPool"]["Properties"]["Policies"]
 
 @pytest.fixture
 def project(tmp_path: Path) -> Project:
-    for relative in (".chalice/config.json", "infra/stages.json", "infra/resources.yaml"):
+    for relative in (".chalice/config.json", "infra/resources.yaml"):
         (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(PROJECT_DIR / relative, tmp_path / relative)
     shutil.copytree(PROJECT_DIR / "web", tmp_path / "web",
                     ignore=shutil.ignore_patterns("config.json"))
-    # The shipped file holds placeholders, which deploy refuses: fill them in.
-    stages = json.loads((tmp_path / "infra/stages.json").read_text())
+    # What `make settings` seeds holds placeholders, which deploy refuses: the
+    # owner fills them in.
+    stages = json.loads(EXAMPLE_SETTINGS_FILE.read_text())
     for stage in stages.values():
         stage.update(mailFrom="frontdesk@frontdesk.test", ownerEmail="owner@frontdesk.test",
                      sesIdentity="frontdesk.test")
-    (tmp_path / "infra/stages.json").write_text(json.dumps(stages))
+    (tmp_path / "frontdesk.json").write_text(json.dumps(stages))
     return Project(tmp_path)
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {str(path.relative_to(root)): path.read_bytes()
+            for path in sorted(root.rglob("*")) if path.is_file()}
 
 
 HANDLER_ARN = "arn:aws:lambda:us-east-1:123456789012:function:frontdesk-dev"
@@ -53,29 +60,58 @@ CHALICE_DELETED = {"resources": [], "schema_version": "2.0", "backend": "api"}
 
 
 class FakeChalice:
-    """Does to API Gateway and .chalice/deployed what `chalice deploy|delete` would."""
+    """Does to API Gateway and .chalice/deployed what `chalice deploy|delete` would.
 
-    def __init__(self, apigateway: Any, project: Project) -> None:
+    As Chalice's planner does, deploy updates the API the record names if it
+    still exists, and imports a new one otherwise (with id API_ID while no API has it);
+    `fail_after_import` fails the next deploy right after the import, and, as
+    Chalice, records nothing then."""
+
+    def __init__(self, apigateway: Any, project: Project, fail_after_import: bool = False) -> None:
         self.apigateway, self.project, self.calls = apigateway, project, []  # type: list[list[str]]
+        self.fail_after_import = fail_after_import
 
     def __call__(self, args: list[str]) -> None:
         self.calls.append(args)
         action, stage = args[0], args[2]
         deployed = self.project.deployed(stage)
+        recorded = [r for r in json.loads(deployed.read_text())["resources"]
+                    if r["resource_type"] == "rest_api"] if deployed.exists() else []
         if action == "deploy":
-            api_id = create_rest_api(self.apigateway, api_id=API_ID)
-            url = API_URL + "/"
+            existing = {api["id"] for api in self.apigateway.get_rest_apis(limit=500)["items"]}
+            if recorded and recorded[0]["rest_api_id"] in existing:
+                api_id = recorded[0]["rest_api_id"]
+            else:
+                api_id = create_rest_api(self.apigateway, function_arn=HANDLER_ARN,
+                                         api_id=None if API_ID in existing else API_ID)
+            if self.fail_after_import:
+                self.fail_after_import = False
+                raise subprocess.CalledProcessError(1, ["chalice", *args])
+            url = f"https://{api_id}.execute-api.us-east-1.amazonaws.com/api/"
             deployed.parent.mkdir(parents=True, exist_ok=True)
             deployed.write_text(json.dumps({"resources": [
                 {"name": "api_handler", "resource_type": "lambda_function",
                  "lambda_arn": HANDLER_ARN},
                 {"name": "rest_api", "resource_type": "rest_api", "rest_api_id": api_id,
-                 "rest_api_url": url}]}))
+                 "rest_api_url": url}], "schema_version": "2.0", "backend": "api"}))
         else:  # as `chalice delete` does: the API goes, and the record is emptied, not removed
-            for resource in json.loads(deployed.read_text())["resources"]:
-                if resource["resource_type"] == "rest_api":
-                    self.apigateway.delete_rest_api(restApiId=resource["rest_api_id"])
+            for resource in recorded:
+                self.apigateway.delete_rest_api(restApiId=resource["rest_api_id"])
             deployed.write_text(json.dumps(CHALICE_DELETED))
+
+
+def stage_apis(apigateway: Any) -> list[str]:
+    """The REST APIs of the app, by id."""
+    return sorted(api["id"] for api in apigateway.get_rest_apis(limit=500)["items"]
+                  if api["name"] == "frontdesk")
+
+
+@pytest.fixture(autouse=True)
+def no_rest_apis(local_aws: Any) -> None:
+    """Each test starts with no API of the app in the shared local AWS."""
+    apigateway = local_aws.session.client("apigateway")
+    for api_id in stage_apis(apigateway):
+        apigateway.delete_rest_api(restApiId=api_id)
 
 
 def outputs_response(outputs: dict[str, str], status: str) -> dict[str, Any]:
@@ -130,7 +166,7 @@ def stage_outputs(local_aws: Any, site_bucket: str) -> dict[str, str]:
 def expect_a_first_deploy(stubber: Stubber, cloudfront_stubber: Stubber, project: Project,
                           outputs: dict[str, str]) -> None:
     """The stack is created naming no API, then updated to name the one `chalice deploy` made."""
-    dev = load_stage("dev", project.stages_file)
+    dev = load_stage("dev", project.settings_file)
     stack_arguments = {"StackName": STACK, "TemplateBody": project.template.read_text(),
                        "Tags": [{"Key": "app", "Value": "frontdesk"},
                                 {"Key": "stage", "Value": "dev"}]}
@@ -167,7 +203,7 @@ def test_deploy_runs_the_whole_sequence(local_aws: Any, project: Project, cfn: A
     client, stubber = cfn
     cloudfront_client, cloudfront_stubber = cloudfront
     s3 = local_aws.session.client("s3")
-    dev = load_stage("dev", project.stages_file)
+    dev = load_stage("dev", project.settings_file)
     apigateway = local_aws.session.client("apigateway")
     cognito = local_aws.session.client("cognito-idp")
     outputs = stage_outputs(local_aws, site_bucket)
@@ -175,23 +211,32 @@ def test_deploy_runs_the_whole_sequence(local_aws: Any, project: Project, cfn: A
     expect_a_first_deploy(stubber, cloudfront_stubber, project, outputs)
     chalice = FakeChalice(apigateway, project)
     said: list[str] = []
+    before = tree(project.root)
 
     result = deploy("dev", aws=AwsClients(client, apigateway, "us-east-1", cognito, s3=s3,
                                           cloudfront=cloudfront_client),
                     chalice=chalice, project=project, say=said.append)
 
     assert chalice.calls == [["deploy", "--stage", "dev"]]
-    config = json.loads(project.chalice_config.read_text())
+    # Chalice's config and the role policy are generated under build/ from the
+    # settings and the stack's outputs; no file the repository tracks changes.
+    config = json.loads((project.generated("dev") / "config.json").read_text())
     env = config["stages"]["dev"]["environment_variables"]
     assert env["USER_POOL_ID"] == pool_id and env["USER_POOL_CLIENT_ID"] == "client123"
     assert env["USER_POOL_ARN"] == outputs["UserPoolArn"] and env["TABLE_NAME"] == "frontdesk-dev"
-    assert env["MAIL_FROM"] == dev.mail_from
-    # The site's own origin first, then the stage's extra ones from infra/stages.json.
+    assert env["MAIL_FROM"] == dev.mail_from and env["STAGE"] == "dev"
+    # The site's own origin first, then the stage's extra ones from the settings.
     assert env["ALLOWED_ORIGINS"] == ",".join(
         ["https://d111111abcdef8.cloudfront.net", *dev.extra_allowed_origins])
-    assert "layers" not in config["stages"]["dev"]  # Powertools is no longer deployed
-    assert config["stages"]["prod"] == json.loads(
-        (PROJECT_DIR / ".chalice/config.json").read_text())["stages"]["prod"]
+    assert list(config["stages"]) == ["dev"] and "layers" not in config["stages"]["dev"]
+    assert config["stages"]["dev"]["iam_policy_file"] == "policy-dev.json"
+    policy = json.loads((project.generated("dev") / "policy-dev.json").read_text())
+    (send,) = [s for s in policy["Statement"] if s["Action"] == ["ses:SendEmail"]]
+    assert send["Resource"] == "arn:aws:ses:*:*:identity/frontdesk.test"  # the settings' sesIdentity
+    after = tree(project.root)
+    changed = {path for path in after if before.get(path) != after[path]}
+    assert changed and all(path.startswith(("build/", ".chalice/deployed/")) or path == "web/config.json"
+                           for path in changed), changed
 
     api_id = result.rest_api_id
     types = {r["responseType"] for r in apigateway.get_gateway_responses(
@@ -243,6 +288,40 @@ def test_deploying_again_after_destroy_is_a_first_deploy(
     assert (result.rest_api_id, result.api_url) == (API_ID, API_URL)
 
 
+def test_a_deploy_after_one_that_failed_past_the_import_updates_the_api_it_left(
+        local_aws: Any, project: Project, cfn: Any, cloudfront: Any, site_bucket: str) -> None:
+    client, stubber = cfn
+    cloudfront_client, cloudfront_stubber = cloudfront
+    apigateway = local_aws.session.client("apigateway")
+    chalice = FakeChalice(apigateway, project, fail_after_import=True)
+    with pytest.raises(subprocess.CalledProcessError):
+        chalice(["deploy", "--stage", "dev"])  # imported API_ID, recorded nothing
+    assert not project.deployed("dev").exists() and stage_apis(apigateway) == [API_ID]
+    expect_a_first_deploy(stubber, cloudfront_stubber, project,
+                          stage_outputs(local_aws, site_bucket))
+    said: list[str] = []
+
+    result = deploy("dev", aws=AwsClients(client, apigateway, "us-east-1",
+                                          local_aws.session.client("cognito-idp"),
+                                          s3=local_aws.session.client("s3"),
+                                          cloudfront=cloudfront_client),
+                    chalice=chalice, project=project, say=said.append)
+
+    assert result.rest_api_id == API_ID and stage_apis(apigateway) == [API_ID]
+    assert any(f"updating REST API {API_ID}, which no record here named" in line for line in said)
+
+
+def test_another_stage_s_or_app_s_api_is_never_taken_for_the_stage_s(
+        local_aws: Any, project: Project) -> None:
+    apigateway = local_aws.session.client("apigateway")
+    create_rest_api(apigateway, function_arn=HANDLER_ARN.replace("frontdesk-dev", "frontdesk-prod"))
+    create_rest_api(apigateway)  # named frontdesk, invoking nothing
+    config = json.loads(project.chalice_config.read_text())
+
+    assert find_unrecorded_api(apigateway, project, config, "dev") == []
+    assert not project.deployed("dev").exists()
+
+
 def test_a_redeploy_with_the_same_api_updates_the_stack_once(
         local_aws: Any, project: Project, cfn: Any, cloudfront: Any, site_bucket: str) -> None:
     client, stubber = cfn
@@ -263,7 +342,7 @@ def test_a_redeploy_with_the_same_api_updates_the_stack_once(
     stubber.add_client_error(  # the CSP already names this API: nothing to change
         "update_stack", "ValidationError", "No updates are to be performed.", expected_params={
             "StackName": STACK, "TemplateBody": project.template.read_text(),
-            "Parameters": stack_parameters(load_stage("dev", project.stages_file), "api",
+            "Parameters": stack_parameters(load_stage("dev", project.settings_file), "api",
                                            site_headers(API_URL, "us-east-1")),
             "Tags": [{"Key": "app", "Value": "frontdesk"}, {"Key": "stage", "Value": "dev"}]})
     stubber.add_response("describe_stacks", outputs_response(outputs, "UPDATE_COMPLETE"),
@@ -286,12 +365,13 @@ def test_a_redeploy_with_the_same_api_updates_the_stack_once(
 def test_deploy_with_placeholders_refuses_before_any_aws_call_naming_every_field(
         cfn: Any) -> None:
     client, _ = cfn  # no stubbed responses: any call would fail the test
-    shipped = Project(PROJECT_DIR)
+    seeded = Project(PROJECT_DIR, settings=EXAMPLE_SETTINGS_FILE)  # as `make settings` seeds it
     with pytest.raises(Refused) as refused:
         deploy("prod", aws=AwsClients(client, None, "us-east-1"),
-               chalice=lambda args: pytest.fail("chalice ran"), project=shipped)
+               chalice=lambda args: pytest.fail("chalice ran"), project=seeded)
     message = str(refused.value)
-    assert message.startswith("infra/stages.json cannot deploy prod as it is. Fix these fields first:")
+    assert message.startswith("frontdesk.example.json cannot deploy prod as it is. "
+                              "Fix these fields first:")
     for field in ("prod.mailFrom", "prod.ownerEmail", "prod.sesIdentity"):
         assert field in message
 
@@ -306,6 +386,14 @@ def test_deploy_refuses_a_runtime_deprecated_within_90_days_before_any_aws_call(
                today=deprecated - dt.timedelta(days=89))
     assert str(refused.value).startswith(
         f"refusing to deploy: AWS Lambda deprecates the {LAMBDA_RUNTIME} runtime on {shown(deprecated)}")
+
+
+def test_deploy_without_a_settings_file_says_how_to_create_one(project: Project, cfn: Any) -> None:
+    client, _ = cfn
+    project.settings_file.unlink()
+    with pytest.raises(SettingsError, match=r"`make settings`"):
+        deploy("dev", aws=AwsClients(client, None, "us-east-1"),
+               chalice=lambda args: pytest.fail("chalice ran"), project=project)
 
 
 def test_destroy_prod_without_confirmation_refuses_before_any_aws_call(
@@ -328,11 +416,14 @@ def test_destroy_dev_deletes_the_app_then_the_stack(local_aws: Any, project: Pro
     stubber.add_response("describe_stacks", outputs_response({}, "DELETE_COMPLETE"),
                          expected_params={"StackName": STACK})
 
-    destroy("dev", aws=AwsClients(client, None, "us-east-1"), chalice=chalice, project=project,
-            say=lambda line: None)
+    destroy("dev", aws=AwsClients(client, local_aws.session.client("apigateway"), "us-east-1"),
+            chalice=chalice, project=project, say=lambda line: None)
 
     assert chalice.calls[-1] == ["delete", "--stage", "dev"]
     assert json.loads(project.deployed("dev").read_text()) == CHALICE_DELETED
+    # `chalice delete` imports app.py with the stage's environment: it has one.
+    config = json.loads((project.generated("dev") / "config.json").read_text())
+    assert config["stages"]["dev"]["environment_variables"]["STAGE"] == "dev"
 
 
 def test_destroy_after_destroy_finds_no_app_and_no_stack(local_aws: Any, project: Project,
@@ -347,8 +438,8 @@ def test_destroy_after_destroy_finds_no_app_and_no_stack(local_aws: Any, project
                                  expected_params={"StackName": STACK})
     said: list[str] = []
 
-    destroy("dev", aws=AwsClients(client, None, "us-east-1"), chalice=chalice, project=project,
-            say=said.append)
+    destroy("dev", aws=AwsClients(client, local_aws.session.client("apigateway"), "us-east-1"),
+            chalice=chalice, project=project, say=said.append)
 
     assert chalice.calls == [["deploy", "--stage", "dev"], ["delete", "--stage", "dev"]]
     assert "[2/3] no app deployed for dev" in said and said[-1] == "Frontdesk dev is gone."
@@ -385,6 +476,26 @@ def test_destroy_detaches_the_usage_plan_before_the_stack_deletes_it(
         apigateway.get_usage_plan(usagePlanId=plan)
 
 
+def test_destroy_after_failed_deploys_deletes_every_api_they_left(
+        local_aws: Any, project: Project, cfn: Any) -> None:
+    client, stubber = cfn
+    apigateway = local_aws.session.client("apigateway")
+    for _ in range(2):
+        with pytest.raises(subprocess.CalledProcessError):
+            FakeChalice(apigateway, project, fail_after_import=True)(["deploy", "--stage", "dev"])
+    assert len(stage_apis(apigateway)) == 2
+    for _ in range(2):  # its outputs; does it exist (delete_stack): there is none
+        stubber.add_client_error("describe_stacks", "ValidationError",
+                                 f"Stack with id {STACK} does not exist",
+                                 expected_params={"StackName": STACK})
+    chalice = FakeChalice(apigateway, project)
+
+    destroy("dev", aws=AwsClients(client, apigateway, "us-east-1"), chalice=chalice,
+            project=project, say=lambda line: None)
+
+    assert chalice.calls == [["delete", "--stage", "dev"]] and stage_apis(apigateway) == []
+
+
 def test_destroy_empties_the_site_bucket_before_deleting_the_stack(
         local_aws: Any, project: Project, cfn: Any, site_bucket: str) -> None:
     client, stubber = cfn
@@ -398,7 +509,8 @@ def test_destroy_empties_the_site_bucket_before_deleting_the_stack(
     stubber.add_response("describe_stacks", outputs_response({}, "DELETE_COMPLETE"),
                          expected_params={"StackName": STACK})
 
-    destroy("dev", aws=AwsClients(client, None, "us-east-1", s3=s3), chalice=lambda args: None,
-            project=project, say=lambda line: None)
+    destroy("dev", aws=AwsClients(client, local_aws.session.client("apigateway"), "us-east-1",
+                                  s3=s3),
+            chalice=lambda args: None, project=project, say=lambda line: None)
 
     assert s3.list_objects_v2(Bucket=site_bucket).get("KeyCount") == 0

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from infra import chalice_cli
+from infra.chalice_config import CONFIG_FILE, read_config, stage_files, write_files
 from infra.deploy import Project, run_chalice
 from infra.interpreters import Interpreter, find, this_interpreter
 from infra.packaging import (
@@ -25,6 +26,7 @@ from infra.packaging import (
     runtime_interpreter,
 )
 from infra.runtime import LAMBDA_RUNTIME, python_version
+from tests.support.settings import EXAMPLE_STAGES
 
 # Imports every chalicelib module from the copy the way Lambda would (nothing
 # written, nothing cached) and lists the ones Python had to compile from source.
@@ -106,7 +108,10 @@ def test_without_the_runtime_s_python_the_copy_has_no_bytecode_and_says_so(tmp_p
 def test_chalice_packages_the_runtime_it_is_given_not_the_running_python_s(tmp_path: Path) -> None:
     """Offline: no requirements, so Chalice downloads nothing. Chalice would say
     python3.x of the Python running it; the wheels it picks follow the same value."""
-    copy = project_copy("dev", tmp_path / "copy", compiler=lambda: None, say=lambda line: None)
+    generated = tmp_path / "generated"
+    write_files(generated, stage_files(read_config(CONFIG_FILE), EXAMPLE_STAGES["dev"], outputs=None))
+    copy = project_copy("dev", tmp_path / "copy", generated=generated, compiler=lambda: None,
+                        say=lambda line: None)
     (copy / "requirements.txt").write_text("")
     other = "python3.12" if sys.version_info[:2] != (3, 12) else "python3.11"
     for runtime in (other, LAMBDA_RUNTIME):
@@ -175,6 +180,9 @@ def test_deploy_runs_chalice_in_the_compiled_copy_and_keeps_its_record(tmp_path:
     fake.write_text(FAKE_CHALICE.format(python=sys.executable))
     fake.chmod(0o755)
     project = Project(root)
+    # What deploy generates first: the stage's config and role policy.
+    write_files(project.generated("dev"), stage_files(
+        read_config(project.chalice_config), EXAMPLE_STAGES["dev"], outputs=None))
 
     run_chalice(project, chalice=fake)(["deploy", "--stage", "dev"])
 
@@ -183,3 +191,8 @@ def test_deploy_runs_chalice_in_the_compiled_copy_and_keeps_its_record(tmp_path:
     assert Path(record["cwd"]) == project.deploy_copy
     assert record["before"] == {"resources": "earlier"}  # it updates what it deployed before
     assert record["pycs"] > 40
+    copied = json.loads((project.deploy_copy / ".chalice" / "config.json").read_text())
+    assert copied["stages"]["dev"]["iam_policy_file"] == "policy-dev.json"
+    assert (project.deploy_copy / ".chalice" / "policy-dev.json").is_file()
+    # The project's own (tracked) config is left as it was.
+    assert list(read_config(project.chalice_config)["stages"]) == ["local"]
