@@ -15,11 +15,20 @@ import boto3
 from botocore.config import Config
 
 from chalicelib.config import Settings
+from chalicelib.outbox.timing import SEND_CONNECT_TIMEOUT_SECONDS, SEND_READ_TIMEOUT_SECONDS
 
 # Standard retry mode retries throttling and 5xx with backoff; what still fails
 # after that becomes 503 service_unavailable (chalicelib/db/errors.py).
 _CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 3},
                         connect_timeout=2, read_timeout=5)
+# A send (SES SendEmail) is never retried by botocore: a retry after a read
+# timeout repeats a request SES may already have taken, and SendEmail has no
+# idempotency token. Only the outbox retries a send, each retry an attempt
+# counted on the delivery before it is made (chalicelib/outbox/timing.py has
+# why these timeouts fit the function's).
+SEND_CONFIG = Config(retries={"mode": "standard", "total_max_attempts": 1},
+                     connect_timeout=SEND_CONNECT_TIMEOUT_SECONDS,
+                     read_timeout=SEND_READ_TIMEOUT_SECONDS)
 
 
 class ClientOnFirstUse:
@@ -55,6 +64,6 @@ class AwsClients:
     def create(cls, settings: Settings) -> AwsClients:
         session = boto3.session.Session(region_name=settings.region)
         return cls(dynamodb=session.client("dynamodb", config=_CLIENT_CONFIG),
-                   ses=ClientOnFirstUse(lambda: session.client("ses", config=_CLIENT_CONFIG)),
+                   ses=ClientOnFirstUse(lambda: session.client("ses", config=SEND_CONFIG)),
                    ssm=session.client("ssm", config=_CLIENT_CONFIG)
                    if settings.captcha_provider or settings.chat_format else None)

@@ -49,6 +49,7 @@ from chalicelib.outbox.kind import (
 from chalicelib.outbox.timing import (
     BACKOFF_SECONDS,
     CLAIM_SECONDS,
+    FUNCTION_TIMEOUT_SECONDS,
     RUN_SECONDS,
     SETTLE_CLAIM_MARGIN_SECONDS,
     SETTLE_RETRY_WAITS,
@@ -80,7 +81,8 @@ class Outbox:
         self._clock = clock
         self._sleep = sleep
 
-    def retry_due(self, budget: int = 500, *, time_is_up: Callable[[], bool] = lambda: False) -> int:
+    def retry_due(self, budget: int = 500, *, time_is_up: Callable[[], bool] = lambda: False,
+                  time_left: Callable[[], float] | None = None) -> int:
         """Schedule handler: attempt up to `budget` due deliveries, oldest due
         first, paging through the index, and none once `time_is_up()`; returns
         how many were sent. A poisoned item is failed on its first attempt, so
@@ -102,7 +104,7 @@ class Outbox:
                 attempted += 1
                 key = {PK: item[PK]["S"], SK: item[SK]["S"]}
                 try:
-                    sent += self.deliver(key) == SENT
+                    sent += self.deliver(key, time_left=time_left) == SENT
                 except Exception:  # one bad item must not hold up the ones due after it
                     log.exception("retry failed", extra={"fields": {
                         "kind": self.kind.name, "key": key[PK]}})
@@ -138,9 +140,10 @@ class Outbox:
         waited = self._clock() - datetime.fromisoformat(oldest.replace("Z", "+00:00"))
         return max(waited.total_seconds(), 0.0)
 
-    def deliver(self, key: dict[str, str]) -> str:
+    def deliver(self, key: dict[str, str], *, time_left: Callable[[], float] | None = None) -> str:
         """One attempt. Returns the resulting status, or "skipped" if someone
-        else holds the delivery or it is no longer pending."""
+        else holds the delivery or it is no longer pending. `time_left`: the
+        seconds left in the invocation, which bound the settle's retries."""
         claim = uuid.uuid4().hex
         claimed_until = self._clock() + timedelta(seconds=self._claim_seconds)
         item = self._claim(key, claim, claimed_until)
@@ -148,6 +151,14 @@ class Outbox:
             return SKIPPED
         fields = self.kind.fields
         attempts = _whole_number(item.get(fields.attempts), default=self._max_attempts)
+        settle = _Settle(key, item, claim, claimed_until, time_left)
+        if attempts > self._max_attempts:
+            # The last attempt's settle never landed (the invocation ended, or
+            # DynamoDB refused it throughout): no send beyond the bound.
+            log.error("delivery failed: attempts exhausted", extra={"fields": {
+                "kind": self.kind.name, "key": key[PK], "attempt": attempts}})
+            self._settle(settle, FAILED, {fields.last_error: "Attempts exhausted"})
+            return FAILED
         try:
             self.kind.send(item)
         except Exception as exc:  # judged: retried later, or failed at once
@@ -158,17 +169,17 @@ class Outbox:
             # Counted per failed attempt, so an outage shows within minutes.
             self._metrics.count(self.kind.failed_metric)
             if permanent or attempts >= self._max_attempts:
-                self._settle(key, item, claim, claimed_until, FAILED, {fields.last_error: reason})
+                self._settle(settle, FAILED, {fields.last_error: reason})
                 return FAILED
             wait = self._backoff[min(attempts, len(self._backoff)) - 1]
             next_at = iso(self._clock() + timedelta(seconds=wait))
-            self._settle(key, item, claim, claimed_until, PENDING, {
+            self._settle(settle, PENDING, {
                 fields.last_error: reason, fields.next_at: next_at,
                 GSI2_SK: keys.pending_delivery(self.kind.pending_partition, next_at,
                                                str(item.get("id", key[PK])))[GSI2_SK]})
             return PENDING
         self._metrics.count(self.kind.sent_metric)
-        self._settle(key, item, claim, claimed_until, SENT, {fields.sent_at: iso(self._clock())})
+        self._settle(settle, SENT, {fields.sent_at: iso(self._clock())})
         return SENT
 
     @staticmethod
@@ -214,8 +225,8 @@ class Outbox:
             raise
         return from_item(response["Attributes"])
 
-    def _settle(self, key: dict[str, str], item: dict[str, Any], claim: str,
-                claimed_until: datetime, status: str, set_values: dict[str, str]) -> None:
+    def _settle(self, settle: _Settle, status: str, set_values: dict[str, str]) -> None:
+        key, item, claim = settle.key, settle.item, settle.claim
         fields = self.kind.fields
         values = {fields.status: status, **set_values}
         aliases = {name: f"a{i}" for i, name in enumerate(values)}
@@ -237,6 +248,7 @@ class Outbox:
         }
         counters = self._counter_moves(status)
         waits = iter(SETTLE_RETRY_WAITS)
+        wait = SETTLE_RETRY_WAITS[0]
         retried = False
         while True:
             try:
@@ -261,9 +273,8 @@ class Outbox:
                 self._log_lost_claim(key)
                 return
             except DependencyUnavailable:
-                wait = next(waits, None)
-                margin = timedelta(seconds=(wait or 0) + SETTLE_CLAIM_MARGIN_SECONDS)
-                if wait is None or self._clock() + margin >= claimed_until:
+                wait = next(waits, wait)  # the last wait repeats
+                if not settle.may_retry_after(wait, self._clock()):
                     log.error("delivery not settled: attempted again once its claim expires",
                               extra={"fields": {"kind": self.kind.name, "key": key[PK],
                                                 "status": status,
@@ -289,6 +300,24 @@ class Outbox:
                  extra={"fields": {"kind": self.kind.name, "key": key[PK]}})
 
 
+class _Settle:
+    """What a settle writes against, and until when it may be retried."""
+
+    def __init__(self, key: dict[str, str], item: dict[str, Any], claim: str,
+                 claimed_until: datetime, time_left: Callable[[], float] | None) -> None:
+        self.key, self.item, self.claim = key, item, claim
+        self._claimed_until = claimed_until
+        self._time_left = time_left
+
+    def may_retry_after(self, wait: float, now: datetime) -> bool:
+        """Whether a try after `wait` seconds still leaves the margin for its
+        call, both of the claim and of the invocation."""
+        needed = wait + SETTLE_CLAIM_MARGIN_SECONDS
+        if now + timedelta(seconds=needed) >= self._claimed_until:
+            return False
+        return self._time_left is None or needed < self._time_left()
+
+
 def _whole_number(value: Any, *, default: int) -> int:
     """An attempt count as stored; anything unreadable counts as the last attempt."""
     return int(value) if isinstance(value, (int, float)) else default
@@ -300,21 +329,29 @@ class Deliveries:
     none is cut off by the function timeout between its send and its settle."""
 
     def __init__(self, outboxes: Iterable[Outbox], *, run_seconds: float = RUN_SECONDS,
+                 function_timeout: float = FUNCTION_TIMEOUT_SECONDS,
                  timer: Callable[[], float] = time.monotonic) -> None:
         self._by_type = {outbox.kind.item_type: outbox for outbox in outboxes}
         self._run_seconds = run_seconds
+        self._function_timeout = function_timeout
         self._timer = timer
 
     def _time_is_up(self) -> Callable[[], bool]:
         stop_at = self._timer() + self._run_seconds
         return lambda: self._timer() >= stop_at
 
+    def _time_left(self) -> Callable[[], float]:
+        """Seconds left until the function times out (a handler is called as
+        its invocation starts)."""
+        ends_at = self._timer() + self._function_timeout
+        return lambda: ends_at - self._timer()
+
     def on_inserted(self, new_images: Iterable[dict[str, Any] | None]) -> None:
         """Stream handler: try each newly inserted pending delivery once, right
         away. Images come in DynamoDB's typed form. Nothing here raises for one
         bad item: a stream batch that failed would be retried, blocking the shard.
         Those left when time is up stay pending, due: the schedule sends them."""
-        time_is_up = self._time_is_up()
+        time_is_up, time_left = self._time_is_up(), self._time_left()
         for typed in new_images:
             if time_is_up():
                 log.warning("stream batch left to the schedule: out of time")
@@ -324,12 +361,13 @@ class Deliveries:
             if outbox is None or image.get(outbox.kind.fields.status) != PENDING:
                 continue
             try:
-                outbox.deliver({PK: image[PK], SK: image[SK]})
+                outbox.deliver({PK: image[PK], SK: image[SK]}, time_left=time_left)
             except Exception:  # the schedule retries whatever is still pending
                 log.exception("delivery from the stream failed", extra={"fields": {
                     "kind": outbox.kind.name, "key": image.get(PK)}})
 
     def retry_due(self) -> int:
         """Schedule handler: each kind's due deliveries, one kind after another."""
-        time_is_up = self._time_is_up()
-        return sum(outbox.retry_due(time_is_up=time_is_up) for outbox in self._by_type.values())
+        time_is_up, time_left = self._time_is_up(), self._time_left()
+        return sum(outbox.retry_due(time_is_up=time_is_up, time_left=time_left)
+                   for outbox in self._by_type.values())

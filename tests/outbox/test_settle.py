@@ -47,6 +47,9 @@ class SettleFails:
     def __getattr__(self, operation: str) -> Any:
         return getattr(self._client, operation)
 
+    def fail_no_more(self) -> None:
+        self._left = 0
+
     def update_item(self, **request: Any) -> Any:
         if request.get("ConditionExpression") == SETTLE_CONDITION:
             return self._settle("update_item", request)
@@ -139,15 +142,53 @@ def test_settle_retries_end_before_the_claim_does(
     assert dynamodb.settle_writes == len(clock.slept) + 1 < len(SETTLE_RETRY_WAITS) + 1
 
 
-def test_with_the_default_claim_every_settle_retry_is_used_then_the_error_raised(
+def test_settle_retries_go_on_until_the_invocation_has_no_time_left_for_one(
         local_aws: LocalAws, fresh_table: str) -> None:
     message_id = new_message(local_aws, fresh_table)
     dynamodb = SettleFails(local_aws.session.client("dynamodb"), times=1000)
     clock = Clock()
+    started = clock.now
+
+    def time_left() -> float:  # a 60 s invocation, started with the delivery
+        return 60 - (clock.now - started).total_seconds()
+
     with pytest.raises(DependencyUnavailable):
-        notifications(local_aws, dynamodb, fresh_table, clock).deliver(keys.message(message_id))
-    assert clock.slept == list(SETTLE_RETRY_WAITS)
-    assert dynamodb.settle_writes == len(SETTLE_RETRY_WAITS) + 1
+        notifications(local_aws, dynamodb, fresh_table, clock).deliver(
+            keys.message(message_id), time_left=time_left)
+    waits = len(SETTLE_RETRY_WAITS)
+    assert clock.slept[:waits] == list(SETTLE_RETRY_WAITS)
+    assert set(clock.slept[waits:]) == {SETTLE_RETRY_WAITS[-1]}  # the last wait repeats
+    # It stopped only when one more wait and the call's margin no longer fit.
+    assert time_left() <= SETTLE_RETRY_WAITS[-1] + SETTLE_CLAIM_MARGIN_SECONDS < 60 - sum(
+        clock.slept[:-1])
+    assert dynamodb.settle_writes == len(clock.slept) + 1 > 15
+
+
+def test_a_delivery_whose_settles_never_land_is_sent_at_most_max_attempts_times_all_counted(
+        local_aws: LocalAws, fresh_table: str) -> None:
+    """Past the invocation's time the claim expires and the delivery is attempted
+    again: each repeat is an attempt on its record, and none goes past the bound."""
+    message_id = new_message(local_aws, fresh_table)
+    dynamodb = SettleFails(local_aws.session.client("dynamodb"), times=1000)
+    clock = Clock()
+    outbox = notifications(local_aws, dynamodb, fresh_table, clock, max_attempts=2,
+                           claim_seconds=30)
+    for attempt in (1, 2):
+        with pytest.raises(DependencyUnavailable):
+            outbox.deliver(keys.message(message_id))
+        clock.now += timedelta(seconds=30)  # the claim expires
+        stored = get_item(local_aws.session.client("dynamodb"), fresh_table,
+                          keys.message(message_id))
+        assert stored is not None and stored["notifyAttempts"] == attempt
+        assert len(sent_mail(message_id)) == attempt
+    dynamodb.fail_no_more()
+    assert outbox.deliver(keys.message(message_id)) == "failed"  # not sent a third time
+    stored = get_item(local_aws.session.client("dynamodb"), fresh_table, keys.message(message_id))
+    assert stored is not None and stored["notifyStatus"] == "failed"
+    assert stored["notifyLastError"] == "Attempts exhausted" and "gsi2pk" not in stored
+    assert len(sent_mail(message_id)) == 2
+    counters = read_counters(local_aws.session.client("dynamodb"), fresh_table)
+    assert (counters["notificationsPending"], counters["notificationsFailed"]) == (0, 1)
 
 
 def test_a_settle_refused_for_a_reason_no_retry_fixes_is_not_retried(
