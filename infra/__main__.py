@@ -3,17 +3,20 @@
 (what `make admin`, `make admin-remove` and `make admins` run).
 
 Fails with one clear sentence, never a traceback, for what a person can fix:
-no credentials, no region, a refused destroy, a failed stack or Chalice step.
+no credentials, no region, a refused destroy, a failed stack or Chalice step, an
+endpoint that does not answer as AWS.
 """
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 from collections.abc import Callable
 
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError
+from botocore.parsers import ResponseParserError
 
 from infra.admins import AdminError, Admins, deployed_admins, local_admins, stack_file_from_env
 from infra.admins import run as run_admins
@@ -80,7 +83,22 @@ def main(argv: list[str] | None = None) -> int:
     except (StackFailed, DeleteFailed, ClientError, BotoCoreError) as exc:
         print(f"error: {args.action} {args.stage} failed: {exc}", file=sys.stderr)
         return 1
+    except ResponseParserError as exc:
+        print(f"error: {args.action} {args.stage} failed: {unreadable(exc)}", file=sys.stderr)
+        return 1
     return 0
+
+
+def unreadable(exc: ResponseParserError) -> str:
+    """botocore's ResponseParserError is no BotoCoreError: an answer it cannot
+    read as the service's, most often from an endpoint that is not AWS at all."""
+    endpoint = os.environ.get("AWS_ENDPOINT_URL")
+    if endpoint:
+        return (f"{endpoint} answered with something that is not an AWS response; "
+                "AWS_ENDPOINT_URL must name AWS or an embedded AWS (for `make dev`, the "
+                "awsEndpoint in .local/stack.json), not the API.")
+    reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return f"AWS's answer could not be read ({reason}); try again."
 
 
 def _admins(args: argparse.Namespace, open_pool: Callable[[], Admins]) -> int:
@@ -95,6 +113,9 @@ def _admins(args: argparse.Namespace, open_pool: Callable[[], Admins]) -> int:
         return 1
     except (ClientError, BotoCoreError) as exc:
         print(f"error: {args.action} on {args.stage} failed: {exc}", file=sys.stderr)
+        return 1
+    except ResponseParserError as exc:
+        print(f"error: {args.action} on {args.stage} failed: {unreadable(exc)}", file=sys.stderr)
         return 1
     return 0
 

@@ -143,12 +143,19 @@ def local_admins(stack_file: Path) -> Admins:
 
 
 def deployed_admins(session: Any, stage_name: str) -> Admins:
+    from botocore.exceptions import ClientError
+
     from infra.stack import stack_outputs
     from infra.stages import load_stage
 
     stage = load_stage(stage_name)
     try:
         pool_id = stack_outputs(session.client("cloudformation"), stage.stack_name)["UserPoolId"]
+    except ClientError as exc:
+        if "does not exist" not in exc.response["Error"]["Message"]:
+            raise
+        raise AdminError(f"There is no stack {stage.stack_name} in {session.region_name} yet: "
+                         f"run `make deploy STAGE={stage_name}` first.") from exc
     except KeyError as exc:
         raise AdminError(f"The stack {stage.stack_name} has no UserPoolId output; "
                          f"run `make deploy STAGE={stage_name}` first.") from exc

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from infra import chalice_config, gateway, packaging, site, stack
+from infra import chalice_config, gateway, packaging, site, stack, unrecorded_api
 from infra.site import cognito_endpoint, site_headers
 from infra.stages import PROJECT_DIR, STAGES_FILE, TEMPLATE_FILE, StageConfig, load_stage, stage_problems
 from infra.web_headers import origin_of
@@ -137,6 +137,23 @@ def recorded_api_url(project: Project, stage: str) -> str | None:
     return None if recorded is None else recorded[1]
 
 
+def find_unrecorded_api(apigateway: Any, project: Project, config: dict[str, Any],
+                        stage: str) -> list[str]:
+    """When the record names no REST API, write in the one a failed deploy left
+    (infra/unrecorded_api.py), so Chalice updates or deletes it rather than
+    importing a second. Returns the ids found, the recorded one first."""
+    if deployed_rest_api(project, stage) is not None:
+        return []
+    app_name = str(config["app_name"])
+    found = unrecorded_api.stage_apis(apigateway, app_name, f"{app_name}-{stage}")
+    if found:
+        region = apigateway.meta.region_name
+        url = (f"https://{found[0]}.execute-api.{region}.amazonaws.com/"
+               f"{chalice_config.api_gateway_stage(config, stage)}/")
+        unrecorded_api.record(project.deployed(stage), found[0], url)
+    return found
+
+
 def check_deployable(stage: StageConfig, stages_file: str) -> None:
     problems = stage_problems(stage)
     if problems:
@@ -190,6 +207,13 @@ def deploy(stage_name: str, *, aws: AwsClients, chalice: ChaliceRunner,
     chalice_config.write_config(config, project.chalice_config)
 
     say(f"[2/5] chalice deploy --stage {stage_name}")
+    found = find_unrecorded_api(aws.apigateway, project, config, stage_name)
+    if found:
+        say(f"      updating REST API {found[0]}, which no record here named (left by a deploy "
+            "that failed, or by another checkout), rather than creating another")
+    if found[1:]:
+        say(f"      also this stage's, and not used: REST APIs {', '.join(found[1:])} "
+            "(`make destroy` deletes them)")
     chalice(["deploy", "--stage", stage_name])
     deployed_api = deployed_rest_api(project, stage_name)
     if deployed_api is None:
@@ -247,9 +271,16 @@ def destroy(stage_name: str, *, aws: AwsClients, chalice: ChaliceRunner,
     detached = gateway.detach_usage_plan(aws.apigateway, plan) if plan else []
     say(f"[1/3] usage plan {plan}: detached {', '.join(detached)}" if detached
         else "[1/3] no usage plan covers an API stage")
+    found = find_unrecorded_api(aws.apigateway, project,
+                                chalice_config.read_config(project.chalice_config), stage_name)
     if recorded_resources(project, stage_name):
         api_url = recorded_api_url(project, stage_name)
         say(f"[2/3] chalice delete --stage {stage_name}")
+        if found:
+            say(f"      with REST API{'s' if found[1:] else ''} {', '.join(found)}, which no "
+                f"record here named (left by a deploy that failed, or by another checkout)")
+        for api_id in found[1:]:  # Chalice's record holds one; the others go here
+            aws.apigateway.delete_rest_api(restApiId=api_id)
         chalice(["delete", "--stage", stage_name])
         if api_url and project.web_config.exists() and \
                 json.loads(project.web_config.read_text()).get("apiUrl") == api_url:

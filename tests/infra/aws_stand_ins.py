@@ -7,7 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 
-def create_rest_api(apigateway: Any, stage: str = "api", api_id: str | None = None) -> str:
+def create_rest_api(apigateway: Any, stage: str = "api", api_id: str | None = None,
+                    function_arn: str | None = None) -> str:
+    """`function_arn`: /health invokes it, as Chalice's routes invoke its API
+    function; without it, /health is a mock."""
     # moto takes a wanted id from this tag, so a test can know the API's address in advance.
     tags = {"_custom_id_": api_id} if api_id else {}
     api_id = str(apigateway.create_rest_api(name="frontdesk", tags=tags)["id"])
@@ -15,7 +18,16 @@ def create_rest_api(apigateway: Any, stage: str = "api", api_id: str | None = No
     health = apigateway.create_resource(restApiId=api_id, parentId=root, pathPart="health")["id"]
     apigateway.put_method(restApiId=api_id, resourceId=health, httpMethod="GET",
                           authorizationType="NONE")
-    apigateway.put_integration(restApiId=api_id, resourceId=health, httpMethod="GET", type="MOCK")
+    if function_arn is None:
+        apigateway.put_integration(restApiId=api_id, resourceId=health, httpMethod="GET",
+                                   type="MOCK")
+    else:
+        region = apigateway.meta.region_name
+        apigateway.put_integration(
+            restApiId=api_id, resourceId=health, httpMethod="GET", type="AWS_PROXY",
+            integrationHttpMethod="POST",
+            uri=f"arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/"
+                f"{function_arn}/invocations")
     apigateway.create_deployment(restApiId=api_id, stageName=stage)
     return api_id
 

@@ -168,3 +168,14 @@ def test_the_command_without_a_running_stack_says_how_to_start_one(
 def test_deploy_refuses_the_local_stage(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["deploy", "--stage", "local"]) == 2
     assert "needs STAGE=dev or STAGE=prod" in capsys.readouterr().err
+
+
+def test_a_deployed_stage_s_admins_before_its_first_deploy_says_to_deploy_first(
+        local_aws: LocalAws, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("AWS_DEFAULT_REGION", "AWS_REGION"):  # a region no test deploys to
+        monkeypatch.setenv(name, "ap-southeast-2")
+    assert main(["admin", "--stage", "dev", "--email", "a@example.com"]) == 2
+    assert capsys.readouterr().err == (
+        "error: There is no stack frontdesk-dev-resources in ap-southeast-2 yet: "
+        "run `make deploy STAGE=dev` first.\n")

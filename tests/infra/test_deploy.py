@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +16,7 @@ import pytest
 from botocore.stub import ANY, Stubber
 
 from infra import gateway
-from infra.deploy import AwsClients, Project, Refused, deploy, destroy
+from infra.deploy import AwsClients, Project, Refused, deploy, destroy, find_unrecorded_api
 from infra.site import site_headers
 from infra.stack import stack_parameters
 from infra.stages import PROJECT_DIR, load_stage
@@ -51,29 +52,58 @@ CHALICE_DELETED = {"resources": [], "schema_version": "2.0", "backend": "api"}
 
 
 class FakeChalice:
-    """Does to API Gateway and .chalice/deployed what `chalice deploy|delete` would."""
+    """Does to API Gateway and .chalice/deployed what `chalice deploy|delete` would.
 
-    def __init__(self, apigateway: Any, project: Project) -> None:
+    As Chalice's planner does, deploy updates the API the record names if it
+    still exists, and imports a new one otherwise (with id API_ID while no API has it);
+    `fail_after_import` fails the next deploy right after the import, and, as
+    Chalice, records nothing then."""
+
+    def __init__(self, apigateway: Any, project: Project, fail_after_import: bool = False) -> None:
         self.apigateway, self.project, self.calls = apigateway, project, []  # type: list[list[str]]
+        self.fail_after_import = fail_after_import
 
     def __call__(self, args: list[str]) -> None:
         self.calls.append(args)
         action, stage = args[0], args[2]
         deployed = self.project.deployed(stage)
+        recorded = [r for r in json.loads(deployed.read_text())["resources"]
+                    if r["resource_type"] == "rest_api"] if deployed.exists() else []
         if action == "deploy":
-            api_id = create_rest_api(self.apigateway, api_id=API_ID)
-            url = API_URL + "/"
+            existing = {api["id"] for api in self.apigateway.get_rest_apis(limit=500)["items"]}
+            if recorded and recorded[0]["rest_api_id"] in existing:
+                api_id = recorded[0]["rest_api_id"]
+            else:
+                api_id = create_rest_api(self.apigateway, function_arn=HANDLER_ARN,
+                                         api_id=None if API_ID in existing else API_ID)
+            if self.fail_after_import:
+                self.fail_after_import = False
+                raise subprocess.CalledProcessError(1, ["chalice", *args])
+            url = f"https://{api_id}.execute-api.us-east-1.amazonaws.com/api/"
             deployed.parent.mkdir(parents=True, exist_ok=True)
             deployed.write_text(json.dumps({"resources": [
                 {"name": "api_handler", "resource_type": "lambda_function",
                  "lambda_arn": HANDLER_ARN},
                 {"name": "rest_api", "resource_type": "rest_api", "rest_api_id": api_id,
-                 "rest_api_url": url}]}))
+                 "rest_api_url": url}], "schema_version": "2.0", "backend": "api"}))
         else:  # as `chalice delete` does: the API goes, and the record is emptied, not removed
-            for resource in json.loads(deployed.read_text())["resources"]:
-                if resource["resource_type"] == "rest_api":
-                    self.apigateway.delete_rest_api(restApiId=resource["rest_api_id"])
+            for resource in recorded:
+                self.apigateway.delete_rest_api(restApiId=resource["rest_api_id"])
             deployed.write_text(json.dumps(CHALICE_DELETED))
+
+
+def stage_apis(apigateway: Any) -> list[str]:
+    """The REST APIs of the app, by id."""
+    return sorted(api["id"] for api in apigateway.get_rest_apis(limit=500)["items"]
+                  if api["name"] == "frontdesk")
+
+
+@pytest.fixture(autouse=True)
+def no_rest_apis(local_aws: Any) -> None:
+    """Each test starts with no API of the app in the shared local AWS."""
+    apigateway = local_aws.session.client("apigateway")
+    for api_id in stage_apis(apigateway):
+        apigateway.delete_rest_api(restApiId=api_id)
 
 
 def outputs_response(outputs: dict[str, str], status: str) -> dict[str, Any]:
@@ -241,6 +271,40 @@ def test_deploying_again_after_destroy_is_a_first_deploy(
     assert (result.rest_api_id, result.api_url) == (API_ID, API_URL)
 
 
+def test_a_deploy_after_one_that_failed_past_the_import_updates_the_api_it_left(
+        local_aws: Any, project: Project, cfn: Any, cloudfront: Any, site_bucket: str) -> None:
+    client, stubber = cfn
+    cloudfront_client, cloudfront_stubber = cloudfront
+    apigateway = local_aws.session.client("apigateway")
+    chalice = FakeChalice(apigateway, project, fail_after_import=True)
+    with pytest.raises(subprocess.CalledProcessError):
+        chalice(["deploy", "--stage", "dev"])  # imported API_ID, recorded nothing
+    assert not project.deployed("dev").exists() and stage_apis(apigateway) == [API_ID]
+    expect_a_first_deploy(stubber, cloudfront_stubber, project,
+                          stage_outputs(local_aws, site_bucket))
+    said: list[str] = []
+
+    result = deploy("dev", aws=AwsClients(client, apigateway, "us-east-1",
+                                          local_aws.session.client("cognito-idp"),
+                                          s3=local_aws.session.client("s3"),
+                                          cloudfront=cloudfront_client),
+                    chalice=chalice, project=project, say=said.append)
+
+    assert result.rest_api_id == API_ID and stage_apis(apigateway) == [API_ID]
+    assert any(f"updating REST API {API_ID}, which no record here named" in line for line in said)
+
+
+def test_another_stage_s_or_app_s_api_is_never_taken_for_the_stage_s(
+        local_aws: Any, project: Project) -> None:
+    apigateway = local_aws.session.client("apigateway")
+    create_rest_api(apigateway, function_arn=HANDLER_ARN.replace("frontdesk-dev", "frontdesk-prod"))
+    create_rest_api(apigateway)  # named frontdesk, invoking nothing
+    config = json.loads(project.chalice_config.read_text())
+
+    assert find_unrecorded_api(apigateway, project, config, "dev") == []
+    assert not project.deployed("dev").exists()
+
+
 def test_a_redeploy_with_the_same_api_updates_the_stack_once(
         local_aws: Any, project: Project, cfn: Any, cloudfront: Any, site_bucket: str) -> None:
     client, stubber = cfn
@@ -314,8 +378,8 @@ def test_destroy_dev_deletes_the_app_then_the_stack(local_aws: Any, project: Pro
     stubber.add_response("describe_stacks", outputs_response({}, "DELETE_COMPLETE"),
                          expected_params={"StackName": STACK})
 
-    destroy("dev", aws=AwsClients(client, None, "us-east-1"), chalice=chalice, project=project,
-            say=lambda line: None)
+    destroy("dev", aws=AwsClients(client, local_aws.session.client("apigateway"), "us-east-1"),
+            chalice=chalice, project=project, say=lambda line: None)
 
     assert chalice.calls[-1] == ["delete", "--stage", "dev"]
     assert json.loads(project.deployed("dev").read_text()) == CHALICE_DELETED
@@ -333,8 +397,8 @@ def test_destroy_after_destroy_finds_no_app_and_no_stack(local_aws: Any, project
                                  expected_params={"StackName": STACK})
     said: list[str] = []
 
-    destroy("dev", aws=AwsClients(client, None, "us-east-1"), chalice=chalice, project=project,
-            say=said.append)
+    destroy("dev", aws=AwsClients(client, local_aws.session.client("apigateway"), "us-east-1"),
+            chalice=chalice, project=project, say=said.append)
 
     assert chalice.calls == [["deploy", "--stage", "dev"], ["delete", "--stage", "dev"]]
     assert "[2/3] no app deployed for dev" in said and said[-1] == "Frontdesk dev is gone."
@@ -371,6 +435,26 @@ def test_destroy_detaches_the_usage_plan_before_the_stack_deletes_it(
         apigateway.get_usage_plan(usagePlanId=plan)
 
 
+def test_destroy_after_failed_deploys_deletes_every_api_they_left(
+        local_aws: Any, project: Project, cfn: Any) -> None:
+    client, stubber = cfn
+    apigateway = local_aws.session.client("apigateway")
+    for _ in range(2):
+        with pytest.raises(subprocess.CalledProcessError):
+            FakeChalice(apigateway, project, fail_after_import=True)(["deploy", "--stage", "dev"])
+    assert len(stage_apis(apigateway)) == 2
+    for _ in range(2):  # its outputs; does it exist (delete_stack): there is none
+        stubber.add_client_error("describe_stacks", "ValidationError",
+                                 f"Stack with id {STACK} does not exist",
+                                 expected_params={"StackName": STACK})
+    chalice = FakeChalice(apigateway, project)
+
+    destroy("dev", aws=AwsClients(client, apigateway, "us-east-1"), chalice=chalice,
+            project=project, say=lambda line: None)
+
+    assert chalice.calls == [["delete", "--stage", "dev"]] and stage_apis(apigateway) == []
+
+
 def test_destroy_empties_the_site_bucket_before_deleting_the_stack(
         local_aws: Any, project: Project, cfn: Any, site_bucket: str) -> None:
     client, stubber = cfn
@@ -384,7 +468,8 @@ def test_destroy_empties_the_site_bucket_before_deleting_the_stack(
     stubber.add_response("describe_stacks", outputs_response({}, "DELETE_COMPLETE"),
                          expected_params={"StackName": STACK})
 
-    destroy("dev", aws=AwsClients(client, None, "us-east-1", s3=s3), chalice=lambda args: None,
-            project=project, say=lambda line: None)
+    destroy("dev", aws=AwsClients(client, local_aws.session.client("apigateway"), "us-east-1",
+                                  s3=s3),
+            chalice=lambda args: None, project=project, say=lambda line: None)
 
     assert s3.list_objects_v2(Bucket=site_bucket).get("KeyCount") == 0
