@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -24,7 +24,7 @@ def gateway_claims(id_token: str) -> dict[str, str]:
     claims = {}
     for name, value in token_payload(id_token).items():
         if name in DATE_CLAIMS and isinstance(value, int):
-            claims[name] = datetime.fromtimestamp(value, timezone.utc).strftime(
+            claims[name] = datetime.fromtimestamp(value, UTC).strftime(
                 "%a %b %d %H:%M:%S UTC %Y")
         elif isinstance(value, list):
             claims[name] = ",".join(str(v) for v in value)
