@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
 .PHONY: dev test lint e2e bench soak install clean deploy destroy check-package admin admin-remove admins \
-	fuzz audit
+	fuzz audit rehearse
 
 # (Re)install when the requirement files change; a fresh clone needs only python3.
 $(STAMP): requirements.txt requirements-dev.txt
@@ -39,6 +39,12 @@ deploy: $(STAMP)
 # Empties the site bucket, then deletes; prod refuses unless CONFIRM=frontdesk-prod-resources.
 destroy: $(STAMP)
 	$(PY) -m infra destroy --stage $(STAGE) $(if $(CONFIRM),--confirm $(CONFIRM))
+
+# The real `make deploy`, admin commands and `make destroy`, end to end, into a private
+# moto on free ports with a stage of its own, and what they deployed checked
+# (docs/deploy.md, "Rehearsing a deploy"). Never reaches AWS; about a minute.
+rehearse: $(STAMP)
+	$(PY) -m devstack.rehearsal
 
 # Dashboard administrators (docs/deploy.md, "Administrators"): the admin group of
 # the running `make dev` stack, or of a deployed stage's pool with STAGE=dev|prod.
