@@ -40,7 +40,7 @@ from moto.dynamodb.models.dynamo_type import DynamoType, Item
 from moto.dynamodb.models.table import StreamRecord, StreamShard, Table
 from moto.dynamodbstreams.models import DynamoDBStreamsBackend
 
-from devstack import moto_apigateway, moto_s3
+from devstack import cloudformation, moto_apigateway, moto_s3
 
 # DynamoDB keeps stream records 24 hours; a local stack keeps the newest ones,
 # which at local write rates is far more than any reader lags behind.
@@ -216,6 +216,7 @@ def _get_records(self: DynamoDBStreamsBackend, iterator_arn: str, limit: int) ->
 
 def install() -> None:
     """Patch moto's classes (every backend, every account and region). Idempotent."""
+    cloudformation.install()  # the resource types infra/resources.yaml uses
     DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
     StreamShard.add = _add_and_trim  # type: ignore[method-assign]
     StreamShard.get = _get_within_window  # type: ignore[method-assign]

@@ -24,7 +24,7 @@ ADMIN_GROUP = "admin"
 PASSWORD_POLICY = {"MinimumLength": 12, "RequireLowercase": True, "RequireUppercase": True,
                    "RequireNumbers": True, "RequireSymbols": True,
                    "TemporaryPasswordValidityDays": 3}
-# MfaConfiguration for each setting of infra/stages.json's "mfa".
+# MfaConfiguration for each value of a stage's "mfa" setting (infra/settings_schema.py).
 POOL_MFA = {"off": "OFF", "optional": "OPTIONAL", "required": "ON"}
 
 
