@@ -37,8 +37,9 @@ from devstack.rehearsal.world import (
     PrivateAws,
     ScratchProject,
 )
-from infra import deployed_state
+from infra import deployed_state, policy
 from infra.deploy import AwsClients
+from infra.stages import load_stage
 
 WORK_DIR = PROJECT_DIR / "build" / "rehearsal"
 BUDGET_SECONDS = 240
@@ -61,14 +62,7 @@ def intended_runtime() -> str:
 
 def stage_policy() -> dict[str, Any]:
     """The rehearsal stage's role policy as deploy generates it from the settings."""
-    try:
-        policy = importlib.import_module("infra.policy")
-    except ModuleNotFoundError:
-        raise StepFailed("infra/policy.py (the stage policy generated from the settings) "
-                         "is not there to compare the role with") from None
-    stages = importlib.import_module("infra.stages")
-    settings_file = WORK_DIR / "frontdesk.json"
-    return dict(policy.stage_policy(stages.load_stage(STAGE, settings_file)))
+    return policy.stage_policy(load_stage(STAGE, WORK_DIR / "frontdesk.json"))
 
 
 def _last_line(output: str) -> str:
