@@ -10,7 +10,6 @@ build/rehearsal/logs/.
 """
 from __future__ import annotations
 
-import importlib
 import json
 import re
 import secrets
@@ -39,25 +38,16 @@ from devstack.rehearsal.world import (
 )
 from infra import deployed_state, policy
 from infra.deploy import AwsClients
+from infra.runtime import LAMBDA_RUNTIME
 from infra.stages import load_stage
 
 WORK_DIR = PROJECT_DIR / "build" / "rehearsal"
 BUDGET_SECONDS = 240
-# Until infra/runtime.py (the one place the runtime is chosen) exists, the
-# runtime the project means to deploy.
-INTENDED_RUNTIME = "python3.13"
 API_HANDLER = f"frontdesk-{STAGE}"
 
 
 class StepFailed(RuntimeError):
     """One sentence: what the step found wrong."""
-
-
-def intended_runtime() -> str:
-    try:
-        return str(importlib.import_module("infra.runtime").LAMBDA_RUNTIME)
-    except ModuleNotFoundError:
-        return INTENDED_RUNTIME
 
 
 def stage_policy() -> dict[str, Any]:
@@ -147,7 +137,7 @@ class Rehearsal:
 
     def deployed(self) -> str:
         lambda_, iam = self.client("lambda"), self.client("iam")
-        runtime = intended_runtime()
+        runtime = LAMBDA_RUNTIME
         problems, configurations = checks.functions(lambda_, STAGE, runtime)
         problems += checks.environment(configurations, checks.expected_environment(
             STAGE, SETTINGS, self.outputs))

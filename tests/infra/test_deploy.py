@@ -4,6 +4,7 @@ plans and alarms), API Gateway on moto, and a stand-in for `chalice deploy`
 that builds the REST API and records it as Chalice does."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 import subprocess
@@ -17,6 +18,7 @@ from botocore.stub import ANY, Stubber
 
 from infra import gateway
 from infra.deploy import AwsClients, Project, Refused, deploy, destroy, find_unrecorded_api
+from infra.runtime import LAMBDA_PYTHON_RUNTIMES, LAMBDA_RUNTIME, shown
 from infra.site import site_headers
 from infra.stack import stack_parameters
 from infra.stages import EXAMPLE_SETTINGS_FILE, PROJECT_DIR, SettingsError, load_stage
@@ -372,6 +374,18 @@ def test_deploy_with_placeholders_refuses_before_any_aws_call_naming_every_field
                               "Fix these fields first:")
     for field in ("prod.mailFrom", "prod.ownerEmail", "prod.sesIdentity"):
         assert field in message
+
+
+def test_deploy_refuses_a_runtime_deprecated_within_90_days_before_any_aws_call(
+        project: Project, cfn: Any) -> None:
+    client, _ = cfn  # no stubbed responses: any call would fail the test
+    deprecated = LAMBDA_PYTHON_RUNTIMES[LAMBDA_RUNTIME].deprecated
+    with pytest.raises(Refused) as refused:
+        deploy("dev", aws=AwsClients(client, None, "us-east-1"),
+               chalice=lambda args: pytest.fail("chalice ran"), project=project,
+               today=deprecated - dt.timedelta(days=89))
+    assert str(refused.value).startswith(
+        f"refusing to deploy: AWS Lambda deprecates the {LAMBDA_RUNTIME} runtime on {shown(deprecated)}")
 
 
 def test_deploy_without_a_settings_file_says_how_to_create_one(project: Project, cfn: Any) -> None:
