@@ -20,12 +20,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-<<<<<<< HEAD
-from infra import chalice_config, deployed_state, gateway, packaging, site, stack, unrecorded_api
-=======
-from infra import chalice_cli, chalice_config, gateway, packaging, site, stack, unrecorded_api
+from infra import (
+    chalice_cli,
+    chalice_config,
+    deployed_state,
+    gateway,
+    packaging,
+    site,
+    stack,
+    unrecorded_api,
+)
 from infra.runtime import LAMBDA_RUNTIME, runtime_problem
->>>>>>> main
 from infra.site import cognito_endpoint, site_headers
 from infra.stages import (
     PROJECT_DIR,
