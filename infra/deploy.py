@@ -238,6 +238,7 @@ def deploy(stage_name: str, *, aws: AwsClients, chalice: ChaliceRunner,
     template = project.template.read_text()
     # The site's CSP names the API, which exists only after `chalice deploy`:
     # start from the last deploy's API and put the stack right after if it moved.
+    found = find_unrecorded_api(aws.apigateway, project, config, stage_name)
     known_api_url = recorded_api_url(project, stage_name)
     captcha = chalice_config.captcha(config, stage_name)
     captcha_provider = captcha["provider"] if captcha else None
@@ -253,7 +254,6 @@ def deploy(stage_name: str, *, aws: AwsClients, chalice: ChaliceRunner,
                                chalice_config.stage_files(base_config, stage, outputs))
 
     say(f"[2/5] chalice deploy --stage {stage_name}")
-    found = find_unrecorded_api(aws.apigateway, project, config, stage_name)
     if found:
         say(f"      updating REST API {found[0]}, which no record here named (left by a deploy "
             "that failed, or by another checkout), rather than creating another")
