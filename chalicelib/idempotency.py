@@ -23,9 +23,9 @@ from botocore.exceptions import ClientError
 from chalicelib.db import keys
 from chalicelib.db.clock import utc_now
 from chalicelib.db.errors import aws_unavailable_mapped, error_code
-from chalicelib.db.items import to_item, to_value
+from chalicelib.db.expressions import attr, put
 from chalicelib.db.reads import get_item
-from chalicelib.db.table import TTL_ATTRIBUTE
+from chalicelib.db.table import PK, TTL_ATTRIBUTE
 from chalicelib.domain_errors import (
     DependencyUnavailable,
     IdempotencyKeyInvalid,
@@ -66,15 +66,10 @@ class IdempotentRequest:
     def record_put(self, table: str, answer: dict[str, Any], now_epoch: int) -> dict[str, Any]:
         """TransactWriteItems entry: remember the answer, unless a live record
         exists (then the transaction fails this item's condition: KeyInUse)."""
-        return {"Put": {
-            "TableName": table,
-            "Item": to_item({**keys.idempotency(self.key_digest), "type": "idempotency",
-                             "bodyDigest": self.body_digest, "response": json.dumps(answer),
-                             TTL_ATTRIBUTE: now_epoch + TTL_SECONDS}),
-            "ConditionExpression": "attribute_not_exists(#pk) OR #expires < :now",
-            "ExpressionAttributeNames": {"#pk": "pk", "#expires": TTL_ATTRIBUTE},
-            "ExpressionAttributeValues": {":now": to_value(now_epoch)},
-        }}
+        return {"Put": put(table, {**keys.idempotency(self.key_digest), "type": "idempotency",
+                                   "bodyDigest": self.body_digest, "response": json.dumps(answer),
+                                   TTL_ATTRIBUTE: now_epoch + TTL_SECONDS},
+                           condition=attr(PK).not_exists() | attr(TTL_ATTRIBUTE).lt(now_epoch))}
 
 
 class IdempotencyStore:
@@ -108,10 +103,10 @@ class IdempotencyStore:
     def remember(self, request: IdempotentRequest, answer: dict[str, Any]) -> dict[str, Any]:
         """Remember an answer that no other write goes with; returns the answer
         now remembered (an earlier request's, if one got there first)."""
-        put = request.record_put(self._table, answer, self.now_epoch())["Put"]
+        record = request.record_put(self._table, answer, self.now_epoch())["Put"]
         try:
             with aws_unavailable_mapped():
-                self._client.put_item(**put)
+                self._client.put_item(**record)
         except ClientError as exc:
             if error_code(exc) != "ConditionalCheckFailedException":
                 raise

@@ -73,6 +73,7 @@ Opener = Callable[..., Any]
 class ChatNotifications(DeliveryKind):
     name = "chat"
     item_type = "chat"
+    part = "chat"
     fields = DeliveryFields("chat")
     pending_partition = keys.PENDING_CHAT
     pending_counter: str | None = CHAT_COUNTER[PENDING]

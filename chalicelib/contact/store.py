@@ -17,12 +17,12 @@ from chalicelib.contact.model import NOTIFY_FAILED, NOTIFY_PENDING, Message, Not
 from chalicelib.db import keys
 from chalicelib.db.clock import iso, utc_now
 from chalicelib.db.counters import counter_update
-from chalicelib.db.items import to_item, to_value
+from chalicelib.db.expressions import attr, delete, put, update
 from chalicelib.db.listing import newest_first
 from chalicelib.db.rate_limit import Charge
 from chalicelib.db.reads import get_item
-from chalicelib.db.table import GSI1_PK
-from chalicelib.db.transactions import ConditionFailed, transact_write
+from chalicelib.db.table import GSI1_PK, PK
+from chalicelib.db.transactions import ConditionFailed, PartOrder, Parts, as_written, transact_write
 from chalicelib.domain_errors import DependencyUnavailable, KeyInUse, RecordNotFound
 from chalicelib.idempotency import IdempotentRequest
 from chalicelib.ids import is_ulid, new_id
@@ -35,6 +35,7 @@ NOTIFY_COUNTER = {NOTIFY_PENDING: "notificationsPending", NOTIFY_FAILED: "notifi
 class CompanionDelivery(Protocol):
     """A delivery kind stored beside each new message (the chat post)."""
     pending_counter: str | None
+    part: str  # its part's name in the message's transaction
 
     def new_delivery(self, message: Message) -> dict[str, Any]: ...
 
@@ -42,12 +43,14 @@ class CompanionDelivery(Protocol):
 class MessageStore:
     def __init__(self, client: Any, table_name: str, *,
                  clock: Callable[[], datetime] = utc_now, ids: Callable[[], str] = new_id,
-                 companions: Sequence[CompanionDelivery] = ()) -> None:
+                 companions: Sequence[CompanionDelivery] = (),
+                 part_order: PartOrder = as_written) -> None:
         self._client = client
         self._table = table_name
         self._clock = clock
         self._ids = ids
         self._companions = tuple(companions)
+        self._part_order = part_order
 
     # -- submissions ---------------------------------------------------------
 
@@ -66,31 +69,24 @@ class MessageStore:
                           notification=Notification(NOTIFY_PENDING, 0, next_attempt_at=now))
         response = {"id": message.id, "status": "received"}
         counted = {"messagesNew": 1, "notificationsPending": 1}
-        items = [
-            {"Put": {"TableName": self._table, "Item": to_item(message.to_item()),
-                     "ConditionExpression": "attribute_not_exists(#pk)",
-                     "ExpressionAttributeNames": {"#pk": "pk"}}},
-        ]
+        parts = {"message": {"Put": put(self._table, message.to_item(),
+                                        condition=attr(PK).not_exists())}}
         for companion in self._companions:  # its own delivery, stored with the message
-            items.append({"Put": {"TableName": self._table,
-                                  "Item": to_item(companion.new_delivery(message))}})
+            parts[companion.part] = {"Put": put(self._table, companion.new_delivery(message))}
             if companion.pending_counter:
                 counted[companion.pending_counter] = 1
-        items.insert(1, counter_update(self._table, **counted))
-        remembered: int | None = None
-        charged: int | None = None
+        parts["counters"] = counter_update(self._table, **counted)
         if request is not None:
-            remembered = len(items)
-            items.append(request.record_put(self._table, response, int(moment.timestamp())))
+            parts["idempotency"] = request.record_put(self._table, response,
+                                                      int(moment.timestamp()))
         if charge is not None:
-            charged = len(items)
-            items.append(charge.update)
+            parts["rateLimit"] = charge.update
         try:
-            transact_write(self._client, items)
+            transact_write(self._client, parts, order=self._part_order)
         except ConditionFailed as exc:
-            if exc.failed(remembered):
+            if exc.failed("idempotency"):
                 raise KeyInUse() from exc
-            if charge is not None and exc.failed(charged):
+            if charge is not None and exc.failed("rateLimit"):
                 raise charge.refused() from exc
             raise
         return response
@@ -119,31 +115,24 @@ class MessageStore:
                 return current
             updated = current.with_status(status, iso(self._clock()))
             try:
-                transact_write(self._client, [
-                    {"Update": {
-                        "TableName": self._table, "Key": to_item(keys.message(message_id)),
-                        "UpdateExpression": "SET #status = :new, #updatedAt = :now, "
-                                            "#gsi1pk = :listing",
-                        "ConditionExpression": "#status = :old",
-                        "ExpressionAttributeNames": {"#status": "status", "#updatedAt": "updatedAt",
-                                                     "#gsi1pk": GSI1_PK},
-                        "ExpressionAttributeValues": {
-                            ":new": to_value(status), ":old": to_value(current.status),
-                            ":now": to_value(updated.updated_at),
-                            ":listing": to_value(keys.message_list(status))}}},
-                    counter_update(self._table, **{STATUS_COUNTER[current.status]: -1,
-                                                   STATUS_COUNTER[status]: 1}),
-                ])
+                transact_write(self._client, {
+                    "message": {"Update": update(
+                        self._table, keys.message(message_id),
+                        set={"status": status, "updatedAt": updated.updated_at,
+                             GSI1_PK: keys.message_list(status)},
+                        condition=attr("status").eq(current.status))},
+                    "counters": counter_update(self._table, **{STATUS_COUNTER[current.status]: -1,
+                                                               STATUS_COUNTER[status]: 1}),
+                }, order=self._part_order)
                 return updated
             except ConditionFailed:
                 continue  # changed (or deleted) since we read it
         raise DependencyUnavailable("The message kept changing. Try again.")
 
-    def delete(self, message_id: str, attached: Sequence[dict[str, Any]] = (),
+    def delete(self, message_id: str, attached: Parts | None = None,
                counter_deltas: dict[str, int] | None = None) -> None:
         """Delete the message, and in the same transaction the `attached`
-        TransactWriteItems entries (its settled replies, its chat post) with
-        their `counter_deltas`."""
+        parts (its settled replies, its chat post) with their `counter_deltas`."""
         for _ in range(3):
             current = self.get(message_id)
             notify = current.notification.status
@@ -151,16 +140,14 @@ class MessageStore:
             if notify in NOTIFY_COUNTER:
                 deltas[NOTIFY_COUNTER[notify]] = -1
             try:
-                transact_write(self._client, [
-                    {"Delete": {
-                        "TableName": self._table, "Key": to_item(keys.message(message_id)),
-                        "ConditionExpression": "#status = :status AND #notify = :notify",
-                        "ExpressionAttributeNames": {"#status": "status", "#notify": "notifyStatus"},
-                        "ExpressionAttributeValues": {":status": to_value(current.status),
-                                                      ":notify": to_value(notify)}}},
-                    counter_update(self._table, **deltas),
-                    *attached,
-                ])
+                transact_write(self._client, {
+                    **(attached or {}),
+                    "message": {"Delete": delete(
+                        self._table, keys.message(message_id),
+                        condition=attr("status").eq(current.status)
+                        & attr("notifyStatus").eq(notify))},
+                    "counters": counter_update(self._table, **deltas),
+                }, order=self._part_order)
                 return
             except ConditionFailed:
                 continue

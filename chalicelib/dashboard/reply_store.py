@@ -24,10 +24,11 @@ from chalicelib.db import keys
 from chalicelib.db.clock import iso, utc_now
 from chalicelib.db.counters import counter_update
 from chalicelib.db.errors import aws_unavailable_mapped
-from chalicelib.db.items import from_item, to_item, to_value
+from chalicelib.db.expressions import attr, delete, put, update
+from chalicelib.db.items import from_item, to_value
 from chalicelib.db.rate_limit import Charge
 from chalicelib.db.table import GSI1_PK, PK, SK
-from chalicelib.db.transactions import ConditionFailed, transact_write
+from chalicelib.db.transactions import ConditionFailed, PartOrder, as_written, transact_write
 from chalicelib.domain_errors import DependencyUnavailable, KeyInUse, LimitReached, RecordNotFound
 from chalicelib.idempotency import IdempotentRequest
 from chalicelib.ids import is_ulid, new_id
@@ -45,12 +46,14 @@ class Thread:
 
 class ReplyStore:
     def __init__(self, client: Any, table_name: str, *, max_replies: int = 20,
-                 clock: Callable[[], datetime] = utc_now, ids: Callable[[], str] = new_id) -> None:
+                 clock: Callable[[], datetime] = utc_now, ids: Callable[[], str] = new_id,
+                 part_order: PartOrder = as_written) -> None:
         self._client = client
         self._table = table_name
         self._max_replies = max_replies
         self._clock = clock
         self._ids = ids
+        self._part_order = part_order
 
     def thread(self, message_id: str) -> Thread:
         if not is_ulid(message_id):
@@ -91,70 +94,59 @@ class ReplyStore:
             reply = Reply.answering(current, reply_id=self._ids(), body=body, author=author,
                                     now=now)
             answer = {"id": reply.id, "status": PENDING}
-            items = [
-                {"Put": {"TableName": self._table, "Item": to_item(reply.to_item()),
-                         "ConditionExpression": "attribute_not_exists(#pk)",
-                         "ExpressionAttributeNames": {"#pk": PK}}},
-                {"Update": self._message_replied(current, now)},
-                charge.update,
-            ]
+            parts = {
+                "reply": {"Put": put(self._table, reply.to_item(),
+                                     condition=attr(PK).not_exists())},
+                "message": {"Update": self._message_replied(current, now)},
+                "rateLimit": charge.update,
+            }
             if current.status != REPLIED:
-                items.append(counter_update(self._table, **{STATUS_COUNTER[current.status]: -1,
-                                                            STATUS_COUNTER[REPLIED]: 1}))
-            remembered: int | None = None
+                parts["counters"] = counter_update(
+                    self._table, **{STATUS_COUNTER[current.status]: -1, STATUS_COUNTER[REPLIED]: 1})
             if request is not None:
-                remembered = len(items)
-                items.append(request.record_put(self._table, answer, int(moment.timestamp())))
+                parts["idempotency"] = request.record_put(self._table, answer,
+                                                          int(moment.timestamp()))
             try:
-                transact_write(self._client, items)
+                transact_write(self._client, parts, order=self._part_order)
                 return answer
             except ConditionFailed as exc:
-                if exc.failed(2):
+                if exc.failed("rateLimit"):
                     raise charge.refused() from exc
-                if exc.failed(remembered):
+                if exc.failed("idempotency"):
                     raise KeyInUse() from exc
-                if exc.failed(1):
+                if exc.failed("message"):
                     continue  # the message changed, filled up or went: read it again
                 raise
         raise DependencyUnavailable("The message kept changing. Try again.")
 
-    def settled_reply_deletes(self, thread: Thread) -> list[dict[str, Any]]:
-        """TransactWriteItems entries deleting the thread's settled replies
-        (pending ones are still sent; the outbox removes them after)."""
-        return [{"Delete": {
-            "TableName": self._table, "Key": to_item(keys.reply(thread.message.id, reply.id)),
-            "ConditionExpression": "#status = :status",
-            "ExpressionAttributeNames": {"#status": DELIVERY.status},
-            "ExpressionAttributeValues": {":status": to_value(reply.status)}}}
-            for reply in thread.replies if reply.status != PENDING]
+    def settled_reply_deletes(self, thread: Thread) -> dict[str, dict[str, Any]]:
+        """Transaction parts deleting the thread's settled replies (pending ones
+        are still sent; the outbox removes them after)."""
+        return {f"reply {reply.id}": {"Delete": delete(
+            self._table, keys.reply(thread.message.id, reply.id),
+            condition=attr(DELIVERY.status).eq(reply.status))}
+            for reply in thread.replies if reply.status != PENDING}
 
-    def chat_delete(self, thread: Thread) -> tuple[list[dict[str, Any]], dict[str, int]]:
-        """The TransactWriteItems entry deleting the thread's chat post (whatever
-        its state: the message is gone), and the counters that moves."""
+    def chat_delete(self, thread: Thread) -> tuple[dict[str, dict[str, Any]], dict[str, int]]:
+        """The transaction part deleting the thread's chat post (whatever its
+        state: the message is gone), and the counters that moves."""
         if thread.chat is None:
-            return [], {}
+            return {}, {}
         status = thread.chat.status
         counter = CHAT_COUNTER.get(status)
-        return [{"Delete": {
-            "TableName": self._table, "Key": to_item(keys.chat_delivery(thread.message.id)),
-            "ConditionExpression": "#status = :status",
-            "ExpressionAttributeNames": {"#status": ChatNotifications.fields.status},
-            "ExpressionAttributeValues": {":status": to_value(status)}}}], \
+        return {"chat": {"Delete": delete(
+            self._table, keys.chat_delivery(thread.message.id),
+            condition=attr(ChatNotifications.fields.status).eq(status))}}, \
             ({counter: -1} if counter else {})
 
     def _message_replied(self, current: Message, now: str) -> dict[str, Any]:
-        return {
-            "TableName": self._table, "Key": to_item(keys.message(current.id)),
-            "UpdateExpression": "SET #status = :replied, #updatedAt = :now, #gsi1pk = :listing "
-                                "ADD #count :one",
-            "ConditionExpression": "#status = :old AND "
-                                   "(attribute_not_exists(#count) OR #count < :max)",
-            "ExpressionAttributeNames": {"#status": "status", "#updatedAt": "updatedAt",
-                                         "#gsi1pk": GSI1_PK, "#count": "replyCount"},
-            "ExpressionAttributeValues": {
-                ":replied": to_value(REPLIED), ":old": to_value(current.status),
-                ":now": to_value(now), ":listing": to_value(keys.message_list(REPLIED)),
-                ":one": to_value(1), ":max": to_value(self._max_replies)}}
+        count = attr("replyCount")
+        return update(self._table, keys.message(current.id),
+                      set={"status": REPLIED, "updatedAt": now,
+                           GSI1_PK: keys.message_list(REPLIED)},
+                      add={"replyCount": 1},
+                      condition=attr("status").eq(current.status)
+                      & (count.not_exists() | count.lt(self._max_replies)))
 
     def _limit_reached(self) -> LimitReached:
         return LimitReached(f"This message already has {self._max_replies} replies, "

@@ -14,7 +14,8 @@ from typing import Any
 
 from chalicelib.db import keys
 from chalicelib.db.errors import aws_unavailable_mapped
-from chalicelib.db.items import from_item, to_item, to_value
+from chalicelib.db.expressions import update
+from chalicelib.db.items import from_item, to_item
 from chalicelib.domain_errors import DependencyUnavailable
 
 # A new counter (a new message status) is one more name here.
@@ -32,16 +33,9 @@ def counter_update(table_name: str, *, shard: int | None = None, **deltas: int) 
     unknown = set(changed) - set(COUNTERS)
     if unknown:
         raise ValueError(f"unknown counters: {sorted(unknown)}")
-    names = {f"#{name}": name for name in changed}
-    values = {f":{name}": to_value(delta) for name, delta in changed.items()}
-    return {"Update": {
-        "TableName": table_name,
-        # Not for security: a random shard only spreads the writes.
-        "Key": to_item(keys.stats_shard(random.randrange(SHARDS) if shard is None else shard)),  # noqa: S311
-        "UpdateExpression": "ADD " + ", ".join(f"#{name} :{name}" for name in changed),
-        "ExpressionAttributeNames": names,
-        "ExpressionAttributeValues": values,
-    }}
+    # Not for security: a random shard only spreads the writes.
+    key = keys.stats_shard(random.randrange(SHARDS) if shard is None else shard)  # noqa: S311
+    return {"Update": update(table_name, key, add=changed)}
 
 
 def read_counters(client: Any, table_name: str) -> dict[str, int]:

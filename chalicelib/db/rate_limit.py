@@ -21,7 +21,7 @@ from botocore.exceptions import ClientError
 
 from chalicelib.db import keys
 from chalicelib.db.errors import aws_unavailable_mapped, error_code
-from chalicelib.db.items import to_item, to_value
+from chalicelib.db.expressions import attr, update
 from chalicelib.db.table import TTL_ATTRIBUTE
 from chalicelib.domain_errors import RateExceeded
 
@@ -53,15 +53,11 @@ class RateLimiter:
         # Hashed: the table need not hold addresses.
         client_digest = hashlib.sha256(client_id.encode()).hexdigest()[:32]
         key = keys.rate_window(self._scope, client_digest, window_start)
-        update = {
-            "TableName": self._table, "Key": to_item(key),
-            "UpdateExpression": "ADD #count :one SET #expires = :expires",
-            "ConditionExpression": "attribute_not_exists(#count) OR #count < :limit",
-            "ExpressionAttributeNames": {"#count": "count", "#expires": TTL_ATTRIBUTE},
-            "ExpressionAttributeValues": {":one": to_value(1), ":limit": to_value(self._limit),
-                                          ":expires": to_value(resets_at + 60)},
-        }
-        return Charge({"Update": update}, max(1, math.ceil(resets_at - now)))
+        count = attr("count")
+        charged = update(self._table, key, add={"count": 1},
+                         set={TTL_ATTRIBUTE: resets_at + 60},
+                         condition=count.not_exists() | count.lt(self._limit))
+        return Charge({"Update": charged}, max(1, math.ceil(resets_at - now)))
 
     def hit(self, client_id: str) -> None:
         """Count one request on its own, or raise RateExceeded."""

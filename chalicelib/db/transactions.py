@@ -1,15 +1,16 @@
 """TransactWriteItems with the outcomes sorted out.
 
-A transaction is cancelled as a whole. Its reasons say why, item by item:
-a failed condition is the caller's to interpret (ConditionFailed carries the
-reasons in request order); a conflict with another transaction on the same
-item (the counters item, typically) is retried with jittered backoff.
+A transaction is built from named parts and cancelled as a whole. Its reasons
+say why, part by part: a failed condition is the caller's to interpret
+(ConditionFailed names the parts that failed theirs, so what a failure means
+never depends on the parts' order); a conflict with another transaction on the
+same item (the counters item, typically) is retried with jittered backoff.
 """
 from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -21,19 +22,35 @@ RETRYABLE_REASONS = {"TransactionConflict", "ThrottlingError", "ProvisionedThrou
                      "None"}
 
 
+# A TransactWriteItems part ({"Put": ...}, {"Update": ...}, ...) by its name.
+Parts = Mapping[str, dict[str, Any]]
+# The order in which a transaction's parts are sent: as written, unless a test
+# says otherwise (what a part's failure means never depends on it).
+PartOrder = Callable[[list[str]], list[str]]
+
+
+def as_written(names: list[str]) -> list[str]:
+    return names
+
+
 class ConditionFailed(Exception):
-    def __init__(self, reasons: list[str]) -> None:
-        super().__init__(reasons)
-        self.reasons = reasons
+    def __init__(self, parts: frozenset[str]) -> None:
+        super().__init__(sorted(parts))
+        self.parts = parts
 
-    def failed(self, index: int | None) -> bool:
-        """Whether the item at `index` (None: not in this transaction) failed its condition."""
-        return index is not None and 0 <= index < len(self.reasons) \
-            and self.reasons[index] == "ConditionalCheckFailed"
+    def failed(self, part: str) -> bool:
+        """Whether the part named `part` failed its condition (False when the
+        transaction had no such part)."""
+        return part in self.parts
 
 
-def transact_write(client: Any, items: list[dict[str, Any]], *, attempts: int = 5,
-                   sleep: Callable[[float], None] = time.sleep) -> None:
+def transact_write(client: Any, parts: Parts, *, attempts: int = 5,
+                   sleep: Callable[[float], None] = time.sleep,
+                   order: PartOrder = as_written) -> None:
+    names = order(list(parts))
+    if sorted(names) != sorted(parts):
+        raise ValueError("a part order must keep every part once")
+    items = [parts[name] for name in names]
     for attempt in range(attempts):
         try:
             with aws_unavailable_mapped():
@@ -44,7 +61,10 @@ def transact_write(client: Any, items: list[dict[str, Any]], *, attempts: int = 
                 raise
             reasons = cancellation_reasons(exc)
             if "ConditionalCheckFailed" in reasons:
-                raise ConditionFailed(reasons) from exc
+                # Reasons come in request order, one per part.
+                raise ConditionFailed(frozenset(
+                    name for name, reason in zip(names, reasons, strict=False)
+                    if reason == "ConditionalCheckFailed")) from exc
             if not set(reasons) <= RETRYABLE_REASONS:
                 raise
         if attempt < attempts - 1:

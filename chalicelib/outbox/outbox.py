@@ -33,7 +33,8 @@ from chalicelib.db import keys
 from chalicelib.db.clock import iso, utc_now
 from chalicelib.db.counters import counter_update
 from chalicelib.db.errors import aws_unavailable_mapped, error_code
-from chalicelib.db.items import from_item, to_item, to_value
+from chalicelib.db.expressions import attr, update
+from chalicelib.db.items import from_item, to_value
 from chalicelib.db.table import GSI2, GSI2_PK, GSI2_SK, PK, SK
 from chalicelib.db.transactions import ConditionFailed, transact_write
 from chalicelib.domain_errors import DependencyUnavailable
@@ -206,18 +207,13 @@ class Outbox:
         fields = self.kind.fields
         try:
             with aws_unavailable_mapped():
+                claimed_until = attr(fields.claim_until)
                 response = self._dynamodb.update_item(
-                    TableName=self._table, Key=to_item(key),
-                    UpdateExpression="SET #claim = :claim, #until = :until ADD #attempts :one",
-                    ConditionExpression="#status = :pending AND "
-                                        "(attribute_not_exists(#until) OR #until < :now)",
-                    ExpressionAttributeNames={"#claim": fields.claim, "#until": fields.claim_until,
-                                              "#attempts": fields.attempts,
-                                              "#status": fields.status},
-                    ExpressionAttributeValues={
-                        ":claim": to_value(claim), ":one": to_value(1),
-                        ":until": to_value(iso(until)),
-                        ":now": to_value(iso(now)), ":pending": to_value(PENDING)},
+                    **update(self._table, key,
+                             set={fields.claim: claim, fields.claim_until: iso(until)},
+                             add={fields.attempts: 1},
+                             condition=attr(fields.status).eq(PENDING)
+                             & (claimed_until.not_exists() | claimed_until.lt(iso(now)))),
                     ReturnValues="ALL_NEW")
         except ClientError as exc:
             if error_code(exc) == "ConditionalCheckFailedException":
@@ -228,24 +224,11 @@ class Outbox:
     def _settle(self, settle: _Settle, status: str, set_values: dict[str, str]) -> None:
         key, item, claim = settle.key, settle.item, settle.claim
         fields = self.kind.fields
-        values = {fields.status: status, **set_values}
-        aliases = {name: f"a{i}" for i, name in enumerate(values)}
-        names = {f"#{alias}": name for name, alias in aliases.items()}
-        names.update({"#claim": fields.claim, "#until": fields.claim_until})
-        removed = ["#claim", "#until"]
+        removed = [fields.claim, fields.claim_until]
         if status != PENDING:  # leaves the sparse index of pending work
-            names.update({"#gsi2pk": GSI2_PK, "#gsi2sk": GSI2_SK, "#nextAt": fields.next_at})
-            removed += ["#gsi2pk", "#gsi2sk", "#nextAt"]
-        update = {
-            "TableName": self._table, "Key": to_item(key),
-            "UpdateExpression": "SET " + ", ".join(f"#{a} = :{a}" for a in aliases.values())
-                                + " REMOVE " + ", ".join(removed),
-            "ConditionExpression": "#claim = :mine",
-            "ExpressionAttributeNames": names,
-            "ExpressionAttributeValues": {**{f":{aliases[n]}": to_value(v)
-                                             for n, v in values.items()},
-                                          ":mine": to_value(claim)},
-        }
+            removed += [GSI2_PK, GSI2_SK, fields.next_at]
+        settled = update(self._table, key, set={fields.status: status, **set_values},
+                         remove=removed, condition=attr(fields.claim).eq(claim))
         counters = self._counter_moves(status)
         waits = iter(SETTLE_RETRY_WAITS)
         wait = SETTLE_RETRY_WAITS[0]
@@ -253,11 +236,12 @@ class Outbox:
         while True:
             try:
                 if counters:
-                    transact_write(self._dynamodb, [{"Update": update},
-                                                    counter_update(self._table, **counters)])
+                    transact_write(self._dynamodb, {
+                        "delivery": {"Update": settled},
+                        "counters": counter_update(self._table, **counters)})
                 else:
                     with aws_unavailable_mapped():
-                        self._dynamodb.update_item(**update)
+                        self._dynamodb.update_item(**settled)
                 break
             except (ConditionFailed, ClientError) as exc:
                 if isinstance(exc, ClientError) \

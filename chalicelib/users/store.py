@@ -24,10 +24,11 @@ from chalicelib.db import keys
 from chalicelib.db.clock import iso, utc_now
 from chalicelib.db.counters import counter_update
 from chalicelib.db.errors import aws_unavailable_mapped, error_code
-from chalicelib.db.items import to_item, to_value
+from chalicelib.db.expressions import attr, delete, put, update
 from chalicelib.db.listing import newest_first
 from chalicelib.db.reads import get_item
-from chalicelib.db.transactions import ConditionFailed, transact_write
+from chalicelib.db.table import PK
+from chalicelib.db.transactions import ConditionFailed, PartOrder, as_written, transact_write
 from chalicelib.domain_errors import (
     DependencyUnavailable,
     EmailTaken,
@@ -45,11 +46,12 @@ ExpectedVersions = Set[int] | None
 
 class UserStore:
     def __init__(self, client: Any, table_name: str, *, clock: Callable[[], datetime] = utc_now,
-                 ids: Callable[[], str] = new_id) -> None:
+                 ids: Callable[[], str] = new_id, part_order: PartOrder = as_written) -> None:
         self._client = client
         self._table = table_name
         self._clock = clock
         self._ids = ids
+        self._part_order = part_order
 
     # -- reads ---------------------------------------------------------------
 
@@ -86,20 +88,21 @@ class UserStore:
         user = User(id=self._ids(), name=data.name, email=data.email,
                     age=None if data.age is UNSET else data.age,
                     created_at=now, updated_at=now, version=1)
-        items = [
-            self._put_new(user.to_item()),
-            self._put_new({**keys.email_claim(user.email), "type": "emailClaim",
-                           "userId": user.id}),
-            counter_update(self._table, users=1),
-        ]
+        parts = {
+            "user": self._put_new(user.to_item()),
+            "emailClaim": self._put_new({**keys.email_claim(user.email), "type": "emailClaim",
+                                         "userId": user.id}),
+            "counters": counter_update(self._table, users=1),
+        }
         if request is not None:
-            items.append(request.record_put(self._table, user.to_json(), int(moment.timestamp())))
+            parts["idempotency"] = request.record_put(self._table, user.to_json(),
+                                                      int(moment.timestamp()))
         try:
-            transact_write(self._client, items)
+            transact_write(self._client, parts, order=self._part_order)
         except ConditionFailed as exc:
-            if request is not None and exc.failed(3):
+            if exc.failed("idempotency"):
                 raise KeyInUse() from exc
-            if exc.failed(1):
+            if exc.failed("emailClaim"):
                 raise EmailTaken() from exc
             raise
         return user
@@ -119,23 +122,23 @@ class UserStore:
                 age=current.age if changes.age is UNSET else changes.age,
                 created_at=current.created_at, updated_at=iso(self._clock()),
                 version=current.version + 1)
-            update = self._versioned_update(updated, current.version)
+            change = self._versioned_update(updated, current.version)
             try:
                 if updated.email == current.email:
                     with aws_unavailable_mapped():
-                        self._client.update_item(**update)
+                        self._client.update_item(**change)
                 else:
-                    transact_write(self._client, [
-                        {"Update": update},
-                        self._put_new({**keys.email_claim(updated.email), "type": "emailClaim",
-                                       "userId": user_id}),
-                        self._delete_claim(current.email, user_id),
-                    ])
+                    transact_write(self._client, {
+                        "user": {"Update": change},
+                        "emailClaim": self._put_new({**keys.email_claim(updated.email),
+                                                     "type": "emailClaim", "userId": user_id}),
+                        "oldEmailClaim": self._delete_claim(current.email, user_id),
+                    }, order=self._part_order)
                 return updated
             except ConditionFailed as exc:
-                if exc.failed(1):
+                if exc.failed("emailClaim"):
                     raise EmailTaken() from exc
-                if not exc.failed(0):
+                if not exc.failed("user"):
                     raise
             except ClientError as exc:
                 if error_code(exc) != "ConditionalCheckFailedException":
@@ -152,14 +155,12 @@ class UserStore:
             if expected_versions is not None and current.version not in expected_versions:
                 raise VersionMismatch()
             try:
-                transact_write(self._client, [
-                    {"Delete": {"TableName": self._table, "Key": to_item(keys.user(user_id)),
-                                "ConditionExpression": "#version = :version",
-                                "ExpressionAttributeNames": {"#version": "version"},
-                                "ExpressionAttributeValues": {":version": to_value(current.version)}}},
-                    self._delete_claim(current.email, user_id),
-                    counter_update(self._table, users=-1),
-                ])
+                transact_write(self._client, {
+                    "user": {"Delete": delete(self._table, keys.user(user_id),
+                                              condition=attr("version").eq(current.version))},
+                    "emailClaim": self._delete_claim(current.email, user_id),
+                    "counters": counter_update(self._table, users=-1),
+                }, order=self._part_order)
                 return
             except ConditionFailed:
                 continue
@@ -168,30 +169,18 @@ class UserStore:
     # -- pieces --------------------------------------------------------------
 
     def _put_new(self, values: dict[str, Any]) -> dict[str, Any]:
-        return {"Put": {"TableName": self._table, "Item": to_item(values),
-                        "ConditionExpression": "attribute_not_exists(#pk)",
-                        "ExpressionAttributeNames": {"#pk": "pk"}}}
+        return {"Put": put(self._table, values, condition=attr(PK).not_exists())}
 
     def _delete_claim(self, email: str, user_id: str) -> dict[str, Any]:
-        return {"Delete": {"TableName": self._table, "Key": to_item(keys.email_claim(email)),
-                           "ConditionExpression": "#userId = :userId",
-                           "ExpressionAttributeNames": {"#userId": "userId"},
-                           "ExpressionAttributeValues": {":userId": to_value(user_id)}}}
+        return {"Delete": delete(self._table, keys.email_claim(email),
+                                 condition=attr("userId").eq(user_id))}
 
     def _versioned_update(self, user: User, expected_version: int) -> dict[str, Any]:
-        names = {"#name": "name", "#email": "email", "#updatedAt": "updatedAt",
-                 "#version": "version", "#age": "age"}
-        values = {":name": to_value(user.name), ":email": to_value(user.email),
-                  ":updatedAt": to_value(user.updated_at), ":version": to_value(user.version),
-                  ":expected": to_value(expected_version)}
-        expression = "SET #name = :name, #email = :email, #updatedAt = :updatedAt, #version = :version"
-        if user.age is None:
-            expression += " REMOVE #age"
-        else:
-            expression += ", #age = :age"
-            values[":age"] = to_value(user.age)
-        return {"TableName": self._table, "Key": to_item(keys.user(user.id)),
-                "UpdateExpression": expression,
-                # A missing item fails this too, so an update never creates a user.
-                "ConditionExpression": "#version = :expected",
-                "ExpressionAttributeNames": names, "ExpressionAttributeValues": values}
+        changes: dict[str, Any] = {"name": user.name, "email": user.email,
+                                   "updatedAt": user.updated_at, "version": user.version}
+        if user.age is not None:
+            changes["age"] = user.age
+        # A missing item fails the condition too, so an update never creates a user.
+        return update(self._table, keys.user(user.id), set=changes,
+                      remove=["age"] if user.age is None else [],
+                      condition=attr("version").eq(expected_version))
