@@ -23,6 +23,7 @@ import json
 import os
 import platform
 import re
+import select
 import shutil
 import subprocess
 import sys
@@ -38,6 +39,7 @@ GUARD = Path(__file__).resolve().parent.parent / "offline.py"
 SDK_MODULES = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "six", "urllib3")
 # ELF e_machine of the architectures Lambda runs.
 ELF_MACHINES = {62: "x86_64", 183: "aarch64"}
+ANSWER_TIMEOUT_SECONDS = 60
 MANYLINUX = ("manylinux2014", "manylinux_2_17", "manylinux_2_24", "manylinux_2_28")
 
 
@@ -187,6 +189,8 @@ class LoadedFunction:
         stdin, stdout = self._pipes()
         stdin.write(json.dumps(request) + "\n")
         stdin.flush()
+        if not select.select([stdout], [], [], ANSWER_TIMEOUT_SECONDS)[0]:
+            raise LoadFailed(f"the function did not answer within {ANSWER_TIMEOUT_SECONDS} s")
         line = stdout.readline()
         if not line:
             raise LoadFailed(f"the function's process ended: {_tail(self.log)}")
