@@ -20,14 +20,13 @@ from chalicelib.config import CHAT_FORMATS
 from chalicelib.contact.model import Message, Notification
 from chalicelib.db import keys
 from chalicelib.domain_errors import DependencyUnavailable
-from chalicelib.metrics import CHAT_FAILED, CHAT_SENT
-from chalicelib.outbox.kind import FAILED, PENDING, DeliveryFields, DeliveryKind, TemporaryFailure
+from chalicelib.outbox.kind import PENDING, DeliveryKind, TemporaryFailure
+from chalicelib.outbox.kinds import CHAT, Requested, request
 
 FORMATS = CHAT_FORMATS
 POST_TIMEOUT_SECONDS = 3.0
 # Discord cuts a message's content at 2,000 characters; Slack's text at 40,000.
 DISCORD_LIMIT = 2000
-CHAT_COUNTER = {PENDING: "chatPending", FAILED: "chatFailed"}
 
 
 class WebhookFailed(TemporaryFailure):
@@ -70,16 +69,8 @@ def payload(message: Message, fmt: str) -> dict[str, Any]:
 Opener = Callable[..., Any]
 
 
-class ChatNotifications(DeliveryKind):
-    name = "chat"
-    item_type = "chat"
-    part = "chat"
-    fields = DeliveryFields("chat")
-    pending_partition = keys.PENDING_CHAT
-    pending_counter: str | None = CHAT_COUNTER[PENDING]
-    failed_counter = CHAT_COUNTER[FAILED]
-    sent_metric = CHAT_SENT
-    failed_metric = CHAT_FAILED
+class ChatNotifications(DeliveryKind, declared=CHAT):
+    part = "chat"  # its part of the transaction that stores the message
 
     def __init__(self, webhook_url: Callable[[], str], *, fmt: str,
                  opener: Opener = urllib.request.urlopen,
@@ -91,14 +82,13 @@ class ChatNotifications(DeliveryKind):
         self._open = opener
         self._timeout = min(timeout_seconds, POST_TIMEOUT_SECONDS)
 
-    def new_delivery(self, message: Message) -> dict[str, Any]:
+    def new_delivery(self, message: Message) -> Requested:
         """The item asking for `message` to be posted, due now."""
-        now = message.created_at
-        return {**keys.chat_delivery(message.id), **keys.pending_chat(now, message.id),
-                "type": self.item_type, "id": message.id, "format": self.format,
-                "name": message.name, "email": message.email, "subject": message.subject,
-                "message": message.message, "createdAt": now,
-                self.fields.status: PENDING, self.fields.attempts: 0, self.fields.next_at: now}
+        return request(CHAT, {
+            **keys.chat_delivery(message.id), "type": CHAT.item_type, "id": message.id,
+            "format": self.format, "name": message.name, "email": message.email,
+            "subject": message.subject, "message": message.message,
+            "createdAt": message.created_at}, delivery_id=message.id, due=message.created_at)
 
     def send(self, item: dict[str, Any]) -> None:
         message = Message(id=item["id"], name=item["name"], email=item["email"],
@@ -128,7 +118,7 @@ class ChatNotifications(DeliveryKind):
 
 def delivery_of(item: dict[str, Any]) -> Notification:
     """A chat item's delivery state, in the shape the message's email has."""
-    fields = ChatNotifications.fields
+    fields = CHAT.fields
     status = str(item[fields.status])
     return Notification(status=status, attempts=int(item.get(fields.attempts, 0)),
                         next_attempt_at=item.get(fields.next_at) if status == PENDING else None,

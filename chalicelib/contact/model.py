@@ -8,6 +8,7 @@ from msgspec import UNSET, Meta, UnsetType
 
 from chalicelib import text
 from chalicelib.db import keys
+from chalicelib.outbox.kinds import NOTIFICATION, Requested, request
 from chalicelib.users.model import Email
 from chalicelib.validation import Model
 
@@ -114,9 +115,11 @@ class Message:
             "notifyNextAt": n.next_attempt_at, "notifyLastError": n.last_error,
             "notifySentAt": n.sent_at, "replyCount": self.reply_count,
         }
-        if n.status == NOTIFY_PENDING and n.next_attempt_at:
-            item.update(keys.pending_notification(n.next_attempt_at, self.id))
         return item
+
+    def requested(self) -> Requested:
+        """The new message's item, the owner's mail due now (the outbox's one way in)."""
+        return request(NOTIFICATION, self.to_item(), delivery_id=self.id, due=self.created_at)
 
     @classmethod
     def from_item(cls, item: dict[str, Any]) -> Message:

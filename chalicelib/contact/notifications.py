@@ -6,22 +6,11 @@ from typing import Any
 
 from chalicelib.contact.email import compose
 from chalicelib.contact.model import Message
-from chalicelib.db import keys
-from chalicelib.metrics import NOTIFICATIONS_FAILED, NOTIFICATIONS_SENT, OLDEST_PENDING_NOTIFICATION_AGE
-from chalicelib.outbox.kind import DeliveryFields, DeliveryKind
+from chalicelib.outbox.kind import DeliveryKind
+from chalicelib.outbox.kinds import NOTIFICATION
 
 
-class OwnerNotifications(DeliveryKind):
-    name = "notification"
-    item_type = "message"
-    fields = DeliveryFields("notify")
-    pending_partition = keys.PENDING_NOTIFICATIONS
-    pending_counter = "notificationsPending"
-    failed_counter = "notificationsFailed"
-    sent_metric = NOTIFICATIONS_SENT
-    failed_metric = NOTIFICATIONS_FAILED
-    age_metric = OLDEST_PENDING_NOTIFICATION_AGE
-
+class OwnerNotifications(DeliveryKind, declared=NOTIFICATION):
     def __init__(self, ses: Any, *, sender: str, owner: str) -> None:
         self._ses = ses
         self._sender = sender

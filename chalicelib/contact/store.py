@@ -9,11 +9,12 @@
 """
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
-from chalicelib.contact.model import NOTIFY_FAILED, NOTIFY_PENDING, Message, Notification
+from chalicelib.contact.model import NOTIFY_PENDING, Message, Notification
 from chalicelib.db import keys
 from chalicelib.db.clock import iso, utc_now
 from chalicelib.db.counters import counter_update
@@ -26,18 +27,17 @@ from chalicelib.db.transactions import ConditionFailed, PartOrder, Parts, as_wri
 from chalicelib.domain_errors import DependencyUnavailable, KeyInUse, RecordNotFound
 from chalicelib.idempotency import IdempotentRequest
 from chalicelib.ids import is_ulid, new_id
+from chalicelib.outbox.kinds import NOTIFICATION, Requested, counter_moves
 
 STATUS_COUNTER = {"new": "messagesNew", "read": "messagesRead", "replied": "messagesReplied",
                   "archived": "messagesArchived"}
-NOTIFY_COUNTER = {NOTIFY_PENDING: "notificationsPending", NOTIFY_FAILED: "notificationsFailed"}
 
 
 class CompanionDelivery(Protocol):
     """A delivery kind stored beside each new message (the chat post)."""
-    pending_counter: str | None
     part: str  # its part's name in the message's transaction
 
-    def new_delivery(self, message: Message) -> dict[str, Any]: ...
+    def new_delivery(self, message: Message) -> Requested: ...
 
 
 class MessageStore:
@@ -68,13 +68,14 @@ class MessageStore:
                           created_at=now, updated_at=now,
                           notification=Notification(NOTIFY_PENDING, 0, next_attempt_at=now))
         response = {"id": message.id, "status": "received"}
-        counted = {"messagesNew": 1, "notificationsPending": 1}
-        parts = {"message": {"Put": put(self._table, message.to_item(),
+        owner_mail = message.requested()
+        parts = {"message": {"Put": put(self._table, owner_mail.item,
                                         condition=attr(PK).not_exists())}}
+        counted = Counter({STATUS_COUNTER["new"]: 1, **owner_mail.counters})
         for companion in self._companions:  # its own delivery, stored with the message
-            parts[companion.part] = {"Put": put(self._table, companion.new_delivery(message))}
-            if companion.pending_counter:
-                counted[companion.pending_counter] = 1
+            delivery = companion.new_delivery(message)
+            parts[companion.part] = {"Put": put(self._table, delivery.item)}
+            counted.update(delivery.counters)
         parts["counters"] = counter_update(self._table, **counted)
         if request is not None:
             parts["idempotency"] = request.record_put(self._table, response,
@@ -136,9 +137,9 @@ class MessageStore:
         for _ in range(3):
             current = self.get(message_id)
             notify = current.notification.status
-            deltas = {STATUS_COUNTER[current.status]: -1, **(counter_deltas or {})}
-            if notify in NOTIFY_COUNTER:
-                deltas[NOTIFY_COUNTER[notify]] = -1
+            deltas = Counter({STATUS_COUNTER[current.status]: -1})
+            deltas.update(counter_moves(NOTIFICATION, notify, -1))
+            deltas.update(counter_deltas or {})
             try:
                 transact_write(self._client, {
                     **(attached or {}),

@@ -15,10 +15,11 @@ from msgspec import Meta
 from chalicelib import text
 from chalicelib.contact.model import Message
 from chalicelib.db import keys
-from chalicelib.outbox.kind import PENDING, DeliveryFields
+from chalicelib.outbox.kind import PENDING
+from chalicelib.outbox.kinds import REPLY, Requested, request
 from chalicelib.validation import Model
 
-DELIVERY = DeliveryFields("delivery")
+DELIVERY = REPLY.fields
 
 ReplyText = Annotated[str, Meta(min_length=1, max_length=10_000, pattern=text.MULTI_LINE,
                                 description="1 to 10,000 characters, not all blank, without "
@@ -70,18 +71,14 @@ class Reply:
             body["sentAt"] = self.sent_at
         return body
 
-    def to_item(self) -> dict[str, Any]:
-        item: dict[str, Any] = {
-            **keys.reply(self.message_id, self.id), "type": "reply", "id": self.id,
+    def requested(self) -> Requested:
+        """The new reply's item, its mail due now (the outbox's one way in)."""
+        return request(REPLY, {
+            **keys.reply(self.message_id, self.id), "type": REPLY.item_type, "id": self.id,
             "messageId": self.message_id, "body": self.body, "author": self.author,
             "createdAt": self.created_at, "to": self.to, "toName": self.to_name,
             "subject": self.subject, "quoted": self.quoted, "quotedAt": self.quoted_at,
-            DELIVERY.status: self.status, DELIVERY.attempts: self.attempts,
-        }
-        if self.status == PENDING:
-            item[DELIVERY.next_at] = self.created_at
-            item.update(keys.pending_reply(self.created_at, self.id))
-        return item
+        }, delivery_id=self.id, due=self.created_at)
 
     @classmethod
     def from_item(cls, item: dict[str, Any]) -> Reply:

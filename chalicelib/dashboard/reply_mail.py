@@ -3,24 +3,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.dashboard.replies import DELIVERY, Reply
+from chalicelib.dashboard.replies import Reply
 from chalicelib.dashboard.reply_email import compose_reply
 from chalicelib.db import keys
 from chalicelib.db.errors import aws_unavailable_mapped
 from chalicelib.db.items import to_item
 from chalicelib.db.reads import get_item
-from chalicelib.metrics import REPLIES_FAILED, REPLIES_SENT
 from chalicelib.outbox.kind import DeliveryKind, PermanentFailure
+from chalicelib.outbox.kinds import REPLY
 
 
-class ReplyMail(DeliveryKind):
-    name = "reply"
-    item_type = "reply"
-    fields = DELIVERY
-    pending_partition = keys.PENDING_REPLIES
-    sent_metric = REPLIES_SENT
-    failed_metric = REPLIES_FAILED
-
+class ReplyMail(DeliveryKind, declared=REPLY):
     def __init__(self, dynamodb: Any, ses: Any, table_name: str, *, sender: str,
                  reply_to: str) -> None:
         self._dynamodb = dynamodb

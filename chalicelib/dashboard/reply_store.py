@@ -11,20 +11,21 @@
 """
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from chalicelib.contact.chat import CHAT_COUNTER, ChatNotifications, delivery_of
+from chalicelib.contact.chat import delivery_of
 from chalicelib.contact.model import Message, Notification
 from chalicelib.contact.store import STATUS_COUNTER
-from chalicelib.dashboard.replies import DELIVERY, Reply
+from chalicelib.dashboard.replies import Reply
 from chalicelib.db import keys
 from chalicelib.db.clock import iso, utc_now
 from chalicelib.db.counters import counter_update
 from chalicelib.db.errors import aws_unavailable_mapped
-from chalicelib.db.expressions import attr, delete, put, update
+from chalicelib.db.expressions import attr, put, update
 from chalicelib.db.items import from_item, to_value
 from chalicelib.db.rate_limit import Charge
 from chalicelib.db.table import GSI1_PK, PK, SK
@@ -33,6 +34,7 @@ from chalicelib.domain_errors import DependencyUnavailable, KeyInUse, LimitReach
 from chalicelib.idempotency import IdempotentRequest
 from chalicelib.ids import is_ulid, new_id
 from chalicelib.outbox.kind import PENDING
+from chalicelib.outbox.kinds import CHAT, REPLY, discard
 
 REPLIED = "replied"
 
@@ -95,7 +97,7 @@ class ReplyStore:
                                     now=now)
             answer = {"id": reply.id, "status": PENDING}
             parts = {
-                "reply": {"Put": put(self._table, reply.to_item(),
+                "reply": {"Put": put(self._table, reply.requested().item,
                                      condition=attr(PK).not_exists())},
                 "message": {"Update": self._message_replied(current, now)},
                 "rateLimit": charge.update,
@@ -119,25 +121,23 @@ class ReplyStore:
                 raise
         raise DependencyUnavailable("The message kept changing. Try again.")
 
-    def settled_reply_deletes(self, thread: Thread) -> dict[str, dict[str, Any]]:
-        """Transaction parts deleting the thread's settled replies (pending ones
-        are still sent; the outbox removes them after)."""
-        return {f"reply {reply.id}": {"Delete": delete(
-            self._table, keys.reply(thread.message.id, reply.id),
-            condition=attr(DELIVERY.status).eq(reply.status))}
-            for reply in thread.replies if reply.status != PENDING}
-
-    def chat_delete(self, thread: Thread) -> tuple[dict[str, dict[str, Any]], dict[str, int]]:
-        """The transaction part deleting the thread's chat post (whatever its
-        state: the message is gone), and the counters that moves."""
-        if thread.chat is None:
-            return {}, {}
-        status = thread.chat.status
-        counter = CHAT_COUNTER.get(status)
-        return {"chat": {"Delete": delete(
-            self._table, keys.chat_delivery(thread.message.id),
-            condition=attr(ChatNotifications.fields.status).eq(status))}}, \
-            ({counter: -1} if counter else {})
+    def deliveries_discarded(self, thread: Thread) -> tuple[dict[str, dict[str, Any]],
+                                                            Counter[str]]:
+        """The transaction parts deleting the thread's deliveries along with its
+        message, and the counters they move: its settled replies (pending ones
+        are still sent; the outbox removes them after) and its chat post
+        (whatever its state: the message is gone)."""
+        parts: dict[str, dict[str, Any]] = {}
+        counters: Counter[str] = Counter()
+        discarded = [(f"reply {reply.id}", REPLY, keys.reply(thread.message.id, reply.id),
+                      reply.status) for reply in thread.replies if reply.status != PENDING]
+        if thread.chat is not None:
+            discarded.append(("chat", CHAT, keys.chat_delivery(thread.message.id),
+                              thread.chat.status))
+        for name, kind, key, status in discarded:
+            parts[name], moved = discard(kind, self._table, key, status)
+            counters.update(moved)
+        return parts, counters
 
     def _message_replied(self, current: Message, now: str) -> dict[str, Any]:
         count = attr("replyCount")

@@ -87,9 +87,7 @@ class Dashboard:
 
     def delete(self, message_id: str) -> None:
         thread = self.thread(message_id)
-        chat, chat_counters = self._replies.chat_delete(thread)
-        self._messages.delete(message_id, {**self._replies.settled_reply_deletes(thread), **chat},
-                              chat_counters)
+        self._messages.delete(message_id, *self._replies.deliveries_discarded(thread))
 
     def counts(self) -> dict[str, int]:
         return self._counters()

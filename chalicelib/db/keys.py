@@ -58,10 +58,6 @@ def pending_delivery(partition: str, next_attempt_at: str, item_id: str) -> Key:
     return {GSI2_PK: partition, GSI2_SK: f"{next_attempt_at}#{item_id}"}
 
 
-def pending_notification(next_attempt_at: str, message_id: str) -> Key:
-    return pending_delivery(PENDING_NOTIFICATIONS, next_attempt_at, message_id)
-
-
 def reply(message_id: str, reply_id: str) -> Key:
     """In the message's partition, so one Query reads a message and its thread."""
     return {PK: f"MSG#{message_id}", SK: f"REPLY#{reply_id}"}
@@ -70,17 +66,9 @@ def reply(message_id: str, reply_id: str) -> Key:
 REPLY_PREFIX = "REPLY#"
 
 
-def pending_reply(next_attempt_at: str, reply_id: str) -> Key:
-    return pending_delivery(PENDING_REPLIES, next_attempt_at, reply_id)
-
-
 def chat_delivery(message_id: str) -> Key:
     """The message's chat post, in its partition: read with its thread, deleted with it."""
     return {PK: f"MSG#{message_id}", SK: "CHAT"}
-
-
-def pending_chat(next_attempt_at: str, message_id: str) -> Key:
-    return pending_delivery(PENDING_CHAT, next_attempt_at, message_id)
 
 
 def idempotency(key_digest: str) -> Key:

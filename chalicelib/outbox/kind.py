@@ -66,7 +66,26 @@ class DeliveryFields:
         return f"{self.prefix}ClaimUntil"
 
 
+@dataclass(frozen=True)
+class Declared:
+    """What the outbox and the stores know of a kind (chalicelib/outbox/kinds.py
+    declares each one)."""
+    name: str  # in logs
+    item_type: str  # the `type` attribute of the items that carry it
+    fields: DeliveryFields
+    pending_partition: str  # its GSI2 partition of due deliveries
+    sent_metric: str
+    failed_metric: str
+    # Counters moved as deliveries enter and leave pending (None: not counted).
+    pending_counter: str | None = None
+    failed_counter: str | None = None
+    # Written after each schedule run: seconds the oldest pending one has waited.
+    age_metric: str | None = None
+
+
 class DeliveryKind(ABC):
+    """How to send one kind. `class X(DeliveryKind, declared=KIND)` takes the
+    rest from the kind's declaration."""
     name: str  # in logs: "notification", "reply"
     item_type: str  # the `type` attribute of the items that carry this delivery
     fields: DeliveryFields
@@ -78,6 +97,12 @@ class DeliveryKind(ABC):
     failed_metric: str
     # Written after each schedule run: seconds the oldest pending delivery has waited.
     age_metric: str | None = None
+
+    def __init_subclass__(cls, declared: Declared | None = None, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if declared is not None:
+            for name, value in vars(declared).items():
+                setattr(cls, name, value)
 
     @abstractmethod
     def send(self, item: dict[str, Any]) -> None:

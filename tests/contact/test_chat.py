@@ -105,7 +105,7 @@ def test_the_post_never_waits_more_than_three_seconds() -> None:
 
     kind = ChatNotifications(lambda: "http://chat.invalid/hook", fmt="json", opener=opener,
                              timeout_seconds=60)
-    item = {**kind.new_delivery(message("hi")), "format": "json"}
+    item = {**kind.new_delivery(message("hi")).item, "format": "json"}
     with pytest.raises(Exception, match="TimeoutError"):
         kind.send(item)
     assert seen == [3.0]

@@ -174,7 +174,8 @@ def test_one_unreadable_pending_item_does_not_hold_up_the_rest(
     # A pending entry due first, whose item is not a message the notifier can read.
     broken = {**keys.message("01JD0000000000000000000000"), "type": "message",
               "id": "01JD0000000000000000000000", "notifyStatus": "pending",
-              **keys.pending_notification("2000-01-01T00:00:00.000Z", "01JD0000000000000000000000")}
+              **keys.pending_delivery(keys.PENDING_NOTIFICATIONS, "2000-01-01T00:00:00.000Z",
+                                      "01JD0000000000000000000000")}
     local_aws.session.client("dynamodb").put_item(TableName=fresh_table, Item=to_item(broken))
     message_id = submit(VALID).json_body["id"]
     later = datetime.now(UTC) + timedelta(minutes=1)

@@ -26,7 +26,7 @@ def plant_poisoned(local_aws: LocalAws, table: str, count: int) -> list[str]:
         due = f"2000-01-01T00:00:{n % 60:02d}.000Z"
         broken = {**keys.message(message_id), "type": "message", "id": message_id,
                   "notifyStatus": "pending", "notifyNextAt": due,
-                  **keys.pending_notification(due, message_id)}
+                  **keys.pending_delivery(keys.PENDING_NOTIFICATIONS, due, message_id)}
         dynamodb.put_item(TableName=table, Item=to_item(broken))
         planted.append(message_id)
     return planted
