@@ -96,15 +96,17 @@ class ReplyStore:
             reply = Reply.answering(current, reply_id=self._ids(), body=body, author=author,
                                     now=now)
             answer = {"id": reply.id, "status": PENDING}
+            mail = reply.requested()
             parts = {
-                "reply": {"Put": put(self._table, reply.requested().item,
-                                     condition=attr(PK).not_exists())},
+                "reply": {"Put": put(self._table, mail.item, condition=attr(PK).not_exists())},
                 "message": {"Update": self._message_replied(current, now)},
                 "rateLimit": charge.update,
             }
+            counted = Counter(mail.counters)
             if current.status != REPLIED:
-                parts["counters"] = counter_update(
-                    self._table, **{STATUS_COUNTER[current.status]: -1, STATUS_COUNTER[REPLIED]: 1})
+                counted.update({STATUS_COUNTER[current.status]: -1, STATUS_COUNTER[REPLIED]: 1})
+            if any(counted.values()):
+                parts["counters"] = counter_update(self._table, **counted)
             if request is not None:
                 parts["idempotency"] = request.record_put(self._table, answer,
                                                           int(moment.timestamp()))
