@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
 .PHONY: dev test lint e2e bench soak install clean deploy destroy check-package admin admin-remove admins \
-	fuzz audit
+	fuzz audit settings check-config
 
 # (Re)install when the requirement files change; a fresh clone needs only python3.
 $(STAMP): requirements.txt requirements-dev.txt
@@ -31,8 +31,23 @@ lint: $(STAMP)
 check-package: $(STAMP)
 	$(PY) -m pytest -q infra/package_checks
 
-# Deploy to AWS: resources, API and web site (docs/deploy.md). Needs credentials and a region.
+# The owner's settings: frontdesk.json (git-ignored), or the file FRONTDESK_SETTINGS
+# names. `make settings` seeds it from frontdesk.example.json, never over an existing one.
+SETTINGS_FILE = $(or $(FRONTDESK_SETTINGS),frontdesk.json)
+settings:
+	@if [ -e "$(SETTINGS_FILE)" ]; then \
+		echo "$(SETTINGS_FILE) already exists; left as it is."; \
+	else \
+		cp frontdesk.example.json "$(SETTINGS_FILE)" && \
+		echo "Wrote $(SETTINGS_FILE): set each stage's mailFrom, ownerEmail and sesIdentity in it, then run make check-config STAGE=dev."; \
+	fi
+
+# The stage's settings, checked offline (no AWS credentials); also deploy's first step.
 STAGE ?= dev
+check-config: $(STAMP)
+	$(PY) -m infra check-config --stage $(STAGE)
+
+# Deploy to AWS: resources, API and web site (docs/deploy.md). Needs credentials and a region.
 deploy: $(STAMP)
 	$(PY) -m infra deploy --stage $(STAGE)
 
@@ -41,7 +56,7 @@ destroy: $(STAMP)
 	$(PY) -m infra destroy --stage $(STAGE) $(if $(CONFIRM),--confirm $(CONFIRM))
 
 # Dashboard administrators (docs/deploy.md, "Administrators"): the admin group of
-# the running `make dev` stack, or of a deployed stage's pool with STAGE=dev|prod.
+# the running `make dev` stack, or of a deployed stage's pool with STAGE=<stage>.
 ADMIN_STAGE = $(if $(filter command line environment,$(origin STAGE)),$(STAGE),local)
 admin: $(STAMP)
 	$(PY) -m infra admin --stage $(ADMIN_STAGE) --email "$(EMAIL)"

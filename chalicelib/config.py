@@ -1,12 +1,15 @@
 """Settings: read once from the environment, at the edge, into one frozen object.
 
-Each stage's values live in `.chalice/config.json` (`environment_variables`);
+The local stage's values live in `.chalice/config.json` (`environment_variables`);
 `make dev` adds the values only known once the local stack is up (pool ids,
-the local API key). Nothing else in chalicelib reads `os.environ`.
+the local API key). A deployed stage's come from the owner's frontdesk.json and
+its resources stack, written by `make deploy` (infra/chalice_config.py).
+Nothing else in chalicelib reads `os.environ`.
 """
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -19,7 +22,9 @@ from chalicelib.outbox.timing import (
 
 CHAT_FORMATS = ("slack", "discord", "json")
 
-STAGES = ("local", "dev", "prod")
+# `local` is `make dev`'s stage; a deployed stage is any name of this shape
+# (infra/stages.py says why: no hyphen, short enough for every AWS name built from it).
+STAGE_NAME = re.compile(r"[a-z][a-z0-9]{0,15}")
 # Domains reserved for examples (RFC 2606) and the account of the ARNs the
 # local stage makes up: a deployed stage that still carries one cannot work.
 PLACEHOLDER_DOMAINS = ("example.com", "example.net", "example.org")
@@ -182,11 +187,12 @@ class Settings:
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
         stage = env.get("STAGE", "")
-        if stage not in STAGES:
-            raise ConfigError(f"STAGE must be one of {', '.join(STAGES)}, got {stage!r}")
+        if not STAGE_NAME.fullmatch(stage):
+            raise ConfigError(f"STAGE must be 1 to 16 lowercase letters and digits, starting "
+                              f"with a letter, got {stage!r}")
         origins = _split(env.get("ALLOWED_ORIGINS", ""))
-        if stage == "prod" and "*" in origins:
-            raise ConfigError("ALLOWED_ORIGINS may not contain '*' in prod")
+        if stage != "local" and "*" in origins:
+            raise ConfigError(f"ALLOWED_ORIGINS may not contain '*' on a deployed stage ({stage})")
         # The Lambda runtime sets AWS_LAMBDA_FUNCTION_NAME; `chalice local`,
         # the test client and `make dev` do not. The local stage never trusts
         # the gateway, so token checks cannot be switched off by a setting.
@@ -196,7 +202,7 @@ class Settings:
         problems = deployed_stage_problems(env) if in_lambda and stage != "local" else []
         if problems:
             raise ConfigError(f"stage {stage} cannot run as deployed: " + "; ".join(problems)
-                              + ". `make deploy` sets these from infra/stages.json and the "
+                              + ". `make deploy` sets these from frontdesk.json and the "
                               "resources stack.")
         region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1"
         captcha = env.get("CAPTCHA_PROVIDER", "").strip().lower()

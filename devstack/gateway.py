@@ -50,6 +50,36 @@ class UriTooLong(ApiError):
     status, code, default_message = 414, "uri_too_long", "The request URL is too long."
 
 
+class HeaderFieldsTooLarge(ApiError):
+    """The local server's limits on headers (64 KB a line, 100 lines)."""
+    status, code = 431, "header_fields_too_large"
+    default_message = "The request's headers are too large."
+
+
+# http.server's messages for its two header limits, said as the API says things.
+HEADER_LIMITS = {"Line too long": "A request header line is over 64 KB.",
+                 "Too many headers": "The request has more than 100 headers."}
+# How much more of a refused header block is read to find the Origin in it.
+MAX_HEADER_BLOCK_BYTES = 1024 * 1024
+
+
+class _RecordedLines:
+    """The request's file, recording each line read: when http.server gives up
+    on the headers, the lines it had read are gone with its exception."""
+
+    def __init__(self, rfile: Any) -> None:
+        self._rfile = rfile
+        self.lines: list[bytes] = []
+
+    def readline(self, limit: int = -1) -> bytes:
+        line: bytes = self._rfile.readline(limit)
+        self.lines.append(line)
+        return line
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._rfile, name)
+
+
 class AppVerifiesTokens(LocalGatewayAuthorizer):
     """Pass every request through: the app verifies tokens and API keys itself."""
 
@@ -159,14 +189,53 @@ class ParityRequestHandler(ChaliceRequestHandler):
         methods = declared_methods(self._app_object.routes[route])
         return MethodNotAllowed(headers={"Allow": ", ".join((*methods, "OPTIONS"))})
 
+    def parse_request(self) -> bool:
+        handler: Any = self  # rfile is typed a BinaryIO; the recorder stands in for it
+        request_file = handler.rfile
+        handler.rfile = _RecordedLines(request_file)
+        try:
+            return bool(super().parse_request())
+        finally:
+            handler.rfile = request_file
+
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """http.server's own refusals (a request line over 64 KB, a malformed
-        one, too many headers), in the error shape instead of HTML."""
-        error_class = {414: UriTooLong}.get(code, ERROR_BY_STATUS.get(code, BadRequest))
+        one, a header line over 64 KB, over 100 headers), in the error shape
+        instead of HTML."""
         self.close_connection = True
+        if code == 431:
+            recorded = getattr(self.rfile, "lines", [])
+            self._send_refusal(HeaderFieldsTooLarge(HEADER_LIMITS.get(message or "")),
+                               origin=self._origin_in_refused_headers(recorded))
+            return
+        error_class = {414: UriTooLong}.get(code, ERROR_BY_STATUS.get(code, BadRequest))
         if code == 414 and getattr(self, "headers", None) is None:
             self._read_headers_after_long_line()
         self._send_refusal(error_class(message))
+
+    def _origin_in_refused_headers(self, recorded: list[bytes]) -> str | None:
+        """The Origin among headers http.server refused: the lines it read, then
+        the rest of the block (up to 1 MB), a line over 64 KB skipped."""
+        fragments, budget = list(recorded), MAX_HEADER_BLOCK_BYTES
+        self.connection.settimeout(BODY_WAIT_SECONDS)
+        try:
+            while budget > 0 and fragments and fragments[-1] not in (b"\r\n", b"\n", b""):
+                fragments.append(self.rfile.readline(65537))
+                budget -= len(fragments[-1])
+        except OSError:
+            pass
+        finally:
+            self.connection.settimeout(None)
+        origin, line = None, b""
+        for fragment in fragments:
+            line += fragment
+            if not fragment.endswith(b"\n"):
+                continue  # the line goes on in the next fragment
+            name, _, value = line.partition(b":")
+            if len(line) <= 65536 and name.strip().lower() == b"origin":
+                origin = value.strip().decode("latin-1")
+            line = b""
+        return origin
 
     def _read_headers_after_long_line(self) -> None:
         """Skip the rest of an over-long request line (up to 1 MB) to read the
@@ -180,11 +249,12 @@ class ParityRequestHandler(ChaliceRequestHandler):
         except (OSError, http.client.HTTPException):
             pass
 
-    def _send_refusal(self, error: ApiError) -> None:
+    def _send_refusal(self, error: ApiError, origin: str | None = None) -> None:
         request_id = str(uuid.uuid4())
         body = json.dumps(error_body(error, request_id)).encode()
         headers = getattr(self, "headers", None)  # absent when the request line itself failed
-        origin = headers.get("origin") if headers is not None else None
+        if headers is not None:
+            origin = headers.get("origin")
         self.send_response(error.status)
         for name, value in {"Content-Type": "application/json", "Content-Length": str(len(body)),
                             **error.headers, **self._cors.response_headers(origin),

@@ -21,10 +21,9 @@ from moto.cloudformation.models import Stack
 
 from chalicelib.auth.identity import ADMIN_GROUP
 from infra import stack
-from infra.stages import TEMPLATE_FILE, StageConfig, mfa_mode
+from infra.stages import LOCAL, TEMPLATE_FILE, StageConfig, load_stage
 from infra.web_headers import security_headers
 
-LOCAL_STAGE = "local"
 # moto's CloudFormation finishes before CreateStack answers: the first poll sees it.
 STACK_WAIT = {"Delay": 1, "MaxAttempts": 30}
 API_GATEWAY_STAGE = "api"
@@ -54,17 +53,6 @@ class Provisioned:
     users: list[dict[str, Any]] = field(default_factory=list)
     password_policy: dict[str, Any] = field(default_factory=dict)
     outputs: dict[str, str] = field(default_factory=dict)  # the resources stack's
-
-
-def local_stage(mail_from: str) -> StageConfig:
-    """The local stage's parameters for the template: its sender, its MFA
-    setting (infra/stages.json's "local"), no alarm mail. The local gateway
-    checks the service key itself and throttles nothing; the usage plan's
-    limits only fill the template's parameters."""
-    return StageConfig(name=LOCAL_STAGE, mail_from=mail_from, owner_email="",
-                       ses_identity=mail_from, alarm_email="", throttle_rate_limit=5,
-                       throttle_burst_limit=10, quota_limit=5000, quota_period="DAY",
-                       mfa=mfa_mode(LOCAL_STAGE))
 
 
 def deploy_resources(session: Any, stage: StageConfig,
@@ -157,10 +145,11 @@ def ensure_totp(cognito: Any, client_id: str, user: DemoUser) -> str:
     return secret
 
 
-def provision(session: Any, *, mail_from: str, users: tuple[DemoUser, ...] = DEMO_USERS,
+def provision(session: Any, *, users: tuple[DemoUser, ...] = DEMO_USERS,
               site_headers: Mapping[str, str] | None = None) -> Provisioned:
-    """`session` is a boto3 Session whose clients already point at moto."""
-    outputs = deploy_resources(session, local_stage(mail_from), site_headers)
+    """`session` is a boto3 Session whose clients already point at moto. The
+    stage's parameters are the local stage's settings (infra.stages.LOCAL_SETTINGS)."""
+    outputs = deploy_resources(session, load_stage(LOCAL), site_headers)
     pool_id, client_id = outputs["UserPoolId"], outputs["UserPoolClientId"]
     cognito = session.client("cognito-idp")
     described: list[dict[str, Any]] = []

@@ -125,6 +125,7 @@ class LocalStack:
         self._triggers: Triggers | None = None
         self._wrote_stack_file = False
         self._fakes: FakeServices | None = None
+        self._serving: list[Any] = []  # the API and web servers, once they answer
 
     def _captcha_settings(self, provider: str) -> dict[str, str]:
         """`CAPTCHA_PROVIDER=turnstile make dev`: the local verifier, its secret in moto's SSM."""
@@ -160,8 +161,7 @@ class LocalStack:
         factory = CLIFactory(str(PROJECT_DIR), environ=os.environ)
         stage_env = factory.create_config_obj("local").environment_variables
         origins = local_web_origins(stage_env.get("ALLOWED_ORIGINS", ""), self.host, self.ports.web)
-        mail_from = stage_env.get("MAIL_FROM", "frontdesk@example.com")
-        resources = provision(boto3.Session(), mail_from=mail_from)
+        resources = provision(boto3.Session())
         api_key = secrets.token_urlsafe(32)  # fresh each start; never written to the repo
         fakes = self._fakes = FakeServices(self.host).start()
         overrides = {**self._captcha_settings(os.environ.get("CAPTCHA_PROVIDER", "")),
@@ -190,10 +190,6 @@ class LocalStack:
         # idle keep-alive connection included: Ctrl-C would wait on it.
         self._api.server.daemon_threads = True
         self._api.server.block_on_close = False  # type: ignore[attr-defined]
-        _serve(self._api.server)
-        self._triggers = Triggers(app, boto3.Session(), resources.table_name,
-                                  schedule_seconds=float(os.environ.get("SCHEDULE_SECONDS", "30")))
-        self._triggers.start()
 
         info = {
             "apiUrl": self._url(self.ports.api),
@@ -216,7 +212,6 @@ class LocalStack:
         if web_dir.is_dir():
             self._web = ThreadingHTTPServer((self.host, self.ports.web),
                                             web_handler(web_dir, web_config(info)))
-            _serve(self._web)
             info["webUrl"] = self._url(self.ports.web)
         self.stack_file.parent.mkdir(parents=True, exist_ok=True)
         # Written whole, then renamed: a reader never sees half a file.
@@ -224,6 +219,15 @@ class LocalStack:
         partial.write_text(json.dumps(info, indent=2) + "\n")
         partial.replace(self.stack_file)
         self._wrote_stack_file = True
+        # Only now answer (a connection made earlier waits in the backlog): a
+        # script that polls /health and then reads the stack file finds it.
+        for server in (self._api.server, self._web):
+            if server is not None:
+                _serve(server)
+                self._serving.append(server)
+        self._triggers = Triggers(app, boto3.Session(), resources.table_name,
+                                  schedule_seconds=float(os.environ.get("SCHEDULE_SECONDS", "30")))
+        self._triggers.start()
         return info
 
     def stop(self) -> None:
@@ -231,7 +235,9 @@ class LocalStack:
             self._triggers.stop()
         for server in (self._api.server if self._api else None, self._web, self._fakes):
             if server is not None:
-                server.shutdown()
+                # shutdown() waits for serve_forever(), which a failed start never ran.
+                if server is self._fakes or server in self._serving:
+                    server.shutdown()
                 server.server_close()
         if self._moto is not None:
             self._moto.stop()

@@ -1,10 +1,15 @@
-"""Deploying Frontdesk to AWS: `make deploy STAGE=dev|prod`, `make destroy STAGE=dev`.
+"""Deploying Frontdesk to AWS: `make deploy STAGE=<stage>`, `make destroy STAGE=<stage>`.
+
+The owner's settings are frontdesk.json (git-ignored; `make settings` seeds it
+from frontdesk.example.json), or the file FRONTDESK_SETTINGS names.
 
 resources.yaml   the CloudFormation stack of what Chalice does not create
-stages.json      per-stage deploy settings (sender, alarm email, throttle, quota, mfa)
-stages.py        reads stages.json
+stages.py        reads and checks the settings file (`make check-config`)
+settings_schema.py  the fields of a stage in it: meaning, default, type
+policy.template.json  the role policy of every deployed stage, with ${Stage} and ${SesIdentity}
+policy.py        puts a stage's names into that template
+chalice_config.py  a deployed stage's Chalice config, from its settings and the stack's outputs
 stack.py         deploys and deletes the resources stack
-chalice_config.py  writes the stack's outputs into .chalice/config.json
 gateway.py       gateway responses, redeployment, the usage plan's API stage
 site.py          the web site: its origins, and publishing web/ to its bucket
 web_headers.py   the site's security headers, defined once (make dev sends them too)

@@ -1,10 +1,14 @@
-"""`python -m infra deploy|destroy --stage dev|prod` (what `make deploy` runs), and
-`python -m infra admin|admin-remove|admins --stage local|dev|prod [--email …]`
+"""`python -m infra check-config|deploy|destroy --stage <stage>` (what `make
+check-config`, `make deploy` and `make destroy` run), and
+`python -m infra admin|admin-remove|admins --stage local|<stage> [--email …]`
 (what `make admin`, `make admin-remove` and `make admins` run).
 
+The settings file is frontdesk.json at the repository root, or the file
+FRONTDESK_SETTINGS names. It is checked before anything needs credentials.
+
 Fails with one clear sentence, never a traceback, for what a person can fix:
-no credentials, no region, a refused destroy, a failed stack or Chalice step, an
-endpoint that does not answer as AWS.
+settings that cannot deploy, no credentials, no region, a refused destroy, a
+failed stack or Chalice step, an endpoint that does not answer as AWS.
 """
 from __future__ import annotations
 
@@ -20,10 +24,19 @@ from botocore.parsers import ResponseParserError
 
 from infra.admins import AdminError, Admins, deployed_admins, local_admins, stack_file_from_env
 from infra.admins import run as run_admins
-from infra.deploy import AwsClients, Project, Refused, check_destroy_allowed, deploy, destroy, run_chalice
+from infra.deploy import (
+    AwsClients,
+    Project,
+    Refused,
+    check_deployable,
+    check_destroy_allowed,
+    deploy,
+    destroy,
+    run_chalice,
+)
 from infra.site import DeleteFailed
 from infra.stack import StackFailed
-from infra.stages import DEPLOYABLE_STAGES, load_stage
+from infra.stages import LOCAL, SettingsError, load_stage, settings_file, shown_path, stage_name_problem
 
 NO_CREDENTIALS = (
     "No AWS credentials found. Configure some first: `aws configure` (or AWS_PROFILE), "
@@ -34,8 +47,8 @@ ADMIN_ACTIONS = ("admin", "admin-remove", "admins")
 
 def parse(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m infra")
-    parser.add_argument("action", choices=("deploy", "destroy", *ADMIN_ACTIONS))
-    parser.add_argument("--stage", required=True, choices=("local", *DEPLOYABLE_STAGES))
+    parser.add_argument("action", choices=("check-config", "deploy", "destroy", *ADMIN_ACTIONS))
+    parser.add_argument("--stage", required=True, help="local, or a stage of the settings file")
     parser.add_argument("--email", default=None, help="admin and admin-remove: the account")
     parser.add_argument("--confirm", default=None,
                         help="destroy prod only: the stack name, frontdesk-prod-resources")
@@ -46,17 +59,25 @@ def main(argv: list[str] | None = None) -> int:
     args = parse(sys.argv[1:] if argv is None else argv)
     if args.action in ADMIN_ACTIONS and args.stage == "local":
         return _admins(args, lambda: local_admins(stack_file_from_env()))
-    if args.stage == "local":
-        print(f"error: {args.action} needs STAGE=dev or STAGE=prod; `make dev` is the local stage.",
-              file=sys.stderr)
+    if args.stage == LOCAL:
+        print(f"error: {args.action} needs a deployed stage, like STAGE=dev; `make dev` is the "
+              "local stage, whose settings are built in.", file=sys.stderr)
         return 2
-    project = Project()
-    if args.action == "destroy":
-        try:  # before anything touches AWS
-            check_destroy_allowed(load_stage(args.stage, project.stages_file), args.confirm)
-        except Refused as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 2
+    if problem := stage_name_problem(args.stage):
+        print(f"error: {problem}.", file=sys.stderr)
+        return 2
+    project = Project(settings=settings_file())
+    try:  # before anything touches AWS
+        if args.action in ("check-config", "deploy"):
+            check_deployable(args.stage, project.settings_file)
+        elif args.action == "destroy":
+            check_destroy_allowed(load_stage(args.stage, project.settings_file), args.confirm)
+    except (Refused, SettingsError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.action == "check-config":
+        print(f"{shown_path(project.settings_file)}: stage {args.stage} can deploy.")
+        return 0
     session = boto3.Session()
     if session.get_credentials() is None:
         print(f"error: {NO_CREDENTIALS}", file=sys.stderr)
@@ -73,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             destroy(args.stage, aws=aws, chalice=run_chalice(project), project=project,
                     confirm=args.confirm)
-    except Refused as exc:
+    except (Refused, SettingsError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except subprocess.CalledProcessError as exc:

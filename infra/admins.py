@@ -134,7 +134,7 @@ def local_admins(stack_file: Path) -> Admins:
         stack = json.loads(stack_file.read_text())
     except FileNotFoundError as exc:
         raise AdminError(f"No local stack is running ({stack_file} is missing). "
-                         "Start one with `make dev`, or pass STAGE=dev|prod.") from exc
+                         "Start one with `make dev`, or pass a deployed stage, like STAGE=dev.") from exc
     cognito = boto3.client("cognito-idp", endpoint_url=stack["cognitoEndpoint"],
                            region_name=stack["region"],
                            aws_access_key_id="local",
@@ -146,18 +146,18 @@ def deployed_admins(session: Any, stage_name: str) -> Admins:
     from botocore.exceptions import ClientError
 
     from infra.stack import stack_outputs
-    from infra.stages import load_stage
+    from infra.stages import stack_name
 
-    stage = load_stage(stage_name)
+    stack = stack_name(stage_name)  # no settings needed: the name is the stage's
     try:
-        pool_id = stack_outputs(session.client("cloudformation"), stage.stack_name)["UserPoolId"]
+        pool_id = stack_outputs(session.client("cloudformation"), stack)["UserPoolId"]
     except ClientError as exc:
         if "does not exist" not in exc.response["Error"]["Message"]:
             raise
-        raise AdminError(f"There is no stack {stage.stack_name} in {session.region_name} yet: "
+        raise AdminError(f"There is no stack {stack} in {session.region_name} yet: "
                          f"run `make deploy STAGE={stage_name}` first.") from exc
     except KeyError as exc:
-        raise AdminError(f"The stack {stage.stack_name} has no UserPoolId output; "
+        raise AdminError(f"The stack {stack} has no UserPoolId output; "
                          f"run `make deploy STAGE={stage_name}` first.") from exc
     return Admins(session.client("cognito-idp"), pool_id, emails_passwords=True)
 

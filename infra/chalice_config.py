@@ -1,9 +1,12 @@
-"""Feed the resources stack's outputs into .chalice/config.json.
+"""A deployed stage's Chalice config, generated at deploy: never written into
+the repository, so pulling a new version never conflicts with a deploy.
 
-`chalice deploy` reads each stage's environment_variables from that file, so
-writing the outputs there (rather than passing them on the command line) means
-`chalice package` and a later plain `chalice deploy` see the same values. The
-file is rewritten in place; only the named variables of the one stage change.
+The tracked .chalice/config.json holds what every stage shares and the local
+stage (`make dev`, the tests). A deployed stage's entry comes from the owner's
+settings (infra/stages.py) and its resources stack's outputs: the environment
+variables, X-Ray, and the role policy (infra/policy.py). `stage_files` makes
+the two files Chalice reads; deploy writes them under build/ and hands them to
+the copy of the project Chalice runs in (infra/packaging.py).
 """
 from __future__ import annotations
 
@@ -12,41 +15,59 @@ import json
 from pathlib import Path
 from typing import Any
 
+from infra.policy import policy_file_name, stage_policy
 from infra.site import allowed_origins as site_allowed_origins
-from infra.stages import StageConfig
+from infra.stages import PROJECT_DIR, StageConfig
+
+CONFIG_FILE = PROJECT_DIR / ".chalice" / "config.json"
 
 
-def stage_environment(stage: StageConfig, outputs: dict[str, str]) -> dict[str, str]:
-    return {
-        "ALLOWED_ORIGINS": ",".join(site_allowed_origins(stage, outputs)),
-        "TABLE_NAME": outputs["TableName"],
-        "TABLE_STREAM_ARN": outputs["TableStreamArn"],
-        "USER_POOL_ID": outputs["UserPoolId"],
-        "USER_POOL_CLIENT_ID": outputs["UserPoolClientId"],
-        "USER_POOL_ARN": outputs["UserPoolArn"],
-        "MAIL_FROM": stage.mail_from,
-        "OWNER_EMAIL": stage.owner_email,
-    }
+def stage_environment(stage: StageConfig, outputs: dict[str, str] | None) -> dict[str, str]:
+    """The functions' environment: the owner's optional settings, then what
+    deploy sets itself. `outputs` None: before the stack exists (packaging)."""
+    environment = {**stage.environment, "STAGE": stage.name, "TABLE_NAME": stage.table_name,
+                   "MAIL_FROM": stage.mail_from, "OWNER_EMAIL": stage.owner_email}
+    if outputs is not None:
+        environment.update({
+            "ALLOWED_ORIGINS": ",".join(site_allowed_origins(stage, outputs)),
+            "TABLE_NAME": outputs["TableName"],
+            "TABLE_STREAM_ARN": outputs["TableStreamArn"],
+            "USER_POOL_ID": outputs["UserPoolId"],
+            "USER_POOL_CLIENT_ID": outputs["UserPoolClientId"],
+            "USER_POOL_ARN": outputs["UserPoolArn"],
+        })
+    return environment
+
+
+def stage_config(base: dict[str, Any], stage: StageConfig,
+                 outputs: dict[str, str] | None) -> dict[str, Any]:
+    """The tracked config with the one deployed stage as its only stage."""
+    config = copy.deepcopy(base)
+    config["stages"] = {stage.name: {
+        "iam_policy_file": policy_file_name(stage.name),
+        "xray": stage.xray,
+        "environment_variables": stage_environment(stage, outputs),
+    }}
+    return config
+
+
+def stage_files(base: dict[str, Any], stage: StageConfig,
+                outputs: dict[str, str] | None) -> dict[str, dict[str, Any]]:
+    """File name -> content of what Chalice reads from .chalice/ for the stage."""
+    return {"config.json": stage_config(base, stage, outputs),
+            policy_file_name(stage.name): stage_policy(stage)}
+
+
+def write_files(directory: Path, files: dict[str, dict[str, Any]]) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, content in files.items():
+        (directory / name).write_text(json.dumps(content, indent=2) + "\n")
 
 
 def lambda_architecture(config: dict[str, Any], stage: str) -> str:
     """The stage's, else the app's, else Chalice's default, as Chalice reads it."""
     return str(config["stages"][stage].get("lambda_architecture",
                                            config.get("lambda_architecture", "x86_64")))
-
-
-def without_layers(config: dict[str, Any], stage: str) -> dict[str, Any]:
-    """Deploys before the EMF writer replaced Powertools wrote its layer into the
-    stage; nothing imports it now, and an unused layer still lengthens the init."""
-    updated = copy.deepcopy(config)
-    updated["stages"][stage].pop("layers", None)
-    return updated
-
-
-def with_environment(config: dict[str, Any], stage: str, values: dict[str, str]) -> dict[str, Any]:
-    updated = copy.deepcopy(config)
-    updated["stages"][stage].setdefault("environment_variables", {}).update(values)
-    return updated
 
 
 def read_config(path: Path) -> dict[str, Any]:

@@ -1,8 +1,10 @@
 """The whole deploy and destroy sequence. Every AWS client and the way Chalice
 is run are handed in, so tests drive it against moto with a stand-in Chalice.
 
-deploy: resources stack -> its outputs into .chalice/config.json ->
-`chalice deploy` (-> the stack again when the site's CSP must name a new API)
+deploy: the stage's settings checked (offline) -> resources stack -> the
+stage's Chalice config and role policy generated from the settings and the
+stack's outputs -> `chalice deploy` (-> the stack again when the site's CSP
+must name a new API)
 -> gateway responses -> a new deployment -> the usage plan on the stage ->
 web/ and its config.json to the site's bucket, changed paths invalidated ->
 the site's and the API's addresses printed.
@@ -20,7 +22,15 @@ from typing import Any
 
 from infra import chalice_config, gateway, packaging, site, stack, unrecorded_api
 from infra.site import cognito_endpoint, site_headers
-from infra.stages import PROJECT_DIR, STAGES_FILE, TEMPLATE_FILE, StageConfig, load_stage, stage_problems
+from infra.stages import (
+    PROJECT_DIR,
+    SETTINGS_FILE,
+    TEMPLATE_FILE,
+    StageConfig,
+    check_stage,
+    load_stage,
+    refusal,
+)
 from infra.web_headers import origin_of
 
 ChaliceRunner = Callable[[list[str]], None]
@@ -49,16 +59,24 @@ class AwsClients:
 
 @dataclass(frozen=True)
 class Project:
-    """Where deploy reads and writes; a test points it at a copy."""
+    """Where deploy reads and writes; a test points it at a copy. Deploy
+    writes no tracked file: only under build/, .chalice/deployed/ and web/config.json."""
     root: Path = PROJECT_DIR
+    # The owner's settings; None: frontdesk.json in root (FRONTDESK_SETTINGS is
+    # read by the command line, infra/__main__.py).
+    settings: Path | None = None
 
     @property
     def chalice_config(self) -> Path:
         return self.root / ".chalice" / "config.json"
 
     @property
-    def stages_file(self) -> Path:
-        return self.root / STAGES_FILE.relative_to(PROJECT_DIR)
+    def settings_file(self) -> Path:
+        return self.settings or self.root / SETTINGS_FILE.relative_to(PROJECT_DIR)
+
+    def generated(self, stage: str) -> Path:
+        """The stage's generated .chalice files (infra/chalice_config.py)."""
+        return self.root / "build" / "chalice" / stage
 
     @property
     def template(self) -> Path:
@@ -90,18 +108,17 @@ class Deployed:
 
 
 def run_chalice(project: Project, chalice: Path | None = None) -> ChaliceRunner:
-    """`chalice deploy` runs in a copy of the project with precompiled bytecode
-    (infra/packaging.py); what it records as deployed comes back to the
-    project's .chalice/deployed, where the next deploy and `chalice delete` read it."""
+    """`chalice deploy` and `chalice delete` run in a copy of the project with
+    precompiled bytecode (infra/packaging.py) and the stage's generated config
+    (project.generated); what Chalice records as deployed comes back to the
+    project's .chalice/deployed, where the next deploy and destroy read it."""
     chalice = chalice or Path(sys.executable).with_name("chalice")  # the one in .venv
 
     def run(args: list[str]) -> None:
-        if args[0] != "deploy":
-            subprocess.run([str(chalice), *args], cwd=project.root, check=True)
-            return
         stage = args[args.index("--stage") + 1]
         copy = packaging.project_copy(stage, project.deploy_copy, source=project.root,
-                                      with_deployed_state=True)
+                                      with_deployed_state=True,
+                                      generated=project.generated(stage))
         try:
             subprocess.run([str(chalice), *args], cwd=copy, check=True)
         finally:  # a failed deploy may have created resources: keep their record too
@@ -154,11 +171,12 @@ def find_unrecorded_api(apigateway: Any, project: Project, config: dict[str, Any
     return found
 
 
-def check_deployable(stage: StageConfig, stages_file: str) -> None:
-    problems = stage_problems(stage)
+def check_deployable(stage: str, settings: Path) -> None:
+    """Offline, before anything needs AWS: every problem of the stage's settings
+    (SettingsError when the file itself cannot be read)."""
+    problems = check_stage(stage, settings)
     if problems:
-        raise Refused(f"{stages_file} cannot deploy {stage.name} as it is. Fix these "
-                      "fields first:\n  - " + "\n  - ".join(problems))
+        raise Refused(refusal(stage, settings, problems))
 
 
 def web_config(api_url: str, region: str, user_pool_client_id: str,
@@ -184,10 +202,11 @@ def pool_password_policy(cognito: Any, user_pool_id: str) -> dict[str, Any]:
 
 def deploy(stage_name: str, *, aws: AwsClients, chalice: ChaliceRunner,
            project: Project = Project(), say: Say = print) -> Deployed:
-    stage = load_stage(stage_name, project.stages_file)
     # Before anything touches AWS.
-    check_deployable(stage, str(project.stages_file.relative_to(project.root)))
-    config = chalice_config.read_config(project.chalice_config)
+    check_deployable(stage_name, project.settings_file)
+    stage = load_stage(stage_name, project.settings_file)
+    base_config = chalice_config.read_config(project.chalice_config)
+    config = chalice_config.stage_config(base_config, stage, outputs=None)
     api_stage = chalice_config.api_gateway_stage(config, stage_name)
 
     template = project.template.read_text()
@@ -201,10 +220,9 @@ def deploy(stage_name: str, *, aws: AwsClients, chalice: ChaliceRunner,
         f"usage plan, web site, alarms)")
     outputs = stack.deploy_stack(aws.cloudformation, stage, template, api_stage,
                                  site_headers(known_api_url, aws.region, captcha_provider))
-    config = chalice_config.with_environment(
-        config, stage_name, chalice_config.stage_environment(stage, outputs))
-    config = chalice_config.without_layers(config, stage_name)
-    chalice_config.write_config(config, project.chalice_config)
+    config = chalice_config.stage_config(base_config, stage, outputs)
+    chalice_config.write_files(project.generated(stage_name),
+                               chalice_config.stage_files(base_config, stage, outputs))
 
     say(f"[2/5] chalice deploy --stage {stage_name}")
     found = find_unrecorded_api(aws.apigateway, project, config, stage_name)
@@ -264,16 +282,21 @@ def check_destroy_allowed(stage: StageConfig, confirm: str | None) -> None:
 
 def destroy(stage_name: str, *, aws: AwsClients, chalice: ChaliceRunner,
             project: Project = Project(), confirm: str | None = None, say: Say = print) -> None:
-    stage = load_stage(stage_name, project.stages_file)
+    stage = load_stage(stage_name, project.settings_file)
     check_destroy_allowed(stage, confirm)
     outputs = stack.existing_outputs(aws.cloudformation, stage)
     plan = outputs.get("UsagePlanId")
     detached = gateway.detach_usage_plan(aws.apigateway, plan) if plan else []
     say(f"[1/3] usage plan {plan}: detached {', '.join(detached)}" if detached
         else "[1/3] no usage plan covers an API stage")
+    base_config = chalice_config.read_config(project.chalice_config)
     found = find_unrecorded_api(aws.apigateway, project,
-                                chalice_config.read_config(project.chalice_config), stage_name)
+                                chalice_config.stage_config(base_config, stage, outputs=None),
+                                stage_name)
     if recorded_resources(project, stage_name):
+        # `chalice delete` imports app.py with the stage's environment.
+        chalice_config.write_files(project.generated(stage_name),
+                                   chalice_config.stage_files(base_config, stage, outputs=None))
         api_url = recorded_api_url(project, stage_name)
         say(f"[2/3] chalice delete --stage {stage_name}")
         if found:

@@ -30,7 +30,7 @@ import chalice
 import chalice.app
 
 from infra import chalice_config
-from infra.stages import PROJECT_DIR
+from infra.stages import EXAMPLE_SETTINGS_FILE, PROJECT_DIR, load_stage
 
 # Chalice zips vendor/'s contents at the root of the zip: the one way to ship
 # a .pyc beside app.py, Chalice's runtime module and the requirements, which it
@@ -98,28 +98,42 @@ def compile_bytecode(root: Path) -> None:
 
 
 def project_copy(stage: str, root: Path, architecture: str | None = None, *,
-                 source: Path = PROJECT_DIR, with_deployed_state: bool = False) -> Path:
-    """What `chalice package` or `chalice deploy` reads, with bytecode.
-    `chalice deploy` also needs the record of what it deployed before."""
+                 source: Path = PROJECT_DIR, with_deployed_state: bool = False,
+                 generated: Path | None = None) -> Path:
+    """What `chalice package`, `chalice deploy` or `chalice delete` reads, with
+    bytecode. `generated`: the stage's config.json and role policy
+    (infra/chalice_config.py), put into the copy's .chalice/ over the tracked
+    config. `chalice deploy` also needs the record of what it deployed before."""
     shutil.rmtree(root, ignore_errors=True)
     shutil.copytree(source / "chalicelib", root / "chalicelib",
                     ignore=shutil.ignore_patterns("__pycache__"))
     state = ("deployments",) if with_deployed_state else ("deployed", "deployments")
     shutil.copytree(source / ".chalice", root / ".chalice", ignore=shutil.ignore_patterns(*state))
+    if generated is not None:
+        shutil.copytree(generated, root / ".chalice", dirs_exist_ok=True)
     for name in ("app.py", "requirements.txt"):
         shutil.copy(source / name, root / name)
     if architecture:
         config_file = root / ".chalice" / "config.json"
         config = chalice_config.read_config(config_file)
-        config["stages"][stage]["lambda_architecture"] = architecture
+        config["stages"].setdefault(stage, {})["lambda_architecture"] = architecture
         chalice_config.write_config(config, config_file)
     compile_bytecode(root)
     return root
 
 
-def package(stage: str, region: str, out: Path, architecture: str | None = None) -> None:
-    """Writes out/deployment.zip and out/sam.json; raises with Chalice's output on failure."""
-    project = project_copy(stage, out.with_name(f"{out.name}-project"), architecture)
+def package(stage: str, region: str, out: Path, architecture: str | None = None,
+            settings: Path = EXAMPLE_SETTINGS_FILE) -> None:
+    """Writes out/deployment.zip and out/sam.json; raises with Chalice's output on failure.
+    The stage's settings come from frontdesk.example.json unless told: packaging
+    needs no owner's addresses, and the checks and the bench see the same."""
+    generated = out.with_name(f"{out.name}-chalice")
+    shutil.rmtree(generated, ignore_errors=True)
+    chalice_config.write_files(generated, chalice_config.stage_files(
+        chalice_config.read_config(chalice_config.CONFIG_FILE), load_stage(stage, settings),
+        outputs=None))
+    project = project_copy(stage, out.with_name(f"{out.name}-project"), architecture,
+                           generated=generated)
     chalice_cli = Path(sys.executable).with_name("chalice")
     result = subprocess.run([str(chalice_cli), "package", "--stage", stage, str(out)],
                             cwd=project, env={**os.environ, "AWS_DEFAULT_REGION": region},

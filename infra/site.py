@@ -29,7 +29,7 @@ def site_url(stage: StageConfig, outputs: dict[str, str]) -> str:
 
 
 def allowed_origins(stage: StageConfig, outputs: dict[str, str]) -> tuple[str, ...]:
-    """The stage's ALLOWED_ORIGINS: the site's, then the extra ones from infra/stages.json."""
+    """The stage's ALLOWED_ORIGINS: the site's, then the extra ones from the settings."""
     return tuple(dict.fromkeys((*site_origins(stage, outputs), *stage.extra_allowed_origins)))
 
 

@@ -55,7 +55,7 @@ def local_aws() -> Iterator[LocalAws]:
     endpoint = f"http://127.0.0.1:{server.port}"
     os.environ.update(local_aws_environment(endpoint))
     session = boto3.Session()
-    resources = provision(session, mail_from=MAIL_FROM)
+    resources = provision(session)
     # Everything app.py reads at import must be in os.environ before it is imported.
     os.environ.update({
         "STAGE": "local",

@@ -12,10 +12,21 @@ def test_prod_refuses_a_wildcard_origin() -> None:
         Settings.from_env({"STAGE": "prod", "ALLOWED_ORIGINS": "https://a.example, *"})
 
 
-@pytest.mark.parametrize("stage", ["", "production", "LOCAL"])
-def test_an_unknown_stage_is_refused(stage: str) -> None:
-    with pytest.raises(ConfigError):
+@pytest.mark.parametrize("stage", ["", "LOCAL", "dev-2", "2dev", "a" * 17])
+def test_a_stage_name_that_cannot_be_deployed_is_refused(stage: str) -> None:
+    with pytest.raises(ConfigError, match="STAGE must be 1 to 16 lowercase letters and digits"):
         Settings.from_env({"STAGE": stage})
+
+
+@pytest.mark.parametrize("stage", ["staging", "rehearsal", "prod2", "a" * 16])
+def test_any_owner_s_stage_name_runs(stage: str) -> None:
+    assert Settings.from_env({"STAGE": stage}).stage == stage
+
+
+@pytest.mark.parametrize("stage", ["dev", "staging"])
+def test_every_deployed_stage_refuses_a_wildcard_origin(stage: str) -> None:
+    with pytest.raises(ConfigError, match=r"\*"):
+        Settings.from_env({"STAGE": stage, "ALLOWED_ORIGINS": "*"})
 
 
 def test_origins_are_trimmed_and_lose_a_trailing_slash() -> None:

@@ -3,8 +3,9 @@
 Run by `make check-package` (and .ci/run), not by `make test`: packaging
 downloads Lambda-compatible wheels from the package index, so it is not
 offline. It never reaches AWS; only a region must be set. A copy of the
-project is packaged as `make deploy` would package it, so the checks see what
-would deploy.
+project is packaged as `make deploy` would package it, with the Chalice config
+and role policy generated from frontdesk.example.json's stages, so the checks
+see what would deploy.
 """
 from __future__ import annotations
 
@@ -19,7 +20,8 @@ import pytest
 from cfnlint.api import lint_file
 
 from infra.packaging import bytecode_problem, cached_pyc, package
-from infra.stages import DEPLOYABLE_STAGES, PROJECT_DIR, TEMPLATE_FILE
+from infra.policy import stage_policy
+from infra.stages import EXAMPLE_SETTINGS_FILE, PROJECT_DIR, TEMPLATE_FILE, example_stages, load_stage
 
 BUILD = PROJECT_DIR / "build" / "package"
 # Everything else the function needs comes from the runtime (boto3); see
@@ -33,7 +35,7 @@ ALLOWED_IN_ZIP = {"app.py", "chalicelib", "chalice", "msgspec", "__pycache__"}
 COMPILED_IN_ZIP = ("app.py", "chalicelib/", "chalice/", "msgspec/")
 
 
-@pytest.fixture(scope="module", params=DEPLOYABLE_STAGES)
+@pytest.fixture(scope="module", params=example_stages())
 def packaged(request: Any) -> tuple[str, Path]:
     stage, out = request.param, BUILD / request.param
     package(stage, os.environ.get("AWS_DEFAULT_REGION", "us-east-1"), out)
@@ -82,7 +84,7 @@ def test_every_function_role_carries_exactly_the_stage_policy(packaged: tuple[st
     template = json.loads((out / "sam.json").read_text())
     roles = [r for r in template["Resources"].values() if r["Type"] == "AWS::IAM::Role"]
     policies = [p["PolicyDocument"] for role in roles for p in role["Properties"]["Policies"]]
-    expected = json.loads((PROJECT_DIR / ".chalice" / f"policy-{stage}.json").read_text())
+    expected = stage_policy(load_stage(stage, EXAMPLE_SETTINGS_FILE))
     # The API handler, the stream-triggered notifier and the scheduled retry.
     assert len(roles) == len(policies) == 3
     assert all(policy == expected for policy in policies)
@@ -103,8 +105,7 @@ def test_the_notifier_is_wired_to_the_stream_and_the_schedule(packaged: tuple[st
 def test_tracing_follows_the_stage_xray_setting(packaged: tuple[str, Path]) -> None:
     stage, out = packaged
     template = json.loads((out / "sam.json").read_text())
-    traced = json.loads((PROJECT_DIR / ".chalice" / "config.json").read_text())[
-        "stages"][stage].get("xray", False)
+    traced = load_stage(stage, EXAMPLE_SETTINGS_FILE).xray
     functions = [r["Properties"] for r in template["Resources"].values()
                  if r["Type"] == "AWS::Serverless::Function"]
     assert functions and all((f.get("Tracing") == "Active") is traced for f in functions)

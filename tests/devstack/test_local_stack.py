@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -16,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from devstack.launch import START_SECONDS, stack_env, stop
 from devstack.stack import PROJECT_DIR
 from tests.support.local_stack import running_stack
 from tests.support.ports import free_port
@@ -97,3 +99,30 @@ def test_a_second_stack_on_a_taken_port_names_it_and_leaves_the_first_alone(
         assert variable in line and str(stack["ports"][variable]) in line
         assert stack["stack_file"].read_text() == before
     assert request(stack["info"]["apiUrl"] + "/health").status == 200
+
+
+def test_health_answers_only_once_the_stack_file_is_written(tmp_path: Path) -> None:
+    """A script that polls /health and then reads .local/stack.json must find it."""
+    ports = {name: free_port() for name in ("API_PORT", "AWS_PORT", "WEB_PORT")}
+    stack_file, log = tmp_path / "stack.json", tmp_path / "stack.log"
+    with log.open("w") as output:
+        process = subprocess.Popen([sys.executable, "-m", "devstack"], cwd=PROJECT_DIR,
+                                   env=stack_env(stack_file, ports), stdout=output,
+                                   stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + START_SECONDS
+        while True:
+            assert process.poll() is None and time.monotonic() < deadline, log.read_text()
+            try:
+                with socket.create_connection(("127.0.0.1", ports["API_PORT"]), timeout=1) as sock:
+                    sock.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                    status_line = sock.makefile("rb").readline()
+            except OSError:
+                time.sleep(0.002)
+                continue
+            if b" 200 " in status_line:
+                written = stack_file.exists()
+                break
+        assert written
+    finally:
+        stop(process)

@@ -107,6 +107,22 @@ def test_an_over_long_url_is_414(server: int) -> None:
     assert_is_the_apis(reply, 414, "uri_too_long")
 
 
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_a_header_line_over_64_kb_is_431_with_cors(server: int, where: str) -> None:
+    origin, long_line = f"Origin: {TEST_ORIGIN}\r\n", f"X-Big: {'x' * 70_000}\r\n"
+    headers = origin + long_line if where == "before" else long_line + origin
+    reply = answer(server, f"GET /health HTTP/1.1\r\nHost: x\r\n{headers}\r\n".encode())
+    assert_is_the_apis(reply, 431, "header_fields_too_large")
+
+
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_more_than_100_headers_is_431_with_cors(server: int, where: str) -> None:
+    origin, many = f"Origin: {TEST_ORIGIN}\r\n", "".join(f"X-H{n}: v\r\n" for n in range(120))
+    headers = origin + many if where == "before" else many + origin
+    reply = answer(server, f"GET /health HTTP/1.1\r\nHost: x\r\n{headers}\r\n".encode())
+    assert_is_the_apis(reply, 431, "header_fields_too_large")
+
+
 def test_twenty_parallel_requests_all_get_answers(server: int) -> None:
     def health(_: int) -> int:
         connection = http.client.HTTPConnection("127.0.0.1", server, timeout=10)

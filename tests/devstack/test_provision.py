@@ -84,7 +84,7 @@ def test_the_mfa_demo_account_needs_a_right_code(
 
 
 def test_provisioning_again_changes_nothing(local_aws: LocalAws) -> None:
-    again = provision(local_aws.session, mail_from=MAIL_FROM)
+    again = provision(local_aws.session)
     assert (again.table_name, again.user_pool_id, again.user_pool_client_id) == (
         local_aws.table_name, local_aws.user_pool_id, local_aws.user_pool_client_id)
     assert again.users == local_aws.users

@@ -15,7 +15,7 @@ from botocore.exceptions import ClientError
 from devstack.cloudformation.stand_ins import RECORDED
 from infra import stack
 from infra.site import site_headers
-from infra.stages import StageConfig, load_stage
+from infra.stages import EXAMPLE_SETTINGS_FILE, StageConfig, load_stage
 from tests.conftest import LocalAws
 from tests.infra.aws_stand_ins import create_rest_api
 from tests.infra.templates import resources_template
@@ -26,8 +26,8 @@ RESOURCES = TEMPLATE["Resources"]
 BODY = json.dumps(TEMPLATE)
 HEADERS = site_headers("https://abc123.execute-api.us-east-1.amazonaws.com/api", "us-east-1")
 # A stage of its own beside the session's local stack (its own names and sender).
-STAGE = dataclasses.replace(load_stage("dev"), name="parity", ses_identity="parity@example.org",
-                            mfa="optional")
+STAGE = dataclasses.replace(load_stage("dev", EXAMPLE_SETTINGS_FILE), name="parity",
+                            ses_identity="parity@example.org", mfa="optional")
 
 
 def props(logical_id: str) -> dict[str, Any]:

@@ -1,15 +1,16 @@
 """The judge itself: the call recorder and the policy check must be able to fail."""
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import boto3
 
+from infra.policy import stage_policy
 from tests.support.aws_calls import PROJECT_DIR, RECORDER, AwsCall, origin_of
 from tests.support.iam import World, allowed, iam_requests
+from tests.support.settings import EXAMPLE_STAGES, OWNER_STAGES
 
-DEV = json.loads((PROJECT_DIR / ".chalice" / "policy-dev.json").read_text())
+DEV = stage_policy(EXAMPLE_STAGES["dev"])
 WORLD = World(tables={"frontdesk-local": "frontdesk-dev"},
               senders={"frontdesk@example.com": "frontdesk@example.com"})
 
@@ -88,3 +89,25 @@ def test_cloudwatch_calls_are_recorded_under_their_iam_prefix(local_aws: Any) ->
     before = len(RECORDER.calls)
     boto3.Session().client("cloudwatch").list_metrics(Namespace="Frontdesk")
     assert RECORDER.calls[before].service == "cloudwatch"
+
+
+def test_an_owner_s_domain_identity_allows_its_addresses_and_no_other() -> None:
+    staging = stage_policy(OWNER_STAGES["staging"])  # sesIdentity: frontdesk.test
+    world = World(tables={}, senders={})
+
+    def verdict(source: str) -> bool:
+        (request,) = iam_requests(call("ses", "SendEmail", Source=source), world)
+        return allowed(staging, request)
+
+    assert verdict("Frontdesk <hello@frontdesk.test>") and verdict("other@frontdesk.test")
+    assert not verdict("frontdesk@example.com")  # the example's sender is not granted
+    assert not verdict("hello@mail.frontdesk.test") and not verdict("hello@frontdesk.testing")
+
+
+def test_an_owner_s_address_identity_allows_that_address_only() -> None:
+    rehearsal = stage_policy(OWNER_STAGES["rehearsal"])  # sesIdentity: desk@frontdesk.test
+    world = World(tables={}, senders={})
+    requests = {source: iam_requests(call("ses", "SendEmail", Source=source), world)[0]
+                for source in ("desk@frontdesk.test", "other@frontdesk.test")}
+    assert allowed(rehearsal, requests["desk@frontdesk.test"])
+    assert not allowed(rehearsal, requests["other@frontdesk.test"])

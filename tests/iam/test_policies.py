@@ -1,4 +1,6 @@
-"""The shape of .chalice/policy-<stage>.json, and that Chalice deploys with it."""
+"""The role policy deploy generates for each stage (infra/policy.py, from
+infra/policy.template.json and the stage's settings), and that Chalice deploys
+with it: for the example's stages and for stages with an owner's real addresses."""
 from __future__ import annotations
 
 import json
@@ -7,15 +9,13 @@ from typing import Any
 import pytest
 
 from chalicelib.config import captcha_secret_parameter, chat_webhook_parameter
-from infra.stages import DEPLOYABLE_STAGES, load_stage
-from tests.support.aws_calls import PROJECT_DIR
+from infra.chalice_config import CONFIG_FILE, read_config, stage_config
+from infra.policy import POLICY_TEMPLATE, stage_policy
+from infra.stages import StageConfig
 from tests.support.iam import RUNTIME_ACTIONS, STREAM_ACTIONS
+from tests.support.settings import OWNER_STAGES, POLICY_STAGES
 
-CONFIG = json.loads((PROJECT_DIR / ".chalice" / "config.json").read_text())
-
-
-def policy(stage: str) -> dict[str, Any]:
-    return dict(json.loads((PROJECT_DIR / ".chalice" / f"policy-{stage}.json").read_text()))
+STAGES = pytest.mark.parametrize("stage", POLICY_STAGES.values(), ids=list(POLICY_STAGES))
 
 
 def resources(statement: dict[str, Any]) -> list[str]:
@@ -23,15 +23,16 @@ def resources(statement: dict[str, Any]) -> list[str]:
     return [value] if isinstance(value, str) else value
 
 
-@pytest.mark.parametrize("stage", DEPLOYABLE_STAGES)
-def test_chalice_uses_the_stage_policy_file_not_autogeneration(stage: str) -> None:
-    assert CONFIG["autogen_policy"] is False
-    assert CONFIG["stages"][stage]["iam_policy_file"] == f"policy-{stage}.json"
+@STAGES
+def test_chalice_uses_the_stage_policy_file_not_autogeneration(stage: StageConfig) -> None:
+    config = stage_config(read_config(CONFIG_FILE), stage, outputs=None)
+    assert config["autogen_policy"] is False
+    assert config["stages"][stage.name]["iam_policy_file"] == f"policy-{stage.name}.json"
 
 
-@pytest.mark.parametrize("stage", DEPLOYABLE_STAGES)
-def test_only_plain_allow_statements_with_named_actions(stage: str) -> None:
-    for statement in policy(stage)["Statement"]:
+@STAGES
+def test_only_plain_allow_statements_with_named_actions(stage: StageConfig) -> None:
+    for statement in stage_policy(stage)["Statement"]:
         if statement["Action"] == ["kms:Decrypt"]:  # see the test below
             statement = {k: v for k, v in statement.items() if k != "Condition"}
         assert set(statement) == {"Sid", "Effect", "Action", "Resource"}, statement["Sid"]
@@ -39,15 +40,14 @@ def test_only_plain_allow_statements_with_named_actions(stage: str) -> None:
         assert not any("*" in action for action in statement["Action"]), statement["Sid"]
 
 
-@pytest.mark.parametrize("stage", DEPLOYABLE_STAGES)
-def test_every_resource_is_the_stage_s_own(stage: str) -> None:
-    config = load_stage(stage)
-    own = (f"arn:aws:dynamodb:*:*:table/{config.table_name}",
-           f"arn:aws:logs:*:*:log-group:/aws/lambda/{config.function_name}",
-           f"arn:aws:ses:*:*:identity/{config.ses_identity}",
-           f"arn:aws:ssm:*:*:parameter{captcha_secret_parameter(stage)}",
-           f"arn:aws:ssm:*:*:parameter{chat_webhook_parameter(stage)}")
-    for statement in policy(stage)["Statement"]:
+@STAGES
+def test_every_resource_is_the_stage_s_own(stage: StageConfig) -> None:
+    own = (f"arn:aws:dynamodb:*:*:table/{stage.table_name}",
+           f"arn:aws:logs:*:*:log-group:/aws/lambda/{stage.function_name}",
+           f"arn:aws:ses:*:*:identity/{stage.ses_identity}",
+           f"arn:aws:ssm:*:*:parameter{captcha_secret_parameter(stage.name)}",
+           f"arn:aws:ssm:*:*:parameter{chat_webhook_parameter(stage.name)}")
+    for statement in stage_policy(stage)["Statement"]:
         if statement["Action"] == ["kms:Decrypt"]:
             continue  # any key, but only through SSM: the test below
         for resource in resources(statement):
@@ -59,22 +59,44 @@ def test_every_resource_is_the_stage_s_own(stage: str) -> None:
             assert resource in own or resource[len(next(o for o in own if resource.startswith(o)))] in "/:-"
 
 
-@pytest.mark.parametrize("stage", DEPLOYABLE_STAGES)
-def test_x_ray_is_granted_exactly_when_the_stage_traces(stage: str) -> None:
-    actions = {a for s in policy(stage)["Statement"] for a in s["Action"]}
-    traced = CONFIG["stages"][stage].get("xray", False)
+@STAGES
+def test_mail_is_granted_exactly_on_the_identity_the_settings_name(stage: StageConfig) -> None:
+    (send,) = [s for s in stage_policy(stage)["Statement"]
+               if any(a.startswith("ses:") for a in s["Action"])]
+    assert send["Action"] == ["ses:SendEmail"]
+    assert send["Resource"] == f"arn:aws:ses:*:*:identity/{stage.ses_identity}"
+
+
+def test_the_owner_s_identity_replaces_the_example_s() -> None:
+    for stage in OWNER_STAGES.values():
+        assert "example.com" not in json.dumps(stage_policy(stage))
+
+
+def test_the_template_is_the_one_policy_and_names_the_identity_only_through_the_settings() -> None:
+    text = POLICY_TEMPLATE.read_text()
+    assert "${SesIdentity}" in text and "@" not in text
+    assert "frontdesk-dev" not in text and "frontdesk-prod" not in text
+    for stage in POLICY_STAGES.values():
+        assert "${" not in json.dumps(stage_policy(stage))
+
+
+@STAGES
+def test_x_ray_is_granted_exactly_when_the_stage_traces(stage: StageConfig) -> None:
+    actions = {a for s in stage_policy(stage)["Statement"] for a in s["Action"]}
+    traced = stage_config(read_config(CONFIG_FILE), stage, None)["stages"][stage.name]["xray"]
+    assert traced is stage.xray
     assert ({"xray:PutTraceSegments", "xray:PutTelemetryRecords"} <= actions) is traced
     assert traced or not any(a.startswith("xray:") for a in actions)
 
 
-@pytest.mark.parametrize("stage", DEPLOYABLE_STAGES)
+@STAGES
 def test_ssm_reads_exactly_two_parameters_and_kms_decrypts_only_through_ssm(
-        stage: str) -> None:
-    statements = policy(stage)["Statement"]
+        stage: StageConfig) -> None:
+    statements = stage_policy(stage)["Statement"]
     (read,) = [s for s in statements if "ssm:GetParameter" in s["Action"]]
     assert read["Action"] == ["ssm:GetParameter"]
-    assert read["Resource"] == [f"arn:aws:ssm:*:*:parameter{captcha_secret_parameter(stage)}",
-                                f"arn:aws:ssm:*:*:parameter{chat_webhook_parameter(stage)}"]
+    assert read["Resource"] == [f"arn:aws:ssm:*:*:parameter{captcha_secret_parameter(stage.name)}",
+                                f"arn:aws:ssm:*:*:parameter{chat_webhook_parameter(stage.name)}"]
     assert not any(a.startswith("ssm:") for s in statements if s is not read for a in s["Action"])
     (decrypt,) = [s for s in statements if any(a.startswith("kms:") for a in s["Action"])]
     assert decrypt["Action"] == ["kms:Decrypt"]
@@ -86,9 +108,9 @@ def test_runtime_grants_are_only_logs_x_ray_and_reading_the_stream() -> None:
     assert {a for a in RUNTIME_ACTIONS if a.startswith("dynamodb:")} == STREAM_ACTIONS
 
 
-@pytest.mark.parametrize("stage", DEPLOYABLE_STAGES)
-def test_the_stream_grant_covers_only_the_stage_tables_stream(stage: str) -> None:
-    (statement,) = [s for s in policy(stage)["Statement"]
+@STAGES
+def test_the_stream_grant_covers_only_the_stage_tables_stream(stage: StageConfig) -> None:
+    (statement,) = [s for s in stage_policy(stage)["Statement"]
                     if set(s["Action"]) & STREAM_ACTIONS]
     assert set(statement["Action"]) == STREAM_ACTIONS
-    assert statement["Resource"] == f"arn:aws:dynamodb:*:*:table/frontdesk-{stage}/stream/*"
+    assert statement["Resource"] == f"arn:aws:dynamodb:*:*:table/frontdesk-{stage.name}/stream/*"

@@ -2,23 +2,24 @@
 
 tests/support/aws_calls.py records every AWS call of the whole session; this
 module runs last (conftest.py orders it) and judges the calls the app's own
-code made (chalicelib/, app.py) against .chalice/policy-<stage>.json, with the
-test world's table and sender translated to the stage's.
+code made (chalicelib/, app.py) against the role policy deploy generates for
+each stage (infra/policy.py): the example's stages and stages with an owner's
+real sender, with the test world's table and sender translated to the stage's.
 
 When new code calls a new operation, the first test fails and names it: grant
-it in both policies, scoped to the stage's resources. When a policy grants what
+it in infra/policy.template.json, scoped to the stage's resources. When a policy grants what
 nothing calls, the second test fails: remove the grant.
 """
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
 
 from chalicelib.config import captcha_secret_parameter, chat_webhook_parameter
-from infra.stages import DEPLOYABLE_STAGES, load_stage
-from tests.support.aws_calls import PROJECT_DIR, RECORDER
+from infra.policy import stage_policy
+from infra.stages import StageConfig
+from tests.support.aws_calls import RECORDER
 from tests.support.iam import (
     RUNTIME_ACTIONS,
     VIA_SSM_ACTIONS,
@@ -27,36 +28,36 @@ from tests.support.iam import (
     granted_actions,
     iam_requests,
 )
+from tests.support.settings import POLICY_STAGES, sender_address
 
 TEST_TABLE = "frontdesk-local"
 TEST_SENDER = "frontdesk@example.com"
 
 
-def policy(stage: str) -> dict[str, Any]:
-    return dict(json.loads((PROJECT_DIR / ".chalice" / f"policy-{stage}.json").read_text()))
+STAGES = pytest.mark.parametrize("stage", POLICY_STAGES.values(), ids=list(POLICY_STAGES))
 
 
-def world(stage: str) -> World:
-    config = load_stage(stage)
-    return World(tables={TEST_TABLE: config.table_name}, senders={TEST_SENDER: config.mail_from},
-                 parameters={captcha_secret_parameter("local"): captcha_secret_parameter(stage),
-                             chat_webhook_parameter("local"): chat_webhook_parameter(stage)})
+def world(stage: StageConfig) -> World:
+    return World(tables={TEST_TABLE: stage.table_name}, senders={TEST_SENDER: sender_address(stage)},
+                 parameters={captcha_secret_parameter("local"): captcha_secret_parameter(stage.name),
+                             chat_webhook_parameter("local"): chat_webhook_parameter(stage.name)})
 
 
-@pytest.mark.parametrize("stage", DEPLOYABLE_STAGES)
-def test_every_aws_call_the_app_made_is_allowed_by_the_stage_policy(stage: str) -> None:
+@STAGES
+def test_every_aws_call_the_app_made_is_allowed_by_the_stage_policy(stage: StageConfig) -> None:
+    policy = stage_policy(stage)
     denied = [f"{r.action} on {' or '.join(r.resources)} (from {r.call.caller})"
               for call in RECORDER.app_calls() for r in iam_requests(call, world(stage))
-              if not allowed(policy(stage), r)]
-    assert denied == [], f"policy-{stage}.json does not allow:\n  " + "\n  ".join(denied)
+              if not allowed(policy, r)]
+    assert denied == [], f"{stage.name}'s policy does not allow:\n  " + "\n  ".join(denied)
 
 
-@pytest.mark.parametrize("stage", DEPLOYABLE_STAGES)
-def test_the_policy_grants_no_action_the_code_never_calls(stage: str) -> None:
+@STAGES
+def test_the_policy_grants_no_action_the_code_never_calls(stage: StageConfig) -> None:
     """Deselected automatically unless the whole suite runs (conftest.py)."""
     called = {r.action for call in RECORDER.app_calls() for r in iam_requests(call, world(stage))}
-    unused = granted_actions(policy(stage)) - called - RUNTIME_ACTIONS - VIA_SSM_ACTIONS
-    assert unused == set(), f"policy-{stage}.json grants what no code calls: {sorted(unused)}"
+    unused = granted_actions(stage_policy(stage)) - called - RUNTIME_ACTIONS - VIA_SSM_ACTIONS
+    assert unused == set(), f"{stage.name}'s policy grants what no code calls: {sorted(unused)}"
 
 
 def test_the_recorder_saw_this_session_s_aws_calls(local_aws: Any) -> None:

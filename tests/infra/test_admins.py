@@ -167,7 +167,7 @@ def test_the_command_without_a_running_stack_says_how_to_start_one(
 
 def test_deploy_refuses_the_local_stage(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["deploy", "--stage", "local"]) == 2
-    assert "needs STAGE=dev or STAGE=prod" in capsys.readouterr().err
+    assert "needs a deployed stage, like STAGE=dev" in capsys.readouterr().err
 
 
 def test_a_deployed_stage_s_admins_before_its_first_deploy_says_to_deploy_first(

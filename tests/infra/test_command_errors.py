@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from infra.__main__ import main
+from infra.stages import EXAMPLE_SETTINGS_FILE
 
 
 class _NotAws(http.server.BaseHTTPRequestHandler):
@@ -35,7 +36,9 @@ def not_aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     endpoint = f"http://127.0.0.1:{server.server_address[1]}"
     monkeypatch.setenv("AWS_ENDPOINT_URL", endpoint)
     for name, value in (("AWS_ACCESS_KEY_ID", "local"), ("AWS_SECRET_ACCESS_KEY", "local"),
-                        ("AWS_DEFAULT_REGION", "us-east-1")):
+                        ("AWS_DEFAULT_REGION", "us-east-1"),
+                        # destroy reads the stage from the settings first
+                        ("FRONTDESK_SETTINGS", str(EXAMPLE_SETTINGS_FILE))):
         monkeypatch.setenv(name, value)
     yield endpoint
     server.shutdown()

@@ -19,7 +19,7 @@ from infra import gateway
 from infra.deploy import AwsClients, Project, Refused, deploy, destroy, find_unrecorded_api
 from infra.site import site_headers
 from infra.stack import stack_parameters
-from infra.stages import PROJECT_DIR, load_stage
+from infra.stages import EXAMPLE_SETTINGS_FILE, PROJECT_DIR, SettingsError, load_stage
 from tests.infra.aws_stand_ins import create_rest_api, create_usage_plan
 from tests.infra.templates import resources_template
 
@@ -30,18 +30,24 @@ POLICY = resources_template()["Resources"]["UserPool"]["Properties"]["Policies"]
 
 @pytest.fixture
 def project(tmp_path: Path) -> Project:
-    for relative in (".chalice/config.json", "infra/stages.json", "infra/resources.yaml"):
+    for relative in (".chalice/config.json", "infra/resources.yaml"):
         (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(PROJECT_DIR / relative, tmp_path / relative)
     shutil.copytree(PROJECT_DIR / "web", tmp_path / "web",
                     ignore=shutil.ignore_patterns("config.json"))
-    # The shipped file holds placeholders, which deploy refuses: fill them in.
-    stages = json.loads((tmp_path / "infra/stages.json").read_text())
+    # What `make settings` seeds holds placeholders, which deploy refuses: the
+    # owner fills them in.
+    stages = json.loads(EXAMPLE_SETTINGS_FILE.read_text())
     for stage in stages.values():
         stage.update(mailFrom="frontdesk@frontdesk.test", ownerEmail="owner@frontdesk.test",
                      sesIdentity="frontdesk.test")
-    (tmp_path / "infra/stages.json").write_text(json.dumps(stages))
+    (tmp_path / "frontdesk.json").write_text(json.dumps(stages))
     return Project(tmp_path)
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {str(path.relative_to(root)): path.read_bytes()
+            for path in sorted(root.rglob("*")) if path.is_file()}
 
 
 HANDLER_ARN = "arn:aws:lambda:us-east-1:123456789012:function:frontdesk-dev"
@@ -158,7 +164,7 @@ def stage_outputs(local_aws: Any, site_bucket: str) -> dict[str, str]:
 def expect_a_first_deploy(stubber: Stubber, cloudfront_stubber: Stubber, project: Project,
                           outputs: dict[str, str]) -> None:
     """The stack is created naming no API, then updated to name the one `chalice deploy` made."""
-    dev = load_stage("dev", project.stages_file)
+    dev = load_stage("dev", project.settings_file)
     stack_arguments = {"StackName": STACK, "TemplateBody": project.template.read_text(),
                        "Tags": [{"Key": "app", "Value": "frontdesk"},
                                 {"Key": "stage", "Value": "dev"}]}
@@ -195,7 +201,7 @@ def test_deploy_runs_the_whole_sequence(local_aws: Any, project: Project, cfn: A
     client, stubber = cfn
     cloudfront_client, cloudfront_stubber = cloudfront
     s3 = local_aws.session.client("s3")
-    dev = load_stage("dev", project.stages_file)
+    dev = load_stage("dev", project.settings_file)
     apigateway = local_aws.session.client("apigateway")
     cognito = local_aws.session.client("cognito-idp")
     outputs = stage_outputs(local_aws, site_bucket)
@@ -203,23 +209,32 @@ def test_deploy_runs_the_whole_sequence(local_aws: Any, project: Project, cfn: A
     expect_a_first_deploy(stubber, cloudfront_stubber, project, outputs)
     chalice = FakeChalice(apigateway, project)
     said: list[str] = []
+    before = tree(project.root)
 
     result = deploy("dev", aws=AwsClients(client, apigateway, "us-east-1", cognito, s3=s3,
                                           cloudfront=cloudfront_client),
                     chalice=chalice, project=project, say=said.append)
 
     assert chalice.calls == [["deploy", "--stage", "dev"]]
-    config = json.loads(project.chalice_config.read_text())
+    # Chalice's config and the role policy are generated under build/ from the
+    # settings and the stack's outputs; no file the repository tracks changes.
+    config = json.loads((project.generated("dev") / "config.json").read_text())
     env = config["stages"]["dev"]["environment_variables"]
     assert env["USER_POOL_ID"] == pool_id and env["USER_POOL_CLIENT_ID"] == "client123"
     assert env["USER_POOL_ARN"] == outputs["UserPoolArn"] and env["TABLE_NAME"] == "frontdesk-dev"
-    assert env["MAIL_FROM"] == dev.mail_from
-    # The site's own origin first, then the stage's extra ones from infra/stages.json.
+    assert env["MAIL_FROM"] == dev.mail_from and env["STAGE"] == "dev"
+    # The site's own origin first, then the stage's extra ones from the settings.
     assert env["ALLOWED_ORIGINS"] == ",".join(
         ["https://d111111abcdef8.cloudfront.net", *dev.extra_allowed_origins])
-    assert "layers" not in config["stages"]["dev"]  # Powertools is no longer deployed
-    assert config["stages"]["prod"] == json.loads(
-        (PROJECT_DIR / ".chalice/config.json").read_text())["stages"]["prod"]
+    assert list(config["stages"]) == ["dev"] and "layers" not in config["stages"]["dev"]
+    assert config["stages"]["dev"]["iam_policy_file"] == "policy-dev.json"
+    policy = json.loads((project.generated("dev") / "policy-dev.json").read_text())
+    (send,) = [s for s in policy["Statement"] if s["Action"] == ["ses:SendEmail"]]
+    assert send["Resource"] == "arn:aws:ses:*:*:identity/frontdesk.test"  # the settings' sesIdentity
+    after = tree(project.root)
+    changed = {path for path in after if before.get(path) != after[path]}
+    assert changed and all(path.startswith(("build/", ".chalice/deployed/")) or path == "web/config.json"
+                           for path in changed), changed
 
     api_id = result.rest_api_id
     types = {r["responseType"] for r in apigateway.get_gateway_responses(
@@ -325,7 +340,7 @@ def test_a_redeploy_with_the_same_api_updates_the_stack_once(
     stubber.add_client_error(  # the CSP already names this API: nothing to change
         "update_stack", "ValidationError", "No updates are to be performed.", expected_params={
             "StackName": STACK, "TemplateBody": project.template.read_text(),
-            "Parameters": stack_parameters(load_stage("dev", project.stages_file), "api",
+            "Parameters": stack_parameters(load_stage("dev", project.settings_file), "api",
                                            site_headers(API_URL, "us-east-1")),
             "Tags": [{"Key": "app", "Value": "frontdesk"}, {"Key": "stage", "Value": "dev"}]})
     stubber.add_response("describe_stacks", outputs_response(outputs, "UPDATE_COMPLETE"),
@@ -348,14 +363,23 @@ def test_a_redeploy_with_the_same_api_updates_the_stack_once(
 def test_deploy_with_placeholders_refuses_before_any_aws_call_naming_every_field(
         cfn: Any) -> None:
     client, _ = cfn  # no stubbed responses: any call would fail the test
-    shipped = Project(PROJECT_DIR)
+    seeded = Project(PROJECT_DIR, settings=EXAMPLE_SETTINGS_FILE)  # as `make settings` seeds it
     with pytest.raises(Refused) as refused:
         deploy("prod", aws=AwsClients(client, None, "us-east-1"),
-               chalice=lambda args: pytest.fail("chalice ran"), project=shipped)
+               chalice=lambda args: pytest.fail("chalice ran"), project=seeded)
     message = str(refused.value)
-    assert message.startswith("infra/stages.json cannot deploy prod as it is. Fix these fields first:")
+    assert message.startswith("frontdesk.example.json cannot deploy prod as it is. "
+                              "Fix these fields first:")
     for field in ("prod.mailFrom", "prod.ownerEmail", "prod.sesIdentity"):
         assert field in message
+
+
+def test_deploy_without_a_settings_file_says_how_to_create_one(project: Project, cfn: Any) -> None:
+    client, _ = cfn
+    project.settings_file.unlink()
+    with pytest.raises(SettingsError, match=r"`make settings`"):
+        deploy("dev", aws=AwsClients(client, None, "us-east-1"),
+               chalice=lambda args: pytest.fail("chalice ran"), project=project)
 
 
 def test_destroy_prod_without_confirmation_refuses_before_any_aws_call(
@@ -383,6 +407,9 @@ def test_destroy_dev_deletes_the_app_then_the_stack(local_aws: Any, project: Pro
 
     assert chalice.calls[-1] == ["delete", "--stage", "dev"]
     assert json.loads(project.deployed("dev").read_text()) == CHALICE_DELETED
+    # `chalice delete` imports app.py with the stage's environment: it has one.
+    config = json.loads((project.generated("dev") / "config.json").read_text())
+    assert config["stages"]["dev"]["environment_variables"]["STAGE"] == "dev"
 
 
 def test_destroy_after_destroy_finds_no_app_and_no_stack(local_aws: Any, project: Project,

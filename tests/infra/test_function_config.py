@@ -1,34 +1,37 @@
-"""What `make deploy` writes into .chalice/config.json for the functions
-themselves: the architecture they run on, and no layer."""
+"""The Chalice config `make deploy` generates for a deployed stage's functions
+(infra/chalice_config.py): the architecture they run on, no layer, and the
+tracked config holding only what every stage shares and the local stage."""
 from __future__ import annotations
 
-import json
-from typing import Any
+from dataclasses import replace
 
-from infra.chalice_config import lambda_architecture, without_layers
-from infra.stages import DEPLOYABLE_STAGES, PROJECT_DIR
+import pytest
 
+from infra.chalice_config import CONFIG_FILE, lambda_architecture, read_config, stage_config
+from infra.stages import StageConfig
+from tests.support.settings import POLICY_STAGES
 
-def committed_config() -> dict[str, Any]:
-    return dict(json.loads((PROJECT_DIR / ".chalice" / "config.json").read_text()))
-
-
-def test_every_deployed_stage_runs_on_arm64() -> None:
-    config = committed_config()
-    assert [lambda_architecture(config, stage) for stage in DEPLOYABLE_STAGES] == ["arm64", "arm64"]
+STAGES = pytest.mark.parametrize("stage", POLICY_STAGES.values(), ids=list(POLICY_STAGES))
 
 
-def test_no_stage_is_configured_with_a_layer() -> None:
-    config = committed_config()
-    assert "layers" not in config
-    assert all("layers" not in config["stages"][stage] for stage in config["stages"])
+@STAGES
+def test_every_deployed_stage_runs_on_arm64_without_a_layer(stage: StageConfig) -> None:
+    config = stage_config(read_config(CONFIG_FILE), stage, outputs=None)
+    assert lambda_architecture(config, stage.name) == "arm64"
+    assert "layers" not in config and "layers" not in config["stages"][stage.name]
 
 
-def test_the_powertools_layer_an_earlier_deploy_wrote_is_dropped() -> None:
-    config = committed_config()
-    config["stages"]["prod"]["layers"] = [
-        "arn:aws:lambda:eu-west-1:017000801446:layer:AWSLambdaPowertoolsPythonV3-python311-arm64:27"]
-    written = without_layers(config, "prod")
-    assert "layers" not in written["stages"]["prod"]
-    assert "layers" in config["stages"]["prod"]  # the input is left as it was
-    assert without_layers(committed_config(), "dev") == committed_config()
+def test_the_tracked_config_holds_only_the_local_stage() -> None:
+    # Deployed stages are generated at deploy, so a deploy never edits this file.
+    assert list(read_config(CONFIG_FILE)["stages"]) == ["local"]
+
+
+@STAGES
+def test_the_owner_s_environment_reaches_the_functions_and_cannot_override_deploy_s(
+        stage: StageConfig) -> None:
+    owned = replace(stage, environment={"CHAT_FORMAT": "slack", "STAGE": "other"})
+    environment = stage_config(read_config(CONFIG_FILE), owned, None)["stages"][stage.name][
+        "environment_variables"]
+    assert environment["CHAT_FORMAT"] == "slack"
+    assert environment["STAGE"] == stage.name and environment["TABLE_NAME"] == stage.table_name
+    assert environment["MAIL_FROM"] == stage.mail_from

@@ -9,8 +9,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from infra.chalice_config import read_config, stage_files, write_files
 from infra.deploy import Project, run_chalice
 from infra.packaging import VENDOR_DIR, bytecode_problem, cached_pyc, project_copy
+from tests.support.settings import EXAMPLE_STAGES
 
 # Imports every chalicelib module from the copy the way Lambda would (nothing
 # written, nothing cached) and lists the ones Python had to compile from source.
@@ -69,6 +71,9 @@ def test_deploy_runs_chalice_in_the_compiled_copy_and_keeps_its_record(tmp_path:
     fake.write_text(FAKE_CHALICE.format(python=sys.executable))
     fake.chmod(0o755)
     project = Project(root)
+    # What deploy generates first: the stage's config and role policy.
+    write_files(project.generated("dev"), stage_files(
+        read_config(project.chalice_config), EXAMPLE_STAGES["dev"], outputs=None))
 
     run_chalice(project, chalice=fake)(["deploy", "--stage", "dev"])
 
@@ -77,3 +82,8 @@ def test_deploy_runs_chalice_in_the_compiled_copy_and_keeps_its_record(tmp_path:
     assert Path(record["cwd"]) == project.deploy_copy
     assert record["before"] == {"resources": "earlier"}  # it updates what it deployed before
     assert record["pycs"] > 40
+    copied = json.loads((project.deploy_copy / ".chalice" / "config.json").read_text())
+    assert copied["stages"]["dev"]["iam_policy_file"] == "policy-dev.json"
+    assert (project.deploy_copy / ".chalice" / "policy-dev.json").is_file()
+    # The project's own (tracked) config is left as it was.
+    assert list(read_config(project.chalice_config)["stages"]) == ["local"]

@@ -28,12 +28,23 @@ from chalicelib.metrics import (
 )
 from infra.site import site_headers
 from infra.stack import stack_parameters
-from infra.stages import DEPLOYABLE_STAGES, PROJECT_DIR, STAGES_FILE, TEMPLATE_FILE, load_stage
+from infra.stages import (
+    EXAMPLE_SETTINGS_FILE,
+    PROJECT_DIR,
+    TEMPLATE_FILE,
+    StageConfig,
+    example_stages,
+    load_stage,
+)
 from tests.infra.templates import resources_template
 
 TEMPLATE = resources_template()
 RESOURCES = TEMPLATE["Resources"]
 HEADERS = site_headers("https://abc123.execute-api.eu-west-1.amazonaws.com/api", "eu-west-1")
+
+
+def example(stage: str) -> StageConfig:
+    return load_stage(stage, EXAMPLE_SETTINGS_FILE)
 
 
 def of_type(resource_type: str) -> dict[str, dict[str, Any]]:
@@ -150,14 +161,15 @@ def test_every_failure_the_app_counts_has_an_alarm(metric: str) -> None:
     assert alarm["TreatMissingData"] == "notBreaching"
 
 
-@pytest.mark.parametrize("stage", DEPLOYABLE_STAGES)
+@pytest.mark.parametrize("stage", example_stages())
 def test_a_message_waiting_too_long_raises_the_alarm_at_the_stage_s_threshold(stage: str) -> None:
     alarm = frontdesk_alarm(OLDEST_PENDING_NOTIFICATION_AGE)
     assert alarm["Statistic"] == "Maximum"
     assert alarm["Threshold"] == {"Ref": "OldestPendingNotificationAlarmSeconds"}
     parameters = {p["ParameterKey"]: p["ParameterValue"]
-                  for p in stack_parameters(load_stage(stage), "api", HEADERS)}
-    minutes = json.loads(STAGES_FILE.read_text())[stage]["alarms"]["oldestPendingNotificationMinutes"]
+                  for p in stack_parameters(example(stage), "api", HEADERS)}
+    minutes = json.loads(EXAMPLE_SETTINGS_FILE.read_text())[stage]["alarms"][
+        "oldestPendingNotificationMinutes"]
     assert parameters["OldestPendingNotificationAlarmSeconds"] == str(minutes * 60)
 
 
@@ -166,9 +178,9 @@ def test_outputs_hold_what_the_chalice_stage_config_needs() -> None:
             "UsagePlanId", "ApiKeyId"} <= set(TEMPLATE["Outputs"])
 
 
-@pytest.mark.parametrize("stage", DEPLOYABLE_STAGES)
+@pytest.mark.parametrize("stage", example_stages())
 def test_each_stage_config_supplies_exactly_the_template_s_parameters(stage: str) -> None:
-    given = {p["ParameterKey"] for p in stack_parameters(load_stage(stage), "api", HEADERS)}
+    given = {p["ParameterKey"] for p in stack_parameters(example(stage), "api", HEADERS)}
     assert given == set(TEMPLATE["Parameters"])
 
 
@@ -244,11 +256,11 @@ def served_headers(policy: dict[str, Any], parameters: dict[str, str]) -> dict[s
     return headers
 
 
-@pytest.mark.parametrize("stage", DEPLOYABLE_STAGES)
+@pytest.mark.parametrize("stage", example_stages())
 def test_the_site_headers_policy_sends_exactly_the_one_definition(stage: str) -> None:
     policy = RESOURCES["SiteHeadersPolicy"]["Properties"]["ResponseHeadersPolicyConfig"]
     parameters = {p["ParameterKey"]: p["ParameterValue"]
-                  for p in stack_parameters(load_stage(stage), "api", HEADERS)}
+                  for p in stack_parameters(example(stage), "api", HEADERS)}
     assert served_headers(policy, parameters) == HEADERS
 
 
@@ -276,7 +288,9 @@ def _resolve(value: Any, parameters: dict[str, str]) -> Any:
 def test_mfa_is_off_locally_optional_on_dev_and_required_on_prod() -> None:
     from infra.stages import mfa_mode
 
-    assert [mfa_mode(stage) for stage in ("local", "dev", "prod")] == ["off", "optional", "required"]
+    assert mfa_mode("local") == "off"  # built in: make dev needs no settings file
+    assert [mfa_mode(stage, EXAMPLE_SETTINGS_FILE) for stage in ("dev", "prod")] == [
+        "optional", "required"]
 
 
 @pytest.mark.parametrize("mode, configuration", [("off", "OFF"), ("optional", "OPTIONAL"),
@@ -292,8 +306,8 @@ def test_the_pool_applies_the_stage_s_mfa_setting_with_totp_only(mode: str,
     assert TEMPLATE["Parameters"]["Mfa"]["AllowedValues"] == ["off", "optional", "required"]
 
 
-@pytest.mark.parametrize("stage", DEPLOYABLE_STAGES)
+@pytest.mark.parametrize("stage", example_stages())
 def test_each_deployed_stage_passes_its_mfa_setting_to_the_stack(stage: str) -> None:
     given = {p["ParameterKey"]: p["ParameterValue"]
-             for p in stack_parameters(load_stage(stage), "api", HEADERS)}
-    assert given["Mfa"] == load_stage(stage).mfa
+             for p in stack_parameters(example(stage), "api", HEADERS)}
+    assert given["Mfa"] == example(stage).mfa

@@ -13,7 +13,7 @@ import pytest
 from botocore.stub import ANY, Stubber
 
 from infra import site
-from infra.stages import PROJECT_DIR, load_stage
+from infra.stages import EXAMPLE_SETTINGS_FILE, PROJECT_DIR, load_stage
 
 CONFIG = {"apiUrl": "https://abc123.execute-api.eu-west-1.amazonaws.com/api",
           "region": "eu-west-1", "userPoolClientId": "client123",
@@ -213,7 +213,7 @@ def test_many_changed_paths_become_one_wildcard() -> None:
 
 def test_the_site_is_at_its_custom_domain_when_set_and_both_origins_are_allowed() -> None:
     outputs = {"SiteDomainName": "d111111abcdef8.cloudfront.net"}
-    stage = load_stage("prod")
+    stage = load_stage("prod", EXAMPLE_SETTINGS_FILE)
     assert site.site_url(stage, outputs) == "https://d111111abcdef8.cloudfront.net/"
     assert site.allowed_origins(stage, outputs) == ("https://d111111abcdef8.cloudfront.net",)
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from infra import stack
 from infra.site import site_headers
-from infra.stages import load_stage
+from infra.stages import EXAMPLE_SETTINGS_FILE, load_stage
 from tests.infra.templates import resources_template
 
 FAST = {"Delay": 0.1, "MaxAttempts": 100}
@@ -21,7 +21,8 @@ HEADERS = site_headers("https://abc123.execute-api.us-east-1.amazonaws.com/api",
 def test_stack_is_created_then_left_alone_then_deleted(local_aws: Any) -> None:
     cfn = local_aws.session.client("cloudformation")
     dynamodb = local_aws.session.client("dynamodb")
-    stage = dataclasses.replace(load_stage("dev"), ses_identity="dev@example.org")
+    stage = dataclasses.replace(load_stage("dev", EXAMPLE_SETTINGS_FILE),
+                                ses_identity="dev@example.org")
 
     outputs = stack.deploy_stack(cfn, stage, BODY, "api", HEADERS, wait=FAST)
     assert outputs["TableName"] == "frontdesk-dev" == stage.table_name
@@ -41,7 +42,8 @@ def test_stack_is_created_then_left_alone_then_deleted(local_aws: Any) -> None:
 def test_the_prod_table_is_protected_from_deletion(local_aws: Any) -> None:
     cfn = local_aws.session.client("cloudformation")
     dynamodb = local_aws.session.client("dynamodb")
-    stage = dataclasses.replace(load_stage("prod"), ses_identity="prod@example.org")
+    stage = dataclasses.replace(load_stage("prod", EXAMPLE_SETTINGS_FILE),
+                                ses_identity="prod@example.org")
     stack.deploy_stack(cfn, stage, BODY, "api", HEADERS, wait=FAST)
     try:
         table = dynamodb.describe_table(TableName="frontdesk-prod")["Table"]
@@ -52,7 +54,7 @@ def test_the_prod_table_is_protected_from_deletion(local_aws: Any) -> None:
 
 
 def test_parameters_carry_the_stage_s_throttle_and_quota() -> None:
-    stage = load_stage("prod")
+    stage = load_stage("prod", EXAMPLE_SETTINGS_FILE)
     params = {p["ParameterKey"]: p["ParameterValue"]
               for p in stack.stack_parameters(stage, "api", HEADERS)}
     assert params["Stage"] == "prod"

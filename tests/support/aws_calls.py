@@ -7,7 +7,7 @@ session, `boto3.Session()`, anything the app builds) and on the default session
 if it already exists. Each call is recorded with its parameters and its
 origin: "app" when the innermost project frame that made it is in chalicelib/
 or app.py (code that runs in the Lambda), "harness" otherwise (tests, devstack,
-infra). tests/iam/ judges the app's calls against .chalice/policy-<stage>.json.
+infra). tests/iam/ judges the app's calls against the generated role policies (infra/policy.py).
 """
 from __future__ import annotations
 

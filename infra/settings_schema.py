@@ -1,0 +1,128 @@
+"""The fields of one stage in the settings file, each declared once: its meaning,
+its default, and what a value must be. `read` checks a stage's JSON against
+them and names every problem, as the field is written in the file."""
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+# TOTP for the user pool: "off", "optional" (each user chooses) or "required".
+MFA_MODES = ("off", "optional", "required")
+QUOTA_PERIODS = ("DAY", "WEEK", "MONTH")
+
+Check = Callable[[Any], "str | None"]  # None: fine; else what the value must be
+
+
+def _text(value: Any) -> str | None:
+    return None if isinstance(value, str) else "must be a string"
+
+
+def _texts(value: Any) -> str | None:
+    fine = isinstance(value, list) and all(isinstance(item, str) for item in value)
+    return None if fine else "must be a list of strings, like [\"a\", \"b\"]"
+
+
+def _whole(minimum: int) -> Check:
+    def check(value: Any) -> str | None:
+        fine = isinstance(value, int) and not isinstance(value, bool) and value >= minimum
+        return None if fine else f"must be a whole number of at least {minimum}"
+    return check
+
+
+def _positive(value: Any) -> str | None:
+    fine = isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0
+    return None if fine else "must be a number above 0"
+
+
+def _one_of(*choices: str) -> Check:
+    def check(value: Any) -> str | None:
+        return None if value in choices else "must be one of " + ", ".join(
+            json.dumps(choice) for choice in choices)
+    return check
+
+
+def _boolean(value: Any) -> str | None:
+    return None if isinstance(value, bool) else "must be true or false"
+
+
+def _text_map(value: Any) -> str | None:
+    fine = isinstance(value, dict) and all(isinstance(v, str) for v in value.values())
+    return None if fine else "must be an object of strings, like {\"CHAT_FORMAT\": \"slack\"}"
+
+
+REQUIRED = object()
+
+
+@dataclass(frozen=True)
+class Field:
+    meaning: str
+    default: Any  # REQUIRED: the stage cannot do without it
+    check: Check
+
+
+Schema = dict[str, "Field | Schema"]
+
+STAGE_FIELDS: Schema = {
+    "mailFrom": Field("the address notifications are sent from", REQUIRED, _text),
+    "ownerEmail": Field("who receives each contact message", REQUIRED, _text),
+    "sesIdentity": Field("the SES identity: the mailFrom address, or its domain", REQUIRED, _text),
+    "alarmEmail": Field("where alarm notifications go; \"\" for none", "", _text),
+    "alarms": {
+        "oldestPendingNotificationMinutes": Field(
+            "alarm when a message has waited this long for its notification", 30, _whole(1)),
+    },
+    "allowedOrigins": Field("origins allowed to call the API besides the site's own", [], _texts),
+    "site": {
+        "certificateArn": Field("an ACM certificate in us-east-1 for the site's own domain",
+                                "", _text),
+        "aliases": Field("the domain names that certificate covers", [], _texts),
+    },
+    "throttle": {
+        "rateLimit": Field("service routes: steady requests per second per API key", 5, _positive),
+        "burstLimit": Field("service routes: burst requests per API key", 10, _whole(0)),
+    },
+    "quota": {
+        "limit": Field("service routes: requests per API key per period", 5000, _whole(1)),
+        "period": Field("the quota's period", "DAY", _one_of(*QUOTA_PERIODS)),
+    },
+    "mfa": Field("authenticator apps for sign-in", "required", _one_of(*MFA_MODES)),
+    "xray": Field("X-Ray tracing of the functions", False, _boolean),
+    "environment": Field("the app's optional settings (docs/deploy.md)", {}, _text_map),
+}
+
+
+def shown(value: Any) -> str:
+    text = json.dumps(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def read(raw: Any, schema: Schema, where: str, problems: list[str]) -> dict[str, Any]:
+    """The values of `raw` with defaults filled in. Each problem is appended as
+    `where.field: sentence`, and the field then takes its default (a required
+    one, its empty value), so one pass names every problem."""
+    if not isinstance(raw, dict):
+        problems.append(f"{where}: must be an object {{...}} of fields, got {shown(raw)}")
+        raw = {}
+    for key in raw:
+        if key not in schema:
+            close = difflib.get_close_matches(key, list(schema), n=1)
+            problems.append(f"{where}.{key}: unknown field" + (
+                f"; did you mean {close[0]}?" if close else f"; the fields are {', '.join(schema)}"))
+    values: dict[str, Any] = {}
+    for key, spec in schema.items():
+        path = f"{where}.{key}"
+        if isinstance(spec, dict):
+            values[key] = read(raw.get(key, {}), spec, path, problems)
+        elif key not in raw:
+            if spec.default is REQUIRED:
+                problems.append(f"{path}: missing; set {spec.meaning}")
+            values[key] = "" if spec.default is REQUIRED else spec.default
+        elif why := spec.check(raw[key]):
+            problems.append(f"{path}: {why}, got {shown(raw[key])}")
+            values[key] = "" if spec.default is REQUIRED else spec.default
+        else:
+            values[key] = raw[key]
+    return values
