@@ -1,15 +1,22 @@
 # Frontdesk. `make dev` runs the API on a local AWS; `make test` runs the offline suite.
+# PYTHON only starts things: .venv gets the Lambda runtime's Python version
+# (infra/runtime.py) when this machine has it, else the newest from 3.11 on, saying so.
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
+VENV_PYTHON := $(shell $(PYTHON) -m infra.interpreters version)
 STAMP  := $(VENV)/.installed
 
 .PHONY: dev test lint e2e bench soak install clean deploy destroy check-package admin admin-remove admins \
 	fuzz audit settings check-config
 
-# (Re)install when the requirement files change; a fresh clone needs only python3.
-$(STAMP): requirements.txt requirements-dev.txt
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+# (Re)install when the requirement files or that version change (a .venv of another
+# version is rebuilt); a fresh clone needs only python3.
+$(VENV)/.python-$(VENV_PYTHON):
+	$(PYTHON) -m infra.interpreters venv $(VENV)
+	touch $@
+
+$(STAMP): requirements.txt requirements-dev.txt $(VENV)/.python-$(VENV_PYTHON)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $(STAMP)
 
@@ -104,8 +111,12 @@ audit: $(AUDIT_STAMP)
 # The peers install into their own virtualenv, bench/.venv. Not part of `make test`.
 BENCH_VENV  := bench/.venv
 BENCH_STAMP := $(BENCH_VENV)/.installed
-$(BENCH_STAMP): requirements.txt requirements-dev.txt bench/requirements-peers.txt
-	test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
+$(BENCH_VENV)/.python-$(VENV_PYTHON):
+	$(PYTHON) -m infra.interpreters venv $(BENCH_VENV)
+	touch $@
+
+$(BENCH_STAMP): requirements.txt requirements-dev.txt bench/requirements-peers.txt \
+		$(BENCH_VENV)/.python-$(VENV_PYTHON)
 	$(BENCH_VENV)/bin/python -m pip install --quiet --disable-pip-version-check \
 		-r bench/requirements-peers.txt
 	touch $(BENCH_STAMP)

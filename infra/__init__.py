@@ -3,6 +3,10 @@
 The owner's settings are frontdesk.json (git-ignored; `make settings` seeds it
 from frontdesk.example.json), or the file FRONTDESK_SETTINGS names.
 
+runtime.py       the Lambda runtime (python3.13), chosen here only, and AWS's dates for it
+interpreters.py  this machine's Pythons: the runtime's for .venv and the zip's bytecode
+chalice_cli.py   Chalice's command line, deploying and packaging for that runtime
+packaging.py     the project copy Chalice packages, with the runtime's bytecode
 resources.yaml   the CloudFormation stack of what Chalice does not create
 stages.py        reads and checks the settings file (`make check-config`)
 settings_schema.py  the fields of a stage in it: meaning, default, type

@@ -13,6 +13,7 @@ failed stack or Chalice step, an endpoint that does not answer as AWS.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import subprocess
 import sys
@@ -30,10 +31,12 @@ from infra.deploy import (
     Refused,
     check_deployable,
     check_destroy_allowed,
+    check_runtime,
     deploy,
     destroy,
     run_chalice,
 )
+from infra.runtime import LAMBDA_RUNTIME
 from infra.site import DeleteFailed
 from infra.stack import StackFailed
 from infra.stages import LOCAL, SettingsError, load_stage, settings_file, shown_path, stage_name_problem
@@ -70,6 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     try:  # before anything touches AWS
         if args.action in ("check-config", "deploy"):
             check_deployable(args.stage, project.settings_file)
+            check_runtime(LAMBDA_RUNTIME, dt.date.today())
         elif args.action == "destroy":
             check_destroy_allowed(load_stage(args.stage, project.settings_file), args.confirm)
     except (Refused, SettingsError) as exc:

@@ -11,16 +11,17 @@ the site's and the API's addresses printed.
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 import subprocess
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from infra import chalice_config, gateway, packaging, site, stack, unrecorded_api
+from infra import chalice_cli, chalice_config, gateway, packaging, site, stack, unrecorded_api
+from infra.runtime import LAMBDA_RUNTIME, runtime_problem
 from infra.site import cognito_endpoint, site_headers
 from infra.stages import (
     PROJECT_DIR,
@@ -107,20 +108,23 @@ class Deployed:
     web_config: dict[str, Any]
 
 
-def run_chalice(project: Project, chalice: Path | None = None) -> ChaliceRunner:
+def run_chalice(project: Project, chalice: Path | None = None, say: Say = print) -> ChaliceRunner:
     """`chalice deploy` and `chalice delete` run in a copy of the project with
     precompiled bytecode (infra/packaging.py) and the stage's generated config
     (project.generated); what Chalice records as deployed comes back to the
-    project's .chalice/deployed, where the next deploy and destroy read it."""
-    chalice = chalice or Path(sys.executable).with_name("chalice")  # the one in .venv
+    project's .chalice/deployed, where the next deploy and destroy read it.
+    Chalice deploys LAMBDA_RUNTIME whatever Python runs this (infra/chalice_cli.py);
+    `chalice` is another program to run instead, as is."""
+    def command(args: list[str]) -> list[str]:
+        return [str(chalice), *args] if chalice else chalice_cli.command(*args)
 
     def run(args: list[str]) -> None:
         stage = args[args.index("--stage") + 1]
         copy = packaging.project_copy(stage, project.deploy_copy, source=project.root,
                                       with_deployed_state=True,
-                                      generated=project.generated(stage))
+                                      generated=project.generated(stage), say=say)
         try:
-            subprocess.run([str(chalice), *args], cwd=copy, check=True)
+            subprocess.run(command(args), cwd=copy, env=chalice_cli.environment(), check=True)
         finally:  # a failed deploy may have created resources: keep their record too
             if (copy / ".chalice" / "deployed").exists():
                 shutil.copytree(copy / ".chalice" / "deployed", project.root / ".chalice" / "deployed",
@@ -179,6 +183,12 @@ def check_deployable(stage: str, settings: Path) -> None:
         raise Refused(refusal(stage, settings, problems))
 
 
+def check_runtime(runtime: str, today: dt.date) -> None:
+    problem = runtime_problem(runtime, today)
+    if problem:
+        raise Refused(f"refusing to deploy: {problem}")
+
+
 def web_config(api_url: str, region: str, user_pool_client_id: str,
                password_policy: dict[str, Any] | None = None,
                captcha: dict[str, str] | None = None) -> dict[str, Any]:
@@ -201,9 +211,10 @@ def pool_password_policy(cognito: Any, user_pool_id: str) -> dict[str, Any]:
 
 
 def deploy(stage_name: str, *, aws: AwsClients, chalice: ChaliceRunner,
-           project: Project = Project(), say: Say = print) -> Deployed:
+           project: Project = Project(), say: Say = print, today: dt.date | None = None) -> Deployed:
     # Before anything touches AWS.
     check_deployable(stage_name, project.settings_file)
+    check_runtime(LAMBDA_RUNTIME, today or dt.date.today())
     stage = load_stage(stage_name, project.settings_file)
     base_config = chalice_config.read_config(project.chalice_config)
     config = chalice_config.stage_config(base_config, stage, outputs=None)
@@ -212,6 +223,7 @@ def deploy(stage_name: str, *, aws: AwsClients, chalice: ChaliceRunner,
     template = project.template.read_text()
     # The site's CSP names the API, which exists only after `chalice deploy`:
     # start from the last deploy's API and put the stack right after if it moved.
+    found = find_unrecorded_api(aws.apigateway, project, config, stage_name)
     known_api_url = recorded_api_url(project, stage_name)
     captcha = chalice_config.captcha(config, stage_name)
     captcha_provider = captcha["provider"] if captcha else None
@@ -225,7 +237,6 @@ def deploy(stage_name: str, *, aws: AwsClients, chalice: ChaliceRunner,
                                chalice_config.stage_files(base_config, stage, outputs))
 
     say(f"[2/5] chalice deploy --stage {stage_name}")
-    found = find_unrecorded_api(aws.apigateway, project, config, stage_name)
     if found:
         say(f"      updating REST API {found[0]}, which no record here named (left by a deploy "
             "that failed, or by another checkout), rather than creating another")

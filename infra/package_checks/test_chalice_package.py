@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -19,8 +18,9 @@ from typing import Any
 import pytest
 from cfnlint.api import lint_file
 
-from infra.packaging import bytecode_problem, cached_pyc, package
+from infra.packaging import RUNTIME_CACHE_TAG, bytecode_problem, cached_pyc, package, runtime_interpreter
 from infra.policy import stage_policy
+from infra.runtime import LAMBDA_RUNTIME
 from infra.stages import EXAMPLE_SETTINGS_FILE, PROJECT_DIR, TEMPLATE_FILE, example_stages, load_stage
 
 BUILD = PROJECT_DIR / "build" / "package"
@@ -69,9 +69,18 @@ def test_every_function_runs_on_arm64_without_layers(packaged: tuple[str, Path])
                  if r["Type"] == "AWS::Serverless::Function"]
     assert len(functions) == 3
     assert all(f["Architectures"] == ["arm64"] and "Layers" not in f for f in functions)
-    # msgspec is compiled: the zip must carry its aarch64 build, not this machine's.
-    assert any(name.startswith("msgspec/_core.") and name.endswith("aarch64-linux-gnu.so")
-               for name in zip_entries(out))
+    # msgspec is compiled: the zip must carry its build for the runtime's Python on
+    # aarch64, not one for this machine or for the Python running the packaging.
+    (core,) = [name for name in zip_entries(out) if name.startswith("msgspec/_core.")]
+    assert core == f"msgspec/_core.{RUNTIME_CACHE_TAG}-aarch64-linux-gnu.so"
+
+
+def test_every_function_runs_on_the_chosen_runtime(packaged: tuple[str, Path]) -> None:
+    _, out = packaged
+    template = json.loads((out / "sam.json").read_text())
+    runtimes = [r["Properties"]["Runtime"] for r in template["Resources"].values()
+                if r["Type"] == "AWS::Serverless::Function"]
+    assert runtimes == [LAMBDA_RUNTIME] * 3
 
 
 def test_the_packaged_template_passes_cfn_lint(packaged: tuple[str, Path]) -> None:
@@ -115,19 +124,24 @@ def test_the_resources_template_passes_cfn_lint() -> None:
     assert [str(m) for m in lint_file(TEMPLATE_FILE)] == []
 
 
+def test_the_zip_carries_bytecode_only_for_the_runtime(packaged: tuple[str, Path]) -> None:
+    _, out = packaged
+    pycs = [name for name in zip_entries(out) if name.endswith(".pyc")]
+    assert [name for name in pycs if not name.endswith(f".{RUNTIME_CACHE_TAG}.pyc")] == []
+
+
 def test_the_zip_carries_valid_bytecode_for_every_module_of_ours(
         packaged: tuple[str, Path]) -> None:
     _, out = packaged
+    compiler = runtime_interpreter()
+    if compiler is None:  # packaging said so too; the test above holds the zip to no .pyc
+        pytest.skip(f"no Python of the {LAMBDA_RUNTIME} runtime on this machine: "
+                    "the zip ships without bytecode")
     with zipfile.ZipFile(out / "deployment.zip") as archive:
         names = set(archive.namelist())
         sources = [n for n in names if n.endswith(".py") and n.startswith(COMPILED_IN_ZIP)]
         problems = {name: bytecode_problem(archive.read(name), archive.read(cached_pyc(name))
-                                      if cached_pyc(name) in names else None)
+                                      if cached_pyc(name) in names else None, compiler.magic)
                     for name in sources}
     assert len(sources) > 40 and {"app.py", "chalice/app.py", "msgspec/inspect.py"} <= set(sources)
     assert {name: problem for name, problem in problems.items() if problem} == {}
-    # Bytecode is per Python version: it must be the one Lambda runs.
-    template = json.loads((out / "sam.json").read_text())
-    runtimes = {r["Properties"]["Runtime"] for r in template["Resources"].values()
-                if r["Type"] == "AWS::Serverless::Function"}
-    assert runtimes == {f"python{sys.version_info.major}.{sys.version_info.minor}"}

@@ -4,6 +4,7 @@ plans and alarms), API Gateway on moto, and a stand-in for `chalice deploy`
 that builds the REST API and records it as Chalice does."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 import subprocess
@@ -17,6 +18,7 @@ from botocore.stub import ANY, Stubber
 
 from infra import gateway
 from infra.deploy import AwsClients, Project, Refused, deploy, destroy, find_unrecorded_api
+from infra.runtime import LAMBDA_PYTHON_RUNTIMES, LAMBDA_RUNTIME, shown
 from infra.site import site_headers
 from infra.stack import stack_parameters
 from infra.stages import EXAMPLE_SETTINGS_FILE, PROJECT_DIR, SettingsError, load_stage
@@ -162,8 +164,9 @@ def stage_outputs(local_aws: Any, site_bucket: str) -> dict[str, str]:
 
 
 def expect_a_first_deploy(stubber: Stubber, cloudfront_stubber: Stubber, project: Project,
-                          outputs: dict[str, str]) -> None:
-    """The stack is created naming no API, then updated to name the one `chalice deploy` made."""
+                          outputs: dict[str, str], known_api: bool = False) -> None:
+    """The stack is created naming no API, then updated to name the one `chalice deploy`
+    made; or, when deploy knows the API beforehand, created naming it."""
     dev = load_stage("dev", project.settings_file)
     stack_arguments = {"StackName": STACK, "TemplateBody": project.template.read_text(),
                        "Tags": [{"Key": "app", "Value": "frontdesk"},
@@ -173,11 +176,20 @@ def expect_a_first_deploy(stubber: Stubber, cloudfront_stubber: Stubber, project
     # First deploy: no API yet, so the site's CSP names none...
     stubber.add_response("create_stack", {"StackId": "arn:stack"}, expected_params={
         **stack_arguments,
-        "Parameters": stack_parameters(dev, "api", site_headers(None, "us-east-1"))})
+        "Parameters": stack_parameters(dev, "api", site_headers(
+            API_URL if known_api else None, "us-east-1"))})
     stubber.add_response("describe_stacks", outputs_response(outputs, "CREATE_COMPLETE"),
                          expected_params={"StackName": STACK})
     stubber.add_response("describe_stacks", outputs_response(outputs, "CREATE_COMPLETE"),
                          expected_params={"StackName": STACK})
+    cloudfront_stubber.add_response(
+        "create_invalidation",
+        {"Invalidation": {"Id": "I2J0I21PCUYOIK", "Status": "InProgress",
+                          "CreateTime": "2026-01-01", "InvalidationBatch": {
+                              "Paths": {"Quantity": 1, "Items": ["/*"]}, "CallerReference": "x"}}},
+        expected_params={"DistributionId": "EDFDVBD6EXAMPLE", "InvalidationBatch": ANY})
+    if known_api:
+        return
     # ...until `chalice deploy` has made one: then the stack is updated to name it.
     stubber.add_response("describe_stacks", outputs_response(outputs, "CREATE_COMPLETE"),
                          expected_params={"StackName": STACK})
@@ -188,12 +200,6 @@ def expect_a_first_deploy(stubber: Stubber, cloudfront_stubber: Stubber, project
                          expected_params={"StackName": STACK})
     stubber.add_response("describe_stacks", outputs_response(outputs, "UPDATE_COMPLETE"),
                          expected_params={"StackName": STACK})
-    cloudfront_stubber.add_response(
-        "create_invalidation",
-        {"Invalidation": {"Id": "I2J0I21PCUYOIK", "Status": "InProgress",
-                          "CreateTime": "2026-01-01", "InvalidationBatch": {
-                              "Paths": {"Quantity": 1, "Items": ["/*"]}, "CallerReference": "x"}}},
-        expected_params={"DistributionId": "EDFDVBD6EXAMPLE", "InvalidationBatch": ANY})
 
 
 def test_deploy_runs_the_whole_sequence(local_aws: Any, project: Project, cfn: Any,
@@ -295,8 +301,9 @@ def test_a_deploy_after_one_that_failed_past_the_import_updates_the_api_it_left(
     with pytest.raises(subprocess.CalledProcessError):
         chalice(["deploy", "--stage", "dev"])  # imported API_ID, recorded nothing
     assert not project.deployed("dev").exists() and stage_apis(apigateway) == [API_ID]
+    # The stack's CSP names that API from the start.
     expect_a_first_deploy(stubber, cloudfront_stubber, project,
-                          stage_outputs(local_aws, site_bucket))
+                          stage_outputs(local_aws, site_bucket), known_api=True)
     said: list[str] = []
 
     result = deploy("dev", aws=AwsClients(client, apigateway, "us-east-1",
@@ -372,6 +379,18 @@ def test_deploy_with_placeholders_refuses_before_any_aws_call_naming_every_field
                               "Fix these fields first:")
     for field in ("prod.mailFrom", "prod.ownerEmail", "prod.sesIdentity"):
         assert field in message
+
+
+def test_deploy_refuses_a_runtime_deprecated_within_90_days_before_any_aws_call(
+        project: Project, cfn: Any) -> None:
+    client, _ = cfn  # no stubbed responses: any call would fail the test
+    deprecated = LAMBDA_PYTHON_RUNTIMES[LAMBDA_RUNTIME].deprecated
+    with pytest.raises(Refused) as refused:
+        deploy("dev", aws=AwsClients(client, None, "us-east-1"),
+               chalice=lambda args: pytest.fail("chalice ran"), project=project,
+               today=deprecated - dt.timedelta(days=89))
+    assert str(refused.value).startswith(
+        f"refusing to deploy: AWS Lambda deprecates the {LAMBDA_RUNTIME} runtime on {shown(deprecated)}")
 
 
 def test_deploy_without_a_settings_file_says_how_to_create_one(project: Project, cfn: Any) -> None:

@@ -115,7 +115,8 @@ def fetch(url: str) -> Any:
         return error
 
 
-@pytest.mark.parametrize("path", ["/", "/admin.html", "/js/api.js", "/config.json", "/missing"])
+@pytest.mark.parametrize("path", ["/", "/admin.html", "/thanks.html", "/js/api.js", "/config.json",
+                                  "/missing"])
 def test_the_local_web_server_sends_the_definition_naming_the_local_stack(
         local_web: tuple[str, dict[str, Any]], path: str) -> None:
     base, config = local_web
