@@ -8,7 +8,7 @@ VENV_PYTHON := $(shell $(PYTHON) -m infra.interpreters version)
 STAMP  := $(VENV)/.installed
 
 .PHONY: dev test lint e2e bench soak install clean deploy destroy check-package admin admin-remove admins \
-	fuzz audit settings check-config
+	fuzz audit settings check-config rehearse
 
 # (Re)install when the requirement files or that version change (a .venv of another
 # version is rebuilt); a fresh clone needs only python3.
@@ -61,6 +61,12 @@ deploy: $(STAMP)
 # Empties the site bucket, then deletes; prod refuses unless CONFIRM=frontdesk-prod-resources.
 destroy: $(STAMP)
 	$(PY) -m infra destroy --stage $(STAGE) $(if $(CONFIRM),--confirm $(CONFIRM))
+
+# The real `make deploy`, admin commands and `make destroy`, end to end, into a private
+# moto on free ports with a stage of its own, and what they deployed checked
+# (docs/deploy.md, "Rehearsing a deploy"). Never reaches AWS; about a minute.
+rehearse: $(STAMP)
+	$(PY) -m devstack.rehearsal
 
 # Dashboard administrators (docs/deploy.md, "Administrators"): the admin group of
 # the running `make dev` stack, or of a deployed stage's pool with STAGE=<stage>.

@@ -20,7 +20,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from infra import chalice_cli, chalice_config, gateway, packaging, site, stack, unrecorded_api
+from infra import (
+    chalice_cli,
+    chalice_config,
+    deployed_state,
+    gateway,
+    packaging,
+    site,
+    stack,
+    unrecorded_api,
+)
 from infra.runtime import LAMBDA_RUNTIME, runtime_problem
 from infra.site import cognito_endpoint, site_headers
 from infra.stages import (
@@ -50,12 +59,18 @@ class AwsClients:
     cognito: Any = None  # deploy reads the pool's password rules for the web config
     s3: Any = None
     cloudfront: Any = None
+    # Deploy reads functions, roles and schedules back to say whether it changed anything.
+    lambda_: Any = None
+    iam: Any = None
+    events: Any = None
 
     @classmethod
     def from_session(cls, session: Any) -> AwsClients:
         return cls(session.client("cloudformation"), session.client("apigateway"),
                    session.region_name, cognito=session.client("cognito-idp"),
-                   s3=session.client("s3"), cloudfront=session.client("cloudfront"))
+                   s3=session.client("s3"), cloudfront=session.client("cloudfront"),
+                   lambda_=session.client("lambda"), iam=session.client("iam"),
+                   events=session.client("events"))
 
 
 @dataclass(frozen=True)
@@ -227,6 +242,8 @@ def deploy(stage_name: str, *, aws: AwsClients, chalice: ChaliceRunner,
     known_api_url = recorded_api_url(project, stage_name)
     captcha = chalice_config.captcha(config, stage_name)
     captcha_provider = captcha["provider"] if captcha else None
+    before = deployed_state.read(aws, stage.stack_name, api_stage,
+                                 recorded_resources(project, stage_name))
 
     say(f"[1/5] resources stack {stage.stack_name} (table, user pool, SES identity, "
         f"usage plan, web site, alarms)")
@@ -277,6 +294,11 @@ def deploy(stage_name: str, *, aws: AwsClients, chalice: ChaliceRunner,
     say(f"      {len(published.uploaded)} uploaded, {len(published.deleted)} deleted"
         + (f"; CloudFront invalidation {published.invalidation_id} under way (a minute or two)"
            if published.invalidation_id else "; nothing changed"))
+    changed = deployed_state.changes(before, deployed_state.read(
+        aws, stage.stack_name, api_stage, recorded_resources(project, stage_name)))
+    if changed is not None:
+        say(f"      changed: {', '.join(changed)}" if changed else
+            "      no change: everything deployed is as it was before this deploy")
     site_url = site.site_url(stage, outputs)
     say(f"\nFrontdesk {stage_name}: the site is at {site_url}")
     say(f"  the API is at {api_url}  (try {api_url}/health)")

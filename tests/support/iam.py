@@ -9,6 +9,7 @@ which tests/iam asserts).
 from __future__ import annotations
 
 import email
+import email.utils
 import re
 from dataclasses import dataclass, field
 from typing import Any

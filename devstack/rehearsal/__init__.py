@@ -1,0 +1,2 @@
+"""`make rehearse`: the real deploy code path, end to end, into a private AWS
+(devstack/rehearsal/run.py)."""

@@ -1,0 +1,5 @@
+import sys
+
+from devstack.rehearsal.run import main
+
+sys.exit(main())

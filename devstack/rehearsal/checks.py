@@ -1,0 +1,211 @@
+"""What the rehearsal asserts about a deployed stage, read back from its AWS.
+
+Each check returns the problems it found, one sentence each; none is a pass.
+They compare what AWS holds with what the stage's settings and the app
+declare, not with what deploy meant to do: a deploy that forgets a step, or
+that deploys something else than configured, fails here.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from infra import gateway, site
+from tests.support.iam import allows, granted_actions
+
+ARCHITECTURE = "arm64"
+# The functions `chalice deploy` creates for app.py: the API's, then one per
+# stream and schedule handler.
+FUNCTION_SUFFIXES = ("", "-notify_owner", "-retry_notifications")
+# What the deploy adds to the API besides Chalice's routes (infra/gateway.py).
+CATCH_ALL = {("/", "ANY"), ("/{proxy+}", "ANY")}
+COGNITO = "COGNITO_USER_POOLS"
+
+
+def function_names(stage: str) -> list[str]:
+    return [f"frontdesk-{stage}{suffix}" for suffix in FUNCTION_SUFFIXES]
+
+
+def functions(lambda_: Any, stage: str, runtime: str) -> tuple[list[str], list[dict[str, Any]]]:
+    """Every function exists with the intended runtime and architecture."""
+    problems, found = [], []
+    for name in function_names(stage):
+        try:
+            configuration = lambda_.get_function_configuration(FunctionName=name)
+        except lambda_.exceptions.ResourceNotFoundException:
+            problems.append(f"function {name} does not exist")
+            continue
+        found.append(configuration)
+        if configuration["Runtime"] != runtime:
+            problems.append(f"{name} runs {configuration['Runtime']}, not {runtime}")
+        if configuration.get("Architectures") != [ARCHITECTURE]:
+            problems.append(f"{name} is built for {configuration.get('Architectures')}, "
+                            f"not [{ARCHITECTURE!r}]")
+    return problems, found
+
+
+def expected_environment(stage: str, settings: Mapping[str, Any],
+                         outputs: Mapping[str, str]) -> dict[str, str]:
+    """The variables the stage's settings and its resources stack give every function."""
+    origins = [f"https://{outputs['SiteDomainName']}", *settings.get("allowedOrigins", [])]
+    return {"STAGE": stage, "TABLE_NAME": f"frontdesk-{stage}",
+            "TABLE_STREAM_ARN": outputs["TableStreamArn"], "USER_POOL_ID": outputs["UserPoolId"],
+            "USER_POOL_CLIENT_ID": outputs["UserPoolClientId"],
+            "USER_POOL_ARN": outputs["UserPoolArn"], "MAIL_FROM": settings["mailFrom"],
+            "OWNER_EMAIL": settings["ownerEmail"], "ALLOWED_ORIGINS": ",".join(origins),
+            **settings.get("environment", {})}
+
+
+def environment(configurations: Iterable[Mapping[str, Any]],
+                expected: Mapping[str, str]) -> list[str]:
+    problems = []
+    for configuration in configurations:
+        variables = configuration.get("Environment", {}).get("Variables", {})
+        for name, value in expected.items():
+            if variables.get(name) != value:
+                problems.append(f"{configuration['FunctionName']}: {name} is "
+                                f"{variables.get(name)!r}, not {value!r}")
+    return problems
+
+
+def _inline_policies(iam: Any, role_arn: str) -> list[dict[str, Any]]:
+    role = role_arn.rsplit("/", 1)[-1]
+    return [iam.get_role_policy(RoleName=role, PolicyName=name)["PolicyDocument"]
+            for name in iam.list_role_policies(RoleName=role)["PolicyNames"]]
+
+
+def role_policies(iam: Any, configurations: Iterable[Mapping[str, Any]], ses_identity: str,
+                  region: str, account: str, allowed_policy: Mapping[str, Any]) -> list[str]:
+    """Mail may be sent as the stage's SES identity and no other, and every
+    grant is one of `allowed_policy`'s: the stage's policy from the checked-in
+    template, whose actions tests/iam holds to what the code calls."""
+    problems = []
+    own = f"arn:aws:ses:{region}:{account}:identity/{ses_identity}"
+    other = f"arn:aws:ses:{region}:{account}:identity/someone-else.test"
+    allowed_actions = granted_actions(dict(allowed_policy))
+    for configuration in configurations:
+        name = configuration["FunctionName"]
+        policies = _inline_policies(iam, configuration["Role"])
+        if not policies:
+            problems.append(f"{name}'s role has no policy")
+            continue
+        if not any(allows(p, "ses:SendEmail", own) for p in policies):
+            problems.append(f"{name}'s role may not send mail as {ses_identity}")
+        if any(allows(p, "ses:SendEmail", other) for p in policies):
+            problems.append(f"{name}'s role may send mail as an identity the settings do not name")
+        beyond = set().union(*(granted_actions(p) for p in policies)) - allowed_actions
+        if beyond:
+            problems.append(f"{name}'s role grants {sorted(beyond)}, beyond the stage policy")
+        if policies != [dict(allowed_policy)]:
+            problems.append(f"{name}'s role policy is not the stage policy generated from its "
+                            "settings")
+    return problems
+
+
+def api_methods(apigateway: Any, api_id: str) -> dict[tuple[str, str], dict[str, Any]]:
+    methods = {}
+    for resource in apigateway.get_resources(restApiId=api_id, limit=500)["items"]:
+        for verb in resource.get("resourceMethods", {}):
+            methods[resource["path"], verb] = apigateway.get_method(
+                restApiId=api_id, resourceId=resource["id"], httpMethod=verb)
+    return methods
+
+
+def authorization(apigateway: Any, api_id: str, routes: Iterable[Mapping[str, Any]],
+                  user_pool_arn: str) -> tuple[list[str], int, int]:
+    """Each route the deployed app declares is in API Gateway with the app's
+    authorizer (a Cognito authorizer on the stage's pool) or API key, and no
+    other method is; returns (problems, routes with the authorizer, with a key)."""
+    problems = []
+    authorizers = {a["id"]: a for a in apigateway.get_authorizers(restApiId=api_id)["items"]}
+    for authorizer in authorizers.values():
+        if authorizer["type"] != COGNITO or authorizer.get("providerARNs") != [user_pool_arn]:
+            problems.append(f"authorizer {authorizer['name']} is {authorizer['type']} on "
+                            f"{authorizer.get('providerARNs')}, not Cognito on {user_pool_arn}")
+    methods = api_methods(apigateway, api_id)
+    declared = {(r["path"], r["method"]): r for r in routes}
+    signed_in = keyed = 0
+    for key, route in sorted(declared.items()):
+        method = methods.get(key)
+        where = f"{key[1]} {key[0]}"
+        if method is None:
+            problems.append(f"{where} is declared by the app but not in API Gateway")
+            continue
+        name = authorizers.get(method.get("authorizerId", ""), {}).get("name")
+        if route["authorizer"]:
+            signed_in += 1
+            if (method.get("authorizationType"), name) != (COGNITO, route["authorizer"]):
+                problems.append(f"{where} has authorization {method.get('authorizationType')} "
+                                f"({name}), not the Cognito authorizer {route['authorizer']}")
+        elif method.get("authorizationType") != "NONE":
+            problems.append(f"{where} has authorization {method.get('authorizationType')}, "
+                            "which the app does not declare")
+        keyed += bool(route["apiKeyRequired"])
+        if bool(method.get("apiKeyRequired")) != bool(route["apiKeyRequired"]):
+            problems.append(f"{where}: API key required is {bool(method.get('apiKeyRequired'))}, "
+                            f"the app declares {bool(route['apiKeyRequired'])}")
+    for key in sorted(set(methods) - set(declared) - CATCH_ALL):
+        problems.append(f"{key[1]} {key[0]} is in API Gateway but not declared by the app")
+    for key in sorted(CATCH_ALL - set(methods)):
+        problems.append(f"the catch-all {key[1]} {key[0]} is missing")
+    return problems, signed_in, keyed
+
+
+def gateway_cors(apigateway: Any, api_id: str, allowed_origins: tuple[str, ...]) -> list[str]:
+    """Every error API Gateway answers itself carries the stage's CORS headers."""
+    problems = []
+    expected_headers = {f"gatewayresponse.header.{k}": v
+                        for k, v in gateway.cors_headers(allowed_origins).items()}
+    responses = {r["responseType"]: r for r in
+                 apigateway.get_gateway_responses(restApiId=api_id, limit=500)["items"]}
+    for error in gateway.GATEWAY_ERRORS:
+        response = responses.get(error.response_type)
+        if response is None or response.get("defaultResponse"):
+            problems.append(f"gateway response {error.response_type} is API Gateway's default")
+            continue
+        parameters = response.get("responseParameters", {})
+        wrong = {k: parameters.get(k) for k, v in expected_headers.items() if parameters.get(k) != v}
+        if wrong:
+            problems.append(f"gateway response {error.response_type} has {wrong}, "
+                            f"not {expected_headers}")
+    return problems
+
+
+def site_bucket(s3: Any, bucket: str, web_dir: Path, web_config: Mapping[str, Any]) -> list[str]:
+    """The bucket holds web/ and the stage's config.json, each with its content
+    type and cache header, and nothing else."""
+    problems = []
+    expected = {f.key: f for f in site.site_files(web_dir, dict(web_config))}
+    present = set(site.bucket_keys(s3, bucket))
+    if present != set(expected):
+        problems.append(f"the site bucket holds {sorted(present ^ set(expected))} "
+                        "where web/ says otherwise")
+    for key in sorted(present & set(expected)):
+        head, file = s3.head_object(Bucket=bucket, Key=key), expected[key]
+        found = (head["ETag"].strip('"'), head.get("ContentType"), head.get("CacheControl"))
+        if found != (file.etag, file.content_type, file.cache_control):
+            problems.append(f"{key} is {found[1:]} (ETag {found[0]}), not "
+                            f"{(file.content_type, file.cache_control)} (ETag {file.etag})")
+    config = json.loads(s3.get_object(Bucket=bucket, Key=site.CONFIG_KEY)["Body"].read())
+    if config != dict(web_config):
+        problems.append(f"the site's config.json is {config}, not {dict(web_config)}")
+    return problems
+
+
+def leftovers(aws: Any, stage: str) -> list[str]:
+    """What of the stage is still there after `make destroy`. `aws`: a client factory."""
+    left = []
+    stack = f"frontdesk-{stage}-resources"
+    stacks = aws("cloudformation").list_stacks()["StackSummaries"]
+    if any(s["StackName"] == stack and s["StackStatus"] != "DELETE_COMPLETE" for s in stacks):
+        left.append(f"stack {stack}")
+    prefix = f"frontdesk-{stage}"
+    left += [f"function {f['FunctionName']}" for f in aws("lambda").list_functions()["Functions"]
+             if f["FunctionName"] == prefix or f["FunctionName"].startswith(f"{prefix}-")]
+    left += [f"role {r['RoleName']}" for r in aws("iam").list_roles()["Roles"]
+             if r["RoleName"].startswith(f"{prefix}-")]
+    left += [f"REST API {a['id']}" for a in aws("apigateway").get_rest_apis()["items"]]
+    left += [f"bucket {b['Name']}" for b in aws("s3").list_buckets().get("Buckets", [])]
+    return left

@@ -1,0 +1,319 @@
+"""`make rehearse`: the real deploy, end to end, into a private AWS.
+
+What a person does by hand against a running `make dev`'s AWS (docs/deploy.md,
+"Rehearsing a deploy"), done on every commit, with assertions:
+deploy, what was deployed, the deployed package answering, the admin
+commands, an unchanged redeploy that says so and keeps the data, destroy, and
+deploy then destroy once more. One line per step; the first failure stops the
+rehearsal, names its step and exits 1. Each `make`'s output is kept in
+build/rehearsal/logs/.
+"""
+from __future__ import annotations
+
+import json
+import re
+import secrets
+import sys
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from devstack.rehearsal import checks, function
+from devstack.rehearsal.events import api_event, gateway_claims
+from devstack.rehearsal.function import LoadedFunction, LoadFailed
+from devstack.rehearsal.world import (
+    ACCOUNT,
+    DOMAIN,
+    PROJECT_DIR,
+    REGION,
+    SETTINGS,
+    STAGE,
+    Made,
+    PrivateAws,
+    ScratchProject,
+)
+from infra import deployed_state, policy
+from infra.deploy import AwsClients
+from infra.runtime import LAMBDA_RUNTIME
+from infra.stages import load_stage
+
+WORK_DIR = PROJECT_DIR / "build" / "rehearsal"
+BUDGET_SECONDS = 240
+API_HANDLER = f"frontdesk-{STAGE}"
+
+
+class StepFailed(RuntimeError):
+    """One sentence: what the step found wrong."""
+
+
+def stage_policy() -> dict[str, Any]:
+    """The rehearsal stage's role policy as deploy generates it from the settings."""
+    return policy.stage_policy(load_stage(STAGE, WORK_DIR / "frontdesk.json"))
+
+
+def _last_line(output: str) -> str:
+    lines = [line.strip() for line in output.strip().splitlines() if line.strip()]
+    errors = [line for line in lines if line.startswith("error:")]
+    return (errors or lines or ["(no output)"])[-1]
+
+
+def _printed(pattern: str, made: Made) -> str:
+    match = re.search(pattern, made.output)
+    if not match:
+        raise StepFailed(f"make {made.target} printed no {pattern!r}")
+    return match[1]
+
+
+@dataclass
+class Rehearsal:
+    aws: PrivateAws
+    project: ScratchProject
+    api_url: str = ""
+    site_url: str = ""
+    outputs: dict[str, str] = field(default_factory=dict)
+    handler: LoadedFunction | None = None
+    admin_claims: dict[str, str] = field(default_factory=dict)
+    written: dict[str, Any] = field(default_factory=dict)
+
+    def make(self, target: str, log: str, **variables: str) -> Made:
+        made = self.project.make(self.aws.environment(), target, log, **variables)
+        if made.returncode != 0:
+            raise StepFailed(f"make {target} exited {made.returncode}: {_last_line(made.output)} "
+                             f"(build/rehearsal/logs/{log}.log)")
+        return made
+
+    def client(self, service: str) -> Any:
+        return self.aws.client(service)
+
+    def stack_outputs(self) -> dict[str, str]:
+        stack = self.client("cloudformation").describe_stacks(
+            StackName=f"frontdesk-{STAGE}-resources")["Stacks"][0]
+        return {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
+
+    def recorded_api(self) -> str:
+        record = json.loads((self.project.root / ".chalice" / "deployed" / f"{STAGE}.json").read_text())
+        return str(next(r["rest_api_id"] for r in record["resources"]
+                        if r["resource_type"] == "rest_api"))
+
+    def load_handler(self, name: str) -> LoadedFunction:
+        if self.handler is not None:
+            self.handler.close()
+        self.handler = function.load(self.client("lambda"), API_HANDLER,
+                                     search_root=self.project.root, work=WORK_DIR / name,
+                                     aws=self.aws.environment())
+        return self.handler
+
+    def state(self) -> dict[str, Any] | None:
+        aws = AwsClients(self.client("cloudformation"), self.client("apigateway"), REGION,
+                         s3=self.client("s3"), lambda_=self.client("lambda"),
+                         iam=self.client("iam"), events=self.client("events"))
+        record = self.project.root / ".chalice" / "deployed" / f"{STAGE}.json"
+        records = json.loads(record.read_text())["resources"] if record.exists() else []
+        return deployed_state.read(aws, f"frontdesk-{STAGE}-resources", "api", records)
+
+    # -- the steps -------------------------------------------------------------
+
+    def guard(self) -> str:
+        blocked = self.project.python(self.aws.environment(), (
+            "import boto3\n"
+            "boto3.client('sts', region_name='us-east-1', "
+            "endpoint_url='https://sts.us-east-1.amazonaws.com').get_caller_identity()"))
+        if "the rehearsal never reaches AWS" not in blocked.stderr:
+            raise StepFailed("a child process could reach AWS: the guard is not installed "
+                             f"({_last_line(blocked.stderr + blocked.stdout)})")
+        return (f"moto at {self.aws.endpoint}; the project copied to build/rehearsal/project; "
+                "a child process calling AWS is refused")
+
+    def deploy(self) -> str:
+        made = self.make("deploy", "1-deploy", STAGE=STAGE)
+        self.site_url = _printed(r"the site is at (\S+)", made)
+        self.api_url = _printed(r"the API is at (\S+)", made)
+        self.outputs = self.stack_outputs()
+        return f"{made.seconds:.0f} s; API {self.api_url}, site {self.site_url}"
+
+    def deployed(self) -> str:
+        lambda_, iam = self.client("lambda"), self.client("iam")
+        runtime = LAMBDA_RUNTIME
+        problems, configurations = checks.functions(lambda_, STAGE, runtime)
+        problems += checks.environment(configurations, checks.expected_environment(
+            STAGE, SETTINGS, self.outputs))
+        problems += checks.role_policies(iam, configurations, SETTINGS["sesIdentity"], REGION,
+                                         ACCOUNT, stage_policy())
+        handler = self.load_handler("package")
+        api_id = self.recorded_api()
+        auth_problems, signed_in, keyed = checks.authorization(
+            self.client("apigateway"), api_id, handler.routes(), self.outputs["UserPoolArn"])
+        problems += auth_problems
+        site_origin = f"https://{self.outputs['SiteDomainName']}"
+        problems += checks.gateway_cors(self.client("apigateway"), api_id, (site_origin,))
+        web_config = json.loads((self.project.root / "web" / "config.json").read_text())
+        if web_config.get("apiUrl") != self.api_url:
+            problems.append(f"the site's config.json names the API {web_config.get('apiUrl')}, "
+                            f"not {self.api_url}")
+        problems += checks.site_bucket(self.client("s3"), self.outputs["SiteBucketName"],
+                                       self.project.root / "web", web_config)
+        if problems:
+            raise StepFailed("; ".join(problems))
+        return (f"{len(configurations)} functions {runtime}/{checks.ARCHITECTURE} with the "
+                f"settings' environment; roles send only as {SETTINGS['sesIdentity']}; "
+                f"{signed_in} methods with the Cognito authorizer, {keyed} with the API key; "
+                f"gateway errors with CORS; web/ in the bucket with its headers")
+
+    def call(self, method: str, resource: str, path: str, *, status: int, body: Any = None,
+             path_parameters: dict[str, str] | None = None, admin: bool = False) -> Any:
+        assert self.handler is not None
+        origin = f"https://{self.outputs['SiteDomainName']}"
+        event = api_event(self.api_url, method, resource, path, origin=origin, body=body,
+                          path_parameters=path_parameters,
+                          claims=self.admin_claims if admin else None)
+        response = self.handler.invoke(event)
+        if response.get("statusCode") != status:
+            raise StepFailed(f"{method} {path} answered {response.get('statusCode')}, not "
+                             f"{status}: {str(response.get('body'))[:200]}")
+        if response.get("headers", {}).get("Access-Control-Allow-Origin") != origin:
+            raise StepFailed(f"{method} {path} answered without CORS for the site's origin")
+        return json.loads(response["body"]) if response.get("body") else None
+
+    def sign_in_admin(self) -> None:
+        """An admin of the rehearsal's pool, and its ID token's claims as API Gateway passes them."""
+        cognito, pool = self.client("cognito-idp"), self.outputs["UserPoolId"]
+        email, password = f"admin@{DOMAIN}", f"Rehearsal-{secrets.token_hex(8)}!A1"
+        cognito.admin_create_user(UserPoolId=pool, Username=email, MessageAction="SUPPRESS",
+                                  UserAttributes=[{"Name": "email", "Value": email},
+                                                  {"Name": "email_verified", "Value": "true"}])
+        cognito.admin_set_user_password(UserPoolId=pool, Username=email, Password=password,
+                                        Permanent=True)
+        cognito.admin_add_user_to_group(UserPoolId=pool, Username=email, GroupName="admin")
+        tokens = cognito.initiate_auth(ClientId=self.outputs["UserPoolClientId"],
+                                       AuthFlow="USER_PASSWORD_AUTH",
+                                       AuthParameters={"USERNAME": email, "PASSWORD": password})
+        self.admin_claims = gateway_claims(tokens["AuthenticationResult"]["IdToken"])
+
+    def package(self) -> str:
+        handler = self.handler or self.load_handler("package")
+        self.sign_in_admin()
+        if self.call("GET", "/health", "/health", status=200) != {"ok": True}:
+            raise StepFailed("GET /health did not answer {\"ok\": true}")
+        messages = [self.call("POST", "/contact", "/contact", status=202, body={
+            "name": f"Visitor {n}", "email": f"visitor{n}@{DOMAIN}",
+            "subject": "Rehearsal", "message": f"Message {n} before the upgrade."})["id"]
+            for n in (1, 2)]
+        listed = self.call("GET", "/dashboard/messages", "/dashboard/messages", status=200,
+                           admin=True)
+        if not set(messages) <= {m["id"] for m in listed["items"]}:
+            raise StepFailed("GET /dashboard/messages as admin does not list the messages just posted")
+        users = [self.call("POST", "/users", "/users", status=201, admin=True, body={
+            "name": f"User {n}", "email": f"user{n}@{DOMAIN}"})["id"] for n in (1, 2)]
+        self.written = self.read_back(users, messages)
+        notes = f"; {'; '.join(handler.notes)}" if handler.notes else ""
+        return (f"GET /health, POST /contact, GET /dashboard/messages as admin (claims as "
+                f"strings); 2 users and 2 messages written; imported by {handler.python} in "
+                f"{handler.init_seconds:.2f} s{notes}")
+
+    def read_back(self, users: list[str], messages: list[str]) -> dict[str, Any]:
+        return {
+            "users": {u: self.call("GET", "/users/{user_id}", f"/users/{u}", status=200,
+                                   path_parameters={"user_id": u}, admin=True) for u in users},
+            "messages": {m: self.call("GET", "/dashboard/messages/{message_id}",
+                                      f"/dashboard/messages/{m}", status=200,
+                                      path_parameters={"message_id": m}, admin=True)
+                         for m in messages}}
+
+    def admins(self) -> str:
+        email = f"owner@{DOMAIN}"
+        self.make("admin", "4-admin", STAGE=STAGE, EMAIL=email)
+        if email not in self.make("admins", "4-admins", STAGE=STAGE).output:
+            raise StepFailed(f"make admins does not list {email} after make admin")
+        self.make("admin-remove", "4-admin-remove", STAGE=STAGE, EMAIL=email)
+        if email in self.make("admins", "4-admins-after", STAGE=STAGE).output:
+            raise StepFailed(f"make admins still lists {email} after make admin-remove")
+        return f"make admin, admins and admin-remove EMAIL={email} on the rehearsal's pool"
+
+    def redeploy(self) -> str:
+        before = self.state()
+        made = self.make("deploy", "5-deploy-unchanged", STAGE=STAGE)
+        if "no change" not in made.output:
+            raise StepFailed("make deploy with nothing changed did not say so "
+                             f"({_last_line(made.output)})")
+        changed = deployed_state.changes(before, self.state())
+        if changed:
+            raise StepFailed(f"make deploy with nothing changed changed: {', '.join(changed)}")
+        return f"{made.seconds:.0f} s; it said 'no change', and nothing deployed differs"
+
+    def data_kept(self) -> str:
+        self.load_handler("package-after-upgrade")
+        again = self.read_back(list(self.written["users"]), list(self.written["messages"]))
+        if again != self.written:
+            raise StepFailed("users or messages read back after the upgrade differ from before")
+        return ("the 2 users and 2 messages read back unchanged by the upgraded package, "
+                "loaded afresh")
+
+    def destroy(self, log: str) -> str:
+        if self.handler is not None:
+            self.handler.close()
+            self.handler = None
+        made = self.make("destroy", log, STAGE=STAGE)
+        left = checks.leftovers(self.client, STAGE)
+        if left:
+            raise StepFailed(f"make destroy left {', '.join(left)}")
+        return f"{made.seconds:.0f} s; no stack, function, role, API or bucket left"
+
+    def deploy_again(self) -> str:
+        made = self.make("deploy", "7-deploy-again", STAGE=STAGE)
+        _printed(r"the API is at (\S+)", made)
+        return f"{made.seconds:.0f} s, after destroy"
+
+
+def steps(rehearsal: Rehearsal) -> list[tuple[str, Callable[[], str]]]:
+    return [
+        ("private AWS", rehearsal.guard),
+        ("make deploy", rehearsal.deploy),
+        ("what was deployed", rehearsal.deployed),
+        ("the deployed package answers", rehearsal.package),
+        ("make admin / admins / admin-remove", rehearsal.admins),
+        ("make deploy again, unchanged", rehearsal.redeploy),
+        ("data kept by the upgrade", rehearsal.data_kept),
+        ("make destroy", lambda: rehearsal.destroy("6-destroy")),
+        ("make deploy after destroy", rehearsal.deploy_again),
+        ("make destroy again", lambda: rehearsal.destroy("7-destroy-again")),
+    ]
+
+
+def main() -> int:
+    started = time.monotonic()
+    aws = PrivateAws.start()
+    rehearsal = Rehearsal(aws, ScratchProject.create(WORK_DIR))
+    plan = steps(rehearsal)
+    try:
+        for number, (name, step) in enumerate(plan, 1):
+            step_started = time.monotonic()
+            try:
+                detail = step()
+            except (StepFailed, LoadFailed) as exc:
+                print(f"rehearse {number}/{len(plan)} {name}: FAILED: {exc}", flush=True)
+                return 1
+            except (ClientError, BotoCoreError, OSError, KeyError, ValueError) as exc:
+                (WORK_DIR / "logs" / "traceback.log").write_text(traceback.format_exc())
+                print(f"rehearse {number}/{len(plan)} {name}: FAILED: {type(exc).__name__}: {exc} "
+                      "(build/rehearsal/logs/traceback.log)", flush=True)
+                return 1
+            print(f"rehearse {number}/{len(plan)} {name}: ok ({time.monotonic() - step_started:.1f} s) "
+                  f"{detail}", flush=True)
+    finally:
+        if rehearsal.handler is not None:
+            rehearsal.handler.close()
+        aws.stop()
+    total = time.monotonic() - started
+    if total > BUDGET_SECONDS:
+        print(f"rehearse: every step passed, but in {total:.0f} s, over its {BUDGET_SECONDS} s budget")
+        return 1
+    print(f"rehearse: every step passed in {total:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

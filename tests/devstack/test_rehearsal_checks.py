@@ -1,0 +1,175 @@
+"""The rehearsal's checks (devstack/rehearsal/checks.py) find what a wrong
+deploy leaves: a route without its authorizer, a gateway error without CORS, a
+role that may mail as another identity, a site file with the wrong headers."""
+from __future__ import annotations
+
+import json
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from devstack.rehearsal import checks
+from devstack.rehearsal.events import gateway_claims
+from infra import gateway, site
+from tests.devstack.test_moto_apigateway import POOL_ARN, chalice_swagger
+
+ROUTES = [
+    {"path": "/health", "method": "GET", "authorizer": None, "apiKeyRequired": False},
+    {"path": "/users/{user_id}", "method": "GET", "authorizer": "demo-users", "apiKeyRequired": False},
+    {"path": "/users/{user_id}", "method": "PATCH", "authorizer": "demo-users",
+     "apiKeyRequired": False},
+    {"path": "/service/users", "method": "POST", "authorizer": None, "apiKeyRequired": True},
+]
+ORIGIN = "https://d111111abcdef8.cloudfront.net"
+
+
+@pytest.fixture
+def apigateway(local_aws: Any) -> Any:
+    return local_aws.session.client("apigateway")
+
+
+@pytest.fixture
+def api(apigateway: Any) -> str:
+    """The demo app's API as deploy leaves it: Chalice's import plus the catch-all."""
+    api_id = str(apigateway.import_rest_api(body=json.dumps(chalice_swagger()))["id"])
+    gateway.route_unknown_paths_to_the_app(
+        apigateway, api_id, "arn:aws:lambda:us-east-1:123456789012:function:demo", "us-east-1")
+    return api_id
+
+
+def method_id(apigateway: Any, api_id: str, path: str) -> str:
+    return str(next(r["id"] for r in apigateway.get_resources(restApiId=api_id)["items"]
+                    if r["path"] == path))
+
+
+def test_an_api_as_the_app_declares_it_passes(apigateway: Any, api: str) -> None:
+    assert checks.authorization(apigateway, api, ROUTES, POOL_ARN) == ([], 2, 1)
+
+
+def test_a_route_without_its_authorizer_is_named(apigateway: Any, api: str) -> None:
+    apigateway.put_method(restApiId=api, resourceId=method_id(apigateway, api, "/users/{user_id}"),
+                          httpMethod="PATCH", authorizationType="NONE")
+
+    problems, _, _ = checks.authorization(apigateway, api, ROUTES, POOL_ARN)
+
+    assert problems == ["PATCH /users/{user_id} has authorization NONE (None), not the Cognito "
+                        "authorizer demo-users"]
+
+
+def test_a_route_without_its_api_key_an_undeclared_method_and_another_pool_are_named(
+        apigateway: Any, api: str) -> None:
+    routes = [dict(r, apiKeyRequired=False) if r["path"] == "/service/users" else r
+              for r in ROUTES if r["path"] != "/health"]
+
+    problems, _, _ = checks.authorization(apigateway, api, routes, POOL_ARN.replace("Pool1", "Other"))
+
+    assert any(p.startswith("authorizer demo-users is COGNITO_USER_POOLS on") for p in problems)
+    assert "POST /service/users: API key required is True, the app declares False" in problems
+    assert "GET /health is in API Gateway but not declared by the app" in problems
+
+
+def test_a_missing_catch_all_is_named(apigateway: Any) -> None:
+    api_id = apigateway.import_rest_api(body=json.dumps(chalice_swagger()))["id"]
+
+    problems, _, _ = checks.authorization(apigateway, api_id, ROUTES, POOL_ARN)
+
+    assert problems == ["the catch-all ANY / is missing", "the catch-all ANY /{proxy+} is missing"]
+
+
+def test_gateway_errors_need_the_site_s_cors(apigateway: Any, api: str) -> None:
+    assert len(checks.gateway_cors(apigateway, api, (ORIGIN,))) == len(gateway.GATEWAY_ERRORS)
+
+    gateway.put_gateway_responses(apigateway, api, (ORIGIN,))
+    assert checks.gateway_cors(apigateway, api, (ORIGIN,)) == []
+
+    gateway.put_gateway_responses(apigateway, api, ("https://elsewhere.test",))
+    assert len(checks.gateway_cors(apigateway, api, (ORIGIN,))) == len(gateway.GATEWAY_ERRORS)
+
+
+def role_with(iam: Any, policy: dict[str, Any]) -> dict[str, str]:
+    name = f"role-{uuid.uuid4().hex[:8]}"
+    role = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                "Principal": {"Service": "lambda.amazonaws.com"}}]}))
+    iam.put_role_policy(RoleName=name, PolicyName=name, PolicyDocument=json.dumps(policy))
+    return {"FunctionName": name, "Role": role["Role"]["Arn"]}
+
+
+def mail_policy(*identities: str, extra: tuple[str, ...] = ()) -> dict[str, Any]:
+    return {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": ["ses:SendEmail", *extra],
+         "Resource": [f"arn:aws:ses:*:*:identity/{i}" for i in identities]}]}
+
+
+def test_the_stage_policy_on_the_role_passes(local_aws: Any) -> None:
+    iam = local_aws.session.client("iam")
+    stage_policy = mail_policy("mail.frontdesk.test")
+
+    assert checks.role_policies(iam, [role_with(iam, stage_policy)], "mail.frontdesk.test",
+                                "us-east-1", "123456789012", stage_policy) == []
+
+
+def test_a_role_that_mails_as_the_placeholder_or_grants_more_is_named(local_aws: Any) -> None:
+    iam = local_aws.session.client("iam")
+    stage_policy = mail_policy("mail.frontdesk.test")
+    shipped = role_with(iam, mail_policy("frontdesk@example.com"))
+    wider = role_with(iam, mail_policy("mail.frontdesk.test", "*", extra=("ses:SendRawEmail",)))
+
+    problems = checks.role_policies(iam, [shipped, wider], "mail.frontdesk.test", "us-east-1",
+                                    "123456789012", stage_policy)
+
+    assert f"{shipped['FunctionName']}'s role may not send mail as mail.frontdesk.test" in problems
+    assert f"{wider['FunctionName']}'s role may send mail as an identity the settings do not " \
+           "name" in problems
+    assert f"{wider['FunctionName']}'s role grants ['ses:SendRawEmail'], beyond the stage " \
+           "policy" in problems
+
+
+def test_the_environment_is_held_to_the_settings_and_outputs() -> None:
+    expected = checks.expected_environment(
+        "rehearsal", {"mailFrom": "a@x.test", "ownerEmail": "o@x.test",
+                      "allowedOrigins": ["http://localhost:8080"]},
+        {"SiteDomainName": "d1.cloudfront.net", "TableStreamArn": "s", "UserPoolId": "p",
+         "UserPoolClientId": "c", "UserPoolArn": "arn"})
+    deployed = {"FunctionName": "f", "Environment": {"Variables": {**expected, "OWNER_EMAIL": "x"}}}
+
+    assert expected["ALLOWED_ORIGINS"] == "https://d1.cloudfront.net,http://localhost:8080"
+    assert checks.environment([deployed], expected) == ["f: OWNER_EMAIL is 'x', not 'o@x.test'"]
+
+
+def test_site_files_need_their_content_type_and_cache_header(local_aws: Any, tmp_path: Path) -> None:
+    s3 = local_aws.session.client("s3")
+    bucket = f"site-{uuid.uuid4().hex[:8]}"
+    s3.create_bucket(Bucket=bucket)
+    (tmp_path / "index.html").write_text("<!doctype html>")
+    (tmp_path / "app.js").write_text("export {};")
+    config = {"apiUrl": "https://api.test/api"}
+    for file in site.site_files(tmp_path, config):
+        s3.put_object(Bucket=bucket, Key=file.key, Body=file.body, ContentType=file.content_type,
+                      CacheControl=file.cache_control)
+    assert checks.site_bucket(s3, bucket, tmp_path, config) == []
+
+    s3.put_object(Bucket=bucket, Key="app.js", Body=b"export {};", ContentType="text/plain")
+    s3.put_object(Bucket=bucket, Key="stale.html", Body=b"old")
+
+    problems = checks.site_bucket(s3, bucket, tmp_path, config)
+    assert problems[0] == "the site bucket holds ['stale.html'] where web/ says otherwise"
+    assert problems[1].startswith("app.js is ('text/plain', None)")
+
+
+def test_claims_reach_the_function_as_api_gateway_passes_them() -> None:
+    def part(value: dict[str, Any]) -> str:
+        import base64
+        return base64.urlsafe_b64encode(json.dumps(value).encode()).decode().rstrip("=")
+
+    token = ".".join([part({"alg": "RS256"}), part({
+        "sub": "u1", "cognito:groups": ["admin", "editors"], "exp": 1796651240,
+        "email_verified": True, "auth_time": 1796650000}), "signature"])
+
+    claims = gateway_claims(token)
+
+    assert claims == {"sub": "u1", "cognito:groups": "admin,editors",
+                      "exp": "Mon Dec 07 13:47:20 UTC 2026", "email_verified": "true",
+                      "auth_time": "Mon Dec 07 13:26:40 UTC 2026"}
