@@ -23,6 +23,8 @@ from botocore.exceptions import ClientError
 VOLATILE = {"LastModified", "RevisionId", "LastUpdateStatus", "LastUpdateStatusReason",
             "LastUpdateStatusReasonCode", "State", "StateReason", "StateReasonCode",
             "ResponseMetadata", "Version"}
+DENIED = ("AccessDenied", "AccessDeniedException", "UnauthorizedOperation",
+          "UnrecognizedClientException")
 PARTS = ("resources stack", "functions", "event sources", "API", "usage plan", "site files")
 
 
@@ -147,10 +149,21 @@ def _site_files(s3: Any, bucket: str) -> dict[str, str] | None:
 def read(aws: Any, stack_name: str, api_stage: str,
          records: Sequence[Mapping[str, Any]]) -> dict[str, Any] | None:
     """The stage as deployed. `aws`: infra.deploy.AwsClients; `records`: what
-    `chalice deploy` recorded (infra.deploy.recorded_resources). None when `aws`
-    has no Lambda client (then nothing can be told)."""
+    `chalice deploy` recorded (infra.deploy.recorded_resources). None when
+    nothing can be told: `aws` has no Lambda client, or the credentials may
+    deploy but not read something back (then deploy goes on, silent on it)."""
     if aws.lambda_ is None:
         return None
+    try:
+        return _read(aws, stack_name, api_stage, records)
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] in DENIED:
+            return None
+        raise
+
+
+def _read(aws: Any, stack_name: str, api_stage: str,
+          records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     state: dict[str, Any] = {"resources stack": _stack(aws.cloudformation, stack_name)}
     outputs = dict((state["resources stack"] or {}).get("outputs", []))
     api_id = next((str(r["rest_api_id"]) for r in records

@@ -23,6 +23,7 @@ import json
 import os
 import platform
 import re
+import select
 import shutil
 import subprocess
 import sys
@@ -38,6 +39,7 @@ GUARD = Path(__file__).resolve().parent.parent / "offline.py"
 SDK_MODULES = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "six", "urllib3")
 # ELF e_machine of the architectures Lambda runs.
 ELF_MACHINES = {62: "x86_64", 183: "aarch64"}
+ANSWER_TIMEOUT_SECONDS = 60
 MANYLINUX = ("manylinux2014", "manylinux_2_17", "manylinux_2_24", "manylinux_2_28")
 
 
@@ -187,6 +189,8 @@ class LoadedFunction:
         stdin, stdout = self._pipes()
         stdin.write(json.dumps(request) + "\n")
         stdin.flush()
+        if not select.select([stdout], [], [], ANSWER_TIMEOUT_SECONDS)[0]:
+            raise LoadFailed(f"the function did not answer within {ANSWER_TIMEOUT_SECONDS} s")
         line = stdout.readline()
         if not line:
             raise LoadFailed(f"the function's process ended: {_tail(self.log)}")
@@ -208,13 +212,14 @@ class LoadedFunction:
         return routes
 
     def close(self) -> None:
-        stdin, _ = self._pipes()
+        stdin, stdout = self._pipes()
         stdin.close()
         try:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+        stdout.close()
 
 
 def _tail(log: Path, lines: int = 3) -> str:
@@ -253,17 +258,21 @@ def load(lambda_client: Any, function_name: str, *, search_root: Path, work: Pat
     task_root = work / "task"
     notes = unpack(package, task_root, version, work / "wheels")
     log = work / "function.log"
-    process = subprocess.Popen(
-        [python, "-I", "-B", str(RUNNER), str(task_root), str(sdk_dir(work / "runtime")),
-         str(configuration["Handler"]), str(GUARD)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log.open("w"), text=True,
-        env=lambda_environment(configuration, task_root, aws), cwd=task_root)
+    with log.open("w") as log_file:  # the child keeps its own copy of the descriptor
+        process = subprocess.Popen(
+            [python, "-I", "-B", str(RUNNER), str(task_root), str(sdk_dir(work / "runtime")),
+             str(configuration["Handler"]), str(GUARD)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log_file, text=True,
+            env=lambda_environment(configuration, task_root, aws), cwd=task_root)
     assert process.stdout is not None
     first = process.stdout.readline()
     ready = json.loads(first) if first else {"error": _tail(log)}
     if "error" in ready:
         process.kill()
         process.wait()
+        process.stdout.close()
+        if process.stdin is not None:
+            process.stdin.close()
         raise LoadFailed(f"importing {configuration['Handler']} failed: "
                          f"{ready['error'].strip().splitlines()[-1]}")
     return LoadedFunction(process, log, f"{python} ({ready['python']})",

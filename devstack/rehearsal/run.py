@@ -20,8 +20,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
-
 from devstack.rehearsal import checks, function
 from devstack.rehearsal.events import api_event, gateway_claims
 from devstack.rehearsal.function import LoadedFunction, LoadFailed
@@ -71,13 +69,18 @@ def _printed(pattern: str, made: Made) -> str:
 @dataclass
 class Rehearsal:
     aws: PrivateAws
-    project: ScratchProject
+    scratch: ScratchProject | None
     api_url: str = ""
     site_url: str = ""
     outputs: dict[str, str] = field(default_factory=dict)
     handler: LoadedFunction | None = None
     admin_claims: dict[str, str] = field(default_factory=dict)
     written: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def project(self) -> ScratchProject:
+        assert self.scratch is not None  # made by the first step
+        return self.scratch
 
     def make(self, target: str, log: str, **variables: str) -> Made:
         made = self.project.make(self.aws.environment(), target, log, **variables)
@@ -118,6 +121,7 @@ class Rehearsal:
     # -- the steps -------------------------------------------------------------
 
     def guard(self) -> str:
+        self.scratch = ScratchProject.create(WORK_DIR)
         blocked = self.project.python(self.aws.environment(), (
             "import boto3\n"
             "boto3.client('sts', region_name='us-east-1', "
@@ -283,11 +287,12 @@ def steps(rehearsal: Rehearsal) -> list[tuple[str, Callable[[], str]]]:
     ]
 
 
-def main() -> int:
+def main(plan_of: Callable[[Rehearsal], list[tuple[str, Callable[[], str]]]] = steps,
+         budget_seconds: float = BUDGET_SECONDS) -> int:
     started = time.monotonic()
     aws = PrivateAws.start()
-    rehearsal = Rehearsal(aws, ScratchProject.create(WORK_DIR))
-    plan = steps(rehearsal)
+    rehearsal = Rehearsal(aws, None)
+    plan = plan_of(rehearsal)
     try:
         for number, (name, step) in enumerate(plan, 1):
             step_started = time.monotonic()
@@ -296,10 +301,11 @@ def main() -> int:
             except (StepFailed, LoadFailed) as exc:
                 print(f"rehearse {number}/{len(plan)} {name}: FAILED: {exc}", flush=True)
                 return 1
-            except (ClientError, BotoCoreError, OSError, KeyError, ValueError) as exc:
-                (WORK_DIR / "logs" / "traceback.log").write_text(traceback.format_exc())
+            except Exception as exc:  # anything else: one line here, the traceback in a file
+                WORK_DIR.mkdir(parents=True, exist_ok=True)
+                (WORK_DIR / "traceback.log").write_text(traceback.format_exc())
                 print(f"rehearse {number}/{len(plan)} {name}: FAILED: {type(exc).__name__}: {exc} "
-                      "(build/rehearsal/logs/traceback.log)", flush=True)
+                      "(build/rehearsal/traceback.log)", flush=True)
                 return 1
             print(f"rehearse {number}/{len(plan)} {name}: ok ({time.monotonic() - step_started:.1f} s) "
                   f"{detail}", flush=True)
@@ -308,8 +314,9 @@ def main() -> int:
             rehearsal.handler.close()
         aws.stop()
     total = time.monotonic() - started
-    if total > BUDGET_SECONDS:
-        print(f"rehearse: every step passed, but in {total:.0f} s, over its {BUDGET_SECONDS} s budget")
+    if total > budget_seconds:
+        print(f"rehearse: every step passed, but in {total:.0f} s, over its {budget_seconds:.0f} s "
+              "budget")
         return 1
     print(f"rehearse: every step passed in {total:.0f} s")
     return 0

@@ -31,7 +31,8 @@ STAGE = "rehearsal"
 REGION = "us-east-1"
 ACCOUNT = "123456789012"  # moto's
 SETTINGS_VARIABLE = "FRONTDESK_SETTINGS"
-STAMP = ".venv/.installed"  # the Makefile's mark of an installed virtualenv
+STAMP = ".venv/.installed"
+MAKE_TIMEOUT_SECONDS = 180  # the Makefile's mark of an installed virtualenv
 # Addresses at a domain that is no placeholder (deploy refuses example.com) and
 # can never receive mail (.test is reserved).
 DOMAIN = "rehearsal.frontdesk.test"
@@ -98,6 +99,10 @@ def tracked_files(source: Path) -> list[str]:
     return [name for name in listed.stdout.decode().split("\0") if name]
 
 
+def _text(output: str | bytes | None) -> str:
+    return output.decode(errors="replace") if isinstance(output, bytes) else output or ""
+
+
 @dataclass
 class Made:
     target: str
@@ -144,11 +149,16 @@ class ScratchProject:
         command = ["make", "--no-print-directory", "-C", str(self.root), f"--old-file={STAMP}",
                    target, *(f"{k}={v}" for k, v in variables.items())]
         started = time.monotonic()
-        result = subprocess.run(command, env=self.environment(aws), stdin=subprocess.DEVNULL,
-                                capture_output=True, text=True)
-        output = result.stdout + result.stderr
+        try:
+            result = subprocess.run(command, env=self.environment(aws), stdin=subprocess.DEVNULL,
+                                    capture_output=True, text=True, timeout=MAKE_TIMEOUT_SECONDS)
+            returncode, output = result.returncode, result.stdout + result.stderr
+        except subprocess.TimeoutExpired as exc:
+            returncode = -1
+            output = f"{_text(exc.stdout)}{_text(exc.stderr)}\nerror: make {target} did not " \
+                     f"finish in {MAKE_TIMEOUT_SECONDS} s"
         (self.logs / f"{log_name}.log").write_text(f"$ {' '.join(command)}\n{output}")
-        return Made(target, result.returncode, output, time.monotonic() - started)
+        return Made(target, returncode, output, time.monotonic() - started)
 
     def python(self, aws: Mapping[str, str], code: str) -> subprocess.CompletedProcess[str]:
         """`code` run by the project's Python as `make` would start it (guard included)."""

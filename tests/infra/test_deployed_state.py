@@ -141,3 +141,13 @@ def test_without_a_lambda_client_nothing_is_told(stage: Stage) -> None:
 
     assert deployed_state.read(blind, stage.stack, "api", stage.records) is None
     assert deployed_state.changes(None, stage.read()) is None
+
+
+def test_credentials_that_may_not_read_a_part_back_tell_nothing(stage: Stage) -> None:
+    from botocore.stub import Stubber
+
+    with Stubber(stage.aws.lambda_) as lambda_:
+        lambda_.add_client_error("get_function_configuration", "AccessDeniedException",
+                                 http_status_code=403)
+
+        assert stage.read() is None
