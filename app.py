@@ -5,19 +5,18 @@ call chalicelib, return. Everything else lives in chalicelib/.
 """
 from typing import Any
 
-from chalice import Chalice, CognitoUserPoolAuthorizer, Rate, Response
+from chalice import CognitoUserPoolAuthorizer, Rate, Response
 from chalice.app import Request
 
 from chalicelib import log
 from chalicelib.auth import me, roles
 from chalicelib.auth.identity import current_identity
 from chalicelib.config import Settings
+from chalicelib.http.application import Application
 from chalicelib.http.body import read_json_object
 from chalicelib.http.context import client_ip
-from chalicelib.http.domain_errors import translate_domain_errors
 from chalicelib.http.form import FORM_MEDIA_TYPE, form_post, is_form_post
 from chalicelib.http.pipeline import HttpPipeline
-from chalicelib.http.routing import answer_every_method
 from chalicelib.metrics import Metrics
 from chalicelib.services import Services
 
@@ -26,7 +25,9 @@ settings = Settings.from_env()
 metrics = Metrics(stage=settings.stage)
 services = Services.create(settings, metrics)  # AWS clients: once per container, at init
 
-app = Chalice(app_name="frontdesk", configure_logs=False)
+# Each route, as it is declared, answers its errors through one table and gets
+# OPTIONS and 405 routes for its path's other methods (chalicelib/http/application.py).
+app = Application(app_name="frontdesk", configure_logs=False)
 # The API reads and writes text only (JSON, form posts, CSV, HTML), so it
 # declares no binary media types: Chalice then checks no response against
 # its 16 default ones (docs/architecture.md, "Per-request cost").
@@ -205,8 +206,3 @@ def notify_owner(event: Any) -> None:
 def retry_notifications(event: Any) -> None:
     services.deliveries.retry_due()
 
-
-# Last: every path also answers OPTIONS (preflight) and 405 for other methods,
-# and every view's domain errors become HTTP errors in one place.
-answer_every_method(app)
-translate_domain_errors(app)

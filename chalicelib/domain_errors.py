@@ -1,6 +1,6 @@
 """What the domain (db/, users/, contact/, dashboard/, outbox/) raises when a
 request cannot be done. These know nothing of HTTP: the one table in
-chalicelib/http/domain_errors.py gives each its status and code, and a stream
+chalicelib/http/error_map.py gives each its status and code, and a stream
 or schedule handler simply lets them propagate (Lambda retries the event).
 """
 from __future__ import annotations
@@ -32,8 +32,21 @@ class IdempotencyKeyReused(DomainError):
     default_message = "This Idempotency-Key was already used with a different body."
 
 
-class IdempotencyKeyInvalid(DomainError):
-    default_message = "must be 8 to 128 printable ASCII characters"
+class InvalidFields(DomainError):
+    """Values that are not what they must be: `fields` lists each as
+    {"field": name, "message": what it must be}, every bad one at once."""
+    default_message = "Some fields are invalid."
+
+    def __init__(self, fields: list[dict[str, str]] | None = None,
+                 message: str | None = None) -> None:
+        super().__init__(message)
+        self.fields = fields or []
+
+
+class IdempotencyKeyInvalid(InvalidFields):
+    def __init__(self) -> None:
+        super().__init__([{"field": "Idempotency-Key",
+                           "message": "must be 8 to 128 printable ASCII characters"}])
 
 
 class KeyInUse(DomainError):
@@ -43,9 +56,11 @@ class KeyInUse(DomainError):
     default_message = "Another request with this Idempotency-Key is in progress."
 
 
-class CursorInvalid(DomainError):
+class CursorInvalid(InvalidFields):
     """A cursor this list did not issue (edited, truncated, or from another list)."""
-    default_message = "is not a cursor this list issued"
+
+    def __init__(self) -> None:
+        super().__init__([{"field": "cursor", "message": "is not a cursor this list issued"}])
 
 
 class LimitReached(DomainError):

@@ -1,17 +1,15 @@
 """The errors the API answers with. Each knows its HTTP status and its code.
 
-They subclass ChaliceUnhandledError on purpose: Chalice re-raises that class
-out of the view so our HTTP middleware renders it (with CORS), instead of
-turning it into Chalice's own `{"Code", "Message"}` body.
+The HTTP edge raises them; the domain raises domain errors, which the one
+table in chalicelib/http/error_map.py turns into these. CATALOGUE lists every
+code the API can answer, and /openapi.json and docs/api.md are held to it.
 """
 from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from chalice import ChaliceUnhandledError
 
-
-class ApiError(ChaliceUnhandledError):
+class ApiError(Exception):
     status: ClassVar[int] = 500
     code: ClassVar[str] = "internal_error"
     default_message: ClassVar[str] = "An internal error occurred."
@@ -99,9 +97,18 @@ class ServiceUnavailable(ApiError):
     default_headers = {"Retry-After": "5"}
 
 
-# Chalice builds some error responses itself (405, 415, a JSON body it could
-# not parse, an exception it caught). Their status tells us which code they are.
-ERROR_BY_STATUS: dict[int, type[ApiError]] = {
+# Every code the API answers with, by code: one status may have several (400).
+CATALOGUE: dict[str, type[ApiError]] = {
+    cls.code: cls
+    for cls in (BadRequest, ValidationFailed, CaptchaFailed, Unauthorized, Forbidden, NotFound,
+                MethodNotAllowed, Conflict, PreconditionFailed, PayloadTooLarge,
+                UnsupportedMediaType, PreconditionRequired, RateLimited, InternalError,
+                ServiceUnavailable)
+}
+
+# What an answer someone else made (Chalice, the local server) means when all
+# we know of it is its status: the general code of that status.
+FOR_STATUS: dict[int, type[ApiError]] = {
     cls.status: cls
     for cls in (BadRequest, Unauthorized, Forbidden, NotFound, MethodNotAllowed, Conflict,
                 PreconditionFailed, PayloadTooLarge, UnsupportedMediaType,

@@ -23,7 +23,7 @@ from chalicelib import text
 from chalicelib.auth.roles import Role, role_of
 from chalicelib.contact.model import STATUSES, ContactSubmission, StatusChange
 from chalicelib.dashboard.replies import ReplyBody
-from chalicelib.errors import ERROR_BY_STATUS
+from chalicelib.errors import CATALOGUE
 from chalicelib.http.routing import not_routed
 from chalicelib.idempotency import HEADER as IDEMPOTENCY_KEY
 from chalicelib.users.model import UserCreate, UserUpdate
@@ -33,8 +33,7 @@ RESPONSE_SCHEMAS: dict[str, dict[str, Any]] = {
     "Error": {"type": "object", "required": ["error"], "properties": {"error": {
         "type": "object", "required": ["code", "message", "requestId"],
         "properties": {
-            "code": {"type": "string", "enum": sorted({c.code for c in ERROR_BY_STATUS.values()}
-                                                      | {"validation_failed"})},
+            "code": {"type": "string", "enum": sorted(CATALOGUE)},
             "message": {"type": "string"}, "requestId": {"type": "string"},
             "details": {"type": "array", "items": {
                 "type": "object", "required": ["field", "message"],

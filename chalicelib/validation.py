@@ -6,7 +6,8 @@ to report them all. For the simple field types chalicelib.field_checks knows
 without msgspec's exception; a body they pass is then converted by msgspec,
 which alone accepts anything. The Structs also give the JSON Schema for
 /openapi.json. Constrained types carry a `description` that reads as the end
-of "must be ...", used both in the schema and in messages.
+of "must be ...", used both in the schema and in messages. A bad body is the
+domain error InvalidFields: models are shared with the domain, which knows no HTTP.
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from typing import Any, ClassVar, TypeVar
 
 import msgspec
 
-from chalicelib.errors import ValidationFailed
+from chalicelib.domain_errors import InvalidFields
 
 if typing.TYPE_CHECKING:
     from chalicelib.field_checks import Check
@@ -103,10 +104,10 @@ def _checked_quickly(model: type[msgspec.Struct]) -> bool:
 
 
 def parse(model: type[S], data: dict[str, Any]) -> S:
-    """`data` as a `model`, or ValidationFailed listing every bad field."""
+    """`data` as a `model`, or InvalidFields listing every bad field."""
     parsed = _parsed(model, data)
     if isinstance(parsed, list):
-        raise ValidationFailed(parsed)
+        raise InvalidFields(parsed)
     return parsed
 
 
@@ -159,10 +160,10 @@ def _field_errors(fields: dict[str, _Field], data: dict[str, Any]) -> list[dict[
 
 
 def gather(errors: list[dict[str, str]], check: Callable[..., T], *args: Any) -> T | None:
-    """Run one check; on ValidationFailed add its field errors to `errors` and
+    """Run one check; on InvalidFields add its field errors to `errors` and
     return None, so a request's separate checks are all reported together."""
     try:
         return check(*args)
-    except ValidationFailed as failure:
-        errors.extend(failure.details or [])
+    except InvalidFields as failure:
+        errors.extend(failure.fields)
         return None

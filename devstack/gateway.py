@@ -30,7 +30,7 @@ from chalice.local import (
 
 from chalicelib.config import Settings
 from chalicelib.errors import (
-    ERROR_BY_STATUS,
+    FOR_STATUS,
     ApiError,
     BadRequest,
     MethodNotAllowed,
@@ -208,7 +208,7 @@ class ParityRequestHandler(ChaliceRequestHandler):
             self._send_refusal(HeaderFieldsTooLarge(HEADER_LIMITS.get(message or "")),
                                origin=self._origin_in_refused_headers(recorded))
             return
-        error_class = {414: UriTooLong}.get(code, ERROR_BY_STATUS.get(code, BadRequest))
+        error_class = {414: UriTooLong}.get(code, FOR_STATUS.get(code, BadRequest))
         if code == 414 and getattr(self, "headers", None) is None:
             self._read_headers_after_long_line()
         self._send_refusal(error_class(message))

@@ -12,7 +12,7 @@ from msgspec import Meta, UnsetType
 
 from chalicelib.contact.model import ContactSubmission, StatusChange
 from chalicelib.dashboard.replies import ReplyBody
-from chalicelib.errors import ValidationFailed
+from chalicelib.domain_errors import InvalidFields
 from chalicelib.field_checks import check_for
 from chalicelib.users.model import UserCreate, UserUpdate
 from chalicelib.validation import _fields, parse
@@ -79,9 +79,9 @@ def test_unknown_types_get_no_check() -> None:
 
 
 def test_every_bad_field_is_reported_together() -> None:
-    with pytest.raises(ValidationFailed) as failure:
+    with pytest.raises(InvalidFields) as failure:
         parse(UserCreate, {"name": "x", "email": "not-an-email", "age": 7, "role": "admin"})
-    assert failure.value.details == [
+    assert failure.value.fields == [
         {"field": "role", "message": "is not a known field"},
         {"field": "name", "message": "must be 2 to 100 characters, without control characters"},
         {"field": "email", "message": "must be a valid email address"},
@@ -89,7 +89,7 @@ def test_every_bad_field_is_reported_together() -> None:
 
 
 def test_a_field_without_a_description_gets_msgspecs_words() -> None:
-    with pytest.raises(ValidationFailed) as failure:
+    with pytest.raises(InvalidFields) as failure:
         parse(ContactSubmission, {"name": "Ada", "email": "ada@example.com",
                                   "message": "Hello", "website": 5})
-    assert failure.value.details == [{"field": "website", "message": "Expected `str`, got `int`"}]
+    assert failure.value.fields == [{"field": "website", "message": "Expected `str`, got `int`"}]

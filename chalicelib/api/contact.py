@@ -5,15 +5,13 @@ from typing import Any
 
 from chalice import Response
 
-from chalicelib.api.headers import idempotency_key
 from chalicelib.contact.captcha import CaptchaVerifier
 from chalicelib.contact.model import ContactSubmission
 from chalicelib.contact.store import MessageStore
 from chalicelib.db.rate_limit import RateLimiter
-from chalicelib.domain_errors import KeyInUse
-from chalicelib.errors import ValidationFailed
+from chalicelib.domain_errors import InvalidFields, KeyInUse
 from chalicelib.http.responses import json_response
-from chalicelib.idempotency import IdempotencyStore, IdempotentRequest
+from chalicelib.idempotency import IdempotencyStore, IdempotentRequest, checked_key
 from chalicelib.ids import new_id
 from chalicelib.metrics import CONTACT_RECEIVED, MetricsSink
 from chalicelib.validation import gather, parse_into
@@ -41,10 +39,10 @@ class ContactApi:
                captcha_token: Any = None) -> dict[str, Any]:
         """The receipt ({id, status}) of a submission, however it arrived."""
         errors: list[dict[str, str]] = []
-        key = gather(errors, idempotency_key, raw_key)
+        key = gather(errors, checked_key, raw_key)
         submission = parse_into(errors, ContactSubmission, body)
         if submission is None or errors:
-            raise ValidationFailed(errors)
+            raise InvalidFields(errors)
         request = IdempotentRequest(IDEMPOTENCY_SCOPE, key, submission.fields()) if key else None
         if request is not None:
             replayed = self._idempotency.replay(request)

@@ -16,7 +16,7 @@ from chalicelib.api.contact import ContactApi
 from chalicelib.contact.captcha import FORM_FIELDS as CAPTCHA_FORM_FIELDS
 from chalicelib.domain_errors import DomainError
 from chalicelib.errors import ApiError, ValidationFailed
-from chalicelib.http.domain_errors import api_error_for
+from chalicelib.http.error_map import api_error_of
 from chalicelib.http.form import FormPost, read_form, single_values
 from chalicelib.http.form_pages import error_page, redirect, thanks_page
 from chalicelib.http.redirects import is_allowed_target, with_query
@@ -55,10 +55,8 @@ class ContactFormApi:
             captcha = self._contact.captcha
             self._contact.accept(fields, post.idempotency_key, post.client_ip,
                                  tokens.get(captcha.provider.form_field) if captcha else None)
-        except DomainError as error:
-            return self._refused(api_error_for(error), targets, back_url)
-        except ApiError as error:
-            return self._refused(error, targets, back_url)
+        except (DomainError, ApiError) as error:
+            return self._refused(api_error_of(error), targets, back_url)
         return redirect(targets.ok) if targets.ok else thanks_page(back_url)
 
     def _targets_of(self, form: dict[str, list[str]]) -> FormTargets:

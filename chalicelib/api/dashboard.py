@@ -8,17 +8,16 @@ from urllib.parse import urlencode
 
 from chalice import Response
 
-from chalicelib.api.headers import idempotency_key
 from chalicelib.auth.identity import Identity
 from chalicelib.contact.model import STATUSES, StatusChange
 from chalicelib.dashboard.export import CsvPage
 from chalicelib.dashboard.replies import ReplyBody
 from chalicelib.dashboard.reply_store import Thread
 from chalicelib.dashboard.service import Dashboard, TimeRange
-from chalicelib.errors import ValidationFailed
+from chalicelib.domain_errors import InvalidFields
 from chalicelib.http.query import page_params
 from chalicelib.http.responses import json_response, no_content
-from chalicelib.idempotency import IdempotentRequest
+from chalicelib.idempotency import IdempotentRequest, checked_key
 from chalicelib.validation import gather, parse, parse_into
 
 REPLY_SCOPE = "POST /dashboard/messages/{id}/replies"
@@ -77,7 +76,7 @@ class DashboardApi:
         page = gather(errors, page_params, query)
         status = _status(query, errors, "new")
         if errors or page is None or status is None:
-            raise ValidationFailed(errors)
+            raise InvalidFields(errors)
         limit, cursor = page
         messages, next_cursor = self._dashboard.list(status=status, limit=limit, cursor=cursor)
         return json_response({"items": [m.to_json() for m in messages], "nextCursor": next_cursor})
@@ -112,10 +111,10 @@ class DashboardApi:
     def reply(self, message_id: str, body: dict[str, Any], raw_key: str | None,
               author: Identity) -> Response:
         errors: list[dict[str, str]] = []
-        key = gather(errors, idempotency_key, raw_key)
+        key = gather(errors, checked_key, raw_key)
         reply = parse_into(errors, ReplyBody, body)
         if reply is None or errors:
-            raise ValidationFailed(errors)
+            raise InvalidFields(errors)
         # Keys are the admin's own: another admin's identical key is another request.
         request = IdempotentRequest(f"{REPLY_SCOPE} by {author.sub}", key,
                                     {"messageId": message_id, "body": reply.body}) if key else None
@@ -134,7 +133,7 @@ class DashboardApi:
         _check_cursor(query, errors)
         _refuse_unknown(query, {"status", "from", "to", "cursor"}, errors)
         if errors:
-            raise ValidationFailed(errors)
+            raise InvalidFields(errors)
         page = self._dashboard.export_messages(status=status, period=TimeRange(start, end),
                                                cursor=query.get("cursor") or None)
         return csv_response(page, query, "messages.csv")
@@ -145,7 +144,7 @@ class DashboardApi:
         _check_cursor(query, errors)
         _refuse_unknown(query, {"cursor"}, errors)
         if errors:
-            raise ValidationFailed(errors)
+            raise InvalidFields(errors)
         page = self._dashboard.export_users(cursor=query.get("cursor") or None)
         return csv_response(page, query, "users.csv")
 

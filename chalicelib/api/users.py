@@ -10,13 +10,11 @@ from chalice import Response
 from msgspec import UNSET
 
 from chalicelib import text
-from chalicelib.api.headers import idempotency_key
-from chalicelib.domain_errors import KeyInUse
-from chalicelib.errors import ValidationFailed
+from chalicelib.domain_errors import InvalidFields, KeyInUse
 from chalicelib.http.conditional import etag, optional_versions, required_versions
 from chalicelib.http.query import page_params
 from chalicelib.http.responses import json_response, no_content
-from chalicelib.idempotency import IdempotencyStore, IdempotentRequest
+from chalicelib.idempotency import IdempotencyStore, IdempotentRequest, checked_key
 from chalicelib.users.model import Email, UserCreate, UserUpdate
 from chalicelib.users.store import UserStore
 from chalicelib.validation import Model, gather, parse, parse_into
@@ -31,10 +29,10 @@ class UsersApi:
                location_prefix: str = "/users") -> Response:
         """201 with the user; with an Idempotency-Key, a retry gets the first 201."""
         errors: list[dict[str, str]] = []
-        key = gather(errors, idempotency_key, raw_key)
+        key = gather(errors, checked_key, raw_key)
         data = parse_into(errors, UserCreate, body)
         if data is None or errors:
-            raise ValidationFailed(errors)
+            raise InvalidFields(errors)
         request = None
         if key is not None:
             request = IdempotentRequest(f"POST {location_prefix}", key, msgspec.to_builtins(data))
@@ -72,7 +70,7 @@ class UsersApi:
         expected = required_versions(if_match)
         changes = parse(UserUpdate, body)
         if changes.name is UNSET and changes.email is UNSET and changes.age is UNSET:
-            raise ValidationFailed([{"field": "body",
+            raise InvalidFields([{"field": "body",
                                      "message": "must change at least one of name, email, age"}])
         user = self._store.update(user_id, changes, expected)
         return json_response(user.to_json(), headers={"ETag": etag(user.version)})

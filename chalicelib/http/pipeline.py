@@ -20,9 +20,10 @@ from chalicelib.auth.guard import AccessGuard
 from chalicelib.auth.identity import reset_current_identity, set_current_identity
 from chalicelib.auth.roles import Role, role_of
 from chalicelib.config import Settings
-from chalicelib.errors import ERROR_BY_STATUS, ApiError, InternalError, MethodNotAllowed, NotFound
+from chalicelib.errors import FOR_STATUS, InternalError, MethodNotAllowed, NotFound
 from chalicelib.http import context
 from chalicelib.http.cors import ALL_METHODS, CorsPolicy
+from chalicelib.http.error_map import error_answer
 from chalicelib.http.form_pages import is_page
 from chalicelib.http.responses import error_response, is_error_shape, json_text, no_content
 from chalicelib.http.routing import declared_methods, not_routed
@@ -122,20 +123,18 @@ class HttpPipeline:
             finally:
                 reset_current_identity(identity_token)
             return self._in_error_shape(response, request_id)
-        except ApiError as error:
-            if error.status >= 500:
-                self._log.error("request failed", exc_info=error.__cause__ or error)
-            return error_response(error, request_id)
-        except Exception:
-            self._log.exception("unhandled error")
-            return error_response(InternalError(), request_id)
+        except Exception as error:  # the pipeline's own checks: the same path as a view's errors
+            return error_answer(error)
 
     def _in_error_shape(self, response: Response, request_id: str) -> Response:
-        """Re-shape the errors Chalice produces itself (415, unparsable JSON, a
-        caught exception, which Chalice has already logged with its trace)."""
+        """Re-shape the errors Chalice answers before or after the view (415
+        for a content type the route does not take, 400 for a binary response
+        without Accept, 500 for what the view wrapper could not catch, which
+        Chalice has already logged with its trace); a view's own errors are
+        already in shape (chalicelib/http/error_map.py)."""
         if response.status_code < 400 or is_error_shape(response.body) or is_page(response):
             return response  # is_page: a form post's error page (chalicelib/http/form_pages.py)
-        error_class = ERROR_BY_STATUS.get(response.status_code, InternalError)
+        error_class = FOR_STATUS.get(response.status_code, InternalError)
         message = None
         if response.status_code < 500 and isinstance(response.body, dict):
             message = response.body.get("Message")

@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from chalicelib.errors import ValidationFailed
+from chalicelib.domain_errors import InvalidFields
 
 
 def page_params(query: Mapping[str, Any] | None, *, default_limit: int = 25,
@@ -23,5 +23,5 @@ def page_params(query: Mapping[str, Any] | None, *, default_limit: int = 25,
             errors.append({"field": "limit", "message": f"must be an integer from 1 to {max_limit}"})
     cursor = query.get("cursor") or None
     if errors:
-        raise ValidationFailed(errors)
+        raise InvalidFields(errors)
     return limit, cursor

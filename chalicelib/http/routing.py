@@ -1,19 +1,18 @@
-"""Give every path an answer for every method.
+"""Every path answers every method.
 
 API Gateway only forwards the methods a resource declares: an undeclared
 method gets its "Missing Authentication Token" 403, and a preflight would be
 answered by a mock integration with one static origin. So each path also gets
 an OPTIONS route (preflights, answered by the pipeline for any allowed origin)
 and a route for each method it lacks (405 with an Allow header). Locally the
-same routes make `chalice local` behave the same way.
+same routes make `chalice local` behave the same way. The routes are added as
+each path is declared (chalicelib/http/application.py).
 """
 from __future__ import annotations
 
-from chalice import Chalice
 from chalice.app import RouteEntry
 
 from chalicelib.auth.roles import public
-from chalicelib.http.cors import ALL_METHODS
 
 
 @public
@@ -24,10 +23,3 @@ def not_routed() -> None:
 
 def declared_methods(entries: dict[str, RouteEntry]) -> tuple[str, ...]:
     return tuple(m for m, entry in entries.items() if entry.view_function is not not_routed)
-
-
-def answer_every_method(app: Chalice) -> None:
-    for path, entries in list(app.routes.items()):
-        missing = [m for m in (*ALL_METHODS, "OPTIONS") if m not in entries]
-        if missing:
-            app.route(path, methods=missing, name="not_routed")(not_routed)

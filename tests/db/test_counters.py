@@ -18,7 +18,7 @@ from chalicelib.db.counters import SHARDS, counter_update, read_counters
 from chalicelib.db.items import to_item
 from chalicelib.db.table import PK
 from chalicelib.domain_errors import DependencyUnavailable
-from chalicelib.http.domain_errors import api_error_for
+from chalicelib.http.error_map import api_error_of
 from chalicelib.idempotency import IdempotencyStore
 from chalicelib.users.model import UserCreate
 from chalicelib.users.store import UserStore
@@ -128,7 +128,7 @@ def test_a_create_that_keeps_failing_is_503_with_nothing_half_done(
     api = UsersApi(UserStore(flaky, fresh_table), IdempotencyStore(flaky, fresh_table))
     with pytest.raises(DependencyUnavailable) as refused:
         api.create({"name": "Unlucky", "email": "u@example.com"}, "retry-me-later-1")
-    answer = api_error_for(refused.value)
+    answer = api_error_of(refused.value)
     assert answer.status == 503 and answer.headers["Retry-After"]
     assert flaky.failed == min(times, 5)  # transactions are retried 5 times, throttles not
     assert everything(dynamodb, fresh_table) == []  # no user, claim, record or count

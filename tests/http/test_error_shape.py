@@ -10,14 +10,13 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from chalice import Chalice
 
 from chalicelib import errors, log
 from chalicelib.auth import roles
 from chalicelib.config import Settings
+from chalicelib.http.application import Application
 from chalicelib.http.body import read_json_object
 from chalicelib.http.pipeline import HttpPipeline
-from chalicelib.http.routing import answer_every_method
 from tests.support.client import parity_client
 from tests.support.metrics import RecordingMetrics
 
@@ -54,8 +53,8 @@ RETURNED: dict[str, dict[str, Any]] = {
 }
 
 
-def build_app() -> Chalice:
-    app = Chalice(app_name="error-shape", configure_logs=False)
+def build_app() -> Application:
+    app = Application(app_name="error-shape", configure_logs=False)
     log.configure(app.log)
     app.register_middleware(HttpPipeline.for_app(app, SETTINGS, RecordingMetrics()), "http")
 
@@ -79,7 +78,6 @@ def build_app() -> Chalice:
     def echo() -> dict[str, Any]:
         return read_json_object(app.current_request, max_bytes=SETTINGS.max_body_bytes)
 
-    answer_every_method(app)
     return app
 
 

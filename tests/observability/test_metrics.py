@@ -7,12 +7,12 @@ import json
 from typing import Any
 
 import pytest
-from chalice import Chalice
 from chalice.test import Client
 
 from chalicelib.auth import roles
 from chalicelib.config import Settings
 from chalicelib.errors import RateLimited
+from chalicelib.http.application import Application
 from chalicelib.http.pipeline import HttpPipeline
 from chalicelib.metrics import (
     CONTACT_RECEIVED,
@@ -69,8 +69,8 @@ def test_a_misspelt_event_metric_is_refused(capsys: Any) -> None:
     assert emf_lines(capsys.readouterr().out) == []
 
 
-def small_app(metrics: RecordingMetrics) -> Chalice:
-    app = Chalice(app_name="metrics-test")
+def small_app(metrics: RecordingMetrics) -> Application:
+    app = Application(app_name="metrics-test")
 
     @app.route("/ok")
     @roles.public
