@@ -1,6 +1,9 @@
 """Idempotency-Key: a retried create returns the first answer instead of
 creating again. One store serves every keyed route (POST /contact, POST /users,
-POST /service/users, POST /dashboard/messages/{id}/replies).
+POST /service/users, POST /dashboard/messages/{id}/replies), and one method,
+`IdempotencyStore.once`, holds the whole sequence: replay, else create, and on a
+key clash replay the winner. Each use declares only its Scope (the operation,
+and whether keys are each caller's own) and its create.
 
 A route's first answer is remembered in the same transaction as the write it
 answers for, so "created" and "remembered" cannot disagree; only successes are
@@ -30,6 +33,7 @@ from chalicelib.domain_errors import (
     DependencyUnavailable,
     IdempotencyKeyInvalid,
     IdempotencyKeyReused,
+    KeyInUse,
 )
 
 TTL_SECONDS = 24 * 60 * 60
@@ -77,6 +81,29 @@ class IdempotentRequest:
         }}
 
 
+@dataclass(frozen=True)
+class Scope:
+    """What a key is a key to: one operation ("POST /users"), and, when
+    `per_actor`, one caller's keys only (another admin's identical key is
+    another request)."""
+    operation: str
+    per_actor: bool = False
+
+    def request(self, key: str | None, body: dict[str, Any], *,
+                actor: str | None = None) -> IdempotentRequest | None:
+        """The keyed request (None without a key); `body` is what was asked, as validated."""
+        if key is None:
+            return None
+        if self.per_actor != (actor is not None):
+            raise ValueError(f"{self.operation}: an actor {'is' if self.per_actor else 'is not'} "
+                             "part of this scope")
+        scope = f"{self.operation} by {actor}" if actor is not None else self.operation
+        return IdempotentRequest(scope, key, body)
+
+
+Answer = dict[str, Any]
+
+
 class IdempotencyStore:
     def __init__(self, client: Any, table_name: str, *,
                  clock: Callable[[], datetime] = utc_now) -> None:
@@ -86,6 +113,23 @@ class IdempotencyStore:
 
     def now_epoch(self) -> int:
         return int(self._clock().timestamp())
+
+    def once(self, request: IdempotentRequest | None,
+             create: Callable[[IdempotentRequest | None], Answer]) -> Answer:
+        """The answer to a create that may be a retry. With a key: the answer
+        remembered for it, if any; else `create(request)`, whose write must
+        remember its answer (IdempotentRequest.record_put, or `remember`) and
+        raise KeyInUse if a concurrent request's record got there first, whose
+        answer is then this one's. Without a key: `create(None)`."""
+        if request is None:
+            return create(None)
+        replayed = self.replay(request)
+        if replayed is not None:
+            return replayed
+        try:
+            return create(request)
+        except KeyInUse:
+            return self.replay_raced(request)
 
     def replay(self, request: IdempotentRequest) -> dict[str, Any] | None:
         """The answer remembered for this key, None if there is none, or

@@ -9,15 +9,15 @@ from chalicelib.contact.captcha import CaptchaVerifier
 from chalicelib.contact.model import ContactSubmission
 from chalicelib.contact.store import MessageStore
 from chalicelib.db.rate_limit import RateLimiter
-from chalicelib.domain_errors import InvalidFields, KeyInUse
+from chalicelib.domain_errors import InvalidFields
 from chalicelib.http.responses import json_response
-from chalicelib.idempotency import IdempotencyStore, IdempotentRequest, checked_key
+from chalicelib.idempotency import IdempotencyStore, IdempotentRequest, Scope, checked_key
 from chalicelib.ids import new_id
 from chalicelib.metrics import CONTACT_RECEIVED, MetricsSink
 from chalicelib.validation import gather, parse_into
 
 MAX_BODY_BYTES = 16 * 1024
-IDEMPOTENCY_SCOPE = "POST /contact"
+SCOPE = Scope("POST /contact")
 # Where a JSON body carries the CAPTCHA widget's token (a form uses the provider's own name).
 CAPTCHA_TOKEN_FIELD = "captchaToken"  # noqa: S105 (a field name, not a secret)
 
@@ -43,11 +43,13 @@ class ContactApi:
         submission = parse_into(errors, ContactSubmission, body)
         if submission is None or errors:
             raise InvalidFields(errors)
-        request = IdempotentRequest(IDEMPOTENCY_SCOPE, key, submission.fields()) if key else None
-        if request is not None:
-            replayed = self._idempotency.replay(request)
-            if replayed is not None:
-                return replayed  # a retry neither counts nor stores
+        request = SCOPE.request(key, submission.fields())
+        # A retry neither counts nor stores: it gets the first answer.
+        return self._idempotency.once(request, lambda keyed: self._received(
+            submission, keyed, client_ip, captcha_token))
+
+    def _received(self, submission: ContactSubmission, request: IdempotentRequest | None,
+                  client_ip: str, captcha_token: Any) -> dict[str, Any]:
         if submission.is_spam:
             # Answer as for a success (counted like one), keep no message. The
             # decoy id is a fresh ULID, like a real one, and a retry with the
@@ -61,12 +63,8 @@ class ContactApi:
             # After the replay: a token is good once, and a retry of a stored
             # submission must still get its answer. Before anything is stored.
             self.captcha.verify(captcha_token, client_ip)
-        try:
-            # Counted in the transaction that stores it: what stores nothing counts nothing.
-            answer = self._messages.create(submission.fields(), request,
-                                           self._limiter.charge(client_ip))
-        except KeyInUse:
-            assert request is not None
-            return self._idempotency.replay_raced(request)
+        # Counted in the transaction that stores it: what stores nothing counts nothing.
+        answer = self._messages.create(submission.fields(), request,
+                                       self._limiter.charge(client_ip))
         self._metrics.count(CONTACT_RECEIVED)
         return answer

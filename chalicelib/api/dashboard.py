@@ -17,10 +17,11 @@ from chalicelib.dashboard.service import Dashboard, TimeRange
 from chalicelib.domain_errors import InvalidFields
 from chalicelib.http.query import page_params
 from chalicelib.http.responses import json_response, no_content
-from chalicelib.idempotency import IdempotentRequest, checked_key
+from chalicelib.idempotency import Scope, checked_key
 from chalicelib.validation import gather, parse, parse_into
 
-REPLY_SCOPE = "POST /dashboard/messages/{id}/replies"
+# Keys are each admin's own: another admin's identical key is another request.
+REPLY_SCOPE = Scope("POST /dashboard/messages/{id}/replies", per_actor=True)
 
 
 def thread_json(thread: Thread) -> dict[str, Any]:
@@ -115,9 +116,8 @@ class DashboardApi:
         reply = parse_into(errors, ReplyBody, body)
         if reply is None or errors:
             raise InvalidFields(errors)
-        # Keys are the admin's own: another admin's identical key is another request.
-        request = IdempotentRequest(f"{REPLY_SCOPE} by {author.sub}", key,
-                                    {"messageId": message_id, "body": reply.body}) if key else None
+        request = REPLY_SCOPE.request(key, {"messageId": message_id, "body": reply.body},
+                                      actor=author.sub)
         answer = self._dashboard.reply(message_id, body=reply.body,
                                        author=author.email or author.sub, author_key=author.sub,
                                        request=request)

@@ -10,11 +10,11 @@ from chalice import Response
 from msgspec import UNSET
 
 from chalicelib import text
-from chalicelib.domain_errors import InvalidFields, KeyInUse
+from chalicelib.domain_errors import InvalidFields
 from chalicelib.http.conditional import etag, optional_versions, required_versions
 from chalicelib.http.query import page_params
 from chalicelib.http.responses import json_response, no_content
-from chalicelib.idempotency import IdempotencyStore, IdempotentRequest, checked_key
+from chalicelib.idempotency import IdempotencyStore, Scope, checked_key
 from chalicelib.users.model import Email, UserCreate, UserUpdate
 from chalicelib.users.store import UserStore
 from chalicelib.validation import Model, gather, parse, parse_into
@@ -33,18 +33,11 @@ class UsersApi:
         data = parse_into(errors, UserCreate, body)
         if data is None or errors:
             raise InvalidFields(errors)
-        request = None
-        if key is not None:
-            request = IdempotentRequest(f"POST {location_prefix}", key, msgspec.to_builtins(data))
-            replayed = self._idempotency.replay(request)
-            if replayed is not None:
-                return self._created(replayed, location_prefix)
-        try:
-            user = self._store.create(data, request)
-        except KeyInUse:
-            assert request is not None
-            return self._created(self._idempotency.replay_raced(request), location_prefix)
-        return self._created(user.to_json(), location_prefix)
+        # A key to one route: /users and /service/users are two.
+        request = Scope(f"POST {location_prefix}").request(key, msgspec.to_builtins(data))
+        user = self._idempotency.once(
+            request, lambda keyed: self._store.create(data, keyed).to_json())
+        return self._created(user, location_prefix)
 
     @staticmethod
     def _created(user: dict[str, Any], location_prefix: str) -> Response:

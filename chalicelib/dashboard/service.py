@@ -24,7 +24,6 @@ from chalicelib.dashboard.reply_store import ReplyStore, Thread
 from chalicelib.db import keys
 from chalicelib.db.listing import newest_first_across, resume_cursor, resume_point
 from chalicelib.db.rate_limit import RateLimiter
-from chalicelib.domain_errors import KeyInUse
 from chalicelib.idempotency import IdempotencyStore, IdempotentRequest
 from chalicelib.ids import first_ulid_at, last_ulid_at
 from chalicelib.users.model import User
@@ -100,16 +99,9 @@ class Dashboard:
               request: IdempotentRequest | None) -> dict[str, Any]:
         """Store a reply to be mailed; the answer is {"id", "status"}. With an
         Idempotency-Key, a retry gets the first answer and stores nothing."""
-        if request is not None:
-            replayed = self._idempotency.replay(request)
-            if replayed is not None:
-                return replayed
-        try:
-            return self._replies.create(message_id, body=body, author=author, request=request,
-                                        charge=self._reply_limiter.charge(author_key))
-        except KeyInUse:
-            assert request is not None
-            return self._idempotency.replay_raced(request)
+        return self._idempotency.once(request, lambda keyed: self._replies.create(
+            message_id, body=body, author=author, request=keyed,
+            charge=self._reply_limiter.charge(author_key)))
 
     # -- exports -----------------------------------------------------------------
 
