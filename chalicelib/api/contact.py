@@ -5,6 +5,7 @@ from typing import Any
 
 from chalice import Response
 
+from chalicelib.api.message_bodies import ContactReceived
 from chalicelib.contact.captcha import CaptchaVerifier
 from chalicelib.contact.model import ContactSubmission
 from chalicelib.contact.store import MessageStore
@@ -33,7 +34,7 @@ class ContactApi:
 
     def submit(self, body: dict[str, Any], raw_key: str | None, client_ip: str) -> Response:
         token = body.pop(CAPTCHA_TOKEN_FIELD, None)  # ignored when the stage has no CAPTCHA
-        return json_response(self.accept(body, raw_key, client_ip, token), 202)
+        return json_response(ContactReceived(**self.accept(body, raw_key, client_ip, token)), 202)
 
     def accept(self, body: dict[str, Any], raw_key: str | None, client_ip: str,
                captcha_token: Any = None) -> dict[str, Any]:

@@ -7,7 +7,9 @@ from typing import Any
 from urllib.parse import urlencode
 
 from chalice import Response
+from msgspec import UNSET
 
+from chalicelib.api import message_bodies as bodies
 from chalicelib.auth.identity import Identity
 from chalicelib.contact.model import STATUSES, StatusChange
 from chalicelib.dashboard.export import CsvPage
@@ -24,11 +26,11 @@ from chalicelib.validation import gather, parse, parse_into
 REPLY_SCOPE = Scope("POST /dashboard/messages/{id}/replies", per_actor=True)
 
 
-def thread_json(thread: Thread) -> dict[str, Any]:
-    body = {**thread.message.to_json(), "replies": [reply.to_json() for reply in thread.replies]}
-    if thread.chat is not None:
-        body["chat"] = thread.chat.to_json()  # the chat post's delivery, beside the email's
-    return body
+def thread_json(thread: Thread) -> bodies.MessageThread:
+    return bodies.MessageThread(
+        **bodies.Message.fields_of(thread.message),
+        replies=[bodies.Reply.of(reply) for reply in thread.replies],
+        chat=bodies.Notification.of(thread.chat) if thread.chat is not None else UNSET)
 
 
 def _status(query: Mapping[str, Any], errors: list[dict[str, str]], default: str | None) -> str | None:
@@ -80,7 +82,8 @@ class DashboardApi:
             raise InvalidFields(errors)
         limit, cursor = page
         messages, next_cursor = self._dashboard.list(status=status, limit=limit, cursor=cursor)
-        return json_response({"items": [m.to_json() for m in messages], "nextCursor": next_cursor})
+        return json_response(bodies.MessagePage(items=[bodies.Message.of(m) for m in messages],
+                                                next_cursor=next_cursor))
 
     def get(self, message_id: str) -> Response:
         return json_response(thread_json(self._dashboard.thread(message_id)))
@@ -94,20 +97,7 @@ class DashboardApi:
         return no_content()
 
     def stats(self) -> Response:
-        counts = self._dashboard.counts()
-        return json_response({
-            "users": counts["users"],
-            "messages": {"new": counts["messagesNew"], "read": counts["messagesRead"],
-                         "replied": counts["messagesReplied"],
-                         "archived": counts["messagesArchived"]},
-            "notifications": {"pending": counts["notificationsPending"],
-                              "failed": counts["notificationsFailed"]},
-            # Per channel: the owner's email (as `notifications` above) and the chat webhook.
-            "deliveries": {"email": {"pending": counts["notificationsPending"],
-                                     "failed": counts["notificationsFailed"]},
-                           "chat": {"pending": counts["chatPending"],
-                                    "failed": counts["chatFailed"]}},
-        })
+        return json_response(bodies.Stats.of(self._dashboard.counts()))
 
     def reply(self, message_id: str, body: dict[str, Any], raw_key: str | None,
               author: Identity) -> Response:
@@ -121,7 +111,7 @@ class DashboardApi:
         answer = self._dashboard.reply(message_id, body=reply.body,
                                        author=author.email or author.sub, author_key=author.sub,
                                        request=request)
-        return json_response(answer, 202)
+        return json_response(bodies.ReplyAccepted(**answer), 202)
 
     def export_messages(self, query: Mapping[str, Any] | None) -> Response:
         query = query or {}
