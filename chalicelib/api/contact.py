@@ -10,7 +10,7 @@ from chalicelib.contact.captcha import CaptchaVerifier
 from chalicelib.contact.model import ContactSubmission
 from chalicelib.contact.store import MessageStore
 from chalicelib.db.rate_limit import RateLimiter
-from chalicelib.domain_errors import InvalidFields
+from chalicelib.errors import ValidationFailed
 from chalicelib.http.responses import json_response
 from chalicelib.idempotency import IdempotencyStore, IdempotentRequest, Scope, checked_key
 from chalicelib.ids import new_id
@@ -43,7 +43,7 @@ class ContactApi:
         key = gather(errors, checked_key, raw_key)
         submission = parse_into(errors, ContactSubmission, body)
         if submission is None or errors:
-            raise InvalidFields(errors)
+            raise ValidationFailed(errors)
         request = SCOPE.request(key, submission.fields())
         # A retry neither counts nor stores: it gets the first answer.
         return self._idempotency.once(request, lambda keyed: self._received(

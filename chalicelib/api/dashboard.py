@@ -16,7 +16,7 @@ from chalicelib.dashboard.export import CsvPage
 from chalicelib.dashboard.replies import ReplyBody
 from chalicelib.dashboard.reply_store import Thread
 from chalicelib.dashboard.service import Dashboard, TimeRange
-from chalicelib.domain_errors import InvalidFields
+from chalicelib.errors import ValidationFailed
 from chalicelib.http.query import page_params
 from chalicelib.http.responses import json_response, no_content
 from chalicelib.idempotency import Scope, checked_key
@@ -79,7 +79,7 @@ class DashboardApi:
         page = gather(errors, page_params, query)
         status = _status(query, errors, "new")
         if errors or page is None or status is None:
-            raise InvalidFields(errors)
+            raise ValidationFailed(errors)
         limit, cursor = page
         messages, next_cursor = self._dashboard.list(status=status, limit=limit, cursor=cursor)
         return json_response(bodies.MessagePage(items=[bodies.Message.of(m) for m in messages],
@@ -105,7 +105,7 @@ class DashboardApi:
         key = gather(errors, checked_key, raw_key)
         reply = parse_into(errors, ReplyBody, body)
         if reply is None or errors:
-            raise InvalidFields(errors)
+            raise ValidationFailed(errors)
         request = REPLY_SCOPE.request(key, {"messageId": message_id, "body": reply.body},
                                       actor=author.sub)
         answer = self._dashboard.reply(message_id, body=reply.body,
@@ -123,7 +123,7 @@ class DashboardApi:
         _check_cursor(query, errors)
         _refuse_unknown(query, {"status", "from", "to", "cursor"}, errors)
         if errors:
-            raise InvalidFields(errors)
+            raise ValidationFailed(errors)
         page = self._dashboard.export_messages(status=status, period=TimeRange(start, end),
                                                cursor=query.get("cursor") or None)
         return csv_response(page, query, "messages.csv")
@@ -134,7 +134,7 @@ class DashboardApi:
         _check_cursor(query, errors)
         _refuse_unknown(query, {"cursor"}, errors)
         if errors:
-            raise InvalidFields(errors)
+            raise ValidationFailed(errors)
         page = self._dashboard.export_users(cursor=query.get("cursor") or None)
         return csv_response(page, query, "users.csv")
 

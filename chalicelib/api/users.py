@@ -11,7 +11,7 @@ from msgspec import UNSET
 
 from chalicelib import text
 from chalicelib.api import bodies
-from chalicelib.domain_errors import InvalidFields
+from chalicelib.errors import ValidationFailed
 from chalicelib.http.conditional import etag, optional_versions, required_versions
 from chalicelib.http.query import page_params
 from chalicelib.http.responses import json_response, no_content
@@ -33,7 +33,7 @@ class UsersApi:
         key = gather(errors, checked_key, raw_key)
         data = parse_into(errors, UserCreate, body)
         if data is None or errors:
-            raise InvalidFields(errors)
+            raise ValidationFailed(errors)
         # A key to one route: /users and /service/users are two.
         scope = Scope(f"POST {location_prefix}", answer=bodies.User)
         user = self._idempotency.once(scope.request(key, msgspec.to_builtins(data)),
@@ -62,7 +62,7 @@ class UsersApi:
         expected = required_versions(if_match)
         changes = parse(UserUpdate, body)
         if changes.name is UNSET and changes.email is UNSET and changes.age is UNSET:
-            raise InvalidFields([{"field": "body",
+            raise ValidationFailed([{"field": "body",
                                      "message": "must change at least one of name, email, age"}])
         user = self._store.update(user_id, changes, expected)
         return json_response(bodies.User.of(user), headers={"ETag": etag(user.version)})
