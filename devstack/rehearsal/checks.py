@@ -22,6 +22,7 @@ FUNCTION_SUFFIXES = ("", "-notify_owner", "-retry_notifications")
 # What the deploy adds to the API besides Chalice's routes (infra/gateway.py).
 CATCH_ALL = {("/", "ANY"), ("/{proxy+}", "ANY")}
 COGNITO = "COGNITO_USER_POOLS"
+SIGNED_IN_ROLES = ("admin", "signed-in")  # chalicelib.auth.roles.Role
 
 
 def function_names(stage: str) -> list[str]:
@@ -113,10 +114,26 @@ def api_methods(apigateway: Any, api_id: str) -> dict[tuple[str, str], dict[str,
     return methods
 
 
+def _role_problem(where: str, role: str | None, method: Mapping[str, Any]) -> str | None:
+    """What API Gateway must check before a route of this role runs: deployed, the
+    app trusts the authorizer's claims and the usage plan's key check."""
+    authorization_type, keyed = method.get("authorizationType"), bool(method.get("apiKeyRequired"))
+    if role is None:
+        return f"{where} declares no role"
+    if role in SIGNED_IN_ROLES and authorization_type != COGNITO:
+        return f"{where} is {'an' if role == 'admin' else 'a'} {role} route without the Cognito authorizer"
+    if role == "service" and not keyed:
+        return f"{where} is a service route without the API key"
+    if role == "public" and (authorization_type != "NONE" or keyed):
+        return f"{where} is public but asks for {authorization_type} and API key {keyed}"
+    return None
+
+
 def authorization(apigateway: Any, api_id: str, routes: Iterable[Mapping[str, Any]],
                   user_pool_arn: str) -> tuple[list[str], int, int]:
     """Each route the deployed app declares is in API Gateway with the app's
-    authorizer (a Cognito authorizer on the stage's pool) or API key, and no
+    authorizer (a Cognito authorizer on the stage's pool) or API key, as its role
+    requires (admin and signed-in: the authorizer; service: the key), and no
     other method is; returns (problems, routes with the authorizer, with a key)."""
     problems = []
     authorizers = {a["id"]: a for a in apigateway.get_authorizers(restApiId=api_id)["items"]}
@@ -133,6 +150,9 @@ def authorization(apigateway: Any, api_id: str, routes: Iterable[Mapping[str, An
         if method is None:
             problems.append(f"{where} is declared by the app but not in API Gateway")
             continue
+        role_problem = _role_problem(where, route.get("role"), method)
+        if role_problem:
+            problems.append(role_problem)
         name = authorizers.get(method.get("authorizerId", ""), {}).get("name")
         if route["authorizer"]:
             signed_in += 1

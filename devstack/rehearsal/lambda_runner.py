@@ -10,7 +10,7 @@ the unpacked package first (/var/task), then the SDK the runtime provides
 Requests are JSON lines on stdin, each answered by one JSON line on the
 process's original stdout:
   {"event": {...}}   -> {"result": <what the handler returned>} or {"error": "<traceback>"}
-  {"routes": true}   -> {"routes": [{"path", "method", "authorizer", "apiKeyRequired"}]}
+  {"routes": true}   -> {"routes": [{"path", "method", "authorizer", "apiKeyRequired", "role"}]}
 Everything the function itself prints (its log lines) goes to stderr.
 """
 from __future__ import annotations
@@ -56,7 +56,9 @@ def _routes(module: Any) -> list[dict[str, Any]]:
     app = module.app
     return [{"path": path, "method": method,
              "authorizer": entry.authorizer.name if entry.authorizer else None,
-             "apiKeyRequired": bool(entry.api_key_required)}
+             "apiKeyRequired": bool(entry.api_key_required),
+             # The role app.py declares beside the route (chalicelib/auth/roles.py).
+             "role": str(getattr(entry.view_function, "frontdesk_role", "") or "") or None}
             for path, methods in app.routes.items() for method, entry in methods.items()]
 
 

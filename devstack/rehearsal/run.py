@@ -164,7 +164,8 @@ class Rehearsal:
             raise StepFailed("; ".join(problems))
         return (f"{len(configurations)} functions {runtime}/{checks.ARCHITECTURE} with the "
                 f"settings' environment; roles send only as {SETTINGS['sesIdentity']}; "
-                f"{signed_in} methods with the Cognito authorizer, {keyed} with the API key; "
+                f"the {signed_in} admin and signed-in methods with the Cognito authorizer, the "
+                f"{keyed} service ones with the API key; "
                 f"gateway errors with CORS; web/ in the bucket with its headers")
 
     def call(self, method: str, resource: str, path: str, *, status: int, body: Any = None,

@@ -16,11 +16,14 @@ from infra import gateway, site
 from tests.devstack.test_moto_apigateway import POOL_ARN, chalice_swagger
 
 ROUTES = [
-    {"path": "/health", "method": "GET", "authorizer": None, "apiKeyRequired": False},
-    {"path": "/users/{user_id}", "method": "GET", "authorizer": "demo-users", "apiKeyRequired": False},
+    {"path": "/health", "method": "GET", "authorizer": None, "apiKeyRequired": False,
+     "role": "public"},
+    {"path": "/users/{user_id}", "method": "GET", "authorizer": "demo-users", "apiKeyRequired": False,
+     "role": "admin"},
     {"path": "/users/{user_id}", "method": "PATCH", "authorizer": "demo-users",
-     "apiKeyRequired": False},
-    {"path": "/service/users", "method": "POST", "authorizer": None, "apiKeyRequired": True},
+     "apiKeyRequired": False, "role": "signed-in"},
+    {"path": "/service/users", "method": "POST", "authorizer": None, "apiKeyRequired": True,
+     "role": "service"},
 ]
 ORIGIN = "https://d111111abcdef8.cloudfront.net"
 
@@ -54,8 +57,23 @@ def test_a_route_without_its_authorizer_is_named(apigateway: Any, api: str) -> N
 
     problems, _, _ = checks.authorization(apigateway, api, ROUTES, POOL_ARN)
 
-    assert problems == ["PATCH /users/{user_id} has authorization NONE (None), not the Cognito "
-                        "authorizer demo-users"]
+    assert problems == ["PATCH /users/{user_id} is a signed-in route without the Cognito "
+                        "authorizer", "PATCH /users/{user_id} has authorization NONE (None), not "
+                        "the Cognito authorizer demo-users"]
+
+
+def test_an_admin_route_the_app_declares_without_the_authorizer_is_named(
+        apigateway: Any, api: str) -> None:
+    """API Gateway as app.py says, but app.py forgot the authorizer on an admin route:
+    deployed, the app would trust claims nobody verified."""
+    routes = [dict(r, authorizer=None) if r["method"] == "GET" and r["role"] == "admin" else r
+              for r in ROUTES]
+    apigateway.put_method(restApiId=api, resourceId=method_id(apigateway, api, "/users/{user_id}"),
+                          httpMethod="GET", authorizationType="NONE")
+
+    problems, _, _ = checks.authorization(apigateway, api, routes, POOL_ARN)
+
+    assert problems == ["GET /users/{user_id} is an admin route without the Cognito authorizer"]
 
 
 def test_a_route_without_its_api_key_an_undeclared_method_and_another_pool_are_named(
