@@ -76,9 +76,9 @@ def create_table(dynamodb: Any, table: str) -> None:
     every stream record and copies them with the table on each transaction, so
     its memory and time would grow with every write of the run (CHALICE-NOTES).
     Deployed, the stream costs the request nothing."""
-    from chalicelib.db.table import table_definition
+    from devstack.provision import template_table
 
-    definition = table_definition(table)
+    definition = template_table(table)
     del definition["StreamSpecification"]
     dynamodb.create_table(**definition)
 

@@ -1,5 +1,11 @@
 """Create, idempotently, the AWS resources a local stage needs, in moto's server.
 
+The resources are infra/resources.yaml itself, deployed through moto's
+CloudFormation (taught the template's types in devstack/cloudformation) by the
+deploy code (infra/stack.py), with the local stage's parameters: the same
+template, and the same code path, as a deployed stage. What stays here is data,
+not resources: the demo accounts, their passwords and TOTP set-up.
+
 The same function provisions `make dev` and the test session, so tests run
 against exactly what developers use. Running it twice changes nothing.
 """
@@ -7,25 +13,20 @@ from __future__ import annotations
 
 import base64
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from botocore.exceptions import ClientError
+from moto.cloudformation.models import Stack
 
-from chalicelib.db.table import TTL_ATTRIBUTE, table_definition
-from infra.stages import mfa_mode
+from chalicelib.auth.identity import ADMIN_GROUP
+from infra import stack
+from infra.stages import LOCAL, TEMPLATE_FILE, StageConfig, load_stage
+from infra.web_headers import security_headers
 
-POOL_NAME = "frontdesk-local"
-CLIENT_NAME = "frontdesk-web"
-ADMIN_GROUP = "admin"
-# The deployed pool's rules (infra/resources.yaml; tests/infra holds the two equal),
-# so a password refused deployed is refused locally too.
-PASSWORD_POLICY = {"MinimumLength": 12, "RequireLowercase": True, "RequireUppercase": True,
-                   "RequireNumbers": True, "RequireSymbols": True,
-                   "TemporaryPasswordValidityDays": 3}
-# MfaConfiguration for each value of a stage's "mfa" setting (infra/settings_schema.py).
-POOL_MFA = {"off": "OFF", "optional": "OPTIONAL", "required": "ON"}
+# moto's CloudFormation finishes before CreateStack answers: the first poll sees it.
+STACK_WAIT = {"Delay": 1, "MaxAttempts": 30}
+API_GATEWAY_STAGE = "api"
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,7 @@ class DemoUser:
     totp: bool = False  # signs in with an authenticator-app code as well
 
 
-# Known passwords, for a local stack only. They satisfy PASSWORD_POLICY.
+# Known passwords, for a local stack only. They satisfy the template's password policy.
 DEMO_USERS = (
     DemoUser("admin@example.com", "Admin-Passw0rd!", (ADMIN_GROUP,)),
     DemoUser("user@example.com", "User-Passw0rd!"),
@@ -51,49 +52,47 @@ class Provisioned:
     user_pool_client_id: str
     users: list[dict[str, Any]] = field(default_factory=list)
     password_policy: dict[str, Any] = field(default_factory=dict)
+    outputs: dict[str, str] = field(default_factory=dict)  # the resources stack's
 
 
-def ensure_table(dynamodb: Any, table_name: str) -> None:
+def deploy_resources(session: Any, stage: StageConfig,
+                     site_headers: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Deploy (or update) infra/resources.yaml for `stage`; return its outputs.
+    `site_headers` only fills the template's header parameters (the local web
+    server sends its own, from the same code)."""
+    if site_headers is None:
+        endpoint = session.client("cognito-idp").meta.endpoint_url
+        site_headers = security_headers(None, endpoint, None)
+    return stack.deploy_stack(session.client("cloudformation"), stage, TEMPLATE_FILE.read_text(),
+                              API_GATEWAY_STAGE, site_headers, wait=STACK_WAIT)
+
+
+def template_table(table_name: str) -> dict[str, Any]:
+    """CreateTable's arguments for the template's table, named `table_name`:
+    for tests and the bench, which make tables of their own. (The template's
+    other keys, TTL and point-in-time recovery, are separate calls, and
+    deletion protection is prod's.)"""
+    properties = Stack.parse_template(TEMPLATE_FILE.read_text())["Resources"]["Table"]["Properties"]
+    definition = {key: properties[key] for key in (
+        "BillingMode", "AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes")}
+    definition["StreamSpecification"] = {"StreamEnabled": True,
+                                         **properties["StreamSpecification"]}
+    return {"TableName": table_name, **definition}
+
+
+def template_ttl() -> dict[str, Any]:
+    return dict(Stack.parse_template(TEMPLATE_FILE.read_text())["Resources"]["Table"][
+        "Properties"]["TimeToLiveSpecification"])
+
+
+def recreate_table(dynamodb: Any, table_name: str) -> None:
+    """An empty table as the template defines it, in place of `table_name`."""
     try:
-        dynamodb.create_table(**table_definition(table_name))
-    except ClientError as exc:
-        if exc.response["Error"]["Code"] != "ResourceInUseException":
-            raise
-    dynamodb.get_waiter("table_exists").wait(TableName=table_name,
-                                              WaiterConfig={"Delay": 0.1, "MaxAttempts": 50})
-    dynamodb.update_time_to_live(
-        TableName=table_name,
-        TimeToLiveSpecification={"Enabled": True, "AttributeName": TTL_ATTRIBUTE})
-
-
-def ensure_user_pool(cognito: Any, mfa: str = "off") -> tuple[str, str]:
-    pools = cognito.list_user_pools(MaxResults=60)["UserPools"]
-    pool_id = next((p["Id"] for p in pools if p["Name"] == POOL_NAME), None)
-    if pool_id is None:
-        pool_id = cognito.create_user_pool(
-            PoolName=POOL_NAME,
-            UsernameAttributes=["email"],  # people sign in with their email, as deployed
-            AutoVerifiedAttributes=["email"],
-            Policies={"PasswordPolicy": PASSWORD_POLICY},
-        )["UserPool"]["Id"]
-    cognito.set_user_pool_mfa_config(
-        UserPoolId=pool_id, MfaConfiguration=POOL_MFA[mfa],
-        SoftwareTokenMfaConfiguration={"Enabled": mfa != "off"})
-    clients = cognito.list_user_pool_clients(UserPoolId=pool_id, MaxResults=60)["UserPoolClients"]
-    client_id = next((c["ClientId"] for c in clients if c["ClientName"] == CLIENT_NAME), None)
-    if client_id is None:
-        client_id = cognito.create_user_pool_client(
-            UserPoolId=pool_id,
-            ClientName=CLIENT_NAME,
-            GenerateSecret=False,
-            ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
-            ReadAttributes=["email", "email_verified"],  # puts email in the ID token
-        )["UserPoolClient"]["ClientId"]
-    try:
-        cognito.create_group(UserPoolId=pool_id, GroupName=ADMIN_GROUP)
-    except cognito.exceptions.GroupExistsException:
+        dynamodb.delete_table(TableName=table_name)
+    except dynamodb.exceptions.ResourceNotFoundException:
         pass
-    return pool_id, client_id
+    dynamodb.create_table(**template_table(table_name))
+    dynamodb.update_time_to_live(TableName=table_name, TimeToLiveSpecification=template_ttl())
 
 
 def ensure_user(cognito: Any, pool_id: str, user: DemoUser) -> None:
@@ -146,14 +145,13 @@ def ensure_totp(cognito: Any, client_id: str, user: DemoUser) -> str:
     return secret
 
 
-def provision(session: Any, *, table_name: str, mail_from: str,
-              users: tuple[DemoUser, ...] = DEMO_USERS) -> Provisioned:
-    """`session` is a boto3 Session whose clients already point at moto."""
-    ensure_table(session.client("dynamodb"), table_name)
-    # SES refuses to send from an unverified address; moto checks that too.
-    session.client("ses").verify_email_identity(EmailAddress=mail_from)
+def provision(session: Any, *, users: tuple[DemoUser, ...] = DEMO_USERS,
+              site_headers: Mapping[str, str] | None = None) -> Provisioned:
+    """`session` is a boto3 Session whose clients already point at moto. The
+    stage's parameters are the local stage's settings (infra.stages.LOCAL_SETTINGS)."""
+    outputs = deploy_resources(session, load_stage(LOCAL), site_headers)
+    pool_id, client_id = outputs["UserPoolId"], outputs["UserPoolClientId"]
     cognito = session.client("cognito-idp")
-    pool_id, client_id = ensure_user_pool(cognito, mfa_mode("local"))
     described: list[dict[str, Any]] = []
     for user in users:
         ensure_user(cognito, pool_id, user)
@@ -163,4 +161,4 @@ def provision(session: Any, *, table_name: str, mail_from: str,
             entry["totpSecret"] = ensure_totp(cognito, client_id, user)
         described.append(entry)
     policy = cognito.describe_user_pool(UserPoolId=pool_id)["UserPool"]["Policies"]["PasswordPolicy"]
-    return Provisioned(table_name, pool_id, client_id, described, dict(policy))
+    return Provisioned(outputs["TableName"], pool_id, client_id, described, dict(policy), outputs)

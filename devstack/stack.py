@@ -161,13 +161,12 @@ class LocalStack:
         factory = CLIFactory(str(PROJECT_DIR), environ=os.environ)
         stage_env = factory.create_config_obj("local").environment_variables
         origins = local_web_origins(stage_env.get("ALLOWED_ORIGINS", ""), self.host, self.ports.web)
-        mail_from = stage_env.get("MAIL_FROM", "frontdesk@example.com")
-        resources = provision(boto3.Session(), table_name=stage_env["TABLE_NAME"],
-                              mail_from=mail_from)
+        resources = provision(boto3.Session())
         api_key = secrets.token_urlsafe(32)  # fresh each start; never written to the repo
         fakes = self._fakes = FakeServices(self.host).start()
         overrides = {**self._captcha_settings(os.environ.get("CAPTCHA_PROVIDER", "")),
                      **self._chat_settings(os.environ.get("CHAT_FORMAT", "")),
+            "TABLE_NAME": resources.table_name,  # the resources stack's, as deployed
             "USER_POOL_ID": resources.user_pool_id,
             "USER_POOL_CLIENT_ID": resources.user_pool_client_id,
             "COGNITO_JWKS_URL": f"{aws_endpoint}/{resources.user_pool_id}/.well-known/jwks.json",

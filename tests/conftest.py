@@ -55,7 +55,7 @@ def local_aws() -> Iterator[LocalAws]:
     endpoint = f"http://127.0.0.1:{server.port}"
     os.environ.update(local_aws_environment(endpoint))
     session = boto3.Session()
-    resources = provision(session, table_name="frontdesk-local", mail_from=MAIL_FROM)
+    resources = provision(session)
     # Everything app.py reads at import must be in os.environ before it is imported.
     os.environ.update({
         "STAGE": "local",
@@ -94,12 +94,10 @@ def demo_users(local_aws: LocalAws) -> dict[str, dict[str, Any]]:
 
 @pytest.fixture
 def fresh_table(local_aws: LocalAws) -> str:
-    """An empty table for each test that asks for one."""
-    from devstack.provision import ensure_table
+    """An empty table for each test that asks for one, as the template defines it."""
+    from devstack.provision import recreate_table
 
-    dynamodb = local_aws.session.client("dynamodb")
-    dynamodb.delete_table(TableName=local_aws.table_name)
-    ensure_table(dynamodb, local_aws.table_name)
+    recreate_table(local_aws.session.client("dynamodb"), local_aws.table_name)
     return local_aws.table_name
 
 

@@ -15,6 +15,8 @@ one place (moto 5.2; docs/development.md, "Local parity", lists each point).
   (ROLLBACK_COMPLETE, the reason in its events) instead of answering 500.
 - A resource whose condition is false is not listed as an empty resource.
 - A resource that cannot be deleted leaves the stack DELETE_FAILED.
+- Deploying the same template and parameters again is "No updates are to be
+  performed", as on AWS (moto updated whenever a parameter was a Number).
 """
 from __future__ import annotations
 
@@ -25,6 +27,7 @@ from moto.cloudformation import models as cfn_models
 from moto.cloudformation import parsing
 from moto.cloudformation.custom_model import CustomModel
 from moto.cloudformation.exceptions import ValidationError
+from moto.cloudformation.responses import CloudFormationResponse
 from moto.dynamodb.models import dynamodb_backends
 from moto.dynamodb.models.table import Table
 from moto.s3.models import FakeBucket, s3_backends
@@ -267,6 +270,19 @@ def _delete_stack(self: cfn_models.CloudFormationBackend, name_or_stack_id: str)
             stack.status = "DELETE_FAILED"
 
 
+def _validate_different_update(self: CloudFormationResponse,
+                               incoming_params: list[dict[str, Any]] | None, stack_body: str,
+                               old_stack: cfn_models.Stack) -> None:
+    """The same template and parameters are "No updates are to be performed."
+    moto compared the new parameters, as given (strings), with the resolved
+    ones (numbers, lists), so any Number parameter made every deploy an update."""
+    if not stack_body or old_stack.template != stack_body:
+        return
+    given = self._get_param_values(incoming_params or [], old_stack.parameters)
+    if given == dict(old_stack.parameters):
+        raise ValidationError(old_stack.name, message="No updates are to be performed.")
+
+
 def _stack_resources(self: cfn_models.Stack) -> list[Any]:
     """moto lists a resource whose condition is false as an empty entry."""
     return [resource for resource in self.resource_map.values() if resource is not None]
@@ -301,6 +317,7 @@ def install() -> None:
     cfn_models.Stack.create_resources = _create_resources  # type: ignore[method-assign]
     cfn_models.Stack.update = _update  # type: ignore[method-assign]
     cfn_models.Stack.stack_resources = property(_stack_resources)  # type: ignore[assignment]
+    CloudFormationResponse._validate_different_update = _validate_different_update  # type: ignore[method-assign]
     backend = cfn_models.CloudFormationBackend
     backend.delete_stack = _delete_stack  # type: ignore[method-assign]
     backend.create_stack = _checked(backend.create_stack)  # type: ignore[method-assign]

@@ -1,6 +1,6 @@
-"""What provisioning gives the local pool: the deployed password rules, and a
-third demo admin who signs in with an authenticator-app code that moto really
-checks."""
+"""What provisioning gives the local stage: the resources template's own stack
+(so the deployed password rules), and a third demo admin who signs in with an
+authenticator-app code that moto really checks."""
 from __future__ import annotations
 
 import time
@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from devstack.provision import DEMO_USERS, PASSWORD_POLICY, provision, totp_code
+from devstack.provision import DEMO_USERS, provision, totp_code
 from tests.conftest import MAIL_FROM, LocalAws
 from tests.infra.templates import resources_template
 from tests.support.totp import fresh_totp, totp
@@ -24,12 +24,26 @@ def test_both_totp_implementations_match_the_rfc_vectors(at: int, code: str) -> 
     assert totp_code(RFC_SECRET, lambda: at) == code
 
 
-def test_the_local_pool_has_the_deployed_password_rules() -> None:
+def test_the_local_pool_has_the_deployed_password_rules(local_aws: LocalAws) -> None:
     template_policy = resources_template()["Resources"]["UserPool"]["Properties"][
         "Policies"]["PasswordPolicy"]
-    assert PASSWORD_POLICY == template_policy
+    pool = local_aws.session.client("cognito-idp").describe_user_pool(
+        UserPoolId=local_aws.user_pool_id)["UserPool"]
+    assert pool["Policies"]["PasswordPolicy"] == template_policy
     for user in DEMO_USERS:
-        assert len(user.password) >= PASSWORD_POLICY["MinimumLength"]
+        assert len(user.password) >= template_policy["MinimumLength"]
+
+
+def test_the_local_resources_are_the_template_s_stack(local_aws: LocalAws) -> None:
+    """Deployed through CloudFormation with the local stage's parameters."""
+    cfn = local_aws.session.client("cloudformation")
+    (stack,) = cfn.describe_stacks(StackName="frontdesk-local-resources")["Stacks"]
+    parameters = {p["ParameterKey"]: p["ParameterValue"] for p in stack["Parameters"]}
+    assert (parameters["Stage"], parameters["SesIdentity"]) == ("local", MAIL_FROM)
+    outputs = {o["OutputKey"]: o["OutputValue"] for o in stack["Outputs"]}
+    assert (outputs["TableName"], outputs["UserPoolId"], outputs["UserPoolClientId"]) == (
+        local_aws.table_name, local_aws.user_pool_id, local_aws.user_pool_client_id)
+    assert local_aws.table_name == "frontdesk-local"
 
 
 def _sign_in(local_aws: LocalAws, user: dict[str, Any]) -> dict[str, Any]:
@@ -70,8 +84,10 @@ def test_the_mfa_demo_account_needs_a_right_code(
 
 
 def test_provisioning_again_changes_nothing(local_aws: LocalAws) -> None:
-    again = provision(local_aws.session, table_name=local_aws.table_name, mail_from=MAIL_FROM)
-    assert (again.user_pool_id, again.user_pool_client_id) == (
-        local_aws.user_pool_id, local_aws.user_pool_client_id)
+    again = provision(local_aws.session)
+    assert (again.table_name, again.user_pool_id, again.user_pool_client_id) == (
+        local_aws.table_name, local_aws.user_pool_id, local_aws.user_pool_client_id)
     assert again.users == local_aws.users
-    assert again.password_policy["MinimumLength"] == PASSWORD_POLICY["MinimumLength"]
+    events = local_aws.session.client("cloudformation").describe_stack_events(
+        StackName="frontdesk-local-resources")["StackEvents"]
+    assert not [e for e in events if e["ResourceStatus"].startswith("UPDATE")]

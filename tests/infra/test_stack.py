@@ -1,23 +1,28 @@
-"""deploy_stack and delete_stack against moto's CloudFormation, on the real
-template cut down to the resource types moto implements (table and topic)."""
+"""deploy_stack and delete_stack against the embedded AWS's CloudFormation
+(devstack/cloudformation), on the whole template. Each stage sends from an
+identity of its own: the session's local stack holds frontdesk@example.com,
+and SES has one identity per address in an account."""
 from __future__ import annotations
 
+import dataclasses
+import json
 from typing import Any
 
 from infra import stack
 from infra.site import site_headers
 from infra.stages import EXAMPLE_SETTINGS_FILE, load_stage
-from tests.infra.templates import moto_deployable, resources_template
+from tests.infra.templates import resources_template
 
 FAST = {"Delay": 0.1, "MaxAttempts": 100}
-BODY = moto_deployable(resources_template())
+BODY = json.dumps(resources_template())
 HEADERS = site_headers("https://abc123.execute-api.us-east-1.amazonaws.com/api", "us-east-1")
 
 
 def test_stack_is_created_then_left_alone_then_deleted(local_aws: Any) -> None:
     cfn = local_aws.session.client("cloudformation")
     dynamodb = local_aws.session.client("dynamodb")
-    stage = load_stage("dev", EXAMPLE_SETTINGS_FILE)
+    stage = dataclasses.replace(load_stage("dev", EXAMPLE_SETTINGS_FILE),
+                                ses_identity="dev@example.org")
 
     outputs = stack.deploy_stack(cfn, stage, BODY, "api", HEADERS, wait=FAST)
     assert outputs["TableName"] == "frontdesk-dev" == stage.table_name
@@ -37,7 +42,8 @@ def test_stack_is_created_then_left_alone_then_deleted(local_aws: Any) -> None:
 def test_the_prod_table_is_protected_from_deletion(local_aws: Any) -> None:
     cfn = local_aws.session.client("cloudformation")
     dynamodb = local_aws.session.client("dynamodb")
-    stage = load_stage("prod", EXAMPLE_SETTINGS_FILE)
+    stage = dataclasses.replace(load_stage("prod", EXAMPLE_SETTINGS_FILE),
+                                ses_identity="prod@example.org")
     stack.deploy_stack(cfn, stage, BODY, "api", HEADERS, wait=FAST)
     try:
         table = dynamodb.describe_table(TableName="frontdesk-prod")["Table"]
