@@ -17,9 +17,12 @@ one place (moto 5.2; docs/development.md, "Local parity", lists each point).
 - A resource that cannot be deleted leaves the stack DELETE_FAILED.
 - Deploying the same template and parameters again is "No updates are to be
   performed", as on AWS (moto updated whenever a parameter was a Number).
+- A parameter value outside the template's AllowedValues, AllowedPattern,
+  MinValue/MaxValue or MinLength/MaxLength is refused, as on AWS.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -61,6 +64,43 @@ def _refuse_unhandled(template_body: str) -> None:
         raise ValidationError(message="Template format error: Unrecognized resource types: "
                                       f"[{', '.join(unknown)}] (the embedded AWS has no "
                                       "handler for them: devstack/cloudformation)")
+
+
+def parameter_problem(template: dict[str, Any], given: dict[str, Any]) -> str | None:
+    """The first parameter value the template's constraints refuse, worded as
+    CloudFormation words it (moto checks none of them)."""
+    for name, declared in (template.get("Parameters") or {}).items():
+        value = given.get(name, declared.get("Default"))
+        if value is None:
+            continue
+        text = str(value)
+        values = text.split(",") if declared.get("Type") == "CommaDelimitedList" else [text]
+        allowed = declared.get("AllowedValues")
+        if allowed is not None and any(v not in [str(a) for a in allowed] for v in values):
+            return f"Parameter '{name}' must be one of AllowedValues"
+        pattern = declared.get("AllowedPattern")
+        if pattern is not None and not all(re.fullmatch(pattern, v) for v in values):
+            return f"Parameter '{name}' must match pattern {pattern}"
+        if declared.get("Type") == "Number":
+            try:
+                number = float(text)
+            except ValueError:
+                return f"Parameter '{name}' must be a number"
+            if "MinValue" in declared and number < float(declared["MinValue"]):
+                return f"Parameter '{name}' must be a number not less than {declared['MinValue']}"
+            if "MaxValue" in declared and number > float(declared["MaxValue"]):
+                return f"Parameter '{name}' must be a number not greater than {declared['MaxValue']}"
+        if "MinLength" in declared and len(text) < int(declared["MinLength"]):
+            return f"Parameter '{name}' must contain at least {declared['MinLength']} characters"
+        if "MaxLength" in declared and len(text) > int(declared["MaxLength"]):
+            return f"Parameter '{name}' must contain at most {declared['MaxLength']} characters"
+    return None
+
+
+def _refuse_bad_parameters(template_body: str, given: dict[str, Any]) -> None:
+    problem = parameter_problem(cfn_models.Stack.parse_template(template_body), given)
+    if problem:
+        raise ValidationError(message=problem)
 
 
 def _resource_class_from_type(resource_type: str) -> Any:
@@ -195,6 +235,7 @@ _moto_update = cfn_models.Stack.update
 def _update(self: cfn_models.Stack, template: str, role_arn: str | None = None,
             parameters: dict[str, Any] | None = None,
             tags: dict[str, str] | None = None) -> None:
+    _refuse_bad_parameters(template, parameters or {})  # before anything changes, as AWS
     resources = self.resource_map
     try:
         diffed = resources.build_resource_diff(self.parse_template(template), parameters)
@@ -293,6 +334,8 @@ def _checked(method: Callable[..., Any]) -> Callable[..., Any]:
     def check_then_call(self: Any, *args: Any, **kwargs: Any) -> Any:
         if isinstance(kwargs.get("template"), str):
             _refuse_unhandled(kwargs["template"])
+            if isinstance(kwargs.get("parameters"), dict):
+                _refuse_bad_parameters(kwargs["template"], kwargs["parameters"])
         return method(self, *args, **kwargs)
     return check_then_call
 

@@ -226,7 +226,7 @@ def test_an_update_with_new_parameters_changes_the_resources_in_place(
     """A stage of its own: its pool id and items must survive the update."""
     cfn = local_aws.session.client("cloudformation")
     cognito = local_aws.session.client("cognito-idp")
-    stage = dataclasses.replace(STAGE, name="parity-update", ses_identity="update@example.org")
+    stage = dataclasses.replace(STAGE, name="parityupdate", ses_identity="update@example.org")
     before = stack.deploy_stack(cfn, stage, BODY, "api", HEADERS, wait=FAST)
     try:
         changed = dataclasses.replace(stage, mfa="required", alarm_email="ops@example.org",
@@ -252,7 +252,7 @@ def test_an_update_with_new_parameters_changes_the_resources_in_place(
 def test_deleting_the_stack_deletes_what_it_created(local_aws: LocalAws) -> None:
     session = local_aws.session
     cfn = session.client("cloudformation")
-    stage = dataclasses.replace(STAGE, name="parity-delete", ses_identity="delete@example.org")
+    stage = dataclasses.replace(STAGE, name="paritydelete", ses_identity="delete@example.org")
     outputs = stack.deploy_stack(cfn, stage, BODY, "api", HEADERS, wait=FAST)
     assert stack.delete_stack(cfn, stage, wait=FAST) is True
 
@@ -264,7 +264,7 @@ def test_deleting_the_stack_deletes_what_it_created(local_aws: LocalAws) -> None
     assert outputs["UsagePlanId"] not in [p["id"] for p in apigateway.get_usage_plans()["items"]]
     assert outputs["ApiKeyId"] not in [k["id"] for k in apigateway.get_api_keys()["items"]]
     assert not session.client("cloudwatch").describe_alarms(
-        AlarmNamePrefix="frontdesk-parity-delete-")["MetricAlarms"]
+        AlarmNamePrefix="frontdesk-paritydelete-")["MetricAlarms"]
     distributions = session.client("cloudfront").list_distributions()["DistributionList"]
     assert outputs["SiteDistributionId"] not in [d["Id"] for d in distributions.get("Items", [])]
     assert outputs["SiteBucketName"] not in [
@@ -310,7 +310,7 @@ def test_a_plan_still_covering_a_stage_leaves_the_stack_delete_failed(
     stack's deletion fails and says why; detached, the stack deletes."""
     cfn = local_aws.session.client("cloudformation")
     apigateway = local_aws.session.client("apigateway")
-    stage = dataclasses.replace(STAGE, name="parity-covered", ses_identity="covered@example.org")
+    stage = dataclasses.replace(STAGE, name="paritycovered", ses_identity="covered@example.org")
     outputs = stack.deploy_stack(cfn, stage, BODY, "api", HEADERS, wait=FAST)
     api_id = create_rest_api(apigateway)
     covering = {"op": "add", "path": "/apiStages", "value": f"{api_id}:api"}
@@ -325,3 +325,33 @@ def test_a_plan_still_covering_a_stage_leaves_the_stack_delete_failed(
                                  patchOperations=[{**covering, "op": "remove"}])
     assert stack.delete_stack(cfn, stage, wait=FAST) is True
     assert outputs["UsagePlanId"] not in [p["id"] for p in apigateway.get_usage_plans()["items"]]
+
+
+@pytest.mark.parametrize("parameter, value, refusal", [
+    ("Stage", "Not-A-Stage", "Parameter 'Stage' must match pattern"),
+    ("QuotaPeriod", "YEAR", "Parameter 'QuotaPeriod' must be one of AllowedValues"),
+    ("OldestPendingNotificationAlarmSeconds", "59", "must be a number not less than 60"),
+])
+def test_a_parameter_the_template_refuses_fails_the_deploy_before_anything_is_made(
+        local_aws: LocalAws, parameter: str, value: str, refusal: str) -> None:
+    cfn = local_aws.session.client("cloudformation")
+    parameters = {p["ParameterKey"]: p["ParameterValue"] for p in stack.stack_parameters(
+        dataclasses.replace(STAGE, name="paritybad"), "api", HEADERS)}
+    with pytest.raises(ClientError, match=refusal):
+        cfn.create_stack(StackName="frontdesk-paritybad-resources", TemplateBody=BODY,
+                         Parameters=[{"ParameterKey": k, "ParameterValue": value if k == parameter
+                                      else v} for k, v in parameters.items()])
+    assert "frontdesk-paritybad" not in local_aws.session.client("dynamodb").list_tables()[
+        "TableNames"]
+
+
+def test_an_update_with_a_refused_parameter_changes_nothing(
+        local_aws: LocalAws, deployed: dict[str, str]) -> None:
+    cfn = local_aws.session.client("cloudformation")
+    parameters = stack.stack_parameters(STAGE, "api", HEADERS)
+    bad = [{**p, "ParameterValue": "YEAR"} if p["ParameterKey"] == "QuotaPeriod" else p
+           for p in parameters]
+    with pytest.raises(ClientError, match="QuotaPeriod"):
+        cfn.update_stack(StackName=STAGE.stack_name, TemplateBody=BODY, Parameters=bad)
+    assert cfn.describe_stacks(StackName=STAGE.stack_name)["Stacks"][0]["StackStatus"] in (
+        "CREATE_COMPLETE", "UPDATE_COMPLETE")
