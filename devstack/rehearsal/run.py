@@ -238,9 +238,17 @@ class Rehearsal:
             raise StepFailed(f"make admins still lists {email} after make admin-remove")
         return f"make admin, admins and admin-remove EMAIL={email} on the rehearsal's pool"
 
+    def code(self) -> dict[str, str]:
+        lambda_ = self.client("lambda")
+        return {name: lambda_.get_function_configuration(FunctionName=name)["CodeSha256"]
+                for name in checks.function_names(STAGE)}
+
     def redeploy(self) -> str:
-        before = self.state()
+        before, api, code = self.state(), self.recorded_api(), self.code()
         made = self.make("deploy", "5-deploy-unchanged", STAGE=STAGE)
+        if (self.recorded_api(), self.code()) != (api, code):
+            raise StepFailed("make deploy with nothing changed replaced the REST API or a "
+                             "function's code")
         if "no change" not in made.output:
             raise StepFailed("make deploy with nothing changed did not say so "
                              f"({_last_line(made.output)})")
