@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from moto.cognitoidp.exceptions import ResourceNotFoundError
+from moto.cognitoidp.exceptions import InvalidParameterException, ResourceNotFoundError
 from moto.cognitoidp.models import CognitoIdpBackend, CognitoIdpUserPool, cognitoidp_backends
 
 from devstack.cloudformation.base import StackResource, Where
@@ -56,10 +56,18 @@ class UserPool(StackResource):
         return self
 
     def remove(self) -> None:
+        cognito = _cognito(self.where)
         try:
-            _cognito(self.where).delete_user_pool(self.physical_id)
+            pool = cognito.describe_user_pool(self.physical_id)
         except ResourceNotFoundError:
-            pass
+            return
+        if pool.extended_config.get("DeletionProtection") == "ACTIVE":
+            # Cognito's answer (moto deletes a protected pool): the stack's
+            # deletion fails until the protection is switched off.
+            raise InvalidParameterException(
+                "The user pool cannot be deleted because deletion protection is activated. "
+                "Deletion protection must be inactivated first.")
+        cognito.delete_user_pool(self.physical_id)
 
 
 def _client_config(properties: dict[str, Any]) -> dict[str, Any]:

@@ -8,6 +8,8 @@ import dataclasses
 import json
 from typing import Any
 
+import pytest
+
 from infra import stack
 from infra.site import site_headers
 from infra.stages import EXAMPLE_SETTINGS_FILE, load_stage
@@ -39,18 +41,32 @@ def test_stack_is_created_then_left_alone_then_deleted(local_aws: Any) -> None:
     assert stack.delete_stack(cfn, stage, wait=FAST) is False
 
 
-def test_the_prod_table_is_protected_from_deletion(local_aws: Any) -> None:
+def test_the_prod_table_and_pool_stop_the_stack_s_deletion(local_aws: Any) -> None:
     cfn = local_aws.session.client("cloudformation")
     dynamodb = local_aws.session.client("dynamodb")
+    cognito = local_aws.session.client("cognito-idp")
     stage = dataclasses.replace(load_stage("prod", EXAMPLE_SETTINGS_FILE),
                                 ses_identity="prod@example.org")
-    stack.deploy_stack(cfn, stage, BODY, "api", HEADERS, wait=FAST)
+    outputs = stack.deploy_stack(cfn, stage, BODY, "api", HEADERS, wait=FAST)
     try:
         table = dynamodb.describe_table(TableName="frontdesk-prod")["Table"]
         assert table["DeletionProtectionEnabled"] is True
-    finally:  # the only way to remove it: switch protection off on purpose
+        pool = cognito.describe_user_pool(UserPoolId=outputs["UserPoolId"])["UserPool"]
+        assert pool["DeletionProtection"] == "ACTIVE"
+        with pytest.raises(stack.StackFailed, match="(?i)protect"):
+            stack.delete_stack(cfn, stage, wait=FAST)
+        assert cfn.describe_stacks(StackName=stage.stack_name)["Stacks"][0][
+            "StackStatus"] == "DELETE_FAILED"
         dynamodb.update_table(TableName="frontdesk-prod", DeletionProtectionEnabled=False)
-        stack.delete_stack(cfn, stage, wait=FAST)
+        with pytest.raises(stack.StackFailed, match="user pool cannot be deleted because "
+                                                    "deletion protection is activated"):
+            stack.delete_stack(cfn, stage, wait=FAST)
+        assert "frontdesk-prod" not in dynamodb.list_tables()["TableNames"]
+    finally:  # the only way to remove them: switch protection off on purpose
+        if "frontdesk-prod" in dynamodb.list_tables()["TableNames"]:
+            dynamodb.update_table(TableName="frontdesk-prod", DeletionProtectionEnabled=False)
+        cognito.update_user_pool(UserPoolId=outputs["UserPoolId"], DeletionProtection="INACTIVE")
+        assert stack.delete_stack(cfn, stage, wait=FAST) is True
 
 
 def test_parameters_carry_the_stage_s_throttle_and_quota() -> None:
