@@ -9,6 +9,7 @@ from chalice import CognitoUserPoolAuthorizer, Rate, Response
 from chalice.app import Request
 
 from chalicelib import log
+from chalicelib.api.bodies import HEALTHY, Health, Me
 from chalicelib.auth import me, roles
 from chalicelib.auth.identity import current_identity
 from chalicelib.config import Settings
@@ -63,8 +64,8 @@ def header(name: str) -> str | None:
 
 @app.route("/health", methods=["GET"])
 @roles.public
-def health() -> dict[str, Any]:
-    return {"ok": True}
+def health() -> Health:
+    return HEALTHY
 
 
 @app.route("/openapi.json", methods=["GET"])
@@ -89,7 +90,7 @@ def submit_contact() -> Response:
 
 @app.route("/me", methods=["GET"], authorizer=cognito)
 @roles.signed_in
-def get_me() -> dict[str, Any]:
+def get_me() -> Me:
     return me.describe(current_identity(), services.users)
 
 

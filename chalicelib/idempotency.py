@@ -19,8 +19,9 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar, cast
 
+import msgspec
 from botocore.exceptions import ClientError
 
 from chalicelib.db import keys
@@ -58,6 +59,7 @@ class IdempotentRequest:
     scope: str  # the operation, e.g. "POST /users"
     key: str
     body: dict[str, Any]  # what the request asked for, as validated
+    answer: type[Any] = dict  # what a replay reads the remembered answer as
 
     @property
     def key_digest(self) -> str:
@@ -67,13 +69,14 @@ class IdempotentRequest:
     def body_digest(self) -> str:
         return digest(json.dumps(self.body, sort_keys=True, separators=(",", ":")))
 
-    def record_put(self, table: str, answer: dict[str, Any], now_epoch: int) -> dict[str, Any]:
+    def record_put(self, table: str, answer: Any, now_epoch: int) -> dict[str, Any]:
         """TransactWriteItems entry: remember the answer, unless a live record
         exists (then the transaction fails this item's condition: KeyInUse)."""
         return {"Put": {
             "TableName": table,
             "Item": to_item({**keys.idempotency(self.key_digest), "type": "idempotency",
-                             "bodyDigest": self.body_digest, "response": json.dumps(answer),
+                             "bodyDigest": self.body_digest,
+                             "response": msgspec.json.encode(answer).decode(),
                              TTL_ATTRIBUTE: now_epoch + TTL_SECONDS}),
             "ConditionExpression": "attribute_not_exists(#pk) OR #expires < :now",
             "ExpressionAttributeNames": {"#pk": "pk", "#expires": TTL_ATTRIBUTE},
@@ -85,9 +88,11 @@ class IdempotentRequest:
 class Scope:
     """What a key is a key to: one operation ("POST /users"), and, when
     `per_actor`, one caller's keys only (another admin's identical key is
-    another request)."""
+    another request). A replay reads the remembered answer as `answer` (a
+    body's Struct, or a dict)."""
     operation: str
     per_actor: bool = False
+    answer: type[Any] = dict
 
     def request(self, key: str | None, body: dict[str, Any], *,
                 actor: str | None = None) -> IdempotentRequest | None:
@@ -98,10 +103,10 @@ class Scope:
             raise ValueError(f"{self.operation}: an actor {'is' if self.per_actor else 'is not'} "
                              "part of this scope")
         scope = f"{self.operation} by {actor}" if actor is not None else self.operation
-        return IdempotentRequest(scope, key, body)
+        return IdempotentRequest(scope, key, body, self.answer)
 
 
-Answer = dict[str, Any]
+A = TypeVar("A")
 
 
 class IdempotencyStore:
@@ -115,7 +120,7 @@ class IdempotencyStore:
         return int(self._clock().timestamp())
 
     def once(self, request: IdempotentRequest | None,
-             create: Callable[[IdempotentRequest | None], Answer]) -> Answer:
+             create: Callable[[IdempotentRequest | None], A]) -> A:
         """The answer to a create that may be a retry. With a key: the answer
         remembered for it, if any; else `create(request)`, whose write must
         remember its answer (IdempotentRequest.record_put, or `remember`) and
@@ -125,13 +130,13 @@ class IdempotencyStore:
             return create(None)
         replayed = self.replay(request)
         if replayed is not None:
-            return replayed
+            return cast(A, replayed)
         try:
             return create(request)
         except KeyInUse:
-            return self.replay_raced(request)
+            return cast(A, self.replay_raced(request))
 
-    def replay(self, request: IdempotentRequest) -> dict[str, Any] | None:
+    def replay(self, request: IdempotentRequest) -> Any:
         """The answer remembered for this key, None if there is none, or
         IdempotencyKeyReused if the key was used with a different body."""
         record = get_item(self._client, self._table, keys.idempotency(request.key_digest))
@@ -139,17 +144,16 @@ class IdempotencyStore:
             return None
         if record["bodyDigest"] != request.body_digest:
             raise IdempotencyKeyReused()
-        answer: dict[str, Any] = json.loads(record["response"])
-        return answer
+        return msgspec.json.decode(record["response"], type=request.answer)
 
-    def replay_raced(self, request: IdempotentRequest) -> dict[str, Any]:
+    def replay_raced(self, request: IdempotentRequest) -> Any:
         """After KeyInUse: the winner's answer (or IdempotencyKeyReused for another body)."""
         answer = self.replay(request)
         if answer is None:  # only if the winner's record expired in between
             raise DependencyUnavailable("Another request with this Idempotency-Key was in progress.")
         return answer
 
-    def remember(self, request: IdempotentRequest, answer: dict[str, Any]) -> dict[str, Any]:
+    def remember(self, request: IdempotentRequest, answer: A) -> A:
         """Remember an answer that no other write goes with; returns the answer
         now remembered (an earlier request's, if one got there first)."""
         put = request.record_put(self._table, answer, self.now_epoch())["Put"]
@@ -159,5 +163,5 @@ class IdempotencyStore:
         except ClientError as exc:
             if error_code(exc) != "ConditionalCheckFailedException":
                 raise
-            return self.replay_raced(request)
+            return cast(A, self.replay_raced(request))
         return answer

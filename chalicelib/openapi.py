@@ -20,75 +20,22 @@ import msgspec
 from chalice import Chalice
 
 from chalicelib import text
+from chalicelib.api import bodies, message_bodies
 from chalicelib.auth.roles import Role, role_of
 from chalicelib.contact.model import STATUSES, ContactSubmission, StatusChange
 from chalicelib.dashboard.replies import ReplyBody
-from chalicelib.errors import CATALOGUE
+from chalicelib.http.responses import Error
 from chalicelib.http.routing import not_routed
 from chalicelib.idempotency import HEADER as IDEMPOTENCY_KEY
 from chalicelib.users.model import UserCreate, UserUpdate
 
-_ISO = {"type": "string", "format": "date-time"}
+# The bodies that are not JSON objects of ours: the rest are derived from their
+# Structs (chalicelib/api/bodies.py, message_bodies.py, http/responses.py).
 RESPONSE_SCHEMAS: dict[str, dict[str, Any]] = {
-    "Error": {"type": "object", "required": ["error"], "properties": {"error": {
-        "type": "object", "required": ["code", "message", "requestId"],
-        "properties": {
-            "code": {"type": "string", "enum": sorted(CATALOGUE)},
-            "message": {"type": "string"}, "requestId": {"type": "string"},
-            "details": {"type": "array", "items": {
-                "type": "object", "required": ["field", "message"],
-                "properties": {"field": {"type": "string"}, "message": {"type": "string"}}}}}}}},
-    "User": {"type": "object", "additionalProperties": False,
-             "required": ["id", "name", "email", "createdAt", "updatedAt", "version"],
-             "properties": {"id": {"type": "string"}, "name": {"type": "string"},
-                            "email": {"type": "string"}, "age": {"type": "integer"},
-                            "createdAt": _ISO, "updatedAt": _ISO, "version": {"type": "integer"}}},
-    "UserPage": {"type": "object", "required": ["items", "nextCursor"], "properties": {
-        "items": {"type": "array", "items": {"$ref": "#/components/schemas/User"}},
-        "nextCursor": {"type": ["string", "null"]}}},
-    "Me": {"type": "object", "required": ["sub", "email", "groups", "user"], "properties": {
-        "sub": {"type": "string"}, "email": {"type": ["string", "null"]},
-        "groups": {"type": "array", "items": {"type": "string"}},
-        "user": {"oneOf": [{"$ref": "#/components/schemas/User"}, {"type": "null"}]}}},
-    "ContactReceived": {"type": "object", "required": ["id", "status"], "properties": {
-        "id": {"type": "string"}, "status": {"const": "received"}}},
-    "Message": {"type": "object", "additionalProperties": False,
-                "required": ["id", "name", "email", "message", "status", "createdAt",
-                             "updatedAt", "notification"],
-                "properties": {
-                    "id": {"type": "string"}, "name": {"type": "string"},
-                    "email": {"type": "string"}, "subject": {"type": "string"},
-                    "message": {"type": "string"},
-                    "status": {"enum": list(STATUSES)},
-                    "createdAt": _ISO, "updatedAt": _ISO,
-                    "replyCount": {"type": "integer"},
-                    "notification": {"type": "object", "required": ["status", "attempts"],
-                                     "properties": {
-                                         "status": {"enum": ["pending", "sent", "failed"]},
-                                         "attempts": {"type": "integer"},
-                                         "nextAttemptAt": _ISO, "sentAt": _ISO,
-                                         "lastError": {"type": "string"}}}}},
-    "Reply": {"type": "object", "additionalProperties": False,
-              "required": ["id", "body", "author", "createdAt", "status", "attempts"],
-              "properties": {"id": {"type": "string"}, "body": {"type": "string"},
-                             "author": {"type": "string"}, "createdAt": _ISO,
-                             "status": {"enum": ["pending", "sent", "failed"]},
-                             "attempts": {"type": "integer"}, "sentAt": _ISO,
-                             "lastError": {"type": "string"}}},
-    "ReplyAccepted": {"type": "object", "required": ["id", "status"], "properties": {
-        "id": {"type": "string"}, "status": {"const": "pending"}}},
-    "MessagePage": {"type": "object", "required": ["items", "nextCursor"], "properties": {
-        "items": {"type": "array", "items": {"$ref": "#/components/schemas/Message"}},
-        "nextCursor": {"type": ["string", "null"]}}},
-    "Stats": {"type": "object", "required": ["users", "messages", "notifications"], "properties": {
-        "users": {"type": "integer"},
-        "messages": {"type": "object", "required": ["new", "read", "archived"],
-                     "properties": {s: {"type": "integer"} for s in STATUSES}},
-        "notifications": {"type": "object", "required": ["pending", "failed"],
-                          "properties": {s: {"type": "integer"} for s in ("pending", "failed")}}}},
-    "Health": {"type": "object", "required": ["ok"], "properties": {"ok": {"const": True}}},
     "OpenApi": {"type": "object", "required": ["openapi", "info", "paths"]},
+    "Csv": {"type": "string", "description": "RFC 4180, a header row first"},
 }
+ANSWERS: tuple[type[msgspec.Struct], ...] = (*bodies.ANSWERS, *message_bodies.ANSWERS, Error)
 
 # Whatever the pipeline adds to every answer of an operation of that kind.
 ERROR_DESCRIPTIONS = {
@@ -158,24 +105,6 @@ HEADERS: dict[str, dict[str, Any]] = {
 
 JSON = "application/json"
 CSV = "text/csv"  # a response that is a CSV file, not JSON
-
-# A message as GET /dashboard/messages/{id} answers it: with its replies.
-_MESSAGE = RESPONSE_SCHEMAS["Message"]
-RESPONSE_SCHEMAS["MessageThread"] = {
-    **_MESSAGE, "required": [*_MESSAGE["required"], "replies"],
-    "properties": {**_MESSAGE["properties"], "replies": {
-        "type": "array", "description": "oldest first",
-        "items": {"$ref": "#/components/schemas/Reply"}},
-        # On a stage with chat notifications: the chat post's delivery (chalicelib/contact/chat.py).
-        "chat": {**_MESSAGE["properties"]["notification"],
-                 "description": "the chat webhook's delivery; absent without one"}}}
-_COUNTS = {"type": "object", "required": ["pending", "failed"],
-           "properties": {s: {"type": "integer"} for s in ("pending", "failed")}}
-RESPONSE_SCHEMAS["Stats"]["properties"]["deliveries"] = {
-    "type": "object", "description": "pending and failed deliveries per channel",
-    "properties": {"email": _COUNTS, "chat": _COUNTS}}
-RESPONSE_SCHEMAS["Csv"] = {"type": "string", "description": "RFC 4180, a header row first"}
-
 
 @dataclass(frozen=True)
 class Operation:
@@ -412,7 +341,7 @@ def build_document(app: Chalice, *, version: str = "1.0.0",
     models = sorted({op.body for op in OPERATIONS.values() if op.body is not None},
                     key=lambda m: m.__name__)
     _, model_schemas = msgspec.json.schema_components(
-        models, ref_template="#/components/schemas/{name}")
+        [*models, *ANSWERS], ref_template="#/components/schemas/{name}")
     model_schemas = _as_sent(model_schemas, models)
     parameters = {**PARAMETERS, "email": {
         **PARAMETERS["email"], "schema": model_schemas["UserCreate"]["properties"]["email"]}}

@@ -12,7 +12,6 @@ app, which verifies them whenever it is not behind API Gateway
 from __future__ import annotations
 
 import http.client
-import json
 import uuid
 from http.server import BaseHTTPRequestHandler
 from typing import Any
@@ -39,7 +38,7 @@ from chalicelib.errors import (
 )
 from chalicelib.http.cors import ALL_METHODS, CorsPolicy
 from chalicelib.http.pipeline import common_headers
-from chalicelib.http.responses import error_body
+from chalicelib.http.responses import error_body, json_text
 from chalicelib.http.routing import declared_methods
 
 CATCH_ALL = "/{proxy+}"
@@ -251,7 +250,7 @@ class ParityRequestHandler(ChaliceRequestHandler):
 
     def _send_refusal(self, error: ApiError, origin: str | None = None) -> None:
         request_id = str(uuid.uuid4())
-        body = json.dumps(error_body(error, request_id)).encode()
+        body = json_text(error_body(error, request_id)).encode()
         headers = getattr(self, "headers", None)  # absent when the request line itself failed
         if headers is not None:
             origin = headers.get("origin")

@@ -5,11 +5,12 @@ from typing import Any
 
 from chalice import Response
 
+from chalicelib.api.message_bodies import ContactReceived
 from chalicelib.contact.captcha import CaptchaVerifier
 from chalicelib.contact.model import ContactSubmission
 from chalicelib.contact.store import MessageStore
 from chalicelib.db.rate_limit import RateLimiter
-from chalicelib.domain_errors import InvalidFields
+from chalicelib.errors import ValidationFailed
 from chalicelib.http.responses import json_response
 from chalicelib.idempotency import IdempotencyStore, IdempotentRequest, Scope, checked_key
 from chalicelib.ids import new_id
@@ -33,7 +34,7 @@ class ContactApi:
 
     def submit(self, body: dict[str, Any], raw_key: str | None, client_ip: str) -> Response:
         token = body.pop(CAPTCHA_TOKEN_FIELD, None)  # ignored when the stage has no CAPTCHA
-        return json_response(self.accept(body, raw_key, client_ip, token), 202)
+        return json_response(ContactReceived(**self.accept(body, raw_key, client_ip, token)), 202)
 
     def accept(self, body: dict[str, Any], raw_key: str | None, client_ip: str,
                captcha_token: Any = None) -> dict[str, Any]:
@@ -42,7 +43,7 @@ class ContactApi:
         key = gather(errors, checked_key, raw_key)
         submission = parse_into(errors, ContactSubmission, body)
         if submission is None or errors:
-            raise InvalidFields(errors)
+            raise ValidationFailed(errors)
         request = SCOPE.request(key, submission.fields())
         # A retry neither counts nor stores: it gets the first answer.
         return self._idempotency.once(request, lambda keyed: self._received(

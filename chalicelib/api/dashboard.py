@@ -7,14 +7,16 @@ from typing import Any
 from urllib.parse import urlencode
 
 from chalice import Response
+from msgspec import UNSET
 
+from chalicelib.api import message_bodies as bodies
 from chalicelib.auth.identity import Identity
 from chalicelib.contact.model import STATUSES, StatusChange
 from chalicelib.dashboard.export import CsvPage
 from chalicelib.dashboard.replies import ReplyBody
 from chalicelib.dashboard.reply_store import Thread
 from chalicelib.dashboard.service import Dashboard, TimeRange
-from chalicelib.domain_errors import InvalidFields
+from chalicelib.errors import ValidationFailed
 from chalicelib.http.query import page_params
 from chalicelib.http.responses import json_response, no_content
 from chalicelib.idempotency import Scope, checked_key
@@ -24,11 +26,11 @@ from chalicelib.validation import gather, parse, parse_into
 REPLY_SCOPE = Scope("POST /dashboard/messages/{id}/replies", per_actor=True)
 
 
-def thread_json(thread: Thread) -> dict[str, Any]:
-    body = {**thread.message.to_json(), "replies": [reply.to_json() for reply in thread.replies]}
-    if thread.chat is not None:
-        body["chat"] = thread.chat.to_json()  # the chat post's delivery, beside the email's
-    return body
+def thread_json(thread: Thread) -> bodies.MessageThread:
+    return bodies.MessageThread(
+        **bodies.Message.fields_of(thread.message),
+        replies=[bodies.Reply.of(reply) for reply in thread.replies],
+        chat=bodies.Notification.of(thread.chat) if thread.chat is not None else UNSET)
 
 
 def _status(query: Mapping[str, Any], errors: list[dict[str, str]], default: str | None) -> str | None:
@@ -77,10 +79,11 @@ class DashboardApi:
         page = gather(errors, page_params, query)
         status = _status(query, errors, "new")
         if errors or page is None or status is None:
-            raise InvalidFields(errors)
+            raise ValidationFailed(errors)
         limit, cursor = page
         messages, next_cursor = self._dashboard.list(status=status, limit=limit, cursor=cursor)
-        return json_response({"items": [m.to_json() for m in messages], "nextCursor": next_cursor})
+        return json_response(bodies.MessagePage(items=[bodies.Message.of(m) for m in messages],
+                                                next_cursor=next_cursor))
 
     def get(self, message_id: str) -> Response:
         return json_response(thread_json(self._dashboard.thread(message_id)))
@@ -94,20 +97,7 @@ class DashboardApi:
         return no_content()
 
     def stats(self) -> Response:
-        counts = self._dashboard.counts()
-        return json_response({
-            "users": counts["users"],
-            "messages": {"new": counts["messagesNew"], "read": counts["messagesRead"],
-                         "replied": counts["messagesReplied"],
-                         "archived": counts["messagesArchived"]},
-            "notifications": {"pending": counts["notificationsPending"],
-                              "failed": counts["notificationsFailed"]},
-            # Per channel: the owner's email (as `notifications` above) and the chat webhook.
-            "deliveries": {"email": {"pending": counts["notificationsPending"],
-                                     "failed": counts["notificationsFailed"]},
-                           "chat": {"pending": counts["chatPending"],
-                                    "failed": counts["chatFailed"]}},
-        })
+        return json_response(bodies.Stats.of(self._dashboard.counts()))
 
     def reply(self, message_id: str, body: dict[str, Any], raw_key: str | None,
               author: Identity) -> Response:
@@ -115,13 +105,13 @@ class DashboardApi:
         key = gather(errors, checked_key, raw_key)
         reply = parse_into(errors, ReplyBody, body)
         if reply is None or errors:
-            raise InvalidFields(errors)
+            raise ValidationFailed(errors)
         request = REPLY_SCOPE.request(key, {"messageId": message_id, "body": reply.body},
                                       actor=author.sub)
         answer = self._dashboard.reply(message_id, body=reply.body,
                                        author=author.email or author.sub, author_key=author.sub,
                                        request=request)
-        return json_response(answer, 202)
+        return json_response(bodies.ReplyAccepted(**answer), 202)
 
     def export_messages(self, query: Mapping[str, Any] | None) -> Response:
         query = query or {}
@@ -133,7 +123,7 @@ class DashboardApi:
         _check_cursor(query, errors)
         _refuse_unknown(query, {"status", "from", "to", "cursor"}, errors)
         if errors:
-            raise InvalidFields(errors)
+            raise ValidationFailed(errors)
         page = self._dashboard.export_messages(status=status, period=TimeRange(start, end),
                                                cursor=query.get("cursor") or None)
         return csv_response(page, query, "messages.csv")
@@ -144,7 +134,7 @@ class DashboardApi:
         _check_cursor(query, errors)
         _refuse_unknown(query, {"cursor"}, errors)
         if errors:
-            raise InvalidFields(errors)
+            raise ValidationFailed(errors)
         page = self._dashboard.export_users(cursor=query.get("cursor") or None)
         return csv_response(page, query, "users.csv")
 

@@ -10,7 +10,8 @@ from chalice import Response
 from msgspec import UNSET
 
 from chalicelib import text
-from chalicelib.domain_errors import InvalidFields
+from chalicelib.api import bodies
+from chalicelib.errors import ValidationFailed
 from chalicelib.http.conditional import etag, optional_versions, required_versions
 from chalicelib.http.query import page_params
 from chalicelib.http.responses import json_response, no_content
@@ -32,21 +33,17 @@ class UsersApi:
         key = gather(errors, checked_key, raw_key)
         data = parse_into(errors, UserCreate, body)
         if data is None or errors:
-            raise InvalidFields(errors)
+            raise ValidationFailed(errors)
         # A key to one route: /users and /service/users are two.
-        request = Scope(f"POST {location_prefix}").request(key, msgspec.to_builtins(data))
-        user = self._idempotency.once(
-            request, lambda keyed: self._store.create(data, keyed).to_json())
-        return self._created(user, location_prefix)
-
-    @staticmethod
-    def _created(user: dict[str, Any], location_prefix: str) -> Response:
-        return json_response(user, 201, {"Location": f"{location_prefix}/{user['id']}",
-                                          "ETag": etag(user["version"])})
+        scope = Scope(f"POST {location_prefix}", answer=bodies.User)
+        user = self._idempotency.once(scope.request(key, msgspec.to_builtins(data)),
+                                      lambda keyed: bodies.User.of(self._store.create(data, keyed)))
+        return json_response(user, 201, {"Location": f"{location_prefix}/{user.id}",
+                                         "ETag": etag(user.version)})
 
     def get(self, user_id: str) -> Response:
         user = self._store.get(user_id)
-        return json_response(user.to_json(), headers={"ETag": etag(user.version)})
+        return json_response(bodies.User.of(user), headers={"ETag": etag(user.version)})
 
     def list(self, query: Mapping[str, Any] | None) -> Response:
         limit, cursor = page_params(query)
@@ -55,18 +52,20 @@ class UsersApi:
             # An exact lookup: the email claim item, then the user. 0 or 1 items.
             address = parse(_EmailQuery, {"email": email}).email
             user = self._store.find_by_email(address)
-            return json_response({"items": [user.to_json()] if user else [], "nextCursor": None})
+            return json_response(bodies.UserPage(items=[bodies.User.of(user)] if user else [],
+                                                 next_cursor=None))
         users, next_cursor = self._store.list(limit=limit, cursor=cursor)
-        return json_response({"items": [u.to_json() for u in users], "nextCursor": next_cursor})
+        return json_response(bodies.UserPage(items=[bodies.User.of(u) for u in users],
+                                             next_cursor=next_cursor))
 
     def update(self, user_id: str, body: dict[str, Any], if_match: str | None) -> Response:
         expected = required_versions(if_match)
         changes = parse(UserUpdate, body)
         if changes.name is UNSET and changes.email is UNSET and changes.age is UNSET:
-            raise InvalidFields([{"field": "body",
+            raise ValidationFailed([{"field": "body",
                                      "message": "must change at least one of name, email, age"}])
         user = self._store.update(user_id, changes, expected)
-        return json_response(user.to_json(), headers={"ETag": etag(user.version)})
+        return json_response(bodies.User.of(user), headers={"ETag": etag(user.version)})
 
     def delete(self, user_id: str, if_match: str | None) -> Response:
         self._store.delete(user_id, optional_versions(if_match))

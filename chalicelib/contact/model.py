@@ -69,14 +69,6 @@ class Notification:
     last_error: str | None = None
     sent_at: str | None = None
 
-    def to_json(self) -> dict[str, Any]:
-        body: dict[str, Any] = {"status": self.status, "attempts": self.attempts}
-        for name, value in (("nextAttemptAt", self.next_attempt_at),
-                            ("lastError", self.last_error), ("sentAt", self.sent_at)):
-            if value is not None:
-                body[name] = value
-        return body
-
 
 @dataclass(frozen=True)
 class Message:
@@ -93,15 +85,6 @@ class Message:
 
     def with_status(self, status: str, updated_at: str) -> Message:
         return replace(self, status=status, updated_at=updated_at)
-
-    def to_json(self) -> dict[str, Any]:
-        body: dict[str, Any] = {"id": self.id, "name": self.name, "email": self.email}
-        if self.subject:
-            body["subject"] = self.subject
-        body.update(message=self.message, status=self.status, createdAt=self.created_at,
-                    updatedAt=self.updated_at, notification=self.notification.to_json(),
-                    replyCount=self.reply_count)
-        return body
 
     def to_item(self) -> dict[str, Any]:
         n = self.notification

@@ -60,16 +60,6 @@ class Reply:
                    to=message.email, to_name=message.name, subject=message.subject,
                    quoted=message.message, quoted_at=message.created_at)
 
-    def to_json(self) -> dict[str, Any]:
-        body: dict[str, Any] = {"id": self.id, "body": self.body, "author": self.author,
-                                "createdAt": self.created_at, "status": self.status,
-                                "attempts": self.attempts}
-        if self.last_error is not None:
-            body["lastError"] = self.last_error
-        if self.sent_at is not None:
-            body["sentAt"] = self.sent_at
-        return body
-
     def to_item(self) -> dict[str, Any]:
         item: dict[str, Any] = {
             **keys.reply(self.message_id, self.id), "type": "reply", "id": self.id,

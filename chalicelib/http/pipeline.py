@@ -23,7 +23,7 @@ from chalicelib.config import Settings
 from chalicelib.errors import FOR_STATUS, InternalError, MethodNotAllowed, NotFound
 from chalicelib.http import context
 from chalicelib.http.cors import ALL_METHODS, CorsPolicy
-from chalicelib.http.error_map import error_answer
+from chalicelib.http.error_map import Answered, error_answer
 from chalicelib.http.form_pages import is_page
 from chalicelib.http.responses import error_response, is_error_shape, json_text, no_content
 from chalicelib.http.routing import declared_methods, not_routed
@@ -120,6 +120,8 @@ class HttpPipeline:
             identity_token = set_current_identity(self._guard.check(role, request))
             try:
                 response = get_response(request)
+            except Answered as answered:  # a view's error (chalicelib/http/error_map.py)
+                return answered.response
             finally:
                 reset_current_identity(identity_token)
             return self._in_error_shape(response, request_id)

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 from chalice import Response
+from msgspec import UNSET, Meta, UnsetType
 
-from chalicelib.errors import ApiError
+from chalicelib.errors import CATALOGUE, ApiError
 
 # Bodies are written by msgspec, several times faster than the json.dumps
 # Chalice would otherwise run on every response. Decimals (DynamoDB's numbers)
@@ -34,12 +35,28 @@ def no_content(headers: dict[str, str] | None = None) -> Response:
     return Response(body="", status_code=204, headers=dict(headers or {}))
 
 
-def error_body(error: ApiError, request_id: str) -> dict[str, Any]:
-    body: dict[str, Any] = {"code": error.code, "message": error.message}
-    if error.details:
-        body["details"] = error.details
-    body["requestId"] = request_id
-    return {"error": body}
+class FieldError(msgspec.Struct, forbid_unknown_fields=True):
+    field: str
+    message: str
+
+
+class ErrorDetail(msgspec.Struct, kw_only=True, rename="camel", forbid_unknown_fields=True):
+    code: Annotated[str, Meta(extra_json_schema={"enum": sorted(CATALOGUE)})]
+    message: str
+    details: list[FieldError] | UnsetType = UNSET
+    request_id: str
+
+
+class Error(msgspec.Struct, forbid_unknown_fields=True):
+    """Every error the API answers with (docs/api.md, "Errors")."""
+    error: ErrorDetail
+
+
+def error_body(error: ApiError, request_id: str) -> Error:
+    # details are dicts of field and message (the domain's InvalidFields): encoded as they are.
+    details: Any = error.details or UNSET
+    return Error(ErrorDetail(code=error.code, message=error.message, details=details,
+                             request_id=request_id))
 
 
 def error_response(error: ApiError, request_id: str) -> Response:
@@ -47,4 +64,4 @@ def error_response(error: ApiError, request_id: str) -> Response:
 
 
 def is_error_shape(body: Any) -> bool:
-    return isinstance(body, dict) and isinstance(body.get("error"), dict)
+    return isinstance(body, Error)

@@ -53,7 +53,7 @@ def chat_services(local_aws: LocalAws, fresh_table: str, fakes: FakeServices
 def submit(services: Services, **fields: str) -> str:
     response = services.contact_api.submit({**VALID, **fields}, None, "203.0.113.7")
     assert response.status_code == 202
-    return str(response.body["id"])
+    return str(response.body.id)
 
 
 def received(fakes: FakeServices) -> list[dict[str, Any]]:

@@ -1,0 +1,135 @@
+"""The contact and dashboard routes' bodies, declared once, as in chalicelib/api/bodies.py."""
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import msgspec
+from msgspec import UNSET, UnsetType
+
+from chalicelib.api.bodies import Body, Moment
+from chalicelib.contact import model as contact
+from chalicelib.contact.model import STATUSES, Status
+from chalicelib.dashboard import replies
+
+DeliveryStatus = Literal["pending", "sent", "failed"]
+
+
+class Notification(Body):
+    status: DeliveryStatus
+    attempts: int
+    next_attempt_at: Moment | UnsetType = UNSET
+    last_error: str | UnsetType = UNSET
+    sent_at: Moment | UnsetType = UNSET
+
+    @classmethod
+    def of(cls, notification: contact.Notification) -> Notification:
+        n = notification
+        return cls(status=n.status, attempts=n.attempts,  # type: ignore[arg-type]
+                   next_attempt_at=UNSET if n.next_attempt_at is None else n.next_attempt_at,
+                   last_error=UNSET if n.last_error is None else n.last_error,
+                   sent_at=UNSET if n.sent_at is None else n.sent_at)
+
+
+class Message(Body, kw_only=True):
+    id: str
+    name: str
+    email: str
+    subject: str | UnsetType = UNSET
+    message: str
+    status: Status
+    created_at: Moment
+    updated_at: Moment
+    notification: Notification
+    reply_count: int
+
+    @classmethod
+    def fields_of(cls, message: contact.Message) -> dict[str, Any]:
+        return {"id": message.id, "name": message.name, "email": message.email,
+                "subject": message.subject or UNSET, "message": message.message,
+                "status": message.status, "created_at": message.created_at,
+                "updated_at": message.updated_at,
+                "notification": Notification.of(message.notification),
+                "reply_count": message.reply_count}
+
+    @classmethod
+    def of(cls, message: contact.Message) -> Message:
+        return cls(**cls.fields_of(message))
+
+
+class MessagePage(Body):
+    items: list[Message]
+    next_cursor: str | None
+
+
+class Reply(Body):
+    id: str
+    body: str
+    author: str
+    created_at: Moment
+    status: DeliveryStatus
+    attempts: int
+    last_error: str | UnsetType = UNSET
+    sent_at: Moment | UnsetType = UNSET
+
+    @classmethod
+    def of(cls, reply: replies.Reply) -> Reply:
+        return cls(id=reply.id, body=reply.body, author=reply.author,
+                   created_at=reply.created_at, status=reply.status,  # type: ignore[arg-type]
+                   attempts=reply.attempts,
+                   last_error=UNSET if reply.last_error is None else reply.last_error,
+                   sent_at=UNSET if reply.sent_at is None else reply.sent_at)
+
+
+class MessageThread(Message, kw_only=True):
+    """A message with its replies, oldest first, and, on a stage with a chat
+    webhook, the chat post's delivery beside the email's."""
+    replies: list[Reply]
+    chat: Notification | UnsetType = UNSET
+
+
+class ContactReceived(Body):
+    id: str
+    status: Literal["received"]
+
+
+class ReplyAccepted(Body):
+    id: str
+    status: Literal["pending"]
+
+
+class Counts(Body):
+    pending: int
+    failed: int
+
+
+class Deliveries(Body):
+    """Pending and failed deliveries per channel."""
+    email: Counts
+    chat: Counts
+
+
+# One count per message status: a new status is counted, and documented, at once.
+MessageCounts = msgspec.defstruct("MessageCounts", [(status, int) for status in STATUSES],
+                                  bases=(Body,))
+
+
+class Stats(Body):
+    users: int
+    messages: MessageCounts  # type: ignore[valid-type]
+    notifications: Counts
+    deliveries: Deliveries
+
+    @classmethod
+    def of(cls, counts: dict[str, int]) -> Stats:
+        email = Counts(pending=counts["notificationsPending"], failed=counts["notificationsFailed"])
+        return cls(users=counts["users"],
+                   messages=MessageCounts(**{s: counts[f"messages{s.title()}"] for s in STATUSES}),
+                   notifications=email,
+                   deliveries=Deliveries(email=email,
+                                         chat=Counts(pending=counts["chatPending"],
+                                                     failed=counts["chatFailed"])))
+
+
+# The bodies above, for /openapi.json.
+ANSWERS: tuple[type[msgspec.Struct], ...] = (
+    Message, MessagePage, MessageThread, Reply, ContactReceived, ReplyAccepted, Stats)
