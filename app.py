@@ -1,7 +1,8 @@
 """Frontdesk's HTTP API: routes, their roles, the Cognito authorizer and the middleware.
 
-Each route is its decorators (path, methods, authorizer, role), then: parse,
-call chalicelib, return. Everything else lives in chalicelib/.
+Each route is its decorators (path, methods, authorizer, role, and what it
+answers and reads: @responds, from which /openapi.json describes it), then:
+parse, call chalicelib, return. Everything else lives in chalicelib/.
 """
 from typing import Any
 
@@ -17,7 +18,9 @@ from chalicelib.http.application import Application
 from chalicelib.http.body import read_json_object
 from chalicelib.http.context import client_ip
 from chalicelib.http.form import FORM_MEDIA_TYPE, form_post, is_form_post
+from chalicelib.http.operations import CSV, responds
 from chalicelib.http.pipeline import HttpPipeline
+from chalicelib.idempotency import HEADER as KEY
 from chalicelib.metrics import Metrics
 from chalicelib.services import Services
 
@@ -64,12 +67,14 @@ def header(name: str) -> str | None:
 
 @app.route("/health", methods=["GET"])
 @roles.public
+@responds(200, "Health", uses_aws=False)
 def health() -> Health:
     return HEALTHY
 
 
 @app.route("/openapi.json", methods=["GET"])
 @roles.public
+@responds(200, "OpenApi", uses_aws=False)
 def openapi_document() -> dict[str, Any]:
     from chalicelib import openapi  # no other request needs the document builder
     return openapi.document_for(app, settings.allowed_origins)
@@ -77,6 +82,8 @@ def openapi_document() -> dict[str, Any]:
 
 @app.route("/contact", methods=["POST"], content_types=["application/json", FORM_MEDIA_TYPE])
 @roles.public
+@responds(202, "ContactReceived", body="ContactSubmission", headers=(KEY,), statuses=(409, 429),
+          form_post=True)
 def submit_contact() -> Response:
     from chalicelib.api.contact import MAX_BODY_BYTES  # loaded with the contact API, on first use
     if is_form_post(request()):  # a plain HTML form: answered with a redirect or a page
@@ -90,6 +97,7 @@ def submit_contact() -> Response:
 
 @app.route("/me", methods=["GET"], authorizer=cognito)
 @roles.signed_in
+@responds(200, "Me")
 def get_me() -> Me:
     return me.describe(current_identity(), services.users)
 
@@ -98,36 +106,45 @@ def get_me() -> Me:
 
 @app.route("/users", methods=["GET"], authorizer=cognito)
 @roles.admin
+@responds(200, "UserPage", query=("limit", "cursor", "email"))
 def list_users() -> Response:
     return services.users_api.list(request().query_params)
 
 
 @app.route("/users", methods=["POST"], authorizer=cognito)
 @roles.admin
+@responds(201, "User", body="UserCreate", headers=(KEY,), statuses=(409,),
+          success_headers=("Location", "ETag"))
 def create_user() -> Response:
     return services.users_api.create(json_body(), header("idempotency-key"))
 
 
 @app.route("/users/export", methods=["GET"], authorizer=cognito)
 @roles.admin
+@responds(200, "Csv", query=("export_cursor",), success_headers=("Content-Disposition",),
+          media_type=CSV)
 def export_users() -> Response:
     return services.dashboard_api.export_users(request().query_params)
 
 
 @app.route("/users/{user_id}", methods=["GET"], authorizer=cognito)
 @roles.admin
+@responds(200, "User", success_headers=("ETag",))
 def get_user(user_id: str) -> Response:
     return services.users_api.get(user_id)
 
 
 @app.route("/users/{user_id}", methods=["PATCH"], authorizer=cognito)
 @roles.admin
+@responds(200, "User", body="UserUpdate", headers=("If-Match",), required_headers=("If-Match",),
+          statuses=(409, 412, 428), success_headers=("ETag",))
 def update_user(user_id: str) -> Response:
     return services.users_api.update(user_id, json_body(), header("if-match"))
 
 
 @app.route("/users/{user_id}", methods=["DELETE"], authorizer=cognito)
 @roles.admin
+@responds(204, None, headers=("If-Match",), statuses=(412,))
 def delete_user(user_id: str) -> Response:
     return services.users_api.delete(user_id, header("if-match"))
 
@@ -136,36 +153,43 @@ def delete_user(user_id: str) -> Response:
 
 @app.route("/dashboard/messages", methods=["GET"], authorizer=cognito)
 @roles.admin
+@responds(200, "MessagePage", query=("status", "limit", "cursor"))
 def list_messages() -> Response:
     return services.dashboard_api.list(request().query_params)
 
 
 @app.route("/dashboard/messages/export", methods=["GET"], authorizer=cognito)
 @roles.admin
+@responds(200, "Csv", query=("export_status", "from", "to", "export_cursor"),
+          success_headers=("Content-Disposition",), media_type=CSV)
 def export_messages() -> Response:
     return services.dashboard_api.export_messages(request().query_params)
 
 
 @app.route("/dashboard/messages/{message_id}", methods=["GET"], authorizer=cognito)
 @roles.admin
+@responds(200, "MessageThread")
 def get_message(message_id: str) -> Response:
     return services.dashboard_api.get(message_id)
 
 
 @app.route("/dashboard/messages/{message_id}", methods=["PATCH"], authorizer=cognito)
 @roles.admin
+@responds(200, "MessageThread", body="StatusChange")
 def update_message(message_id: str) -> Response:
     return services.dashboard_api.update(message_id, json_body())
 
 
 @app.route("/dashboard/messages/{message_id}", methods=["DELETE"], authorizer=cognito)
 @roles.admin
+@responds(204, None)
 def delete_message(message_id: str) -> Response:
     return services.dashboard_api.delete(message_id)
 
 
 @app.route("/dashboard/messages/{message_id}/replies", methods=["POST"], authorizer=cognito)
 @roles.admin
+@responds(202, "ReplyAccepted", body="ReplyBody", headers=(KEY,), statuses=(409, 429))
 def reply_to_message(message_id: str) -> Response:
     return services.dashboard_api.reply(message_id, json_body(), header("idempotency-key"),
                                         current_identity())
@@ -173,6 +197,7 @@ def reply_to_message(message_id: str) -> Response:
 
 @app.route("/dashboard/stats", methods=["GET"], authorizer=cognito)
 @roles.admin
+@responds(200, "Stats")
 def get_stats() -> Response:
     return services.dashboard_api.stats()
 
@@ -181,12 +206,15 @@ def get_stats() -> Response:
 
 @app.route("/service/users/{user_id}", methods=["GET"], api_key_required=True)
 @roles.service
+@responds(200, "User", success_headers=("ETag",))
 def service_get_user(user_id: str) -> Response:
     return services.users_api.get(user_id)
 
 
 @app.route("/service/users", methods=["POST"], api_key_required=True)
 @roles.service
+@responds(201, "User", body="UserCreate", headers=(KEY,), statuses=(409,),
+          success_headers=("Location", "ETag"))
 def service_create_user() -> Response:
     return services.users_api.create(json_body(), header("idempotency-key"),
                                      location_prefix="/service/users")

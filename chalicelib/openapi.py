@@ -1,18 +1,19 @@
 """GET /openapi.json: the API described from the app itself.
 
 Paths, methods and security come from the registered routes and their roles;
-request bodies from the same msgspec models that validate them. What each
-operation reads (query, headers) and may answer is declared once in OPERATIONS
-below; the statuses every operation of a kind can answer (a body: 400/413/415,
-a role: 401/403, DynamoDB: 503) are added from what it is. Tests walk every
+what each reads (body, query, headers) and answers from its @responds beside it
+in app.py (chalicelib/http/operations.py); the statuses every operation of a
+kind can answer (a body: 400/413/415, a role: 401/403, DynamoDB: 503) are added
+from what it is. Request and response schemas come from the msgspec Structs
+that validate the bodies and write the answers. What is left here cannot be
+derived: summaries, links, parameter descriptions. Tests walk every
 route, probe it, and fail on any operation, parameter or status the document
 misses (tests/http/test_openapi_contract.py); `make fuzz` does the same at scale.
 """
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from typing import Any
 
@@ -24,6 +25,7 @@ from chalicelib.api import bodies, message_bodies
 from chalicelib.auth.roles import Role, role_of
 from chalicelib.contact.model import STATUSES, ContactSubmission, StatusChange
 from chalicelib.dashboard.replies import ReplyBody
+from chalicelib.http.operations import CSV, JSON, Operation, operation_of
 from chalicelib.http.responses import Error
 from chalicelib.http.routing import not_routed
 from chalicelib.idempotency import HEADER as IDEMPOTENCY_KEY
@@ -103,24 +105,6 @@ HEADERS: dict[str, dict[str, Any]] = {
                             "schema": {"type": "string"}},
 }
 
-JSON = "application/json"
-CSV = "text/csv"  # a response that is a CSV file, not JSON
-
-@dataclass(frozen=True)
-class Operation:
-    summary: str
-    success: int
-    response: str | None  # schema name of the success body (None: no body)
-    body: type[msgspec.Struct] | None = None
-    query: tuple[str, ...] = ()
-    headers: tuple[str, ...] = ()  # header parameters, from PARAMETERS
-    required_headers: tuple[str, ...] = ()
-    statuses: tuple[int, ...] = ()  # besides those its kind brings
-    success_headers: tuple[str, ...] = ()
-    uses_aws: bool = True
-    links: dict[str, dict[str, Any]] = field(default_factory=dict)
-    media_type: str = JSON  # of the success body
-
 
 def _link(operation_id: str, id_from: str, *, etag: bool = False) -> dict[str, Any]:
     parameters = {("message_id" if "message" in operation_id else "user_id"): id_from}
@@ -135,65 +119,47 @@ _USER_LINKS = {"GetUser": _link("get_user", "$response.body#/id"),
 _MESSAGE_LINKS = {"GetMessage": _link("get_message", "$response.body#/id"),
                   "UpdateMessage": _link("update_message", "$response.body#/id"),
                   "DeleteMessage": _link("delete_message", "$response.body#/id")}
-_USER_SUCCESS_HEADERS = ("ETag",)
 
-OPERATIONS: dict[tuple[str, str], Operation] = {
-    ("GET", "/health"): Operation("Liveness check", 200, "Health", uses_aws=False),
-    ("GET", "/openapi.json"): Operation("This document", 200, "OpenApi", uses_aws=False),
-    ("POST", "/contact"): Operation(
-        "Submit the contact form", 202, "ContactReceived", ContactSubmission,
-        headers=(IDEMPOTENCY_KEY,), statuses=(409, 429), links=_MESSAGE_LINKS),
-    ("GET", "/me"): Operation("The signed-in caller and their Users record", 200, "Me"),
-    ("GET", "/users"): Operation(
-        "List users, newest first, or find one by email", 200, "UserPage",
-        query=("limit", "cursor", "email")),
-    ("POST", "/users"): Operation(
-        "Create a user", 201, "User", UserCreate, headers=(IDEMPOTENCY_KEY,), statuses=(409,),
-        success_headers=("Location", "ETag"), links=_USER_LINKS),
-    ("GET", "/users/{user_id}"): Operation(
-        "Get a user (with its ETag)", 200, "User", success_headers=_USER_SUCCESS_HEADERS,
-        links={k: v for k, v in _USER_LINKS.items() if k != "GetUser"}),
-    ("PATCH", "/users/{user_id}"): Operation(
-        "Change a user: absent fields stay, \"age\": null removes the age", 200, "User",
-        UserUpdate, headers=("If-Match",), required_headers=("If-Match",),
-        statuses=(409, 412, 428), success_headers=_USER_SUCCESS_HEADERS,
-        links={k: v for k, v in _USER_LINKS.items() if k != "UpdateUser"}),
-    ("DELETE", "/users/{user_id}"): Operation(
-        "Delete a user (If-Match optional)", 204, None, headers=("If-Match",), statuses=(412,)),
-    ("GET", "/dashboard/messages"): Operation(
-        "List messages of one status, newest first", 200, "MessagePage",
-        query=("status", "limit", "cursor")),
-    ("GET", "/dashboard/messages/{message_id}"): Operation(
-        "Get a message with its replies", 200, "MessageThread",
-        links={k: v for k, v in _MESSAGE_LINKS.items() if k != "GetMessage"}),
-    ("PATCH", "/dashboard/messages/{message_id}"): Operation(
-        "Change a message's status", 200, "MessageThread", StatusChange,
-        links={"DeleteMessage": _MESSAGE_LINKS["DeleteMessage"]}),
-    ("POST", "/dashboard/messages/{message_id}/replies"): Operation(
-        "Reply to the message's sender by email; the reply is stored, then mailed", 202,
-        "ReplyAccepted", ReplyBody, headers=(IDEMPOTENCY_KEY,), statuses=(409, 429)),
-    ("GET", "/dashboard/messages/export"): Operation(
-        "Messages as CSV; at most a configured number of rows per call, the rest behind "
-        "the Link rel=\"next\" header", 200, "Csv",
-        query=("export_status", "from", "to", "export_cursor"),
-        success_headers=("Content-Disposition",), media_type=CSV),
-    ("GET", "/users/export"): Operation(
-        "Users as CSV; at most a configured number of rows per call, the rest behind "
-        "the Link rel=\"next\" header", 200, "Csv", query=("export_cursor",),
-        success_headers=("Content-Disposition",), media_type=CSV),
-    ("DELETE", "/dashboard/messages/{message_id}"): Operation("Delete a message", 204, None),
-    ("GET", "/dashboard/stats"): Operation("Counts for the dashboard", 200, "Stats"),
-    ("GET", "/service/users/{user_id}"): Operation(
-        "Get a user (API key)", 200, "User", success_headers=_USER_SUCCESS_HEADERS),
-    ("POST", "/service/users"): Operation(
-        "Create a user (API key)", 201, "User", UserCreate, headers=(IDEMPOTENCY_KEY,),
-        statuses=(409,), success_headers=("Location", "ETag"),
-        links={"GetUser": {"operationId": "service_get_user",
-                           "parameters": {"user_id": "$response.body#/id"}}}),
+# What a route's declaration cannot say: a line of prose, and the links a client
+# follows next. By view name (the operationId); what each route answers and reads
+# is declared beside it in app.py (@responds, chalicelib/http/operations.py).
+SUMMARIES: dict[str, str] = {
+    "health": "Liveness check",
+    "openapi_document": "This document",
+    "submit_contact": "Submit the contact form",
+    "get_me": "The signed-in caller and their Users record",
+    "list_users": "List users, newest first, or find one by email",
+    "create_user": "Create a user",
+    "export_users": "Users as CSV; at most a configured number of rows per call, the rest "
+                    "behind the Link rel=\"next\" header",
+    "get_user": "Get a user (with its ETag)",
+    "update_user": "Change a user: absent fields stay, \"age\": null removes the age",
+    "delete_user": "Delete a user (If-Match optional)",
+    "list_messages": "List messages of one status, newest first",
+    "export_messages": "Messages as CSV; at most a configured number of rows per call, the "
+                       "rest behind the Link rel=\"next\" header",
+    "get_message": "Get a message with its replies",
+    "update_message": "Change a message's status",
+    "delete_message": "Delete a message",
+    "reply_to_message": "Reply to the message's sender by email; the reply is stored, then mailed",
+    "get_stats": "Counts for the dashboard",
+    "service_get_user": "Get a user (API key)",
+    "service_create_user": "Create a user (API key)",
 }
+LINKS: dict[str, dict[str, dict[str, Any]]] = {
+    "submit_contact": _MESSAGE_LINKS,
+    "create_user": _USER_LINKS,
+    "get_user": {k: v for k, v in _USER_LINKS.items() if k != "GetUser"},
+    "update_user": {k: v for k, v in _USER_LINKS.items() if k != "UpdateUser"},
+    "get_message": {k: v for k, v in _MESSAGE_LINKS.items() if k != "GetMessage"},
+    "update_message": {"DeleteMessage": _MESSAGE_LINKS["DeleteMessage"]},
+    "service_create_user": {"GetUser": {"operationId": "service_get_user",
+                                        "parameters": {"user_id": "$response.body#/id"}}},
+}
+# The request bodies' models, by the names routes give them.
+REQUEST_MODELS: tuple[type[msgspec.Struct], ...] = (
+    UserCreate, UserUpdate, ContactSubmission, StatusChange, ReplyBody)
 
-# Operations that also take a plain HTML form post (chalicelib/api/contact_form.py).
-FORM_POSTS = {("POST", "/contact")}
 _PAGE_FIELDS = {
     "_next": "thank-you page, on one of the stage's allowed origins",
     "_error": "error page, given ?error=<code>&fields=<names>; on one of the allowed origins",
@@ -310,17 +276,17 @@ def _as_sent_property(schema: dict[str, Any]) -> dict[str, Any]:
 
 # -- the document -------------------------------------------------------------
 
-def _response(status: int, operation: Operation) -> dict[str, Any]:
+def _response(status: int, operation: Operation, links: dict[str, Any]) -> dict[str, Any]:
     if status == operation.success:
         answer: dict[str, Any] = {"description": "Success"}
-        if operation.response:
-            answer["content"] = {operation.media_type: {"schema": _ref(operation.response)}}
+        if operation.answer:
+            answer["content"] = {operation.media_type: {"schema": _ref(operation.answer)}}
         if operation.success_headers:
             answer["headers"] = {name: HEADERS[name] for name in operation.success_headers}
         if operation.media_type == CSV:  # only while rows remain, so not in success_headers
             answer.setdefault("headers", {})["Link"] = HEADERS["Link"]
-        if operation.links:
-            answer["links"] = operation.links
+        if links:
+            answer["links"] = links
         return answer
     answer = {"description": ERROR_DESCRIPTIONS[status],
               "content": {JSON: {"schema": _ref("Error")}}}
@@ -338,8 +304,7 @@ def _header(parameter: dict[str, Any], *, required: bool) -> dict[str, Any]:
 
 def build_document(app: Chalice, *, version: str = "1.0.0",
                    allowed_origins: tuple[str, ...] = ()) -> dict[str, Any]:
-    models = sorted({op.body for op in OPERATIONS.values() if op.body is not None},
-                    key=lambda m: m.__name__)
+    models = sorted(REQUEST_MODELS, key=lambda m: m.__name__)
     _, model_schemas = msgspec.json.schema_components(
         [*models, *ANSWERS], ref_template="#/components/schemas/{name}")
     model_schemas = _as_sent(model_schemas, models)
@@ -350,20 +315,22 @@ def build_document(app: Chalice, *, version: str = "1.0.0",
         for method, entry in entries.items():
             if entry.view_function is not_routed:
                 continue
-            operation = OPERATIONS[(method, path)]
+            operation = operation_of(entry.view_function)
+            if operation is None:
+                raise LookupError(f"{method} {path} declares no @responds")
             role = role_of(entry.view_function) or Role.PUBLIC
             spec: dict[str, Any] = {
-                "operationId": entry.view_name, "summary": operation.summary,
+                "operationId": entry.view_name, "summary": SUMMARIES[entry.view_name],
                 "tags": [role.value], "security": _SECURITY[role],
-                "responses": {str(status): _response(status, operation)
+                "responses": {str(status): _response(status, operation,
+                                                     LINKS.get(entry.view_name, {}))
                               for status in statuses_of(operation, role, entry.view_args)},
             }
             if operation.body is not None:
                 spec["requestBody"] = {"required": True, "content": {
-                    JSON: {"schema": _ref(operation.body.__name__)}}}
-                if (method, path) in FORM_POSTS:
-                    _with_form_post(spec, model_schemas[operation.body.__name__],
-                                    allowed_origins)
+                    JSON: {"schema": _ref(operation.body)}}}
+                if operation.form_post:
+                    _with_form_post(spec, model_schemas[operation.body], allowed_origins)
             params = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
                       for name in entry.view_args]
             params += [parameters[name] for name in operation.query]
@@ -372,6 +339,10 @@ def build_document(app: Chalice, *, version: str = "1.0.0",
             if params:
                 spec["parameters"] = params
             paths.setdefault(path, {})[method.lower()] = spec
+    unknown = {ref for item in paths.values() for spec in item.values()
+               for ref in _refs(spec)} - {*model_schemas, *RESPONSE_SCHEMAS}
+    if unknown:
+        raise LookupError(f"routes name bodies no Struct declares: {sorted(unknown)}")
     return {
         "openapi": "3.1.0",
         "info": {"title": "Frontdesk API", "version": version,
@@ -388,6 +359,19 @@ def build_document(app: Chalice, *, version: str = "1.0.0",
             },
         },
     }
+
+
+def _refs(value: Any) -> Iterator[str]:
+    """The schema names `value` refers to."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key == "$ref" and isinstance(item, str):
+                yield item.rsplit("/", 1)[-1]
+            else:
+                yield from _refs(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _refs(item)
 
 
 @lru_cache(maxsize=1)

@@ -66,3 +66,29 @@ def test_real_responses_match_the_documented_schemas(client: Any, document: dict
     conforms(document, "Health", client.get("/health").json_body)
     error = client.post("/users", headers={**as_admin, **JSON}, body=b'{"name": 1}')
     conforms(document, "Error", error.json_body)
+
+
+def test_a_route_without_responds_or_with_an_unknown_body_is_not_documented() -> None:
+    from chalicelib import openapi
+    from chalicelib.auth import roles
+    from chalicelib.http.application import Application
+    from chalicelib.http.operations import responds
+
+    bare = Application(app_name="bare", configure_logs=False)
+
+    @bare.route("/bare", methods=["GET"])
+    @roles.public
+    def bare_view() -> None: ...
+
+    with pytest.raises(LookupError, match="GET /bare declares no @responds"):
+        openapi.build_document(bare)
+
+    unknown = Application(app_name="unknown", configure_logs=False)
+
+    @unknown.route("/health", methods=["GET"])
+    @roles.public
+    @responds(200, "Healthy", uses_aws=False)
+    def health() -> None: ...
+
+    with pytest.raises(LookupError, match="Healthy"):
+        openapi.build_document(unknown)

@@ -1,0 +1,52 @@
+"""What each route answers and reads, declared beside it in app.py.
+
+`@responds(...)` sits next to the route's @app.route and role, like the role,
+and /openapi.json reads it from the registered route (chalicelib/openapi.py),
+adding what every route of a kind answers (a body: 400, 413, 415; a role: 401,
+403; DynamoDB: 503). Bodies are named by their Struct's name, so declaring a
+route loads no model of a route not yet used.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+View = TypeVar("View", bound=Callable[..., object])
+
+_ATTRIBUTE = "frontdesk_operation"
+JSON = "application/json"
+CSV = "text/csv"  # a response that is a CSV file, not JSON
+
+
+@dataclass(frozen=True)
+class Operation:
+    success: int
+    answer: str | None  # the success body's Struct (chalicelib/api/bodies.py); None: no body
+    body: str | None = None  # the request body's model
+    query: tuple[str, ...] = ()  # query parameters, as openapi.PARAMETERS names them
+    headers: tuple[str, ...] = ()  # header parameters
+    required_headers: tuple[str, ...] = ()
+    statuses: tuple[int, ...] = ()  # besides those its kind brings
+    success_headers: tuple[str, ...] = ()
+    uses_aws: bool = True
+    media_type: str = JSON  # of the success body
+    form_post: bool = False  # also takes a plain HTML form (chalicelib/api/contact_form.py)
+
+
+def responds(success: int, answer: str | None, *, body: str | None = None,
+             query: tuple[str, ...] = (), headers: tuple[str, ...] = (),
+             required_headers: tuple[str, ...] = (), statuses: tuple[int, ...] = (),
+             success_headers: tuple[str, ...] = (), uses_aws: bool = True,
+             media_type: str = JSON, form_post: bool = False) -> Callable[[View], View]:
+    operation = Operation(success, answer, body, query, headers, required_headers, statuses,
+                          success_headers, uses_aws, media_type, form_post)
+
+    def declare(view: View) -> View:
+        setattr(view, _ATTRIBUTE, operation)
+        return view
+    return declare
+
+
+def operation_of(view: Callable[..., object]) -> Operation | None:
+    return getattr(view, _ATTRIBUTE, None)
