@@ -355,3 +355,22 @@ def test_an_update_with_a_refused_parameter_changes_nothing(
         cfn.update_stack(StackName=STAGE.stack_name, TemplateBody=BODY, Parameters=bad)
     assert cfn.describe_stacks(StackName=STAGE.stack_name)["Stacks"][0]["StackStatus"] in (
         "CREATE_COMPLETE", "UPDATE_COMPLETE")
+
+
+def test_a_domain_identity_answers_its_dkim_records(local_aws: LocalAws) -> None:
+    cfn = local_aws.session.client("cloudformation")
+    body = json.dumps({
+        "Resources": {"Domain": {"Type": "AWS::SES::EmailIdentity",
+                                 "Properties": {"EmailIdentity": "Mail.Parity.Example"}}},
+        "Outputs": {"Name1": {"Value": {"Fn::GetAtt": ["Domain", "DkimDNSTokenName1"]}},
+                    "Value1": {"Value": {"Fn::GetAtt": ["Domain", "DkimDNSTokenValue1"]}}}})
+    cfn.create_stack(StackName="parity-domain", TemplateBody=body)
+    try:
+        outputs = {o["OutputKey"]: o["OutputValue"] for o in cfn.describe_stacks(
+            StackName="parity-domain")["Stacks"][0]["Outputs"]}
+        assert outputs["Name1"].endswith("._domainkey.mail.parity.example")
+        assert outputs["Value1"].endswith(".dkim.amazonses.com")
+        assert "mail.parity.example" in local_aws.session.client("ses").list_identities(
+            IdentityType="Domain")["Identities"]
+    finally:
+        cfn.delete_stack(StackName="parity-domain")
