@@ -12,7 +12,10 @@ from infra.stages import EXAMPLE_SETTINGS_FILE, PROJECT_DIR
 
 def make(target: str, *args: str, home: Path,
          extra_env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    # As a person runs it at a shell: not as a sub-make of `make test` (CI), whose
+    # MAKELEVEL would make the inner make print "make[1]:" where a person sees "make:".
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("AWS_") and k not in ("MAKELEVEL", "MAKEFLAGS", "MFLAGS")}
     env.update({"HOME": str(home), "AWS_CONFIG_FILE": str(home / "none"),
                 "AWS_SHARED_CREDENTIALS_FILE": str(home / "none"),
                 # No instance-metadata lookups: this machine is not on EC2.
