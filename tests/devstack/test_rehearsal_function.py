@@ -53,13 +53,16 @@ def deployed(local_aws: Any, tmp_path: Path) -> tuple[Any, str, Path]:
                                                 "Principal": {"Service": "lambda.amazonaws.com"}}]}))
     lambda_ = session.client("lambda")
     runtime = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    # One build for both: a zip entry carries the time it was written, so two
+    # builds a second apart differ in their bytes and their SHA-256.
+    code = package(HANDLER)
     lambda_.create_function(FunctionName=name, Runtime=runtime, Handler="handler.handle",
-                            Role=role["Role"]["Arn"], Code={"ZipFile": package(HANDLER)},
+                            Role=role["Role"]["Arn"], Code={"ZipFile": code},
                             Environment={"Variables": {"STAGE": "rehearsal"}})
     deployments = tmp_path / "project" / ".chalice" / "deployments"
     deployments.mkdir(parents=True)
     (deployments / "other.zip").write_bytes(package("# another build\n"))
-    (deployments / "this.zip").write_bytes(package(HANDLER))
+    (deployments / "this.zip").write_bytes(code)
     return lambda_, name, tmp_path / "project"
 
 
