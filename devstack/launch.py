@@ -21,6 +21,10 @@ from devstack.stack import PROJECT_DIR
 NOT_INHERITED = ("AWS_ENDPOINT_URL", "STAGE", "TABLE_NAME", "USER_POOL_ID", "ALLOWED_ORIGINS",
                  "CONTACT_RATE_LIMIT", "CAPTCHA_PROVIDER", "CHAT_FORMAT")
 START_SECONDS = 60
+PORT_ATTEMPTS = 3
+# What the stack says when a port was taken: found taken at start (PortTaken),
+# or taken between that check and the server's bind.
+PORT_TAKEN = ("is already in use: set", "Address already in use")
 
 
 class StackDidNotStart(RuntimeError):
@@ -52,7 +56,24 @@ def stack_env(stack_file: Path, ports: dict[str, int], **extra: str) -> dict[str
 
 def launch(directory: Path, **extra: str) -> LaunchedStack:
     """Start a stack whose files (stack.json, stack.log, metrics.jsonl) are in
-    `directory`, with `extra` in its environment; returns once it is serving."""
+    `directory`, with `extra` in its environment; returns once it is serving.
+    A port found free can be taken by another process before the stack binds it:
+    then the stack says so (PortTaken) and is started again on other ports."""
+    for attempt in range(PORT_ATTEMPTS):
+        try:
+            return _launch_once(directory, **extra)
+        except _PortRace:
+            if attempt == PORT_ATTEMPTS - 1:
+                raise StackDidNotStart(f"the local stack found no free ports in {PORT_ATTEMPTS} "
+                                       f"tries:\n{(directory / 'stack.log').read_text()}") from None
+    raise AssertionError("unreachable")
+
+
+class _PortRace(Exception):
+    pass
+
+
+def _launch_once(directory: Path, **extra: str) -> LaunchedStack:
     ports = {"API_PORT": free_port(), "AWS_PORT": free_port(), "WEB_PORT": free_port()}
     stack_file = directory / "stack.json"
     env = stack_env(stack_file, ports, **extra)
@@ -65,6 +86,8 @@ def launch(directory: Path, **extra: str) -> LaunchedStack:
         if process.poll() is not None or time.monotonic() > deadline:
             process.kill()
             process.wait()
+            if any(sign in log.read_text() for sign in PORT_TAKEN):
+                raise _PortRace
             raise StackDidNotStart(f"the local stack did not start:\n{log.read_text()}")
         time.sleep(0.1)
     return LaunchedStack(process, ports, json.loads(stack_file.read_text()), stack_file, env, log)

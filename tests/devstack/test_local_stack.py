@@ -126,3 +126,23 @@ def test_health_answers_only_once_the_stack_file_is_written(tmp_path: Path) -> N
         assert written
     finally:
         stop(process)
+
+
+def test_a_port_taken_after_it_was_found_free_starts_the_stack_on_others(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Another process binds a port between free_port() and the stack's own bind
+    # (tests running beside each other): the launch tries other ports.
+    from devstack import launch
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        ports = iter([taken.getsockname()[1]])
+        found_free = launch.free_port
+        monkeypatch.setattr(launch, "free_port", lambda: next(ports, None) or found_free())
+        started = launch.launch(tmp_path)
+        try:
+            assert taken.getsockname()[1] not in started.ports.values()
+            assert request(started.info["apiUrl"] + "/health").status == 200
+        finally:
+            stop(started.process)
