@@ -9,20 +9,20 @@ from typing import Any
 from chalice import CognitoUserPoolAuthorizer, Rate, Response
 from chalice.app import Request
 
-from chalicelib import log
 from chalicelib.api.bodies import HEALTHY, Health, Me
+from chalicelib.api.services import Services
 from chalicelib.auth import me, roles
 from chalicelib.auth.identity import current_identity
-from chalicelib.config import Settings
+from chalicelib.core.idempotency import HEADER as KEY
+from chalicelib.http import log
 from chalicelib.http.application import Application
 from chalicelib.http.body import read_json_object
 from chalicelib.http.context import client_ip
 from chalicelib.http.form import FORM_MEDIA_TYPE, form_post, is_form_post
 from chalicelib.http.operations import CSV, responds
 from chalicelib.http.pipeline import HttpPipeline
-from chalicelib.idempotency import HEADER as KEY
-from chalicelib.metrics import Metrics
-from chalicelib.services import Services
+from chalicelib.platform.config import Settings
+from chalicelib.platform.metrics import Metrics
 
 settings = Settings.from_env()
 # `metrics` is the one EMF writer of this container; services count their events on it.
@@ -76,7 +76,7 @@ def health() -> Health:
 @roles.public
 @responds(200, "OpenApi", uses_aws=False)
 def openapi_document() -> dict[str, Any]:
-    from chalicelib import openapi  # no other request needs the document builder
+    from chalicelib.http import openapi  # no other request needs the document builder
     return openapi.document_for(app, settings.allowed_origins)
 
 

@@ -36,7 +36,7 @@ def environment(endpoint: str | None = None) -> dict[str, str]:
                 "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
                 "AWS_EC2_METADATA_DISABLED": "true", "TABLE_NAME": TABLE,
                 "ALLOWED_ORIGINS": "https://www.frontdesk.test",
-                # A deployed stage refuses to start without these (chalicelib/config.py).
+                # A deployed stage refuses to start without these (chalicelib/platform/config.py).
                 "OWNER_EMAIL": "owner@frontdesk.test", "MAIL_FROM": "frontdesk@frontdesk.test",
                 "USER_POOL_ID": "us-east-1_bench",
                 "USER_POOL_ARN": "arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_bench",

@@ -35,7 +35,7 @@ def seed_to(dynamodb: Any, users: int, messages: int, have: dict[str, int]) -> N
     from chalicelib.contact.model import Message, Notification
     from chalicelib.db.items import to_item
     from chalicelib.db.keys import email_claim
-    from chalicelib.ids import new_id
+    from chalicelib.platform.ids import new_id
     from chalicelib.users.model import User
 
     items: list[dict[str, Any]] = []

@@ -23,7 +23,7 @@ ROWS: dict[str, tuple[str, str]] = {  # name: (preload, measured statement)
     # What the deployed function pays on top: boto3 and Chalice are loaded anyway.
     "chalicelib after boto3 + chalice + msgspec": (
         "import boto3, chalice.app, msgspec",
-        "import chalicelib.services, chalicelib.http.pipeline"),
+        "import chalicelib.api.services, chalicelib.http.pipeline"),
 }
 
 PROBE = """

@@ -20,12 +20,12 @@ import threading
 from pathlib import Path
 from typing import Any, TextIO
 
-# The fields every JSON log line has (chalicelib/log.py); the rest are the line's own.
+# The fields every JSON log line has (chalicelib/http/log.py); the rest are the line's own.
 _COMMON = ("time", "level", "logger", "message", "requestId", "coldStart")
 
 
 def readable(entry: dict[str, Any]) -> str:
-    """One JSON log line (chalicelib/log.py's shape) as a terminal line."""
+    """One JSON log line (chalicelib/http/log.py's shape) as a terminal line."""
     clock = str(entry.get("time", ""))[11:19]
     request_id = entry.get("requestId") or ""
     if entry.get("message") == "request" and "status" in entry:

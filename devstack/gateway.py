@@ -27,8 +27,8 @@ from chalice.local import (
     RouteMatcher,
 )
 
-from chalicelib.config import Settings
-from chalicelib.errors import (
+from chalicelib.http.cors import ALL_METHODS, CorsPolicy
+from chalicelib.http.errors import (
     FOR_STATUS,
     ApiError,
     BadRequest,
@@ -36,10 +36,10 @@ from chalicelib.errors import (
     NotFound,
     PayloadTooLarge,
 )
-from chalicelib.http.cors import ALL_METHODS, CorsPolicy
 from chalicelib.http.pipeline import common_headers
 from chalicelib.http.responses import error_body, json_text
 from chalicelib.http.routing import declared_methods
+from chalicelib.platform.config import Settings
 
 CATCH_ALL = "/{proxy+}"
 

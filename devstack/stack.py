@@ -23,8 +23,8 @@ import boto3
 from chalice.cli.factory import CLIFactory
 from chalice.local import LocalDevServer, create_local_server
 
-from chalicelib.config import Settings, captcha_secret_parameter, chat_webhook_parameter
 from chalicelib.http.cors import CorsPolicy
+from chalicelib.platform.config import Settings, captcha_secret_parameter, chat_webhook_parameter
 from devstack.fakes import LOCAL_CAPTCHA_SECRET, LOCAL_CAPTCHA_SITE_KEY, FakeServices
 from devstack.gateway import ParityRequestHandler
 from devstack.moto_server import LocalAwsServer

@@ -24,7 +24,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from chalicelib import errors
+from chalicelib.http import errors
 from chalicelib.http.cors import EXPOSE_HEADERS
 
 # $context variables are filled in by API Gateway's template engine.

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from chalicelib.config import (
+from chalicelib.platform.config import (
     STAGE_NAME,
     ConfigError,
     Settings,
@@ -45,14 +45,14 @@ LOCAL = "local"
 LOCAL_SETTINGS: dict[str, Any] = {
     "mailFrom": "frontdesk@example.com", "ownerEmail": "owner@example.com",
     "sesIdentity": "frontdesk@example.com", "mfa": "off"}
-# What a stage name may be (chalicelib.config.STAGE_NAME): lowercase, so it fits
+# What a stage name may be (chalicelib.platform.config.STAGE_NAME): lowercase, so it fits
 # S3, CloudFront and IAM names; at most 16 characters, so the longest name built
 # from it (frontdesk-<stage>-site-<region>) stays within CloudFront's 64; and no
 # hyphen, so no stage's names are another's with a suffix: the role policy grants
 # the log groups /aws/lambda/frontdesk-<stage>-*.
 STAGE_NAME_RULE = "1 to 16 lowercase letters and digits, starting with a letter"
 
-# The app's settings (chalicelib.config.Settings) a stage's "environment" may set.
+# The app's settings (chalicelib.platform.config.Settings) a stage's "environment" may set.
 SETTABLE_VARIABLES = frozenset({
     "CONTACT_RATE_LIMIT", "CONTACT_RATE_WINDOW_SECONDS", "NOTIFY_MAX_ATTEMPTS",
     "OUTBOX_BACKOFF_SECONDS", "OUTBOX_CLAIM_SECONDS", "REPLY_TO", "REPLY_RATE_LIMIT",
@@ -252,7 +252,7 @@ def mfa_mode(name: str, path: Path | None = None) -> str:
 def stage_problems(stage: StageConfig) -> list[str]:
     """Each field that would deploy a stage that cannot work, named as it is
     written in the settings file. The deployed function refuses the same
-    values at start (chalicelib.config); this says so before anything is created."""
+    values at start (chalicelib.platform.config); this says so before anything is created."""
     problems = []
 
     def field(name: str, why: str) -> None:

@@ -9,7 +9,7 @@ import sys
 import threading
 from typing import Any
 
-from chalicelib.aws import ClientOnFirstUse
+from chalicelib.platform.aws import ClientOnFirstUse
 from infra.stages import PROJECT_DIR
 from tests.support.deployed import deployed_environment
 
@@ -33,12 +33,12 @@ def deployed_init() -> dict[str, Any]:
 
 def test_a_deployed_init_loads_neither_the_openapi_builder_nor_token_libraries() -> None:
     init = deployed_init()
-    assert "chalicelib.openapi" not in init["modules"]
+    assert "chalicelib.http.openapi" not in init["modules"]
     assert not {"jwt", "chalicelib.auth.local_tokens"} & set(init["modules"])
     assert init["ses_built"] is False
 
 
-# Loaded on first use (chalicelib/services.py): by the contact, form and
+# Loaded on first use (chalicelib/api/services.py): by the contact, form and
 # dashboard routes, and by the notifier and retry functions (the outbox; only
 # its timing constants load at init, with the settings), and the quick field
 # checks, by the first body validated.
@@ -46,7 +46,7 @@ LOADED_ON_FIRST_USE = ("chalicelib.contact", "chalicelib.dashboard", "chalicelib
                        "chalicelib.outbox.kind",
                        "chalicelib.api.contact", "chalicelib.api.contact_form",
                        "chalicelib.api.dashboard", "chalicelib.db.rate_limit",
-                       "chalicelib.parameters", "chalicelib.field_checks")
+                       "chalicelib.platform.parameters", "chalicelib.core.field_checks")
 
 
 def test_a_deployed_init_loads_only_what_the_users_routes_need() -> None:

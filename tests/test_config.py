@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from chalicelib.config import ConfigError, Settings, is_placeholder_address
+from chalicelib.platform.config import ConfigError, Settings, is_placeholder_address
 from tests.support.deployed import deployed_environment
 
 

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from chalicelib.domain_errors import IdempotencyKeyReused, KeyInUse
-from chalicelib.idempotency import IdempotencyStore, IdempotentRequest, Scope
+from chalicelib.core.domain_errors import IdempotencyKeyReused, KeyInUse
+from chalicelib.core.idempotency import IdempotencyStore, IdempotentRequest, Scope
 
 CHALICELIB = Path(__file__).resolve().parents[1] / "chalicelib"
 

@@ -1,7 +1,7 @@
 """ULIDs sort by creation time, even within one millisecond."""
 from __future__ import annotations
 
-from chalicelib.ids import UlidGenerator, is_ulid
+from chalicelib.platform.ids import UlidGenerator, is_ulid
 
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 

@@ -1,5 +1,5 @@
-"""chalicelib.validation reports every bad field of a body, and
-chalicelib.field_checks gives msgspec's own verdict on each field without
+"""chalicelib.core.validation reports every bad field of a body, and
+chalicelib.core.field_checks gives msgspec's own verdict on each field without
 converting it: these tests hold the two to each other, value by value."""
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ import pytest
 from msgspec import Meta, UnsetType
 
 from chalicelib.contact.model import ContactSubmission, StatusChange
+from chalicelib.core.domain_errors import InvalidFields
+from chalicelib.core.field_checks import check_for
+from chalicelib.core.validation import _fields, parse
 from chalicelib.dashboard.replies import ReplyBody
-from chalicelib.domain_errors import InvalidFields
-from chalicelib.field_checks import check_for
 from chalicelib.users.model import UserCreate, UserUpdate
-from chalicelib.validation import _fields, parse
 
 MODELS = [UserCreate, UserUpdate, ContactSubmission, StatusChange, ReplyBody]
 VALUES: list[Any] = [

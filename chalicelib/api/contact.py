@@ -9,13 +9,13 @@ from chalicelib.api.message_bodies import ContactReceived
 from chalicelib.contact.captcha import CaptchaVerifier
 from chalicelib.contact.model import ContactSubmission
 from chalicelib.contact.store import MessageStore
+from chalicelib.core.idempotency import IdempotencyStore, IdempotentRequest, Scope, checked_key
+from chalicelib.core.validation import gather, parse_into
 from chalicelib.db.rate_limit import RateLimiter
-from chalicelib.errors import ValidationFailed
+from chalicelib.http.errors import ValidationFailed
 from chalicelib.http.responses import json_response
-from chalicelib.idempotency import IdempotencyStore, IdempotentRequest, Scope, checked_key
-from chalicelib.ids import new_id
-from chalicelib.metrics import CONTACT_RECEIVED, MetricsSink
-from chalicelib.validation import gather, parse_into
+from chalicelib.platform.ids import new_id
+from chalicelib.platform.metrics import CONTACT_RECEIVED, MetricsSink
 
 MAX_BODY_BYTES = 16 * 1024
 SCOPE = Scope("POST /contact")

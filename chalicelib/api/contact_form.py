@@ -14,13 +14,13 @@ from chalice import Response
 
 from chalicelib.api.contact import ContactApi
 from chalicelib.contact.captcha import FORM_FIELDS as CAPTCHA_FORM_FIELDS
-from chalicelib.domain_errors import DomainError
-from chalicelib.errors import ApiError, ValidationFailed
+from chalicelib.core.domain_errors import DomainError
 from chalicelib.http.error_map import api_error_of
+from chalicelib.http.errors import ApiError, ValidationFailed
 from chalicelib.http.form import FormPost, read_form, single_values
 from chalicelib.http.form_pages import error_page, redirect, thanks_page
 from chalicelib.http.redirects import is_allowed_target, with_query
-from chalicelib.metrics import RATE_LIMITED, MetricsSink
+from chalicelib.platform.metrics import RATE_LIMITED, MetricsSink
 
 # Hidden fields a form may carry to name its own pages; never part of the message.
 NEXT_FIELD, ERROR_FIELD = "_next", "_error"

@@ -12,15 +12,15 @@ from msgspec import UNSET
 from chalicelib.api import message_bodies as bodies
 from chalicelib.auth.identity import Identity
 from chalicelib.contact.model import STATUSES, StatusChange
+from chalicelib.core.idempotency import Scope, checked_key
+from chalicelib.core.validation import gather, parse, parse_into
 from chalicelib.dashboard.export import CsvPage
 from chalicelib.dashboard.replies import ReplyBody
 from chalicelib.dashboard.reply_store import Thread
 from chalicelib.dashboard.service import Dashboard, TimeRange
-from chalicelib.errors import ValidationFailed
+from chalicelib.http.errors import ValidationFailed
 from chalicelib.http.query import page_params
 from chalicelib.http.responses import json_response, no_content
-from chalicelib.idempotency import Scope, checked_key
-from chalicelib.validation import gather, parse, parse_into
 
 # Keys are each admin's own: another admin's identical key is another request.
 REPLY_SCOPE = Scope("POST /dashboard/messages/{id}/replies", per_actor=True)

@@ -9,16 +9,16 @@ import msgspec
 from chalice import Response
 from msgspec import UNSET
 
-from chalicelib import text
 from chalicelib.api import bodies
-from chalicelib.errors import ValidationFailed
+from chalicelib.core import text
+from chalicelib.core.idempotency import IdempotencyStore, Scope, checked_key
+from chalicelib.core.validation import Model, gather, parse, parse_into
 from chalicelib.http.conditional import etag, optional_versions, required_versions
+from chalicelib.http.errors import ValidationFailed
 from chalicelib.http.query import page_params
 from chalicelib.http.responses import json_response, no_content
-from chalicelib.idempotency import IdempotencyStore, Scope, checked_key
 from chalicelib.users.model import Email, UserCreate, UserUpdate
 from chalicelib.users.store import UserStore
-from chalicelib.validation import Model, gather, parse, parse_into
 
 
 class UsersApi:

@@ -20,8 +20,8 @@ from chalice.app import Request
 
 from chalicelib.auth.identity import Identity
 from chalicelib.auth.roles import Role
-from chalicelib.config import Settings
-from chalicelib.errors import Forbidden, Unauthorized
+from chalicelib.http.errors import Forbidden, Unauthorized
+from chalicelib.platform.config import Settings
 
 log = logging.getLogger("frontdesk.auth")
 

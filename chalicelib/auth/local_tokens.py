@@ -12,7 +12,7 @@ from typing import Any
 
 import jwt
 
-from chalicelib.errors import ServiceUnavailable, Unauthorized
+from chalicelib.http.errors import ServiceUnavailable, Unauthorized
 
 
 class CognitoTokenVerifier:

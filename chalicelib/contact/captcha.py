@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from chalicelib.domain_errors import CaptchaRejected, DependencyUnavailable
+from chalicelib.core.domain_errors import CaptchaRejected, DependencyUnavailable
 
 VERIFY_TIMEOUT_SECONDS = 3.0
 _log = logging.getLogger("frontdesk.captcha")

@@ -16,12 +16,12 @@ import urllib.request
 from collections.abc import Callable
 from typing import Any
 
-from chalicelib.config import CHAT_FORMATS
 from chalicelib.contact.model import Message, Notification
+from chalicelib.core.domain_errors import DependencyUnavailable
 from chalicelib.db import keys
-from chalicelib.domain_errors import DependencyUnavailable
 from chalicelib.outbox.kind import PENDING, DeliveryKind, TemporaryFailure
 from chalicelib.outbox.kinds import CHAT, Requested, request
+from chalicelib.platform.config import CHAT_FORMATS
 
 FORMATS = CHAT_FORMATS
 POST_TIMEOUT_SECONDS = 3.0

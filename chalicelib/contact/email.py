@@ -10,8 +10,8 @@ import html
 import re
 from typing import Any
 
-from chalicelib import text
 from chalicelib.contact.model import Message
+from chalicelib.core import text
 
 SUBJECT_PREFIX = "[Frontdesk] "
 _CONTROL = re.compile(f"[{text.CONTROLS}]+")

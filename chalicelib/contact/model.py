@@ -6,11 +6,11 @@ from typing import Annotated, Any, Literal, get_args
 
 from msgspec import UNSET, Meta, UnsetType
 
-from chalicelib import text
+from chalicelib.core import text
+from chalicelib.core.validation import Model
 from chalicelib.db import keys
 from chalicelib.outbox.kinds import NOTIFICATION, Requested, request
 from chalicelib.users.model import Email
-from chalicelib.validation import Model
 
 Status = Literal["new", "read", "replied", "archived"]
 STATUSES: tuple[str, ...] = get_args(Status)

@@ -2,7 +2,7 @@
 
 - Create: one transaction puts the message (notification pending, due now),
   adds to the messagesNew and notificationsPending counters, and, with an
-  Idempotency-Key, remembers the answer (chalicelib/idempotency.py).
+  Idempotency-Key, remembers the answer (chalicelib/core/idempotency.py).
 - List: one GSI1 page of a status's partition, newest first (chalicelib/db/listing.py).
 - Status change and delete: conditional on the state just read, with the
   counters moved in the same transaction; a concurrent change means read again.
@@ -15,6 +15,8 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from chalicelib.contact.model import NOTIFY_PENDING, Message, Notification
+from chalicelib.core.domain_errors import DependencyUnavailable, KeyInUse, RecordNotFound
+from chalicelib.core.idempotency import IdempotentRequest
 from chalicelib.db import keys
 from chalicelib.db.clock import iso, utc_now
 from chalicelib.db.counters import counter_update
@@ -24,10 +26,8 @@ from chalicelib.db.rate_limit import Charge
 from chalicelib.db.reads import get_item
 from chalicelib.db.table import GSI1_PK, PK
 from chalicelib.db.transactions import ConditionFailed, PartOrder, Parts, as_written, transact_write
-from chalicelib.domain_errors import DependencyUnavailable, KeyInUse, RecordNotFound
-from chalicelib.idempotency import IdempotentRequest
-from chalicelib.ids import is_ulid, new_id
 from chalicelib.outbox.kinds import NOTIFICATION, Requested, counter_moves
+from chalicelib.platform.ids import is_ulid, new_id
 
 STATUS_COUNTER = {"new": "messagesNew", "read": "messagesRead", "replied": "messagesReplied",
                   "archived": "messagesArchived"}

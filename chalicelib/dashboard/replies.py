@@ -12,12 +12,12 @@ from typing import Annotated, Any
 
 from msgspec import Meta
 
-from chalicelib import text
 from chalicelib.contact.model import Message
+from chalicelib.core import text
+from chalicelib.core.validation import Model
 from chalicelib.db import keys
 from chalicelib.outbox.kind import PENDING
 from chalicelib.outbox.kinds import REPLY, Requested, request
-from chalicelib.validation import Model
 
 DELIVERY = REPLY.fields
 

@@ -20,6 +20,8 @@ from typing import Any
 from chalicelib.contact.chat import delivery_of
 from chalicelib.contact.model import Message, Notification
 from chalicelib.contact.store import STATUS_COUNTER
+from chalicelib.core.domain_errors import DependencyUnavailable, KeyInUse, LimitReached, RecordNotFound
+from chalicelib.core.idempotency import IdempotentRequest
 from chalicelib.dashboard.replies import Reply
 from chalicelib.db import keys
 from chalicelib.db.clock import iso, utc_now
@@ -30,11 +32,9 @@ from chalicelib.db.items import from_item, to_value
 from chalicelib.db.rate_limit import Charge
 from chalicelib.db.table import GSI1_PK, PK, SK
 from chalicelib.db.transactions import ConditionFailed, PartOrder, as_written, transact_write
-from chalicelib.domain_errors import DependencyUnavailable, KeyInUse, LimitReached, RecordNotFound
-from chalicelib.idempotency import IdempotentRequest
-from chalicelib.ids import is_ulid, new_id
 from chalicelib.outbox.kind import PENDING
 from chalicelib.outbox.kinds import CHAT, REPLY, discard
+from chalicelib.platform.ids import is_ulid, new_id
 
 REPLIED = "replied"
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from chalicelib.contact.model import STATUSES, Message
 from chalicelib.contact.store import MessageStore
+from chalicelib.core.idempotency import IdempotencyStore, IdempotentRequest
 from chalicelib.dashboard.export import (
     MESSAGE_COLUMNS,
     USER_COLUMNS,
@@ -24,8 +25,7 @@ from chalicelib.dashboard.reply_store import ReplyStore, Thread
 from chalicelib.db import keys
 from chalicelib.db.listing import newest_first_across, resume_cursor, resume_point
 from chalicelib.db.rate_limit import RateLimiter
-from chalicelib.idempotency import IdempotencyStore, IdempotentRequest
-from chalicelib.ids import first_ulid_at, last_ulid_at
+from chalicelib.platform.ids import first_ulid_at, last_ulid_at
 from chalicelib.users.model import User
 
 # Below and above every ULID.

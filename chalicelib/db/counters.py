@@ -12,11 +12,11 @@ from __future__ import annotations
 import random
 from typing import Any
 
+from chalicelib.core.domain_errors import DependencyUnavailable
 from chalicelib.db import keys
 from chalicelib.db.errors import aws_unavailable_mapped
 from chalicelib.db.expressions import update
 from chalicelib.db.items import from_item, to_item
-from chalicelib.domain_errors import DependencyUnavailable
 
 # A new counter (a new message status) is one more name here.
 COUNTERS = ("users", "messagesNew", "messagesRead", "messagesReplied", "messagesArchived",

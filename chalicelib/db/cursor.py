@@ -12,8 +12,8 @@ import base64
 import hashlib
 import json
 
-from chalicelib.domain_errors import CursorInvalid
-from chalicelib.ids import is_ulid
+from chalicelib.core.domain_errors import CursorInvalid
+from chalicelib.platform.ids import is_ulid
 
 _CHECK_BYTES = 8
 

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 
 from botocore.exceptions import ClientError, ConnectionError, ReadTimeoutError
 
-from chalicelib.domain_errors import DependencyUnavailable
+from chalicelib.core.domain_errors import DependencyUnavailable
 
 THROTTLING_CODES = frozenset({
     "ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded",

@@ -16,11 +16,11 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from chalicelib.core.domain_errors import CursorInvalid
 from chalicelib.db.cursor import decode_cursor, encode_cursor
 from chalicelib.db.errors import aws_unavailable_mapped
 from chalicelib.db.items import from_item, to_value
 from chalicelib.db.table import GSI1, GSI1_PK, GSI1_SK
-from chalicelib.domain_errors import CursorInvalid
 
 
 def newest_first(client: Any, table: str, *, partition: str, limit: int,

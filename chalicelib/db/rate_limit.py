@@ -19,11 +19,11 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from chalicelib.core.domain_errors import RateExceeded
 from chalicelib.db import keys
 from chalicelib.db.errors import aws_unavailable_mapped, error_code
 from chalicelib.db.expressions import attr, update
 from chalicelib.db.table import TTL_ATTRIBUTE
-from chalicelib.domain_errors import RateExceeded
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from chalicelib.core.domain_errors import DependencyUnavailable
 from chalicelib.db.errors import aws_unavailable_mapped, cancellation_reasons, error_code
-from chalicelib.domain_errors import DependencyUnavailable
 
 RETRYABLE_REASONS = {"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded",
                      "None"}

@@ -7,7 +7,7 @@ from typing import Any
 import msgspec
 from chalice.app import Request
 
-from chalicelib.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType
+from chalicelib.http.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType
 
 
 def _is_json_in_utf8(content_type: str) -> bool:

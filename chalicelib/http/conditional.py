@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Set
 
-from chalicelib.errors import BadRequest, PreconditionRequired
+from chalicelib.http.errors import BadRequest, PreconditionRequired
 
 # One list member: entity-tag = [ "W/" ] DQUOTE *etagc DQUOTE, with
 # etagc = %x21 / %x23-7E / obs-text (a comma may sit inside the quotes).

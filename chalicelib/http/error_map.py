@@ -1,7 +1,7 @@
 """The one place an error becomes an HTTP answer.
 
 ERROR_MAP gives each domain error its API error (status, code, details); the
-HTTP edge's own errors (chalicelib/errors.py) already are one; anything else
+HTTP edge's own errors (chalicelib/http/errors.py) already are one; anything else
 is a bug, answered as a 500 that discloses nothing. `answering_errors` applies
 this to a view when its route is declared (chalicelib/http/application.py),
 and the pipeline to its own checks, so every route, whenever it is declared,
@@ -16,8 +16,9 @@ from typing import Any
 
 from chalice import ChaliceUnhandledError, Response
 
-from chalicelib import domain_errors as domain
-from chalicelib.errors import (
+from chalicelib.core import domain_errors as domain
+from chalicelib.http import context
+from chalicelib.http.errors import (
     ApiError,
     CaptchaFailed,
     Conflict,
@@ -28,7 +29,6 @@ from chalicelib.errors import (
     ServiceUnavailable,
     ValidationFailed,
 )
-from chalicelib.http import context
 from chalicelib.http.responses import error_response
 
 _log = logging.getLogger("frontdesk.http")

@@ -12,8 +12,8 @@ from urllib.parse import parse_qsl
 
 from chalice.app import Request
 
-from chalicelib.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 from chalicelib.http.context import client_ip
+from chalicelib.http.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 
 FORM_MEDIA_TYPE = "application/x-www-form-urlencoded"
 # Far more than any form here has; a bound so a body of `a&a&a…` stays cheap.

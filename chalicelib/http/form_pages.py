@@ -11,7 +11,7 @@ from html import escape
 
 from chalice import Response
 
-from chalicelib.errors import ApiError
+from chalicelib.http.errors import ApiError
 
 PAGE_CSP = ("default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; "
             "form-action 'none'; frame-ancestors 'none'")

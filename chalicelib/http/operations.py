@@ -1,7 +1,7 @@
 """What each route answers and reads, declared beside it in app.py.
 
 `@responds(...)` sits next to the route's @app.route and role, like the role,
-and /openapi.json reads it from the registered route (chalicelib/openapi.py),
+and /openapi.json reads it from the registered route (chalicelib/http/openapi.py),
 adding what every route of a kind answers (a body: 400, 413, 415; a role: 401,
 403; DynamoDB: 503). Bodies are named by their Struct's name, so declaring a
 route loads no model of a route not yet used.

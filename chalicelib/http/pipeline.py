@@ -19,16 +19,16 @@ from chalice.app import Request, RouteEntry
 from chalicelib.auth.guard import AccessGuard
 from chalicelib.auth.identity import reset_current_identity, set_current_identity
 from chalicelib.auth.roles import Role, role_of
-from chalicelib.config import Settings
-from chalicelib.errors import FOR_STATUS, InternalError, MethodNotAllowed, NotFound
 from chalicelib.http import context
 from chalicelib.http.cors import ALL_METHODS, CorsPolicy
 from chalicelib.http.error_map import Answered, error_answer
+from chalicelib.http.errors import FOR_STATUS, InternalError, MethodNotAllowed, NotFound
 from chalicelib.http.form_pages import is_page
+from chalicelib.http.log import AccessLog
 from chalicelib.http.responses import error_response, is_error_shape, json_text, no_content
 from chalicelib.http.routing import declared_methods, not_routed
-from chalicelib.log import AccessLog
-from chalicelib.metrics import RATE_LIMITED, MetricsSink
+from chalicelib.platform.config import Settings
+from chalicelib.platform.metrics import RATE_LIMITED, MetricsSink
 
 GetResponse = Callable[[Request], Response]
 # Request header names arrive lower-cased (Chalice's CaseInsensitiveMapping).

@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from chalicelib.domain_errors import InvalidFields
+from chalicelib.core.domain_errors import InvalidFields
 
 
 def page_params(query: Mapping[str, Any] | None, *, default_limit: int = 25,

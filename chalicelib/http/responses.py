@@ -8,7 +8,7 @@ import msgspec
 from chalice import Response
 from msgspec import UNSET, Meta, UnsetType
 
-from chalicelib.errors import CATALOGUE, ApiError
+from chalicelib.http.errors import CATALOGUE, ApiError
 
 # Bodies are written by msgspec, several times faster than the json.dumps
 # Chalice would otherwise run on every response. Decimals (DynamoDB's numbers)

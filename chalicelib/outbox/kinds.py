@@ -19,7 +19,8 @@ from typing import Any
 
 from chalicelib.db import keys
 from chalicelib.db.expressions import attr, delete
-from chalicelib.metrics import (
+from chalicelib.outbox.kind import FAILED, PENDING, Declared, DeliveryFields
+from chalicelib.platform.metrics import (
     CHAT_FAILED,
     CHAT_SENT,
     NOTIFICATIONS_FAILED,
@@ -28,7 +29,6 @@ from chalicelib.metrics import (
     REPLIES_FAILED,
     REPLIES_SENT,
 )
-from chalicelib.outbox.kind import FAILED, PENDING, Declared, DeliveryFields
 
 # The site owner's email of each contact message; its state is in the message.
 NOTIFICATION = Declared("notification", "message", DeliveryFields("notify"),

@@ -29,6 +29,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from chalicelib.core.domain_errors import DependencyUnavailable
 from chalicelib.db import keys
 from chalicelib.db.clock import iso, utc_now
 from chalicelib.db.counters import counter_update
@@ -37,8 +38,6 @@ from chalicelib.db.expressions import attr, update
 from chalicelib.db.items import from_item, to_value
 from chalicelib.db.table import GSI2, GSI2_PK, GSI2_SK, PK, SK
 from chalicelib.db.transactions import ConditionFailed, transact_write
-from chalicelib.domain_errors import DependencyUnavailable
-from chalicelib.metrics import MetricsSink
 from chalicelib.outbox.kind import (
     FAILED,
     PENDING,
@@ -55,6 +54,7 @@ from chalicelib.outbox.timing import (
     SETTLE_CLAIM_MARGIN_SECONDS,
     SETTLE_RETRY_WAITS,
 )
+from chalicelib.platform.metrics import MetricsSink
 
 log = logging.getLogger("frontdesk.outbox")
 

@@ -1,7 +1,7 @@
 """How long the outbox waits, and why those figures fit a Lambda invocation.
 
 The backoff and the claim are a stage's settings (OUTBOX_BACKOFF_SECONDS,
-OUTBOX_CLAIM_SECONDS in chalicelib/config.py), so the local stack used by tests
+OUTBOX_CLAIM_SECONDS in chalicelib/platform/config.py), so the local stack used by tests
 can run a whole retry schedule in seconds; these are the deployed defaults.
 The rest is fixed: it follows from the function timeout.
 """
@@ -18,7 +18,7 @@ CLAIM_SECONDS = 120
 # A handler starts no delivery later than this into its invocation, so the
 # last one started still has half the timeout for its send and its settle.
 RUN_SECONDS = 30
-# A send's connection and read timeouts (SES's client, chalicelib/aws.py; the
+# A send's connection and read timeouts (SES's client, chalicelib/platform/aws.py; the
 # chat webhook's POST takes 3 s in all). botocore does not retry a send, so one
 # attempt costs at most 2 + 5 s: the last delivery a handler starts (at
 # RUN_SECONDS) has 30 - 7 = 23 s of the timeout left to settle it. A longer

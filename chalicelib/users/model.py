@@ -7,9 +7,9 @@ from typing import Annotated, Any
 
 from msgspec import UNSET, Meta, UnsetType
 
-from chalicelib import text
+from chalicelib.core import text
+from chalicelib.core.validation import Model
 from chalicelib.db import keys
-from chalicelib.validation import Model
 
 # Deliverability is for a confirmation email to prove, not a regex.
 Name = Annotated[str, Meta(min_length=2, max_length=100, pattern=text.ONE_LINE,

@@ -20,6 +20,14 @@ from typing import Any
 from botocore.exceptions import ClientError
 from msgspec import UNSET
 
+from chalicelib.core.domain_errors import (
+    DependencyUnavailable,
+    EmailTaken,
+    KeyInUse,
+    RecordNotFound,
+    VersionMismatch,
+)
+from chalicelib.core.idempotency import IdempotentRequest
 from chalicelib.db import keys
 from chalicelib.db.clock import iso, utc_now
 from chalicelib.db.counters import counter_update
@@ -29,15 +37,7 @@ from chalicelib.db.listing import newest_first
 from chalicelib.db.reads import get_item
 from chalicelib.db.table import PK
 from chalicelib.db.transactions import ConditionFailed, PartOrder, as_written, transact_write
-from chalicelib.domain_errors import (
-    DependencyUnavailable,
-    EmailTaken,
-    KeyInUse,
-    RecordNotFound,
-    VersionMismatch,
-)
-from chalicelib.idempotency import IdempotentRequest
-from chalicelib.ids import is_ulid, new_id
+from chalicelib.platform.ids import is_ulid, new_id
 from chalicelib.users.model import User, UserCreate, UserUpdate
 
 # The versions a change may apply to; None: whichever version is current.

@@ -10,8 +10,8 @@ import pytest
 from chalicelib.auth.guard import AccessGuard
 from chalicelib.auth.identity import parse_groups
 from chalicelib.auth.roles import Role
-from chalicelib.config import Settings
-from chalicelib.errors import Forbidden, Unauthorized
+from chalicelib.http.errors import Forbidden, Unauthorized
+from chalicelib.platform.config import Settings
 from tests.support.deployed import deployed_environment
 
 DEPLOYED = AccessGuard(verifier=None)

@@ -9,10 +9,10 @@ from urllib.parse import urlencode
 
 import pytest
 
-from chalicelib.config import captcha_secret_parameter
 from chalicelib.contact.captcha import PROVIDERS, CaptchaVerifier
-from chalicelib.domain_errors import DependencyUnavailable
-from chalicelib.parameters import SsmSecret
+from chalicelib.core.domain_errors import DependencyUnavailable
+from chalicelib.platform.config import captcha_secret_parameter
+from chalicelib.platform.parameters import SsmSecret
 from devstack.fakes import LOCAL_CAPTCHA_SECRET, LOCAL_CAPTCHA_TOKEN, FakeServices
 from tests.conftest import JSON, TEST_ORIGIN, LocalAws
 from tests.contact.conftest import VALID
@@ -176,7 +176,7 @@ def test_without_a_captcha_a_json_token_is_ignored(client: Any) -> None:
 
 
 def test_settings_refuse_an_unknown_provider_and_default_the_rest() -> None:
-    from chalicelib.config import ConfigError, Settings
+    from chalicelib.platform.config import ConfigError, Settings
 
     with pytest.raises(ConfigError, match="CAPTCHA_PROVIDER"):
         Settings.from_env({"STAGE": "local", "CAPTCHA_PROVIDER": "mycaptcha"})
@@ -189,7 +189,7 @@ def test_settings_refuse_an_unknown_provider_and_default_the_rest() -> None:
 
 
 def test_a_deployed_stage_with_a_provider_needs_a_site_key() -> None:
-    from chalicelib.config import deployed_stage_problems
+    from chalicelib.platform.config import deployed_stage_problems
 
     assert "CAPTCHA_PROVIDER is set but CAPTCHA_SITE_KEY is empty" in deployed_stage_problems(
         {"CAPTCHA_PROVIDER": "turnstile"})

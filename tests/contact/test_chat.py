@@ -10,14 +10,14 @@ from typing import Any
 
 import pytest
 
-from chalicelib.aws import AwsClients
-from chalicelib.config import Settings, chat_webhook_parameter
+from chalicelib.api.services import Services
 from chalicelib.contact.chat import ChatNotifications, discord_escape, payload, slack_escape
 from chalicelib.contact.model import Message, Notification
 from chalicelib.db.clock import utc_now
 from chalicelib.outbox.outbox import Outbox
-from chalicelib.parameters import SsmSecret
-from chalicelib.services import Services
+from chalicelib.platform.aws import AwsClients
+from chalicelib.platform.config import Settings, chat_webhook_parameter
+from chalicelib.platform.parameters import SsmSecret
 from devstack.fakes import FakeServices
 from tests.conftest import MAIL_FROM, OWNER_EMAIL, LocalAws
 from tests.contact.conftest import VALID
@@ -180,7 +180,7 @@ def test_without_chat_no_chat_delivery_is_stored(client: Any, as_admin: dict[str
 
 
 def test_settings_refuse_an_unknown_chat_format() -> None:
-    from chalicelib.config import ConfigError
+    from chalicelib.platform.config import ConfigError
 
     with pytest.raises(ConfigError, match="CHAT_FORMAT"):
         Settings.from_env({"STAGE": "local", "CHAT_FORMAT": "teams"})

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from chalicelib.contact.store import MessageStore
+from chalicelib.core.domain_errors import RecordNotFound
 from chalicelib.db.counters import read_counters
-from chalicelib.domain_errors import RecordNotFound
 from tests.conftest import JSON, LocalAws
 
 

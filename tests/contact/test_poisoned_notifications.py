@@ -10,7 +10,7 @@ from chalicelib.db import keys
 from chalicelib.db.counters import read_counters
 from chalicelib.db.items import to_item
 from chalicelib.db.reads import get_item
-from chalicelib.ids import UlidGenerator
+from chalicelib.platform.ids import UlidGenerator
 from tests.conftest import LocalAws
 from tests.contact.conftest import VALID
 from tests.support.metrics import RecordingMetrics

@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 
 from chalicelib.contact.store import MessageStore
+from chalicelib.core.domain_errors import IdempotencyKeyReused, KeyInUse, RateExceeded
+from chalicelib.core.idempotency import IdempotencyStore, IdempotentRequest
 from chalicelib.db.rate_limit import RateLimiter
-from chalicelib.domain_errors import IdempotencyKeyReused, KeyInUse, RateExceeded
-from chalicelib.idempotency import IdempotencyStore, IdempotentRequest
 from tests.conftest import LocalAws
 
 

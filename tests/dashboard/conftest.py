@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from chalicelib.config import Settings
-from chalicelib.services import Services
+from chalicelib.api.services import Services
+from chalicelib.platform.config import Settings
 from tests.conftest import JSON, LocalAws
 from tests.contact.conftest import VALID, make_notifier, pump, sent_mail, ses_outage, submit
 from tests.support.mail import accepted_mail

@@ -16,13 +16,13 @@ import pytest
 
 from chalicelib.api.dashboard import DashboardApi
 from chalicelib.contact.store import MessageStore
+from chalicelib.core.idempotency import IdempotencyStore
 from chalicelib.dashboard.export import FORMULA_TRIGGERS, csv_line, neutralised
 from chalicelib.dashboard.reply_store import ReplyStore
 from chalicelib.dashboard.service import Dashboard, ExportLimits
 from chalicelib.db.counters import read_counters
 from chalicelib.db.rate_limit import RateLimiter
-from chalicelib.idempotency import IdempotencyStore
-from chalicelib.ids import UlidGenerator
+from chalicelib.platform.ids import UlidGenerator
 from tests.conftest import JSON, TEST_ORIGIN, LocalAws
 from tests.contact.conftest import VALID
 from tests.support.aws_calls import RECORDER

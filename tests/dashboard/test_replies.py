@@ -9,14 +9,14 @@ from typing import Any
 
 import pytest
 
+from chalicelib.api.services import Services
 from chalicelib.contact.model import Message, Notification
+from chalicelib.core.domain_errors import LimitReached
 from chalicelib.dashboard.replies import Reply
 from chalicelib.dashboard.reply_email import compose_reply
 from chalicelib.dashboard.reply_mail import ReplyMail
 from chalicelib.db import keys
-from chalicelib.domain_errors import LimitReached
 from chalicelib.outbox.outbox import Outbox
-from chalicelib.services import Services
 from tests.conftest import MAIL_FROM, OWNER_EMAIL, LocalAws
 from tests.contact.conftest import VALID
 from tests.support.metrics import RecordingMetrics

@@ -13,13 +13,13 @@ from botocore.exceptions import ClientError
 
 from chalicelib.api.users import UsersApi
 from chalicelib.contact.store import MessageStore
+from chalicelib.core.domain_errors import DependencyUnavailable
+from chalicelib.core.idempotency import IdempotencyStore
 from chalicelib.db import keys
 from chalicelib.db.counters import SHARDS, counter_update, read_counters
 from chalicelib.db.items import to_item
 from chalicelib.db.table import PK
-from chalicelib.domain_errors import DependencyUnavailable
 from chalicelib.http.error_map import api_error_of
-from chalicelib.idempotency import IdempotencyStore
 from chalicelib.users.model import UserCreate
 from chalicelib.users.store import UserStore
 from tests.conftest import LocalAws

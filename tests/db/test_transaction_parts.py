@@ -10,12 +10,12 @@ import pytest
 from msgspec import UNSET
 
 from chalicelib.contact.store import MessageStore
+from chalicelib.core.domain_errors import EmailTaken, KeyInUse, RateExceeded
+from chalicelib.core.idempotency import IdempotentRequest
 from chalicelib.dashboard.reply_store import ReplyStore
 from chalicelib.db.expressions import attr, put, update
 from chalicelib.db.rate_limit import RateLimiter
 from chalicelib.db.transactions import ConditionFailed, PartOrder, as_written, transact_write
-from chalicelib.domain_errors import EmailTaken, KeyInUse, RateExceeded
-from chalicelib.idempotency import IdempotentRequest
 from chalicelib.users.model import UserCreate, UserUpdate
 from chalicelib.users.store import UserStore
 from tests.conftest import LocalAws

@@ -22,7 +22,7 @@ from chalicelib.contact.model import STATUSES
 from chalicelib.db import keys
 from chalicelib.db.cursor import encode_cursor
 from chalicelib.db.listing import resume_cursor
-from chalicelib.ids import new_id
+from chalicelib.platform.ids import new_id
 
 
 def _ordered_range(query: dict[str, Any]) -> dict[str, Any]:

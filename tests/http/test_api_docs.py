@@ -1,11 +1,11 @@
 """docs/api.md's status table names every code the API answers with, at its
-status, and no other (chalicelib/errors.py's CATALOGUE is the list)."""
+status, and no other (chalicelib/http/errors.py's CATALOGUE is the list)."""
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-from chalicelib.errors import CATALOGUE
+from chalicelib.http.errors import CATALOGUE
 from devstack.gateway import HeaderFieldsTooLarge, UriTooLong
 
 API_MD = Path(__file__).resolve().parents[2] / "docs" / "api.md"

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from chalicelib import errors
+from chalicelib.http import errors
 from chalicelib.http.body import _decoded, _strictly_decoded, read_json_object
 
 EDGE_CASES = [

@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 
-from chalicelib import domain_errors as domain
-from chalicelib import log
 from chalicelib.auth import roles
-from chalicelib.config import Settings
+from chalicelib.core import domain_errors as domain
+from chalicelib.http import log
 from chalicelib.http.application import Application
 from chalicelib.http.pipeline import HttpPipeline
+from chalicelib.platform.config import Settings
 from tests.support.client import parity_client
 from tests.support.metrics import RecordingMetrics
 

@@ -11,12 +11,12 @@ from typing import Any
 
 import pytest
 
-from chalicelib import errors, log
 from chalicelib.auth import roles
-from chalicelib.config import Settings
+from chalicelib.http import errors, log
 from chalicelib.http.application import Application
 from chalicelib.http.body import read_json_object
 from chalicelib.http.pipeline import HttpPipeline
+from chalicelib.platform.config import Settings
 from tests.support.client import parity_client
 from tests.support.metrics import RecordingMetrics
 

@@ -69,8 +69,8 @@ def test_real_responses_match_the_documented_schemas(client: Any, document: dict
 
 
 def test_a_route_without_responds_or_with_an_unknown_body_is_not_documented() -> None:
-    from chalicelib import openapi
     from chalicelib.auth import roles
+    from chalicelib.http import openapi
     from chalicelib.http.application import Application
     from chalicelib.http.operations import responds
 

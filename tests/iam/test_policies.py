@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from chalicelib.config import captcha_secret_parameter, chat_webhook_parameter
+from chalicelib.platform.config import captcha_secret_parameter, chat_webhook_parameter
 from infra.chalice_config import CONFIG_FILE, read_config, stage_config
 from infra.policy import POLICY_TEMPLATE, stage_policy
 from infra.stages import StageConfig

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from chalicelib.config import captcha_secret_parameter, chat_webhook_parameter
+from chalicelib.platform.config import captcha_secret_parameter, chat_webhook_parameter
 from infra.policy import stage_policy
 from infra.stages import StageConfig
 from tests.support.aws_calls import RECORDER

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from chalicelib.errors import NotFound
+from chalicelib.http.errors import NotFound
 from infra import gateway
 from tests.infra.aws_stand_ins import create_rest_api, create_usage_plan
 
@@ -92,7 +92,7 @@ def test_usage_plan_ends_up_on_exactly_the_current_api_stage(local_aws: Any) -> 
 
 @pytest.mark.parametrize("response_type", sorted(REQUIRED))
 def test_each_gateway_error_code_is_one_the_api_documents(response_type: str) -> None:
-    from chalicelib.errors import CATALOGUE
+    from chalicelib.http.errors import CATALOGUE
 
     codes = set(CATALOGUE)
     (response,) = [r for r in gateway.gateway_responses(()) if r["responseType"] == response_type]

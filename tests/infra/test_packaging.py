@@ -89,8 +89,8 @@ def test_bytecode_is_that_of_the_interpreter_that_compiles_it(tmp_path: Path) ->
     assert bytecode_problem((copy / "app.py").read_bytes(), app_pyc, other.magic) is None
     assert bytecode_problem((copy / "app.py").read_bytes(), app_pyc,
                             this_interpreter().magic) == "built for another Python version"
-    module = copy / "chalicelib" / "__pycache__" / f"ids.{other.cache_tag}.pyc"
-    assert bytecode_problem((copy / "chalicelib" / "ids.py").read_bytes(), module.read_bytes(),
+    module = copy / "chalicelib" / "platform" / "__pycache__" / f"ids.{other.cache_tag}.pyc"
+    assert bytecode_problem((copy / "chalicelib" / "platform" / "ids.py").read_bytes(), module.read_bytes(),
                             other.magic) is None
     assert bytecode_problem(b"changed = 1\n", module.read_bytes(), other.magic) == \
         "built from another version of the source"

@@ -20,7 +20,7 @@ from chalicelib.db.table import (
     SK,
     TTL_ATTRIBUTE,
 )
-from chalicelib.metrics import (
+from chalicelib.platform.metrics import (
     EVENT_METRICS,
     NOTIFICATIONS_FAILED,
     OLDEST_PENDING_NOTIFICATION_AGE,
@@ -141,7 +141,7 @@ def test_every_function_s_errors_and_throttles_are_watched() -> None:
 def frontdesk_alarm(metric: str) -> dict[str, Any]:
     (alarm,) = [a for a in of_type("AWS::CloudWatch::Alarm").values()
                 if (a.get("Namespace"), a.get("MetricName")) == ("Frontdesk", metric)]
-    # The EMF lines' dimensions (chalicelib/metrics.py): service, then Stage.
+    # The EMF lines' dimensions (chalicelib/platform/metrics.py): service, then Stage.
     assert alarm["Dimensions"] == [{"Name": "service", "Value": SERVICE},
                                    {"Name": "Stage", "Value": {"Ref": "Stage"}}]
     return alarm

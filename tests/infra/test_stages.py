@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from chalicelib.config import STAGE_NAME
+from chalicelib.platform.config import STAGE_NAME
 from infra.stages import (
     EXAMPLE_SETTINGS_FILE,
     LOCAL_SETTINGS,
@@ -255,7 +255,7 @@ def test_the_app_s_own_settings_are_checked_as_the_function_would(
 
 
 def test_every_variable_the_app_reads_is_settable_or_says_why_not() -> None:
-    source = (PROJECT_DIR / "chalicelib" / "config.py").read_text()
+    source = (PROJECT_DIR / "chalicelib" / "platform" / "config.py").read_text()
     read = set(re.findall(r'env(?:iron)?\.get\("([A-Z_]+)"', source))
     read |= set(re.findall(r'_(?:count|seconds|seconds_list)\(env, "([A-Z_]+)"', source))
     read -= {"AWS_LAMBDA_FUNCTION_NAME", "AWS_REGION", "AWS_DEFAULT_REGION"}  # Lambda's own

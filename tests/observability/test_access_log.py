@@ -6,8 +6,7 @@ import json
 import logging
 from typing import Any
 
-from chalicelib import log
-from chalicelib.http import context
+from chalicelib.http import context, log
 
 
 def test_the_access_line_has_the_formatters_shape(capsys: Any) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from chalicelib.metrics import AGE_METRICS, EVENT_METRICS, Metrics
+from chalicelib.platform.metrics import AGE_METRICS, EVENT_METRICS, Metrics
 
 # CloudWatch's metric units, as the EMF specification lists them.
 CLOUDWATCH_UNITS = frozenset({

@@ -10,11 +10,11 @@ import pytest
 from chalice.test import Client
 
 from chalicelib.auth import roles
-from chalicelib.config import Settings
-from chalicelib.errors import RateLimited
 from chalicelib.http.application import Application
+from chalicelib.http.errors import RateLimited
 from chalicelib.http.pipeline import HttpPipeline
-from chalicelib.metrics import (
+from chalicelib.platform.config import Settings
+from chalicelib.platform.metrics import (
     CONTACT_RECEIVED,
     OLDEST_PENDING_NOTIFICATION_AGE,
     Metrics,

@@ -8,8 +8,8 @@ import pytest
 from botocore.exceptions import ClientError
 
 from chalicelib.contact.notifications import OwnerNotifications
-from chalicelib.domain_errors import DependencyUnavailable
-from chalicelib.errors import ApiError
+from chalicelib.core.domain_errors import DependencyUnavailable
+from chalicelib.http.errors import ApiError
 from chalicelib.outbox.outbox import Deliveries, Outbox
 from tests.support.metrics import RecordingMetrics
 

@@ -12,9 +12,9 @@ import pytest
 from botocore.exceptions import ReadTimeoutError
 from moto.ses.models import ses_backends
 
-from chalicelib.aws import SEND_CONFIG, AwsClients
-from chalicelib.config import Settings
 from chalicelib.outbox.timing import SEND_READ_TIMEOUT_SECONDS
+from chalicelib.platform.aws import SEND_CONFIG, AwsClients
+from chalicelib.platform.config import Settings
 from devstack.moto_server import LocalAwsServer
 from tests.conftest import LocalAws
 

@@ -12,11 +12,11 @@ from botocore.exceptions import ClientError, ReadTimeoutError
 
 from chalicelib.contact.notifications import OwnerNotifications
 from chalicelib.contact.store import MessageStore
+from chalicelib.core.domain_errors import DependencyUnavailable
 from chalicelib.db import keys
 from chalicelib.db.counters import read_counters
 from chalicelib.db.items import from_item, to_item
 from chalicelib.db.reads import get_item
-from chalicelib.domain_errors import DependencyUnavailable
 from chalicelib.outbox.kind import PENDING, SENT, DeliveryFields, DeliveryKind
 from chalicelib.outbox.outbox import Deliveries, Outbox
 from chalicelib.outbox.timing import SETTLE_CLAIM_MARGIN_SECONDS, SETTLE_RETRY_WAITS

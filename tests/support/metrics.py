@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from chalicelib.metrics import AGE_METRICS, EVENT_METRICS, UnknownMetric
+from chalicelib.platform.metrics import AGE_METRICS, EVENT_METRICS, UnknownMetric
 
 
 @dataclass

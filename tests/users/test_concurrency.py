@@ -7,8 +7,8 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from chalicelib.core.domain_errors import EmailTaken, VersionMismatch
 from chalicelib.db.counters import read_counters
-from chalicelib.domain_errors import EmailTaken, VersionMismatch
 from chalicelib.users.model import UserCreate, UserUpdate
 from chalicelib.users.store import UserStore
 

@@ -106,8 +106,8 @@ def test_a_malformed_key_is_400_with_the_body_errors(client: Any, route: tuple[s
 
 
 def test_a_create_racing_its_own_key_defers_to_the_winner(local_aws: Any, fresh_table: str) -> None:
-    from chalicelib.domain_errors import KeyInUse
-    from chalicelib.idempotency import IdempotencyStore, IdempotentRequest
+    from chalicelib.core.domain_errors import KeyInUse
+    from chalicelib.core.idempotency import IdempotencyStore, IdempotentRequest
     from chalicelib.users.model import UserCreate
     from chalicelib.users.store import UserStore
 

@@ -11,7 +11,7 @@ import pytest
 
 from chalicelib.db import keys
 from chalicelib.db.items import to_item
-from chalicelib.ids import UlidGenerator
+from chalicelib.platform.ids import UlidGenerator
 from chalicelib.users.model import User
 from chalicelib.users.store import UserStore
 from tests.conftest import LocalAws
@@ -102,8 +102,8 @@ def test_a_tampered_cursor_is_400(client: Any, as_admin: dict[str, str], local_a
 
 
 def test_a_cursor_from_another_list_is_refused() -> None:
+    from chalicelib.core.domain_errors import CursorInvalid
     from chalicelib.db.cursor import decode_cursor, encode_cursor
-    from chalicelib.domain_errors import CursorInvalid
 
     with pytest.raises(CursorInvalid):
         decode_cursor("USERS", encode_cursor("MSGS#new", "01JD0000000000000000000000"))

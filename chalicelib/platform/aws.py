@@ -14,8 +14,8 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-from chalicelib.config import Settings
 from chalicelib.outbox.timing import SEND_CONNECT_TIMEOUT_SECONDS, SEND_READ_TIMEOUT_SECONDS
+from chalicelib.platform.config import Settings
 
 # Standard retry mode retries throttling and 5xx with backoff; what still fails
 # after that becomes 503 service_unavailable (chalicelib/db/errors.py).

@@ -10,7 +10,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from chalicelib.domain_errors import DependencyUnavailable
+from chalicelib.core.domain_errors import DependencyUnavailable
 
 _log = logging.getLogger("frontdesk.parameters")
 

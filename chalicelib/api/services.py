@@ -17,10 +17,10 @@ from functools import cached_property, partial
 from typing import TYPE_CHECKING
 
 from chalicelib.api.users import UsersApi
-from chalicelib.aws import AwsClients
-from chalicelib.config import Settings
-from chalicelib.idempotency import IdempotencyStore
-from chalicelib.metrics import MetricsSink
+from chalicelib.core.idempotency import IdempotencyStore
+from chalicelib.platform.aws import AwsClients
+from chalicelib.platform.config import Settings
+from chalicelib.platform.metrics import MetricsSink
 from chalicelib.users.store import UserStore
 
 if TYPE_CHECKING:
@@ -39,7 +39,7 @@ def captcha_verifier(settings: Settings, clients: AwsClients) -> CaptchaVerifier
     if not settings.captcha_provider:
         return None
     from chalicelib.contact.captcha import PROVIDERS, CaptchaVerifier
-    from chalicelib.parameters import SsmSecret
+    from chalicelib.platform.parameters import SsmSecret
     return CaptchaVerifier(PROVIDERS[settings.captcha_provider],
                            verify_url=settings.captcha_verify_url,
                            secret=SsmSecret(clients.ssm, settings.captcha_secret_parameter))
@@ -82,7 +82,7 @@ class Services:
         if not self.settings.chat_format:
             return None
         from chalicelib.contact.chat import ChatNotifications
-        from chalicelib.parameters import SsmSecret
+        from chalicelib.platform.parameters import SsmSecret
         return ChatNotifications(SsmSecret(self.clients.ssm, self.settings.chat_webhook_parameter),
                                  fmt=self.settings.chat_format)
 

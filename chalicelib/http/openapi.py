@@ -20,15 +20,15 @@ from typing import Any
 import msgspec
 from chalice import Chalice
 
-from chalicelib import text
 from chalicelib.api import bodies, message_bodies
 from chalicelib.auth.roles import Role, role_of
 from chalicelib.contact.model import STATUSES, ContactSubmission, StatusChange
+from chalicelib.core import text
+from chalicelib.core.idempotency import HEADER as IDEMPOTENCY_KEY
 from chalicelib.dashboard.replies import ReplyBody
 from chalicelib.http.operations import CSV, JSON, Operation, operation_of
 from chalicelib.http.responses import Error
 from chalicelib.http.routing import not_routed
-from chalicelib.idempotency import HEADER as IDEMPOTENCY_KEY
 from chalicelib.users.model import UserCreate, UserUpdate
 
 # The bodies that are not JSON objects of ours: the rest are derived from their

@@ -1,7 +1,7 @@
 """Validate a JSON object against a msgspec Struct, reporting every bad field.
 
 msgspec stops at the first error, so every field is also checked on its own
-to report them all. For the simple field types chalicelib.field_checks knows
+to report them all. For the simple field types chalicelib.core.field_checks knows
 (all of today's request models), those checks run first and answer a bad body
 without msgspec's exception; a body they pass is then converted by msgspec,
 which alone accepts anything. The Structs also give the JSON Schema for
@@ -19,10 +19,10 @@ from typing import Any, ClassVar, TypeVar
 
 import msgspec
 
-from chalicelib.domain_errors import InvalidFields
+from chalicelib.core.domain_errors import InvalidFields
 
 if typing.TYPE_CHECKING:
-    from chalicelib.field_checks import Check
+    from chalicelib.core.field_checks import Check
 
 S = TypeVar("S", bound=msgspec.Struct)
 T = TypeVar("T")
@@ -89,7 +89,7 @@ def _fields(model: type[msgspec.Struct]) -> dict[str, _Field]:
     """Once per model: msgspec.structs.fields() evaluates the model's
     annotations again on every call, which cost more than the rest of a
     request's validation together."""
-    from chalicelib.field_checks import check_for  # on the first body, not at init
+    from chalicelib.core.field_checks import check_for  # on the first body, not at init
 
     return {info.encode_name: _Field(info.type, info.required, _description(info.type),
                                      msgspec.defstruct(f"{model.__name__}_{info.name}",

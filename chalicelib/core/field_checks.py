@@ -1,6 +1,6 @@
 """Yes-or-no checks of one field's value, read from the field's own type.
 
-When a body fails msgspec, chalicelib.validation must find every bad field.
+When a body fails msgspec, chalicelib.core.validation must find every bad field.
 Converting each field on its own with msgspec costs a conversion and an
 exception per field; these checks answer the same question with a few
 comparisons, for the types request models use: str and int with msgspec.Meta

@@ -24,18 +24,18 @@ from typing import Any, TypeVar, cast
 import msgspec
 from botocore.exceptions import ClientError
 
+from chalicelib.core.domain_errors import (
+    DependencyUnavailable,
+    IdempotencyKeyInvalid,
+    IdempotencyKeyReused,
+    KeyInUse,
+)
 from chalicelib.db import keys
 from chalicelib.db.clock import utc_now
 from chalicelib.db.errors import aws_unavailable_mapped, error_code
 from chalicelib.db.expressions import attr, put
 from chalicelib.db.reads import get_item
 from chalicelib.db.table import PK, TTL_ATTRIBUTE
-from chalicelib.domain_errors import (
-    DependencyUnavailable,
-    IdempotencyKeyInvalid,
-    IdempotencyKeyReused,
-    KeyInUse,
-)
 
 TTL_SECONDS = 24 * 60 * 60
 HEADER = "Idempotency-Key"
