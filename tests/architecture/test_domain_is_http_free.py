@@ -4,46 +4,16 @@ HTTP edge or Chalice. Domain errors are mapped to statuses in one table at the
 edge (chalicelib/http/error_map.py)."""
 from __future__ import annotations
 
-import ast
-import functools
-from pathlib import Path
-
 import pytest
 
 from chalicelib.core import domain_errors
 from chalicelib.http.error_map import ERROR_MAP, api_error_of
+from tests.architecture.imports import CHALICELIB, imported_modules, module_path
 
-CHALICELIB = Path(__file__).resolve().parents[2] / "chalicelib"
 # The HTTP side of chalicelib; every other package is domain (or platform) code,
 # so a package added later is held to the rule without being listed here.
 EDGE_PACKAGES = frozenset({"http", "api", "auth"})
 HTTP_MODULES = ("chalicelib.http", "chalicelib.http.errors", "chalicelib.api", "chalice")
-
-
-def module_path(module: str) -> Path | None:
-    """The file of a chalicelib module, or None for anything else."""
-    if module != "chalicelib" and not module.startswith("chalicelib."):
-        return None
-    base = CHALICELIB.parent.joinpath(*module.split("."))
-    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
-        if candidate.is_file():
-            return candidate
-    return None
-
-
-@functools.cache
-def imported_modules(path: Path) -> frozenset[str]:
-    """Every module `path` imports, type-checking imports and function-level ones included."""
-    names: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(), str(path))):
-        if isinstance(node, ast.Import):
-            names.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            names.add(node.module)
-            # `from chalicelib import text` imports the module chalicelib.text
-            names.update(f"{node.module}.{alias.name}" for alias in node.names
-                         if module_path(f"{node.module}.{alias.name}") is not None)
-    return frozenset(names)
 
 
 def forbidden(name: str) -> bool:

@@ -3,12 +3,11 @@ the layers (docs/architecture.md draws them): a module imports its own layer
 and the ones below, never one above."""
 from __future__ import annotations
 
-import ast
 from pathlib import Path
 
 import pytest
 
-CHALICELIB = Path(__file__).resolve().parents[2] / "chalicelib"
+from tests.architecture.imports import CHALICELIB, imported_modules
 
 # Bottom to top. A package added later must be placed here before tests pass.
 LAYERS: tuple[frozenset[str], ...] = (
@@ -34,13 +33,7 @@ def layer_of(package: str) -> int:
 
 def chalicelib_imports(path: Path) -> set[str]:
     """The chalicelib modules `path` imports, type-checking and function-level ones included."""
-    names: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(), str(path))):
-        if isinstance(node, ast.Import):
-            names.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            names.add(node.module)
-    return {name for name in names if name.startswith("chalicelib.")}
+    return {name for name in imported_modules(path) if name.startswith("chalicelib.")}
 
 
 def modules() -> list[tuple[str, Path]]:
