@@ -16,6 +16,6 @@ class OwnerNotifications(DeliveryKind, declared=NOTIFICATION):
         self._sender = sender
         self._owner = owner
 
-    def send(self, item: dict[str, Any]) -> None:
-        mail = compose(Message.from_item(item), sender=self._sender, owner=self._owner)
+    def send(self, payload: dict[str, Any]) -> None:
+        mail = compose(Message.from_payload(payload), sender=self._sender, owner=self._owner)
         self._ses.send_email(**mail)
