@@ -1,9 +1,9 @@
 """ReplyStore: a message's thread, and new replies, in the single table.
 
 - Thread: one strongly consistent Query on the message's partition reads the
-  message (sk MSG) and its replies (sk REPLY#<ulid>, oldest first); each
-  delivery's progress is summarised on its record (the deliveries' own items,
-  sk DELIVERY#..., are the outbox's).
+  message (sk MSG) and its replies (sk REPLY#<ulid>, oldest first), from MSG
+  on: each delivery's progress is summarised on its record, and the
+  deliveries' own items (sk DELIVERY#..., sorted before MSG) are the outbox's.
 - Create: one transaction puts the reply and its mail (a delivery pending, due
   now: chalicelib/outbox/kinds.py `request`), moves the message to `replied` with its reply
   count raised (conditional on the status just read and on the count being
@@ -62,11 +62,14 @@ class ReplyStore:
     def thread(self, message_id: str) -> Thread:
         if not is_ulid(message_id):
             raise RecordNotFound("No message has this id.")
+        # From MSG on: the message and its replies, not the deliveries (DELIVERY#
+        # sorts before MSG), whose progress the records summarise.
         query: dict[str, Any] = {
             "TableName": self._table, "ConsistentRead": True,
-            "KeyConditionExpression": "#pk = :pk",
-            "ExpressionAttributeNames": {"#pk": PK},
-            "ExpressionAttributeValues": {":pk": to_value(keys.message(message_id)[PK])}}
+            "KeyConditionExpression": "#pk = :pk AND #sk >= :message",
+            "ExpressionAttributeNames": {"#pk": PK, "#sk": SK},
+            "ExpressionAttributeValues": {":pk": to_value(keys.message(message_id)[PK]),
+                                          ":message": to_value(keys.message(message_id)[SK])}}
         items: list[dict[str, Any]] = []
         while True:
             with aws_unavailable_mapped():
