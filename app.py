@@ -202,6 +202,38 @@ def get_stats() -> Response:
     return services.dashboard_api.stats()
 
 
+# -- admin: forms -------------------------------------------------------------
+
+@app.route("/dashboard/forms", methods=["GET"], authorizer=cognito)
+@roles.admin
+@responds(200, "FormList")
+def list_forms() -> Response:
+    return services.forms_api.list()
+
+
+@app.route("/dashboard/forms/{form_id}", methods=["GET"], authorizer=cognito)
+@roles.admin
+@responds(200, "Form", success_headers=("ETag",))
+def get_form(form_id: str) -> Response:
+    return services.forms_api.get(form_id)
+
+
+@app.route("/dashboard/forms/{form_id}", methods=["PUT"], authorizer=cognito)
+@roles.admin
+@responds(200, "Form", body="FormDefinition", headers=("If-Match", "If-None-Match"),
+          statuses=(409, 412), success_headers=("ETag",), creates=True)
+def put_form(form_id: str) -> Response:
+    return services.forms_api.put(form_id, json_body(), header("if-match"),
+                                  header("if-none-match"))
+
+
+@app.route("/dashboard/forms/{form_id}", methods=["DELETE"], authorizer=cognito)
+@roles.admin
+@responds(204, None, headers=("If-Match",), statuses=(409, 412))
+def delete_form(form_id: str) -> Response:
+    return services.forms_api.delete(form_id, header("if-match"))
+
+
 # -- service (API key) --------------------------------------------------------
 
 @app.route("/service/users/{user_id}", methods=["GET"], api_key_required=True)

@@ -27,11 +27,13 @@ if TYPE_CHECKING:
     from chalicelib.api.contact import ContactApi
     from chalicelib.api.contact_form import ContactFormApi
     from chalicelib.api.dashboard import DashboardApi
+    from chalicelib.api.forms import FormsApi
     from chalicelib.contact.captcha import CaptchaVerifier
     from chalicelib.contact.chat import ChatNotifications
     from chalicelib.contact.store import MessageStore
     from chalicelib.dashboard.service import Dashboard
     from chalicelib.db.rate_limit import RateLimiter
+    from chalicelib.forms.store import FormStore
     from chalicelib.outbox.outbox import Deliveries
 
 
@@ -131,6 +133,16 @@ class Services:
     def dashboard_api(self) -> DashboardApi:
         from chalicelib.api.dashboard import DashboardApi
         return DashboardApi(self.dashboard)
+
+    @cached_property
+    def forms(self) -> FormStore:
+        from chalicelib.forms.store import FormStore
+        return FormStore(self.clients.dynamodb, self._table)
+
+    @cached_property
+    def forms_api(self) -> FormsApi:
+        from chalicelib.api.forms import FormsApi
+        return FormsApi(self.forms)
 
     @cached_property
     def deliveries(self) -> Deliveries:

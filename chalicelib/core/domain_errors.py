@@ -1,4 +1,4 @@
-"""What the domain (db/, users/, contact/, dashboard/, outbox/) raises when a
+"""What the domain (db/, users/, contact/, dashboard/, outbox/, forms/) raises when a
 request cannot be done. These know nothing of HTTP: the one table in
 chalicelib/http/error_map.py gives each its status and code, and a stream
 or schedule handler simply lets them propagate (Lambda retries the event).
@@ -65,6 +65,11 @@ class CursorInvalid(InvalidFields):
 
 class LimitReached(DomainError):
     """A fixed cap on a record was reached (20 replies to one message)."""
+
+
+class BuiltInForm(DomainError):
+    """The built-in contact form, which always exists: it can be edited, never deleted."""
+    default_message = "The built-in contact form cannot be deleted; edit it instead."
 
 
 class RateExceeded(DomainError):

@@ -92,6 +92,19 @@ def upgrade_marker(name: str) -> Key:
     return {PK: f"UPGRADE#{name}", SK: "UPGRADE"}
 
 
+FORMS = "FORMS"
+FORM_PREFIX = "FORM#"
+# How many forms are stored besides the built-in contact form: the cap's
+# conditional counter, in the forms' partition (not a STATS shard: a cap needs
+# one item to hold its condition).
+FORM_COUNT: Key = {PK: FORMS, SK: "COUNT"}
+
+
+def form(form_id: str) -> Key:
+    """Every form in one partition, sorted by id: one strongly consistent Query lists them."""
+    return {PK: FORMS, SK: f"{FORM_PREFIX}{form_id}"}
+
+
 def idempotency(key_digest: str) -> Key:
     return {PK: f"IDEMPOTENCY#{key_digest}", SK: "IDEMPOTENCY"}
 

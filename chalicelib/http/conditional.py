@@ -38,6 +38,17 @@ def optional_versions(if_match: str | None) -> ExpectedVersions:
     return None if if_match is None or not if_match.strip() else _versions(if_match)
 
 
+def creation_only(if_none_match: str | None) -> bool:
+    """If-None-Match on a PUT: `*` asks to create only, never replace. ETags
+    there would ask for a replace of any version but those: this API takes
+    none (400), rather than guess."""
+    if if_none_match is None or not if_none_match.strip():
+        return False
+    if if_none_match.strip() == "*":
+        return True
+    raise BadRequest('If-None-Match must be "*" (create only).')
+
+
 def _versions(if_match: str) -> ExpectedVersions:
     value = if_match.strip()
     if value == "*":

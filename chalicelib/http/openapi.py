@@ -20,12 +20,13 @@ from typing import Any
 import msgspec
 from chalice import Chalice
 
-from chalicelib.api import bodies, message_bodies
+from chalicelib.api import bodies, form_bodies, message_bodies
 from chalicelib.auth.roles import Role, role_of
 from chalicelib.contact.model import STATUSES, ContactSubmission, StatusChange
 from chalicelib.core import text
 from chalicelib.core.idempotency import HEADER as IDEMPOTENCY_KEY
 from chalicelib.dashboard.replies import ReplyBody
+from chalicelib.forms.model import FormDefinition
 from chalicelib.http.operations import CSV, JSON, Operation, operation_of
 from chalicelib.http.responses import Error
 from chalicelib.http.routing import not_routed
@@ -37,7 +38,8 @@ RESPONSE_SCHEMAS: dict[str, dict[str, Any]] = {
     "OpenApi": {"type": "object", "required": ["openapi", "info", "paths"]},
     "Csv": {"type": "string", "description": "RFC 4180, a header row first"},
 }
-ANSWERS: tuple[type[msgspec.Struct], ...] = (*bodies.ANSWERS, *message_bodies.ANSWERS, Error)
+ANSWERS: tuple[type[msgspec.Struct], ...] = (*bodies.ANSWERS, *message_bodies.ANSWERS,
+                                             *form_bodies.ANSWERS, Error)
 
 # Whatever the pipeline adds to every answer of an operation of that kind.
 ERROR_DESCRIPTIONS = {
@@ -89,6 +91,10 @@ PARAMETERS: dict[str, dict[str, Any]] = {
     "If-Match": {"name": "If-Match", "in": "header",
                  "description": 'The ETag last read ("3"), several, or "*" for any current version',
                  "schema": {"type": "string", "pattern": f"^[ \t]*{ETAG_LIST}[ \t]*$"}},
+    "If-None-Match": {"name": "If-None-Match", "in": "header",
+                      "description": '"*": create only; a form with this id already there is '
+                                     "412 and stays as it is",
+                      "schema": {"type": "string", "pattern": r"^[ \t]*\*?[ \t]*$"}},
     IDEMPOTENCY_KEY: {"name": IDEMPOTENCY_KEY, "in": "header",
                       "description": "A key of your own (a UUID): a retry with the same key and "
                                      "body gets the first answer; another body gets 409",
@@ -143,6 +149,11 @@ SUMMARIES: dict[str, str] = {
     "delete_message": "Delete a message",
     "reply_to_message": "Reply to the message's sender by email; the reply is stored, then mailed",
     "get_stats": "Counts for the dashboard",
+    "list_forms": "List the forms, the built-in contact form included, sorted by id",
+    "get_form": "Get a form's definition (with its ETag)",
+    "put_form": "Create (201) or replace (200) a form; If-Match optional, If-None-Match: * "
+                "only creates",
+    "delete_form": "Delete a form (If-Match optional); the contact form cannot be deleted (409)",
     "service_get_user": "Get a user (API key)",
     "service_create_user": "Create a user (API key)",
 }
@@ -158,7 +169,7 @@ LINKS: dict[str, dict[str, dict[str, Any]]] = {
 }
 # The request bodies' models, by the names routes give them.
 REQUEST_MODELS: tuple[type[msgspec.Struct], ...] = (
-    UserCreate, UserUpdate, ContactSubmission, StatusChange, ReplyBody)
+    UserCreate, UserUpdate, ContactSubmission, StatusChange, ReplyBody, FormDefinition)
 
 _PAGE_FIELDS = {
     "_next": "thank-you page, on one of the stage's allowed origins",
@@ -212,11 +223,13 @@ _ROLE_STATUSES = {Role.SIGNED_IN: (401,), Role.ADMIN: (401, 403), Role.SERVICE: 
 def statuses_of(operation: Operation, role: Role, path_params: list[str]) -> list[int]:
     """Every status the operation can answer: its own, and its kind's."""
     statuses = {operation.success, *operation.statuses, *_ROLE_STATUSES[role]}
+    if operation.creates:
+        statuses.add(201)
     if operation.body is not None:
         statuses |= {400, 413, 415}
     if operation.query or operation.headers:
         statuses.add(400)
-    if path_params:
+    if path_params and not operation.creates:
         statuses.add(404)
     if operation.uses_aws or role in (Role.SIGNED_IN, Role.ADMIN):
         statuses.add(503)  # DynamoDB, or (outside Lambda) the user pool's keys
@@ -279,8 +292,9 @@ def _as_sent_property(schema: dict[str, Any]) -> dict[str, Any]:
 # -- the document -------------------------------------------------------------
 
 def _response(status: int, operation: Operation, links: dict[str, Any]) -> dict[str, Any]:
-    if status == operation.success:
-        answer: dict[str, Any] = {"description": "Success"}
+    if status == operation.success or (operation.creates and status == 201):
+        answer: dict[str, Any] = {"description": "Created" if status == 201 and operation.creates
+                                  else "Success"}
         if operation.answer:
             answer["content"] = {operation.media_type: {"schema": _ref(operation.answer)}}
         if operation.success_headers:

@@ -32,15 +32,19 @@ class Operation:
     uses_aws: bool = True
     media_type: str = JSON  # of the success body
     form_post: bool = False  # also takes a plain HTML form (chalicelib/api/contact_form.py)
+    # A PUT that creates at its address: 201 (a new record) as well as `success`
+    # (a replaced one), and an unknown id is created, never a 404.
+    creates: bool = False
 
 
 def responds(success: int, answer: str | None, *, body: str | None = None,
              query: tuple[str, ...] = (), headers: tuple[str, ...] = (),
              required_headers: tuple[str, ...] = (), statuses: tuple[int, ...] = (),
              success_headers: tuple[str, ...] = (), uses_aws: bool = True,
-             media_type: str = JSON, form_post: bool = False) -> Callable[[View], View]:
+             media_type: str = JSON, form_post: bool = False,
+             creates: bool = False) -> Callable[[View], View]:
     operation = Operation(success, answer, body, query, headers, required_headers, statuses,
-                          success_headers, uses_aws, media_type, form_post)
+                          success_headers, uses_aws, media_type, form_post, creates)
 
     def declare(view: View) -> View:
         setattr(view, _ATTRIBUTE, operation)

@@ -25,7 +25,8 @@ PASSWORD = "Str0ng-Passw0rd!"
 def protected_routes() -> list[tuple[str, str, Role]]:
     import app as app_module  # imported by the session fixtures before collection runs tests
 
-    return sorted((method, path.replace("{user_id}", SOME_ID).replace("{message_id}", SOME_ID),
+    return sorted((method, path.replace("{user_id}", SOME_ID).replace("{message_id}", SOME_ID)
+                   .replace("{form_id}", "some-form"),
                    role_of(entry.view_function))
                   for path, entries in app_module.app.routes.items()
                   for method, entry in entries.items()
@@ -93,7 +94,7 @@ def test_every_protected_route_refuses_or_admits(client: Any, callers: dict[str,
     for method, path, role in routes:
         headers = {**callers[caller], "Origin": TEST_ORIGIN, "Content-Type": "application/json"}
         response = client.request(method, path, headers=headers,
-                                  body=b"{}" if method in ("POST", "PATCH") else b"")
+                                  body=b"{}" if method in ("POST", "PATCH", "PUT") else b"")
         expected = expected_status(role, caller)
         where = f"{caller}: {method} {path} -> {response.status_code} {response.body[:200]!r}"
         if expected is None:

@@ -18,7 +18,9 @@ EXPECTED = {
                  ("PATCH", "/dashboard/messages/{message_id}"),
                  ("DELETE", "/dashboard/messages/{message_id}"), ("GET", "/dashboard/stats"),
                  ("POST", "/dashboard/messages/{message_id}/replies"),
-                 ("GET", "/dashboard/messages/export"), ("GET", "/users/export")},
+                 ("GET", "/dashboard/messages/export"), ("GET", "/users/export"),
+                 ("GET", "/dashboard/forms"), ("GET", "/dashboard/forms/{form_id}"),
+                 ("PUT", "/dashboard/forms/{form_id}"), ("DELETE", "/dashboard/forms/{form_id}")},
     Role.SERVICE: {("GET", "/service/users/{user_id}"), ("POST", "/service/users")},
 }
 

@@ -132,3 +132,24 @@ def test_an_order_that_drops_or_repeats_a_part_is_refused(
     for order in broken:
         with pytest.raises(ValueError, match="every part once"):
             transact_write(dynamodb(local_aws), parts, order=order)
+
+
+@order_names
+def test_the_forms_cap_is_limit_reached_in_any_order(
+        local_aws: LocalAws, fresh_table: str, order: PartOrder) -> None:
+    from chalicelib.core.domain_errors import LimitReached
+    from chalicelib.forms.definition import parse_definition
+    from chalicelib.forms.store import FormStore
+
+    forms = FormStore(dynamodb(local_aws), fresh_table, part_order=order, max_forms=3)
+    definition = parse_definition({"name": "F", "fields": [
+        {"name": "f", "label": "F", "type": "text"}]})
+    assert forms.put("one", definition)[1] and forms.put("two", definition)[1]
+    with pytest.raises(LimitReached):
+        forms.put("three", definition)
+    # At the cap, a replace is no new form (a create that lost the race for its id is
+    # tests/forms/test_store.py's).
+    form, created = forms.put("two", definition)
+    assert not created and form.version == 2
+    forms.delete("one")
+    assert forms.put("three", definition)[1]

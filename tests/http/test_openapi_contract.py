@@ -26,12 +26,23 @@ from referencing import Registry, Resource
 
 from chalicelib.auth.roles import Role, role_of
 from chalicelib.contact.store import MessageStore
+from chalicelib.forms.definition import parse_definition
+from chalicelib.forms.model import MAX_FORMS
+from chalicelib.forms.store import FormStore
 from chalicelib.http.routing import not_routed
 from tests.conftest import JSON, TEST_ORIGIN, LocalAws
 from tests.contact.conftest import VALID
 from tests.users.test_dynamodb_failures import _Raw
 
 UNKNOWN_ID = "01JD0000000000000000000000"
+
+
+def unknown_ids(names: list[str]) -> dict[str, str]:
+    """Ids no record has; a form's is new each time (PUT creates it)."""
+    return {name: f"absent-{uuid.uuid4().hex[:8]}" if name == "form_id" else UNKNOWN_ID
+            for name in names}
+
+
 # Read by the pipeline or Chalice for every route; the document covers them as
 # security schemes (Authorization, X-Api-Key), CORS (Origin) and request and
 # response bodies (Content-Type, Accept: OpenAPI ignores them as parameters).
@@ -44,6 +55,9 @@ VALID_BODIES = {
     "ContactSubmission": VALID,
     "StatusChange": {"status": "read"},
     "ReplyBody": {"body": "Thank you for writing."},
+    "FormDefinition": {"name": "Probe form", "fields": [
+        {"name": "email", "label": "Email", "type": "email", "required": True}],
+        "replyTo": "email"},
 }
 # Valid too, but different: the same Idempotency-Key with it is a reused key.
 OTHER_BODIES = {
@@ -189,7 +203,11 @@ def fresh_records(prober: Prober) -> dict[str, str]:
                               body=json.dumps({"name": "Target", "email": email}).encode()).json_body
     # Stored directly: the contact route's rate limit is for its own probes.
     message = MessageStore(prober.dynamodb, prober.table).create(VALID, None)
-    return {"user_id": user["id"], "message_id": message["id"], "email": email}
+    form_id = f"probe-{uuid.uuid4().hex[:8]}"
+    FormStore(prober.dynamodb, prober.table).put(
+        form_id, parse_definition(VALID_BODIES["FormDefinition"]))
+    return {"user_id": user["id"], "message_id": message["id"], "email": email,
+            "form_id": form_id}
 
 
 def body_model(spec: dict[str, Any]) -> str | None:
@@ -213,7 +231,7 @@ def probe(prober: Prober, method: str, template: str, entry: Any, recorder: Reco
 
     def send(**kwargs: Any) -> Any:
         kwargs.setdefault("role", role)
-        kwargs.setdefault("body", good if method in ("POST", "PATCH") else None)
+        kwargs.setdefault("body", good if method in ("POST", "PATCH", "PUT") else None)
         headers = {**(as_json if kwargs["body"] is not None else {}), **kwargs.pop("headers", {})}
         return prober.send(method, template, kwargs.pop("path", path), headers=headers, **kwargs)
 
@@ -226,8 +244,9 @@ def probe(prober: Prober, method: str, template: str, entry: Any, recorder: Reco
     if role is Role.ADMIN:
         send(headers={"Authorization": f"Bearer {user_token}"})
     if entry.view_args:
-        send(path=template.format(**{name: UNKNOWN_ID for name in entry.view_args}),
-             headers=if_match)
+        send(path=template.format(**unknown_ids(entry.view_args)), headers=if_match)
+    if "form_id" in entry.view_args:  # the built-in form: kept whole, never deleted
+        send(path=template.format(form_id="contact"))
     if reads.body:
         for content_type, body in [("text/plain", good),
                                    ("application/json; charset=iso-8859-1", good),
@@ -260,6 +279,14 @@ def probe(prober: Prober, method: str, template: str, entry: Any, recorder: Reco
         send(body=form, headers=as_form)  # no page named: the API's own HTML page
         send(body=form + b"&" + urlencode({"_next": f"{TEST_ORIGIN}/thanks"}).encode(),
              headers=as_form)  # to the site's page
+    if model == "FormDefinition":  # past the cap of forms
+        forms = FormStore(prober.dynamodb, prober.table)
+        fillers = [f"filler-{n}" for n in range(MAX_FORMS - len(forms.list()))]
+        for filler in fillers:
+            forms.put(filler, parse_definition(valid))
+        send(path=template.format(**unknown_ids(entry.view_args)))
+        for filler in fillers:  # room again for the next probes' forms
+            forms.delete(filler)
     if 429 in documented:
         # Past the rate limit: contact by address, replies by admin (20 per message).
         for attempt in range(60):
@@ -313,7 +340,7 @@ def test_every_parameter_read_and_every_status_answered_is_documented(
     for code in ("InternalFailure", "ValidationException"):
         with failing(frontdesk_app, DYNAMODB_OPERATIONS, code):
             for method, template, entry in operations(frontdesk_app):
-                probe_path = template.format(**{name: UNKNOWN_ID for name in entry.view_args})
+                probe_path = template.format(**unknown_ids(entry.view_args))
                 model = body_model(document["paths"][template][method.lower()])
                 body = json.dumps(VALID_BODIES[model]).encode() if model else None
                 # A query parameter the route reads, empty (an export refuses unknown ones).
@@ -382,3 +409,5 @@ def test_every_parameter_read_and_every_status_answered_is_documented(
     assert {200, 400, 401, 403, 503} <= seen[("GET", "/dashboard/messages")]
     assert {202, 400, 404, 409, 503} <= seen[("POST", "/dashboard/messages/{message_id}/replies")]
     assert {200, 400, 403} <= seen[("GET", "/users/export")]
+    assert {200, 201, 400, 409, 412, 413, 503} <= seen[("PUT", "/dashboard/forms/{form_id}")]
+    assert {204, 404, 409, 412} <= seen[("DELETE", "/dashboard/forms/{form_id}")]

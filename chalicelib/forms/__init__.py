@@ -1,0 +1,1 @@
+"""Forms as data: definitions managed by admins, and submissions checked against them."""
