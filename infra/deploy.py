@@ -7,7 +7,7 @@ stack's outputs -> `chalice deploy` (-> the stack again when the site's CSP
 must name a new API)
 -> gateway responses -> a new deployment -> the usage plan on the stage ->
 the table's data upgraded to what the new functions read (deliveries stored
-in an older shape rewritten: chalicelib/outbox/legacy.py) ->
+in an older shape rewritten: infra/delivery_upgrade.py) ->
 web/ and its config.json to the site's bucket, changed paths invalidated ->
 the site's and the API's addresses printed.
 """
@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from chalicelib.outbox.legacy import Upgrade
 from infra import (
     chalice_cli,
     chalice_config,
@@ -33,6 +32,7 @@ from infra import (
     stack,
     unrecorded_api,
 )
+from infra.delivery_upgrade import Upgrade
 from infra.runtime import LAMBDA_RUNTIME, runtime_problem
 from infra.site import cognito_endpoint, site_headers
 from infra.stages import (

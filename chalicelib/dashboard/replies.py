@@ -88,7 +88,7 @@ class Reply:
     @classmethod
     def from_item(cls, item: dict[str, Any]) -> Reply:
         # A reply stored before its mail was a delivery of its own also holds
-        # the mail's copy (chalicelib/outbox/legacy.py); it is not shown.
+        # the mail's copy (infra/delivery_upgrade.py); it is not shown.
         state = state_of(REPLY, item) or DeliveryState(PENDING)
         return cls(id=item["id"], message_id=item["messageId"], body=item["body"],
                    author=item["author"], created_at=item["createdAt"], to=item.get("to", ""),

@@ -76,7 +76,7 @@ def delivery(record: Key, kind: str, sub_id: str | None = None) -> Key:
 
 
 # The shape before deliveries had items of their own, read only by the upgrade
-# (chalicelib/outbox/legacy.py): each kind's GSI2 partition, and the chat
+# (infra/delivery_upgrade.py): each kind's GSI2 partition, and the chat
 # post's companion item.
 LEGACY_PENDING_NOTIFICATIONS = "NOTIFY#pending"
 LEGACY_PENDING_REPLIES = "REPLY#pending"

@@ -127,7 +127,7 @@ def discard(kind: Declared, table: str, record: Mapping[str, Any], status: str,
         return Discarded({"Delete": delete(table, key, condition=attr(STATUS).eq(status))},
                          None, counter_moves(kind, status, -1))
     # A record written before deliveries had items of their own has the
-    # summary only (chalicelib/outbox/legacy.py): deleting no item is no error.
+    # summary only (infra/delivery_upgrade.py): deleting no item is no error.
     return Discarded({"Delete": delete(table, key)}, attr(summary.status).eq(status),
                      counter_moves(kind, status, -1))
 

@@ -50,9 +50,9 @@ WORK_DIR = PROJECT_DIR / "build" / "rehearsal"
 BUDGET_SECONDS = 240
 API_HANDLER = f"frontdesk-{STAGE}"
 SCHEDULE_HANDLER = f"frontdesk-{STAGE}-retry_notifications"
-# A stage as the release before delivery items left it (tests/outbox/test_upgrade.py
+# A stage as the release before delivery items left it (tests/infra/test_delivery_upgrade.py
 # reads the same): one of its messages, its owner mail pending in the old shape.
-OLD_STAGE = PROJECT_DIR / "tests" / "outbox" / "legacy_stage.json"
+OLD_STAGE = PROJECT_DIR / "tests" / "infra" / "legacy_stage.json"
 OLD_MESSAGE = "01KBD0000000000000000000A1"
 
 

@@ -105,5 +105,4 @@ def test_only_the_outbox_names_a_delivery_s_attributes_or_writes_the_pending_ind
             writers.add(path.relative_to(CHALICELIB).as_posix())
     # api/ reads the counts to answer GET /dashboard/stats; it writes none.
     stores = {path for path in writers if not path.startswith("api/")}
-    assert stores <= {"outbox/kinds.py", "outbox/outbox.py", "outbox/legacy.py",
-                      "db/counters.py"}, stores
+    assert stores <= {"outbox/kinds.py", "outbox/outbox.py", "db/counters.py"}, stores

@@ -1,6 +1,8 @@
 """Deliveries stored in the shape before each had an item of its own, rewritten
 into it: the upgrade `make deploy` runs (infra/deploy.py) once the new
-functions are live. Nothing else reads the old shape.
+functions are live, with the deploying operator's credentials. Nothing else
+reads the old shape, and no function runs this (its Scan is no grant of
+theirs): it lives in infra/, outside the functions' package.
 
 The old shape (Frontdesk before 2026-12-07):
 - the owner's mail: `notify*` attributes on the message item, a pending one

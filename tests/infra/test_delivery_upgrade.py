@@ -1,5 +1,5 @@
 """Upgrading a stage whose deliveries are in the shape before each had an item
-of its own (chalicelib/outbox/legacy.py, run by `make deploy`): what it held
+of its own (infra/delivery_upgrade.py, run by `make deploy`): what it held
 reads back unchanged, and every delivery pending before the upgrade is sent
 exactly once after it, including one an old function was sending meanwhile."""
 from __future__ import annotations
@@ -20,8 +20,8 @@ from chalicelib.db.counters import read_counters
 from chalicelib.db.items import to_item
 from chalicelib.db.reads import get_item
 from chalicelib.outbox.kind import DeliveryKind
-from chalicelib.outbox.legacy import Upgrade
 from chalicelib.outbox.outbox import Deliveries, Outbox
+from infra.delivery_upgrade import Upgrade
 from infra.deploy import upgrade_data
 from tests.conftest import MAIL_FROM, OWNER_EMAIL, LocalAws
 from tests.support.mail import accepted_mail
