@@ -18,6 +18,8 @@ ONE_LINE = rf"^[^{CONTROLS}]*{END}"
 # Newlines and tabs allowed, other control characters refused, and at least one
 # visible character.
 MULTI_LINE = rf"^(?=[\s\S]*\S)[^{_CONTROLS_BUT_NEWLINE_AND_TAB}]*{END}"
+# The same, blank allowed (an optional field left empty).
+LINES = rf"^[^{_CONTROLS_BUT_NEWLINE_AND_TAB}]*{END}"
 
 # The HTML form's email rule (ASCII only: SES sends to nothing else), with a
 # dot required in the domain.
