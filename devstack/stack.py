@@ -31,7 +31,7 @@ from devstack.moto_server import LocalAwsServer
 from devstack.provision import provision
 from devstack.triggers import Triggers
 from infra.web_headers import security_headers
-from infra.web_pages import with_api_url
+from infra.web_pages import branding_config, served_page
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 REGION = "us-east-1"
@@ -204,6 +204,7 @@ class LocalStack:
             "users": resources.users,
             "passwordPolicy": resources.password_policy,
             "fakesUrl": fakes.url,
+            "branding": branding_config(settings.branding),
         }
         if settings.captcha_provider:
             info["captcha"] = {"provider": settings.captcha_provider,
@@ -248,7 +249,7 @@ class LocalStack:
 def web_config(info: dict[str, Any]) -> dict[str, Any]:
     """What the web frontend needs to find the API and sign in."""
     return {key: info[key] for key in ("apiUrl", "region", "userPoolClientId", "cognitoEndpoint",
-                                       "passwordPolicy", "captcha") if key in info}
+                                       "passwordPolicy", "captcha", "branding") if key in info}
 
 
 # The site's page for an address it does not have, locally as deployed.
@@ -279,8 +280,8 @@ def web_handler(web_dir: Path, config: dict[str, Any]) -> Any:
             page = Path(self.translate_path(self.path))
             if page.is_dir() and self.path.split("?")[0].endswith("/"):
                 page = page / "index.html"
-            if page.suffix == ".html" and page.is_file():  # with the API's address written in
-                html = with_api_url(page.read_bytes(), config["apiUrl"])
+            if page.suffix == ".html" and page.is_file():  # with the stage's values written in
+                html = served_page(page.read_bytes(), config)
                 self.send_response(200)
                 self.send_header("Content-Type", "text/html; charset=utf-8")
                 self.send_header("Content-Length", str(len(html)))
@@ -296,7 +297,7 @@ def web_handler(web_dir: Path, config: dict[str, Any]) -> Any:
                 super().send_error(code, message, explain)
                 return
             # What CloudFront answers for a missing file (infra/resources.yaml).
-            page = not_found.read_bytes()
+            page = served_page(not_found.read_bytes(), config)
             self.send_response(404)
             self.send_header("Content-Type", "text/html; charset=utf-8")
             self.send_header("Content-Length", str(len(page)))

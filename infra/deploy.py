@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from chalicelib.platform.branding import DEFAULT as DEFAULT_BRANDING
+from chalicelib.platform.branding import Branding
 from infra import (
     chalice_cli,
     chalice_config,
@@ -45,6 +47,7 @@ from infra.stages import (
     refusal,
 )
 from infra.web_headers import origin_of
+from infra.web_pages import branding_config
 
 ChaliceRunner = Callable[[list[str]], None]
 Say = Callable[[str], None]
@@ -210,11 +213,12 @@ def check_runtime(runtime: str, today: dt.date) -> None:
 
 def web_config(api_url: str, region: str, user_pool_client_id: str,
                password_policy: dict[str, Any] | None = None,
-               captcha: dict[str, str] | None = None) -> dict[str, Any]:
+               captcha: dict[str, str] | None = None,
+               branding: Branding = DEFAULT_BRANDING) -> dict[str, Any]:
     """What the web frontend needs (same keys `make dev` serves it)."""
     config: dict[str, Any] = {
         "apiUrl": api_url, "region": region, "userPoolClientId": user_pool_client_id,
-        "cognitoEndpoint": cognito_endpoint(region)}
+        "cognitoEndpoint": cognito_endpoint(region), "branding": branding_config(branding)}
     if password_policy is not None:
         config["passwordPolicy"] = password_policy
     if captcha is not None:
@@ -289,7 +293,8 @@ def deploy(stage_name: str, *, aws: AwsClients, chalice: ChaliceRunner,
         say(f"      data: {upgrade_data(aws.dynamodb, outputs['TableName'])}")
 
     web = web_config(api_url, aws.region, outputs["UserPoolClientId"],
-                     pool_password_policy(aws.cognito, outputs["UserPoolId"]), captcha)
+                     pool_password_policy(aws.cognito, outputs["UserPoolId"]), captcha,
+                     stage.branding)
     project.web_config.parent.mkdir(parents=True, exist_ok=True)
     project.web_config.write_text(json.dumps(web, indent=2) + "\n")
     say(f"[5/5] web site: {project.web_dir.relative_to(project.root)}/ and its config.json "

@@ -9,6 +9,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from chalicelib.platform import branding
+from chalicelib.platform.branding import DEFAULT as BRANDING
+
 # TOTP for the user pool: "off", "optional" (each user chooses) or "required".
 MFA_MODES = ("off", "optional", "required")
 QUOTA_PERIODS = ("DAY", "WEEK", "MONTH")
@@ -53,6 +56,23 @@ def _text_map(value: Any) -> str | None:
     return None if fine else "must be an object of strings, like {\"CHAT_FORMAT\": \"slack\"}"
 
 
+def _time_zone(value: Any) -> str | None:
+    """An IANA name this machine's zoneinfo knows (the deployed function loads
+    it again at init, and refuses to start without it)."""
+    if problem := branding.time_zone_shape_problem(value):
+        return problem
+    if value == branding.UTC_NAME:
+        return None
+    import zoneinfo
+    zones = sorted(zoneinfo.available_timezones() - {"localtime", "posixrules"})
+    if value in zones:
+        return None
+    close = [z for z in zones if z.lower() == value.lower()] or difflib.get_close_matches(
+        value, zones, n=1)
+    return "must be a time zone of the tz database" + (
+        f" (did you mean {json.dumps(close[0])}?)" if close else ", like \"Europe/Paris\" or \"UTC\"")
+
+
 REQUIRED = object()
 
 
@@ -91,6 +111,18 @@ STAGE_FIELDS: Schema = {
     "mfa": Field("authenticator apps for sign-in", "required", _one_of(*MFA_MODES)),
     "xray": Field("X-Ray tracing of the functions", False, _boolean),
     "environment": Field("the app's optional settings (docs/deploy.md)", {}, _text_map),
+    "branding": {
+        "siteName": Field("the site's name, in page titles, headers and the dashboard",
+                          BRANDING.site_name, branding.site_name_problem),
+        "subjectPrefix": Field("what starts the subject of each notification mail; \"\" for none",
+                               BRANDING.subject_prefix, branding.subject_prefix_problem),
+        "replySignature": Field("the signature below each reply sent from the dashboard",
+                                BRANDING.reply_signature, branding.signature_problem),
+        "timeZone": Field("the IANA time zone of dates in mails and on the dashboard",
+                          BRANDING.time_zone, _time_zone),
+        "dashboardLink": Field("whether the public pages link to the dashboard",
+                               BRANDING.dashboard_link, _boolean),
+    },
 }
 
 

@@ -15,7 +15,7 @@ from botocore.exceptions import ClientError
 
 from infra.stages import StageConfig
 from infra.web_headers import security_headers
-from infra.web_pages import with_api_url
+from infra.web_pages import served_page
 
 
 def site_origins(stage: StageConfig, outputs: dict[str, str]) -> tuple[str, ...]:
@@ -95,15 +95,16 @@ class Published:
 
 
 def site_files(web_dir: Path, config: dict[str, Any]) -> list[SiteFile]:
-    """Every file under web/ (no dotfiles), plus the stage's config.json."""
+    """Every file under web/ (no dotfiles), the pages with the stage's values
+    written in (infra/web_pages.py), plus the stage's config.json."""
     files = []
     for path in sorted(web_dir.rglob("*")):
         key = path.relative_to(web_dir).as_posix()
         if path.is_file() and key not in NOT_PUBLISHED and not any(
                 part.startswith(".") for part in PurePosixPath(key).parts):
             body = path.read_bytes()
-            if key.endswith(".html") and config.get("apiUrl"):
-                body = with_api_url(body, config["apiUrl"])
+            if key.endswith(".html"):
+                body = served_page(body, config)
             files.append(SiteFile.of(key, body))
     return [*files, SiteFile.of(CONFIG_KEY, (json.dumps(config, indent=2) + "\n").encode())]
 

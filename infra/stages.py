@@ -22,6 +22,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from chalicelib.platform.branding import DEFAULT as DEFAULT_BRANDING
+from chalicelib.platform.branding import Branding
 from chalicelib.platform.config import (
     STAGE_NAME,
     ConfigError,
@@ -65,6 +67,11 @@ UNSETTABLE_VARIABLES = {
                      "USER_POOL_CLIENT_ID", "USER_POOL_ARN"),
                     "make deploy sets it from the stage's name and its resources stack"),
     "MAIL_FROM": "make deploy sets it from mailFrom",
+    "SITE_NAME": "make deploy sets it from branding.siteName",
+    "MAIL_SUBJECT_PREFIX": "make deploy sets it from branding.subjectPrefix",
+    "REPLY_SIGNATURE": "make deploy sets it from branding.replySignature",
+    "TIME_ZONE": "make deploy sets it from branding.timeZone",
+    "DASHBOARD_LINK": "make deploy sets it from branding.dashboardLink",
     "OWNER_EMAIL": "make deploy sets it from ownerEmail",
     "ALLOWED_ORIGINS": "make deploy sets it: the site's own origins, then allowedOrigins",
     "CAPTCHA_SECRET_PARAMETER": "the stage's role may read only /frontdesk/<stage>/captcha-secret",
@@ -113,6 +120,8 @@ class StageConfig:
     xray: bool = False
     # The app's own optional settings (SETTABLE_VARIABLES), as the function's environment.
     environment: Mapping[str, str] = field(default_factory=dict)
+    # The site's name, mail subject prefix, reply signature, time zone and dashboard link.
+    branding: Branding = DEFAULT_BRANDING
 
     @property
     def stack_name(self) -> str:
@@ -204,6 +213,11 @@ def _stage_config(name: str, values: dict[str, Any]) -> StageConfig:
         mfa=values["mfa"],
         xray=values["xray"],
         environment=dict(values["environment"]),
+        branding=Branding(site_name=values["branding"]["siteName"],
+                          subject_prefix=values["branding"]["subjectPrefix"],
+                          reply_signature=values["branding"]["replySignature"],
+                          time_zone=values["branding"]["timeZone"],
+                          dashboard_link=values["branding"]["dashboardLink"]),
     )
 
 

@@ -152,9 +152,10 @@ class Services:
         from chalicelib.outbox.outbox import Deliveries, Outbox
         settings, clients = self.settings, self.clients
         kinds = [OwnerNotifications(clients.ses, sender=settings.mail_from,
-                                    owner=settings.owner_email),
+                                    owner=settings.owner_email, branding=settings.branding),
                  ReplyMail(clients.dynamodb, clients.ses, self._table, sender=settings.mail_from,
-                           reply_to=settings.reply_to), *([self.chat] if self.chat else [])]
+                           reply_to=settings.reply_to, branding=settings.branding),
+                 *([self.chat] if self.chat else [])]
         return Deliveries(Outbox(clients.dynamodb, self._table, kind, metrics=self.metrics,
                                  max_attempts=settings.notify_max_attempts,
                                  backoff_seconds=settings.outbox_backoff_seconds,

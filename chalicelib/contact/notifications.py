@@ -8,14 +8,18 @@ from chalicelib.contact.email import compose
 from chalicelib.contact.model import Message
 from chalicelib.outbox.kind import DeliveryKind
 from chalicelib.outbox.kinds import NOTIFICATION
+from chalicelib.platform.branding import DEFAULT, Branding
 
 
 class OwnerNotifications(DeliveryKind, declared=NOTIFICATION):
-    def __init__(self, ses: Any, *, sender: str, owner: str) -> None:
+    def __init__(self, ses: Any, *, sender: str, owner: str,
+                 branding: Branding = DEFAULT) -> None:
         self._ses = ses
         self._sender = sender
         self._owner = owner
+        self._branding = branding
 
     def send(self, payload: dict[str, Any]) -> None:
-        mail = compose(Message.from_payload(payload), sender=self._sender, owner=self._owner)
+        mail = compose(Message.from_payload(payload), sender=self._sender, owner=self._owner,
+                       branding=self._branding)
         self._ses.send_email(**mail)

@@ -13,22 +13,25 @@ from chalicelib.db.table import PK, SK
 from chalicelib.db.transactions import transact_write
 from chalicelib.outbox.kind import PAYLOAD, RECORD, DeliveryKind, PermanentFailure
 from chalicelib.outbox.kinds import REPLY
+from chalicelib.platform.branding import DEFAULT, Branding
 
 
 class ReplyMail(DeliveryKind, declared=REPLY):
     def __init__(self, dynamodb: Any, ses: Any, table_name: str, *, sender: str,
-                 reply_to: str) -> None:
+                 reply_to: str, branding: Branding = DEFAULT) -> None:
         self._dynamodb = dynamodb
         self._ses = ses
         self._table = table_name
         self._sender = sender
         self._reply_to = reply_to
+        self._branding = branding
 
     def send(self, payload: dict[str, Any]) -> None:
         reply = Reply.from_payload(payload)
         if not reply.to:
             raise PermanentFailure("No recipient address")
-        mail = compose_reply(reply, sender=self._sender, reply_to=self._reply_to)
+        mail = compose_reply(reply, sender=self._sender, reply_to=self._reply_to,
+                             branding=self._branding)
         self._ses.send_email(**mail)
 
     def settled(self, item: dict[str, Any], status: str) -> None:

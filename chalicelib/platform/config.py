@@ -19,6 +19,8 @@ from chalicelib.outbox.timing import (
     FUNCTION_TIMEOUT_SECONDS,
     MIN_CLAIM_SECONDS,
 )
+from chalicelib.platform.branding import DEFAULT as DEFAULT_BRANDING
+from chalicelib.platform.branding import Branding, BrandingError
 
 CHAT_FORMATS = ("slack", "discord", "json")
 
@@ -175,6 +177,9 @@ class Settings:
     # The table's stream feeds the notifier; deployed stages get the real ARN
     # from the resources stack.
     table_stream_arn: str = ""
+    # The site's name, mail subject prefix, reply signature and time zone
+    # (chalicelib/platform/branding.py): the `branding` block of the stage's settings.
+    branding: Branding = DEFAULT_BRANDING
     # True only inside a real Lambda function of a deployed stage, where API
     # Gateway has already verified tokens and API keys before we run.
     behind_api_gateway: bool = False
@@ -229,6 +234,10 @@ class Settings:
             raise ConfigError(f"OUTBOX_CLAIM_SECONDS must be longer than the function timeout "
                               f"({FUNCTION_TIMEOUT_SECONDS} s) on a deployed stage, "
                               f"got {claim_seconds}")
+        try:
+            branding = Branding.from_env(env)
+        except BrandingError as exc:
+            raise ConfigError(str(exc)) from None
         return cls(
             stage=stage,
             region=region,
@@ -266,5 +275,6 @@ class Settings:
                                     or chat_webhook_parameter(stage)) if chat else "",
             table_stream_arn=env.get("TABLE_STREAM_ARN")
             or f"arn:aws:dynamodb:{region}:000000000000:table/frontdesk-{stage}/stream/local",
+            branding=branding,
             behind_api_gateway=in_lambda and stage != "local",
         )

@@ -7,6 +7,7 @@ that deploys something else than configured, fails here.
 """
 from __future__ import annotations
 
+import html
 import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -23,6 +24,12 @@ FUNCTION_SUFFIXES = ("", "-notify_owner", "-retry_notifications")
 CATCH_ALL = {("/", "ANY"), ("/{proxy+}", "ANY")}
 COGNITO = "COGNITO_USER_POOLS"
 SIGNED_IN_ROLES = ("admin", "signed-in")  # chalicelib.auth.roles.Role
+# The settings' branding fields and the variables the functions read them from
+# (chalicelib/platform/branding.py), written out here rather than imported: the
+# check must not agree with deploy by construction.
+BRANDING_VARIABLES = {"siteName": "SITE_NAME", "subjectPrefix": "MAIL_SUBJECT_PREFIX",
+                      "replySignature": "REPLY_SIGNATURE", "timeZone": "TIME_ZONE",
+                      "dashboardLink": "DASHBOARD_LINK"}
 
 
 def function_names(stage: str) -> list[str]:
@@ -56,6 +63,9 @@ def expected_environment(stage: str, settings: Mapping[str, Any],
             "USER_POOL_CLIENT_ID": outputs["UserPoolClientId"],
             "USER_POOL_ARN": outputs["UserPoolArn"], "MAIL_FROM": settings["mailFrom"],
             "OWNER_EMAIL": settings["ownerEmail"], "ALLOWED_ORIGINS": ",".join(origins),
+            **{variable: json.dumps(value) if isinstance(value, bool) else value
+               for name, variable in BRANDING_VARIABLES.items()
+               if (value := settings.get("branding", {}).get(name)) is not None},
             **settings.get("environment", {})}
 
 
@@ -211,6 +221,22 @@ def site_bucket(s3: Any, bucket: str, web_dir: Path, web_config: Mapping[str, An
     config = json.loads(s3.get_object(Bucket=bucket, Key=site.CONFIG_KEY)["Body"].read())
     if config != dict(web_config):
         problems.append(f"the site's config.json is {config}, not {dict(web_config)}")
+    return problems
+
+
+def site_branding(s3: Any, bucket: str, branding: Mapping[str, Any]) -> list[str]:
+    """The published contact page carries the settings' site name (escaped,
+    never as markup) and links to the dashboard only when they say so."""
+    problems = []
+    page = s3.get_object(Bucket=bucket, Key="index.html")["Body"].read().decode()
+    name = branding["siteName"]
+    if f"<title>Contact us · {html.escape(name)}</title>" not in page:
+        problems.append(f"index.html's title does not name the site {name!r}")
+    if name != html.escape(name) and name in page:
+        problems.append(f"index.html holds the site name {name!r} unescaped")
+    if ('href="admin.html"' in page) != branding.get("dashboardLink", True):
+        problems.append("index.html " + ("links" if 'href="admin.html"' in page else "does not link")
+                        + f" to the dashboard, where dashboardLink is {branding.get('dashboardLink')}")
     return problems
 
 

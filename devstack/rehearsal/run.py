@@ -186,13 +186,16 @@ class Rehearsal:
                             f"not {self.api_url}")
         problems += checks.site_bucket(self.client("s3"), self.outputs["SiteBucketName"],
                                        self.project.root / "web", web_config)
+        problems += checks.site_branding(self.client("s3"), self.outputs["SiteBucketName"],
+                                         SETTINGS["branding"])
         if problems:
             raise StepFailed("; ".join(problems))
         return (f"{len(configurations)} functions {runtime}/{checks.ARCHITECTURE} with the "
                 f"settings' environment; roles send only as {SETTINGS['sesIdentity']}; "
                 f"the {signed_in} admin and signed-in methods with the Cognito authorizer, the "
                 f"{keyed} service ones with the API key; "
-                f"gateway errors with CORS; web/ in the bucket with its headers")
+                f"gateway errors with CORS; web/ in the bucket with its headers and the "
+                f"settings' site name")
 
     def call(self, method: str, resource: str, path: str, *, status: int, body: Any = None,
              path_parameters: dict[str, str] | None = None, admin: bool = False) -> Any:

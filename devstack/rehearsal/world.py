@@ -49,6 +49,10 @@ SETTINGS: dict[str, Any] = {
     "mfa": "optional",
     "xray": False,
     "environment": {},
+    # Not the defaults, and a name that is markup unless the pages escape it.
+    "branding": {"siteName": "Rehearsal <b>&</b> Co", "subjectPrefix": "[Rehearsal]",
+                 "replySignature": "The rehearsal\nfrontdesk.test", "timeZone": "Europe/Paris",
+                 "dashboardLink": False},
 }
 SITECUSTOMIZE = f'''"""Written by the rehearsal: no Python process it starts may reach AWS."""
 import importlib.util

@@ -14,6 +14,7 @@ from chalicelib.db import keys
 from chalicelib.db.counters import read_counters
 from chalicelib.outbox.kinds import NOTIFICATION, request
 from chalicelib.outbox.outbox import Outbox
+from chalicelib.platform.branding import Branding
 from devstack.triggers import invoke, scheduled_event
 from tests.conftest import MAIL_FROM, OWNER_EMAIL, LocalAws
 from tests.contact.conftest import VALID
@@ -166,6 +167,20 @@ def test_the_email_replies_to_the_submitter_and_escapes_html() -> None:
 def test_the_subject_is_prefixed_one_line_and_bounded(subject: str, expected: str) -> None:
     mail = compose(sample(subject=subject), sender=MAIL_FROM, owner=OWNER_EMAIL)
     assert mail["Message"]["Subject"]["Data"] == expected
+
+
+def test_the_subject_carries_the_stage_s_prefix_and_the_body_its_time_zone() -> None:
+    branding = Branding(subject_prefix="[Acme support]", time_zone="America/New_York")
+    mail = compose(sample(subject="Pricing"), sender=MAIL_FROM, owner=OWNER_EMAIL,
+                   branding=branding)
+    assert mail["Message"]["Subject"]["Data"] == "[Acme support] Pricing"
+    assert "Received: 2026-11-22T07:00:00.000-05:00 (America/New_York)\n" in \
+        mail["Message"]["Body"]["Text"]["Data"]
+    assert "<strong>Received:</strong> 2026-11-22T07:00:00.000-05:00 (America/New_York)</p>" in \
+        mail["Message"]["Body"]["Html"]["Data"]
+    bare = compose(sample(subject="Pricing"), sender=MAIL_FROM, owner=OWNER_EMAIL,
+                   branding=Branding(subject_prefix=""))
+    assert bare["Message"]["Subject"]["Data"] == "Pricing"
 
 
 def test_one_unreadable_pending_item_does_not_hold_up_the_rest(

@@ -2,6 +2,7 @@
 limits, and never a header a visitor could inject."""
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -17,6 +18,8 @@ from chalicelib.dashboard.reply_email import compose_reply
 from chalicelib.dashboard.reply_mail import ReplyMail
 from chalicelib.db import keys
 from chalicelib.outbox.outbox import Outbox
+from chalicelib.platform.branding import Branding
+from chalicelib.platform.config import Settings
 from tests.conftest import MAIL_FROM, OWNER_EMAIL, LocalAws
 from tests.contact.conftest import VALID
 from tests.support.metrics import RecordingMetrics
@@ -287,3 +290,42 @@ def test_a_reply_that_cannot_be_composed_fails_at_once(
     assert (failed["status"], failed["attempts"]) == ("failed", 1)
     assert failed["lastError"] == "No recipient address"
     assert metrics.counts == [("RepliesFailed", 1)]
+
+
+def test_the_reply_is_signed_with_the_stage_s_signature_before_the_quote() -> None:
+    message = Message(id="01JD0000000000000000000000", name="Eve", email="eve@example.com",
+                      subject="Pricing", message="How much?", status="new",
+                      created_at="2026-11-22T12:00:00.000Z", updated_at="2026-11-22T12:00:00.000Z",
+                      notification=Notification("sent"))
+    reply = Reply.answering(message, reply_id="01JD0000000000000000000001", body="10 euros.",
+                            author="a@example.com", now="2026-11-22T13:00:00.000Z")
+    branding = Branding(reply_signature="Jane <jane@acme.test>\nAcme support",
+                        time_zone="Europe/Paris")
+    mail = compose_reply(reply, sender=MAIL_FROM, reply_to=OWNER_EMAIL, branding=branding)
+    assert mail["Message"]["Body"]["Text"]["Data"] == (
+        "10 euros.\n\n-- \nJane <jane@acme.test>\nAcme support\n\n"
+        "On 2026-11-22T13:00:00.000+01:00 (Europe/Paris), Eve wrote:\n> How much?\n")
+    html = mail["Message"]["Body"]["Html"]["Data"]
+    assert "-- \nJane &lt;jane@acme.test&gt;\nAcme support</div>" in html and "<jane@" not in html
+    assert mail["Message"]["Subject"]["Data"] == "Re: Pricing"  # a reply keeps its thread's subject
+    unsigned = compose_reply(reply, sender=MAIL_FROM, reply_to=OWNER_EMAIL)
+    assert "-- " not in unsigned["Message"]["Body"]["Text"]["Data"]
+
+
+def test_the_stage_s_branding_reaches_both_mails_the_outbox_sends(
+        message_id: str, reply: Any, mails_to: Any, visitor: str, local_aws: LocalAws,
+        fresh_table: str, frontdesk_app: Any) -> None:
+    reply(message_id, "It is 10 euros.")
+    branded = dataclasses.replace(Settings.from_env(), branding=Branding(
+        site_name="Acme", subject_prefix="[Acme]", reply_signature="Acme support",
+        time_zone="Asia/Kolkata"))
+    # Neither mail was sent yet (no stream was pumped): the schedule sends both.
+    assert Services.create(branded, RecordingMetrics()).deliveries.retry_due() >= 2
+
+    owner_mail = next(m for m in mails_to(OWNER_EMAIL) if message_id in m["body"])
+    assert owner_mail["subject"] == "[Acme] Pricing"
+    assert "+05:30 (Asia/Kolkata)" in owner_mail["body"]
+    (visitor_mail,) = mails_to(visitor)
+    assert visitor_mail["subject"] == "Re: Pricing"
+    assert "-- \nAcme support</div>" in visitor_mail["body"]  # moto keeps the HTML part
+    assert "+05:30 (Asia/Kolkata), Ada wrote:" in visitor_mail["body"]

@@ -4,6 +4,7 @@ role that may mail as another identity, a site file with the wrong headers."""
 from __future__ import annotations
 
 import json
+import shutil
 import uuid
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ import pytest
 from devstack.rehearsal import checks
 from devstack.rehearsal.events import gateway_claims
 from infra import gateway, site
+from infra.stages import PROJECT_DIR
 from tests.devstack.test_moto_apigateway import POOL_ARN, chalice_swagger
 
 ROUTES = [
@@ -155,6 +157,37 @@ def test_the_environment_is_held_to_the_settings_and_outputs() -> None:
 
     assert expected["ALLOWED_ORIGINS"] == "https://d1.cloudfront.net,http://localhost:8080"
     assert checks.environment([deployed], expected) == ["f: OWNER_EMAIL is 'x', not 'o@x.test'"]
+
+
+def test_the_environment_carries_the_settings_branding() -> None:
+    expected = checks.expected_environment(
+        "rehearsal", {"mailFrom": "a@x.test", "ownerEmail": "o@x.test",
+                      "branding": {"siteName": "Acme", "timeZone": "Europe/Paris",
+                                   "dashboardLink": False}},
+        {"SiteDomainName": "d1.cloudfront.net", "TableStreamArn": "s", "UserPoolId": "p",
+         "UserPoolClientId": "c", "UserPoolArn": "arn"})
+    assert (expected["SITE_NAME"], expected["TIME_ZONE"], expected["DASHBOARD_LINK"]) == (
+        "Acme", "Europe/Paris", "false")
+    assert "MAIL_SUBJECT_PREFIX" not in expected  # only what the settings name
+
+
+def test_the_published_contact_page_must_carry_the_settings_site_name(
+        local_aws: Any, tmp_path: Path) -> None:
+    s3 = local_aws.session.client("s3")
+    bucket = f"site-{uuid.uuid4().hex[:8]}"
+    s3.create_bucket(Bucket=bucket)
+    branding = {"siteName": "Acme <b>&</b>", "timeZone": "UTC", "dashboardLink": False}
+    shutil.copy(PROJECT_DIR / "web" / "index.html", tmp_path / "index.html")
+    for file in site.site_files(tmp_path, {"apiUrl": "https://api.test/api", "branding": branding}):
+        s3.put_object(Bucket=bucket, Key=file.key, Body=file.body)
+    assert checks.site_branding(s3, bucket, branding) == []
+
+    s3.put_object(Bucket=bucket, Key="index.html", Body=(PROJECT_DIR / "web" / "index.html")
+                  .read_bytes().replace(b"__SITE_NAME__", b"Acme <b>&</b>"))
+    assert checks.site_branding(s3, bucket, branding) == [
+        "index.html's title does not name the site 'Acme <b>&</b>'",
+        "index.html holds the site name 'Acme <b>&</b>' unescaped",
+        "index.html links to the dashboard, where dashboardLink is False"]
 
 
 def test_site_files_need_their_content_type_and_cache_header(local_aws: Any, tmp_path: Path) -> None:

@@ -7,6 +7,8 @@ from dataclasses import replace
 
 import pytest
 
+from chalicelib.platform.branding import Branding
+from chalicelib.platform.config import Settings
 from infra.chalice_config import CONFIG_FILE, lambda_architecture, read_config, stage_config
 from infra.stages import StageConfig
 from tests.support.settings import POLICY_STAGES
@@ -35,3 +37,15 @@ def test_the_owner_s_environment_reaches_the_functions_and_cannot_override_deplo
     assert environment["CHAT_FORMAT"] == "slack"
     assert environment["STAGE"] == stage.name and environment["TABLE_NAME"] == stage.table_name
     assert environment["MAIL_FROM"] == stage.mail_from
+
+
+def test_the_stage_s_branding_reaches_the_functions_as_their_settings_read_it() -> None:
+    stage = replace(next(iter(POLICY_STAGES.values())), environment={"SITE_NAME": "Other"},
+                    branding=Branding(site_name="Acme & Co", subject_prefix="[Acme]",
+                                      reply_signature="Jane\nAcme", time_zone="Europe/Paris",
+                                      dashboard_link=False))
+    environment = stage_config(read_config(CONFIG_FILE), stage, None)["stages"][stage.name][
+        "environment_variables"]
+    assert environment["SITE_NAME"] == "Acme & Co"  # the settings' branding, not "environment"
+    assert environment["DASHBOARD_LINK"] == "false"
+    assert Settings.from_env(environment).branding == stage.branding

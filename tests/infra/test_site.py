@@ -3,6 +3,8 @@
 check the exact call), and where the site lives."""
 from __future__ import annotations
 
+import json
+import shutil
 import uuid
 from collections.abc import Iterator
 from dataclasses import replace
@@ -65,6 +67,20 @@ def expect_invalidation(stubber: Stubber, paths: list[str]) -> None:
 def publish(local_aws: Any, cloudfront_client: Any, bucket: str, web: Path) -> site.Published:
     return site.publish(local_aws.session.client("s3"), cloudfront_client, bucket=bucket,
                         distribution_id=DISTRIBUTION, files=site.site_files(web, CONFIG))
+
+
+def test_the_published_pages_carry_the_stage_s_branding(tmp_path: Path) -> None:
+    folder = tmp_path / "web"
+    folder.mkdir()
+    shutil.copy(PROJECT_DIR / "web" / "index.html", folder / "index.html")
+    branded = {**CONFIG, "branding": {"siteName": "Acme <Co>", "timeZone": "Europe/Paris",
+                                      "dashboardLink": False}}
+    files = {f.key: f for f in site.site_files(folder, branded)}
+    page = files["index.html"].body
+    assert b"<title>Contact us \xc2\xb7 Acme &lt;Co&gt;</title>" in page
+    assert b"admin.html" not in page
+    assert b'action="https://abc123.execute-api.eu-west-1.amazonaws.com/api/contact"' in page
+    assert json.loads(files["config.json"].body)["branding"] == branded["branding"]
 
 
 def test_site_files_are_web_plus_the_stage_s_config_with_their_types_and_caching(

@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from chalicelib.platform.config import STAGE_NAME
+from chalicelib.platform import branding
+from chalicelib.platform.config import STAGE_NAME, Settings
 from infra.stages import (
     EXAMPLE_SETTINGS_FILE,
     LOCAL_SETTINGS,
@@ -61,7 +62,8 @@ def test_the_example_defines_dev_and_prod_with_every_field() -> None:
             "(an address or domain) you can verify"]
         assert set(example[name]) == {"mailFrom", "ownerEmail", "sesIdentity", "alarmEmail",
                                       "alarms", "allowedOrigins", "site", "throttle", "quota",
-                                      "mfa", "xray", "environment"}
+                                      "mfa", "xray", "environment", "branding"}
+        assert load_stage(name, EXAMPLE_SETTINGS_FILE).branding == branding.DEFAULT
     assert load_stage("prod", EXAMPLE_SETTINGS_FILE).xray is True
     assert load_stage("dev", EXAMPLE_SETTINGS_FILE).xray is False
 
@@ -85,6 +87,8 @@ def test_the_local_stage_needs_no_settings_file(tmp_path: Path) -> None:
     assert (local.mail_from, local.owner_email) == (chalice_local["MAIL_FROM"],
                                                     chalice_local["OWNER_EMAIL"])
     assert LOCAL_SETTINGS["sesIdentity"] == local.ses_identity
+    # Frontdesk's own name and today's behaviour, whichever way make dev reads it.
+    assert local.branding == Settings.from_env(chalice_local).branding == branding.DEFAULT
 
 
 def test_no_settings_file_says_how_to_create_one(tmp_path: Path) -> None:
@@ -175,6 +179,61 @@ def test_a_typo_in_a_nested_field_is_named_with_its_path(tmp_path: Path) -> None
         "prod.quota.limt: unknown field; did you mean limit?"]
 
 
+def test_a_stage_without_branding_is_frontdesk(tmp_path: Path) -> None:
+    path = settings(tmp_path, {"prod": OWNER})
+    assert check_stage("prod", path) == []
+    assert load_stage("prod", path).branding == branding.DEFAULT
+
+
+def test_the_branding_block_sets_each_field(tmp_path: Path) -> None:
+    path = settings(tmp_path, {"prod": {**OWNER, "branding": {
+        "siteName": "Acme <Support>", "subjectPrefix": "", "replySignature": "Jane\nAcme",
+        "timeZone": "America/Argentina/Buenos_Aires", "dashboardLink": False}}})
+    assert check_stage("prod", path) == []
+    assert load_stage("prod", path).branding == branding.Branding(
+        site_name="Acme <Support>", subject_prefix="", reply_signature="Jane\nAcme",
+        time_zone="America/Argentina/Buenos_Aires", dashboard_link=False)
+
+
+def test_every_branding_problem_is_one_sentence_naming_its_field(tmp_path: Path) -> None:
+    path = settings(tmp_path, {"prod": {**OWNER, "branding": {
+        "sitename": "Acme", "subjectPrefix": "[Acme]\r\nBcc: victim@example.org",
+        "replySignature": "x" * 501, "timeZone": "europe/paris", "dashboardLink": "no"}}})
+    problems = check_stage("prod", path)
+    assert problems == [
+        "prod.branding.sitename: unknown field; did you mean siteName?",
+        "prod.branding.subjectPrefix: must be one line, with no control characters "
+        "(no \\r, \\n or tab), got \"[Acme]\\r\\nBcc: victim@example.org\"",
+        f"prod.branding.replySignature: must be at most 500 characters, got 501, got "
+        f"\"{'x' * 56}...",
+        "prod.branding.timeZone: must be a time zone of the tz database (did you mean "
+        "\"Europe/Paris\"?), got \"europe/paris\"",
+        "prod.branding.dashboardLink: must be true or false, got \"no\""]
+    assert all("\n" not in problem for problem in problems)
+    with pytest.raises(SettingsError):  # deploy refuses the same file
+        load_stage("prod", path)
+
+
+@pytest.mark.parametrize("zone, said", [
+    ("Mars/Olympus_Mons", 'must be a time zone of the tz database, like "Europe/Paris" or "UTC"'),
+    ("../../etc/passwd", 'must be an IANA time zone name, like "Europe/Paris" or "UTC"'),
+    ("localtime", 'must be a time zone of the tz database, like "Europe/Paris" or "UTC"'),
+    (7, 'must be an IANA time zone name, like "Europe/Paris" or "UTC"'),
+])
+def test_a_time_zone_must_be_one_of_the_tz_database(tmp_path: Path, zone: object,
+                                                   said: str) -> None:
+    path = settings(tmp_path, {"prod": {**OWNER, "branding": {"timeZone": zone}}})
+    (problem,) = check_stage("prod", path)
+    assert problem.startswith(f"prod.branding.timeZone: {said}, got ")
+
+
+def test_branding_variables_are_set_from_the_block_not_from_environment(tmp_path: Path) -> None:
+    path = settings(tmp_path, {"prod": {**OWNER, "environment": {"SITE_NAME": "Acme"}}})
+    assert check_stage("prod", path) == [
+        "prod.environment.SITE_NAME: not settable here; make deploy sets it from "
+        "branding.siteName"]
+
+
 @pytest.mark.parametrize("mail_from, identity, covered", [
     ("hello@frontdesk.test", "hello@frontdesk.test", True),
     ("Frontdesk <Hello@Frontdesk.test>", "hello@frontdesk.test", True),
@@ -258,6 +317,7 @@ def test_every_variable_the_app_reads_is_settable_or_says_why_not() -> None:
     source = (PROJECT_DIR / "chalicelib" / "platform" / "config.py").read_text()
     read = set(re.findall(r'env(?:iron)?\.get\("([A-Z_]+)"', source))
     read |= set(re.findall(r'_(?:count|seconds|seconds_list)\(env, "([A-Z_]+)"', source))
+    read |= set(branding.ENVIRONMENT)  # Branding.from_env(env), which config.py calls
     read -= {"AWS_LAMBDA_FUNCTION_NAME", "AWS_REGION", "AWS_DEFAULT_REGION"}  # Lambda's own
     assert len(read) > 25
     assert read == SETTABLE_VARIABLES | set(UNSETTABLE_VARIABLES)

@@ -15,6 +15,7 @@ import pytest
 
 from devstack.stack import PROJECT_DIR, web_handler
 from infra.web_headers import content_security_policy, origin_of, security_headers
+from infra.web_pages import served_page
 
 API = "https://abc123.execute-api.eu-west-1.amazonaws.com/api"
 COGNITO = "https://cognito-idp.eu-west-1.amazonaws.com/"
@@ -100,7 +101,8 @@ def test_no_page_has_inline_code_or_a_meta_csp(page: str) -> None:
 @pytest.fixture
 def local_web() -> Iterator[tuple[str, dict[str, Any]]]:
     config = {"apiUrl": "http://127.0.0.1:18000", "region": "us-east-1",
-              "userPoolClientId": "client", "cognitoEndpoint": "http://127.0.0.1:18001"}
+              "userPoolClientId": "client", "cognitoEndpoint": "http://127.0.0.1:18001",
+              "branding": {"siteName": "Acme <Support>", "timeZone": "UTC", "dashboardLink": False}}
     server = ThreadingHTTPServer(("127.0.0.1", 0), web_handler(WEB_DIR, config))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}", config
@@ -148,11 +150,15 @@ def test_a_captcha_adds_exactly_its_provider_s_script_and_frame_origins(provider
 @pytest.mark.parametrize("path", ["/missing", "/js/nothing.js", "/a/b/c.html"])
 def test_the_local_web_server_answers_a_missing_file_with_the_site_s_404_page(
         local_web: tuple[str, dict[str, Any]], path: str) -> None:
-    base, _ = local_web
+    base, config = local_web
     response = fetch(base + path)
     assert response.status == 404
     assert response.headers["Content-Type"] == "text/html; charset=utf-8"
-    assert response.read() == (WEB_DIR / "404.html").read_bytes()
+    page = response.read()
+    assert page == served_page((WEB_DIR / "404.html").read_bytes(), config)
+    # As any page: the stage's name, escaped, and its choice of a dashboard link.
+    assert b"<title>Page not found \xc2\xb7 Acme &lt;Support&gt;</title>" in page
+    assert b"admin.html" not in page and b"__SITE_NAME__" not in page
 
 
 def test_the_local_web_server_writes_the_api_into_the_contact_form(

@@ -1,9 +1,12 @@
 // The deployment's settings, generated next to the pages as config.json:
 // `make dev` serves one for the local stack; a deployment writes its own.
-// {apiUrl, region, userPoolClientId, cognitoEndpoint?, passwordPolicy?, captcha?}
+// {apiUrl, region, userPoolClientId, cognitoEndpoint?, passwordPolicy?, captcha?, branding?}
 // captcha is {provider: 'turnstile'|'hcaptcha'|'recaptcha', siteKey} when the stage has one.
 // passwordPolicy is the user pool's PasswordPolicy as DescribeUserPool returns it
 // ({MinimumLength, RequireLowercase, …}); the sign-in page shows it as rules.
+// branding is {siteName, timeZone, dashboardLink}, the stage's settings (docs/deploy.md):
+// the pages already carry the name (infra/web_pages.py); scripts use it for the
+// authenticator app's label and show the dashboard's dates in timeZone.
 
 let loaded = null;
 
@@ -30,5 +33,9 @@ export function normalise(raw) {
     passwordPolicy: raw.passwordPolicy && typeof raw.passwordPolicy === 'object' ? raw.passwordPolicy : null,
     captcha: raw.captcha && typeof raw.captcha.siteKey === 'string' && raw.captcha.siteKey
       ? Object.freeze({provider: String(raw.captcha.provider), siteKey: raw.captcha.siteKey}) : null,
+    siteName: typeof raw.branding?.siteName === 'string' && raw.branding.siteName
+      ? raw.branding.siteName : 'Frontdesk',
+    timeZone: typeof raw.branding?.timeZone === 'string' && raw.branding.timeZone
+      ? raw.branding.timeZone : null,
   });
 }

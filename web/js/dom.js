@@ -42,11 +42,32 @@ export function $(selector, root = document) {
   return node;
 }
 
-/** "2025-01-31T10:00:00Z" → a short local date-time for people; the raw value stays in the title. */
+// The stage's time zone (config.json's branding.timeZone); null: the viewer's own.
+let dateZone = null;
+
+/** Show every date from now on in this IANA zone (one the browser does not know: the viewer's own). */
+export function useTimeZone(timeZone) {
+  try {
+    new Intl.DateTimeFormat(undefined, {timeZone});
+    dateZone = timeZone || null;
+  } catch {
+    dateZone = null;
+  }
+}
+
+/**
+ * "2025-01-31T10:00:00Z" → a short date-time for people, in the stage's time zone and
+ * naming it ("31 Jan 2025, 11:00 CET"); the raw value stays in the title.
+ */
 export function formatDate(iso) {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return String(iso ?? '');
-  return date.toLocaleString(undefined, {dateStyle: 'medium', timeStyle: 'short'});
+  const zone = dateZone ?? undefined;
+  const shown = date.toLocaleString(undefined, {dateStyle: 'medium', timeStyle: 'short', timeZone: zone});
+  if (!zone) return shown;
+  const name = new Intl.DateTimeFormat(undefined, {timeZone: zone, timeZoneName: 'short'})
+    .formatToParts(date).find((part) => part.type === 'timeZoneName');
+  return name ? `${shown} ${name.value}` : shown;
 }
 
 /**

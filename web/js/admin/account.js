@@ -104,7 +104,7 @@ export class AccountFlow {
     this.finishSetup = finish;
     const email = step?.username ?? currentSession()?.email ?? '';
     const qr = qrcode(0, 'M');
-    qr.addData(totpUri(secret, email));
+    qr.addData(totpUri(secret, email, this.config.siteName));
     qr.make();
     const image = $('#mfasetup-qr');
     image.src = qr.createDataURL(5, 10);

@@ -6,7 +6,7 @@
 import {ApiError, createApi} from '../api.js';
 import {currentSession, forgetSession, signOut} from '../auth.js';
 import {loadConfig} from '../config.js';
-import {$} from '../dom.js';
+import {$, useTimeZone} from '../dom.js';
 import {AccountFlow} from './account.js';
 import {MessagesPanel} from './messages.js';
 import {renderStats, showStatsUnavailable} from './stats.js';
@@ -60,6 +60,7 @@ async function main() {
     $('#view-loading').textContent = `This site is not configured: ${error.message}`;
     return;
   }
+  useTimeZone(config.timeZone);
   const api = createApi(config, {
     onUnauthorized: () => showSignIn('Your session has ended. Please sign in again.'),
   });
