@@ -9,7 +9,8 @@ from msgspec import UNSET, Meta, UnsetType
 from chalicelib.core import text
 from chalicelib.core.validation import Model
 from chalicelib.db import keys
-from chalicelib.outbox.kinds import NOTIFICATION, Requested, request
+from chalicelib.outbox.kind import DeliveryState
+from chalicelib.outbox.kinds import NOTIFICATION, Requested, request, state_of, summary_of
 from chalicelib.users.model import Email
 
 Status = Literal["new", "read", "replied", "archived"]
@@ -62,13 +63,8 @@ class StatusChange(Model):
     status: Annotated[SettableStatus, Meta(description=f"one of {', '.join(SETTABLE_STATUSES)}")]
 
 
-@dataclass(frozen=True)
-class Notification:
-    status: str
-    attempts: int = 0
-    next_attempt_at: str | None = None
-    last_error: str | None = None
-    sent_at: str | None = None
+# A delivery's progress (the owner's mail, the chat post), as the message shows it.
+Notification = DeliveryState
 
 
 @dataclass(frozen=True)
@@ -88,31 +84,41 @@ class Message:
         return replace(self, status=status, updated_at=updated_at)
 
     def to_item(self) -> dict[str, Any]:
-        n = self.notification
+        """The message's item, its owner mail's progress summarised on it."""
         item: dict[str, Any] = {
             **keys.message(self.id), **keys.message_listing(self.status, self.id),
             "type": "message", "id": self.id, "name": self.name, "email": self.email,
             "subject": self.subject, "message": self.message, "status": self.status,
             "createdAt": self.created_at, "updatedAt": self.updated_at,
-            "notifyStatus": n.status, "notifyAttempts": n.attempts,
-            "notifyNextAt": n.next_attempt_at, "notifyLastError": n.last_error,
-            "notifySentAt": n.sent_at, "replyCount": self.reply_count,
+            "replyCount": self.reply_count, **summary_of(NOTIFICATION, self.notification),
         }
         return item
 
+    def payload(self) -> dict[str, Any]:
+        """What a delivery about this message carries: the message as received."""
+        return {"id": self.id, "name": self.name, "email": self.email, "subject": self.subject,
+                "message": self.message, "createdAt": self.created_at}
+
+    @classmethod
+    def from_payload(cls, payload: dict[str, Any]) -> Message:
+        """The message a delivery's payload carries (status and progress are not part of it)."""
+        return cls(id=payload["id"], name=payload["name"], email=payload["email"],
+                   subject=payload.get("subject"), message=payload["message"], status="new",
+                   created_at=payload["createdAt"], updated_at=payload["createdAt"],
+                   notification=Notification(NOTIFY_PENDING))
+
     def requested(self) -> Requested:
-        """The new message's item, the owner's mail due now (the outbox's one way in)."""
-        return request(NOTIFICATION, self.to_item(), delivery_id=self.id, due=self.created_at)
+        """The owner's mail of this new message, due now (the outbox's one way in)."""
+        return request(NOTIFICATION, keys.message(self.id), delivery_id=self.id,
+                       due=self.created_at, payload=self.payload())
 
     @classmethod
     def from_item(cls, item: dict[str, Any]) -> Message:
+        notification = state_of(NOTIFICATION, item)
+        if notification is None:
+            raise KeyError("the message has no owner mail")
         return cls(
             id=item["id"], name=item["name"], email=item["email"], subject=item.get("subject"),
             message=item["message"], status=item["status"], created_at=item["createdAt"],
-            updated_at=item["updatedAt"],
-            notification=Notification(
-                status=item["notifyStatus"], attempts=int(item.get("notifyAttempts", 0)),
-                next_attempt_at=item.get("notifyNextAt") if item["notifyStatus"] == NOTIFY_PENDING
-                else None,
-                last_error=item.get("notifyLastError"), sent_at=item.get("notifySentAt")),
+            updated_at=item["updatedAt"], notification=notification,
             reply_count=int(item.get("replyCount", 0)))

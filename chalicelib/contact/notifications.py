@@ -19,7 +19,7 @@ class OwnerNotifications(DeliveryKind, declared=NOTIFICATION):
         self._owner = owner
         self._branding = branding
 
-    def send(self, item: dict[str, Any]) -> None:
-        mail = compose(Message.from_item(item), sender=self._sender, owner=self._owner,
+    def send(self, payload: dict[str, Any]) -> None:
+        mail = compose(Message.from_payload(payload), sender=self._sender, owner=self._owner,
                        branding=self._branding)
         self._ses.send_email(**mail)
