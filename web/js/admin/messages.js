@@ -1,12 +1,14 @@
-// The messages panel: a list per status with paging, and one opened message
-// that can be marked read (or new again), archived, deleted or replied to.
-// Every value from a message is set as text: its fields come from strangers.
+// The messages panel: a list per status (and, if chosen, per form) with
+// paging, and one opened message that can be marked read (or new again),
+// archived, deleted or replied to. Every value from a message is set as text:
+// its fields come from strangers.
 
 import {$, el, emailParts, formatDate, replace} from '../dom.js';
 import {downloadCsv} from './export.js';
 import {Pager} from './pager.js';
 
 const PAGE_SIZE = 10;
+const CONTACT_ID = 'contact';
 const STATUS_LABELS = {new: 'New', read: 'Read', replied: 'Replied', archived: 'Archived'};
 const REPLY_LABELS = {pending: 'Sending…', sent: 'Sent', failed: 'Not sent'};
 const REPLY_MAX = 10000;
@@ -25,15 +27,22 @@ export class MessagesPanel {
     this.rows = $('#messages-rows');
     this.detail = $('#message-detail');
     this.status = $('#message-status');
+    this.formFilter = $('#message-form');
+    this.formNames = null;  // Map: form id → name, from GET /dashboard/forms
     this.errorBox = $('#messages-error');
     this.pager = new Pager($('#messages-pager'), () => this.load());
     this.openId = null;
-    this.status.addEventListener('change', () => {
-      this.pager.reset();
-      this.close();
+    for (const filter of [this.status, this.formFilter]) {
+      filter.addEventListener('change', () => {
+        this.pager.reset();
+        this.close();
+        this.load();
+      });
+    }
+    $('#messages-reload').addEventListener('click', () => {
+      this.formNames = null;  // a reload picks up forms added elsewhere too
       this.load();
     });
-    $('#messages-reload').addEventListener('click', () => this.load());
     $('#messages-export').addEventListener('click', () => this.exportCsv());
     this.pollTimer = null;
     this.pollsLeft = 0;
@@ -46,8 +55,10 @@ export class MessagesPanel {
     status.hidden = false;
     status.textContent = 'Preparing the export…';
     try {
-      await downloadCsv(this.api, '/dashboard/messages/export', {status: this.status.value},
-        `messages-${this.status.value}.csv`);
+      // One form's export has a column per field of that form.
+      const form = this.formFilter.value;
+      await downloadCsv(this.api, '/dashboard/messages/export', {status: this.status.value, form},
+        `${form ? `${form}-` : ''}messages-${this.status.value}.csv`);
       status.textContent = 'Export downloaded.';
     } catch (error) {
       status.hidden = true;
@@ -62,11 +73,36 @@ export class MessagesPanel {
     this.errorBox.hidden = !message;
   }
 
+  /** The forms to filter by; again after a form was added, renamed or deleted. */
+  formsChanged() {
+    this.formNames = null;
+  }
+
+  async loadForms() {
+    const {data} = await this.api.get('/dashboard/forms');
+    const forms = data?.forms ?? [];
+    this.formNames = new Map(forms.map((form) => [form.formId, form.name]));
+    const chosen = this.formFilter.value;
+    replace(this.formFilter, el('option', {attrs: {value: ''}, text: 'All forms'}),
+      ...forms.map((form) => el('option', {attrs: {value: form.formId}, text: form.name})));
+    // A form deleted since it was chosen stays chosen: its messages are still there.
+    if (chosen && !this.formNames.has(chosen)) {
+      this.formFilter.append(el('option', {attrs: {value: chosen}, text: chosen}));
+    }
+    this.formFilter.value = chosen;
+  }
+
+  formName(formId) {
+    return this.formNames?.get(formId) ?? formId ?? '';
+  }
+
   async load() {
     this.showError('');
     try {
+      if (!this.formNames) await this.loadForms();
       const {data} = await this.api.get('/dashboard/messages', {
-        query: {status: this.status.value, limit: PAGE_SIZE, cursor: this.pager.cursor}});
+        query: {status: this.status.value, form: this.formFilter.value, limit: PAGE_SIZE,
+          cursor: this.pager.cursor}});
       const items = data?.items ?? [];
       replace(this.rows, ...items.map((message) => this.row(message)));
       $('#messages-empty').hidden = items.length > 0;
@@ -79,7 +115,7 @@ export class MessagesPanel {
   row(message) {
     const open = el('button', {
       className: 'link', text: 'Open',
-      attrs: {type: 'button', 'aria-label': `Open message from ${message.name ?? ''}`},
+      attrs: {type: 'button', 'aria-label': `Open message from ${message.name ?? message.email ?? ''}`},
       on: {click: () => this.open(message.id)},
     });
     return el('tr', {dataset: {id: message.id}, className: message.id === this.openId ? 'selected' : ''},
@@ -87,6 +123,7 @@ export class MessagesPanel {
       el('td', {}, el('span', {className: 'from-name', text: message.name ?? ''}),
         el('br'), el('span', {className: 'muted from-email'}, ...emailParts(message.email))),
       el('td', {className: 'subject', text: message.subject || '(no subject)'}),
+      el('td', {className: 'message-form', attrs: {title: message.formId ?? ''}, text: this.formName(message.formId)}),
       el('td', {}, el('span', {className: `badge status-${message.status}`,
         text: STATUS_LABELS[message.status] ?? message.status ?? ''})),
       el('td', {}, open));
@@ -127,7 +164,9 @@ export class MessagesPanel {
       el('dl', {className: 'meta'},
         el('dt', {text: 'From'}), el('dd', {},
           el('span', {className: 'from-name', text: message.name ?? ''}), ' ',
-          el('span', {className: 'muted from-email', text: `<${message.email ?? ''}>`})),
+          message.email ? el('span', {className: 'muted from-email', text: `<${message.email}>`}) : null),
+        el('dt', {text: 'Form'}), el('dd', {className: 'message-form'},
+          `${this.formName(message.formId)} `, el('code', {className: 'muted', text: message.formId ?? ''})),
         el('dt', {text: 'Received'}), el('dd', {attrs: {title: message.createdAt ?? ''}, text: formatDate(message.createdAt)}),
         el('dt', {text: 'Status'}), el('dd', {className: 'message-status', text: STATUS_LABELS[message.status] ?? message.status ?? ''}),
         el('dt', {text: 'Email to owner'}), el('dd', {className: 'notification',
@@ -135,7 +174,7 @@ export class MessagesPanel {
         // Each channel's delivery: the chat post only on a stage that posts to a webhook.
         ...(message.chat ? [el('dt', {text: 'Chat post'}), el('dd', {className: 'chat-delivery',
           attrs: {title: message.chat.lastError ?? ''}, text: deliveryText(message.chat)})] : [])),
-      el('div', {className: 'message-body', text: message.message ?? ''}),
+      ...this.body(message),
       actions,
       this.thread = el('section', {className: 'thread', attrs: {'aria-label': 'Replies'}}),
       this.replyForm(message));
@@ -143,6 +182,30 @@ export class MessagesPanel {
     this.detail.dataset.id = message.id;
     this.detail.hidden = false;
     this.detail.focus();
+  }
+
+  /**
+   * What the visitor sent: the contact form's message as it always was shown;
+   * another form's fields, each with its label as the form had it then, and
+   * the extra fields a form that keeps them got.
+   */
+  body(message) {
+    const fields = message.fields ?? [];
+    const extra = Object.entries(message.extra ?? {});
+    const parts = [];
+    if (message.formId === CONTACT_ID || !fields.length) {
+      parts.push(el('div', {className: 'message-body', text: message.message ?? ''}));
+    } else {
+      parts.push(el('dl', {className: 'message-fields'}, ...fields.flatMap((field) => [
+        el('dt', {text: field.label ?? field.name}),
+        el('dd', {className: `field-${field.type}`, dataset: {name: field.name}, text: fieldText(field)})])));
+    }
+    if (extra.length) {
+      parts.push(el('h3', {className: 'extra-title', text: 'Fields the form does not define'}),
+        el('dl', {className: 'message-fields message-extra'}, ...extra.flatMap(([name, value]) => [
+          el('dt', {text: name}), el('dd', {dataset: {name}, text: value})])));
+    }
+    return parts;
   }
 
   renderThread(message) {
@@ -263,6 +326,11 @@ export class MessagesPanel {
       this.hooks.onError(error, (message) => this.showError(message));
     }
   }
+}
+
+function fieldText(field) {
+  if (field.type === 'checkbox' || typeof field.value === 'boolean') return field.value ? 'Yes' : 'No';
+  return field.value ?? '';
 }
 
 // "sent (1 attempt)": a delivery's status and how many attempts it took so far.
