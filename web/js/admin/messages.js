@@ -120,8 +120,9 @@ export class MessagesPanel {
     });
     return el('tr', {dataset: {id: message.id}, className: message.id === this.openId ? 'selected' : ''},
       el('td', {attrs: {title: message.createdAt ?? ''}, text: formatDate(message.createdAt)}),
-      el('td', {}, el('span', {className: 'from-name', text: message.name ?? ''}),
-        el('br'), el('span', {className: 'muted from-email'}, ...emailParts(message.email))),
+      // Another form may have no name field, or no email field: no empty line for either.
+      el('td', {}, message.name ? [el('span', {className: 'from-name', text: message.name}), el('br')] : null,
+        el('span', {className: 'muted from-email'}, ...emailParts(message.email))),
       el('td', {className: 'subject', text: message.subject || '(no subject)'}),
       el('td', {className: 'message-form', attrs: {title: message.formId ?? ''}, text: this.formName(message.formId)}),
       el('td', {}, el('span', {className: `badge status-${message.status}`,
