@@ -174,7 +174,10 @@ export class MessagesPanel {
           attrs: {title: message.notification?.lastError ?? ''}, text: deliveryText(message.notification)}),
         // Each channel's delivery: the chat post only on a stage that posts to a webhook.
         ...(message.chat ? [el('dt', {text: 'Chat post'}), el('dd', {className: 'chat-delivery',
-          attrs: {title: message.chat.lastError ?? ''}, text: deliveryText(message.chat)})] : [])),
+          attrs: {title: message.chat.lastError ?? ''}, text: deliveryText(message.chat)})] : []),
+        // The confirmation mailed to the visitor, where the form had an autoresponse.
+        ...(message.autoresponse ? [el('dt', {text: 'Autoresponse'}), el('dd', {className: 'autoresponse-delivery',
+          attrs: {title: message.autoresponse.lastError ?? ''}, text: autoresponseText(message.autoresponse)})] : [])),
       ...this.body(message),
       actions,
       this.thread = el('section', {className: 'thread', attrs: {'aria-label': 'Replies'}}),
@@ -327,6 +330,18 @@ export class MessagesPanel {
       this.hooks.onError(error, (message) => this.showError(message));
     }
   }
+}
+
+const SKIP_REASONS = {
+  recently_sent: 'this address had one from this form in the last 24 hours',
+  no_address: 'the visitor left the Reply-To field empty',
+  spam: 'the message is marked as spam',
+};
+
+// "skipped (this address had one …)", or a delivery's status as deliveryText says it.
+function autoresponseText(delivery) {
+  if (delivery.status !== 'skipped') return deliveryText(delivery);
+  return `skipped (${SKIP_REASONS[delivery.reason] ?? delivery.reason ?? 'no reason given'})`;
 }
 
 function fieldText(field) {
