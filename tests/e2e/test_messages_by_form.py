@@ -4,6 +4,7 @@ form; and the dashboard's snippet, pasted into a page, posted with JavaScript
 off. On a phone too."""
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any
 
@@ -72,6 +73,7 @@ def test_messages_are_filtered_by_form_and_show_every_field(admin_tab: Tab, stac
         ("Your email", "ada@example.com"), ("How many", "3"), ("Rush order", "Yes"),
         ("Details", "Two lines\nof <b>detail</b>")]
     expect(detail.locator(".message-extra dd[data-name=colour]")).to_have_text("blue")
+    expect(detail.locator(".autoresponse-delivery")).to_have_count(0)  # the form has none
     expect(detail.locator("b")).to_have_count(0)  # a visitor's markup stays text
     admin_tab.screenshot("message-of-a-form")
 
@@ -155,3 +157,24 @@ def test_messages_by_form_on_a_phone(browser: Browser, stack: dict[str, Any],
         tab.screenshot("messages-by-form-phone")
     finally:
         context.close()
+
+
+def test_an_opened_message_shows_its_autoresponse_or_why_it_was_skipped(
+        admin_tab: Tab, stack: dict[str, Any], admin_api: Api) -> None:
+    page = admin_tab.page
+    form_id = _form(admin_api, {**QUOTE, "autoresponse": {
+        "subject": "We got your {{form}}", "body": "Reference {{reference}}."}})
+    address = f"auto-{uuid.uuid4().hex[:8]}@example.com"
+    first = _post(stack, form_id, {"email": address})
+    second = _post(stack, form_id, {"email": address})
+    page.reload()
+    page.locator("#view-dashboard").wait_for()
+    _choose_form(page, form_id)
+    detail = page.locator("#message-detail")
+
+    page.locator(f'#messages-rows tr[data-id="{first}"]').get_by_role("button").click()
+    expect(detail.locator(".autoresponse-delivery")).to_have_text(
+        re.compile(r"^(pending|sent) \(\d+ attempts?\)$"))
+    page.locator(f'#messages-rows tr[data-id="{second}"]').get_by_role("button").click()
+    expect(detail.locator(".autoresponse-delivery")).to_have_text(
+        "skipped (this address had one from this form in the last 24 hours)")
