@@ -98,7 +98,7 @@ class Services:
     def contact_api(self) -> ContactApi:
         from chalicelib.api.contact import ContactApi
         settings = self.settings
-        return ContactApi(self.messages,
+        return ContactApi(self.messages, self.forms,
                           self._rate_limiter("contact", settings.contact_rate_limit,
                                              settings.contact_rate_window_seconds),
                           self.idempotency, self.metrics, captcha_verifier(settings, self.clients))

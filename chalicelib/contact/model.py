@@ -1,7 +1,9 @@
-"""Contact messages: the submission body, the stored message, and its item."""
+"""Messages: the contact form's submission body, the stored message (a post
+to any form), and its item."""
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from typing import Annotated, Any, Literal, get_args
 
 from msgspec import UNSET, Meta, UnsetType
@@ -9,6 +11,9 @@ from msgspec import UNSET, Meta, UnsetType
 from chalicelib.core import text
 from chalicelib.core.validation import Model
 from chalicelib.db import keys
+from chalicelib.forms.builtin import CONTACT, CONTACT_ID
+from chalicelib.forms.model import Form
+from chalicelib.forms.submission import FieldValue, SubmittedField, submitted_fields
 from chalicelib.outbox.kinds import NOTIFICATION, Requested, request
 from chalicelib.users.model import Email
 
@@ -73,16 +78,53 @@ class Notification:
 
 @dataclass(frozen=True)
 class Message:
+    """A post to a form, stored. `fields` are its values with their labels and
+    types as the form had them; `name`, `email`, `subject` and `message` are
+    the contact form's fields, and for another form what stands for them (the
+    replyTo field's value as `email`, `_subject` as `subject`, a field named
+    `name` or `message`), None where it has none."""
     id: str
-    name: str
-    email: str
+    name: str | None
+    email: str | None
     subject: str | None
-    message: str
+    message: str | None
     status: str
     created_at: str
     updated_at: str
     notification: Notification
     reply_count: int = 0
+    form_id: str = CONTACT_ID
+    fields: tuple[SubmittedField, ...] = ()
+    extra: Mapping[str, str] = field(default_factory=dict)
+    topic: str | None = None  # `_subject`: the owner mail's topic
+
+    @classmethod
+    def received(cls, message_id: str, now: str, form: Form, values: Mapping[str, FieldValue],
+                 *, extra: Mapping[str, str], topic: str | None,
+                 notification: Notification) -> Message:
+        """A new post to `form` (its values in the form's order, as checked)."""
+        definition = form.definition
+
+        def text_of(name: str | None) -> str | None:
+            value = values.get(name) if name else None
+            return value if isinstance(value, str) else None
+
+        contact = form.id == CONTACT_ID
+        return cls(id=message_id, name=text_of("name"), email=text_of(definition.reply_to),
+                   subject=text_of("subject") if contact else topic,
+                   message=text_of("message"), status="new", created_at=now, updated_at=now,
+                   notification=notification, form_id=form.id,
+                   fields=submitted_fields(definition, values), extra=dict(extra), topic=topic)
+
+    @property
+    def shown_fields(self) -> tuple[SubmittedField, ...]:
+        """Its fields; a message stored before forms had them (a contact
+        message) shows its own with the built-in form's labels."""
+        if self.fields:
+            return self.fields
+        values = {"name": self.name, "email": self.email, "subject": self.subject,
+                  "message": self.message}
+        return submitted_fields(CONTACT, {k: v for k, v in values.items() if v})
 
     def with_status(self, status: str, updated_at: str) -> Message:
         return replace(self, status=status, updated_at=updated_at)
@@ -97,6 +139,8 @@ class Message:
             "notifyStatus": n.status, "notifyAttempts": n.attempts,
             "notifyNextAt": n.next_attempt_at, "notifyLastError": n.last_error,
             "notifySentAt": n.sent_at, "replyCount": self.reply_count,
+            "formId": self.form_id, "fields": [f.to_item() for f in self.fields] or None,
+            "extra": dict(self.extra) or None, "topic": self.topic,
         }
         return item
 
@@ -107,12 +151,18 @@ class Message:
     @classmethod
     def from_item(cls, item: dict[str, Any]) -> Message:
         return cls(
-            id=item["id"], name=item["name"], email=item["email"], subject=item.get("subject"),
-            message=item["message"], status=item["status"], created_at=item["createdAt"],
+            id=item["id"], name=item.get("name"), email=item.get("email"),
+            subject=item.get("subject"), message=item.get("message"), status=item["status"],
+            created_at=item["createdAt"],
             updated_at=item["updatedAt"],
             notification=Notification(
                 status=item["notifyStatus"], attempts=int(item.get("notifyAttempts", 0)),
                 next_attempt_at=item.get("notifyNextAt") if item["notifyStatus"] == NOTIFY_PENDING
                 else None,
                 last_error=item.get("notifyLastError"), sent_at=item.get("notifySentAt")),
-            reply_count=int(item.get("replyCount", 0)))
+            reply_count=int(item.get("replyCount", 0)),
+            # A message stored before forms were: a contact message.
+            form_id=str(item.get("formId", CONTACT_ID)),
+            fields=tuple(SubmittedField.from_item(f) for f in item.get("fields") or ()),
+            extra={str(k): str(v) for k, v in (item.get("extra") or {}).items()},
+            topic=item.get("topic"))

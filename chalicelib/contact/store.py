@@ -1,7 +1,8 @@
-"""MessageStore: contact messages in the single table.
+"""MessageStore: messages (posts to any form) in the single table.
 
 - Create: one transaction puts the message (notification pending, due now),
-  adds to the messagesNew and notificationsPending counters, and, with an
+  adds to the messagesNew and notificationsPending counters (and its form's,
+  for a form other than contact), and, with an
   Idempotency-Key, remembers the answer (chalicelib/core/idempotency.py).
 - List: one GSI1 page of a status's partition, newest first (chalicelib/db/listing.py).
 - Status change and delete: conditional on the state just read, with the
@@ -10,7 +11,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -19,18 +20,27 @@ from chalicelib.core.domain_errors import DependencyUnavailable, KeyInUse, Recor
 from chalicelib.core.idempotency import IdempotentRequest
 from chalicelib.db import keys
 from chalicelib.db.clock import iso, utc_now
-from chalicelib.db.counters import counter_update
+from chalicelib.db.counters import counter_update, form_counter
 from chalicelib.db.expressions import attr, delete, put, update
 from chalicelib.db.listing import newest_first
 from chalicelib.db.rate_limit import Charge
 from chalicelib.db.reads import get_item
 from chalicelib.db.table import GSI1_PK, PK
 from chalicelib.db.transactions import ConditionFailed, PartOrder, Parts, as_written, transact_write
+from chalicelib.forms.builtin import CONTACT_ID, contact_form
+from chalicelib.forms.model import Form
+from chalicelib.forms.submission import FieldValue
 from chalicelib.outbox.kinds import NOTIFICATION, Requested, counter_moves
 from chalicelib.platform.ids import is_ulid, new_id
 
 STATUS_COUNTER = {"new": "messagesNew", "read": "messagesRead", "replied": "messagesReplied",
                   "archived": "messagesArchived"}
+
+
+def form_counted(message: Message, delta: int) -> dict[str, int]:
+    """The message's form's counter; the contact form's count is the rest
+    (chalicelib/db/counters.py)."""
+    return {} if message.form_id == CONTACT_ID else {form_counter(message.form_id): delta}
 
 
 class CompanionDelivery(Protocol):
@@ -54,25 +64,30 @@ class MessageStore:
 
     # -- submissions ---------------------------------------------------------
 
-    def create(self, fields: dict[str, str], request: IdempotentRequest | None,
-               charge: Charge | None = None) -> dict[str, Any]:
-        """Store a submission and return POST /contact's answer. With `request`,
-        remember the answer in the same transaction (KeyInUse if a concurrent
-        request with the key got there first); with `charge`, count it against
-        its client's rate limit (refused: RateExceeded). Either way, nothing is
-        stored unless all of it is."""
+    def create(self, values: Mapping[str, FieldValue], request: IdempotentRequest | None,
+               charge: Charge | None = None, *, form: Form | None = None,
+               extra: Mapping[str, str] | None = None, topic: str | None = None,
+               deliveries: Sequence[CompanionDelivery] = ()) -> dict[str, Any]:
+        """Store a post to `form` (the built-in contact form if None: `values`
+        are then its fields) and return its receipt. The owner's mail, the
+        stage's companions' deliveries and the form's own `deliveries` are
+        requested in the same transaction. With `request`, remember the answer
+        in it too (KeyInUse if a concurrent request with the key got there
+        first); with `charge`, count it against its client's rate limit
+        (refused: RateExceeded). Either way, nothing is stored unless all of it is."""
         moment = self._clock()
         now = iso(moment)
-        message = Message(id=self._ids(), name=fields["name"], email=fields["email"],
-                          subject=fields.get("subject"), message=fields["message"], status="new",
-                          created_at=now, updated_at=now,
-                          notification=Notification(NOTIFY_PENDING, 0, next_attempt_at=now))
+        message = Message.received(self._ids(), now, form or contact_form(), values,
+                                   extra=extra or {}, topic=topic,
+                                   notification=Notification(NOTIFY_PENDING, 0,
+                                                             next_attempt_at=now))
         response = {"id": message.id, "status": "received"}
         owner_mail = message.requested()
         parts = {"message": {"Put": put(self._table, owner_mail.item,
                                         condition=attr(PK).not_exists())}}
-        counted = Counter({STATUS_COUNTER["new"]: 1, **owner_mail.counters})
-        for companion in self._companions:  # its own delivery, stored with the message
+        counted = Counter({STATUS_COUNTER["new"]: 1, **owner_mail.counters,
+                           **form_counted(message, 1)})
+        for companion in (*self._companions, *deliveries):  # each stored with the message
             delivery = companion.new_delivery(message)
             parts[companion.part] = {"Put": put(self._table, delivery.item)}
             counted.update(delivery.counters)
@@ -137,7 +152,7 @@ class MessageStore:
         for _ in range(3):
             current = self.get(message_id)
             notify = current.notification.status
-            deltas = Counter({STATUS_COUNTER[current.status]: -1})
+            deltas = Counter({STATUS_COUNTER[current.status]: -1, **form_counted(current, -1)})
             deltas.update(counter_moves(NOTIFICATION, notify, -1))
             deltas.update(counter_deltas or {})
             try:
