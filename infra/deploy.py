@@ -6,6 +6,8 @@ stage's Chalice config and role policy generated from the settings and the
 stack's outputs -> `chalice deploy` (-> the stack again when the site's CSP
 must name a new API)
 -> gateway responses -> a new deployment -> the usage plan on the stage ->
+the table's data upgraded to what the new functions read (deliveries stored
+in an older shape rewritten: infra/delivery_upgrade.py) ->
 web/ and its config.json to the site's bucket, changed paths invalidated ->
 the site's and the API's addresses printed.
 """
@@ -32,6 +34,7 @@ from infra import (
     stack,
     unrecorded_api,
 )
+from infra.delivery_upgrade import Upgrade
 from infra.runtime import LAMBDA_RUNTIME, runtime_problem
 from infra.site import cognito_endpoint, site_headers
 from infra.stages import (
@@ -66,6 +69,7 @@ class AwsClients:
     lambda_: Any = None
     iam: Any = None
     events: Any = None
+    dynamodb: Any = None  # the data upgrade (skipped without it)
 
     @classmethod
     def from_session(cls, session: Any) -> AwsClients:
@@ -73,7 +77,7 @@ class AwsClients:
                    session.region_name, cognito=session.client("cognito-idp"),
                    s3=session.client("s3"), cloudfront=session.client("cloudfront"),
                    lambda_=session.client("lambda"), iam=session.client("iam"),
-                   events=session.client("events"))
+                   events=session.client("events"), dynamodb=session.client("dynamodb"))
 
 
 @dataclass(frozen=True)
@@ -285,6 +289,8 @@ def deploy(stage_name: str, *, aws: AwsClients, chalice: ChaliceRunner,
 
     say("[4/5] usage plan on the API stage")
     gateway.attach_usage_plan(aws.apigateway, outputs["UsagePlanId"], rest_api_id, api_stage)
+    if aws.dynamodb is not None:
+        say(f"      data: {upgrade_data(aws.dynamodb, outputs['TableName'])}")
 
     web = web_config(api_url, aws.region, outputs["UserPoolClientId"],
                      pool_password_policy(aws.cognito, outputs["UserPoolId"]), captcha,
@@ -310,6 +316,14 @@ def deploy(stage_name: str, *, aws: AwsClients, chalice: ChaliceRunner,
     say(f"Service API key: aws apigateway get-api-key --include-value "
         f"--api-key {outputs['ApiKeyId']} --query value --output text")
     return Deployed(site_url, api_url, rest_api_id, outputs, web)
+
+
+def upgrade_data(dynamodb: Any, table: str) -> str:
+    """Bring what the table holds into the shape the functions just deployed
+    read (docs/deploy.md, "Upgrading Frontdesk"); resumable, and a few reads
+    once done. Runs once the new functions are live, so no old one writes the
+    old shape after it (one still running may: the next deploy rewrites it)."""
+    return Upgrade(dynamodb, table).run().summary()
 
 
 def check_destroy_allowed(stage: StageConfig, confirm: str | None) -> None:

@@ -1,11 +1,11 @@
 """Chat notifications: each stored contact message also posted to a webhook
 (Slack, Discord, or any URL that takes JSON), as a delivery kind of the outbox.
 
-The delivery is an item of its own in the message's partition (`CHAT`),
-written in the transaction that stores the message, so it has its own status,
-attempts and backoff: a failing webhook never holds back the owner's email,
-nor the email the webhook. It carries the message's text, so a message
-deleted while its post waits is still posted as it was (or deleted with it).
+The post is a delivery of its own (chalicelib/outbox/kind.py), requested in
+the transaction that stores the message, so it has its own status, attempts
+and backoff: a failing webhook never holds back the owner's email, nor the
+email the webhook. It carries the message's text and the stage's format as
+they were when it was requested; it is deleted with its message.
 """
 from __future__ import annotations
 
@@ -16,10 +16,11 @@ import urllib.request
 from collections.abc import Callable
 from typing import Any
 
-from chalicelib.contact.model import Message, Notification
+from chalicelib.contact.model import Message
 from chalicelib.core.domain_errors import DependencyUnavailable
 from chalicelib.db import keys
-from chalicelib.outbox.kind import PENDING, DeliveryKind, TemporaryFailure
+from chalicelib.forms.builtin import CONTACT_ID
+from chalicelib.outbox.kind import DeliveryKind, TemporaryFailure
 from chalicelib.outbox.kinds import CHAT, Requested, request
 from chalicelib.platform.config import CHAT_FORMATS
 
@@ -48,16 +49,45 @@ def discord_escape(text: str) -> str:
     return _DISCORD_MARKUP.sub(r"\\\1", text).replace("@", "@\u200b")
 
 
-def payload(message: Message, fmt: str) -> dict[str, Any]:
-    subject = message.subject or "(no subject)"
+def _form_payload(message: Message, fmt: str) -> dict[str, Any]:
+    """A post to a form other than contact: its form named, every field with its label."""
+    form = message.form_name or message.form_id
+    if fmt == "json":
+        return {"type": "form_message", "id": message.id, "formId": message.form_id,
+                "formName": form, "email": message.email, "subject": message.subject,
+                "fields": [f.to_item() for f in message.shown_fields],
+                "extra": dict(message.extra), "createdAt": message.created_at}
+    escape = slack_escape if fmt == "slack" else discord_escape
+    who = message.name or message.email or "someone"
+    lines = [f"New message to the form {escape(form)} from {escape(who)}"]
+    if message.subject:
+        lines.append(f"*{escape(message.subject)}*" if fmt == "slack"
+                     else f"**{escape(message.subject)}**")
+    for field in message.shown_fields:
+        value = field.value if isinstance(field.value, str) else ("yes" if field.value else "no")
+        lines.append(f"{escape(field.label)}: {escape(value)}")
+    lines += [f"{escape(name)}: {escape(value)}" for name, value in message.extra.items()]
+    content = "\n".join(lines)
     if fmt == "slack":
-        return {"text": f"New contact message from {slack_escape(message.name)} "
-                        f"<mailto:{slack_escape(message.email)}|{slack_escape(message.email)}>\n"
-                        f"*{slack_escape(subject)}*\n{slack_escape(message.message)}"}
+        return {"text": content}
+    if len(content) > DISCORD_LIMIT:
+        content = content[:DISCORD_LIMIT - 1] + "…"
+    return {"content": content, "allowed_mentions": {"parse": []}}
+
+
+def payload(message: Message, fmt: str) -> dict[str, Any]:
+    if message.form_id != CONTACT_ID:
+        return _form_payload(message, fmt)
+    subject = message.subject or "(no subject)"
+    name, email, text = message.name or "", message.email or "", message.message or ""
+    if fmt == "slack":
+        return {"text": f"New contact message from {slack_escape(name)} "
+                        f"<mailto:{slack_escape(email)}|{slack_escape(email)}>\n"
+                        f"*{slack_escape(subject)}*\n{slack_escape(text)}"}
     if fmt == "discord":
-        content = (f"New contact message from {discord_escape(message.name)} "
-                   f"({discord_escape(message.email)})\n**{discord_escape(subject)}**\n"
-                   f"{discord_escape(message.message)}")
+        content = (f"New contact message from {discord_escape(name)} "
+                   f"({discord_escape(email)})\n**{discord_escape(subject)}**\n"
+                   f"{discord_escape(text)}")
         if len(content) > DISCORD_LIMIT:
             content = content[:DISCORD_LIMIT - 1] + "…"
         return {"content": content, "allowed_mentions": {"parse": []}}
@@ -70,8 +100,6 @@ Opener = Callable[..., Any]
 
 
 class ChatNotifications(DeliveryKind, declared=CHAT):
-    part = "chat"  # its part of the transaction that stores the message
-
     def __init__(self, webhook_url: Callable[[], str], *, fmt: str,
                  opener: Opener = urllib.request.urlopen,
                  timeout_seconds: float = POST_TIMEOUT_SECONDS) -> None:
@@ -83,19 +111,13 @@ class ChatNotifications(DeliveryKind, declared=CHAT):
         self._timeout = min(timeout_seconds, POST_TIMEOUT_SECONDS)
 
     def new_delivery(self, message: Message) -> Requested:
-        """The item asking for `message` to be posted, due now."""
-        return request(CHAT, {
-            **keys.chat_delivery(message.id), "type": CHAT.item_type, "id": message.id,
-            "format": self.format, "name": message.name, "email": message.email,
-            "subject": message.subject, "message": message.message,
-            "createdAt": message.created_at}, delivery_id=message.id, due=message.created_at)
+        """`message` to be posted, due now."""
+        return request(CHAT, keys.message(message.id), delivery_id=message.id,
+                       due=message.created_at, payload={**message.payload(), "format": self.format})
 
-    def send(self, item: dict[str, Any]) -> None:
-        message = Message(id=item["id"], name=item["name"], email=item["email"],
-                          subject=item.get("subject"), message=item["message"], status="new",
-                          created_at=item["createdAt"], updated_at=item["createdAt"],
-                          notification=Notification(PENDING))
-        body = json.dumps(payload(message, str(item.get("format", self.format)))).encode()
+    def send(self, carried: dict[str, Any]) -> None:
+        message = Message.from_payload(carried)
+        body = json.dumps(payload(message, str(carried.get("format", self.format)))).encode()
         try:
             url = self._webhook_url()
         except DependencyUnavailable as exc:  # SSM busy, or the parameter not created yet
@@ -114,13 +136,4 @@ class ChatNotifications(DeliveryKind, declared=CHAT):
             raise WebhookFailed(type(exc).__name__) from exc
         if not 200 <= status < 300:
             raise WebhookFailed(f"HTTP {status}")
-
-
-def delivery_of(item: dict[str, Any]) -> Notification:
-    """A chat item's delivery state, in the shape the message's email has."""
-    fields = CHAT.fields
-    status = str(item[fields.status])
-    return Notification(status=status, attempts=int(item.get(fields.attempts, 0)),
-                        next_attempt_at=item.get(fields.next_at) if status == PENDING else None,
-                        last_error=item.get(fields.last_error), sent_at=item.get(fields.sent_at))
 

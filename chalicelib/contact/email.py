@@ -32,14 +32,13 @@ def one_line(value: str) -> str:
     return _CONTROL.sub(" ", value).strip()
 
 
-def subject_for(message: Message, branding: Branding = DEFAULT,
-                form_name: str | None = None) -> str:
+def subject_for(message: Message, branding: Branding = DEFAULT) -> str:
     """`_subject` if the post had one; else the contact form's subject, or who
     wrote; else the form's name."""
     topic = one_line(message.topic or "")
     if not topic and message.form_id == CONTACT_ID:
         topic = one_line(message.subject or "") or f"Message from {one_line(message.name or '')}"
-    topic = topic or one_line(form_name or "") or f"Message to the form {message.form_id}"
+    topic = topic or one_line(message.form_name or "") or f"Message to the form {message.form_id}"
     return branding.subject(topic[:150])  # the cap too, for the same reason
 
 
@@ -75,20 +74,20 @@ def _form_bodies(message: Message, form_name: str, received: str) -> tuple[str, 
 
 
 def compose(message: Message, *, sender: str, owner: str, branding: Branding = DEFAULT,
-            recipients: Sequence[str] = (), form_name: str | None = None) -> dict[str, Any]:
+            recipients: Sequence[str] = ()) -> dict[str, Any]:
     """Keyword arguments for SES SendEmail: to the form's `recipients`, or the
     stage's `owner` when it names none."""
     mail: dict[str, Any] = {
         "Source": sender,
         "Destination": {"ToAddresses": list(recipients) or [owner]},
-        "Message": {"Subject": {"Data": subject_for(message, branding, form_name),
+        "Message": {"Subject": {"Data": subject_for(message, branding),
                                 "Charset": "UTF-8"}},
     }
     if message.email:  # checked as an address when it was posted
         mail["ReplyToAddresses"] = [one_line(message.email)]
     received = branding.shown_at(message.created_at)
     if message.form_id != CONTACT_ID:
-        text_body, html_body = _form_bodies(message, one_line(form_name or message.form_id),
+        text_body, html_body = _form_bodies(message, one_line(message.form_name or message.form_id),
                                             received)
         mail["Message"]["Body"] = {"Text": {"Data": text_body, "Charset": "UTF-8"},
                                    "Html": {"Data": html_body, "Charset": "UTF-8"}}

@@ -2,7 +2,7 @@
 to any form), and its item."""
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Annotated, Any, Literal, get_args
 
@@ -14,7 +14,8 @@ from chalicelib.db import keys
 from chalicelib.forms.builtin import CONTACT, CONTACT_ID
 from chalicelib.forms.model import Form
 from chalicelib.forms.submission import FieldValue, SubmittedField, submitted_fields
-from chalicelib.outbox.kinds import NOTIFICATION, Requested, request
+from chalicelib.outbox.kind import DeliveryState
+from chalicelib.outbox.kinds import NOTIFICATION, Requested, request, state_of, summary_of
 from chalicelib.users.model import Email
 
 Status = Literal["new", "read", "replied", "archived"]
@@ -67,13 +68,8 @@ class StatusChange(Model):
     status: Annotated[SettableStatus, Meta(description=f"one of {', '.join(SETTABLE_STATUSES)}")]
 
 
-@dataclass(frozen=True)
-class Notification:
-    status: str
-    attempts: int = 0
-    next_attempt_at: str | None = None
-    last_error: str | None = None
-    sent_at: str | None = None
+# A delivery's progress (the owner's mail, the chat post), as the message shows it.
+Notification = DeliveryState
 
 
 @dataclass(frozen=True)
@@ -97,6 +93,7 @@ class Message:
     fields: tuple[SubmittedField, ...] = ()
     extra: Mapping[str, str] = field(default_factory=dict)
     topic: str | None = None  # `_subject`: the owner mail's topic
+    form_name: str | None = None  # the form's name when the message came
 
     @classmethod
     def received(cls, message_id: str, now: str, form: Form, values: Mapping[str, FieldValue],
@@ -114,7 +111,8 @@ class Message:
                    subject=text_of("subject") if contact else topic,
                    message=text_of("message"), status="new", created_at=now, updated_at=now,
                    notification=notification, form_id=form.id,
-                   fields=submitted_fields(definition, values), extra=dict(extra), topic=topic)
+                   fields=submitted_fields(definition, values), extra=dict(extra), topic=topic,
+                   form_name=definition.name)
 
     @property
     def shown_fields(self) -> tuple[SubmittedField, ...]:
@@ -130,39 +128,57 @@ class Message:
         return replace(self, status=status, updated_at=updated_at)
 
     def to_item(self) -> dict[str, Any]:
-        n = self.notification
+        """The message's item, its owner mail's progress summarised on it."""
         item: dict[str, Any] = {
             **keys.message(self.id), **keys.message_listing(self.status, self.id),
             "type": "message", "id": self.id, "name": self.name, "email": self.email,
             "subject": self.subject, "message": self.message, "status": self.status,
             "createdAt": self.created_at, "updatedAt": self.updated_at,
-            "notifyStatus": n.status, "notifyAttempts": n.attempts,
-            "notifyNextAt": n.next_attempt_at, "notifyLastError": n.last_error,
-            "notifySentAt": n.sent_at, "replyCount": self.reply_count,
+            "replyCount": self.reply_count, **summary_of(NOTIFICATION, self.notification),
             "formId": self.form_id, "fields": [f.to_item() for f in self.fields] or None,
-            "extra": dict(self.extra) or None, "topic": self.topic,
+            "extra": dict(self.extra) or None, "topic": self.topic, "formName": self.form_name,
         }
         return item
 
-    def requested(self) -> Requested:
-        """The new message's item, the owner's mail due now (the outbox's one way in)."""
-        return request(NOTIFICATION, self.to_item(), delivery_id=self.id, due=self.created_at)
+    def payload(self) -> dict[str, Any]:
+        """What a delivery about this message carries: the message as received
+        (None values are left out)."""
+        return {"id": self.id, "name": self.name, "email": self.email, "subject": self.subject,
+                "message": self.message, "createdAt": self.created_at, "formId": self.form_id,
+                "formName": self.form_name, "fields": [f.to_item() for f in self.fields] or None,
+                "extra": dict(self.extra) or None, "topic": self.topic}
+
+    @classmethod
+    def from_payload(cls, payload: dict[str, Any]) -> Message:
+        """The message a delivery's payload carries (status and progress are not part of it)."""
+        return cls(id=payload["id"], name=payload.get("name"), email=payload.get("email"),
+                   subject=payload.get("subject"), message=payload.get("message"), status="new",
+                   created_at=payload["createdAt"], updated_at=payload["createdAt"],
+                   notification=Notification(NOTIFY_PENDING), **_form_part(payload))
+
+    def requested(self, recipients: Sequence[str] = ()) -> Requested:
+        """The owner's mail of this new message, due now (the outbox's one way in),
+        to `recipients` (none: the stage's owner)."""
+        return request(NOTIFICATION, keys.message(self.id), delivery_id=self.id,
+                       due=self.created_at,
+                       payload={**self.payload(), "recipients": list(recipients) or None})
 
     @classmethod
     def from_item(cls, item: dict[str, Any]) -> Message:
+        notification = state_of(NOTIFICATION, item)
+        if notification is None:
+            raise KeyError("the message has no owner mail")
         return cls(
             id=item["id"], name=item.get("name"), email=item.get("email"),
             subject=item.get("subject"), message=item.get("message"), status=item["status"],
-            created_at=item["createdAt"],
-            updated_at=item["updatedAt"],
-            notification=Notification(
-                status=item["notifyStatus"], attempts=int(item.get("notifyAttempts", 0)),
-                next_attempt_at=item.get("notifyNextAt") if item["notifyStatus"] == NOTIFY_PENDING
-                else None,
-                last_error=item.get("notifyLastError"), sent_at=item.get("notifySentAt")),
-            reply_count=int(item.get("replyCount", 0)),
-            # A message stored before forms were: a contact message.
-            form_id=str(item.get("formId", CONTACT_ID)),
-            fields=tuple(SubmittedField.from_item(f) for f in item.get("fields") or ()),
-            extra={str(k): str(v) for k, v in (item.get("extra") or {}).items()},
-            topic=item.get("topic"))
+            created_at=item["createdAt"], updated_at=item["updatedAt"], notification=notification,
+            reply_count=int(item.get("replyCount", 0)), **_form_part(item))
+
+
+def _form_part(stored: Mapping[str, Any]) -> dict[str, Any]:
+    """Message's form attributes from an item or a payload; one stored before
+    forms were is a contact message."""
+    return {"form_id": str(stored.get("formId", CONTACT_ID)),
+            "fields": tuple(SubmittedField.from_item(f) for f in stored.get("fields") or ()),
+            "extra": {str(k): str(v) for k, v in (stored.get("extra") or {}).items()},
+            "topic": stored.get("topic"), "form_name": stored.get("formName")}

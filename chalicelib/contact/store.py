@@ -1,12 +1,14 @@
 """MessageStore: messages (posts to any form) in the single table.
 
-- Create: one transaction puts the message (notification pending, due now),
-  adds to the messagesNew and notificationsPending counters (and its form's,
-  for a form other than contact), and, with an
-  Idempotency-Key, remembers the answer (chalicelib/core/idempotency.py).
+- Create: one transaction puts the message and the deliveries it asks for
+  (the owner's mail, and the chat post on a stage that posts; each pending,
+  due now, summarised on the message: chalicelib/outbox/kinds.py `request`),
+  moves the counters, and, with an Idempotency-Key, remembers the answer
+  (chalicelib/core/idempotency.py).
 - List: one GSI1 page of a status's partition, newest first (chalicelib/db/listing.py).
 - Status change and delete: conditional on the state just read, with the
   counters moved in the same transaction; a concurrent change means read again.
+  A delete takes the message's deliveries with it (`discard_all`).
 """
 from __future__ import annotations
 
@@ -30,7 +32,7 @@ from chalicelib.db.transactions import ConditionFailed, PartOrder, Parts, as_wri
 from chalicelib.forms.builtin import CONTACT_ID, contact_form
 from chalicelib.forms.model import Form
 from chalicelib.forms.submission import FieldValue
-from chalicelib.outbox.kinds import NOTIFICATION, Requested, counter_moves
+from chalicelib.outbox.kinds import Requested, discard_all
 from chalicelib.platform.ids import is_ulid, new_id
 
 STATUS_COUNTER = {"new": "messagesNew", "read": "messagesRead", "replied": "messagesReplied",
@@ -44,8 +46,8 @@ def form_counted(message: Message, delta: int) -> dict[str, int]:
 
 
 class CompanionDelivery(Protocol):
-    """A delivery kind stored beside each new message (the chat post)."""
-    part: str  # its part's name in the message's transaction
+    """A delivery kind requested by each new message besides the owner's mail
+    (the chat post)."""
 
     def new_delivery(self, message: Message) -> Requested: ...
 
@@ -77,20 +79,23 @@ class MessageStore:
         (refused: RateExceeded). Either way, nothing is stored unless all of it is."""
         moment = self._clock()
         now = iso(moment)
-        message = Message.received(self._ids(), now, form or contact_form(), values,
+        form = form or contact_form()
+        message = Message.received(self._ids(), now, form, values,
                                    extra=extra or {}, topic=topic,
                                    notification=Notification(NOTIFY_PENDING, 0,
                                                              next_attempt_at=now))
         response = {"id": message.id, "status": "received"}
-        owner_mail = message.requested()
-        parts = {"message": {"Put": put(self._table, owner_mail.item,
-                                        condition=attr(PK).not_exists())}}
-        counted = Counter({STATUS_COUNTER["new"]: 1, **owner_mail.counters,
-                           **form_counted(message, 1)})
-        for companion in (*self._companions, *deliveries):  # each stored with the message
-            delivery = companion.new_delivery(message)
-            parts[companion.part] = {"Put": put(self._table, delivery.item)}
+        requested: list[Requested] = [message.requested(form.definition.recipients),
+                                      *(c.new_delivery(message)
+                                        for c in (*self._companions, *deliveries))]
+        item = message.to_item()
+        counted = Counter({STATUS_COUNTER["new"]: 1, **form_counted(message, 1)})
+        parts = {}
+        for delivery in requested:
+            item.update(delivery.summary)
+            parts[f"{delivery.kind.name} delivery"] = delivery.put(self._table)
             counted.update(delivery.counters)
+        parts["message"] = {"Put": put(self._table, item, condition=attr(PK).not_exists())}
         parts["counters"] = counter_update(self._table, **counted)
         if request is not None:
             parts["idempotency"] = request.record_put(self._table, response,
@@ -110,12 +115,15 @@ class MessageStore:
     # -- the dashboard -------------------------------------------------------
 
     def get(self, message_id: str) -> Message:
+        return Message.from_item(self._item(message_id))
+
+    def _item(self, message_id: str) -> dict[str, Any]:
         if not is_ulid(message_id):
             raise RecordNotFound("No message has this id.")
         item = get_item(self._client, self._table, keys.message(message_id))
         if item is None:
             raise RecordNotFound("No message has this id.")
-        return Message.from_item(item)
+        return item
 
     def list(self, *, status: str, limit: int,
              cursor: str | None = None) -> tuple[list[Message], str | None]:
@@ -147,21 +155,24 @@ class MessageStore:
 
     def delete(self, message_id: str, attached: Parts | None = None,
                counter_deltas: dict[str, int] | None = None) -> None:
-        """Delete the message, and in the same transaction the `attached`
-        parts (its settled replies, its chat post) with their `counter_deltas`."""
+        """Delete the message with its deliveries (the owner's mail, the chat
+        post), and in the same transaction the `attached` parts (its replies)
+        with their `counter_deltas`."""
         for _ in range(3):
-            current = self.get(message_id)
-            notify = current.notification.status
+            item = self._item(message_id)
+            current = Message.from_item(item)
+            deliveries = discard_all(self._table, item)
             deltas = Counter({STATUS_COUNTER[current.status]: -1, **form_counted(current, -1)})
-            deltas.update(counter_moves(NOTIFICATION, notify, -1))
+            deltas.update(deliveries.counters)
             deltas.update(counter_deltas or {})
+            condition = attr("status").eq(current.status)
+            if deliveries.record_condition is not None:
+                condition = condition & deliveries.record_condition
             try:
                 transact_write(self._client, {
-                    **(attached or {}),
-                    "message": {"Delete": delete(
-                        self._table, keys.message(message_id),
-                        condition=attr("status").eq(current.status)
-                        & attr("notifyStatus").eq(notify))},
+                    **(attached or {}), **deliveries.parts,
+                    "message": {"Delete": delete(self._table, keys.message(message_id),
+                                                 condition=condition)},
                     "counters": counter_update(self._table, **deltas),
                 }, order=self._part_order)
                 return

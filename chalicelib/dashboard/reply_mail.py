@@ -7,9 +7,11 @@ from chalicelib.dashboard.replies import Reply
 from chalicelib.dashboard.reply_email import compose_reply
 from chalicelib.db import keys
 from chalicelib.db.errors import aws_unavailable_mapped
-from chalicelib.db.items import to_item
+from chalicelib.db.expressions import delete
 from chalicelib.db.reads import get_item
-from chalicelib.outbox.kind import DeliveryKind, PermanentFailure
+from chalicelib.db.table import PK, SK
+from chalicelib.db.transactions import transact_write
+from chalicelib.outbox.kind import PAYLOAD, RECORD, DeliveryKind, PermanentFailure
 from chalicelib.outbox.kinds import REPLY
 from chalicelib.platform.branding import DEFAULT, Branding
 
@@ -24,8 +26,8 @@ class ReplyMail(DeliveryKind, declared=REPLY):
         self._reply_to = reply_to
         self._branding = branding
 
-    def send(self, item: dict[str, Any]) -> None:
-        reply = Reply.from_item(item)
+    def send(self, payload: dict[str, Any]) -> None:
+        reply = Reply.from_payload(payload)
         if not reply.to:
             raise PermanentFailure("No recipient address")
         mail = compose_reply(reply, sender=self._sender, reply_to=self._reply_to,
@@ -33,10 +35,12 @@ class ReplyMail(DeliveryKind, declared=REPLY):
         self._ses.send_email(**mail)
 
     def settled(self, item: dict[str, Any], status: str) -> None:
-        # Deleting a message deletes its settled replies with it; one that was
-        # pending then is sent anyway, and leaves no orphan once it settles.
-        message_id = str(item.get("messageId", ""))
-        if get_item(self._dynamodb, self._table, keys.message(message_id)) is None:
-            with aws_unavailable_mapped():
-                self._dynamodb.delete_item(TableName=self._table,
-                                           Key=to_item(keys.reply(message_id, str(item["id"]))))
+        # Deleting a message leaves a pending reply to be sent (kinds.py:
+        # outlives_message); once it is, the reply and its mail go too.
+        message_id = str(item.get(PAYLOAD, {}).get("messageId", ""))
+        if get_item(self._dynamodb, self._table, keys.message(message_id)) is not None:
+            return
+        with aws_unavailable_mapped():
+            transact_write(self._dynamodb, {
+                "reply": {"Delete": delete(self._table, {PK: item[PK], SK: item[RECORD]})},
+                "reply delivery": {"Delete": delete(self._table, {PK: item[PK], SK: item[SK]})}})

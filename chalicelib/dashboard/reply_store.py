@@ -1,9 +1,11 @@
 """ReplyStore: a message's thread, and new replies, in the single table.
 
 - Thread: one strongly consistent Query on the message's partition reads the
-  message (sk MSG) and its replies (sk REPLY#<ulid>, oldest first).
-- Create: one transaction puts the reply (its delivery pending, due now, in
-  the outbox's GSI2 partition), moves the message to `replied` with its reply
+  message (sk MSG) and its replies (sk REPLY#<ulid>, oldest first), from MSG
+  on: each delivery's progress is summarised on its record, and the
+  deliveries' own items (sk DELIVERY#..., sorted before MSG) are the outbox's.
+- Create: one transaction puts the reply and its mail (a delivery pending, due
+  now: chalicelib/outbox/kinds.py `request`), moves the message to `replied` with its reply
   count raised (conditional on the status just read and on the count being
   under the cap), moves the status counters, charges the admin's rate limit
   and, with an Idempotency-Key, remembers the answer. Any part refused: nothing
@@ -13,11 +15,10 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from chalicelib.contact.chat import delivery_of
 from chalicelib.contact.model import Message, Notification
 from chalicelib.contact.store import STATUS_COUNTER
 from chalicelib.core.domain_errors import DependencyUnavailable, KeyInUse, LimitReached, RecordNotFound
@@ -27,13 +28,13 @@ from chalicelib.db import keys
 from chalicelib.db.clock import iso, utc_now
 from chalicelib.db.counters import counter_update
 from chalicelib.db.errors import aws_unavailable_mapped
-from chalicelib.db.expressions import attr, put, update
+from chalicelib.db.expressions import attr, delete, put, update
 from chalicelib.db.items import from_item, to_value
 from chalicelib.db.rate_limit import Charge
 from chalicelib.db.table import GSI1_PK, PK, SK
 from chalicelib.db.transactions import ConditionFailed, PartOrder, as_written, transact_write
 from chalicelib.outbox.kind import PENDING
-from chalicelib.outbox.kinds import CHAT, REPLY, discard
+from chalicelib.outbox.kinds import CHAT, discard_all, kept, state_of
 from chalicelib.platform.ids import is_ulid, new_id
 
 REPLIED = "replied"
@@ -44,6 +45,7 @@ class Thread:
     message: Message
     replies: list[Reply]
     chat: Notification | None = None  # the chat post's delivery, on a stage that posts
+    reply_items: list[dict[str, Any]] = field(default_factory=list)  # as stored
 
 
 class ReplyStore:
@@ -60,11 +62,14 @@ class ReplyStore:
     def thread(self, message_id: str) -> Thread:
         if not is_ulid(message_id):
             raise RecordNotFound("No message has this id.")
+        # From MSG on: the message and its replies, not the deliveries (DELIVERY#
+        # sorts before MSG), whose progress the records summarise.
         query: dict[str, Any] = {
             "TableName": self._table, "ConsistentRead": True,
-            "KeyConditionExpression": "#pk = :pk",
-            "ExpressionAttributeNames": {"#pk": PK},
-            "ExpressionAttributeValues": {":pk": to_value(keys.message(message_id)[PK])}}
+            "KeyConditionExpression": "#pk = :pk AND #sk >= :message",
+            "ExpressionAttributeNames": {"#pk": PK, "#sk": SK},
+            "ExpressionAttributeValues": {":pk": to_value(keys.message(message_id)[PK]),
+                                          ":message": to_value(keys.message(message_id)[SK])}}
         items: list[dict[str, Any]] = []
         while True:
             with aws_unavailable_mapped():
@@ -76,11 +81,9 @@ class ReplyStore:
         message = next((item for item in items if item[SK] == keys.message(message_id)[SK]), None)
         if message is None:
             raise RecordNotFound("No message has this id.")
-        replies = [Reply.from_item(item) for item in items
-                   if item[SK].startswith(keys.REPLY_PREFIX)]
-        chat = next((delivery_of(item) for item in items
-                     if item[SK] == keys.chat_delivery(message_id)[SK]), None)
-        return Thread(Message.from_item(message), replies, chat)
+        replies = [item for item in items if item[SK].startswith(keys.REPLY_PREFIX)]
+        return Thread(Message.from_item(message), [Reply.from_item(item) for item in replies],
+                      state_of(CHAT, message), reply_items=replies)
 
     def create(self, message_id: str, *, body: str, author: str, charge: Charge,
                request: IdempotentRequest | None) -> dict[str, Any]:
@@ -96,9 +99,10 @@ class ReplyStore:
             reply = Reply.answering(current, reply_id=self._ids(), body=body, author=author,
                                     now=now)
             answer = {"id": reply.id, "status": PENDING}
-            mail = reply.requested()
+            record, mail = reply.requested()
             parts = {
-                "reply": {"Put": put(self._table, mail.item, condition=attr(PK).not_exists())},
+                "reply": {"Put": put(self._table, record, condition=attr(PK).not_exists())},
+                "reply delivery": mail.put(self._table),
                 "message": {"Update": self._message_replied(current, now)},
                 "rateLimit": charge.update,
             }
@@ -125,20 +129,23 @@ class ReplyStore:
 
     def deliveries_discarded(self, thread: Thread) -> tuple[dict[str, dict[str, Any]],
                                                             Counter[str]]:
-        """The transaction parts deleting the thread's deliveries along with its
-        message, and the counters they move: its settled replies (pending ones
-        are still sent; the outbox removes them after) and its chat post
-        (whatever its state: the message is gone)."""
+        """The transaction parts deleting the thread's replies along with its
+        message, with their deliveries, and the counters they move. A reply
+        whose mail is pending stays: it is still sent, and the outbox removes
+        it after (chalicelib/dashboard/reply_mail.py)."""
         parts: dict[str, dict[str, Any]] = {}
         counters: Counter[str] = Counter()
-        discarded = [(f"reply {reply.id}", REPLY, keys.reply(thread.message.id, reply.id),
-                      reply.status) for reply in thread.replies if reply.status != PENDING]
-        if thread.chat is not None:
-            discarded.append(("chat", CHAT, keys.chat_delivery(thread.message.id),
-                              thread.chat.status))
-        for name, kind, key, status in discarded:
-            parts[name], moved = discard(kind, self._table, key, status)
-            counters.update(moved)
+        for item in thread.reply_items:
+            if kept(item):
+                continue
+            reply_id = str(item["id"])
+            deliveries = discard_all(self._table, item, sub_id=reply_id)
+            parts.update({f"{name} of reply {reply_id}": part
+                          for name, part in deliveries.parts.items()})
+            parts[f"reply {reply_id}"] = {"Delete": delete(
+                self._table, keys.reply(thread.message.id, reply_id),
+                condition=deliveries.record_condition)}
+            counters.update(deliveries.counters)
         return parts, counters
 
     def _message_replied(self, current: Message, now: str) -> dict[str, Any]:

@@ -47,15 +47,15 @@ def message_list(status: str) -> str:
     return f"MSGS#{status}"
 
 
-PENDING_NOTIFICATIONS = "NOTIFY#pending"
-PENDING_REPLIES = "REPLY#pending"
-PENDING_CHAT = "CHAT#pending"
-
-
 def pending_delivery(partition: str, next_attempt_at: str, item_id: str) -> Key:
     """GSI2, sparse: present only while a delivery waits to be sent, one
     partition per kind of delivery, sorted by when it is due."""
     return {GSI2_PK: partition, GSI2_SK: f"{next_attempt_at}#{item_id}"}
+
+
+def due_deliveries(kind: str) -> str:
+    """A kind's GSI2 partition of pending deliveries."""
+    return f"DUE#{kind}"
 
 
 def reply(message_id: str, reply_id: str) -> Key:
@@ -64,11 +64,32 @@ def reply(message_id: str, reply_id: str) -> Key:
 
 
 REPLY_PREFIX = "REPLY#"
+DELIVERY_PREFIX = "DELIVERY#"
 
 
-def chat_delivery(message_id: str) -> Key:
-    """The message's chat post, in its partition: read with its thread, deleted with it."""
+def delivery(record: Key, kind: str, sub_id: str | None = None) -> Key:
+    """A delivery, in the partition of the record that causes it (a message's
+    owner mail and chat post, a reply's mail: MSG#<id>), so it is read and
+    deleted with that record: DELIVERY#<kind>, or DELIVERY#<kind>#<sub-id> for
+    one of several of a kind (each reply's, by the reply's id)."""
+    return {PK: record[PK], SK: f"{DELIVERY_PREFIX}{kind}" + (f"#{sub_id}" if sub_id else "")}
+
+
+# The shape before deliveries had items of their own, read only by the upgrade
+# (infra/delivery_upgrade.py): each kind's GSI2 partition, and the chat
+# post's companion item.
+LEGACY_PENDING_NOTIFICATIONS = "NOTIFY#pending"
+LEGACY_PENDING_REPLIES = "REPLY#pending"
+LEGACY_PENDING_CHAT = "CHAT#pending"
+
+
+def legacy_chat_delivery(message_id: str) -> Key:
     return {PK: f"MSG#{message_id}", SK: "CHAT"}
+
+
+def upgrade_marker(name: str) -> Key:
+    """How far a data upgrade run by `make deploy` has got (infra/deploy.py)."""
+    return {PK: f"UPGRADE#{name}", SK: "UPGRADE"}
 
 
 FORMS = "FORMS"

@@ -1,9 +1,29 @@
-"""What a kind of delivery tells the outbox.
+"""What a kind of delivery tells the outbox, and the one shape of a delivery.
 
-A delivery's state lives in the item that asks for it (the contact message,
-the reply), in attributes named by the kind's prefix: <prefix>Status,
-<prefix>Attempts, ... So a delivery is written in the same transaction as
-the record it belongs to, and the record's reader sees its progress.
+Every delivery, whatever its kind, is an item of its own in the partition of
+the record that causes it (chalicelib/db/keys.py `delivery`: the message's
+MSG#<id>, SK DELIVERY#<kind>[#<sub-id>]), with the same attributes:
+
+    type     "delivery"
+    kind     the kind's name (chalicelib/outbox/kinds.py)
+    id       the delivery's id (its record's: the message's, the reply's)
+    record   the sort key of the record that caused it, in the same partition
+    status   pending | sent | failed
+    attempts how many were started (a claim counts one)
+    nextAt   when a pending one is due
+    lastError, sentAt
+    createdAt when it was requested
+    payload  a map: what the kind's sender needs to compose it, copied from
+             the record when it was requested (so it is sent as it was asked
+             for, even if the record changes or goes)
+    claim, claimUntil   while an attempt holds it
+    gsi2pk, gsi2sk      while pending: its kind's partition of due deliveries
+
+A kind may also keep a summary of its state (status, attempts, nextAt,
+lastError, sentAt) on the record that caused it, in attributes named by the
+kind's prefix (`notifyStatus`, ...): written when it is requested and updated
+by every settle, in the same transaction, so a list of records shows each
+one's progress without reading its deliveries.
 """
 from __future__ import annotations
 
@@ -11,7 +31,15 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Any
 
+from chalicelib.db import keys
+
 PENDING, SENT, FAILED = "pending", "sent", "failed"
+
+DELIVERY_TYPE = "delivery"
+# The delivery item's attributes, the same for every kind.
+KIND, ID, RECORD, STATUS, ATTEMPTS = "kind", "id", "record", "status", "attempts"
+NEXT_AT, LAST_ERROR, SENT_AT, CREATED_AT = "nextAt", "lastError", "sentAt", "createdAt"
+PAYLOAD, CLAIM, CLAIM_UNTIL = "payload", "claim", "claimUntil"
 
 
 class PermanentFailure(Exception):
@@ -33,8 +61,18 @@ class TemporaryFailure(Exception):
 
 
 @dataclass(frozen=True)
-class DeliveryFields:
-    """The attribute names of one kind's delivery state."""
+class DeliveryState:
+    """A delivery's progress, as the dashboard shows it."""
+    status: str
+    attempts: int = 0
+    next_attempt_at: str | None = None
+    last_error: str | None = None
+    sent_at: str | None = None
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The attribute names of a kind's summary on the record that causes it."""
     prefix: str
 
     @property
@@ -57,23 +95,29 @@ class DeliveryFields:
     def sent_at(self) -> str:
         return f"{self.prefix}SentAt"
 
-    @property
-    def claim(self) -> str:
-        return f"{self.prefix}Claim"
+    def attributes(self, state: DeliveryState) -> dict[str, Any]:
+        """The record's attributes for `state` (None: absent)."""
+        return {self.status: state.status, self.attempts: state.attempts,
+                self.next_at: state.next_attempt_at if state.status == PENDING else None,
+                self.last_error: state.last_error, self.sent_at: state.sent_at}
 
-    @property
-    def claim_until(self) -> str:
-        return f"{self.prefix}ClaimUntil"
+    def read(self, record: dict[str, Any]) -> DeliveryState | None:
+        """The state summarised on `record`; None if it has none of this kind."""
+        status = record.get(self.status)
+        if status is None:
+            return None
+        return DeliveryState(status=str(status), attempts=int(record.get(self.attempts, 0)),
+                             next_attempt_at=record.get(self.next_at) if status == PENDING
+                             else None,
+                             last_error=record.get(self.last_error),
+                             sent_at=record.get(self.sent_at))
 
 
 @dataclass(frozen=True)
 class Declared:
     """What the outbox and the stores know of a kind (chalicelib/outbox/kinds.py
     declares each one)."""
-    name: str  # in logs
-    item_type: str  # the `type` attribute of the items that carry it
-    fields: DeliveryFields
-    pending_partition: str  # its GSI2 partition of due deliveries
+    name: str  # the items' `kind`, their sort key's and due partition's part, and in logs
     sent_metric: str
     failed_metric: str
     # Counters moved as deliveries enter and leave pending (None: not counted).
@@ -81,33 +125,41 @@ class Declared:
     failed_counter: str | None = None
     # Written after each schedule run: seconds the oldest pending one has waited.
     age_metric: str | None = None
+    # The prefix of its summary on the record that causes it (None: none kept).
+    summary_prefix: str | None = None
+    # Whether a pending one is still sent when its message is deleted (then
+    # removed with its record once settled), rather than deleted with it.
+    outlives_message: bool = False
+
+    @property
+    def due_partition(self) -> str:
+        return keys.due_deliveries(self.name)
+
+    @property
+    def summary(self) -> Summary | None:
+        return Summary(self.summary_prefix) if self.summary_prefix else None
 
 
 class DeliveryKind(ABC):
-    """How to send one kind. `class X(DeliveryKind, declared=KIND)` takes the
-    rest from the kind's declaration."""
-    name: str  # in logs: "notification", "reply"
-    item_type: str  # the `type` attribute of the items that carry this delivery
-    fields: DeliveryFields
-    pending_partition: str  # its GSI2 partition of due deliveries
-    # Counters moved as deliveries leave pending (None: not counted).
-    pending_counter: str | None = None
-    failed_counter: str | None = None
-    sent_metric: str
-    failed_metric: str
-    # Written after each schedule run: seconds the oldest pending delivery has waited.
-    age_metric: str | None = None
+    """How to send one kind. `class X(DeliveryKind, declared=KIND)` names the
+    kind's declaration."""
+    declared: Declared
 
     def __init_subclass__(cls, declared: Declared | None = None, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if declared is not None:
-            for name, value in vars(declared).items():
-                setattr(cls, name, value)
+            cls.declared = declared
+
+    @property
+    def name(self) -> str:
+        return self.declared.name
 
     @abstractmethod
-    def send(self, item: dict[str, Any]) -> None:
-        """Compose and send the delivery `item` asks for. Raise PermanentFailure
-        for what no retry can fix; AWS errors are judged by the outbox."""
+    def send(self, payload: dict[str, Any]) -> None:
+        """Compose and send the delivery `payload` (the delivery item's) asks
+        for. Raise PermanentFailure for what no retry can fix; AWS errors are
+        judged by the outbox."""
 
     def settled(self, item: dict[str, Any], status: str) -> None:  # noqa: B027 (optional hook)
-        """Called once the delivery is sent or failed for good; nothing by default."""
+        """Called with the delivery item once it is sent or failed for good;
+        nothing by default."""

@@ -1,6 +1,7 @@
-"""Deliver each pending item of one kind exactly once.
+"""Deliver each pending delivery of one kind exactly once.
 
-The first attempt comes from the table's stream (a newly inserted item),
+Every delivery is an item of one shape (chalicelib/outbox/kind.py). The first
+attempt comes from the table's stream (a newly inserted delivery item),
 retries from a schedule (due deliveries, via the kind's partition of the
 sparse GSI2). Either way one delivery is:
 
@@ -9,8 +10,9 @@ sparse GSI2). Either way one delivery is:
 2. send (the kind composes and sends);
 3. settle, conditional on still holding the claim: sent; or due again later
    with backoff; or failed, after the last attempt or at once when the kind
-   says no retry can help (a poisoned item), with the counters moved in the
-   same transaction.
+   says no retry can help (a poisoned item), with the counters moved and the
+   summary on the record that caused it brought up to date in the same
+   transaction.
 
 The claim is what keeps the stream and the schedule (or two schedule runs)
 from sending twice. The settle is retried on transient errors for as long as
@@ -39,10 +41,22 @@ from chalicelib.db.items import from_item, to_value
 from chalicelib.db.table import GSI2, GSI2_PK, GSI2_SK, PK, SK
 from chalicelib.db.transactions import ConditionFailed, transact_write
 from chalicelib.outbox.kind import (
+    ATTEMPTS,
+    CLAIM,
+    CLAIM_UNTIL,
+    DELIVERY_TYPE,
     FAILED,
+    KIND,
+    LAST_ERROR,
+    NEXT_AT,
+    PAYLOAD,
     PENDING,
+    RECORD,
     SENT,
+    SENT_AT,
+    STATUS,
     DeliveryKind,
+    DeliveryState,
     PermanentFailure,
     TemporaryFailure,
 )
@@ -75,6 +89,7 @@ class Outbox:
         self._dynamodb = dynamodb
         self._table = table_name
         self.kind = kind
+        self.declared = kind.declared
         self._metrics = metrics
         self._max_attempts = max_attempts
         self._backoff = tuple(backoff_seconds)
@@ -93,7 +108,7 @@ class Outbox:
             "TableName": self._table, "IndexName": GSI2,
             "KeyConditionExpression": "#pk = :pending AND #sk <= :due",
             "ExpressionAttributeNames": {"#pk": GSI2_PK, "#sk": GSI2_SK},
-            "ExpressionAttributeValues": {":pending": to_value(self.kind.pending_partition),
+            "ExpressionAttributeValues": {":pending": to_value(self.declared.due_partition),
                                           ":due": to_value(f"{now}#~")}}
         sent = attempted = 0
         while attempted < budget and not time_is_up():
@@ -112,12 +127,12 @@ class Outbox:
             if "LastEvaluatedKey" not in response:
                 break
             query["ExclusiveStartKey"] = response["LastEvaluatedKey"]
-        if self.kind.age_metric:
-            self._metrics.age(self.kind.age_metric, self.oldest_pending_age())
+        if self.declared.age_metric:
+            self._metrics.age(self.declared.age_metric, self.oldest_pending_age())
         return sent
 
     def oldest_pending_age(self) -> float:
-        """Seconds since the oldest still-pending item was created; 0 when none is.
+        """Seconds since the oldest still-pending delivery was requested; 0 when none is.
         Reads the kind's whole (sparse, normally near-empty) pending partition:
         it is ordered by next attempt, not by age."""
         oldest: str | None = None
@@ -125,7 +140,7 @@ class Outbox:
             "TableName": self._table, "IndexName": GSI2,
             "KeyConditionExpression": "#pk = :pending", "ProjectionExpression": "#created",
             "ExpressionAttributeNames": {"#pk": GSI2_PK, "#created": "createdAt"},
-            "ExpressionAttributeValues": {":pending": to_value(self.kind.pending_partition)}}
+            "ExpressionAttributeValues": {":pending": to_value(self.declared.due_partition)}}
         while True:
             with aws_unavailable_mapped():
                 page = self._dynamodb.query(**query)
@@ -150,37 +165,33 @@ class Outbox:
         item = self._claim(key, claim, claimed_until)
         if item is None:
             return SKIPPED
-        fields = self.kind.fields
-        attempts = _whole_number(item.get(fields.attempts), default=self._max_attempts)
+        attempts = _whole_number(item.get(ATTEMPTS), default=self._max_attempts)
         settle = _Settle(key, item, claim, claimed_until, time_left)
         if attempts > self._max_attempts:
             # The last attempt's settle never landed (the invocation ended, or
             # DynamoDB refused it throughout): no send beyond the bound.
             log.error("delivery failed: attempts exhausted", extra={"fields": {
                 "kind": self.kind.name, "key": key[PK], "attempt": attempts}})
-            self._settle(settle, FAILED, {fields.last_error: "Attempts exhausted"})
+            self._settle(settle, FAILED, {LAST_ERROR: "Attempts exhausted"})
             return FAILED
         try:
-            self.kind.send(item)
+            self.kind.send(item[PAYLOAD])
         except Exception as exc:  # judged: retried later, or failed at once
             reason, permanent = self._judge(exc)
             log.warning("delivery failed", extra={"fields": {
                 "kind": self.kind.name, "key": key[PK], "attempt": attempts,
                 "reason": reason, "permanent": permanent}})
             # Counted per failed attempt, so an outage shows within minutes.
-            self._metrics.count(self.kind.failed_metric)
+            self._metrics.count(self.declared.failed_metric)
             if permanent or attempts >= self._max_attempts:
-                self._settle(settle, FAILED, {fields.last_error: reason})
+                self._settle(settle, FAILED, {LAST_ERROR: reason})
                 return FAILED
             wait = self._backoff[min(attempts, len(self._backoff)) - 1]
             next_at = iso(self._clock() + timedelta(seconds=wait))
-            self._settle(settle, PENDING, {
-                fields.last_error: reason, fields.next_at: next_at,
-                GSI2_SK: keys.pending_delivery(self.kind.pending_partition, next_at,
-                                               str(item.get("id", key[PK])))[GSI2_SK]})
+            self._settle(settle, PENDING, {LAST_ERROR: reason, NEXT_AT: next_at})
             return PENDING
-        self._metrics.count(self.kind.sent_metric)
-        self._settle(settle, SENT, {fields.sent_at: iso(self._clock())})
+        self._metrics.count(self.declared.sent_metric)
+        self._settle(settle, SENT, {SENT_AT: iso(self._clock())})
         return SENT
 
     @staticmethod
@@ -204,15 +215,13 @@ class Outbox:
     def _claim(self, key: dict[str, str], claim: str,
                until: datetime) -> dict[str, Any] | None:
         now = self._clock()
-        fields = self.kind.fields
         try:
             with aws_unavailable_mapped():
-                claimed_until = attr(fields.claim_until)
+                claimed_until = attr(CLAIM_UNTIL)
                 response = self._dynamodb.update_item(
-                    **update(self._table, key,
-                             set={fields.claim: claim, fields.claim_until: iso(until)},
-                             add={fields.attempts: 1},
-                             condition=attr(fields.status).eq(PENDING)
+                    **update(self._table, key, set={CLAIM: claim, CLAIM_UNTIL: iso(until)},
+                             add={ATTEMPTS: 1},
+                             condition=attr(STATUS).eq(PENDING)
                              & (claimed_until.not_exists() | claimed_until.lt(iso(now)))),
                     ReturnValues="ALL_NEW")
         except ClientError as exc:
@@ -223,30 +232,35 @@ class Outbox:
 
     def _settle(self, settle: _Settle, status: str, set_values: dict[str, str]) -> None:
         key, item, claim = settle.key, settle.item, settle.claim
-        fields = self.kind.fields
-        removed = [fields.claim, fields.claim_until]
-        if status != PENDING:  # leaves the sparse index of pending work
-            removed += [GSI2_PK, GSI2_SK, fields.next_at]
-        settled = update(self._table, key, set={fields.status: status, **set_values},
-                         remove=removed, condition=attr(fields.claim).eq(claim))
+        removed = [CLAIM, CLAIM_UNTIL]
+        if status == PENDING:  # due again later: its place in the sparse index moves
+            set_values = {**set_values, GSI2_SK: keys.pending_delivery(
+                self.declared.due_partition, set_values[NEXT_AT], str(item.get("id", key[PK])))[
+                    GSI2_SK]}
+        else:  # leaves the sparse index of pending work
+            removed += [GSI2_PK, GSI2_SK, NEXT_AT]
+        parts: dict[str, dict[str, Any]] = {"delivery": {"Update": update(
+            self._table, key, set={STATUS: status, **set_values}, remove=removed,
+            condition=attr(CLAIM).eq(claim))}}
+        summary = self._summary_update(key, item, status, set_values)
+        if summary is not None:
+            parts["summary"] = {"Update": summary}
         counters = self._counter_moves(status)
+        if counters:
+            parts["counters"] = counter_update(self._table, **counters)
         waits = iter(SETTLE_RETRY_WAITS)
         wait = SETTLE_RETRY_WAITS[0]
         retried = False
         while True:
             try:
-                if counters:
-                    transact_write(self._dynamodb, {
-                        "delivery": {"Update": settled},
-                        "counters": counter_update(self._table, **counters)})
-                else:
-                    with aws_unavailable_mapped():
-                        self._dynamodb.update_item(**settled)
+                self._write(parts)
                 break
-            except (ConditionFailed, ClientError) as exc:
-                if isinstance(exc, ClientError) \
-                        and error_code(exc) != "ConditionalCheckFailedException":
-                    raise
+            except ConditionFailed as exc:
+                if not exc.failed("delivery") and "summary" in parts:
+                    # The record is gone (deleted while its delivery was still
+                    # sent): the delivery is settled without it.
+                    parts.pop("summary")
+                    continue
                 if retried:
                     # Nobody else can claim it while our claim lasts, so an
                     # earlier try of ours landed and only its answer was lost
@@ -269,14 +283,44 @@ class Outbox:
         if status != PENDING:
             self.kind.settled(item, status)
 
+    def _write(self, parts: dict[str, dict[str, Any]]) -> None:
+        if len(parts) > 1:
+            transact_write(self._dynamodb, parts)
+            return
+        try:
+            with aws_unavailable_mapped():
+                self._dynamodb.update_item(**parts["delivery"]["Update"])
+        except ClientError as exc:
+            if error_code(exc) == "ConditionalCheckFailedException":
+                raise ConditionFailed(frozenset({"delivery"})) from exc
+            raise
+
+    def _summary_update(self, key: dict[str, str], item: dict[str, Any], status: str,
+                        set_values: dict[str, str]) -> dict[str, Any] | None:
+        """The update bringing the record's summary to the delivery's new state,
+        on a record that still exists."""
+        summary = self.declared.summary
+        record = item.get(RECORD)
+        if summary is None or not isinstance(record, str):
+            return None
+        state = DeliveryState(status, _whole_number(item.get(ATTEMPTS), default=0),
+                              next_attempt_at=set_values.get(NEXT_AT),
+                              last_error=set_values.get(LAST_ERROR, item.get(LAST_ERROR)),
+                              sent_at=set_values.get(SENT_AT))
+        values = summary.attributes(state)
+        return update(self._table, {PK: key[PK], SK: record},
+                      set={name: value for name, value in values.items() if value is not None},
+                      remove=[name for name, value in values.items() if value is None],
+                      condition=attr(PK).exists())
+
     def _counter_moves(self, status: str) -> dict[str, int]:
         moves: dict[str, int] = {}
         if status == PENDING:
             return moves
-        if self.kind.pending_counter:
-            moves[self.kind.pending_counter] = -1
-        if status == FAILED and self.kind.failed_counter:
-            moves[self.kind.failed_counter] = 1
+        if self.declared.pending_counter:
+            moves[self.declared.pending_counter] = -1
+        if status == FAILED and self.declared.failed_counter:
+            moves[self.declared.failed_counter] = 1
         return moves
 
     def _log_lost_claim(self, key: dict[str, str]) -> None:
@@ -315,7 +359,7 @@ class Deliveries:
     def __init__(self, outboxes: Iterable[Outbox], *, run_seconds: float = RUN_SECONDS,
                  function_timeout: float = FUNCTION_TIMEOUT_SECONDS,
                  timer: Callable[[], float] = time.monotonic) -> None:
-        self._by_type = {outbox.kind.item_type: outbox for outbox in outboxes}
+        self._by_kind = {outbox.kind.name: outbox for outbox in outboxes}
         self._run_seconds = run_seconds
         self._function_timeout = function_timeout
         self._timer = timer
@@ -341,8 +385,10 @@ class Deliveries:
                 log.warning("stream batch left to the schedule: out of time")
                 return
             image = from_item(typed or {})
-            outbox = self._by_type.get(str(image.get("type")))
-            if outbox is None or image.get(outbox.kind.fields.status) != PENDING:
+            if image.get("type") != DELIVERY_TYPE or image.get(STATUS) != PENDING:
+                continue
+            outbox = self._by_kind.get(str(image.get(KIND)))
+            if outbox is None:  # a kind this stage does not send (chat, unconfigured)
                 continue
             try:
                 outbox.deliver({PK: image[PK], SK: image[SK]}, time_left=time_left)
@@ -354,4 +400,4 @@ class Deliveries:
         """Schedule handler: each kind's due deliveries, one kind after another."""
         time_is_up, time_left = self._time_is_up(), self._time_left()
         return sum(outbox.retry_due(time_is_up=time_is_up, time_left=time_left)
-                   for outbox in self._by_type.values())
+                   for outbox in self._by_kind.values())

@@ -3,9 +3,11 @@
 What a person does by hand against a running `make dev`'s AWS (docs/deploy.md,
 "Rehearsing a deploy"), done on every commit, with assertions:
 deploy, what was deployed, the deployed package answering, the admin
-commands, an unchanged redeploy that says so and keeps the data, destroy, and
-deploy then destroy once more. One line per step; the first failure stops the
-rehearsal, names its step and exits 1. Each `make`'s output is kept in
+commands, an unchanged redeploy that says so and keeps the data (and rewrites
+a delivery stored in the shape before this release, which the deployed
+schedule then sends exactly once), destroy, and deploy then destroy once
+more. One line per step; the first failure stops the rehearsal, names its
+step and exits 1. Each `make`'s output is kept in
 build/rehearsal/logs/.
 """
 from __future__ import annotations
@@ -20,6 +22,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from moto.ses.models import ses_backends
+
+from chalicelib.db.counters import counter_update
+from chalicelib.db.items import to_item
 from devstack.rehearsal import checks, function
 from devstack.rehearsal.events import api_event, gateway_claims
 from devstack.rehearsal.function import LoadedFunction, LoadFailed
@@ -34,6 +40,7 @@ from devstack.rehearsal.world import (
     PrivateAws,
     ScratchProject,
 )
+from devstack.triggers import scheduled_event
 from infra import deployed_state, policy
 from infra.deploy import AwsClients
 from infra.runtime import LAMBDA_RUNTIME
@@ -42,6 +49,11 @@ from infra.stages import load_stage
 WORK_DIR = PROJECT_DIR / "build" / "rehearsal"
 BUDGET_SECONDS = 240
 API_HANDLER = f"frontdesk-{STAGE}"
+SCHEDULE_HANDLER = f"frontdesk-{STAGE}-retry_notifications"
+# A stage as the release before delivery items left it (tests/infra/test_delivery_upgrade.py
+# reads the same): one of its messages, its owner mail pending in the old shape.
+OLD_STAGE = PROJECT_DIR / "tests" / "infra" / "legacy_stage.json"
+OLD_MESSAGE = "01KBD0000000000000000000A1"
 
 
 class StepFailed(RuntimeError):
@@ -102,13 +114,27 @@ class Rehearsal:
         return str(next(r["rest_api_id"] for r in record["resources"]
                         if r["resource_type"] == "rest_api"))
 
-    def load_handler(self, name: str) -> LoadedFunction:
+    def load_handler(self, name: str, function_name: str = API_HANDLER) -> LoadedFunction:
         if self.handler is not None:
             self.handler.close()
-        self.handler = function.load(self.client("lambda"), API_HANDLER,
+        self.handler = function.load(self.client("lambda"), function_name,
                                      search_root=self.project.root, work=WORK_DIR / name,
                                      aws=self.aws.environment())
         return self.handler
+
+    def plant_old_delivery(self) -> None:
+        """A message whose owner mail is pending in the old shape, as the
+        release before this one wrote it, and the counts it moved."""
+        (item,) = [i for i in json.loads(OLD_STAGE.read_text())["items"]
+                   if i["pk"] == f"MSG#{OLD_MESSAGE}" and i["sk"] == "MSG"]
+        table, dynamodb = f"frontdesk-{STAGE}", self.client("dynamodb")
+        dynamodb.put_item(TableName=table, Item=to_item(item))
+        dynamodb.update_item(**counter_update(table, shard=0, messagesNew=1,
+                                              notificationsPending=1)["Update"])
+
+    def mails_about(self, message_id: str) -> int:
+        return sum(f"Message id: {message_id}<" in mail.body
+                   for mail in ses_backends[ACCOUNT][REGION].sent_messages)
 
     def state(self) -> dict[str, Any] | None:
         aws = AwsClients(self.client("cloudformation"), self.client("apigateway"), REGION,
@@ -216,10 +242,12 @@ class Rehearsal:
             raise StepFailed("GET /dashboard/messages as admin does not list the messages just posted")
         users = [self.call("POST", "/users", "/users", status=201, admin=True, body={
             "name": f"User {n}", "email": f"user{n}@{DOMAIN}"})["id"] for n in (1, 2)]
-        self.written = self.read_back(users, messages)
+        self.plant_old_delivery()
+        self.written = self.read_back(users, [*messages, OLD_MESSAGE])
         notes = f"; {'; '.join(handler.notes)}" if handler.notes else ""
         return (f"GET /health, POST /contact, GET /dashboard/messages as admin (claims as "
-                f"strings); 2 users and 2 messages written; imported by {handler.python} in "
+                f"strings); 2 users and 2 messages written, 1 message with its owner mail "
+                f"pending in the old shape planted; imported by {handler.python} in "
                 f"{handler.init_seconds:.2f} s{notes}")
 
     def read_back(self, users: list[str], messages: list[str]) -> dict[str, Any]:
@@ -255,18 +283,39 @@ class Rehearsal:
         if "no change" not in made.output:
             raise StepFailed("make deploy with nothing changed did not say so "
                              f"({_last_line(made.output)})")
+        if "data: 1 pending deliveries and 0 chat posts rewritten" not in made.output:
+            raise StepFailed("make deploy did not rewrite the delivery pending in the old shape "
+                             f"({_last_line(made.output)})")
         changed = deployed_state.changes(before, self.state())
         if changed:
             raise StepFailed(f"make deploy with nothing changed changed: {', '.join(changed)}")
-        return f"{made.seconds:.0f} s; it said 'no change', and nothing deployed differs"
+        return (f"{made.seconds:.0f} s; it said 'no change', and nothing deployed differs; "
+                "it rewrote the 1 delivery pending in the old shape")
 
     def data_kept(self) -> str:
         self.load_handler("package-after-upgrade")
         again = self.read_back(list(self.written["users"]), list(self.written["messages"]))
         if again != self.written:
             raise StepFailed("users or messages read back after the upgrade differ from before")
-        return ("the 2 users and 2 messages read back unchanged by the upgraded package, "
-                "loaded afresh")
+        # The mail pending before the upgrade: sent by the deployed schedule, once.
+        self.client("ses").verify_domain_identity(Domain=DOMAIN)  # moto's CloudFormation skips it
+        before = self.mails_about(OLD_MESSAGE)
+        schedule = self.load_handler("schedule-after-upgrade", SCHEDULE_HANDLER)
+        for _ in range(2):
+            schedule.invoke(scheduled_event())
+        sent = self.mails_about(OLD_MESSAGE) - before
+        if sent != 1:
+            raise StepFailed(f"the owner mail pending before the upgrade was sent {sent} times "
+                             "by two runs of the deployed schedule, not once")
+        self.load_handler("package-after-upgrade")
+        notification = self.call(
+            "GET", "/dashboard/messages/{message_id}", f"/dashboard/messages/{OLD_MESSAGE}",
+            status=200, path_parameters={"message_id": OLD_MESSAGE}, admin=True)["notification"]
+        if (notification["status"], notification["attempts"]) != ("sent", 1):
+            raise StepFailed(f"the mail pending before the upgrade shows {notification} once sent")
+        return ("the 2 users and 3 messages read back unchanged by the upgraded package, "
+                "loaded afresh; the owner mail pending in the old shape sent once by two runs "
+                "of the deployed schedule, and shown sent")
 
     def destroy(self, log: str) -> str:
         if self.handler is not None:

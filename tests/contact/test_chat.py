@@ -105,9 +105,9 @@ def test_the_post_never_waits_more_than_three_seconds() -> None:
 
     kind = ChatNotifications(lambda: "http://chat.invalid/hook", fmt="json", opener=opener,
                              timeout_seconds=60)
-    item = {**kind.new_delivery(message("hi")).item, "format": "json"}
+    payload = {**kind.new_delivery(message("hi")).delivery["payload"], "format": "json"}
     with pytest.raises(Exception, match="TimeoutError"):
-        kind.send(item)
+        kind.send(payload)
     assert seen == [3.0]
 
 

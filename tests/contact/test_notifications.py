@@ -12,6 +12,7 @@ from chalicelib.contact.email import compose
 from chalicelib.contact.model import Message, Notification
 from chalicelib.db import keys
 from chalicelib.db.counters import read_counters
+from chalicelib.outbox.kinds import NOTIFICATION, request
 from chalicelib.outbox.outbox import Outbox
 from chalicelib.platform.branding import Branding
 from devstack.triggers import invoke, scheduled_event
@@ -116,7 +117,8 @@ def test_the_stream_and_the_schedule_racing_send_once(
 
     def attempt(notifier: Outbox) -> None:
         start.wait()
-        results.append(notifier.deliver(keys.message(message_id)))
+        results.append(notifier.deliver(keys.delivery(keys.message(message_id),
+                                                      "notification")))
 
     threads = [threading.Thread(target=attempt, args=(n,)) for n in notifiers]
     for thread in threads:
@@ -186,12 +188,12 @@ def test_one_unreadable_pending_item_does_not_hold_up_the_rest(
         fresh_table: str) -> None:
     from chalicelib.db.items import to_item
 
-    # A pending entry due first, whose item is not a message the notifier can read.
-    broken = {**keys.message("01JD0000000000000000000000"), "type": "message",
-              "id": "01JD0000000000000000000000", "notifyStatus": "pending",
-              **keys.pending_delivery(keys.PENDING_NOTIFICATIONS, "2000-01-01T00:00:00.000Z",
-                                      "01JD0000000000000000000000")}
-    local_aws.session.client("dynamodb").put_item(TableName=fresh_table, Item=to_item(broken))
+    # A pending delivery due first, whose payload is not a message the notifier can read.
+    broken = request(NOTIFICATION, keys.message("01JD0000000000000000000000"),
+                     delivery_id="01JD0000000000000000000000", due="2000-01-01T00:00:00.000Z",
+                     payload={"id": "01JD0000000000000000000000"})
+    local_aws.session.client("dynamodb").put_item(TableName=fresh_table,
+                                                  Item=to_item(broken.delivery))
     message_id = submit(VALID).json_body["id"]
     later = datetime.now(UTC) + timedelta(minutes=1)
     assert make_notifier(clock=lambda: later).retry_due() == 1

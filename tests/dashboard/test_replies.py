@@ -279,10 +279,11 @@ def test_a_reply_that_cannot_be_composed_fails_at_once(
     from chalicelib.db.items import to_value
 
     reply_id = reply(message_id, "Lost address").json_body["id"]
+    mail = keys.delivery(keys.reply(message_id, reply_id), "reply", reply_id)
     local_aws.session.client("dynamodb").update_item(
-        TableName=fresh_table, Key={k: to_value(v) for k, v in keys.reply(message_id,
-                                                                           reply_id).items()},
-        UpdateExpression="REMOVE #to", ExpressionAttributeNames={"#to": "to"})
+        TableName=fresh_table, Key={k: to_value(v) for k, v in mail.items()},
+        UpdateExpression="REMOVE #payload.#to",
+        ExpressionAttributeNames={"#payload": "payload", "#to": "to"})
     metrics = RecordingMetrics()
     assert reply_outbox(local_aws, fresh_table, metrics=metrics).retry_due() == 0
     (failed,) = thread(message_id)["replies"]

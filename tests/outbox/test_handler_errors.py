@@ -36,6 +36,7 @@ def test_the_schedule_handler_raises_a_domain_error_when_dynamodb_is_down() -> N
 
 
 def test_the_stream_handler_never_raises_for_one_delivery() -> None:
-    image = {"type": {"S": "message"}, "notifyStatus": {"S": "pending"},
-             "pk": {"S": "MSG#01JD0000000000000000000000"}, "sk": {"S": "MSG"}}
+    image = {"type": {"S": "delivery"}, "kind": {"S": "notification"},
+             "status": {"S": "pending"}, "pk": {"S": "MSG#01JD0000000000000000000000"},
+             "sk": {"S": "DELIVERY#notification"}}
     deliveries().on_inserted([image])  # logged; the schedule retries it

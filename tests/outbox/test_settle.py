@@ -17,7 +17,8 @@ from chalicelib.db import keys
 from chalicelib.db.counters import read_counters
 from chalicelib.db.items import from_item, to_item
 from chalicelib.db.reads import get_item
-from chalicelib.outbox.kind import PENDING, SENT, DeliveryFields, DeliveryKind
+from chalicelib.outbox.kind import SENT, Declared, DeliveryKind
+from chalicelib.outbox.kinds import request
 from chalicelib.outbox.outbox import Deliveries, Outbox
 from chalicelib.outbox.timing import SETTLE_CLAIM_MARGIN_SECONDS, SETTLE_RETRY_WAITS
 from tests.conftest import MAIL_FROM, OWNER_EMAIL, LocalAws
@@ -27,8 +28,8 @@ from tests.support.metrics import RecordingMetrics
 
 def is_settle(request: dict[str, Any]) -> bool:
     """The write that gives the claim up (the claim itself sets it)."""
-    return "REMOVE" in request.get("UpdateExpression", "") and any(
-        name.endswith("Claim") for name in request.get("ExpressionAttributeNames", {}).values())
+    return "REMOVE" in request.get("UpdateExpression", "") and "claim" in request.get(
+        "ExpressionAttributeNames", {}).values()
 
 
 THROTTLED = {"Error": {"Code": "ThrottlingException", "Message": "slow down"},
@@ -110,6 +111,10 @@ def new_message(local_aws: LocalAws, table: str) -> str:
     return str(store.create(fields, None)["id"])
 
 
+def owner_mail(message_id: str) -> dict[str, str]:
+    return keys.delivery(keys.message(message_id), "notification")
+
+
 def test_a_sent_notification_whose_settle_is_throttled_is_settled_by_retrying_not_mailed_again(
         local_aws: LocalAws, fresh_table: str) -> None:
     message_id = new_message(local_aws, fresh_table)
@@ -117,11 +122,13 @@ def test_a_sent_notification_whose_settle_is_throttled_is_settled_by_retrying_no
     clock = Clock()
     outbox = notifications(local_aws, dynamodb, fresh_table, clock)
 
-    assert outbox.deliver(keys.message(message_id)) == SENT
+    assert outbox.deliver(owner_mail(message_id)) == SENT
     assert clock.slept == list(SETTLE_RETRY_WAITS[:4]) and dynamodb.settle_writes == 5
     stored = get_item(local_aws.session.client("dynamodb"), fresh_table, keys.message(message_id))
     assert stored is not None and stored["notifyStatus"] == "sent"
-    assert "notifyClaim" not in stored and "gsi2pk" not in stored
+    delivery = get_item(local_aws.session.client("dynamodb"), fresh_table, owner_mail(message_id))
+    assert delivery is not None and delivery["status"] == "sent"
+    assert "claim" not in delivery and "gsi2pk" not in delivery
     counters = read_counters(local_aws.session.client("dynamodb"), fresh_table)
     assert counters["notificationsPending"] == 0  # moved once, by the settle that landed
 
@@ -139,7 +146,7 @@ def test_settle_retries_end_before_the_claim_does(
     outbox = notifications(local_aws, dynamodb, fresh_table, clock, claim_seconds=10)
 
     with pytest.raises(DependencyUnavailable):
-        outbox.deliver(keys.message(message_id))
+        outbox.deliver(owner_mail(message_id))
     # Every try started while the claim had its margin left; the next would not have.
     assert clock.now + timedelta(seconds=SETTLE_CLAIM_MARGIN_SECONDS) < claimed_at + timedelta(
         seconds=10)
@@ -159,7 +166,7 @@ def test_settle_retries_go_on_until_the_invocation_has_no_time_left_for_one(
 
     with pytest.raises(DependencyUnavailable):
         notifications(local_aws, dynamodb, fresh_table, clock).deliver(
-            keys.message(message_id), time_left=time_left)
+            owner_mail(message_id), time_left=time_left)
     waits = len(SETTLE_RETRY_WAITS)
     assert clock.slept[:waits] == list(SETTLE_RETRY_WAITS)
     assert set(clock.slept[waits:]) == {SETTLE_RETRY_WAITS[-1]}  # the last wait repeats
@@ -180,17 +187,20 @@ def test_a_delivery_whose_settles_never_land_is_sent_at_most_max_attempts_times_
                            claim_seconds=30)
     for attempt in (1, 2):
         with pytest.raises(DependencyUnavailable):
-            outbox.deliver(keys.message(message_id))
+            outbox.deliver(owner_mail(message_id))
         clock.now += timedelta(seconds=30)  # the claim expires
-        stored = get_item(local_aws.session.client("dynamodb"), fresh_table,
-                          keys.message(message_id))
-        assert stored is not None and stored["notifyAttempts"] == attempt
+        delivery = get_item(local_aws.session.client("dynamodb"), fresh_table,
+                            owner_mail(message_id))
+        assert delivery is not None and delivery["attempts"] == attempt
         assert len(sent_mail(message_id)) == attempt
     dynamodb.fail_no_more()
-    assert outbox.deliver(keys.message(message_id)) == "failed"  # not sent a third time
+    assert outbox.deliver(owner_mail(message_id)) == "failed"  # not sent a third time
     stored = get_item(local_aws.session.client("dynamodb"), fresh_table, keys.message(message_id))
     assert stored is not None and stored["notifyStatus"] == "failed"
-    assert stored["notifyLastError"] == "Attempts exhausted" and "gsi2pk" not in stored
+    assert stored["notifyAttempts"] == 3  # the third, which found the bound reached
+    assert stored["notifyLastError"] == "Attempts exhausted" and "notifyNextAt" not in stored
+    delivery = get_item(local_aws.session.client("dynamodb"), fresh_table, owner_mail(message_id))
+    assert delivery is not None and "gsi2pk" not in delivery
     assert len(sent_mail(message_id)) == 2
     counters = read_counters(local_aws.session.client("dynamodb"), fresh_table)
     assert (counters["notificationsPending"], counters["notificationsFailed"]) == (0, 1)
@@ -202,28 +212,26 @@ def test_a_settle_refused_for_a_reason_no_retry_fixes_is_not_retried(
     dynamodb = SettleFails(local_aws.session.client("dynamodb"), times=1, error=INVALID)
     clock = Clock()
     with pytest.raises(ClientError):
-        notifications(local_aws, dynamodb, fresh_table, clock).deliver(keys.message(message_id))
+        notifications(local_aws, dynamodb, fresh_table, clock).deliver(owner_mail(message_id))
     assert clock.slept == [] and dynamodb.settle_writes == 1
 
 
 # -- the mechanism, whatever the kind: one without counters (plain UpdateItem) --
 
-class Postcards(DeliveryKind):
-    """A delivery kind for these tests: sending appends to a list."""
-    name = "postcard"
-    item_type = "postcard"
-    fields = DeliveryFields("post")
-    pending_partition = "POSTCARD#pending"
-    sent_metric = "NotificationsSent"
-    failed_metric = "NotificationsFailed"
+POSTCARD = Declared("postcard", "NotificationsSent", "NotificationsFailed")
+
+
+class Postcards(DeliveryKind, declared=POSTCARD):
+    """A delivery kind for these tests, with no summary and no counters:
+    sending appends to a list."""
 
     def __init__(self, on_send: Any = None) -> None:
         self.sent: list[str] = []
         self.settled_as: list[str] = []
         self._on_send = on_send
 
-    def send(self, item: dict[str, Any]) -> None:
-        self.sent.append(str(item["id"]))
+    def send(self, payload: dict[str, Any]) -> None:
+        self.sent.append(str(payload["number"]))
         if self._on_send:
             self._on_send()
 
@@ -231,18 +239,14 @@ class Postcards(DeliveryKind):
         self.settled_as.append(status)
 
 
-def postcard_key(number: int) -> dict[str, str]:
-    return {"pk": f"POSTCARD#{number}", "sk": "POSTCARD"}
-
-
 def put_postcards(dynamodb: Any, table: str, count: int, due: datetime) -> list[dict[str, str]]:
     postcard_keys = []
     for number in range(count):
-        key = postcard_key(number)
-        item = {**key, "type": "postcard", "id": str(number), "postStatus": PENDING,
-                **keys.pending_delivery("POSTCARD#pending", due.isoformat(), str(number))}
-        dynamodb.put_item(TableName=table, Item=to_item(item))
-        postcard_keys.append(key)
+        requested = request(POSTCARD, {"pk": f"POSTCARD#{number}", "sk": "POSTCARD"},
+                            delivery_id=str(number), due=due.isoformat(),
+                            payload={"number": number})
+        dynamodb.put_item(TableName=table, Item=to_item(requested.delivery))
+        postcard_keys.append({key: requested.delivery[key] for key in ("pk", "sk")})
     return postcard_keys
 
 
@@ -260,7 +264,7 @@ def test_a_settle_whose_answer_was_lost_counts_as_settled_by_that_try(
     assert outbox.deliver(key) == SENT
     assert dynamodb.settle_writes == 2 and kind.settled_as == [SENT]
     stored = from_item(client.get_item(TableName=fresh_table, Key=to_item(key))["Item"])
-    assert stored["postStatus"] == SENT and "postClaim" not in stored
+    assert stored["status"] == SENT and "claim" not in stored
     clock.now += timedelta(hours=2)
     assert outbox.deliver(key) == "skipped" and kind.sent == ["0"]
 
