@@ -16,7 +16,6 @@ from chalicelib.http.conditional import creation_only, etag, optional_versions
 from chalicelib.http.errors import ValidationFailed
 from chalicelib.http.responses import json_response, no_content
 
-
 # A form's schema changes only when an admin edits it: a minute of caching
 # spares the API the page views, and an edit shows within that minute.
 SCHEMA_CACHE_CONTROL = "public, max-age=60"

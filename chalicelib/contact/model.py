@@ -131,6 +131,7 @@ class Message:
         """The message's item, its owner mail's progress summarised on it."""
         item: dict[str, Any] = {
             **keys.message(self.id), **keys.message_listing(self.status, self.id),
+            **keys.form_message_listing(self.form_id, self.status, self.id),
             "type": "message", "id": self.id, "name": self.name, "email": self.email,
             "subject": self.subject, "message": self.message, "status": self.status,
             "createdAt": self.created_at, "updatedAt": self.updated_at,

@@ -5,7 +5,8 @@
   due now, summarised on the message: chalicelib/outbox/kinds.py `request`),
   moves the counters, and, with an Idempotency-Key, remembers the answer
   (chalicelib/core/idempotency.py).
-- List: one GSI1 page of a status's partition, newest first (chalicelib/db/listing.py).
+- List: one GSI1 page of a status's partition, newest first (chalicelib/db/listing.py);
+  filtered by form, one GSI2 page of that form's and status's partition.
 - Status change and delete: conditional on the state just read, with the
   counters moved in the same transaction; a concurrent change means read again.
   A delete takes the message's deliveries with it (`discard_all`).
@@ -23,11 +24,11 @@ from chalicelib.core.idempotency import IdempotentRequest
 from chalicelib.db import keys
 from chalicelib.db.clock import iso, utc_now
 from chalicelib.db.counters import counter_update, form_counter
-from chalicelib.db.expressions import attr, delete, put, update
-from chalicelib.db.listing import newest_first
+from chalicelib.db.expressions import Condition, attr, delete, put, update
+from chalicelib.db.listing import BY_GSI2, newest_first
 from chalicelib.db.rate_limit import Charge
 from chalicelib.db.reads import get_item
-from chalicelib.db.table import GSI1_PK, PK
+from chalicelib.db.table import GSI1_PK, GSI2_PK, PK
 from chalicelib.db.transactions import ConditionFailed, PartOrder, Parts, as_written, transact_write
 from chalicelib.forms.builtin import CONTACT_ID, contact_form
 from chalicelib.forms.model import Form
@@ -43,6 +44,17 @@ def form_counted(message: Message, delta: int) -> dict[str, int]:
     """The message's form's counter; the contact form's count is the rest
     (chalicelib/db/counters.py)."""
     return {} if message.form_id == CONTACT_ID else {form_counter(message.form_id): delta}
+
+
+def listed_as(message: Message, status: str) -> tuple[dict[str, str], Condition]:
+    """What moves `message` to `status`'s lists (GSI1's, and its form's on
+    GSI2), and the condition that keeps it from taking GSI2 from a delivery
+    stored in the shape before deliveries had items of their own (a pending
+    owner mail's NOTIFY#pending, until the deploy's upgrade rewrites it)."""
+    listing = {GSI1_PK: keys.message_list(status),
+               **keys.form_message_listing(message.form_id, status, message.id)}
+    gsi2 = attr(GSI2_PK)
+    return listing, gsi2.not_exists() | gsi2.begins_with(keys.FORM_MESSAGES_PREFIX)
 
 
 class CompanionDelivery(Protocol):
@@ -125,11 +137,17 @@ class MessageStore:
             raise RecordNotFound("No message has this id.")
         return item
 
-    def list(self, *, status: str, limit: int,
-             cursor: str | None = None) -> tuple[list[Message], str | None]:
-        items, next_cursor = newest_first(self._client, self._table,
-                                          partition=keys.message_list(status),
-                                          limit=limit, cursor=cursor)
+    def list(self, *, status: str, limit: int, cursor: str | None = None,
+             form_id: str | None = None) -> tuple[list[Message], str | None]:
+        """One page of a status's messages, or of one form's of that status."""
+        if form_id is None:
+            items, next_cursor = newest_first(self._client, self._table,
+                                              partition=keys.message_list(status),
+                                              limit=limit, cursor=cursor)
+        else:
+            items, next_cursor = newest_first(self._client, self._table,
+                                              partition=keys.form_message_list(form_id, status),
+                                              limit=limit, cursor=cursor, index=BY_GSI2)
         return [Message.from_item(item) for item in items], next_cursor
 
     def set_status(self, message_id: str, status: str) -> Message:
@@ -138,13 +156,13 @@ class MessageStore:
             if current.status == status:
                 return current
             updated = current.with_status(status, iso(self._clock()))
+            listing, ours = listed_as(current, status)
             try:
                 transact_write(self._client, {
                     "message": {"Update": update(
                         self._table, keys.message(message_id),
-                        set={"status": status, "updatedAt": updated.updated_at,
-                             GSI1_PK: keys.message_list(status)},
-                        condition=attr("status").eq(current.status))},
+                        set={"status": status, "updatedAt": updated.updated_at, **listing},
+                        condition=attr("status").eq(current.status) & ours)},
                     "counters": counter_update(self._table, **{STATUS_COUNTER[current.status]: -1,
                                                                STATUS_COUNTER[status]: 1}),
                 }, order=self._part_order)
