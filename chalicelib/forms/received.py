@@ -56,7 +56,12 @@ def receive(form: Form, raw: Mapping[str, Any]) -> Received:
     if form.id == CONTACT_ID:
         submission = parse(ContactSubmission, dict(raw))
         return Received(dict(submission.fields()), is_spam=submission.is_spam)
-    errors: list[dict[str, str]] = []
+    # A JSON array is no value of any field (a form post's repeated name is
+    # refused before this, chalicelib/http/form.py).
+    errors = [{"field": name[:100], "message": "must be one value, not a list"}
+              for name, value in raw.items() if isinstance(value, list)]
+    if errors:
+        raise InvalidFields(errors)
     try:
         submission_values = validate_submission(form.definition, raw)
     except InvalidFields as failure:
@@ -77,8 +82,6 @@ def _filled(value: Any) -> bool:
     """A honeypot is filled in by anything but nothing or blanks."""
     if value is None:
         return False
-    if isinstance(value, list):
-        return any(_filled(v) for v in value)
     return not isinstance(value, str) or value.strip() != ""
 
 
@@ -86,10 +89,6 @@ def _topic(value: Any) -> str | None:
     def refused(message: str) -> InvalidFields:
         return InvalidFields([{"field": SUBJECT_FIELD, "message": message}])
 
-    if isinstance(value, list):
-        if len(value) > 1:
-            raise refused("must be sent once")
-        value = value[0] if value else None
     if value is None or value is UNSET:
         return None
     if not isinstance(value, str):
