@@ -181,7 +181,7 @@ def list_messages() -> Response:
 @app.route("/dashboard/messages/export", methods=["GET"], authorizer=cognito)
 @roles.admin
 @responds(200, "Csv", query=("export_status", "export_form", "from", "to", "export_cursor"),
-          success_headers=("Content-Disposition",), media_type=CSV)
+          statuses=(404,), success_headers=("Content-Disposition",), media_type=CSV)
 def export_messages() -> Response:
     return services.dashboard_api.export_messages(request().query_params)
 

@@ -11,9 +11,10 @@ progress a marker item keeps (a run cut short resumes where it stopped; once
 done, no run scans again), and gives each the contact form's keys for its
 status, conditional on the status it was read in (a change meanwhile: read
 again). A message whose GSI2 still holds its owner mail pending in the shape
-before deliveries had items of their own (the delivery upgrade leaves one an
-old function wrote while the deploy ran) is left for the next deploy, which
-then scans again. Meanwhile a status change gives a message its keys itself
+before deliveries had items of their own is not this upgrade's: the delivery
+upgrade gives it its keys as it rewrites the mail (infra/delivery_upgrade.py),
+this deploy or, for one an old function wrote while the deploy ran, the next.
+Meanwhile a status change gives a message its keys itself
 (chalicelib/contact/store.py `listed_as`).
 """
 from __future__ import annotations
@@ -37,11 +38,12 @@ _ATTEMPTS = 3
 @dataclass
 class Indexed:
     messages: int = 0  # given their keys
-    left: int = 0  # left for the next deploy
+    left: int = 0  # left to the delivery upgrade: their owner mail is of the old shape
 
     def summary(self) -> str:
         return (f"{self.messages} messages stored before forms listed by form"
-                + (f" ({self.left} left for the next deploy)" if self.left else ""))
+                + (f" ({self.left} listed as their pending mail is rewritten)"
+                   if self.left else ""))
 
 
 class FormIndexUpgrade:
@@ -76,8 +78,7 @@ class FormIndexUpgrade:
                 self._mark(scanFrom=json.dumps(last))
                 scan["ExclusiveStartKey"] = last
                 continue
-            # Done unless some were left: the next deploy scans again from the start.
-            self._mark(**({"done": True} if not done.left else {}))
+            self._mark(done=True)
             return done
 
     def _index(self, item: dict[str, Any]) -> bool:
@@ -86,7 +87,7 @@ class FormIndexUpgrade:
         for _ in range(_ATTEMPTS):
             if item.get(GSI2_PK) is not None:
                 # Its keys already (a status change gave them), or an owner
-                # mail pending in the old shape: the next deploy's.
+                # mail pending in the old shape: the delivery upgrade's.
                 return str(item[GSI2_PK]).startswith(keys.FORM_MESSAGES_PREFIX)
             listing = keys.form_message_listing(str(item.get("formId", CONTACT_ID)),
                                                 str(item["status"]), str(item["id"]))

@@ -86,8 +86,9 @@ PARAMETERS: dict[str, dict[str, Any]] = {
     "status": {"name": "status", "in": "query", "description": "Which messages to list",
                "schema": {"enum": list(STATUSES), "default": "new"}},
     "form": {"name": "form", "in": "query",
-             "description": "Only the messages posted to this form (a deleted form's too)",
-             "schema": {"type": "string", "pattern": FORM_ID}},
+             "description": "Only the messages posted to this form (a deleted form's too; "
+                            "empty or absent: every form)",
+             "schema": {"type": "string", "pattern": f"{FORM_ID}|^{text.END}"}},
     "export_form": {"name": "form", "in": "query",
                     "description": "Only the messages posted to this form, one column per "
                                    "field of its current definition (empty or absent: every "
