@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar, cast
 
@@ -54,8 +53,8 @@ def checked_key(value: str | None) -> str | None:
     return value
 
 
-@dataclass(frozen=True)
-class IdempotentRequest:
+# Structs, not dataclasses: loaded at init (chalicelib/http/operations.py says why).
+class IdempotentRequest(msgspec.Struct, frozen=True):
     scope: str  # the operation, e.g. "POST /users"
     key: str
     body: dict[str, Any]  # what the request asked for, as validated
@@ -79,8 +78,7 @@ class IdempotentRequest:
                            condition=attr(PK).not_exists() | attr(TTL_ATTRIBUTE).lt(now_epoch))}
 
 
-@dataclass(frozen=True)
-class Scope:
+class Scope(msgspec.Struct, frozen=True):
     """What a key is a key to: one operation ("POST /users"), and, when
     `per_actor`, one caller's keys only (another admin's identical key is
     another request). A replay reads the remembered answer as `answer` (a

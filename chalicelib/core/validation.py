@@ -14,7 +14,6 @@ from __future__ import annotations
 import functools
 import typing
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, ClassVar, TypeVar
 
 import msgspec
@@ -45,8 +44,8 @@ def _description(field_type: Any) -> str | None:
     return None
 
 
-@dataclass(frozen=True)
-class _Field:
+# A Struct, not a dataclass: loaded at init (chalicelib/http/operations.py says why).
+class _Field(msgspec.Struct, frozen=True, dict=True):  # dict: for cached_property
     type: Any
     required: bool
     description: str | None

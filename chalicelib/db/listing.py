@@ -14,8 +14,9 @@ time), page after page, for as long as its caller keeps reading.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from typing import Any
+
+import msgspec
 
 from chalicelib.core.domain_errors import CursorInvalid
 from chalicelib.db.cursor import decode_cursor, encode_cursor
@@ -56,8 +57,8 @@ def newest_first(client: Any, table: str, *, partition: str, limit: int,
     return page, next_cursor
 
 
-@dataclass(frozen=True)
-class Resumed:
+# A Struct, not a dataclass: loaded at init (chalicelib/http/operations.py says why).
+class Resumed(msgspec.Struct, frozen=True):
     """Where an export resumes: the partition, and the id last returned in it."""
     partition: str
     after: str

@@ -7,9 +7,9 @@ one field would leave us guessing which one the sender meant).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
+import msgspec
 from chalice.app import Request
 
 from chalicelib.http.context import client_ip
@@ -20,8 +20,8 @@ FORM_MEDIA_TYPE = "application/x-www-form-urlencoded"
 MAX_FIELDS = 50
 
 
-@dataclass(frozen=True)
-class FormPost:
+# A Struct, not a dataclass: loaded at init (chalicelib/http/operations.py says why).
+class FormPost(msgspec.Struct, frozen=True):
     """What a form post brings besides its body."""
     raw_body: bytes
     idempotency_key: str | None

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import boto3
+import msgspec
 from botocore.config import Config
 
 from chalicelib.outbox.timing import SEND_CONNECT_TIMEOUT_SECONDS, SEND_READ_TIMEOUT_SECONDS
@@ -52,8 +52,8 @@ class ClientOnFirstUse:
         return getattr(self._client, name)
 
 
-@dataclass(frozen=True)
-class AwsClients:
+# A Struct, not a dataclass: loaded at init (chalicelib/http/operations.py says why).
+class AwsClients(msgspec.Struct, frozen=True):
     dynamodb: Any
     ses: Any
     # Only for a stage that reads secrets (the CAPTCHA's, the chat webhook's):

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from typing import Any
+
+import msgspec
 
 SITE_NAME_MAX = 60
 SUBJECT_PREFIX_MAX = 40
@@ -93,8 +94,8 @@ ENVIRONMENT = {"SITE_NAME": "site_name", "MAIL_SUBJECT_PREFIX": "subject_prefix"
                "DASHBOARD_LINK": "dashboard_link"}
 
 
-@dataclass(frozen=True)
-class Branding:
+# A Struct, not a dataclass: loaded at init (chalicelib/http/operations.py says why).
+class Branding(msgspec.Struct, frozen=True):
     # Page titles and headers, the dashboard's header, the authenticator app's label.
     site_name: str = "Frontdesk"
     # Before the owner's notification subjects ("" for none), so mail can be filtered.

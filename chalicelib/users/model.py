@@ -2,9 +2,9 @@
 mapping to and from the table's items."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Annotated, Any
 
+import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
 from chalicelib.core import text
@@ -36,8 +36,8 @@ class UserUpdate(Model):
     age: Age | None | UnsetType = UNSET
 
 
-@dataclass(frozen=True)
-class User:
+# A Struct, not a dataclass: loaded at init (chalicelib/http/operations.py says why).
+class User(msgspec.Struct, frozen=True):
     id: str
     name: str
     email: str
