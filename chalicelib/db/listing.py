@@ -25,8 +25,9 @@ from chalicelib.db.items import from_item, to_value
 from chalicelib.db.table import GSI1, GSI1_PK, GSI1_SK, GSI2, GSI2_PK, GSI2_SK
 
 
-@dataclass(frozen=True)
-class Index:
+# A Struct, not a dataclass: loaded at init (chalicelib/http/operations.py says why).
+class Index(msgspec.Struct, frozen=True):
+    """A GSI a list is read from: its name and key attributes."""
     name: str
     pk: str
     sk: str
