@@ -280,6 +280,8 @@ def probe(prober: Prober, method: str, template: str, entry: Any, recorder: Reco
         other = OTHER_BODIES[model]
         send(headers={"Idempotency-Key": "probe-key-0001"})
         send(headers={"Idempotency-Key": "probe-key-0001"}, body=json.dumps(other).encode())
+    if "form" in reads.query:  # a form nobody defined: an export has no columns for it
+        send(query="form=no-such-form")
     for name in reads.query:
         send(query=f"{name}=%00bad")
         send(query=f"{name}=")  # empty: as if not sent (a CSV export answers its rows)
