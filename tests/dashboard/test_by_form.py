@@ -256,3 +256,21 @@ def test_a_status_change_waits_for_an_owner_mail_of_the_old_shape(
     assert messages.set_status(message_id, "read").status == "read"
     assert [m.id for m in messages.list(status="read", limit=5, form_id="contact")[0]] == [
         message_id]
+
+
+def test_a_form_s_own_deliveries_are_requested_in_its_message_s_transaction(
+        local_aws: LocalAws, fresh_table: str, messages: MessageStore) -> None:
+    """The seam an autoresponse uses: MessageStore.create(..., deliveries=[...])."""
+    from chalicelib.contact.chat import ChatNotifications
+    from chalicelib.db import keys
+
+    dynamodb = local_aws.session.client("dynamodb")
+    chat = ChatNotifications(lambda: "https://chat.example/hook", fmt="json")
+    message_id = messages.create(GOOD, None, form=QUOTE_FORM, deliveries=[chat])["id"]
+    delivery = get_item(dynamodb, fresh_table, keys.delivery(keys.message(message_id), "chat"))
+    assert delivery is not None and delivery["status"] == "pending"
+    assert delivery["payload"]["formId"] == "quote"
+    assert delivery["payload"]["fields"][0] == {"name": "name", "label": "Your name",
+                                                "type": "text", "value": "Ada"}
+    assert read_counters(dynamodb, fresh_table)["chatPending"] == 1
+    assert messages.get(message_id).form_name == "Quote request"
