@@ -148,6 +148,7 @@ class Services:
     @cached_property
     def deliveries(self) -> Deliveries:
         """The outbox's delivery kinds, for the stream notifier and the retry schedule."""
+        from chalicelib.autoresponder.sender import Autoresponder
         from chalicelib.contact.notifications import OwnerNotifications
         from chalicelib.dashboard.reply_mail import ReplyMail
         from chalicelib.outbox.outbox import Deliveries, Outbox
@@ -156,6 +157,8 @@ class Services:
                                     owner=settings.owner_email, branding=settings.branding),
                  ReplyMail(clients.dynamodb, clients.ses, self._table, sender=settings.mail_from,
                            reply_to=settings.reply_to, branding=settings.branding),
+                 Autoresponder(clients.ses, sender=settings.mail_from,
+                               reply_to=settings.reply_to, branding=settings.branding),
                  *([self.chat] if self.chat else [])]
         return Deliveries(Outbox(clients.dynamodb, self._table, kind, metrics=self.metrics,
                                  max_attempts=settings.notify_max_attempts,

@@ -120,6 +120,12 @@ def form(form_id: str) -> Key:
     return {PK: FORMS, SK: f"{FORM_PREFIX}{form_id}"}
 
 
+def autoresponse_claim(form_id: str, address_digest: str) -> Key:
+    """One item per form and visitor address (its digest) while an autoresponse
+    to it is recent: its existence, unexpired, is the one-a-day limit."""
+    return {PK: f"AUTORESPONSE#{form_id}#{address_digest}", SK: "AUTORESPONSE"}
+
+
 def idempotency(key_digest: str) -> Key:
     return {PK: f"IDEMPOTENCY#{key_digest}", SK: "IDEMPOTENCY"}
 
