@@ -98,11 +98,15 @@ export class MessagesPanel {
 
   async load() {
     this.showError('');
+    // Only the latest load may fill the list: a filter changed while a page was on
+    // its way must not have that older page land on top of the newer one.
+    const ticket = (this.loadTicket = (this.loadTicket ?? 0) + 1);
     try {
       if (!this.formNames) await this.loadForms();
       const {data} = await this.api.get('/dashboard/messages', {
         query: {status: this.status.value, form: this.formFilter.value, limit: PAGE_SIZE,
           cursor: this.pager.cursor}});
+      if (ticket !== this.loadTicket) return;
       const items = data?.items ?? [];
       replace(this.rows, ...items.map((message) => this.row(message)));
       $('#messages-empty').hidden = items.length > 0;
