@@ -98,7 +98,7 @@ class Services:
     def contact_api(self) -> ContactApi:
         from chalicelib.api.contact import ContactApi
         settings = self.settings
-        return ContactApi(self.messages,
+        return ContactApi(self.messages, self.forms,
                           self._rate_limiter("contact", settings.contact_rate_limit,
                                              settings.contact_rate_window_seconds),
                           self.idempotency, self.metrics, captcha_verifier(settings, self.clients))
@@ -127,7 +127,8 @@ class Services:
             reply_limiter=self._rate_limiter("reply", settings.reply_rate_limit,
                                              settings.reply_rate_window_seconds),
             idempotency=self.idempotency,
-            export_limits=ExportLimits(settings.export_max_rows, settings.export_max_bytes))
+            export_limits=ExportLimits(settings.export_max_rows, settings.export_max_bytes),
+            forms=self.forms)
 
     @cached_property
     def dashboard_api(self) -> DashboardApi:
@@ -147,6 +148,7 @@ class Services:
     @cached_property
     def deliveries(self) -> Deliveries:
         """The outbox's delivery kinds, for the stream notifier and the retry schedule."""
+        from chalicelib.autoresponder.sender import Autoresponder
         from chalicelib.contact.notifications import OwnerNotifications
         from chalicelib.dashboard.reply_mail import ReplyMail
         from chalicelib.outbox.outbox import Deliveries, Outbox
@@ -155,6 +157,8 @@ class Services:
                                     owner=settings.owner_email, branding=settings.branding),
                  ReplyMail(clients.dynamodb, clients.ses, self._table, sender=settings.mail_from,
                            reply_to=settings.reply_to, branding=settings.branding),
+                 Autoresponder(clients.ses, sender=settings.mail_from,
+                               reply_to=settings.reply_to, branding=settings.branding),
                  *([self.chat] if self.chat else [])]
         return Deliveries(Outbox(clients.dynamodb, self._table, kind, metrics=self.metrics,
                                  max_attempts=settings.notify_max_attempts,

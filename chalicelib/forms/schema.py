@@ -9,6 +9,11 @@ exist (2026-02-30), an 11th extra field under "keep". The validator also
 takes a form post's text for numbers and checkboxes, which the schema leaves
 out. Names the route reads itself (any `_`-name: `_next`, `_gotcha`, ...) are
 allowed as text.
+
+Two annotations (keywords a validator ignores) let a page draw the form from
+its schema alone (web/form.html): each property's `x-fieldType`, the field's
+type in the definition (a textarea and a text field, or a tel field, are all
+strings here), and the form's `x-captcha`. `properties` keeps the form's order.
 """
 from __future__ import annotations
 
@@ -35,7 +40,7 @@ _DATE = rf"^ *[0-9]{{4}}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01]) *{_END}"
 
 def json_schema(form: FormDefinition) -> dict[str, Any]:
     schema: dict[str, Any] = {
-        "$schema": DIALECT, "title": form.name, "type": "object",
+        "$schema": DIALECT, "title": form.name, "type": "object", "x-captcha": form.captcha,
         "properties": {f.name: _property(f) for f in form.fields},
         "required": [f.name for f in form.fields if f.required],
         "patternProperties": {"^_": {"type": "string"}},
@@ -52,7 +57,7 @@ def json_schema(form: FormDefinition) -> dict[str, Any]:
 
 
 def _property(field: FieldDefinition) -> dict[str, Any]:
-    described: dict[str, Any] = {"title": field.label}
+    described: dict[str, Any] = {"title": field.label, "x-fieldType": field.type}
     if field.type == "checkbox":
         described["type"] = "boolean"
         if field.required:

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import msgspec
 
-ALLOW_HEADERS = ("Content-Type", "Authorization", "X-Api-Key", "Idempotency-Key", "If-Match")
+# Every request header a route reads (its @responds `headers`) must be here, or
+# a browser's preflight refuses it (tests/http/test_cors.py holds the two together).
+ALLOW_HEADERS = ("Content-Type", "Authorization", "X-Api-Key", "Idempotency-Key", "If-Match",
+                 "If-None-Match")
 EXPOSE_HEADERS = ("X-Request-Id", "ETag", "Location", "Retry-After", "Link", "Content-Disposition")
 ALL_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 _EXPOSE_HEADERS_VALUE = ", ".join(EXPOSE_HEADERS)

@@ -23,7 +23,9 @@ A kind may also keep a summary of its state (status, attempts, nextAt,
 lastError, sentAt) on the record that caused it, in attributes named by the
 kind's prefix (`notifyStatus`, ...): written when it is requested and updated
 by every settle, in the same transaction, so a list of records shows each
-one's progress without reading its deliveries.
+one's progress without reading its deliveries. A delivery decided against
+when its record was written (an autoresponse over its limit) has no item at
+all, only that summary: status `skipped`, with its reason (`…Reason`).
 """
 from __future__ import annotations
 
@@ -34,6 +36,8 @@ from typing import Any
 from chalicelib.db import keys
 
 PENDING, SENT, FAILED = "pending", "sent", "failed"
+# Only ever in a record's summary: no delivery item exists (see above).
+SKIPPED = "skipped"
 
 DELIVERY_TYPE = "delivery"
 # The delivery item's attributes, the same for every kind.
@@ -68,6 +72,7 @@ class DeliveryState:
     next_attempt_at: str | None = None
     last_error: str | None = None
     sent_at: str | None = None
+    reason: str | None = None  # why it was skipped
 
 
 @dataclass(frozen=True)
@@ -95,11 +100,18 @@ class Summary:
     def sent_at(self) -> str:
         return f"{self.prefix}SentAt"
 
+    @property
+    def reason(self) -> str:
+        return f"{self.prefix}Reason"
+
     def attributes(self, state: DeliveryState) -> dict[str, Any]:
         """The record's attributes for `state` (None: absent)."""
-        return {self.status: state.status, self.attempts: state.attempts,
-                self.next_at: state.next_attempt_at if state.status == PENDING else None,
-                self.last_error: state.last_error, self.sent_at: state.sent_at}
+        values = {self.status: state.status, self.attempts: state.attempts,
+                  self.next_at: state.next_attempt_at if state.status == PENDING else None,
+                  self.last_error: state.last_error, self.sent_at: state.sent_at}
+        if state.status == SKIPPED:  # only then: a settle never writes one
+            values[self.reason] = state.reason
+        return values
 
     def read(self, record: dict[str, Any]) -> DeliveryState | None:
         """The state summarised on `record`; None if it has none of this kind."""
@@ -110,7 +122,8 @@ class Summary:
                              next_attempt_at=record.get(self.next_at) if status == PENDING
                              else None,
                              last_error=record.get(self.last_error),
-                             sent_at=record.get(self.sent_at))
+                             sent_at=record.get(self.sent_at),
+                             reason=record.get(self.reason) if status == SKIPPED else None)
 
 
 @dataclass(frozen=True)

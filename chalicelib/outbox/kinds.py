@@ -13,7 +13,9 @@ write that causes it; nothing else names its attributes:
 - `discard(kind, ...)` is how one leaves with its record: the transaction
   part deleting it, the condition the record's delete must add (the delivery
   still in the state it was read in) and its counters;
-- `state_of(kind, record)` is what the record's summary says of it.
+- `state_of(kind, record)` is what the record's summary says of it;
+- `skipped(kind, reason)` is the summary of one decided against when the
+  record was written: no item, nothing to send, discard or count.
 """
 from __future__ import annotations
 
@@ -35,11 +37,14 @@ from chalicelib.outbox.kind import (
     PAYLOAD,
     PENDING,
     RECORD,
+    SKIPPED,
     STATUS,
     Declared,
     DeliveryState,
 )
 from chalicelib.platform.metrics import (
+    AUTORESPONSES_FAILED,
+    AUTORESPONSES_SENT,
     CHAT_FAILED,
     CHAT_SENT,
     NOTIFICATIONS_FAILED,
@@ -61,7 +66,11 @@ REPLY = Declared("reply", REPLIES_SENT, REPLIES_FAILED, summary_prefix="delivery
 # Each contact message posted to a chat webhook; summarised on the message.
 CHAT = Declared("chat", CHAT_SENT, CHAT_FAILED, pending_counter="chatPending",
                 failed_counter="chatFailed", summary_prefix="chat")
-KINDS = (NOTIFICATION, REPLY, CHAT)
+# The mail a form may send the visitor who posted it (chalicelib/autoresponder);
+# summarised on the message, deleted with it while pending, not counted.
+AUTORESPONSE = Declared("autoresponse", AUTORESPONSES_SENT, AUTORESPONSES_FAILED,
+                        summary_prefix="autoresponse")
+KINDS = (NOTIFICATION, REPLY, CHAT, AUTORESPONSE)
 
 
 @dataclass(frozen=True)
@@ -100,6 +109,15 @@ def state_of(kind: Declared, record: Mapping[str, Any]) -> DeliveryState | None:
     """The kind's delivery as summarised on `record`; None if it has none."""
     summary = kind.summary
     return summary.read(dict(record)) if summary else None
+
+
+def skipped(kind: Declared, reason: str) -> dict[str, Any]:
+    """The record's summary of a delivery of `kind` decided against as the
+    record was written, with why (the kind must keep a summary)."""
+    summary = kind.summary
+    if summary is None:
+        raise ValueError(f"{kind.name} keeps no summary to say it was skipped")
+    return summary.attributes(DeliveryState(SKIPPED, 0, reason=reason))
 
 
 def summary_of(kind: Declared, state: DeliveryState) -> dict[str, Any]:
@@ -150,7 +168,7 @@ def discard_all(table: str, record: Mapping[str, Any], *, sub_id: str | None = N
     counters: dict[str, int] = {}
     for kind in KINDS:
         state = state_of(kind, record)
-        if state is None:
+        if state is None or state.status == SKIPPED:  # a skipped one has no item
             continue
         if keep_pending and kind.outlives_message and state.status == PENDING:
             continue

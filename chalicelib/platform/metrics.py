@@ -8,7 +8,8 @@ Two kinds of metric:
 - `request(...)`, called once per request by the HTTP pipeline: Requests,
   Latency and Errors, by route and status class;
 - `count(name)`, for events other modules see: ContactReceived,
-  NotificationsSent, NotificationsFailed, RateLimited, RepliesSent, RepliesFailed;
+  NotificationsSent, NotificationsFailed, RateLimited, RepliesSent, RepliesFailed,
+  AutoresponsesSent, AutoresponsesFailed;
 - `age(name, seconds)`, for how long something has waited, measured now:
   OldestPendingNotificationAge (written by each retry run; an alarm watches it).
 
@@ -42,11 +43,14 @@ CHAT_SENT = "ChatNotificationsSent"
 CHAT_FAILED = "ChatNotificationsFailed"
 REPLIES_SENT = "RepliesSent"
 REPLIES_FAILED = "RepliesFailed"
+AUTORESPONSES_SENT = "AutoresponsesSent"
+AUTORESPONSES_FAILED = "AutoresponsesFailed"
 # A fixed list, so a typo in a caller fails its tests instead of quietly
 # starting a new metric nobody alarms on.
 EVENT_METRICS = frozenset({CONTACT_RECEIVED, NOTIFICATIONS_SENT, NOTIFICATIONS_FAILED, RATE_LIMITED,
                            CHAT_SENT, CHAT_FAILED,
-                           REPLIES_SENT, REPLIES_FAILED})
+                           REPLIES_SENT, REPLIES_FAILED, AUTORESPONSES_SENT,
+                           AUTORESPONSES_FAILED})
 OLDEST_PENDING_NOTIFICATION_AGE = "OldestPendingNotificationAge"
 AGE_METRICS = frozenset({OLDEST_PENDING_NOTIFICATION_AGE})
 

@@ -91,7 +91,8 @@ def test_the_quote_forms_schema() -> None:
         "type": "number", "minimum": 1, "maximum": 500}
     assert properties["by"]["format"] == "date"
     assert properties["plan"]["enum"] == ["Basic", "Pro"]
-    assert properties["terms"] == {"title": "I agree", "type": "boolean", "const": True}
+    assert properties["terms"] == {"title": "I agree", "x-fieldType": "checkbox",
+                                   "type": "boolean", "const": True}
     assert properties["details"]["maxLength"] == 2000
     assert schema["additionalProperties"]["maxLength"] == 1000  # extraFields: keep
     assert schema["patternProperties"] == {"^_": {"type": "string"}}
@@ -112,3 +113,13 @@ def test_the_contact_forms_schema_matches_post_contact() -> None:
     assert [schema["properties"][n]["maxLength"] for n in ("name", "email", "subject",
                                                            "message")] == [100, 254, 150, 5000]
     assert schema["additionalProperties"] is False
+
+
+def test_each_property_names_its_field_type_and_the_form_its_captcha_switch() -> None:
+    """What a page needs to draw the form that the validation keywords leave out:
+    a textarea, a tel and a text field are all strings with a pattern."""
+    schema = json_schema(parse_definition(QUOTE))
+    assert [p["x-fieldType"] for p in schema["properties"].values()] == [
+        f["type"] for f in QUOTE["fields"]]
+    assert schema["x-captcha"] is QUOTE.get("captcha", False)
+    assert json_schema(CONTACT)["x-captcha"] is True

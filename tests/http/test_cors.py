@@ -39,6 +39,23 @@ def test_preflight_is_204_with_the_cors_headers(client: Any, path: str) -> None:
     assert response.body in (b"", None)
 
 
+def test_a_browser_may_send_every_header_a_route_reads(client: Any) -> None:
+    """The dashboard's form editor creates with If-None-Match: * (PUT /dashboard/forms/{id});
+    a header missing from the preflight's list never leaves the browser."""
+    from app import app
+    from chalicelib.http.operations import operation_of
+
+    read = {header.lower() for entry in app.routes.values() for route in entry.values()
+            if (operation := operation_of(route.view_function)) is not None
+            for header in operation.headers}
+    assert "if-none-match" in read
+    response = client.request("OPTIONS", "/dashboard/forms/quote", headers={
+        "Origin": TEST_ORIGIN, "Access-Control-Request-Method": "PUT",
+        "Access-Control-Request-Headers": "if-none-match"})
+    allowed = {h.strip().lower() for h in response.headers["Access-Control-Allow-Headers"].split(",")}
+    assert read <= allowed
+
+
 def test_preflight_lists_the_paths_own_methods(client: Any) -> None:
     methods = preflight(client, "/health", TEST_ORIGIN).headers["Access-Control-Allow-Methods"]
     assert [m.strip() for m in methods.split(",")] == ["GET", "OPTIONS"]

@@ -121,6 +121,7 @@ def test_alarms_cover_5xx_lambda_errors_and_throttles_and_dynamodb_throttles() -
                        ("AWS/DynamoDB", "WriteThrottleEvents"),
                        ("Frontdesk", "NotificationsFailed"), ("Frontdesk", "RepliesFailed"),
                        ("Frontdesk", "ChatNotificationsFailed"),
+                       ("Frontdesk", "AutoresponsesFailed"),
                        ("Frontdesk", "OldestPendingNotificationAge")}
     assert RESOURCES["AlarmTopic"]["Type"] == "AWS::SNS::Topic"
 

@@ -7,14 +7,26 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+from chalicelib.autoresponder.sender import Autoresponder
 from chalicelib.contact.chat import ChatNotifications
 from chalicelib.contact.notifications import OwnerNotifications
 from chalicelib.dashboard.reply_mail import ReplyMail
 from chalicelib.db import keys
 from chalicelib.db.counters import COUNTERS
 from chalicelib.db.table import GSI2_PK, GSI2_SK
-from chalicelib.outbox.kind import FAILED, PENDING, SENT
-from chalicelib.outbox.kinds import CHAT, KINDS, NOTIFICATION, REPLY, discard, discard_all, request
+from chalicelib.outbox.kind import FAILED, PENDING, SENT, SKIPPED
+from chalicelib.outbox.kinds import (
+    AUTORESPONSE,
+    CHAT,
+    KINDS,
+    NOTIFICATION,
+    REPLY,
+    discard,
+    discard_all,
+    request,
+    skipped,
+    state_of,
+)
 
 CHALICELIB = Path(__file__).resolve().parents[2] / "chalicelib"
 # The delivery item's attributes, whatever its kind, while it is pending.
@@ -24,7 +36,7 @@ PENDING_SHAPE = {"pk", "sk", "type", "kind", "id", "record", "status", "attempts
 
 def test_each_sender_is_its_declared_kind() -> None:
     for sender, kind in ((OwnerNotifications, NOTIFICATION), (ReplyMail, REPLY),
-                         (ChatNotifications, CHAT)):
+                         (ChatNotifications, CHAT), (Autoresponder, AUTORESPONSE)):
         assert sender.declared is kind
     assert len({kind.name for kind in KINDS}) == len(KINDS)  # one backlog, one key each
     assert len({kind.due_partition for kind in KINDS}) == len(KINDS)
@@ -82,6 +94,21 @@ def test_a_record_discards_every_delivery_it_summarises() -> None:
     assert discards.counters == {"notificationsFailed": -1, "chatPending": -1}
     reply = {**keys.reply("1", "2"), "deliveryStatus": PENDING}
     assert discard_all("table", reply, sub_id="2", keep_pending=True).parts == {}
+
+
+def test_a_skipped_delivery_is_a_summary_with_its_reason_and_nothing_to_discard() -> None:
+    summary = skipped(AUTORESPONSE, "recently_sent")
+    assert summary == {"autoresponseStatus": SKIPPED, "autoresponseAttempts": 0,
+                       "autoresponseNextAt": None, "autoresponseLastError": None,
+                       "autoresponseSentAt": None, "autoresponseReason": "recently_sent"}
+    message = {**keys.message("1"), "notifyStatus": SENT,
+               **{name: value for name, value in summary.items() if value is not None}}
+    state = state_of(AUTORESPONSE, message)
+    assert state is not None and (state.status, state.reason) == (SKIPPED, "recently_sent")
+    assert set(discard_all("table", message).parts) == {"notification delivery"}
+    # A settle's summary never carries a reason: the attribute is the skipped one's alone.
+    assert "autoresponseReason" not in request(AUTORESPONSE, message, delivery_id="1", due="x",
+                                               payload={}).summary
 
 
 def _string_constants(path: Path) -> set[str]:

@@ -8,6 +8,7 @@
 
 import {ApiError, createApi} from './api.js';
 import {loadConfig} from './config.js';
+import {captchaOf} from './captcha.js';
 import {$} from './dom.js';
 
 const FIELDS = ['name', 'email', 'subject', 'message'];
@@ -20,17 +21,6 @@ export const PLAIN_HINTS = {
   message: 'Please write your message, up to 5000 characters.',
 };
 
-// Each provider's widget: its script, the element it renders into, the form field
-// it writes its token to, and its global (for reset after a refused submission).
-// The site's CSP allows exactly the configured provider (infra/web_headers.py).
-const CAPTCHAS = {
-  turnstile: {script: 'https://challenges.cloudflare.com/turnstile/v0/api.js',
-    className: 'cf-turnstile', field: 'cf-turnstile-response', global: 'turnstile'},
-  hcaptcha: {script: 'https://js.hcaptcha.com/1/api.js',
-    className: 'h-captcha', field: 'h-captcha-response', global: 'hcaptcha'},
-  recaptcha: {script: 'https://www.google.com/recaptcha/api.js',
-    className: 'g-recaptcha', field: 'g-recaptcha-response', global: 'grecaptcha'},
-};
 let captcha = null;  // the configured provider's entry, once its widget is on the page
 
 const form = $('#contact-form');
@@ -221,11 +211,11 @@ async function showCaptcha() {
   } catch {
     return;  // submit() reports a missing config when it is used
   }
-  const provider = config.captcha && CAPTCHAS[config.captcha.provider];
+  const provider = captchaOf(config);
   if (!provider) return;
   const box = document.createElement('div');
   box.className = `captcha ${provider.className}`;
-  box.dataset.sitekey = config.captcha.siteKey;
+  box.dataset.sitekey = provider.siteKey;
   form.insertBefore(box, formError);
   const script = document.createElement('script');
   script.src = provider.script;

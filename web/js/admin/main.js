@@ -8,6 +8,7 @@ import {currentSession, forgetSession, signOut} from '../auth.js';
 import {loadConfig} from '../config.js';
 import {$, useTimeZone} from '../dom.js';
 import {AccountFlow} from './account.js';
+import {FormsPanel} from './forms.js';
 import {MessagesPanel} from './messages.js';
 import {renderStats, showStatsUnavailable} from './stats.js';
 import {UsersPanel} from './users.js';
@@ -68,17 +69,19 @@ async function main() {
   const hooks = {onError: handleError, onChanged: refreshStats};
   const messages = new MessagesPanel(api, hooks);
   const users = new UsersPanel(api, hooks);
+  const forms = new FormsPanel(api, config, hooks);
+  const panels = {messages, forms, users};
 
   function showTab() {
-    const tab = location.hash === '#users' ? 'users' : 'messages';
-    $('#panel-messages').hidden = tab !== 'messages';
-    $('#panel-users').hidden = tab !== 'users';
-    for (const name of ['messages', 'users']) {
+    const hash = location.hash.slice(1);
+    const tab = Object.hasOwn(panels, hash) ? hash : 'messages';
+    for (const name of Object.keys(panels)) {
+      $(`#panel-${name}`).hidden = name !== tab;
       // aria-current="" reads as false: set "true" or remove it.
       if (name === tab) $(`#tab-${name}`).setAttribute('aria-current', 'true');
       else $(`#tab-${name}`).removeAttribute('aria-current');
     }
-    return tab === 'users' ? users.load() : messages.load();
+    return panels[tab].load();
   }
 
   async function openDashboard() {
