@@ -517,3 +517,27 @@ def test_the_openapi_document_describes_posts_to_forms(client: Any) -> None:
     assert {"202", "303", "400", "404", "409", "429"} <= set(operation["responses"])
     schema = document["paths"]["/forms/{form_id}/schema"]["get"]
     assert "Cache-Control" in schema["responses"]["200"]["headers"]
+
+
+def test_thousands_of_names_in_a_json_body_are_one_bounded_400(
+        quote: dict[str, Any], put_form: Callable[..., Any], post: Callable[..., Any],
+        client: Any, as_admin: dict[str, str]) -> None:
+    many = {f"k{n}": "v" for n in range(1200)}  # under the 16 KB body limit
+    kept = post("quote", {**GOOD, **many})  # extraFields "keep": the 11th on is refused
+    assert kept.status_code == 400 and len(details(kept)) == 1200 - MAX_EXTRA_FIELDS
+    put_form("quote", {**PLAIN, "extraFields": "reject"})
+    rejected = post("quote", {**GOOD, **many})
+    assert rejected.status_code == 400 and len(details(rejected)) == 1200
+    assert listed(client, as_admin) == []
+
+
+def test_the_route_s_own_names_are_never_stored(quote: dict[str, Any], post: Callable[..., Any],
+                                               client: Any, as_admin: dict[str, str]) -> None:
+    response = post("quote", {**GOOD, "_next": "https://evil.example/", "_error": "x",
+                              "_anything": "y", "website": "", "_gotcha": "  ",
+                              "captchaToken": "t", "h-captcha-response": "t"})
+    assert response.status_code == 202
+    (message,) = listed(client, as_admin)
+    assert message["extra"] == {}
+    assert {f["name"] for f in message["fields"]} == {"name", "email", "plan", "qty", "terms",
+                                                      "details"}
