@@ -93,6 +93,26 @@ def submit_contact() -> Response:
                                        client_ip(request().context))
 
 
+@app.route("/forms/{form_id}", methods=["POST"],
+           content_types=["application/json", FORM_MEDIA_TYPE])
+@roles.public
+@responds(202, "ContactReceived", body="FormSubmission", headers=(KEY,), statuses=(409, 429),
+          form_post=True)
+def submit_form(form_id: str) -> Response:
+    from chalicelib.api.contact import MAX_BODY_BYTES
+    if is_form_post(request()):
+        return services.contact_form_api.submit(form_post(request()), form_id)
+    return services.contact_api.submit(json_body(MAX_BODY_BYTES), header("idempotency-key"),
+                                       client_ip(request().context), form_id)
+
+
+@app.route("/forms/{form_id}/schema", methods=["GET"])
+@roles.public
+@responds(200, "JsonSchema", success_headers=("Cache-Control",))
+def get_form_schema(form_id: str) -> Response:
+    return services.forms_api.schema(form_id)
+
+
 # -- signed-in ----------------------------------------------------------------
 
 @app.route("/me", methods=["GET"], authorizer=cognito)
@@ -153,15 +173,15 @@ def delete_user(user_id: str) -> Response:
 
 @app.route("/dashboard/messages", methods=["GET"], authorizer=cognito)
 @roles.admin
-@responds(200, "MessagePage", query=("status", "limit", "cursor"))
+@responds(200, "MessagePage", query=("status", "form", "limit", "cursor"))
 def list_messages() -> Response:
     return services.dashboard_api.list(request().query_params)
 
 
 @app.route("/dashboard/messages/export", methods=["GET"], authorizer=cognito)
 @roles.admin
-@responds(200, "Csv", query=("export_status", "from", "to", "export_cursor"),
-          success_headers=("Content-Disposition",), media_type=CSV)
+@responds(200, "Csv", query=("export_status", "export_form", "from", "to", "export_cursor"),
+          statuses=(404,), success_headers=("Content-Disposition",), media_type=CSV)
 def export_messages() -> Response:
     return services.dashboard_api.export_messages(request().query_params)
 

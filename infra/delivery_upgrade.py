@@ -48,6 +48,7 @@ from chalicelib.db.items import from_item, to_value
 from chalicelib.db.reads import get_item
 from chalicelib.db.table import GSI2, GSI2_PK, GSI2_SK, PK, SK
 from chalicelib.db.transactions import ConditionFailed, transact_write
+from chalicelib.forms.builtin import CONTACT_ID
 from chalicelib.outbox.kind import (
     ATTEMPTS,
     CREATED_AT,
@@ -187,13 +188,22 @@ class Upgrade:
             return self._rewrite_chat(item)
         record = {PK: item[PK], SK: item[SK]}
         sub_id = str(item["id"]) if shape.kind is REPLY else None
+        removed = [shape.name("Claim"), shape.name("ClaimUntil")]
+        listing: dict[str, str] = {}
+        unchanged = self._unchanged(shape, item)
+        if shape.kind is NOTIFICATION:
+            # GSI2 passes from the mail to the message's list by form, on the
+            # status read (infra/form_index_upgrade.py lists the others).
+            listing = keys.form_message_listing(str(item.get("formId", CONTACT_ID)),
+                                                str(item["status"]), str(item["id"]))
+            unchanged = unchanged & attr("status").eq(item["status"])
+        else:
+            removed += [GSI2_PK, GSI2_SK]
         parts = {
             "delivery": {"Put": put(self._table, self._delivery(shape, item, record, sub_id),
                                     condition=attr(PK).not_exists())},
-            "old": {"Update": update(
-                self._table, record,
-                remove=[GSI2_PK, GSI2_SK, shape.name("Claim"), shape.name("ClaimUntil")],
-                condition=self._unchanged(shape, item))}}
+            "old": {"Update": update(self._table, record, set=listing or None, remove=removed,
+                                     condition=unchanged)}}
         return self._write(parts)
 
     def _delivery(self, shape: OldShape, item: dict[str, Any], record: dict[str, str],

@@ -1,17 +1,27 @@
-"""POST /contact over HTTP."""
+"""Posts to a form over HTTP: POST /forms/{id}, and POST /contact, which is
+POST /forms/contact. One pipeline for every form: the form read, the body
+checked against it (chalicelib/forms/received.py), the honeypots answered like
+a success, an Idempotency-Key replayed, the CAPTCHA asked for where the form
+wants one and the stage has one, then the message stored with its rate limit
+charge and its deliveries in one transaction (chalicelib/contact/store.py)."""
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from chalice import Response
 
 from chalicelib.api.message_bodies import ContactReceived
+from chalicelib.contact.captcha import FORM_FIELDS as CAPTCHA_FORM_FIELDS
 from chalicelib.contact.captcha import CaptchaVerifier
-from chalicelib.contact.model import ContactSubmission
-from chalicelib.contact.store import MessageStore
+from chalicelib.contact.store import CompanionDelivery, MessageStore
 from chalicelib.core.idempotency import IdempotencyStore, IdempotentRequest, Scope, checked_key
-from chalicelib.core.validation import gather, parse_into
+from chalicelib.core.validation import gather
 from chalicelib.db.rate_limit import RateLimiter
+from chalicelib.forms.builtin import CONTACT_ID
+from chalicelib.forms.model import Form
+from chalicelib.forms.received import Received, receive
+from chalicelib.forms.store import FormStore
 from chalicelib.http.errors import ValidationFailed
 from chalicelib.http.responses import json_response
 from chalicelib.platform.ids import new_id
@@ -23,35 +33,63 @@ SCOPE = Scope("POST /contact")
 CAPTCHA_TOKEN_FIELD = "captchaToken"  # noqa: S105 (a field name, not a secret)
 
 
+# The deliveries a form asks for besides the owner mail and the stage's chat
+# post (an autoresponse: another delivery kind), requested in the transaction
+# that stores each message. Only for real posts: never for a honeypot's decoy,
+# a refused CAPTCHA or a rate-limited post, which store nothing.
+FormDeliveries = Callable[[Form], Sequence[CompanionDelivery]]
+
+
+def no_deliveries(form: Form) -> Sequence[CompanionDelivery]:
+    return ()
+
+
+def scope_of(form: Form) -> Scope:
+    """A key is a key to one form's posts; the contact form's keep POST /contact's scope."""
+    return SCOPE if form.id == CONTACT_ID else Scope(f"POST /forms/{form.id}")
+
+
 class ContactApi:
-    def __init__(self, messages: MessageStore, limiter: RateLimiter, idempotency: IdempotencyStore,
-                 metrics: MetricsSink, captcha: CaptchaVerifier | None = None) -> None:
+    """Every form's posts (the contact form's, POST /contact, among them)."""
+
+    def __init__(self, messages: MessageStore, forms: FormStore, limiter: RateLimiter,
+                 idempotency: IdempotencyStore, metrics: MetricsSink,
+                 captcha: CaptchaVerifier | None = None,
+                 form_deliveries: FormDeliveries = no_deliveries) -> None:
         self._messages = messages
-        self._limiter = limiter
+        self._forms = forms
+        self._limiter = limiter  # one per stage: its keys are the client's, whatever the form
         self._idempotency = idempotency
         self._metrics = metrics
         self.captcha = captcha
+        self._form_deliveries = form_deliveries
 
-    def submit(self, body: dict[str, Any], raw_key: str | None, client_ip: str) -> Response:
+    def submit(self, body: dict[str, Any], raw_key: str | None, client_ip: str,
+               form_id: str = CONTACT_ID) -> Response:
         token = body.pop(CAPTCHA_TOKEN_FIELD, None)  # ignored when the stage has no CAPTCHA
-        return json_response(ContactReceived(**self.accept(body, raw_key, client_ip, token)), 202)
+        if form_id != CONTACT_ID:  # a widget's own field names too (POST /contact: as ever)
+            for name in CAPTCHA_FORM_FIELDS:
+                body.pop(name, None)
+        answer = self.accept(body, raw_key, client_ip, token, form_id=form_id)
+        return json_response(ContactReceived(**answer), 202)
 
     def accept(self, body: dict[str, Any], raw_key: str | None, client_ip: str,
-               captcha_token: Any = None) -> dict[str, Any]:
-        """The receipt ({id, status}) of a submission, however it arrived."""
+               captcha_token: Any = None, *, form_id: str = CONTACT_ID) -> dict[str, Any]:
+        """The receipt ({id, status}) of a post to the form, however it arrived."""
+        form = self._forms.get(form_id)  # RecordNotFound (404), for an id no form can have too
         errors: list[dict[str, str]] = []
         key = gather(errors, checked_key, raw_key)
-        submission = parse_into(errors, ContactSubmission, body)
-        if submission is None or errors:
+        received = gather(errors, receive, form, body)
+        if received is None or errors:
             raise ValidationFailed(errors)
-        request = SCOPE.request(key, submission.fields())
+        request = scope_of(form).request(key, received.compared())
         # A retry neither counts nor stores: it gets the first answer.
         return self._idempotency.once(request, lambda keyed: self._received(
-            submission, keyed, client_ip, captcha_token))
+            form, received, keyed, client_ip, captcha_token))
 
-    def _received(self, submission: ContactSubmission, request: IdempotentRequest | None,
+    def _received(self, form: Form, received: Received, request: IdempotentRequest | None,
                   client_ip: str, captcha_token: Any) -> dict[str, Any]:
-        if submission.is_spam:
+        if received.is_spam:
             # Answer as for a success (counted like one), keep no message. The
             # decoy id is a fresh ULID, like a real one, and a retry with the
             # same key replays it as a real replay would.
@@ -60,12 +98,13 @@ class ContactApi:
             if request is not None:
                 decoy = self._idempotency.remember(request, decoy)
             return decoy
-        if self.captcha is not None:
+        if self.captcha is not None and form.definition.captcha:
             # After the replay: a token is good once, and a retry of a stored
             # submission must still get its answer. Before anything is stored.
             self.captcha.verify(captcha_token, client_ip)
         # Counted in the transaction that stores it: what stores nothing counts nothing.
-        answer = self._messages.create(submission.fields(), request,
-                                       self._limiter.charge(client_ip))
+        answer = self._messages.create(received.values, request, self._limiter.charge(client_ip),
+                                       form=form, extra=received.extra, topic=received.topic,
+                                       deliveries=self._form_deliveries(form))
         self._metrics.count(CONTACT_RECEIVED)
         return answer

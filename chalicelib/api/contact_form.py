@@ -1,7 +1,8 @@
-"""POST /contact from a plain HTML form (application/x-www-form-urlencoded).
+"""POST /forms/{id} (and POST /contact) from a plain HTML form
+(application/x-www-form-urlencoded).
 
 The same submission as JSON, through the same ContactApi (fields, limits,
-honeypot, rate limit, idempotency, store first); only the answer differs: a
+honeypots, rate limit, idempotency, store first); only the answer differs: a
 browser that posted a form needs a page, so every outcome is a 303 to the
 site's thank-you or error page, or our own small page when it named none.
 """
@@ -15,6 +16,7 @@ from chalice import Response
 from chalicelib.api.contact import ContactApi
 from chalicelib.contact.captcha import FORM_FIELDS as CAPTCHA_FORM_FIELDS
 from chalicelib.core.domain_errors import DomainError
+from chalicelib.forms.builtin import CONTACT_ID
 from chalicelib.http.error_map import api_error_of
 from chalicelib.http.errors import ApiError, ValidationFailed
 from chalicelib.http.form import FormPost, read_form, single_values
@@ -44,7 +46,7 @@ class ContactFormApi:
         self._max_body_bytes = max_body_bytes
         self._metrics = metrics
 
-    def submit(self, post: FormPost) -> Response:
+    def submit(self, post: FormPost, form_id: str = CONTACT_ID) -> Response:
         targets = self._stage_targets
         back_url = post.referer if is_allowed_target(post.referer, self._allowed_origins) else None
         try:
@@ -54,7 +56,8 @@ class ContactFormApi:
             tokens = {name: fields.pop(name) for name in CAPTCHA_FORM_FIELDS if name in fields}
             captcha = self._contact.captcha
             self._contact.accept(fields, post.idempotency_key, post.client_ip,
-                                 tokens.get(captcha.provider.form_field) if captcha else None)
+                                 tokens.get(captcha.provider.form_field) if captcha else None,
+                                 form_id=form_id)
         except (DomainError, ApiError) as error:
             return self._refused(api_error_of(error), targets, back_url)
         return redirect(targets.ok) if targets.ok else thanks_page(back_url)

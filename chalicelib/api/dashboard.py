@@ -18,6 +18,7 @@ from chalicelib.dashboard.export import CsvPage
 from chalicelib.dashboard.replies import ReplyBody
 from chalicelib.dashboard.reply_store import Thread
 from chalicelib.dashboard.service import Dashboard, TimeRange
+from chalicelib.forms.model import is_form_id
 from chalicelib.http.errors import ValidationFailed
 from chalicelib.http.query import page_params
 from chalicelib.http.responses import json_response, no_content
@@ -38,6 +39,17 @@ def _status(query: Mapping[str, Any], errors: list[dict[str, str]], default: str
     if status is not None and status not in STATUSES:
         errors.append({"field": "status", "message": f"must be one of {', '.join(STATUSES)}"})
     return status
+
+
+def _form(query: Mapping[str, Any], errors: list[dict[str, str]]) -> str | None:
+    """The form to filter by (empty or absent: none)."""
+    form_id = query.get("form") or None
+    if form_id is not None and not is_form_id(form_id):
+        errors.append({"field": "form", "message": "must be a form's id: a lower-case letter, "
+                                                   "then up to 39 lower-case letters, digits or "
+                                                   "hyphens"})
+        return None
+    return form_id
 
 
 def _moment(query: Mapping[str, Any], name: str, errors: list[dict[str, str]]) -> datetime | None:
@@ -78,10 +90,12 @@ class DashboardApi:
         errors: list[dict[str, str]] = []
         page = gather(errors, page_params, query)
         status = _status(query, errors, "new")
+        form_id = _form(query, errors)
         if errors or page is None or status is None:
             raise ValidationFailed(errors)
         limit, cursor = page
-        messages, next_cursor = self._dashboard.list(status=status, limit=limit, cursor=cursor)
+        messages, next_cursor = self._dashboard.list(status=status, limit=limit, cursor=cursor,
+                                                     form_id=form_id)
         return json_response(bodies.MessagePage(items=[bodies.Message.of(m) for m in messages],
                                                 next_cursor=next_cursor))
 
@@ -97,7 +111,8 @@ class DashboardApi:
         return no_content()
 
     def stats(self) -> Response:
-        return json_response(bodies.Stats.of(self._dashboard.counts()))
+        counts = self._dashboard.counts()
+        return json_response(bodies.Stats.of(counts, self._dashboard.form_counts(counts)))
 
     def reply(self, message_id: str, body: dict[str, Any], raw_key: str | None,
               author: Identity) -> Response:
@@ -117,16 +132,19 @@ class DashboardApi:
         query = query or {}
         errors: list[dict[str, str]] = []
         status = _status(query, errors, None)
+        form_id = _form(query, errors)
         start, end = _moment(query, "from", errors), _moment(query, "to", errors)
         if start and end and start >= end:
             errors.append({"field": "to", "message": "must be later than from"})
         _check_cursor(query, errors)
-        _refuse_unknown(query, {"status", "from", "to", "cursor"}, errors)
+        _refuse_unknown(query, {"status", "form", "from", "to", "cursor"}, errors)
         if errors:
             raise ValidationFailed(errors)
         page = self._dashboard.export_messages(status=status, period=TimeRange(start, end),
-                                               cursor=query.get("cursor") or None)
-        return csv_response(page, query, "messages.csv")
+                                               cursor=query.get("cursor") or None,
+                                               form_id=form_id)
+        return csv_response(page, query, f"{form_id}-messages.csv" if form_id
+                            else "messages.csv")
 
     def export_users(self, query: Mapping[str, Any] | None) -> Response:
         query = query or {}

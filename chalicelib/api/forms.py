@@ -1,4 +1,5 @@
-"""The forms resource over HTTP (admin): definitions in, forms with ETags out."""
+"""The forms resource over HTTP: definitions in, forms with ETags out (admin),
+and each form's JSON Schema (public)."""
 from __future__ import annotations
 
 from typing import Any
@@ -9,10 +10,15 @@ from chalicelib.api.form_bodies import Form, FormList
 from chalicelib.core.validation import gather
 from chalicelib.forms.definition import parse_definition
 from chalicelib.forms.model import check_form_id
+from chalicelib.forms.schema import json_schema
 from chalicelib.forms.store import ANY, FormStore, Precondition
 from chalicelib.http.conditional import creation_only, etag, optional_versions
 from chalicelib.http.errors import ValidationFailed
 from chalicelib.http.responses import json_response, no_content
+
+# A form's schema changes only when an admin edits it: a minute of caching
+# spares the API the page views, and an edit shows within that minute.
+SCHEMA_CACHE_CONTROL = "public, max-age=60"
 
 
 def precondition(if_match: str | None, if_none_match: str | None) -> Precondition:
@@ -36,6 +42,12 @@ class FormsApi:
     def get(self, form_id: str) -> Response:
         form = self._store.get(form_id)
         return json_response(Form.of(form), headers={"ETag": etag(form.version)})
+
+    def schema(self, form_id: str) -> Response:
+        """The current definition as JSON Schema, for a client to check a post before sending."""
+        form = self._store.get(form_id)
+        return json_response(json_schema(form.definition),
+                             headers={"Cache-Control": SCHEMA_CACHE_CONTROL})
 
     def put(self, form_id: str, body: dict[str, Any], if_match: str | None,
             if_none_match: str | None) -> Response:

@@ -10,6 +10,7 @@ from chalicelib.api.bodies import Body, Moment
 from chalicelib.contact import model as contact
 from chalicelib.contact.model import STATUSES, Status
 from chalicelib.dashboard import replies
+from chalicelib.forms.builtin import CONTACT_ID
 
 DeliveryStatus = Literal["pending", "sent", "failed"]
 
@@ -30,12 +31,28 @@ class Notification(Body):
                    sent_at=UNSET if n.sent_at is None else n.sent_at)
 
 
-class Message(Body, kw_only=True):
-    id: str
+class SubmittedField(Body):
+    """One field of the message, with its label and type as its form had them
+    when the message came."""
     name: str
-    email: str
-    subject: str | UnsetType = UNSET
-    message: str
+    label: str
+    type: str
+    value: str | bool
+
+
+class Message(Body, kw_only=True):
+    """A post to a form. `name`, `email`, `subject` and `message` are the
+    contact form's fields (`subject` absent when it had none); for another
+    form, the value of its field named `name`, of its replyTo field, its
+    `_subject` and the value of its field named `message`, each null without one."""
+    id: str
+    form_id: str
+    name: str | None
+    email: str | None
+    subject: str | None | UnsetType = UNSET
+    message: str | None
+    fields: list[SubmittedField]
+    extra: dict[str, str]
     status: Status
     created_at: Moment
     updated_at: Moment
@@ -44,8 +61,14 @@ class Message(Body, kw_only=True):
 
     @classmethod
     def fields_of(cls, message: contact.Message) -> dict[str, Any]:
-        return {"id": message.id, "name": message.name, "email": message.email,
-                "subject": message.subject or UNSET, "message": message.message,
+        subject: str | None | UnsetType = message.subject
+        if message.form_id == CONTACT_ID and not message.subject:
+            subject = UNSET  # as the contact form's messages always had it
+        return {"id": message.id, "form_id": message.form_id, "name": message.name,
+                "email": message.email, "subject": subject, "message": message.message,
+                "fields": [SubmittedField(name=f.name, label=f.label, type=f.type, value=f.value)
+                           for f in message.shown_fields],
+                "extra": dict(message.extra),
                 "status": message.status, "created_at": message.created_at,
                 "updated_at": message.updated_at,
                 "notification": Notification.of(message.notification),
@@ -118,18 +141,21 @@ class Stats(Body):
     messages: MessageCounts  # type: ignore[valid-type]
     notifications: Counts
     deliveries: Deliveries
+    # Messages stored per form id: every form's, and a deleted form's while it has some.
+    forms: dict[str, int]
 
     @classmethod
-    def of(cls, counts: dict[str, int]) -> Stats:
+    def of(cls, counts: dict[str, int], forms: dict[str, int]) -> Stats:
         email = Counts(pending=counts["notificationsPending"], failed=counts["notificationsFailed"])
         return cls(users=counts["users"],
                    messages=MessageCounts(**{s: counts[f"messages{s.title()}"] for s in STATUSES}),
                    notifications=email,
                    deliveries=Deliveries(email=email,
                                          chat=Counts(pending=counts["chatPending"],
-                                                     failed=counts["chatFailed"])))
+                                                     failed=counts["chatFailed"])),
+                   forms=forms)
 
 
 # The bodies above, for /openapi.json.
 ANSWERS: tuple[type[msgspec.Struct], ...] = (
-    Message, MessagePage, MessageThread, Reply, ContactReceived, ReplyAccepted, Stats)
+    SubmittedField, Message, MessagePage, MessageThread, Reply, ContactReceived, ReplyAccepted, Stats)

@@ -98,7 +98,7 @@ class Services:
     def contact_api(self) -> ContactApi:
         from chalicelib.api.contact import ContactApi
         settings = self.settings
-        return ContactApi(self.messages,
+        return ContactApi(self.messages, self.forms,
                           self._rate_limiter("contact", settings.contact_rate_limit,
                                              settings.contact_rate_window_seconds),
                           self.idempotency, self.metrics, captcha_verifier(settings, self.clients))
@@ -127,7 +127,8 @@ class Services:
             reply_limiter=self._rate_limiter("reply", settings.reply_rate_limit,
                                              settings.reply_rate_window_seconds),
             idempotency=self.idempotency,
-            export_limits=ExportLimits(settings.export_max_rows, settings.export_max_bytes))
+            export_limits=ExportLimits(settings.export_max_rows, settings.export_max_bytes),
+            forms=self.forms)
 
     @cached_property
     def dashboard_api(self) -> DashboardApi:

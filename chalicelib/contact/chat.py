@@ -19,6 +19,7 @@ from typing import Any
 from chalicelib.contact.model import Message
 from chalicelib.core.domain_errors import DependencyUnavailable
 from chalicelib.db import keys
+from chalicelib.forms.builtin import CONTACT_ID
 from chalicelib.outbox.kind import DeliveryKind, TemporaryFailure
 from chalicelib.outbox.kinds import CHAT, Requested, request
 from chalicelib.platform.config import CHAT_FORMATS
@@ -48,16 +49,45 @@ def discord_escape(text: str) -> str:
     return _DISCORD_MARKUP.sub(r"\\\1", text).replace("@", "@\u200b")
 
 
-def payload(message: Message, fmt: str) -> dict[str, Any]:
-    subject = message.subject or "(no subject)"
+def _form_payload(message: Message, fmt: str) -> dict[str, Any]:
+    """A post to a form other than contact: its form named, every field with its label."""
+    form = message.form_name or message.form_id
+    if fmt == "json":
+        return {"type": "form_message", "id": message.id, "formId": message.form_id,
+                "formName": form, "email": message.email, "subject": message.subject,
+                "fields": [f.to_item() for f in message.shown_fields],
+                "extra": dict(message.extra), "createdAt": message.created_at}
+    escape = slack_escape if fmt == "slack" else discord_escape
+    who = message.name or message.email or "someone"
+    lines = [f"New message to the form {escape(form)} from {escape(who)}"]
+    if message.subject:
+        lines.append(f"*{escape(message.subject)}*" if fmt == "slack"
+                     else f"**{escape(message.subject)}**")
+    for field in message.shown_fields:
+        value = field.value if isinstance(field.value, str) else ("yes" if field.value else "no")
+        lines.append(f"{escape(field.label)}: {escape(value)}")
+    lines += [f"{escape(name)}: {escape(value)}" for name, value in message.extra.items()]
+    content = "\n".join(lines)
     if fmt == "slack":
-        return {"text": f"New contact message from {slack_escape(message.name)} "
-                        f"<mailto:{slack_escape(message.email)}|{slack_escape(message.email)}>\n"
-                        f"*{slack_escape(subject)}*\n{slack_escape(message.message)}"}
+        return {"text": content}
+    if len(content) > DISCORD_LIMIT:
+        content = content[:DISCORD_LIMIT - 1] + "…"
+    return {"content": content, "allowed_mentions": {"parse": []}}
+
+
+def payload(message: Message, fmt: str) -> dict[str, Any]:
+    if message.form_id != CONTACT_ID:
+        return _form_payload(message, fmt)
+    subject = message.subject or "(no subject)"
+    name, email, text = message.name or "", message.email or "", message.message or ""
+    if fmt == "slack":
+        return {"text": f"New contact message from {slack_escape(name)} "
+                        f"<mailto:{slack_escape(email)}|{slack_escape(email)}>\n"
+                        f"*{slack_escape(subject)}*\n{slack_escape(text)}"}
     if fmt == "discord":
-        content = (f"New contact message from {discord_escape(message.name)} "
-                   f"({discord_escape(message.email)})\n**{discord_escape(subject)}**\n"
-                   f"{discord_escape(message.message)}")
+        content = (f"New contact message from {discord_escape(name)} "
+                   f"({discord_escape(email)})\n**{discord_escape(subject)}**\n"
+                   f"{discord_escape(text)}")
         if len(content) > DISCORD_LIMIT:
             content = content[:DISCORD_LIMIT - 1] + "…"
         return {"content": content, "allowed_mentions": {"parse": []}}

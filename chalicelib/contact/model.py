@@ -1,7 +1,9 @@
-"""Contact messages: the submission body, the stored message, and its item."""
+"""Messages: the contact form's submission body, the stored message (a post
+to any form), and its item."""
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Annotated, Any, Literal, get_args
 
 from msgspec import UNSET, Meta, UnsetType
@@ -9,6 +11,9 @@ from msgspec import UNSET, Meta, UnsetType
 from chalicelib.core import text
 from chalicelib.core.validation import Model
 from chalicelib.db import keys
+from chalicelib.forms.builtin import CONTACT, CONTACT_ID
+from chalicelib.forms.model import Form
+from chalicelib.forms.submission import FieldValue, SubmittedField, submitted_fields
 from chalicelib.outbox.kind import DeliveryState
 from chalicelib.outbox.kinds import NOTIFICATION, Requested, request, state_of, summary_of
 from chalicelib.users.model import Email
@@ -69,16 +74,55 @@ Notification = DeliveryState
 
 @dataclass(frozen=True)
 class Message:
+    """A post to a form, stored. `fields` are its values with their labels and
+    types as the form had them; `name`, `email`, `subject` and `message` are
+    the contact form's fields, and for another form what stands for them (the
+    replyTo field's value as `email`, `_subject` as `subject`, a field named
+    `name` or `message`), None where it has none."""
     id: str
-    name: str
-    email: str
+    name: str | None
+    email: str | None
     subject: str | None
-    message: str
+    message: str | None
     status: str
     created_at: str
     updated_at: str
     notification: Notification
     reply_count: int = 0
+    form_id: str = CONTACT_ID
+    fields: tuple[SubmittedField, ...] = ()
+    extra: Mapping[str, str] = field(default_factory=dict)
+    topic: str | None = None  # `_subject`: the owner mail's topic
+    form_name: str | None = None  # the form's name when the message came
+
+    @classmethod
+    def received(cls, message_id: str, now: str, form: Form, values: Mapping[str, FieldValue],
+                 *, extra: Mapping[str, str], topic: str | None,
+                 notification: Notification) -> Message:
+        """A new post to `form` (its values in the form's order, as checked)."""
+        definition = form.definition
+
+        def text_of(name: str | None) -> str | None:
+            value = values.get(name) if name else None
+            return value if isinstance(value, str) else None
+
+        contact = form.id == CONTACT_ID
+        return cls(id=message_id, name=text_of("name"), email=text_of(definition.reply_to),
+                   subject=text_of("subject") if contact else topic,
+                   message=text_of("message"), status="new", created_at=now, updated_at=now,
+                   notification=notification, form_id=form.id,
+                   fields=submitted_fields(definition, values), extra=dict(extra), topic=topic,
+                   form_name=definition.name)
+
+    @property
+    def shown_fields(self) -> tuple[SubmittedField, ...]:
+        """Its fields; a message stored before forms had them (a contact
+        message) shows its own with the built-in form's labels."""
+        if self.fields:
+            return self.fields
+        values = {"name": self.name, "email": self.email, "subject": self.subject,
+                  "message": self.message}
+        return submitted_fields(CONTACT, {k: v for k, v in values.items() if v})
 
     def with_status(self, status: str, updated_at: str) -> Message:
         return replace(self, status=status, updated_at=updated_at)
@@ -87,30 +131,38 @@ class Message:
         """The message's item, its owner mail's progress summarised on it."""
         item: dict[str, Any] = {
             **keys.message(self.id), **keys.message_listing(self.status, self.id),
+            **keys.form_message_listing(self.form_id, self.status, self.id),
             "type": "message", "id": self.id, "name": self.name, "email": self.email,
             "subject": self.subject, "message": self.message, "status": self.status,
             "createdAt": self.created_at, "updatedAt": self.updated_at,
             "replyCount": self.reply_count, **summary_of(NOTIFICATION, self.notification),
+            "formId": self.form_id, "fields": [f.to_item() for f in self.fields] or None,
+            "extra": dict(self.extra) or None, "topic": self.topic, "formName": self.form_name,
         }
         return item
 
     def payload(self) -> dict[str, Any]:
-        """What a delivery about this message carries: the message as received."""
+        """What a delivery about this message carries: the message as received
+        (None values are left out)."""
         return {"id": self.id, "name": self.name, "email": self.email, "subject": self.subject,
-                "message": self.message, "createdAt": self.created_at}
+                "message": self.message, "createdAt": self.created_at, "formId": self.form_id,
+                "formName": self.form_name, "fields": [f.to_item() for f in self.fields] or None,
+                "extra": dict(self.extra) or None, "topic": self.topic}
 
     @classmethod
     def from_payload(cls, payload: dict[str, Any]) -> Message:
         """The message a delivery's payload carries (status and progress are not part of it)."""
-        return cls(id=payload["id"], name=payload["name"], email=payload["email"],
-                   subject=payload.get("subject"), message=payload["message"], status="new",
+        return cls(id=payload["id"], name=payload.get("name"), email=payload.get("email"),
+                   subject=payload.get("subject"), message=payload.get("message"), status="new",
                    created_at=payload["createdAt"], updated_at=payload["createdAt"],
-                   notification=Notification(NOTIFY_PENDING))
+                   notification=Notification(NOTIFY_PENDING), **_form_part(payload))
 
-    def requested(self) -> Requested:
-        """The owner's mail of this new message, due now (the outbox's one way in)."""
+    def requested(self, recipients: Sequence[str] = ()) -> Requested:
+        """The owner's mail of this new message, due now (the outbox's one way in),
+        to `recipients` (none: the stage's owner)."""
         return request(NOTIFICATION, keys.message(self.id), delivery_id=self.id,
-                       due=self.created_at, payload=self.payload())
+                       due=self.created_at,
+                       payload={**self.payload(), "recipients": list(recipients) or None})
 
     @classmethod
     def from_item(cls, item: dict[str, Any]) -> Message:
@@ -118,7 +170,16 @@ class Message:
         if notification is None:
             raise KeyError("the message has no owner mail")
         return cls(
-            id=item["id"], name=item["name"], email=item["email"], subject=item.get("subject"),
-            message=item["message"], status=item["status"], created_at=item["createdAt"],
-            updated_at=item["updatedAt"], notification=notification,
-            reply_count=int(item.get("replyCount", 0)))
+            id=item["id"], name=item.get("name"), email=item.get("email"),
+            subject=item.get("subject"), message=item.get("message"), status=item["status"],
+            created_at=item["createdAt"], updated_at=item["updatedAt"], notification=notification,
+            reply_count=int(item.get("replyCount", 0)), **_form_part(item))
+
+
+def _form_part(stored: Mapping[str, Any]) -> dict[str, Any]:
+    """Message's form attributes from an item or a payload; one stored before
+    forms were is a contact message."""
+    return {"form_id": str(stored.get("formId", CONTACT_ID)),
+            "fields": tuple(SubmittedField.from_item(f) for f in stored.get("fields") or ()),
+            "extra": {str(k): str(v) for k, v in (stored.get("extra") or {}).items()},
+            "topic": stored.get("topic"), "form_name": stored.get("formName")}

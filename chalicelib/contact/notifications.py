@@ -1,5 +1,6 @@
-"""The site owner's email for each stored contact message: one kind of
-delivery through the outbox (chalicelib/outbox)."""
+"""The site owner's email for each stored message: one kind of delivery
+through the outbox (chalicelib/outbox), to the form's recipients as they were
+when the message came, or the stage's owner."""
 from __future__ import annotations
 
 from typing import Any
@@ -21,5 +22,6 @@ class OwnerNotifications(DeliveryKind, declared=NOTIFICATION):
 
     def send(self, payload: dict[str, Any]) -> None:
         mail = compose(Message.from_payload(payload), sender=self._sender, owner=self._owner,
-                       branding=self._branding)
+                       branding=self._branding,
+                       recipients=[str(r) for r in payload.get("recipients") or ()])
         self._ses.send_email(**mail)

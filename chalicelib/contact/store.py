@@ -1,11 +1,12 @@
-"""MessageStore: contact messages in the single table.
+"""MessageStore: messages (posts to any form) in the single table.
 
 - Create: one transaction puts the message and the deliveries it asks for
   (the owner's mail, and the chat post on a stage that posts; each pending,
   due now, summarised on the message: chalicelib/outbox/kinds.py `request`),
   moves the counters, and, with an Idempotency-Key, remembers the answer
   (chalicelib/core/idempotency.py).
-- List: one GSI1 page of a status's partition, newest first (chalicelib/db/listing.py).
+- List: one GSI1 page of a status's partition, newest first (chalicelib/db/listing.py);
+  filtered by form, one GSI2 page of that form's and status's partition.
 - Status change and delete: conditional on the state just read, with the
   counters moved in the same transaction; a concurrent change means read again.
   A delete takes the message's deliveries with it (`discard_all`).
@@ -13,7 +14,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -22,18 +23,38 @@ from chalicelib.core.domain_errors import DependencyUnavailable, KeyInUse, Recor
 from chalicelib.core.idempotency import IdempotentRequest
 from chalicelib.db import keys
 from chalicelib.db.clock import iso, utc_now
-from chalicelib.db.counters import counter_update
-from chalicelib.db.expressions import attr, delete, put, update
-from chalicelib.db.listing import newest_first
+from chalicelib.db.counters import counter_update, form_counter
+from chalicelib.db.expressions import Condition, attr, delete, put, update
+from chalicelib.db.listing import BY_GSI2, newest_first
 from chalicelib.db.rate_limit import Charge
 from chalicelib.db.reads import get_item
-from chalicelib.db.table import GSI1_PK, PK
+from chalicelib.db.table import GSI1_PK, GSI2_PK, PK
 from chalicelib.db.transactions import ConditionFailed, PartOrder, Parts, as_written, transact_write
+from chalicelib.forms.builtin import CONTACT_ID, contact_form
+from chalicelib.forms.model import Form
+from chalicelib.forms.submission import FieldValue
 from chalicelib.outbox.kinds import Requested, discard_all
 from chalicelib.platform.ids import is_ulid, new_id
 
 STATUS_COUNTER = {"new": "messagesNew", "read": "messagesRead", "replied": "messagesReplied",
                   "archived": "messagesArchived"}
+
+
+def form_counted(message: Message, delta: int) -> dict[str, int]:
+    """The message's form's counter; the contact form's count is the rest
+    (chalicelib/db/counters.py)."""
+    return {} if message.form_id == CONTACT_ID else {form_counter(message.form_id): delta}
+
+
+def listed_as(message: Message, status: str) -> tuple[dict[str, str], Condition]:
+    """What moves `message` to `status`'s lists (GSI1's, and its form's on
+    GSI2), and the condition that keeps it from taking GSI2 from a delivery
+    stored in the shape before deliveries had items of their own (a pending
+    owner mail's NOTIFY#pending, until the deploy's upgrade rewrites it)."""
+    listing = {GSI1_PK: keys.message_list(status),
+               **keys.form_message_listing(message.form_id, status, message.id)}
+    gsi2 = attr(GSI2_PK)
+    return listing, gsi2.not_exists() | gsi2.begins_with(keys.FORM_MESSAGES_PREFIX)
 
 
 class CompanionDelivery(Protocol):
@@ -57,24 +78,30 @@ class MessageStore:
 
     # -- submissions ---------------------------------------------------------
 
-    def create(self, fields: dict[str, str], request: IdempotentRequest | None,
-               charge: Charge | None = None) -> dict[str, Any]:
-        """Store a submission and return POST /contact's answer. With `request`,
-        remember the answer in the same transaction (KeyInUse if a concurrent
-        request with the key got there first); with `charge`, count it against
-        its client's rate limit (refused: RateExceeded). Either way, nothing is
-        stored unless all of it is."""
+    def create(self, values: Mapping[str, FieldValue], request: IdempotentRequest | None,
+               charge: Charge | None = None, *, form: Form | None = None,
+               extra: Mapping[str, str] | None = None, topic: str | None = None,
+               deliveries: Sequence[CompanionDelivery] = ()) -> dict[str, Any]:
+        """Store a post to `form` (the built-in contact form if None: `values`
+        are then its fields) and return its receipt. The owner's mail, the
+        stage's companions' deliveries and the form's own `deliveries` are
+        requested in the same transaction. With `request`, remember the answer
+        in it too (KeyInUse if a concurrent request with the key got there
+        first); with `charge`, count it against its client's rate limit
+        (refused: RateExceeded). Either way, nothing is stored unless all of it is."""
         moment = self._clock()
         now = iso(moment)
-        message = Message(id=self._ids(), name=fields["name"], email=fields["email"],
-                          subject=fields.get("subject"), message=fields["message"], status="new",
-                          created_at=now, updated_at=now,
-                          notification=Notification(NOTIFY_PENDING, 0, next_attempt_at=now))
+        form = form or contact_form()
+        message = Message.received(self._ids(), now, form, values,
+                                   extra=extra or {}, topic=topic,
+                                   notification=Notification(NOTIFY_PENDING, 0,
+                                                             next_attempt_at=now))
         response = {"id": message.id, "status": "received"}
-        requested: list[Requested] = [message.requested(),
-                                      *(c.new_delivery(message) for c in self._companions)]
+        requested: list[Requested] = [message.requested(form.definition.recipients),
+                                      *(c.new_delivery(message)
+                                        for c in (*self._companions, *deliveries))]
         item = message.to_item()
-        counted = Counter({STATUS_COUNTER["new"]: 1})
+        counted = Counter({STATUS_COUNTER["new"]: 1, **form_counted(message, 1)})
         parts = {}
         for delivery in requested:
             item.update(delivery.summary)
@@ -110,11 +137,17 @@ class MessageStore:
             raise RecordNotFound("No message has this id.")
         return item
 
-    def list(self, *, status: str, limit: int,
-             cursor: str | None = None) -> tuple[list[Message], str | None]:
-        items, next_cursor = newest_first(self._client, self._table,
-                                          partition=keys.message_list(status),
-                                          limit=limit, cursor=cursor)
+    def list(self, *, status: str, limit: int, cursor: str | None = None,
+             form_id: str | None = None) -> tuple[list[Message], str | None]:
+        """One page of a status's messages, or of one form's of that status."""
+        if form_id is None:
+            items, next_cursor = newest_first(self._client, self._table,
+                                              partition=keys.message_list(status),
+                                              limit=limit, cursor=cursor)
+        else:
+            items, next_cursor = newest_first(self._client, self._table,
+                                              partition=keys.form_message_list(form_id, status),
+                                              limit=limit, cursor=cursor, index=BY_GSI2)
         return [Message.from_item(item) for item in items], next_cursor
 
     def set_status(self, message_id: str, status: str) -> Message:
@@ -123,13 +156,13 @@ class MessageStore:
             if current.status == status:
                 return current
             updated = current.with_status(status, iso(self._clock()))
+            listing, ours = listed_as(current, status)
             try:
                 transact_write(self._client, {
                     "message": {"Update": update(
                         self._table, keys.message(message_id),
-                        set={"status": status, "updatedAt": updated.updated_at,
-                             GSI1_PK: keys.message_list(status)},
-                        condition=attr("status").eq(current.status))},
+                        set={"status": status, "updatedAt": updated.updated_at, **listing},
+                        condition=attr("status").eq(current.status) & ours)},
                     "counters": counter_update(self._table, **{STATUS_COUNTER[current.status]: -1,
                                                                STATUS_COUNTER[status]: 1}),
                 }, order=self._part_order)
@@ -147,7 +180,7 @@ class MessageStore:
             item = self._item(message_id)
             current = Message.from_item(item)
             deliveries = discard_all(self._table, item)
-            deltas = Counter({STATUS_COUNTER[current.status]: -1})
+            deltas = Counter({STATUS_COUNTER[current.status]: -1, **form_counted(current, -1)})
             deltas.update(deliveries.counters)
             deltas.update(counter_deltas or {})
             condition = attr("status").eq(current.status)

@@ -72,6 +72,11 @@ class BuiltInForm(DomainError):
     default_message = "The built-in contact form cannot be deleted; edit it instead."
 
 
+class NoReplyAddress(DomainError):
+    """A reply to a message whose form gave no email address (no replyTo field)."""
+    default_message = "This message has no email address to reply to."
+
+
 class RateExceeded(DomainError):
     default_message = "Too many requests. Try again later."
 

@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.contact.model import Message
+from chalicelib.forms.model import FormDefinition
 from chalicelib.users.model import User
 
 BOM = "\ufeff"
@@ -72,6 +74,25 @@ def csv_page(columns: Iterable[str], rows: Iterator[Row], *, max_rows: int,
 def message_cells(message: Message) -> list[Any]:
     return [message.id, message.created_at, message.status, message.name, message.email,
             message.subject, message.message, message.notification.status, message.reply_count]
+
+
+def form_columns(form: FormDefinition) -> tuple[str, ...]:
+    """One form's messages: a column per field of its definition (by name, in
+    its order), then its extra fields as one JSON object."""
+    return ("id", "createdAt", "status", *(f.name for f in form.fields), "extra",
+            "notificationStatus", "replyCount")
+
+
+def form_message_cells(form: FormDefinition, message: Message) -> list[Any]:
+    """A field the message lacks (left empty, or added to the form since) is
+    an empty cell; a field it has that the form no longer defines is in none."""
+    values = {f.name: f.value for f in message.shown_fields}
+    cells: list[Any] = [message.id, message.created_at, message.status]
+    for field in form.fields:
+        value = values.get(field.name)
+        cells.append(("true" if value else "false") if isinstance(value, bool) else value)
+    extra = json.dumps(dict(message.extra), ensure_ascii=False) if message.extra else ""
+    return [*cells, extra, message.notification.status, message.reply_count]
 
 
 def user_cells(user: User) -> list[Any]:

@@ -16,6 +16,7 @@ from msgspec import Meta
 
 from chalicelib.contact.model import Message
 from chalicelib.core import text
+from chalicelib.core.domain_errors import NoReplyAddress
 from chalicelib.core.validation import Model
 from chalicelib.db import keys
 from chalicelib.outbox.kind import PENDING, DeliveryState
@@ -34,6 +35,10 @@ class ReplyBody(Model):
     normalize = {"body": _reply_text}
 
     body: ReplyText
+
+
+def _shown(value: str | bool) -> str:
+    return value if isinstance(value, str) else ("yes" if value else "no")
 
 
 @dataclass(frozen=True)
@@ -57,9 +62,15 @@ class Reply:
     @classmethod
     def answering(cls, message: Message, *, reply_id: str, body: str, author: str,
                   now: str) -> Reply:
+        """NoReplyAddress when the message has no email (its form has no replyTo)."""
+        if not message.email:
+            raise NoReplyAddress()
+        quoted = message.message
+        if quoted is None:  # a form without a message field: the fields it has
+            quoted = "\n".join(f"{f.label}: {_shown(f.value)}" for f in message.shown_fields)
         return cls(id=reply_id, message_id=message.id, body=body, author=author, created_at=now,
-                   to=message.email, to_name=message.name, subject=message.subject,
-                   quoted=message.message, quoted_at=message.created_at)
+                   to=message.email, to_name=message.name or message.email,
+                   subject=message.subject, quoted=quoted, quoted_at=message.created_at)
 
     def requested(self) -> tuple[dict[str, Any], Requested]:
         """The new reply's item and its mail, due now (the outbox's one way in)."""

@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.contact.model import Message, Notification
-from chalicelib.contact.store import STATUS_COUNTER
+from chalicelib.contact.store import STATUS_COUNTER, listed_as
 from chalicelib.core.domain_errors import DependencyUnavailable, KeyInUse, LimitReached, RecordNotFound
 from chalicelib.core.idempotency import IdempotentRequest
 from chalicelib.dashboard.replies import Reply
@@ -31,7 +31,7 @@ from chalicelib.db.errors import aws_unavailable_mapped
 from chalicelib.db.expressions import attr, delete, put, update
 from chalicelib.db.items import from_item, to_value
 from chalicelib.db.rate_limit import Charge
-from chalicelib.db.table import GSI1_PK, PK, SK
+from chalicelib.db.table import PK, SK
 from chalicelib.db.transactions import ConditionFailed, PartOrder, as_written, transact_write
 from chalicelib.outbox.kind import PENDING
 from chalicelib.outbox.kinds import CHAT, discard_all, kept, state_of
@@ -150,11 +150,11 @@ class ReplyStore:
 
     def _message_replied(self, current: Message, now: str) -> dict[str, Any]:
         count = attr("replyCount")
+        listing, ours = listed_as(current, REPLIED)
         return update(self._table, keys.message(current.id),
-                      set={"status": REPLIED, "updatedAt": now,
-                           GSI1_PK: keys.message_list(REPLIED)},
+                      set={"status": REPLIED, "updatedAt": now, **listing},
                       add={"replyCount": 1},
-                      condition=attr("status").eq(current.status)
+                      condition=attr("status").eq(current.status) & ours
                       & (count.not_exists() | count.lt(self._max_replies)))
 
     def _limit_reached(self) -> LimitReached:

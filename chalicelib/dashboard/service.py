@@ -10,7 +10,8 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.contact.model import STATUSES, Message
-from chalicelib.contact.store import MessageStore
+from chalicelib.contact.store import STATUS_COUNTER, MessageStore
+from chalicelib.core.domain_errors import RecordNotFound
 from chalicelib.core.idempotency import IdempotencyStore, IdempotentRequest
 from chalicelib.dashboard.export import (
     MESSAGE_COLUMNS,
@@ -18,13 +19,25 @@ from chalicelib.dashboard.export import (
     CsvPage,
     Row,
     csv_page,
+    form_columns,
+    form_message_cells,
     message_cells,
     user_cells,
 )
 from chalicelib.dashboard.reply_store import ReplyStore, Thread
 from chalicelib.db import keys
-from chalicelib.db.listing import newest_first_across, resume_cursor, resume_point
+from chalicelib.db.counters import FORM_COUNTER_PREFIX
+from chalicelib.db.listing import (
+    BY_GSI1,
+    BY_GSI2,
+    Index,
+    newest_first_across,
+    resume_cursor,
+    resume_point,
+)
 from chalicelib.db.rate_limit import RateLimiter
+from chalicelib.forms.builtin import CONTACT_ID, contact_form
+from chalicelib.forms.store import FormStore
 from chalicelib.platform.ids import first_ulid_at, last_ulid_at
 from chalicelib.users.model import User
 
@@ -61,7 +74,9 @@ class Dashboard:
     def __init__(self, messages: MessageStore, replies: ReplyStore, *, dynamodb: Any,
                  table_name: str, counters: Callable[[], dict[str, int]],
                  reply_limiter: RateLimiter, idempotency: IdempotencyStore,
-                 export_limits: ExportLimits = ExportLimits()) -> None:
+                 export_limits: ExportLimits = ExportLimits(),
+                 forms: FormStore | None = None) -> None:
+        self._forms = forms
         self._messages = messages
         self._replies = replies
         self._idempotency = idempotency
@@ -73,9 +88,9 @@ class Dashboard:
 
     # -- messages ------------------------------------------------------------
 
-    def list(self, *, status: str, limit: int,
-             cursor: str | None) -> tuple[list[Message], str | None]:
-        return self._messages.list(status=status, limit=limit, cursor=cursor)
+    def list(self, *, status: str, limit: int, cursor: str | None,
+             form_id: str | None = None) -> tuple[list[Message], str | None]:
+        return self._messages.list(status=status, limit=limit, cursor=cursor, form_id=form_id)
 
     def thread(self, message_id: str) -> Thread:
         return self._replies.thread(message_id)
@@ -91,6 +106,20 @@ class Dashboard:
     def counts(self) -> dict[str, int]:
         return self._counters()
 
+    def form_counts(self, counts: dict[str, int]) -> dict[str, int]:
+        """Messages stored per form: every form's (0 without any), and a
+        deleted form's while it has some. The contact form's is every
+        message's less the others' (chalicelib/db/counters.py)."""
+        counted = {name.removeprefix(FORM_COUNTER_PREFIX): value for name, value in counts.items()
+                   if name.startswith(FORM_COUNTER_PREFIX) and value}
+        forms = {form.id: counted.get(form.id, 0)
+                 for form in (self._forms.list() if self._forms else [contact_form()])}
+        forms.update(counted)
+        every = sum(counts[STATUS_COUNTER[status]] for status in STATUSES)
+        forms[CONTACT_ID] = every - sum(value for form_id, value in counted.items()
+                                        if form_id != CONTACT_ID)
+        return dict(sorted(forms.items()))
+
     # -- replies ---------------------------------------------------------------
 
     def reply(self, message_id: str, *, body: str, author: str, author_key: str,
@@ -104,11 +133,23 @@ class Dashboard:
     # -- exports -----------------------------------------------------------------
 
     def export_messages(self, *, status: str | None, period: TimeRange,
-                        cursor: str | None) -> CsvPage:
-        partitions = [keys.message_list(s) for s in ((status,) if status else STATUSES)]
-        rows = self._rows(partitions, period, cursor, lambda item: message_cells(
-            Message.from_item(item)))
-        return csv_page(MESSAGE_COLUMNS, rows, max_rows=self._export_limits.max_rows,
+                        cursor: str | None, form_id: str | None = None) -> CsvPage:
+        """Every form's messages with the contact form's columns; or one form's,
+        with a column per field of its current definition (RecordNotFound for
+        a form that does not exist)."""
+        statuses = (status,) if status else STATUSES
+        if form_id is None:
+            rows = self._rows([keys.message_list(s) for s in statuses], period, cursor,
+                              lambda item: message_cells(Message.from_item(item)))
+            return csv_page(MESSAGE_COLUMNS, rows, max_rows=self._export_limits.max_rows,
+                            max_bytes=self._export_limits.max_bytes)
+        if self._forms is None:
+            raise RecordNotFound("No form has this id.")
+        form = self._forms.get(form_id).definition
+        rows = self._rows([keys.form_message_list(form_id, s) for s in statuses], period, cursor,
+                          lambda item: form_message_cells(form, Message.from_item(item)),
+                          index=BY_GSI2)
+        return csv_page(form_columns(form), rows, max_rows=self._export_limits.max_rows,
                         max_bytes=self._export_limits.max_bytes)
 
     def export_users(self, *, cursor: str | None) -> CsvPage:
@@ -118,12 +159,13 @@ class Dashboard:
                         max_bytes=self._export_limits.max_bytes)
 
     def _rows(self, partitions: builtins.list[str], period: TimeRange, cursor: str | None,
-              cells: Callable[[dict[str, Any]], builtins.list[Any]]) -> Iterator[Row]:
+              cells: Callable[[dict[str, Any]], builtins.list[Any]],
+              index: Index = BY_GSI1) -> Iterator[Row]:
         low, high = period.id_bounds()
         resume = resume_point(cursor, partitions, _EXPORT)
         for partition, item in newest_first_across(self._dynamodb, self._table,
                                                    partitions=partitions, lowest=low,
-                                                   highest=high, resume=resume):
+                                                   highest=high, resume=resume, index=index):
             yield cells(item), _cursor_after(partition, str(item["id"]))
 
 

@@ -78,6 +78,9 @@ class Attr:
     def lt(self, value: Any) -> Condition:
         return self._compare("<", value)
 
+    def begins_with(self, prefix: str) -> Condition:
+        return Condition(lambda p: f"begins_with({p.name(self.name)}, {p.value(prefix)})")
+
     def exists(self) -> Condition:
         return Condition(lambda p: f"attribute_exists({p.name(self.name)})")
 

@@ -47,6 +47,21 @@ def message_list(status: str) -> str:
     return f"MSGS#{status}"
 
 
+def form_message_listing(form_id: str, status: str, message_id: str) -> Key:
+    """GSI2: one partition per form and status, newest first by id (the
+    dashboard's list filtered by form); a status change moves the message to
+    another partition. Messages stored before forms were get theirs from the
+    deploy's data upgrade (infra/form_index_upgrade.py)."""
+    return {GSI2_PK: form_message_list(form_id, status), GSI2_SK: message_id}
+
+
+FORM_MESSAGES_PREFIX = "FORMMSGS#"
+
+
+def form_message_list(form_id: str, status: str) -> str:
+    return f"{FORM_MESSAGES_PREFIX}{form_id}#{status}"
+
+
 def pending_delivery(partition: str, next_attempt_at: str, item_id: str) -> Key:
     """GSI2, sparse: present only while a delivery waits to be sent, one
     partition per kind of delivery, sorted by when it is due."""

@@ -1,9 +1,10 @@
-"""One page of a GSI1 list, newest first, resumed by an opaque cursor.
+"""One page of a list, newest first, resumed by an opaque cursor.
 
-Every list (users, messages of one status) is a GSI1 partition sorted by
-ULID. A page is one Query with `Limit = limit + 1`: the extra item only says
-whether a next page exists, so the last page never carries a cursor to an
-empty one, and the items read per page do not grow with the table. The
+Every list (users, messages of one status; on GSI2, messages of one form and
+status) is a GSI partition sorted by ULID. A page is one Query with
+`Limit = limit + 1`: the extra item only says whether a next page exists,
+so the last page never carries a cursor to an empty one, and the items read
+per page do not grow with the table. The
 cursor names the partition it came from, so it cannot be replayed on another.
 
 Exports read further: `newest_first_across` walks several partitions (every
@@ -21,25 +22,39 @@ from chalicelib.core.domain_errors import CursorInvalid
 from chalicelib.db.cursor import decode_cursor, encode_cursor
 from chalicelib.db.errors import aws_unavailable_mapped
 from chalicelib.db.items import from_item, to_value
-from chalicelib.db.table import GSI1, GSI1_PK, GSI1_SK
+from chalicelib.db.table import GSI1, GSI1_PK, GSI1_SK, GSI2, GSI2_PK, GSI2_SK
+
+
+# A Struct, not a dataclass: loaded at init (chalicelib/http/operations.py says why).
+class Index(msgspec.Struct, frozen=True):
+    """A GSI a list is read from: its name and key attributes."""
+    name: str
+    pk: str
+    sk: str
+
+
+BY_GSI1 = Index(GSI1, GSI1_PK, GSI1_SK)
+BY_GSI2 = Index(GSI2, GSI2_PK, GSI2_SK)
 
 
 def newest_first(client: Any, table: str, *, partition: str, limit: int,
-                 cursor: str | None) -> tuple[list[dict[str, Any]], str | None]:
+                 cursor: str | None,
+                 index: Index = BY_GSI1) -> tuple[list[dict[str, Any]], str | None]:
     condition = "#pk = :pk"
-    names = {"#pk": GSI1_PK}
+    names = {"#pk": index.pk}
     values = {":pk": to_value(partition)}
     if cursor:
         condition += " AND #sk < :after"
-        names["#sk"] = GSI1_SK
+        names["#sk"] = index.sk
         values[":after"] = to_value(decode_cursor(partition, cursor))
     with aws_unavailable_mapped():
-        response = client.query(TableName=table, IndexName=GSI1, KeyConditionExpression=condition,
+        response = client.query(TableName=table, IndexName=index.name,
+                                KeyConditionExpression=condition,
                                 ExpressionAttributeNames=names, ExpressionAttributeValues=values,
                                 ScanIndexForward=False, Limit=limit + 1)
     items = [from_item(item) for item in response["Items"]]
     page = items[:limit]
-    next_cursor = encode_cursor(partition, page[-1][GSI1_SK]) if len(items) > limit else None
+    next_cursor = encode_cursor(partition, page[-1][index.sk]) if len(items) > limit else None
     return page, next_cursor
 
 
@@ -69,7 +84,8 @@ def resume_cursor(list_name: str, partition: str, last_id: str) -> str:
 
 def newest_first_across(client: Any, table: str, *, partitions: Sequence[str],
                         lowest: str, highest: str, resume: Resumed | None,
-                        page_size: int = 500) -> Iterator[tuple[str, dict[str, Any]]]:
+                        page_size: int = 500,
+                        index: Index = BY_GSI1) -> Iterator[tuple[str, dict[str, Any]]]:
     """Every item of `partitions` (in that order) whose GSI1 sort key lies in
     [lowest, highest], newest first, read lazily a page (one Query) at a time,
     as (partition, item). Never a Scan: the caller stops reading when it has
@@ -78,9 +94,9 @@ def newest_first_across(client: Any, table: str, *, partitions: Sequence[str],
     for partition in partitions[start:]:
         top = resume.after if resume and partition == resume.partition else highest
         query: dict[str, Any] = {
-            "TableName": table, "IndexName": GSI1, "ScanIndexForward": False,
+            "TableName": table, "IndexName": index.name, "ScanIndexForward": False,
             "KeyConditionExpression": "#pk = :pk AND #sk BETWEEN :low AND :high",
-            "ExpressionAttributeNames": {"#pk": GSI1_PK, "#sk": GSI1_SK},
+            "ExpressionAttributeNames": {"#pk": index.pk, "#sk": index.sk},
             "ExpressionAttributeValues": {":pk": to_value(partition), ":low": to_value(lowest),
                                           ":high": to_value(min(top, highest))},
             "Limit": page_size}
@@ -89,7 +105,7 @@ def newest_first_across(client: Any, table: str, *, partitions: Sequence[str],
                 response = client.query(**query)
             for typed in response["Items"]:
                 item = from_item(typed)
-                if resume and partition == resume.partition and item[GSI1_SK] == resume.after:
+                if resume and partition == resume.partition and item[index.sk] == resume.after:
                     continue  # BETWEEN includes the item the cursor names
                 yield partition, item
             if "LastEvaluatedKey" not in response:

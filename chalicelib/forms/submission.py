@@ -65,6 +65,33 @@ class Submission:
     extra: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class SubmittedField:
+    """One field of a stored message: its value with the name, label and type
+    its form had when the message came, so a later edit of the form never
+    changes what a stored message says."""
+    name: str
+    label: str
+    type: str
+    value: FieldValue
+
+    def to_item(self) -> dict[str, FieldValue]:
+        return {"name": self.name, "label": self.label, "type": self.type, "value": self.value}
+
+    @classmethod
+    def from_item(cls, item: Mapping[str, Any]) -> SubmittedField:
+        value = item.get("value")
+        return cls(name=str(item["name"]), label=str(item["label"]), type=str(item["type"]),
+                   value=value if isinstance(value, bool) else str(value))
+
+
+def submitted_fields(form: FormDefinition,
+                     values: Mapping[str, FieldValue]) -> tuple[SubmittedField, ...]:
+    """`values` in the form's order, each with its field's label and type."""
+    return tuple(SubmittedField(f.name, f.label, f.type, values[f.name])
+                 for f in form.fields if f.name in values)
+
+
 class _Problem(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)

@@ -26,7 +26,7 @@ from chalicelib.contact.model import STATUSES, ContactSubmission, StatusChange
 from chalicelib.core import text
 from chalicelib.core.idempotency import HEADER as IDEMPOTENCY_KEY
 from chalicelib.dashboard.replies import ReplyBody
-from chalicelib.forms.model import FormDefinition
+from chalicelib.forms.model import FORM_ID, FormDefinition
 from chalicelib.http.operations import CSV, JSON, Operation, operation_of
 from chalicelib.http.responses import Error
 from chalicelib.http.routing import not_routed
@@ -37,6 +37,18 @@ from chalicelib.users.model import UserCreate, UserUpdate
 RESPONSE_SCHEMAS: dict[str, dict[str, Any]] = {
     "OpenApi": {"type": "object", "required": ["openapi", "info", "paths"]},
     "Csv": {"type": "string", "description": "RFC 4180, a header row first"},
+    "JsonSchema": {"type": "object", "description": "A form's fields as JSON Schema (draft "
+                                                    "2020-12), for the JSON body of a post"},
+}
+# The request bodies that are no Struct of ours: a post to a form is whatever
+# object its fields make (GET /forms/{form_id}/schema describes each form's).
+REQUEST_SCHEMAS: dict[str, dict[str, Any]] = {
+    "FormSubmission": {
+        "type": "object", "properties": {},
+        "additionalProperties": {"type": ["string", "number", "boolean"]},
+        "description": "The form's fields by name (GET /forms/{form_id}/schema has them), "
+                       "and optionally _subject (the owner mail's topic) and the honeypots "
+                       "website and _gotcha, left empty"},
 }
 ANSWERS: tuple[type[msgspec.Struct], ...] = (*bodies.ANSWERS, *message_bodies.ANSWERS,
                                              *form_bodies.ANSWERS, Error)
@@ -73,6 +85,15 @@ PARAMETERS: dict[str, dict[str, Any]] = {
                "schema": {"type": "string", "format": CURSOR_FORMAT, "maxLength": 200}},
     "status": {"name": "status", "in": "query", "description": "Which messages to list",
                "schema": {"enum": list(STATUSES), "default": "new"}},
+    "form": {"name": "form", "in": "query",
+             "description": "Only the messages posted to this form (a deleted form's too; "
+                            "empty or absent: every form)",
+             "schema": {"type": "string", "pattern": f"{FORM_ID}|^{text.END}"}},
+    "export_form": {"name": "form", "in": "query",
+                    "description": "Only the messages posted to this form, one column per "
+                                   "field of its current definition (empty or absent: every "
+                                   "form, the contact form's columns)",
+                    "schema": {"type": "string", "pattern": f"{FORM_ID}|^{text.END}"}},
     "email": {"name": "email", "in": "query",
               "description": "Find the one user with this email (limit and cursor are ignored)",
               "schema": {}},  # filled in from the Email type below
@@ -109,6 +130,8 @@ HEADERS: dict[str, dict[str, Any]] = {
              "schema": {"type": "string"}},
     "Content-Disposition": {"description": "attachment; filename=...",
                             "schema": {"type": "string"}},
+    "Cache-Control": {"description": "How long the answer may be cached",
+                      "schema": {"type": "string"}},
 }
 
 
@@ -132,7 +155,9 @@ _MESSAGE_LINKS = {"GetMessage": _link("get_message", "$response.body#/id"),
 SUMMARIES: dict[str, str] = {
     "health": "Liveness check",
     "openapi_document": "This document",
-    "submit_contact": "Submit the contact form",
+    "submit_contact": "Submit the contact form (the same as POST /forms/contact)",
+    "submit_form": "Post to a form: its fields as JSON or as a plain HTML form",
+    "get_form_schema": "A form's fields as JSON Schema, to check a post before sending it",
     "get_me": "The signed-in caller and their Users record",
     "list_users": "List users, newest first, or find one by email",
     "create_user": "Create a user",
@@ -159,6 +184,7 @@ SUMMARIES: dict[str, str] = {
 }
 LINKS: dict[str, dict[str, dict[str, Any]]] = {
     "submit_contact": _MESSAGE_LINKS,
+    "submit_form": _MESSAGE_LINKS,
     "create_user": _USER_LINKS,
     "get_user": {k: v for k, v in _USER_LINKS.items() if k != "GetUser"},
     "update_user": {k: v for k, v in _USER_LINKS.items() if k != "UpdateUser"},
@@ -323,7 +349,7 @@ def build_document(app: Chalice, *, version: str = "1.0.0",
     models = sorted(REQUEST_MODELS, key=lambda m: m.__name__)
     _, model_schemas = msgspec.json.schema_components(
         [*models, *ANSWERS], ref_template="#/components/schemas/{name}")
-    model_schemas = _as_sent(model_schemas, models)
+    model_schemas = {**_as_sent(model_schemas, models), **REQUEST_SCHEMAS}
     parameters = {**PARAMETERS, "email": {
         **PARAMETERS["email"], "schema": model_schemas["UserCreate"]["properties"]["email"]}}
     paths: dict[str, dict[str, Any]] = {}

@@ -38,7 +38,8 @@ def gateway_claims(id_token: str) -> dict[str, str]:
 def api_event(api_url: str, method: str, resource: str, path: str, *, origin: str,
               body: Any = None, path_parameters: dict[str, str] | None = None,
               claims: dict[str, str] | None = None, id_token: str | None = None,
-              source_ip: str = "198.51.100.7") -> dict[str, Any]:
+              source_ip: str = "198.51.100.7",
+              query: dict[str, str] | None = None) -> dict[str, Any]:
     """`resource` is the route as declared (`/users/{user_id}`), `path` the request's."""
     address = urlsplit(api_url)
     stage = address.path.strip("/")
@@ -58,7 +59,8 @@ def api_event(api_url: str, method: str, resource: str, path: str, *, origin: st
     return {
         "resource": resource, "path": path, "httpMethod": method, "headers": headers,
         "multiValueHeaders": {k: [v] for k, v in headers.items()},
-        "queryStringParameters": None, "multiValueQueryStringParameters": None,
+        "queryStringParameters": query or None,
+        "multiValueQueryStringParameters": {k: [v] for k, v in query.items()} if query else None,
         "pathParameters": path_parameters, "stageVariables": None, "requestContext": context,
         "body": None if body is None else json.dumps(body), "isBase64Encoded": False,
     }

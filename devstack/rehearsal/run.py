@@ -198,12 +198,13 @@ class Rehearsal:
                 f"settings' site name")
 
     def call(self, method: str, resource: str, path: str, *, status: int, body: Any = None,
-             path_parameters: dict[str, str] | None = None, admin: bool = False) -> Any:
+             path_parameters: dict[str, str] | None = None, admin: bool = False,
+             query: dict[str, str] | None = None) -> Any:
         assert self.handler is not None
         origin = f"https://{self.outputs['SiteDomainName']}"
         event = api_event(self.api_url, method, resource, path, origin=origin, body=body,
                           path_parameters=path_parameters,
-                          claims=self.admin_claims if admin else None)
+                          claims=self.admin_claims if admin else None, query=query)
         response = self.handler.invoke(event)
         if response.get("statusCode") != status:
             raise StepFailed(f"{method} {path} answered {response.get('statusCode')}, not "
@@ -313,9 +314,15 @@ class Rehearsal:
             status=200, path_parameters={"message_id": OLD_MESSAGE}, admin=True)["notification"]
         if (notification["status"], notification["attempts"]) != ("sent", 1):
             raise StepFailed(f"the mail pending before the upgrade shows {notification} once sent")
+        # Its mail rewritten, the message stored before forms is listed by form too.
+        listed = self.call("GET", "/dashboard/messages", "/dashboard/messages", status=200,
+                           admin=True, query={"form": "contact", "status": "new"})
+        if OLD_MESSAGE not in {m["id"] for m in listed["items"]}:
+            raise StepFailed("the message stored before forms is not listed by "
+                             "GET /dashboard/messages?form=contact after the upgrade")
         return ("the 2 users and 3 messages read back unchanged by the upgraded package, "
                 "loaded afresh; the owner mail pending in the old shape sent once by two runs "
-                "of the deployed schedule, and shown sent")
+                "of the deployed schedule, and shown sent; its message listed by form")
 
     def destroy(self, log: str) -> str:
         if self.handler is not None:

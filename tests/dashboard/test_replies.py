@@ -271,7 +271,8 @@ def test_replies_and_threads_match_the_documented_schemas(
     assert "Idempotency-Key" in [p["name"] for p in operation["parameters"]]
     export = document["paths"]["/dashboard/messages/export"]["get"]
     assert "text/csv" in export["responses"]["200"]["content"]
-    assert {p["name"] for p in export["parameters"]} == {"status", "from", "to", "cursor"}
+    assert {p["name"] for p in export["parameters"]} == {"status", "form", "from", "to",
+                                                         "cursor"}
 
 
 def test_a_reply_that_cannot_be_composed_fails_at_once(

@@ -1,8 +1,8 @@
 """Schemathesis hooks for `make fuzz` (the coverage phase runs none of them).
 
 - Cursors are opaque and checksummed, so a schema-valid but made-up one is
-  rightly a 400: put in a cursor the list itself could have issued, so the
-  success path is what runs.
+  rightly a 400: put in a cursor the list itself could have issued (a list
+  filtered by form: that form's), so the success path is what runs.
 - Idempotency-Keys: hypothesis repeats simple values ("00000000"), and a key
   sent again with the same body replays the first answer, by design, even when
   that record was deleted since (tests/users/test_idempotent_create.py). The
@@ -22,6 +22,7 @@ from chalicelib.contact.model import STATUSES
 from chalicelib.db import keys
 from chalicelib.db.cursor import encode_cursor
 from chalicelib.db.listing import resume_cursor
+from chalicelib.forms.model import is_form_id
 from chalicelib.platform.ids import new_id
 
 
@@ -57,7 +58,12 @@ def map_query(context: Any, query: dict[str, Any] | None) -> dict[str, Any] | No
         partition = keys.USER_LIST
     else:
         status = query.get("status", "new")
-        partition = keys.message_list(status if status in STATUSES else "new")
+        status = status if status in STATUSES else "new"
+        form = query.get("form")
+        # Filtered by form, the list is that form's partition (of GSI2).
+        partition = (keys.form_message_list(form, status)
+                     if isinstance(form, str) and is_form_id(form)
+                     else keys.message_list(status))
     if path.endswith("/export"):  # an export's cursor names its list and partition
         return {**query, "cursor": resume_cursor("export", partition, new_id())}
     return {**query, "cursor": encode_cursor(partition, new_id())}

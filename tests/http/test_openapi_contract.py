@@ -58,12 +58,15 @@ VALID_BODIES = {
     "FormDefinition": {"name": "Probe form", "fields": [
         {"name": "email", "label": "Email", "type": "email", "required": True}],
         "replyTo": "email"},
+    # A post to the probe's form (fresh_records below defines it).
+    "FormSubmission": {"email": "visitor@example.com"},
 }
 # Valid too, but different: the same Idempotency-Key with it is a reused key.
 OTHER_BODIES = {
     **{model: {**body, "name": "Someone Else", "email": "else@example.com"}
        for model, body in VALID_BODIES.items() if "email" in body},
     "ReplyBody": {"body": "Another reply."},
+    "FormSubmission": {"email": "else@example.com"},
 }
 # Sent only while there is more to fetch (a CSV export's next page).
 CONDITIONAL_HEADERS = {"Link"}
@@ -216,8 +219,20 @@ def body_model(spec: dict[str, Any]) -> str | None:
     return str(reference).rsplit("/", 1)[-1] if reference else None
 
 
+def forget_rate_windows(prober: Prober) -> None:
+    """Every client's rate windows gone: the contact form's limit is every
+    form's (one per client), and each operation's probes start below it."""
+    pages = prober.dynamodb.get_paginator("scan").paginate(
+        TableName=prober.table, FilterExpression="begins_with(pk, :rate)",
+        ExpressionAttributeValues={":rate": {"S": "RATE#"}}, ProjectionExpression="pk, sk")
+    for page in pages:
+        for key in page["Items"]:
+            prober.dynamodb.delete_item(TableName=prober.table, Key=key)
+
+
 def probe(prober: Prober, method: str, template: str, entry: Any, recorder: Recorder,
           document: dict[str, Any], user_token: str) -> None:
+    forget_rate_windows(prober)
     role = role_of(entry.view_function)
     spec = document["paths"][template][method.lower()]
     ids = fresh_records(prober)
@@ -265,6 +280,8 @@ def probe(prober: Prober, method: str, template: str, entry: Any, recorder: Reco
         other = OTHER_BODIES[model]
         send(headers={"Idempotency-Key": "probe-key-0001"})
         send(headers={"Idempotency-Key": "probe-key-0001"}, body=json.dumps(other).encode())
+    if "form" in reads.query:  # a form nobody defined: an export has no columns for it
+        send(query="form=no-such-form")
     for name in reads.query:
         send(query=f"{name}=%00bad")
         send(query=f"{name}=")  # empty: as if not sent (a CSV export answers its rows)
