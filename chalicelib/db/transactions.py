@@ -47,9 +47,11 @@ class ConditionFailed(Exception):
 def transact_write(client: Any, parts: Parts, *, attempts: int = 5,
                    sleep: Callable[[float], None] = time.sleep,
                    order: PartOrder = as_written) -> None:
-    names = order(list(parts))
-    if sorted(names) != sorted(parts):
-        raise ValueError("a part order must keep every part once")
+    names = list(parts)
+    if order is not as_written:  # a test's order: it must keep every part once
+        names = order(names)
+        if sorted(names) != sorted(parts):
+            raise ValueError("a part order must keep every part once")
     items = [parts[name] for name in names]
     for attempt in range(attempts):
         try:
