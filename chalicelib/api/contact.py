@@ -6,15 +6,15 @@ wants one and the stage has one, then the message stored with its rate limit
 charge and its deliveries in one transaction (chalicelib/contact/store.py)."""
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from typing import Any
 
 from chalice import Response
 
 from chalicelib.api.message_bodies import ContactReceived
+from chalicelib.autoresponder.decision import Verdict
 from chalicelib.contact.captcha import FORM_FIELDS as CAPTCHA_FORM_FIELDS
 from chalicelib.contact.captcha import CaptchaVerifier
-from chalicelib.contact.store import CompanionDelivery, MessageStore
+from chalicelib.contact.store import MessageStore
 from chalicelib.core.idempotency import IdempotencyStore, IdempotentRequest, Scope, checked_key
 from chalicelib.core.validation import gather
 from chalicelib.db.rate_limit import RateLimiter
@@ -33,17 +33,6 @@ SCOPE = Scope("POST /contact")
 CAPTCHA_TOKEN_FIELD = "captchaToken"  # noqa: S105 (a field name, not a secret)
 
 
-# The deliveries a form asks for besides the owner mail and the stage's chat
-# post (an autoresponse: another delivery kind), requested in the transaction
-# that stores each message. Only for real posts: never for a honeypot's decoy,
-# a refused CAPTCHA or a rate-limited post, which store nothing.
-FormDeliveries = Callable[[Form], Sequence[CompanionDelivery]]
-
-
-def no_deliveries(form: Form) -> Sequence[CompanionDelivery]:
-    return ()
-
-
 def scope_of(form: Form) -> Scope:
     """A key is a key to one form's posts; the contact form's keep POST /contact's scope."""
     return SCOPE if form.id == CONTACT_ID else Scope(f"POST /forms/{form.id}")
@@ -54,15 +43,13 @@ class ContactApi:
 
     def __init__(self, messages: MessageStore, forms: FormStore, limiter: RateLimiter,
                  idempotency: IdempotencyStore, metrics: MetricsSink,
-                 captcha: CaptchaVerifier | None = None,
-                 form_deliveries: FormDeliveries = no_deliveries) -> None:
+                 captcha: CaptchaVerifier | None = None) -> None:
         self._messages = messages
         self._forms = forms
         self._limiter = limiter  # one per stage: its keys are the client's, whatever the form
         self._idempotency = idempotency
         self._metrics = metrics
         self.captcha = captcha
-        self._form_deliveries = form_deliveries
 
     def submit(self, body: dict[str, Any], raw_key: str | None, client_ip: str,
                form_id: str = CONTACT_ID) -> Response:
@@ -103,8 +90,10 @@ class ContactApi:
             # submission must still get its answer. Before anything is stored.
             self.captcha.verify(captcha_token, client_ip)
         # Counted in the transaction that stores it: what stores nothing counts nothing.
+        # The post passed every check: accepted, so its form's autoresponse is due
+        # (the decoy above, a refused CAPTCHA or charge store nothing, and ask for none).
         answer = self._messages.create(received.values, request, self._limiter.charge(client_ip),
                                        form=form, extra=received.extra, topic=received.topic,
-                                       deliveries=self._form_deliveries(form))
+                                       verdict=Verdict.ACCEPTED)
         self._metrics.count(CONTACT_RECEIVED)
         return answer

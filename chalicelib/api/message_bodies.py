@@ -7,6 +7,7 @@ import msgspec
 from msgspec import UNSET, UnsetType
 
 from chalicelib.api.bodies import Body, Moment
+from chalicelib.autoresponder.decision import SkipReason
 from chalicelib.contact import model as contact
 from chalicelib.contact.model import STATUSES, Status
 from chalicelib.dashboard import replies
@@ -29,6 +30,26 @@ class Notification(Body):
                    next_attempt_at=UNSET if n.next_attempt_at is None else n.next_attempt_at,
                    last_error=UNSET if n.last_error is None else n.last_error,
                    sent_at=UNSET if n.sent_at is None else n.sent_at)
+
+
+class Autoresponse(Body):
+    """A form's autoresponse to the visitor: a delivery's progress, or `skipped`
+    (never sent) with its `reason`."""
+    status: Literal["pending", "sent", "failed", "skipped"]
+    attempts: int
+    reason: SkipReason | UnsetType = UNSET
+    next_attempt_at: Moment | UnsetType = UNSET
+    last_error: str | UnsetType = UNSET
+    sent_at: Moment | UnsetType = UNSET
+
+    @classmethod
+    def of(cls, state: contact.Notification) -> Autoresponse:
+        return cls(status=state.status, attempts=state.attempts,  # type: ignore[arg-type]
+                   reason=UNSET if state.reason is None else state.reason,  # type: ignore[arg-type]
+                   next_attempt_at=UNSET if state.next_attempt_at is None
+                   else state.next_attempt_at,
+                   last_error=UNSET if state.last_error is None else state.last_error,
+                   sent_at=UNSET if state.sent_at is None else state.sent_at)
 
 
 class SubmittedField(Body):
@@ -57,6 +78,8 @@ class Message(Body, kw_only=True):
     created_at: Moment
     updated_at: Moment
     notification: Notification
+    # Absent when the message's form had no autoresponse.
+    autoresponse: Autoresponse | UnsetType = UNSET
     reply_count: int
 
     @classmethod
@@ -72,6 +95,8 @@ class Message(Body, kw_only=True):
                 "status": message.status, "created_at": message.created_at,
                 "updated_at": message.updated_at,
                 "notification": Notification.of(message.notification),
+                "autoresponse": UNSET if message.autoresponse is None
+                else Autoresponse.of(message.autoresponse),
                 "reply_count": message.reply_count}
 
     @classmethod

@@ -34,7 +34,7 @@ class Planned:
     counters: dict[str, int] = field(default_factory=dict)
 
     def refused_by(self, failure: ConditionFailed) -> bool:
-        """Whether the transaction failed only because the limit is held."""
+        """Whether the transaction failed because the limit is held."""
         return CLAIM_PART in self.parts and failure.failed(CLAIM_PART)
 
     def refused(self) -> Planned:

@@ -15,7 +15,14 @@ from chalicelib.forms.builtin import CONTACT, CONTACT_ID
 from chalicelib.forms.model import Form
 from chalicelib.forms.submission import FieldValue, SubmittedField, submitted_fields
 from chalicelib.outbox.kind import DeliveryState
-from chalicelib.outbox.kinds import NOTIFICATION, Requested, request, state_of, summary_of
+from chalicelib.outbox.kinds import (
+    AUTORESPONSE,
+    NOTIFICATION,
+    Requested,
+    request,
+    state_of,
+    summary_of,
+)
 from chalicelib.users.model import Email
 
 Status = Literal["new", "read", "replied", "archived"]
@@ -94,6 +101,8 @@ class Message:
     extra: Mapping[str, str] = field(default_factory=dict)
     topic: str | None = None  # `_subject`: the owner mail's topic
     form_name: str | None = None  # the form's name when the message came
+    # Its form's autoresponse (None: the form had none when it came).
+    autoresponse: DeliveryState | None = None
 
     @classmethod
     def received(cls, message_id: str, now: str, form: Form, values: Mapping[str, FieldValue],
@@ -173,7 +182,8 @@ class Message:
             id=item["id"], name=item.get("name"), email=item.get("email"),
             subject=item.get("subject"), message=item.get("message"), status=item["status"],
             created_at=item["createdAt"], updated_at=item["updatedAt"], notification=notification,
-            reply_count=int(item.get("replyCount", 0)), **_form_part(item))
+            reply_count=int(item.get("replyCount", 0)),
+            autoresponse=state_of(AUTORESPONSE, item), **_form_part(item))
 
 
 def _form_part(stored: Mapping[str, Any]) -> dict[str, Any]:

@@ -4,7 +4,10 @@
   (the owner's mail, and the chat post on a stage that posts; each pending,
   due now, summarised on the message: chalicelib/outbox/kinds.py `request`),
   moves the counters, and, with an Idempotency-Key, remembers the answer
-  (chalicelib/core/idempotency.py).
+  (chalicelib/core/idempotency.py). For a form with an autoresponse it
+  also requests that, with the one-a-day limit's claim (chalicelib/autoresponder);
+  when only the claim is refused, the same transaction is written again with
+  the autoresponse skipped.
 - List: one GSI1 page of a status's partition, newest first (chalicelib/db/listing.py);
   filtered by form, one GSI2 page of that form's and status's partition.
 - Status change and delete: conditional on the state just read, with the
@@ -18,6 +21,8 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
+from chalicelib.autoresponder.decision import Verdict
+from chalicelib.autoresponder.plan import plan
 from chalicelib.contact.model import NOTIFY_PENDING, Message, Notification
 from chalicelib.core.domain_errors import DependencyUnavailable, KeyInUse, RecordNotFound
 from chalicelib.core.idempotency import IdempotentRequest
@@ -81,10 +86,12 @@ class MessageStore:
     def create(self, values: Mapping[str, FieldValue], request: IdempotentRequest | None,
                charge: Charge | None = None, *, form: Form | None = None,
                extra: Mapping[str, str] | None = None, topic: str | None = None,
-               deliveries: Sequence[CompanionDelivery] = ()) -> dict[str, Any]:
+               deliveries: Sequence[CompanionDelivery] = (),
+               verdict: Verdict = Verdict.ACCEPTED) -> dict[str, Any]:
         """Store a post to `form` (the built-in contact form if None: `values`
         are then its fields) and return its receipt. The owner's mail, the
-        stage's companions' deliveries and the form's own `deliveries` are
+        stage's companions' deliveries, the form's own `deliveries` and its
+        autoresponse (as the submission's `verdict` allows, and its limit) are
         requested in the same transaction. With `request`, remember the answer
         in it too (KeyInUse if a concurrent request with the key got there
         first); with `charge`, count it against its client's rate limit
@@ -100,29 +107,40 @@ class MessageStore:
         requested: list[Requested] = [message.requested(form.definition.recipients),
                                       *(c.new_delivery(message)
                                         for c in (*self._companions, *deliveries))]
-        item = message.to_item()
-        counted = Counter({STATUS_COUNTER["new"]: 1, **form_counted(message, 1)})
-        parts = {}
-        for delivery in requested:
-            item.update(delivery.summary)
-            parts[f"{delivery.kind.name} delivery"] = delivery.put(self._table)
-            counted.update(delivery.counters)
-        parts["message"] = {"Put": put(self._table, item, condition=attr(PK).not_exists())}
-        parts["counters"] = counter_update(self._table, **counted)
-        if request is not None:
-            parts["idempotency"] = request.record_put(self._table, response,
-                                                      int(moment.timestamp()))
-        if charge is not None:
-            parts["rateLimit"] = charge.update
-        try:
-            transact_write(self._client, parts, order=self._part_order)
-        except ConditionFailed as exc:
-            if exc.failed("idempotency"):
-                raise KeyInUse() from exc
-            if charge is not None and exc.failed("rateLimit"):
-                raise charge.refused() from exc
-            raise
-        return response
+        autoresponse = plan(self._table, form, values, verdict, message_id=message.id,
+                            received_at=moment)
+        while True:
+            item = message.to_item()
+            counted = Counter({STATUS_COUNTER["new"]: 1, **form_counted(message, 1)})
+            parts = {}
+            for delivery in requested:
+                item.update(delivery.summary)
+                parts[f"{delivery.kind.name} delivery"] = delivery.put(self._table)
+                counted.update(delivery.counters)
+            if autoresponse is not None:
+                item.update(autoresponse.summary)
+                parts.update(autoresponse.parts)
+                counted.update(autoresponse.counters)
+            parts["message"] = {"Put": put(self._table, item, condition=attr(PK).not_exists())}
+            parts["counters"] = counter_update(self._table, **counted)
+            if request is not None:
+                parts["idempotency"] = request.record_put(self._table, response,
+                                                          int(moment.timestamp()))
+            if charge is not None:
+                parts["rateLimit"] = charge.update
+            try:
+                transact_write(self._client, parts, order=self._part_order)
+            except ConditionFailed as exc:
+                if exc.failed("idempotency"):
+                    raise KeyInUse() from exc
+                if charge is not None and exc.failed("rateLimit"):
+                    raise charge.refused() from exc
+                if autoresponse is not None and autoresponse.refused_by(exc):
+                    # This address had one lately: store the message all the same.
+                    autoresponse = autoresponse.refused()
+                    continue
+                raise
+            return response
 
     # -- the dashboard -------------------------------------------------------
 

@@ -4,11 +4,8 @@ twice when a settle fails (the outbox's fault injection)."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
-
-import pytest
 
 from chalicelib.autoresponder.decision import Verdict
 from chalicelib.autoresponder.plan import plan
@@ -70,14 +67,6 @@ def summary(dynamodb: Any, table: str, message_id: str) -> Any:
     record = get_item(dynamodb, table, keys.message(message_id))
     assert record is not None
     return state_of(AUTORESPONSE, record)
-
-
-@pytest.fixture
-def ses_outage(local_aws: LocalAws) -> Iterator[Any]:
-    ses = local_aws.session.client("ses")
-    ses.delete_identity(Identity=MAIL_FROM)
-    yield lambda: ses.verify_email_identity(EmailAddress=MAIL_FROM)
-    ses.verify_email_identity(EmailAddress=MAIL_FROM)
 
 
 def test_a_requested_autoresponse_is_pending_then_sent_once_to_the_visitor(

@@ -153,3 +153,32 @@ def test_the_forms_cap_is_limit_reached_in_any_order(
     assert not created and form.version == 2
     forms.delete("one")
     assert forms.put("three", definition)[1]
+
+
+@order_names
+def test_a_held_autoresponse_limit_is_told_from_a_refused_key_or_charge_in_any_order(
+        local_aws: LocalAws, fresh_table: str, order: PartOrder) -> None:
+    from chalicelib.forms.definition import parse_definition
+    from chalicelib.forms.model import Form
+    from tests.forms.conftest import QUOTE
+
+    client = dynamodb(local_aws)
+    messages = MessageStore(client, fresh_table, part_order=order)
+    form = Form(id="quote", definition=parse_definition(QUOTE), version=1, updated_at=None)
+    limiter = RateLimiter(client, fresh_table, scope="contact", limit=3, window_seconds=3600)
+    values = {"name": "Ada", "email": "ada@example.com", "terms": True}
+    request = key_for("POST /forms/quote", "quote")
+    first = messages.create(values, request, limiter.charge("198.51.100.7"), form=form)
+    # The limit is held and the key is taken: the key decides.
+    with pytest.raises(KeyInUse):
+        messages.create(values, request, limiter.charge("198.51.100.7"), form=form)
+    # The limit alone is held: stored, its autoresponse skipped.
+    second = messages.create(values, None, limiter.charge("198.51.100.7"), form=form)
+    autoresponses = [messages.get(str(answer["id"])).autoresponse for answer in (first, second)]
+    assert [(a.status, a.reason) for a in autoresponses if a] == [
+        ("pending", None), ("skipped", "recently_sent")]
+    messages.create({**values, "email": "eve@example.com"}, None,
+                    limiter.charge("198.51.100.7"), form=form)
+    # The limit is held and the charge refused: the charge decides.
+    with pytest.raises(RateExceeded):
+        messages.create(values, None, limiter.charge("198.51.100.7"), form=form)

@@ -7,8 +7,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import msgspec
 import pytest
 
+from chalicelib.autoresponder.sender import Autoresponder
 from chalicelib.contact.chat import ChatNotifications
 from chalicelib.contact.model import Message
 from chalicelib.contact.notifications import OwnerNotifications
@@ -21,6 +23,8 @@ from chalicelib.db.items import from_item
 from chalicelib.db.rate_limit import RateLimiter
 from chalicelib.db.reads import get_item
 from chalicelib.db.table import GSI2_PK, GSI2_SK
+from chalicelib.forms.builtin import contact_form
+from chalicelib.forms.model import Autoresponse, Form
 from chalicelib.outbox import kinds
 from chalicelib.outbox.kind import Declared, DeliveryKind
 from chalicelib.outbox.kinds import Requested, request
@@ -67,20 +71,26 @@ def test_each_kind_s_delivery_is_one_item_of_the_same_shape_pending_and_sent(
         local_aws: LocalAws, fresh_table: str) -> None:
     dynamodb, ses = local_aws.session.client("dynamodb"), local_aws.session.client("ses")
     chat = chat_kind()
-    message_id = MessageStore(dynamodb, fresh_table, companions=[chat]).create(FIELDS, None)["id"]
+    contact = contact_form()
+    answered = Form(id=contact.id, version=2, updated_at="2026-12-07T10:00:00.000Z",
+                    definition=msgspec.structs.replace(contact.definition, autoresponse=Autoresponse(
+                        subject="Thanks", body="Reference {{reference}}")))
+    message_id = MessageStore(dynamodb, fresh_table, companions=[chat]).create(
+        FIELDS, None, form=answered)["id"]
     ReplyStore(dynamodb, fresh_table).create(
         message_id, body="Thanks", author="admin@example.com", request=None,
         charge=RateLimiter(dynamodb, fresh_table, scope="reply", limit=5,
                            window_seconds=60).charge("admin"))
 
     pending = deliveries_of(dynamodb, fresh_table, message_id)
-    assert set(pending) == {"notification", "reply", "chat"}
+    assert set(pending) == {"notification", "reply", "chat", "autoresponse"}
     assert {kind: set(item) for kind, item in pending.items()} == dict.fromkeys(
         pending, PENDING_SHAPE)
 
     senders = [OwnerNotifications(ses, sender=MAIL_FROM, owner=OWNER_EMAIL),
-               ReplyMail(dynamodb, ses, fresh_table, sender=MAIL_FROM, reply_to=OWNER_EMAIL), chat]
-    assert outboxes(local_aws, fresh_table, senders).retry_due() == 3
+               ReplyMail(dynamodb, ses, fresh_table, sender=MAIL_FROM, reply_to=OWNER_EMAIL), chat,
+               Autoresponder(ses, sender=MAIL_FROM, reply_to=OWNER_EMAIL)]
+    assert outboxes(local_aws, fresh_table, senders).retry_due() == 4
     sent = deliveries_of(dynamodb, fresh_table, message_id)
     assert {kind: set(item) for kind, item in sent.items()} == dict.fromkeys(sent, SENT_SHAPE)
     assert {item["status"] for item in sent.values()} == {"sent"}
