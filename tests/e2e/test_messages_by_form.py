@@ -4,6 +4,7 @@ form; and the dashboard's snippet, pasted into a page, posted with JavaScript
 off. On a phone too."""
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any
 
@@ -158,3 +159,24 @@ def test_messages_by_form_on_a_phone(browser: Browser, stack: dict[str, Any],
     finally:
         context.close()
 
+
+
+def test_an_opened_message_shows_its_autoresponse_or_why_it_was_skipped(
+        admin_tab: Tab, stack: dict[str, Any], admin_api: Api) -> None:
+    page = admin_tab.page
+    form_id = _form(admin_api, {**QUOTE, "autoresponse": {
+        "subject": "We got your {{form}}", "body": "Reference {{reference}}."}})
+    address = f"auto-{uuid.uuid4().hex[:8]}@example.com"
+    first = _post(stack, form_id, {"email": address})
+    second = _post(stack, form_id, {"email": address})
+    page.reload()
+    page.locator("#view-dashboard").wait_for()
+    _choose_form(page, form_id)
+    detail = page.locator("#message-detail")
+
+    page.locator(f'#messages-rows tr[data-id="{first}"]').get_by_role("button").click()
+    expect(detail.locator(".autoresponse-delivery")).to_have_text(
+        re.compile(r"^(pending|sent) \(\d+ attempts?\)$"))
+    page.locator(f'#messages-rows tr[data-id="{second}"]').get_by_role("button").click()
+    expect(detail.locator(".autoresponse-delivery")).to_have_text(
+        "skipped (this address had one from this form in the last 24 hours)")
