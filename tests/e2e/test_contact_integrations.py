@@ -112,3 +112,47 @@ def test_a_refused_captcha_is_said_and_nothing_stored(
     send(tab, marker)
     expect(tab.page.locator("#form-error")).to_contain_text("not a robot")
     assert captcha_admin.messages_containing(marker) == []
+
+
+def test_a_form_that_asks_for_a_captcha_shows_the_widget_on_its_page_and_in_its_snippet(
+        tab: Tab, captcha_stack: dict[str, Any], captcha_admin: Api) -> None:
+    form_id = f"e2e-{uuid.uuid4().hex[:10]}"
+    fields = [{"name": "email", "label": "Email", "type": "email", "required": True}]
+    captcha_admin.ok("PUT", f"/dashboard/forms/{form_id}",
+                     {"name": "Guarded", "captcha": True, "fields": fields})
+    captcha_admin.ok("PUT", f"/dashboard/forms/{form_id}-open",
+                     {"name": "Open", "captcha": False, "fields": fields})
+    page = tab.page
+    page.route(TURNSTILE_SCRIPT, lambda route: route.fulfill(
+        status=200, content_type="text/javascript", body=stand_in_widget(LOCAL_CAPTCHA_TOKEN)))
+
+    page.goto(f"{captcha_stack['webUrl']}/form.html?form={form_id}-open")
+    expect(page.locator("form#form")).to_be_visible()
+    expect(page.locator(".cf-turnstile")).to_have_count(0)
+
+    page.goto(f"{captcha_stack['webUrl']}/form.html?form={form_id}")
+    expect(page.locator("form#form .cf-turnstile")).to_have_attribute(
+        "data-rendered", captcha_stack["captcha"]["siteKey"])
+    page.get_by_label("Email").fill("guarded@example.com")
+    with page.expect_request(lambda r: r.method == "POST" and f"/forms/{form_id}" in r.url) as post:
+        page.get_by_role("button", name="Send").click()
+    assert post.value.post_data_json["captchaToken"] == LOCAL_CAPTCHA_TOKEN
+    expect(page.locator("#form-success")).to_be_visible()
+    stored = captcha_admin.ok("GET", f"/dashboard/messages?status=new&form={form_id}").body
+    assert len(stored["items"]) == 1
+
+    # The snippet carries the provider's widget and script for this form only.
+    admin = next(u for u in captcha_stack["users"] if demo_role(u) == "admin")
+    sign_in(tab, captcha_stack, admin)
+    page.locator("#view-dashboard").wait_for()
+    page.click("#tab-forms")
+    page.locator(f'#forms-rows tr[data-id="{form_id}"]').get_by_role(
+        "button", name=f"HTML snippet {form_id}").click()
+    snippet = page.locator("#form-snippet-code").input_value()
+    site_key = captcha_stack["captcha"]["siteKey"]
+    assert f'<div class="cf-turnstile" data-sitekey="{site_key}"></div>' in snippet
+    assert f'<script src="{TURNSTILE_SCRIPT}" async defer></script>' in snippet
+    page.click("#form-snippet-close")
+    page.locator(f'#forms-rows tr[data-id="{form_id}-open"]').get_by_role(
+        "button", name=f"HTML snippet {form_id}-open").click()
+    assert "turnstile" not in page.locator("#form-snippet-code").input_value()

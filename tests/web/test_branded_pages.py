@@ -13,7 +13,7 @@ from infra.web_pages import DASHBOARD_LINK, branding_config, served_page
 
 WEB_DIR = PROJECT_DIR / "web"
 PAGES = sorted(WEB_DIR.glob("*.html"))
-PUBLIC = ["index.html", "thanks.html", "404.html"]
+PUBLIC = ["index.html", "thanks.html", "404.html", "form.html"]
 HOSTILE = "Acme <script>alert(1)</script> & \"Co\""
 
 

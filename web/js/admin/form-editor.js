@@ -115,8 +115,8 @@ export class FormEditor {
   addRow(field) {
     const builtIn = Boolean(this.editing?.builtIn);
     const row = el('li', {className: 'field-row'});
-    const input = (prop, label, attrs = {}, value = '') => {
-      const control = el(attrs.tag ?? 'input', {attrs: {...attrs, tag: null, 'data-prop': prop}});
+    const input = (prop, label, attrs, value, tag = 'input') => {
+      const control = el(tag, {attrs: {...attrs, 'data-prop': prop}});
       if (attrs.type === 'checkbox') control.checked = Boolean(value);
       else control.value = value ?? '';
       return this.part(prop, label, control);
@@ -138,8 +138,8 @@ export class FormEditor {
         input('maxLength', 'Longest', {type: 'number', min: 1, max: 5000, step: 1}, field.maxLength),
         input('min', 'Smallest', {type: 'number', step: 'any'}, field.min),
         input('max', 'Largest', {type: 'number', step: 'any'}, field.max),
-        input('options', 'Options (one per line)', {tag: 'textarea', rows: 3},
-          (field.options ?? []).join('\n'))),
+        input('options', 'Options (one per line)', {rows: 3}, (field.options ?? []).join('\n'),
+          'textarea')),
       el('p', {className: 'error row-error', attrs: {role: 'alert', hidden: true}}),
       builtIn ? null : moves);
     if (builtIn) {

@@ -48,16 +48,19 @@ export class FormsPanel {
   async load() {
     this.showError('');
     try {
+      // The messages each form has, from the stats; the list shows without them if they fail.
+      const counts = this.api.get('/dashboard/stats').then(({data}) => data?.forms ?? {}, () => ({}));
       const {data} = await this.api.get('/dashboard/forms');
       const forms = data?.forms ?? [];
-      replace(this.rows, ...forms.map((form) => this.row(form)));
+      const perForm = await counts;
+      replace(this.rows, ...forms.map((form) => this.row(form, perForm[form.formId])));
       $('#forms-empty').hidden = forms.length > 0;
     } catch (error) {
       this.hooks.onError(error, (message) => this.showError(message));
     }
   }
 
-  row(form) {
+  row(form, messages) {
     const actions = el('div', {className: 'row-actions'});
     const button = (label, handler, kind = 'link') => el('button', {
       className: kind, text: label, attrs: {type: 'button', 'aria-label': `${label} ${form.formId}`},
@@ -76,6 +79,7 @@ export class FormsPanel {
       el('td', {}, el('code', {className: 'form-id', text: form.formId}),
         form.builtIn ? el('span', {className: 'badge', text: 'built in'}) : null),
       el('td', {className: 'form-fields', text: (form.fields ?? []).map((f) => f.label).join(', ')}),
+      el('td', {className: 'form-messages', text: typeof messages === 'number' ? messages : '–'}),
       el('td', {attrs: {title: form.updatedAt ?? ''}, text: form.updatedAt ? formatDate(form.updatedAt) : '–'}),
       el('td', {}, actions));
   }

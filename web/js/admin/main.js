@@ -69,7 +69,7 @@ async function main() {
   const hooks = {onError: handleError, onChanged: refreshStats};
   const messages = new MessagesPanel(api, hooks);
   const users = new UsersPanel(api, hooks);
-  const forms = new FormsPanel(api, config, hooks);
+  const forms = new FormsPanel(api, config, {...hooks, onFormsChanged: () => messages.formsChanged()});
   const panels = {messages, forms, users};
 
   function showTab() {

@@ -1,12 +1,14 @@
-// The messages panel: a list per status with paging, and one opened message
-// that can be marked read (or new again), archived, deleted or replied to.
-// Every value from a message is set as text: its fields come from strangers.
+// The messages panel: a list per status (and, if chosen, per form) with
+// paging, and one opened message that can be marked read (or new again),
+// archived, deleted or replied to. Every value from a message is set as text:
+// its fields come from strangers.
 
 import {$, el, emailParts, formatDate, replace} from '../dom.js';
 import {downloadCsv} from './export.js';
 import {Pager} from './pager.js';
 
 const PAGE_SIZE = 10;
+const CONTACT_ID = 'contact';
 const STATUS_LABELS = {new: 'New', read: 'Read', replied: 'Replied', archived: 'Archived'};
 const REPLY_LABELS = {pending: 'Sending…', sent: 'Sent', failed: 'Not sent'};
 const REPLY_MAX = 10000;
@@ -25,15 +27,22 @@ export class MessagesPanel {
     this.rows = $('#messages-rows');
     this.detail = $('#message-detail');
     this.status = $('#message-status');
+    this.formFilter = $('#message-form');
+    this.formNames = null;  // Map: form id → name, from GET /dashboard/forms
     this.errorBox = $('#messages-error');
     this.pager = new Pager($('#messages-pager'), () => this.load());
     this.openId = null;
-    this.status.addEventListener('change', () => {
-      this.pager.reset();
-      this.close();
+    for (const filter of [this.status, this.formFilter]) {
+      filter.addEventListener('change', () => {
+        this.pager.reset();
+        this.close();
+        this.load();
+      });
+    }
+    $('#messages-reload').addEventListener('click', () => {
+      this.formNames = null;  // a reload picks up forms added elsewhere too
       this.load();
     });
-    $('#messages-reload').addEventListener('click', () => this.load());
     $('#messages-export').addEventListener('click', () => this.exportCsv());
     this.pollTimer = null;
     this.pollsLeft = 0;
@@ -46,8 +55,10 @@ export class MessagesPanel {
     status.hidden = false;
     status.textContent = 'Preparing the export…';
     try {
-      await downloadCsv(this.api, '/dashboard/messages/export', {status: this.status.value},
-        `messages-${this.status.value}.csv`);
+      // One form's export has a column per field of that form.
+      const form = this.formFilter.value;
+      await downloadCsv(this.api, '/dashboard/messages/export', {status: this.status.value, form},
+        `${form ? `${form}-` : ''}messages-${this.status.value}.csv`);
       status.textContent = 'Export downloaded.';
     } catch (error) {
       status.hidden = true;
@@ -62,11 +73,40 @@ export class MessagesPanel {
     this.errorBox.hidden = !message;
   }
 
+  /** The forms to filter by; again after a form was added, renamed or deleted. */
+  formsChanged() {
+    this.formNames = null;
+  }
+
+  async loadForms() {
+    const {data} = await this.api.get('/dashboard/forms');
+    const forms = data?.forms ?? [];
+    this.formNames = new Map(forms.map((form) => [form.formId, form.name]));
+    const chosen = this.formFilter.value;
+    replace(this.formFilter, el('option', {attrs: {value: ''}, text: 'All forms'}),
+      ...forms.map((form) => el('option', {attrs: {value: form.formId}, text: form.name})));
+    // A form deleted since it was chosen stays chosen: its messages are still there.
+    if (chosen && !this.formNames.has(chosen)) {
+      this.formFilter.append(el('option', {attrs: {value: chosen}, text: chosen}));
+    }
+    this.formFilter.value = chosen;
+  }
+
+  formName(formId) {
+    return this.formNames?.get(formId) ?? formId ?? '';
+  }
+
   async load() {
     this.showError('');
+    // Only the latest load may fill the list: a filter changed while a page was on
+    // its way must not have that older page land on top of the newer one.
+    const ticket = (this.loadTicket = (this.loadTicket ?? 0) + 1);
     try {
+      if (!this.formNames) await this.loadForms();
       const {data} = await this.api.get('/dashboard/messages', {
-        query: {status: this.status.value, limit: PAGE_SIZE, cursor: this.pager.cursor}});
+        query: {status: this.status.value, form: this.formFilter.value, limit: PAGE_SIZE,
+          cursor: this.pager.cursor}});
+      if (ticket !== this.loadTicket) return;
       const items = data?.items ?? [];
       replace(this.rows, ...items.map((message) => this.row(message)));
       $('#messages-empty').hidden = items.length > 0;
@@ -79,14 +119,16 @@ export class MessagesPanel {
   row(message) {
     const open = el('button', {
       className: 'link', text: 'Open',
-      attrs: {type: 'button', 'aria-label': `Open message from ${message.name ?? ''}`},
+      attrs: {type: 'button', 'aria-label': `Open message from ${message.name ?? message.email ?? ''}`},
       on: {click: () => this.open(message.id)},
     });
     return el('tr', {dataset: {id: message.id}, className: message.id === this.openId ? 'selected' : ''},
       el('td', {attrs: {title: message.createdAt ?? ''}, text: formatDate(message.createdAt)}),
-      el('td', {}, el('span', {className: 'from-name', text: message.name ?? ''}),
-        el('br'), el('span', {className: 'muted from-email'}, ...emailParts(message.email))),
+      // Another form may have no name field, or no email field: no empty line for either.
+      el('td', {}, message.name ? [el('span', {className: 'from-name', text: message.name}), el('br')] : null,
+        el('span', {className: 'muted from-email'}, ...emailParts(message.email))),
       el('td', {className: 'subject', text: message.subject || '(no subject)'}),
+      el('td', {className: 'message-form', attrs: {title: message.formId ?? ''}, text: this.formName(message.formId)}),
       el('td', {}, el('span', {className: `badge status-${message.status}`,
         text: STATUS_LABELS[message.status] ?? message.status ?? ''})),
       el('td', {}, open));
@@ -127,15 +169,20 @@ export class MessagesPanel {
       el('dl', {className: 'meta'},
         el('dt', {text: 'From'}), el('dd', {},
           el('span', {className: 'from-name', text: message.name ?? ''}), ' ',
-          el('span', {className: 'muted from-email', text: `<${message.email ?? ''}>`})),
+          message.email ? el('span', {className: 'muted from-email', text: `<${message.email}>`}) : null),
+        el('dt', {text: 'Form'}), el('dd', {className: 'message-form'},
+          `${this.formName(message.formId)} `, el('code', {className: 'muted', text: message.formId ?? ''})),
         el('dt', {text: 'Received'}), el('dd', {attrs: {title: message.createdAt ?? ''}, text: formatDate(message.createdAt)}),
         el('dt', {text: 'Status'}), el('dd', {className: 'message-status', text: STATUS_LABELS[message.status] ?? message.status ?? ''}),
         el('dt', {text: 'Email to owner'}), el('dd', {className: 'notification',
           attrs: {title: message.notification?.lastError ?? ''}, text: deliveryText(message.notification)}),
         // Each channel's delivery: the chat post only on a stage that posts to a webhook.
         ...(message.chat ? [el('dt', {text: 'Chat post'}), el('dd', {className: 'chat-delivery',
-          attrs: {title: message.chat.lastError ?? ''}, text: deliveryText(message.chat)})] : [])),
-      el('div', {className: 'message-body', text: message.message ?? ''}),
+          attrs: {title: message.chat.lastError ?? ''}, text: deliveryText(message.chat)})] : []),
+        // The confirmation mailed to the visitor, where the form had an autoresponse.
+        ...(message.autoresponse ? [el('dt', {text: 'Autoresponse'}), el('dd', {className: 'autoresponse-delivery',
+          attrs: {title: message.autoresponse.lastError ?? ''}, text: autoresponseText(message.autoresponse)})] : [])),
+      ...this.body(message),
       actions,
       this.thread = el('section', {className: 'thread', attrs: {'aria-label': 'Replies'}}),
       this.replyForm(message));
@@ -143,6 +190,30 @@ export class MessagesPanel {
     this.detail.dataset.id = message.id;
     this.detail.hidden = false;
     this.detail.focus();
+  }
+
+  /**
+   * What the visitor sent: the contact form's message as it always was shown;
+   * another form's fields, each with its label as the form had it then, and
+   * the extra fields a form that keeps them got.
+   */
+  body(message) {
+    const fields = message.fields ?? [];
+    const extra = Object.entries(message.extra ?? {});
+    const parts = [];
+    if (message.formId === CONTACT_ID || !fields.length) {
+      parts.push(el('div', {className: 'message-body', text: message.message ?? ''}));
+    } else {
+      parts.push(el('dl', {className: 'message-fields'}, ...fields.flatMap((field) => [
+        el('dt', {text: field.label ?? field.name}),
+        el('dd', {className: `field-${field.type}`, dataset: {name: field.name}, text: fieldText(field)})])));
+    }
+    if (extra.length) {
+      parts.push(el('h3', {className: 'extra-title', text: 'Fields the form does not define'}),
+        el('dl', {className: 'message-fields message-extra'}, ...extra.flatMap(([name, value]) => [
+          el('dt', {text: name}), el('dd', {dataset: {name}, text: value})])));
+    }
+    return parts;
   }
 
   renderThread(message) {
@@ -263,6 +334,23 @@ export class MessagesPanel {
       this.hooks.onError(error, (message) => this.showError(message));
     }
   }
+}
+
+const SKIP_REASONS = {
+  recently_sent: 'this address had one from this form in the last 24 hours',
+  no_address: 'the visitor left the Reply-To field empty',
+  spam: 'the message is marked as spam',
+};
+
+// "skipped (this address had one …)", or a delivery's status as deliveryText says it.
+function autoresponseText(delivery) {
+  if (delivery.status !== 'skipped') return deliveryText(delivery);
+  return `skipped (${SKIP_REASONS[delivery.reason] ?? delivery.reason ?? 'no reason given'})`;
+}
+
+function fieldText(field) {
+  if (field.type === 'checkbox' || typeof field.value === 'boolean') return field.value ? 'Yes' : 'No';
+  return field.value ?? '';
 }
 
 // "sent (1 attempt)": a delivery's status and how many attempts it took so far.

@@ -1,0 +1,161 @@
+"""form.html?form=<id>: any form drawn from its public schema, sent as JSON
+with the API's field errors shown beside their fields; an unknown form, a
+missing id and JavaScript off each say plainly what is wrong. On a phone too."""
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from playwright.sync_api import Browser, Page, expect
+
+from tests.e2e.conftest import Tab
+from tests.e2e.support import Api
+
+BOOKING = {"name": "Table booking", "fields": [
+    {"name": "guest", "label": "Your name", "type": "text", "required": True, "maxLength": 60},
+    {"name": "email", "label": "Email", "type": "email", "required": True},
+    {"name": "phone", "label": "Phone", "type": "tel"},
+    {"name": "people", "label": "How many people", "type": "number", "min": 1, "max": 12,
+     "required": True},
+    {"name": "day", "label": "Day", "type": "date", "required": True},
+    {"name": "room", "label": "Room", "type": "select", "options": ["Garden", "Hall"]},
+    {"name": "notes", "label": "Anything else", "type": "textarea", "maxLength": 500},
+    {"name": "terms", "label": "I accept the house rules", "type": "checkbox", "required": True}],
+    "replyTo": "email"}
+
+
+def _form(admin_api: Api, definition: dict[str, Any] = BOOKING) -> str:
+    form_id = f"e2e-{uuid.uuid4().hex[:10]}"
+    admin_api.ok("PUT", f"/dashboard/forms/{form_id}", definition)
+    return form_id
+
+
+def _open(page: Page, stack: dict[str, Any], form_id: str) -> None:
+    page.goto(f"{stack['webUrl']}/form.html?form={form_id}")
+    expect(page.locator("form#form")).to_be_visible()
+
+
+def _fill_booking(page: Page, form_id: str, marker: str) -> None:
+    page.get_by_label("Your name").fill("Ada Lovelace")
+    page.get_by_label("Email").fill("ada@example.com")
+    page.get_by_label("How many people").fill("4")
+    page.get_by_label("Day").fill("2027-01-15")
+    page.get_by_label("Room").select_option("Hall")
+    page.get_by_label("Anything else").fill(f"A quiet table, please.\n{marker}")
+    page.get_by_label("I accept the house rules").check()
+
+
+def _stored(admin_api: Api, form_id: str) -> list[dict[str, Any]]:
+    return list(admin_api.ok("GET", f"/dashboard/messages?status=new&form={form_id}").body["items"])
+
+
+def test_the_form_page_draws_any_form_and_sends_it(tab: Tab, stack: dict[str, Any],
+                                                   admin_api: Api) -> None:
+    page = tab.page
+    form_id = _form(admin_api)
+    _open(page, stack, form_id)
+    expect(page).to_have_title("Table booking · Frontdesk")
+    expect(page.locator("#form-title")).to_have_text("Table booking")
+    # Each field as its type asks, in the form's order, with its limits.
+    types = page.eval_on_selector_all(
+        "form#form [name]:not([type=hidden])", "els => els.map(e => [e.name, e.type, e.required])")
+    assert types == [["guest", "text", True], ["email", "email", True], ["phone", "tel", False],
+                     ["people", "number", True], ["day", "date", True],
+                     ["room", "select-one", False], ["notes", "textarea", False],
+                     ["terms", "checkbox", True], ["_gotcha", "text", False]]
+    assert page.get_attribute("form#form", "action") == f"{stack['apiUrl']}/forms/{form_id}"
+    assert page.get_attribute(f"#{form_id}-guest", "maxlength") == "60"
+    assert (page.get_attribute(f"#{form_id}-people", "min"),
+            page.get_attribute(f"#{form_id}-people", "max")) == ("1", "12")
+    expect(page.locator(f"#{form_id}-gotcha")).not_to_be_in_viewport()
+
+    marker = uuid.uuid4().hex
+    _fill_booking(page, form_id, marker)
+    with page.expect_request(lambda r: r.method == "POST" and f"/forms/{form_id}" in r.url) as post:
+        page.get_by_role("button", name="Send").click()
+    assert post.value.post_data_json == {
+        "guest": "Ada Lovelace", "email": "ada@example.com", "people": "4", "day": "2027-01-15",
+        "room": "Hall", "notes": f"A quiet table, please.\n{marker}", "terms": True}
+    assert post.value.headers["idempotency-key"]
+    expect(page.locator("#form-success")).to_be_visible()
+    reference = page.locator("#form-success-id").inner_text()
+    tab.screenshot("form-page-sent")
+
+    [message] = _stored(admin_api, form_id)
+    assert message["id"] == reference and message["formId"] == form_id
+    assert {f["name"]: f["value"] for f in message["fields"]} == {
+        "guest": "Ada Lovelace", "email": "ada@example.com", "people": "4", "day": "2027-01-15",
+        "room": "Hall", "notes": f"A quiet table, please.\n{marker}", "terms": True}
+
+
+def test_the_apis_field_errors_show_beside_their_fields(tab: Tab, stack: dict[str, Any],
+                                                        admin_api: Api) -> None:
+    page = tab.page
+    form_id = _form(admin_api)
+    _open(page, stack, form_id)
+    page.get_by_label("Your name").fill("Ada")
+    page.get_by_label("Email").fill("not an address")
+    page.get_by_label("How many people").fill("40")
+    with page.expect_response(lambda r: r.request.method == "POST") as answer:
+        page.get_by_role("button", name="Send").click()
+    assert answer.value.status == 400
+
+    for name in ("email", "people", "day", "terms"):
+        expect(page.locator(f"#{form_id}-{name}-error")).to_be_visible()
+        expect(page.locator(f"#{form_id}-{name}")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator(f"#{form_id}-email-error")).to_contain_text("Email ")
+    expect(page.locator(f"#{form_id}-guest-error")).to_be_hidden()
+    expect(page.locator("form#form .form-error")).to_have_text("Please correct the fields marked above.")
+    expect(page.locator(f"#{form_id}-email")).to_be_focused()
+    assert _stored(admin_api, form_id) == []
+
+    # Corrected, the same page sends it.
+    _fill_booking(page, form_id, uuid.uuid4().hex)
+    page.get_by_role("button", name="Send").click()
+    expect(page.locator("#form-success")).to_be_visible()
+    expect(page.locator(f"#{form_id}-email-error")).to_be_hidden()
+
+
+def test_an_unknown_form_or_none_at_all_is_said_plainly(tab: Tab, stack: dict[str, Any]) -> None:
+    page = tab.page
+    page.goto(f"{stack['webUrl']}/form.html?form=no-such-form-{uuid.uuid4().hex[:6]}")
+    expect(page.locator("#form-status")).to_have_text("There is no such form on this site.")
+    expect(page.locator("form")).to_have_count(0)
+    page.goto(f"{stack['webUrl']}/form.html")
+    expect(page.locator("#form-status")).to_contain_text("form.html?form=<id>")
+    page.goto(f"{stack['webUrl']}/form.html?form=<script>")
+    expect(page.locator("#form-status")).to_contain_text("form.html?form=<id>")
+
+
+def test_without_javascript_the_page_points_to_a_form_that_works(browser: Browser,
+                                                                 stack: dict[str, Any]) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(f"{stack['webUrl']}/form.html?form=contact")
+        expect(page.locator("#form-noscript")).to_be_visible()
+        expect(page.locator("#form-noscript a")).to_have_attribute("href", "./")
+        expect(page.locator("form")).to_have_count(0)
+    finally:
+        context.close()
+
+
+def test_the_form_page_on_a_phone(browser: Browser, stack: dict[str, Any], admin_api: Api) -> None:
+    form_id = _form(admin_api)
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
+                                  device_scale_factor=2)
+    try:
+        tab = Tab(context.new_page())
+        page = tab.page
+        page.on("pageerror", lambda error: tab.errors.append(str(error)))
+        page.on("console", lambda message: tab.console.append(message))
+        _open(page, stack, form_id)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        tab.screenshot("form-page-phone")
+        _fill_booking(page, form_id, uuid.uuid4().hex)
+        page.get_by_role("button", name="Send").click()
+        expect(page.locator("#form-success")).to_be_visible()
+        assert len(_stored(admin_api, form_id)) == 1
+        assert not tab.errors and not tab.csp_violations()
+    finally:
+        context.close()
