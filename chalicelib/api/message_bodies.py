@@ -32,7 +32,7 @@ class Notification(Body):
                    sent_at=UNSET if n.sent_at is None else n.sent_at)
 
 
-class Autoresponse(Body):
+class AutoresponseState(Body):
     """A form's autoresponse to the visitor: a delivery's progress, or `skipped`
     (never sent) with its `reason`."""
     status: Literal["pending", "sent", "failed", "skipped"]
@@ -43,7 +43,7 @@ class Autoresponse(Body):
     sent_at: Moment | UnsetType = UNSET
 
     @classmethod
-    def of(cls, state: contact.Notification) -> Autoresponse:
+    def of(cls, state: contact.Notification) -> AutoresponseState:
         return cls(status=state.status, attempts=state.attempts,  # type: ignore[arg-type]
                    reason=UNSET if state.reason is None else state.reason,  # type: ignore[arg-type]
                    next_attempt_at=UNSET if state.next_attempt_at is None
@@ -79,7 +79,7 @@ class Message(Body, kw_only=True):
     updated_at: Moment
     notification: Notification
     # Absent when the message's form had no autoresponse.
-    autoresponse: Autoresponse | UnsetType = UNSET
+    autoresponse: AutoresponseState | UnsetType = UNSET
     reply_count: int
 
     @classmethod
@@ -96,7 +96,7 @@ class Message(Body, kw_only=True):
                 "updated_at": message.updated_at,
                 "notification": Notification.of(message.notification),
                 "autoresponse": UNSET if message.autoresponse is None
-                else Autoresponse.of(message.autoresponse),
+                else AutoresponseState.of(message.autoresponse),
                 "reply_count": message.reply_count}
 
     @classmethod
