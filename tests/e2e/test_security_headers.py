@@ -32,7 +32,7 @@ INJECT = """() => new Promise((resolve) => {
 })"""
 
 
-@pytest.mark.parametrize("path", ["/", "/admin.html"])
+@pytest.mark.parametrize("path", ["/", "/admin.html", "/form.html?form=contact"])
 def test_each_page_is_served_with_the_defined_headers(tab: Tab, stack: dict[str, Any],
                                                       path: str) -> None:
     response = tab.page.goto(stack["webUrl"] + path)
