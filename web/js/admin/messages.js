@@ -102,10 +102,12 @@ export class MessagesPanel {
     // its way must not have that older page land on top of the newer one.
     const ticket = (this.loadTicket = (this.loadTicket ?? 0) + 1);
     try {
-      if (!this.formNames) await this.loadForms();
-      const {data} = await this.api.get('/dashboard/messages', {
-        query: {status: this.status.value, form: this.formFilter.value, limit: PAGE_SIZE,
-          cursor: this.pager.cursor}});
+      // The forms (for the filter and the Form column) and the page, side by side.
+      const [, {data}] = await Promise.all([
+        this.formNames ? null : this.loadForms(),
+        this.api.get('/dashboard/messages', {
+          query: {status: this.status.value, form: this.formFilter.value, limit: PAGE_SIZE,
+            cursor: this.pager.cursor}})]);
       if (ticket !== this.loadTicket) return;
       const items = data?.items ?? [];
       replace(this.rows, ...items.map((message) => this.row(message)));
