@@ -274,13 +274,19 @@ def service_create_user() -> Response:
 
 # -- the outbox (notifications, replies): store first, mail after -------------
 
+# TRIM_HORIZON: a subscription made anew (a new stage, or a stream the stack
+# replaced: infra/stream_subscription.py) reads its stream from the start.
 @app.on_dynamodb_record(stream_arn=settings.table_stream_arn, batch_size=10,
-                        starting_position="LATEST")
+                        starting_position="TRIM_HORIZON")
 def notify_owner(event: Any) -> None:
-    """First attempt, as soon as a delivery is stored. Never raises: a failed
-    attempt stays pending and the schedule below retries it."""
+    """The table's stream. First attempt, as soon as a delivery is stored (never
+    raises: a failed attempt stays pending and the schedule below retries it);
+    then the counts of the messages DynamoDB's TTL deleted, each once (raises
+    only when the table is unavailable: Lambda retries the batch)."""
+    records = list(event)
     services.deliveries.on_inserted(
-        record.new_image for record in event if record.event_name == "INSERT")
+        record.new_image for record in records if record.event_name == "INSERT")
+    services.expired_messages.on_removed(record.to_dict() for record in records)
 
 
 @app.schedule(Rate(5, unit=Rate.MINUTES))

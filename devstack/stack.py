@@ -153,7 +153,8 @@ class LocalStack:
         self.ports.check_free(self.host)  # before anything starts or any file is written
         aws_endpoint = self._url(self.ports.aws)
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's per-call access log
-        self._moto = LocalAwsServer(self.host, self.ports.aws).start()
+        # DynamoDB's TTL, every minute (DynamoDB: within days; devstack/moto_ttl.py).
+        self._moto = LocalAwsServer(self.host, self.ports.aws, ttl_sweep_seconds=60).start()
         os.environ.update(local_aws_environment(aws_endpoint))
 
         # environ=os.environ: Chalice sets the stage's variables in the real

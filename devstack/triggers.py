@@ -75,8 +75,13 @@ class StreamPump:
                 if self._stopping.is_set():  # a backlog must not hold up Ctrl-C
                     return forwarded
                 batch = records[start:start + self._batch_size]
+                try:
+                    self._handler({"Records": batch})
+                except Exception:
+                    # As Lambda does: the batch again, from its first record, next time.
+                    self._iterators.pop(shard_id, None)
+                    raise
                 self._last_sequence[shard_id] = batch[-1]["dynamodb"]["SequenceNumber"]
-                self._handler({"Records": batch})
                 forwarded += len(batch)
         return forwarded
 
@@ -95,8 +100,13 @@ class StreamPump:
         if isinstance(created, datetime):  # boto3 parsed it; Lambda sends epoch seconds
             dynamodb["ApproximateCreationDateTime"] = created.timestamp()
         dynamodb.setdefault("SizeBytes", 0)
-        dynamodb.setdefault("StreamViewType", "NEW_IMAGE")
-        return {**record, "dynamodb": dynamodb, "eventSourceARN": arn}
+        dynamodb.setdefault("StreamViewType", "NEW_AND_OLD_IMAGES")
+        lambda_record = {**record, "dynamodb": dynamodb, "eventSourceARN": arn}
+        identity = record.get("userIdentity")
+        if identity:  # GetRecords' PrincipalId and Type, as Lambda's event spells them
+            lambda_record["userIdentity"] = {"type": identity.get("Type"),
+                                             "principalId": identity.get("PrincipalId")}
+        return lambda_record
 
 
 class Triggers:

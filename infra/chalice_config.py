@@ -27,6 +27,7 @@ def stage_environment(stage: StageConfig, outputs: dict[str, str] | None) -> dic
     deploy sets itself. `outputs` None: before the stack exists (packaging)."""
     environment = {**stage.environment, "STAGE": stage.name, "TABLE_NAME": stage.table_name,
                    "MAIL_FROM": stage.mail_from, "OWNER_EMAIL": stage.owner_email,
+                   "RETENTION_DAYS": str(stage.retention_days),
                    **stage.branding.to_env()}
     if outputs is not None:
         environment.update({

@@ -9,7 +9,8 @@ must name a new API)
 the table's data upgraded to what the new functions read, by backfills
 (infra/backfill.py: resumable Scans; deliveries stored in an older shape
 rewritten: infra/delivery_upgrade.py; messages stored before forms listed by
-form: infra/form_index_upgrade.py) ->
+form: infra/form_index_upgrade.py; every message's expiry brought to the
+retention in force: infra/retention_backfill.py) ->
 web/ and its config.json to the site's bucket, changed paths invalidated ->
 the site's and the API's addresses printed.
 """
@@ -24,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from chalicelib.contact.retention import Retention
 from chalicelib.platform.branding import DEFAULT as DEFAULT_BRANDING
 from chalicelib.platform.branding import Branding
 from infra import (
@@ -31,14 +33,17 @@ from infra import (
     chalice_config,
     deployed_state,
     gateway,
+    log_retention,
     packaging,
     site,
     stack,
+    stream_subscription,
     unrecorded_api,
 )
 from infra.backfill import Progress, Report
 from infra.delivery_upgrade import Upgrade
 from infra.form_index_upgrade import FormIndexUpgrade
+from infra.retention_backfill import RetentionBackfill
 from infra.runtime import LAMBDA_RUNTIME, runtime_problem
 from infra.site import cognito_endpoint, site_headers
 from infra.stages import (
@@ -74,6 +79,7 @@ class AwsClients:
     iam: Any = None
     events: Any = None
     dynamodb: Any = None  # the data upgrade (skipped without it)
+    logs: Any = None  # the functions' log retention (skipped without it)
 
     @classmethod
     def from_session(cls, session: Any) -> AwsClients:
@@ -81,7 +87,8 @@ class AwsClients:
                    session.region_name, cognito=session.client("cognito-idp"),
                    s3=session.client("s3"), cloudfront=session.client("cloudfront"),
                    lambda_=session.client("lambda"), iam=session.client("iam"),
-                   events=session.client("events"), dynamodb=session.client("dynamodb"))
+                   events=session.client("events"), dynamodb=session.client("dynamodb"),
+                   logs=session.client("logs"))
 
 
 @dataclass(frozen=True)
@@ -169,6 +176,12 @@ def deployed_api_handler(project: Project, stage: str) -> str:
     """The ARN of the function that serves the REST API."""
     return str(next(r["lambda_arn"] for r in recorded_resources(project, stage)
                     if r.get("resource_type") == "lambda_function" and r["name"] == "api_handler"))
+
+
+def deployed_functions(project: Project, stage: str) -> list[str]:
+    """The names of the functions the last `chalice deploy` recorded."""
+    return [str(r["lambda_arn"]).rsplit(":", 1)[-1] for r in recorded_resources(project, stage)
+            if r.get("resource_type") == "lambda_function"]
 
 
 def deployed_rest_api(project: Project, stage: str) -> tuple[str, str] | None:
@@ -266,6 +279,13 @@ def deploy(stage_name: str, *, aws: AwsClients, chalice: ChaliceRunner,
                                chalice_config.stage_files(base_config, stage, outputs))
 
     say(f"[2/5] chalice deploy --stage {stage_name}")
+    if aws.lambda_ is not None:
+        moved = stream_subscription.move_to_current_stream(
+            aws.lambda_, project.deployed(stage_name), outputs["TableStreamArn"])
+        if moved:
+            say(f"      the table's stream was replaced (its view type changed): the stream "
+                f"function's subscription moves from {', '.join(moved)} to the new one, read "
+                f"from its start")
     if found:
         say(f"      updating REST API {found[0]}, which no record here named (left by a deploy "
             "that failed, or by another checkout), rather than creating another")
@@ -283,6 +303,12 @@ def deploy(stage_name: str, *, aws: AwsClients, chalice: ChaliceRunner,
         outputs = stack.deploy_stack(aws.cloudformation, stage, template, api_stage,
                                      site_headers(api_url, aws.region, captcha_provider))
 
+    if aws.logs is not None:
+        days = stage.log_retention_days
+        groups = log_retention.apply(aws.logs, deployed_functions(project, stage_name), days)
+        say(f"      {len(groups)} functions' logs kept "
+            + (f"{days} days" if days else "forever") + " (logRetentionDays)")
+
     say("[3/5] gateway responses (JSON errors with CORS), unknown paths to the app, "
         "then a new deployment")
     gateway.put_gateway_responses(aws.apigateway, rest_api_id,
@@ -298,6 +324,9 @@ def deploy(stage_name: str, *, aws: AwsClients, chalice: ChaliceRunner,
         say(f"      data: {upgrade_data(aws.dynamodb, outputs['TableName'], under_way)}")
         say("      data: " + FormIndexUpgrade(aws.dynamodb, outputs["TableName"],
                                               report=under_way).run().summary())
+        say("      data: " + RetentionBackfill(aws.dynamodb, outputs["TableName"],
+                                               Retention(stage.retention_days),
+                                               report=under_way).run().summary())
 
     web = web_config(api_url, aws.region, outputs["UserPoolClientId"],
                      pool_password_policy(aws.cognito, outputs["UserPoolId"]), captcha,

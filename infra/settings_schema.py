@@ -9,8 +9,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from chalicelib.contact.retention import DEFAULT_DAYS as DEFAULT_RETENTION_DAYS
+from chalicelib.contact.retention import MAX_DAYS
 from chalicelib.platform import branding
 from chalicelib.platform.branding import DEFAULT as BRANDING
+from infra.log_retention import ALLOWED_DAYS as LOG_DAYS
+from infra.log_retention import DEFAULT_DAYS as DEFAULT_LOG_DAYS
+from infra.log_retention import FOREVER as LOG_FOREVER
 
 # TOTP for the user pool: "off", "optional" (each user chooses) or "required".
 MFA_MODES = ("off", "optional", "required")
@@ -73,6 +78,18 @@ def _time_zone(value: Any) -> str | None:
         f" (did you mean {json.dumps(close[0])}?)" if close else ", like \"Europe/Paris\" or \"UTC\"")
 
 
+def _log_days(value: Any) -> str | None:
+    fine = isinstance(value, int) and not isinstance(value, bool) and (
+        value == LOG_FOREVER or value in LOG_DAYS)
+    return None if fine else ("must be 0 (forever) or one of CloudWatch's retention periods: "
+                              + ", ".join(map(str, LOG_DAYS)))
+
+
+def _days(value: Any) -> str | None:
+    fine = isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_DAYS
+    return None if fine else f"must be a whole number of days from 0 (forever) to {MAX_DAYS:,}"
+
+
 REQUIRED = object()
 
 
@@ -109,6 +126,11 @@ STAGE_FIELDS: Schema = {
         "period": Field("the quota's period", "DAY", _one_of(*QUOTA_PERIODS)),
     },
     "mfa": Field("authenticator apps for sign-in", "required", _one_of(*MFA_MODES)),
+    "retentionDays": Field("days each message is kept, counted from when it came; 0 keeps "
+                           "every message forever (a form's own retentionDays comes first)",
+                           DEFAULT_RETENTION_DAYS, _days),
+    "logRetentionDays": Field("days each function's log lines are kept (CloudWatch Logs); 0 "
+                              "keeps them forever", DEFAULT_LOG_DAYS, _log_days),
     "xray": Field("X-Ray tracing of the functions", False, _boolean),
     "environment": Field("the app's optional settings (docs/deploy.md)", {}, _text_map),
     "branding": {

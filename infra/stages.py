@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from chalicelib.contact.retention import DEFAULT_DAYS as DEFAULT_RETENTION_DAYS
 from chalicelib.platform.branding import DEFAULT as DEFAULT_BRANDING
 from chalicelib.platform.branding import Branding
 from chalicelib.platform.config import (
@@ -32,6 +33,7 @@ from chalicelib.platform.config import (
     is_placeholder_address,
     is_placeholder_arn,
 )
+from infra.log_retention import DEFAULT_DAYS as DEFAULT_LOG_DAYS
 from infra.settings_schema import STAGE_FIELDS, read
 
 INFRA_DIR = Path(__file__).resolve().parent
@@ -67,6 +69,7 @@ UNSETTABLE_VARIABLES = {
                      "USER_POOL_CLIENT_ID", "USER_POOL_ARN"),
                     "make deploy sets it from the stage's name and its resources stack"),
     "MAIL_FROM": "make deploy sets it from mailFrom",
+    "RETENTION_DAYS": "make deploy sets it from retentionDays",
     "SITE_NAME": "make deploy sets it from branding.siteName",
     "MAIL_SUBJECT_PREFIX": "make deploy sets it from branding.subjectPrefix",
     "REPLY_SIGNATURE": "make deploy sets it from branding.replySignature",
@@ -122,6 +125,10 @@ class StageConfig:
     environment: Mapping[str, str] = field(default_factory=dict)
     # The site's name, mail subject prefix, reply signature, time zone and dashboard link.
     branding: Branding = DEFAULT_BRANDING
+    # Days a message is kept (chalicelib/contact/retention.py); 0: forever.
+    retention_days: int = DEFAULT_RETENTION_DAYS
+    # Days the functions' log lines are kept (infra/log_retention.py); 0: forever.
+    log_retention_days: int = DEFAULT_LOG_DAYS
 
     @property
     def stack_name(self) -> str:
@@ -211,6 +218,8 @@ def _stage_config(name: str, values: dict[str, Any]) -> StageConfig:
         quota_limit=values["quota"]["limit"],
         quota_period=values["quota"]["period"],
         mfa=values["mfa"],
+        retention_days=values["retentionDays"],
+        log_retention_days=values["logRetentionDays"],
         xray=values["xray"],
         environment=dict(values["environment"]),
         branding=Branding(site_name=values["branding"]["siteName"],

@@ -12,6 +12,7 @@ from msgspec import UNSET
 from chalicelib.api import message_bodies as bodies
 from chalicelib.auth.identity import Identity
 from chalicelib.contact.model import STATUSES, StatusChange
+from chalicelib.contact.retention import KEEP_STAGE_DEFAULT, Retention
 from chalicelib.core.idempotency import Scope, checked_key
 from chalicelib.core.validation import gather, parse, parse_into
 from chalicelib.dashboard.export import CsvPage
@@ -90,8 +91,10 @@ def csv_response(page: CsvPage, query: Mapping[str, Any], filename: str) -> Resp
 
 
 class DashboardApi:
-    def __init__(self, dashboard: Dashboard) -> None:
+    def __init__(self, dashboard: Dashboard, *,
+                 retention: Retention = KEEP_STAGE_DEFAULT) -> None:
         self._dashboard = dashboard
+        self._retention = retention
 
     def list(self, query: Mapping[str, Any] | None) -> Response:
         query = query or {}
@@ -120,7 +123,8 @@ class DashboardApi:
 
     def stats(self) -> Response:
         counts = self._dashboard.counts()
-        return json_response(bodies.Stats.of(counts, self._dashboard.form_counts(counts)))
+        return json_response(bodies.Stats.of(counts, self._dashboard.form_counts(counts),
+                                             retention_days=self._retention.days))
 
     def reply(self, message_id: str, body: dict[str, Any], raw_key: str | None,
               author: Identity) -> Response:

@@ -9,6 +9,7 @@ from msgspec import UNSET, UnsetType
 from chalicelib.api.bodies import Body, Moment
 from chalicelib.autoresponder.decision import SkipReason
 from chalicelib.contact import model as contact
+from chalicelib.contact import retention
 from chalicelib.contact.model import STATUSES, Status
 from chalicelib.dashboard import replies
 from chalicelib.forms.builtin import CONTACT_ID
@@ -81,6 +82,9 @@ class Message(Body, kw_only=True):
     # Absent when the message's form had no autoresponse.
     autoresponse: AutoresponseState | UnsetType = UNSET
     reply_count: int
+    # When DynamoDB's TTL deletes it and everything under it (the stage's or
+    # its form's retentionDays); null: kept forever.
+    expires_at: Moment | None
 
     @classmethod
     def fields_of(cls, message: contact.Message) -> dict[str, Any]:
@@ -97,7 +101,8 @@ class Message(Body, kw_only=True):
                 "notification": Notification.of(message.notification),
                 "autoresponse": UNSET if message.autoresponse is None
                 else AutoresponseState.of(message.autoresponse),
-                "reply_count": message.reply_count}
+                "reply_count": message.reply_count,
+                "expires_at": retention.shown(message.expires_at)}
 
     @classmethod
     def of(cls, message: contact.Message) -> Message:
@@ -168,9 +173,13 @@ class Stats(Body):
     deliveries: Deliveries
     # Messages stored per form id: every form's, and a deleted form's while it has some.
     forms: dict[str, int]
+    # Days a message is kept, the stage's retentionDays (a form's own comes
+    # first: GET /dashboard/forms); 0: kept forever.
+    retention_days: int
 
     @classmethod
-    def of(cls, counts: dict[str, int], forms: dict[str, int]) -> Stats:
+    def of(cls, counts: dict[str, int], forms: dict[str, int], *,
+           retention_days: int) -> Stats:
         email = Counts(pending=counts["notificationsPending"], failed=counts["notificationsFailed"])
         return cls(users=counts["users"],
                    messages=MessageCounts(**{s: counts[f"messages{s.title()}"] for s in STATUSES}),
@@ -178,7 +187,7 @@ class Stats(Body):
                    deliveries=Deliveries(email=email,
                                          chat=Counts(pending=counts["chatPending"],
                                                      failed=counts["chatFailed"])),
-                   forms=forms)
+                   forms=forms, retention_days=retention_days)
 
 
 # The bodies above, for /openapi.json.

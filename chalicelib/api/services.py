@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from chalicelib.api.forms import FormsApi
     from chalicelib.contact.captcha import CaptchaVerifier
     from chalicelib.contact.chat import ChatNotifications
+    from chalicelib.contact.expired import ExpiredMessages
     from chalicelib.contact.store import MessageStore
     from chalicelib.dashboard.service import Dashboard
     from chalicelib.db.rate_limit import RateLimiter
@@ -92,7 +93,8 @@ class Services:
     def messages(self) -> MessageStore:
         from chalicelib.contact.store import MessageStore
         return MessageStore(self.clients.dynamodb, self._table,
-                            companions=[self.chat] if self.chat else [])
+                            companions=[self.chat] if self.chat else [],
+                            retention=self.settings.retention)
 
     @cached_property
     def contact_api(self) -> ContactApi:
@@ -131,9 +133,15 @@ class Services:
             forms=self.forms)
 
     @cached_property
+    def expired_messages(self) -> ExpiredMessages:
+        """The stream's REMOVE records of messages TTL deleted, counted out."""
+        from chalicelib.contact.expired import ExpiredMessages
+        return ExpiredMessages(self.clients.dynamodb, self._table)
+
+    @cached_property
     def dashboard_api(self) -> DashboardApi:
         from chalicelib.api.dashboard import DashboardApi
-        return DashboardApi(self.dashboard)
+        return DashboardApi(self.dashboard, retention=self.settings.retention)
 
     @cached_property
     def forms(self) -> FormStore:

@@ -47,7 +47,9 @@ def skipped_plan(reason: SkipReason) -> Planned:
 
 
 def plan(table: str, form: Form, values: Mapping[str, object], verdict: Verdict, *,
-         message_id: str, received_at: datetime) -> Planned | None:
+         message_id: str, received_at: datetime,
+         expires_at: int | None = None) -> Planned | None:
+    """`expires_at`: the message's expiry, which its delivery shares."""
     decision = decide(form.definition, values, verdict)
     if decision is None:
         return None
@@ -65,6 +67,6 @@ def plan(table: str, form: Form, values: Mapping[str, object], verdict: Verdict,
                                  "replyTo": definition.recipients[0] if definition.recipients
                                  else None})
     return Planned(requested.summary, {
-        DELIVERY_PART: requested.put(table),
+        DELIVERY_PART: requested.put(table, expires_at=expires_at),
         CLAIM_PART: claim(table, form.id, decision.address, message_id=message_id,
                           now=received_at)}, requested.counters)

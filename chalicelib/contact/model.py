@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal, get_args
 
 from msgspec import UNSET, Meta, UnsetType
 
+from chalicelib.contact import retention
 from chalicelib.core import text
 from chalicelib.core.validation import Model
 from chalicelib.db import keys
@@ -106,11 +107,13 @@ class Message:
     form_name: str | None = None  # the form's name when the message came
     # Its form's autoresponse (None: the form had none when it came).
     autoresponse: DeliveryState | None = None
+    # When it and everything under it expire (epoch seconds; None: kept forever).
+    expires_at: int | None = None
 
     @classmethod
     def received(cls, message_id: str, now: str, form: Form, values: Mapping[str, FieldValue],
                  *, extra: Mapping[str, str], topic: str | None,
-                 notification: Notification) -> Message:
+                 notification: Notification, expires_at: int | None = None) -> Message:
         """A new post to `form` (its values in the form's order, as checked)."""
         definition = form.definition
 
@@ -124,7 +127,7 @@ class Message:
                    message=text_of("message"), status="new", created_at=now, updated_at=now,
                    notification=notification, form_id=form.id,
                    fields=submitted_fields(definition, values), extra=dict(extra), topic=topic,
-                   form_name=definition.name)
+                   form_name=definition.name, expires_at=expires_at)
 
     @property
     def shown_fields(self) -> tuple[SubmittedField, ...]:
@@ -163,6 +166,7 @@ class Message:
             "replyCount": self.reply_count, **summary_of(NOTIFICATION, self.notification),
             "formId": self.form_id, "fields": [f.to_item() for f in self.fields] or None,
             "extra": dict(self.extra) or None, "topic": self.topic, "formName": self.form_name,
+            **retention.expiry_attribute(self.expires_at),
         }
         return item
 
@@ -199,7 +203,8 @@ class Message:
             subject=item.get("subject"), message=item.get("message"), status=item["status"],
             created_at=item["createdAt"], updated_at=item["updatedAt"], notification=notification,
             reply_count=int(item.get("replyCount", 0)),
-            autoresponse=state_of(AUTORESPONSE, item), **_form_part(item))
+            autoresponse=state_of(AUTORESPONSE, item), expires_at=retention.expires_at(item),
+            **_form_part(item))
 
 
 def _form_part(stored: Mapping[str, Any]) -> dict[str, Any]:

@@ -26,6 +26,7 @@ from typing import Any, Protocol
 from chalicelib.autoresponder.decision import Verdict
 from chalicelib.autoresponder.plan import plan
 from chalicelib.contact.model import NOTIFY_PENDING, STATUSES, Message, Notification
+from chalicelib.contact.retention import KEEP_STAGE_DEFAULT, Retention, message_expiry
 from chalicelib.core.domain_errors import DependencyUnavailable, KeyInUse, RecordNotFound
 from chalicelib.core.idempotency import IdempotentRequest
 from chalicelib.db import keys
@@ -66,6 +67,16 @@ def listed_as(message: Message, status: str) -> tuple[dict[str, str], Condition]
     return listing, gsi2.not_exists() | gsi2.begins_with(keys.FORM_MESSAGES_PREFIX)
 
 
+def counts_of_removed(table: str, item: Mapping[str, Any]) -> Counter[str]:
+    """What the counters lose when the message `item` goes, deleted or expired:
+    its status, its form's count, and its deliveries' pending or failed (from
+    the summaries on it; its replies' mails count nothing)."""
+    message = Message.from_item(dict(item))
+    counts = Counter({STATUS_COUNTER[message.status]: -1, **form_counted(message, -1)})
+    counts.update(discard_all(table, item).counters)
+    return counts
+
+
 class CompanionDelivery(Protocol):
     """A delivery kind requested by each new message besides the owner's mail
     (the chat post)."""
@@ -77,13 +88,15 @@ class MessageStore:
     def __init__(self, client: Any, table_name: str, *,
                  clock: Callable[[], datetime] = utc_now, ids: Callable[[], str] = new_id,
                  companions: Sequence[CompanionDelivery] = (),
-                 part_order: PartOrder = as_written) -> None:
+                 part_order: PartOrder = as_written,
+                 retention: Retention = KEEP_STAGE_DEFAULT) -> None:
         self._client = client
         self._table = table_name
         self._clock = clock
         self._ids = ids
         self._companions = tuple(companions)
         self._part_order = part_order
+        self._retention = retention
 
     # -- submissions ---------------------------------------------------------
 
@@ -103,23 +116,27 @@ class MessageStore:
         moment = self._clock()
         now = iso(moment)
         form = form or contact_form()
+        expires = message_expiry(moment, self._retention,
+                                 form_days=form.definition.retention_days)
         message = Message.received(self._ids(), now, form, values,
                                    extra=extra or {}, topic=topic,
                                    notification=Notification(NOTIFY_PENDING, 0,
-                                                             next_attempt_at=now))
+                                                             next_attempt_at=now),
+                                   expires_at=expires)
         response = {"id": message.id, "status": "received"}
         requested: list[Requested] = [message.requested(form.definition.recipients),
                                       *(c.new_delivery(message)
                                         for c in (*self._companions, *deliveries))]
         autoresponse = plan(self._table, form, values, verdict, message_id=message.id,
-                            received_at=moment)
+                            received_at=moment, expires_at=expires)
         while True:
             item = message.to_item()
             counted = Counter({STATUS_COUNTER["new"]: 1, **form_counted(message, 1)})
             parts = {}
             for delivery in requested:
                 item.update(delivery.summary)
-                parts[f"{delivery.kind.name} delivery"] = delivery.put(self._table)
+                parts[f"{delivery.kind.name} delivery"] = delivery.put(self._table,
+                                                                       expires_at=expires)
                 counted.update(delivery.counters)
             if autoresponse is not None:
                 item.update(autoresponse.summary)
@@ -210,8 +227,7 @@ class MessageStore:
             item = self._item(message_id)
             current = Message.from_item(item)
             deliveries = discard_all(self._table, item)
-            deltas = Counter({STATUS_COUNTER[current.status]: -1, **form_counted(current, -1)})
-            deltas.update(deliveries.counters)
+            deltas = counts_of_removed(self._table, item)
             deltas.update(counter_deltas or {})
             condition = attr("status").eq(current.status)
             if deliveries.record_condition is not None:

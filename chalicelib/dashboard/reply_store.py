@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.contact.model import REPLIED, Message, Notification
+from chalicelib.contact.retention import expiry_attribute
 from chalicelib.contact.store import STATUS_COUNTER, listed_as
 from chalicelib.core.domain_errors import DependencyUnavailable, KeyInUse, LimitReached, RecordNotFound
 from chalicelib.core.idempotency import IdempotentRequest
@@ -31,7 +32,7 @@ from chalicelib.db.errors import aws_unavailable_mapped
 from chalicelib.db.expressions import attr, delete, put, update
 from chalicelib.db.items import from_item, to_value
 from chalicelib.db.rate_limit import Charge
-from chalicelib.db.table import PK, SK
+from chalicelib.db.table import PK, SK, TTL_ATTRIBUTE
 from chalicelib.db.transactions import ConditionFailed, PartOrder, as_written, transact_write
 from chalicelib.outbox.kind import PENDING
 from chalicelib.outbox.kinds import CHAT, discard_all, kept, state_of
@@ -98,9 +99,12 @@ class ReplyStore:
                                     now=now)
             answer = {"id": reply.id, "status": PENDING}
             record, mail = reply.requested()
+            # The thread expires as one: the reply and its mail at the message's time.
+            expires = current.expires_at
             parts = {
-                "reply": {"Put": put(self._table, record, condition=attr(PK).not_exists())},
-                "reply delivery": mail.put(self._table),
+                "reply": {"Put": put(self._table, {**record, **expiry_attribute(expires)},
+                                     condition=attr(PK).not_exists())},
+                "reply delivery": mail.put(self._table, expires_at=expires),
                 "message": {"Update": self._message_replied(current, now)},
                 "rateLimit": charge.update,
             }
@@ -149,10 +153,14 @@ class ReplyStore:
     def _message_replied(self, current: Message, now: str) -> dict[str, Any]:
         count = attr("replyCount")
         listing, ours = listed_as(current, REPLIED)
+        # Its expiry as read: one the retention backfill changes meanwhile is read again.
+        expiry = attr(TTL_ATTRIBUTE)
+        same_expiry = expiry.not_exists() if current.expires_at is None \
+            else expiry.eq(current.expires_at)
         return update(self._table, keys.message(current.id),
                       set={"status": REPLIED, "updatedAt": now, **listing},
                       add={"replyCount": 1},
-                      condition=attr("status").eq(current.status) & ours
+                      condition=attr("status").eq(current.status) & ours & same_expiry
                       & (count.not_exists() | count.lt(self._max_replies)))
 
     def _limit_reached(self) -> LimitReached:

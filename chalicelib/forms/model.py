@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal, get_args
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
+from chalicelib.contact.retention import MAX_DAYS as MAX_RETENTION_DAYS
 from chalicelib.core import text
 from chalicelib.core.domain_errors import InvalidFields
 from chalicelib.core.validation import Model
@@ -71,6 +72,9 @@ FormName = Annotated[str, Meta(min_length=1, max_length=100, pattern=text.ONE_LI
                                description="1 to 100 characters on one line")]
 AutoSubject = Annotated[str, Meta(min_length=1, max_length=150, pattern=text.ONE_LINE,
                                   description="1 to 150 characters on one line")]
+RetentionDays = Annotated[int, Meta(ge=0, le=MAX_RETENTION_DAYS,
+                                    description=f"whole days from 0 (forever) to "
+                                                f"{MAX_RETENTION_DAYS:,}")]
 AutoBody = Annotated[str, Meta(min_length=1, max_length=2000, pattern=text.MULTI_LINE,
                                description="1 to 2,000 characters, not all blank, without "
                                            "control characters other than newlines and tabs")]
@@ -115,6 +119,8 @@ class FormDefinition(Model, rename="camel"):
     extra_fields: Annotated[ExtraFields, Meta(description="one of reject, keep")] = "reject"
     captcha: bool = False
     autoresponse: Autoresponse | None = None
+    # Days its messages are kept (chalicelib/contact/retention.py); None: the stage's.
+    retention_days: RetentionDays | None = None
 
     def field(self, name: str) -> FieldDefinition | None:
         return next((f for f in self.fields if f.name == name), None)

@@ -1,11 +1,16 @@
 """Structured logs: one JSON object per line, carrying the request id.
 
-Never pass tokens, passwords or message bodies in `fields`; the access log
-records only method, route, status, duration and the request id.
+Never pass tokens, passwords, message bodies, names or addresses in `fields`;
+the access log records only method, route, status, duration and the request
+id. Text this code does not write itself can still name someone: an AWS error
+(SES's sandbox refusal lists the unverified recipients), a webhook's answer, a
+traceback. So every line's message, string fields and traceback have email
+addresses replaced by `<address>` (tests/observability/test_log_privacy.py).
 """
 from __future__ import annotations
 
 import logging
+import re
 import sys
 import time
 from typing import Any
@@ -53,16 +58,26 @@ def _line(clock: _UtcClock, created: float, level: str, logger: str, message: st
     return entry
 
 
+# Anything shaped like an address: local part, @, a domain with a dot.
+_ADDRESS = re.compile(r"[^\s@<>()\[\]:;,\"']+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+
+
+def without_addresses(text: str) -> str:
+    return _ADDRESS.sub("<address>", text) if "@" in text else text
+
+
 class JsonFormatter(logging.Formatter):
     def __init__(self) -> None:
         super().__init__()
         self._clock = _UtcClock()
 
     def format(self, record: logging.LogRecord) -> str:
+        fields = {name: without_addresses(value) if isinstance(value, str) else value
+                  for name, value in getattr(record, "fields", {}).items()}
         entry = _line(self._clock, record.created, record.levelname, record.name,
-                      record.getMessage(), getattr(record, "fields", {}))
+                      without_addresses(record.getMessage()), fields)
         if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
+            entry["exception"] = without_addresses(self.formatException(record.exc_info))
         return _encoder.encode(entry).decode()
 
 

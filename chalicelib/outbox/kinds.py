@@ -25,7 +25,7 @@ from typing import Any
 
 from chalicelib.db import keys
 from chalicelib.db.expressions import Condition, attr, delete, put
-from chalicelib.db.table import PK, SK
+from chalicelib.db.table import PK, SK, TTL_ATTRIBUTE
 from chalicelib.outbox.kind import (
     ATTEMPTS,
     CREATED_AT,
@@ -80,9 +80,12 @@ class Requested:
     summary: dict[str, Any]  # to add to the record that causes it
     counters: dict[str, int]  # to move in the transaction that writes both
 
-    def put(self, table: str) -> dict[str, Any]:
-        """The transaction part writing the delivery (never over another)."""
-        return {"Put": put(table, self.delivery, condition=attr(PK).not_exists())}
+    def put(self, table: str, *, expires_at: int | None = None) -> dict[str, Any]:
+        """The transaction part writing the delivery (never over another),
+        expiring with its record at `expires_at` (epoch seconds; None: never)."""
+        item = self.delivery if expires_at is None else {**self.delivery,
+                                                         TTL_ATTRIBUTE: expires_at}
+        return {"Put": put(table, item, condition=attr(PK).not_exists())}
 
 
 def counter_moves(kind: Declared, status: str, delta: int) -> dict[str, int]:

@@ -258,8 +258,11 @@ class Outbox:
             except ConditionFailed as exc:
                 if not exc.failed("delivery") and "summary" in parts:
                     # The record is gone (deleted while its delivery was still
-                    # sent): the delivery is settled without it.
+                    # sent, or expired first): the delivery is settled without
+                    # it, and without its counts, which the record's going took
+                    # out (chalicelib/contact/expired.py).
                     parts.pop("summary")
+                    parts.pop("counters", None)
                     continue
                 if retried:
                     # Nobody else can claim it while our claim lasts, so an

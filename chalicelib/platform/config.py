@@ -13,6 +13,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from chalicelib.contact.retention import DEFAULT_DAYS as DEFAULT_RETENTION_DAYS
+from chalicelib.contact.retention import MAX_DAYS, Retention
 from chalicelib.outbox.timing import (
     BACKOFF_SECONDS,
     CLAIM_SECONDS,
@@ -77,6 +79,14 @@ def _seconds(env: Mapping[str, str], name: str, default: int) -> int:
     raw = env.get(name, "").strip() or str(default)
     if not (raw.isascii() and raw.isdigit() and 1 <= int(raw) <= MAX_WAIT_SECONDS):
         raise ConfigError(f"{name} must be whole seconds from 1 to {MAX_WAIT_SECONDS}, got {raw!r}")
+    return int(raw)
+
+
+def _days(env: Mapping[str, str], name: str, default: int) -> int:
+    """Whole days, 0 (forever) to MAX_DAYS, or ConfigError naming the variable."""
+    raw = env.get(name, "").strip() or str(default)
+    if not (raw.isascii() and raw.isdigit() and int(raw) <= MAX_DAYS):
+        raise ConfigError(f"{name} must be whole days from 0 (forever) to {MAX_DAYS}, got {raw!r}")
     return int(raw)
 
 
@@ -180,6 +190,8 @@ class Settings:
     # The site's name, mail subject prefix, reply signature and time zone
     # (chalicelib/platform/branding.py): the `branding` block of the stage's settings.
     branding: Branding = DEFAULT_BRANDING
+    # How long messages are kept (RETENTION_DAYS, from the stage's retentionDays).
+    retention: Retention = Retention()
     # True only inside a real Lambda function of a deployed stage, where API
     # Gateway has already verified tokens and API keys before we run.
     behind_api_gateway: bool = False
@@ -276,5 +288,6 @@ class Settings:
             table_stream_arn=env.get("TABLE_STREAM_ARN")
             or f"arn:aws:dynamodb:{region}:000000000000:table/frontdesk-{stage}/stream/local",
             branding=branding,
+            retention=Retention(_days(env, "RETENTION_DAYS", DEFAULT_RETENTION_DAYS)),
             behind_api_gateway=in_lambda and stage != "local",
         )

@@ -54,6 +54,44 @@ def functions(lambda_: Any, stage: str, runtime: str) -> tuple[list[str], list[d
     return problems, found
 
 
+def log_retention(logs: Any, stage: str, days: int) -> list[str]:
+    """Every function's log group is kept `days` (logRetentionDays)."""
+    problems = []
+    for name in function_names(stage):
+        group = f"/aws/lambda/{name}"
+        found = [g for g in logs.describe_log_groups(logGroupNamePrefix=group)["logGroups"]
+                 if g["logGroupName"] == group]
+        if not found:
+            problems.append(f"no log group {group}")
+        elif found[0].get("retentionInDays") != days:
+            problems.append(f"{group} keeps its lines {found[0].get('retentionInDays')} days, "
+                            f"not {days}")
+    return problems
+
+
+def stream(dynamodb: Any, lambda_: Any, stage: str) -> list[str]:
+    """The table's stream carries old images (the counts of messages TTL deletes
+    need them), and the stream function reads that stream, the current one."""
+    table = dynamodb.describe_table(TableName=f"frontdesk-{stage}")["Table"]
+    problems = []
+    view = table.get("StreamSpecification", {}).get("StreamViewType")
+    if view != "NEW_AND_OLD_IMAGES":
+        problems.append(f"the table's stream is {view}, not NEW_AND_OLD_IMAGES")
+    function = f"frontdesk-{stage}-notify_owner"
+    # Every mapping, then the function's: moto filters FunctionName against the
+    # name or ARN the mapping was made with (Chalice gives the ARN), AWS matches either.
+    mappings = [m for m in lambda_.list_event_source_mappings()["EventSourceMappings"]
+                if str(m.get("FunctionArn", "")).endswith(f":function:{function}")]
+    sources = [m["EventSourceArn"] for m in mappings]
+    if sources != [table.get("LatestStreamArn")]:
+        problems.append(f"{function} reads {sources}, not the table's stream "
+                        f"{table.get('LatestStreamArn')}")
+    if any(m.get("StartingPosition", "TRIM_HORIZON") != "TRIM_HORIZON" for m in mappings):
+        problems.append(f"{function} reads its stream from "
+                        f"{[m.get('StartingPosition') for m in mappings]}, not its start")
+    return problems
+
+
 def expected_environment(stage: str, settings: Mapping[str, Any],
                          outputs: Mapping[str, str]) -> dict[str, str]:
     """The variables the stage's settings and its resources stack give every function."""
@@ -63,6 +101,7 @@ def expected_environment(stage: str, settings: Mapping[str, Any],
             "USER_POOL_CLIENT_ID": outputs["UserPoolClientId"],
             "USER_POOL_ARN": outputs["UserPoolArn"], "MAIL_FROM": settings["mailFrom"],
             "OWNER_EMAIL": settings["ownerEmail"], "ALLOWED_ORIGINS": ",".join(origins),
+            "RETENTION_DAYS": str(settings.get("retentionDays", 365)),
             **{variable: json.dumps(value) if isinstance(value, bool) else value
                for name, variable in BRANDING_VARIABLES.items()
                if (value := settings.get("branding", {}).get(name)) is not None},

@@ -20,10 +20,13 @@ import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from moto.ses.models import ses_backends
 
+from chalicelib.contact.retention import Retention, message_expiry, shown
+from chalicelib.db import keys
 from chalicelib.db.counters import counter_update
 from chalicelib.db.items import to_item
 from devstack.rehearsal import checks, function
@@ -54,6 +57,12 @@ SCHEDULE_HANDLER = f"frontdesk-{STAGE}-retry_notifications"
 # reads the same): one of its messages, its owner mail pending in the old shape.
 OLD_STAGE = PROJECT_DIR / "tests" / "infra" / "legacy_stage.json"
 OLD_MESSAGE = "01KBD0000000000000000000A1"
+
+
+def retention_shown(created_at: str, days: int) -> str | None:
+    """A message's expiresAt as the API shows it, kept `days`."""
+    received = datetime.fromisoformat(created_at.replace("Z", "+00:00"))
+    return shown(message_expiry(received, Retention(days)))
 
 
 class StepFailed(RuntimeError):
@@ -129,6 +138,8 @@ class Rehearsal:
                    if i["pk"] == f"MSG#{OLD_MESSAGE}" and i["sk"] == "MSG"]
         table, dynamodb = f"frontdesk-{STAGE}", self.client("dynamodb")
         dynamodb.put_item(TableName=table, Item=to_item(item))
+        # That release had no retention: no expiry on its messages, nor its backfill's marker.
+        dynamodb.delete_item(TableName=table, Key=to_item(keys.upgrade_marker("retention")))
         dynamodb.update_item(**counter_update(table, shard=0, messagesNew=1,
                                               notificationsPending=1)["Update"])
 
@@ -173,6 +184,9 @@ class Rehearsal:
             STAGE, SETTINGS, self.outputs))
         problems += checks.role_policies(iam, configurations, SETTINGS["sesIdentity"], REGION,
                                          ACCOUNT, stage_policy())
+        problems += checks.stream(self.client("dynamodb"), lambda_, STAGE)
+        problems += checks.log_retention(self.client("logs"), STAGE,
+                                         SETTINGS.get("logRetentionDays", 30))
         handler = self.load_handler("package")
         api_id = self.recorded_api()
         auth_problems, signed_in, keyed = checks.authorization(
@@ -192,6 +206,8 @@ class Rehearsal:
             raise StepFailed("; ".join(problems))
         return (f"{len(configurations)} functions {runtime}/{checks.ARCHITECTURE} with the "
                 f"settings' environment; roles send only as {SETTINGS['sesIdentity']}; "
+                f"the stream function on the table's stream (old images, from its start); "
+                f"every function's log kept {SETTINGS.get('logRetentionDays', 30)} days; "
                 f"the {signed_in} admin and signed-in methods with the Cognito authorizer, the "
                 f"{keyed} service ones with the API key; "
                 f"gateway errors with CORS; web/ in the bucket with its headers and the "
@@ -241,6 +257,10 @@ class Rehearsal:
                            admin=True)
         if not set(messages) <= {m["id"] for m in listed["items"]}:
             raise StepFailed("GET /dashboard/messages as admin does not list the messages just posted")
+        for message in listed["items"]:
+            if message["expiresAt"] != retention_shown(message["createdAt"], 365):
+                raise StepFailed(f"a message posted expires at {message['expiresAt']}, not 365 "
+                                 "days after it came (the stage's retentionDays)")
         users = [self.call("POST", "/users", "/users", status=201, admin=True, body={
             "name": f"User {n}", "email": f"user{n}@{DOMAIN}"})["id"] for n in (1, 2)]
         self.plant_old_delivery()
@@ -287,15 +307,24 @@ class Rehearsal:
         if "data: 1 pending deliveries and 0 chat posts rewritten" not in made.output:
             raise StepFailed("make deploy did not rewrite the delivery pending in the old shape "
                              f"({_last_line(made.output)})")
+        if "data: retention (365 days): 1 messages' expiry set, 2 already so" not in made.output:
+            raise StepFailed("make deploy did not give the message stored before retention "
+                             f"its expiry ({_last_line(made.output)})")
         changed = deployed_state.changes(before, self.state())
         if changed:
             raise StepFailed(f"make deploy with nothing changed changed: {', '.join(changed)}")
         return (f"{made.seconds:.0f} s; it said 'no change', and nothing deployed differs; "
-                "it rewrote the 1 delivery pending in the old shape")
+                "it rewrote the 1 delivery pending in the old shape, and gave the message "
+                "stored before retention its expiry")
 
     def data_kept(self) -> str:
         self.load_handler("package-after-upgrade")
         again = self.read_back(list(self.written["users"]), list(self.written["messages"]))
+        old = again["messages"][OLD_MESSAGE]
+        if old["expiresAt"] != retention_shown(old["createdAt"], 365):
+            raise StepFailed(f"the message stored before retention expires at "
+                             f"{old['expiresAt']}, not 365 days after it came")
+        old["expiresAt"] = None  # as it read before the upgrade
         if again != self.written:
             raise StepFailed("users or messages read back after the upgrade differ from before")
         # The mail pending before the upgrade: sent by the deployed schedule, once.
@@ -320,7 +349,8 @@ class Rehearsal:
         if OLD_MESSAGE not in {m["id"] for m in listed["items"]}:
             raise StepFailed("the message stored before forms is not listed by "
                              "GET /dashboard/messages?form=contact after the upgrade")
-        return ("the 2 users and 3 messages read back unchanged by the upgraded package, "
+        return ("the 2 users and 3 messages read back unchanged by the upgraded package "
+                "(but the old message's expiry, now 365 days after it came), "
                 "loaded afresh; the owner mail pending in the old shape sent once by two runs "
                 "of the deployed schedule, and shown sent; its message listed by form")
 

@@ -106,7 +106,7 @@ def test_the_notifier_is_wired_to_the_stream_and_the_schedule(packaged: tuple[st
               if resource["Type"] == "AWS::Serverless::Function"
               for event in resource["Properties"].get("Events", {}).values()]
     (stream,) = [e for e in events if e["Type"] == "DynamoDB"]
-    assert stream["Properties"]["StartingPosition"] == "LATEST"
+    assert stream["Properties"]["StartingPosition"] == "TRIM_HORIZON"
     (schedule,) = [e for e in events if e["Type"] == "Schedule"]
     assert schedule["Properties"]["Schedule"] == "rate(5 minutes)"
 

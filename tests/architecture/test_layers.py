@@ -17,12 +17,14 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"http", "api", "auth"}),                       # the HTTP edge and the wiring
 )
 # The few imports that point up, each for a reason: the settings default from
-# the outbox's timing constants and check the CAPTCHA provider names (lazily),
+# the outbox's timing constants and the retention's, and check the CAPTCHA
+# provider names (lazily),
 # and an SSM parameter that cannot be read is the domain's DependencyUnavailable.
 ALLOWED_UPWARDS = frozenset({
     ("chalicelib.platform.aws", "chalicelib.outbox.timing"),
     ("chalicelib.platform.config", "chalicelib.outbox.timing"),
     ("chalicelib.platform.config", "chalicelib.contact.captcha"),
+    ("chalicelib.platform.config", "chalicelib.contact.retention"),
     ("chalicelib.platform.parameters", "chalicelib.core.domain_errors"),
 })
 

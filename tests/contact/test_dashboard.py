@@ -122,7 +122,7 @@ def test_stats_have_the_documented_shape(client: Any, as_admin: dict[str, str],
         "users": 1, "messages": {"new": 1, "read": 0, "replied": 0, "archived": 0},
         "notifications": {"pending": 1, "failed": 0},
         "deliveries": {"email": {"pending": 1, "failed": 0}, "chat": {"pending": 0, "failed": 0}},
-        "forms": {"contact": 1}}
+        "forms": {"contact": 1}, "retentionDays": 365}
 
 
 def test_stats_stay_exact_after_a_concurrent_mixed_burst(

@@ -47,6 +47,11 @@ def test_admin_sees_a_new_message_and_marks_it_read(admin_tab: Tab, stack: dict[
     detail = page.locator("#message-detail")
     expect(detail.locator(".message-body")).to_have_text(text)
     expect(detail.locator(".message-status")).to_have_text("New")
+    # The stage's retention (365 days locally): when this one goes, and the header's setting.
+    expires = admin_api.ok("GET", f"/dashboard/messages/{sent['id']}").body["expiresAt"]
+    expect(detail.locator(".message-expires")).to_have_attribute("title", expires)
+    expect(detail.locator(".message-expires")).not_to_have_text("Never (kept forever)")
+    expect(page.locator("#stat-retention")).to_have_text("365 days")
     admin_tab.screenshot("message-detail")
 
     with page.expect_response(lambda r: r.request.method == "PATCH") as answer:

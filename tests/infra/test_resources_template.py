@@ -66,7 +66,7 @@ def test_table_keys_and_indexes_are_the_names_the_code_uses() -> None:
         ({"AttributeName": name, "AttributeType": "S"}
          for name in (PK, SK, GSI1_PK, GSI1_SK, GSI2_PK, GSI2_SK)), key=str)
     # New contact messages reach the notifier through the stream.
-    assert table["StreamSpecification"] == {"StreamViewType": "NEW_IMAGE"}
+    assert table["StreamSpecification"] == {"StreamViewType": "NEW_AND_OLD_IMAGES"}
     assert table["TableName"] == {"Fn::Sub": "frontdesk-${Stage}"}
 
 

@@ -62,7 +62,8 @@ def test_the_example_defines_dev_and_prod_with_every_field() -> None:
             "(an address or domain) you can verify"]
         assert set(example[name]) == {"mailFrom", "ownerEmail", "sesIdentity", "alarmEmail",
                                       "alarms", "allowedOrigins", "site", "throttle", "quota",
-                                      "mfa", "xray", "environment", "branding"}
+                                      "mfa", "retentionDays", "logRetentionDays", "xray",
+                                      "environment", "branding"}
         assert load_stage(name, EXAMPLE_SETTINGS_FILE).branding == branding.DEFAULT
     assert load_stage("prod", EXAMPLE_SETTINGS_FILE).xray is True
     assert load_stage("dev", EXAMPLE_SETTINGS_FILE).xray is False
@@ -316,7 +317,7 @@ def test_the_app_s_own_settings_are_checked_as_the_function_would(
 def test_every_variable_the_app_reads_is_settable_or_says_why_not() -> None:
     source = (PROJECT_DIR / "chalicelib" / "platform" / "config.py").read_text()
     read = set(re.findall(r'env(?:iron)?\.get\("([A-Z_]+)"', source))
-    read |= set(re.findall(r'_(?:count|seconds|seconds_list)\(env, "([A-Z_]+)"', source))
+    read |= set(re.findall(r'_(?:count|seconds|seconds_list|days)\(env, "([A-Z_]+)"', source))
     read |= set(branding.ENVIRONMENT)  # Branding.from_env(env), which config.py calls
     read -= {"AWS_LAMBDA_FUNCTION_NAME", "AWS_REGION", "AWS_DEFAULT_REGION"}  # Lambda's own
     assert len(read) > 25

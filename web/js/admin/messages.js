@@ -175,6 +175,9 @@ export class MessagesPanel {
         el('dt', {text: 'Form'}), el('dd', {className: 'message-form'},
           `${this.formName(message.formId)} `, el('code', {className: 'muted', text: message.formId ?? ''})),
         el('dt', {text: 'Received'}), el('dd', {attrs: {title: message.createdAt ?? ''}, text: formatDate(message.createdAt)}),
+        // When retention deletes it with its replies (DynamoDB's TTL: within days after).
+        el('dt', {text: 'Expires'}), el('dd', {className: 'message-expires', attrs: {title: message.expiresAt ?? ''},
+          text: message.expiresAt ? formatDate(message.expiresAt) : 'Never (kept forever)'}),
         el('dt', {text: 'Status'}), el('dd', {className: 'message-status', text: STATUS_LABELS[message.status] ?? message.status ?? ''}),
         el('dt', {text: 'Email to owner'}), el('dd', {className: 'notification',
           attrs: {title: message.notification?.lastError ?? ''}, text: deliveryText(message.notification)}),

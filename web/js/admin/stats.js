@@ -17,11 +17,19 @@ export async function renderStats(api) {
       ['Chat pending', data.deliveries.chat.pending, 'stat-chat-pending'],
       ['Chat failed', data.deliveries.chat.failed, 'stat-chat-failed'],
     ] : []),
+    // The stage's retention (a form's own comes first): how long a message is kept.
+    ['Kept', retentionText(data?.retentionDays), 'stat-retention'],
   ];
   const box = $('#stats');
   replace(box, ...entries.map(([label, value, id]) => el('div', {className: 'stat'},
     el('dt', {text: label}), el('dd', {attrs: {id}, text: value ?? '–'}))));
   box.hidden = false;
+}
+
+function retentionText(days) {
+  if (days === undefined || days === null) return undefined;
+  if (days === 0) return 'forever';
+  return days === 1 ? '1 day' : `${days} days`;
 }
 
 export function showStatsUnavailable(reason) {
