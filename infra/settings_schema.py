@@ -78,6 +78,16 @@ def _time_zone(value: Any) -> str | None:
         f" (did you mean {json.dumps(close[0])}?)" if close else ", like \"Europe/Paris\" or \"UTC\"")
 
 
+DEFAULT_ID_TOKEN_MINUTES = 15
+
+
+def _between(low: int, high: int) -> Check:
+    def check(value: Any) -> str | None:
+        fine = isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+        return None if fine else f"must be a whole number from {low} to {high:,}"
+    return check
+
+
 def _log_days(value: Any) -> str | None:
     fine = isinstance(value, int) and not isinstance(value, bool) and (
         value == LOG_FOREVER or value in LOG_DAYS)
@@ -129,6 +139,9 @@ STAGE_FIELDS: Schema = {
     "retentionDays": Field("days each message is kept, counted from when it came; 0 keeps "
                            "every message forever (a form's own retentionDays comes first)",
                            DEFAULT_RETENTION_DAYS, _days),
+    "idTokenMinutes": Field("minutes a sign-in's ID token is valid before the page refreshes "
+                            "it; a signed-out or removed admin's token works until then",
+                            DEFAULT_ID_TOKEN_MINUTES, _between(5, 1440)),
     "logRetentionDays": Field("days each function's log lines are kept (CloudWatch Logs); 0 "
                               "keeps them forever", DEFAULT_LOG_DAYS, _log_days),
     "xray": Field("X-Ray tracing of the functions", False, _boolean),

@@ -33,6 +33,7 @@ def stack_parameters(stage: StageConfig, api_gateway_stage: str,
         "QuotaPeriod": stage.quota_period,
         "ApiGatewayStage": api_gateway_stage,
         "Mfa": stage.mfa,
+        "IdTokenMinutes": str(stage.id_token_minutes),
     }
     return [{"ParameterKey": key, "ParameterValue": value} for key, value in values.items()]
 

@@ -34,7 +34,7 @@ from chalicelib.platform.config import (
     is_placeholder_arn,
 )
 from infra.log_retention import DEFAULT_DAYS as DEFAULT_LOG_DAYS
-from infra.settings_schema import STAGE_FIELDS, read
+from infra.settings_schema import DEFAULT_ID_TOKEN_MINUTES, STAGE_FIELDS, read
 
 INFRA_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = INFRA_DIR.parent
@@ -129,6 +129,8 @@ class StageConfig:
     retention_days: int = DEFAULT_RETENTION_DAYS
     # Days the functions' log lines are kept (infra/log_retention.py); 0: forever.
     log_retention_days: int = DEFAULT_LOG_DAYS
+    # Minutes an ID token is valid (the pool client's IdTokenValidity).
+    id_token_minutes: int = DEFAULT_ID_TOKEN_MINUTES
 
     @property
     def stack_name(self) -> str:
@@ -220,6 +222,7 @@ def _stage_config(name: str, values: dict[str, Any]) -> StageConfig:
         mfa=values["mfa"],
         retention_days=values["retentionDays"],
         log_retention_days=values["logRetentionDays"],
+        id_token_minutes=values["idTokenMinutes"],
         xray=values["xray"],
         environment=dict(values["environment"]),
         branding=Branding(site_name=values["branding"]["siteName"],

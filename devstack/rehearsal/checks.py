@@ -54,6 +54,16 @@ def functions(lambda_: Any, stage: str, runtime: str) -> tuple[list[str], list[d
     return problems, found
 
 
+def token_validity(cognito: Any, pool_id: str, client_id: str, minutes: int) -> list[str]:
+    """The web client's ID and access tokens last the stage's idTokenMinutes."""
+    client = cognito.describe_user_pool_client(UserPoolId=pool_id,
+                                               ClientId=client_id)["UserPoolClient"]
+    found = (client.get("IdTokenValidity"), client.get("AccessTokenValidity"),
+             client.get("TokenValidityUnits", {}).get("IdToken"))
+    return [] if found == (minutes, minutes, "minutes") else [
+        f"the web client's tokens last {found}, not {minutes} minutes"]
+
+
 def log_retention(logs: Any, stage: str, days: int) -> list[str]:
     """Every function's log group is kept `days` (logRetentionDays)."""
     problems = []

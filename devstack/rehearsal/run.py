@@ -187,6 +187,9 @@ class Rehearsal:
         problems += checks.stream(self.client("dynamodb"), lambda_, STAGE)
         problems += checks.log_retention(self.client("logs"), STAGE,
                                          SETTINGS.get("logRetentionDays", 30))
+        problems += checks.token_validity(self.client("cognito-idp"), self.outputs["UserPoolId"],
+                                          self.outputs["UserPoolClientId"],
+                                          SETTINGS.get("idTokenMinutes", 15))
         handler = self.load_handler("package")
         api_id = self.recorded_api()
         auth_problems, signed_in, keyed = checks.authorization(
@@ -208,6 +211,7 @@ class Rehearsal:
                 f"settings' environment; roles send only as {SETTINGS['sesIdentity']}; "
                 f"the stream function on the table's stream (old images, from its start); "
                 f"every function's log kept {SETTINGS.get('logRetentionDays', 30)} days; "
+                f"ID tokens valid {SETTINGS.get('idTokenMinutes', 15)} minutes; "
                 f"the {signed_in} admin and signed-in methods with the Cognito authorizer, the "
                 f"{keyed} service ones with the API key; "
                 f"gateway errors with CORS; web/ in the bucket with its headers and the "

@@ -119,9 +119,13 @@ def test_the_web_client_and_admin_group_are_the_template_s(
         UserPoolId=deployed["UserPoolId"], ClientId=deployed["UserPoolClientId"])["UserPoolClient"]
     assert "ClientSecret" not in client
     for key in ("ClientName", "ExplicitAuthFlows", "ReadAttributes", "WriteAttributes",
-                "PreventUserExistenceErrors", "EnableTokenRevocation", "IdTokenValidity",
-                "AccessTokenValidity", "RefreshTokenValidity", "TokenValidityUnits"):
+                "PreventUserExistenceErrors", "EnableTokenRevocation", "RefreshTokenValidity",
+                "TokenValidityUnits"):
         assert client[key] == template[key], key
+    # The stage's idTokenMinutes, through the template's parameter.
+    assert template["IdTokenValidity"] == template["AccessTokenValidity"] == {
+        "Ref": "IdTokenMinutes"}
+    assert client["IdTokenValidity"] == client["AccessTokenValidity"] == STAGE.id_token_minutes
     group = cognito.get_group(UserPoolId=deployed["UserPoolId"], GroupName="admin")["Group"]
     assert group["Description"] == props("AdminGroup")["Description"]
 

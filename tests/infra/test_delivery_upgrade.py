@@ -81,24 +81,28 @@ def read_back(client: Any, as_admin: dict[str, str]) -> dict[str, Any]:
             "stats": get("/dashboard/stats")}
 
 
-FORMS_KEYS = ("formId", "fields", "extra")
+FORMS_KEYS = ("formId", "fields", "extra", "expiresAt")
 
 
 def as_before_forms(answers: dict[str, Any]) -> dict[str, Any]:
-    """The answers less what messages and stats gained with forms (issue 23),
-    which the old stage's answers predate: every old message is the contact
-    form's, and the stats count them as its."""
+    """The answers less what messages and stats gained with forms (issue 23)
+    and retention (issue 25), which the old stage's answers predate: every old
+    message is the contact form's, the stats count them as its, and none has
+    an expiry until the retention backfill gives it one."""
     messages = [*answers["threads"].values(),
                 *(m for page in answers["lists"].values() for m in page["items"])]
-    assert all(m["formId"] == "contact" and m["extra"] == {} for m in messages)
+    assert all(m["formId"] == "contact" and m["extra"] == {} and m["expiresAt"] is None
+               for m in messages)
     assert answers["stats"]["forms"] == {"contact": 3}
+    assert answers["stats"]["retentionDays"] == 365
 
     def plain(message: dict[str, Any]) -> dict[str, Any]:
         return {k: v for k, v in message.items() if k not in FORMS_KEYS}
     return {"threads": {m: plain(t) for m, t in answers["threads"].items()},
             "lists": {s: {**page, "items": [plain(m) for m in page["items"]]}
                       for s, page in answers["lists"].items()},
-            "stats": {k: v for k, v in answers["stats"].items() if k != "forms"}}
+            "stats": {k: v for k, v in answers["stats"].items()
+                      if k not in ("forms", "retentionDays")}}
 
 
 def mails_about(before: int, *markers: str) -> dict[str, int]:

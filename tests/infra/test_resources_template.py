@@ -312,3 +312,15 @@ def test_each_deployed_stage_passes_its_mfa_setting_to_the_stack(stage: str) -> 
     given = {p["ParameterKey"]: p["ParameterValue"]
              for p in stack_parameters(example(stage), "api", HEADERS)}
     assert given["Mfa"] == example(stage).mfa
+
+
+@pytest.mark.parametrize("stage", example_stages())
+def test_the_web_client_s_tokens_last_the_stage_s_id_token_minutes(stage: str) -> None:
+    (client,) = of_type("AWS::Cognito::UserPoolClient").values()
+    given = {p["ParameterKey"]: p["ParameterValue"]
+             for p in stack_parameters(example(stage), "api", HEADERS)}
+    assert given["IdTokenMinutes"] == str(example(stage).id_token_minutes) == "15"
+    assert client["IdTokenValidity"] == client["AccessTokenValidity"] == {"Ref": "IdTokenMinutes"}
+    assert client["TokenValidityUnits"]["IdToken"] == "minutes"
+    parameter = TEMPLATE["Parameters"]["IdTokenMinutes"]
+    assert (parameter["MinValue"], parameter["MaxValue"]) == (5, 1440)  # Cognito's range
