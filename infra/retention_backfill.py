@@ -3,7 +3,7 @@
 deploying operator's credentials.
 
 A message and everything under MSG#<id> carry its expiry (`expiresAt`,
-chalicelib/contact/retention.py), set when written. When the stage's
+chalicelib/core/retention.py), set when written. When the stage's
 `retentionDays` or a form's changes, the messages stored before keep the old
 one until this backfill recomputes it, with the same `message_expiry`. Its
 generation is the settings it applies, so it runs once per change (and once
@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from chalicelib.contact.retention import Retention, expires_at, message_expiry
+from chalicelib.core.retention import Retention, expires_at, message_expiry
 from chalicelib.db import keys
 from chalicelib.db.errors import aws_unavailable_mapped
 from chalicelib.db.expressions import attr, update

@@ -9,8 +9,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from chalicelib.contact.retention import DEFAULT_DAYS as DEFAULT_RETENTION_DAYS
-from chalicelib.contact.retention import MAX_DAYS
+from chalicelib.core.retention import DEFAULT_DAYS as DEFAULT_RETENTION_DAYS
+from chalicelib.core.retention import MAX_DAYS
 from chalicelib.platform import branding
 from chalicelib.platform.branding import DEFAULT as BRANDING
 from infra.log_retention import ALLOWED_DAYS as LOG_DAYS

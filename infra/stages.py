@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from chalicelib.contact.retention import DEFAULT_DAYS as DEFAULT_RETENTION_DAYS
+from chalicelib.core.retention import DEFAULT_DAYS as DEFAULT_RETENTION_DAYS
 from chalicelib.platform.branding import DEFAULT as DEFAULT_BRANDING
 from chalicelib.platform.branding import Branding
 from chalicelib.platform.config import (
@@ -125,7 +125,7 @@ class StageConfig:
     environment: Mapping[str, str] = field(default_factory=dict)
     # The site's name, mail subject prefix, reply signature, time zone and dashboard link.
     branding: Branding = DEFAULT_BRANDING
-    # Days a message is kept (chalicelib/contact/retention.py); 0: forever.
+    # Days a message is kept (chalicelib/core/retention.py); 0: forever.
     retention_days: int = DEFAULT_RETENTION_DAYS
     # Days the functions' log lines are kept (infra/log_retention.py); 0: forever.
     log_retention_days: int = DEFAULT_LOG_DAYS

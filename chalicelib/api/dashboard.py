@@ -12,8 +12,8 @@ from msgspec import UNSET
 from chalicelib.api import message_bodies as bodies
 from chalicelib.auth.identity import Identity
 from chalicelib.contact.model import STATUSES, StatusChange
-from chalicelib.contact.retention import KEEP_STAGE_DEFAULT, Retention
 from chalicelib.core.idempotency import Scope, checked_key
+from chalicelib.core.retention import KEEP_STAGE_DEFAULT, Retention
 from chalicelib.core.validation import gather, parse, parse_into
 from chalicelib.dashboard.export import CsvPage
 from chalicelib.dashboard.replies import ReplyBody

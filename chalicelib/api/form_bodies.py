@@ -24,6 +24,8 @@ class Form(Body, kw_only=True):
     extra_fields: Literal["reject", "keep"]
     captcha: bool
     autoresponse: Autoresponse | None
+    # Days its messages are kept; null: the stage's retentionDays (GET /dashboard/stats).
+    retention_days: int | None
     built_in: bool
     version: int
     updated_at: Moment | None
@@ -37,7 +39,8 @@ class Form(Body, kw_only=True):
                            for field in d.fields],
                    recipients=list(d.recipients), reply_to=d.reply_to,
                    extra_fields=d.extra_fields, captcha=d.captcha, autoresponse=d.autoresponse,
-                   built_in=form.built_in, version=form.version, updated_at=form.updated_at)
+                   retention_days=d.retention_days, built_in=form.built_in,
+                   version=form.version, updated_at=form.updated_at)
 
 
 class FormList(Body):

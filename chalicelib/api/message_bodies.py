@@ -9,8 +9,8 @@ from msgspec import UNSET, UnsetType
 from chalicelib.api.bodies import Body, Moment
 from chalicelib.autoresponder.decision import SkipReason
 from chalicelib.contact import model as contact
-from chalicelib.contact import retention
 from chalicelib.contact.model import STATUSES, Status
+from chalicelib.core import retention
 from chalicelib.dashboard import replies
 from chalicelib.forms.builtin import CONTACT_ID
 

@@ -1,4 +1,4 @@
-"""Messages DynamoDB's TTL deleted (chalicelib/contact/retention.py): their
+"""Messages DynamoDB's TTL deleted (chalicelib/core/retention.py): their
 counts taken out, exactly once, from the table stream's REMOVE records.
 
 A message deleted from the dashboard moves its counters in the delete's own

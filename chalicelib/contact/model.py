@@ -8,8 +8,7 @@ from typing import Annotated, Any, Literal, get_args
 
 from msgspec import UNSET, Meta, UnsetType
 
-from chalicelib.contact import retention
-from chalicelib.core import text
+from chalicelib.core import retention, text
 from chalicelib.core.validation import Model
 from chalicelib.db import keys
 from chalicelib.forms.builtin import CONTACT, CONTACT_ID

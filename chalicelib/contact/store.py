@@ -26,9 +26,9 @@ from typing import Any, Protocol
 from chalicelib.autoresponder.decision import Verdict
 from chalicelib.autoresponder.plan import plan
 from chalicelib.contact.model import NOTIFY_PENDING, STATUSES, Message, Notification
-from chalicelib.contact.retention import KEEP_STAGE_DEFAULT, Retention, message_expiry
 from chalicelib.core.domain_errors import DependencyUnavailable, KeyInUse, RecordNotFound
 from chalicelib.core.idempotency import IdempotentRequest
+from chalicelib.core.retention import KEEP_STAGE_DEFAULT, Retention, message_expiry
 from chalicelib.db import keys
 from chalicelib.db.clock import iso, utc_now
 from chalicelib.db.counters import counter_update, form_counter

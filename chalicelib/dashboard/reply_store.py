@@ -20,10 +20,10 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.contact.model import REPLIED, Message, Notification
-from chalicelib.contact.retention import expiry_attribute
 from chalicelib.contact.store import STATUS_COUNTER, listed_as
 from chalicelib.core.domain_errors import DependencyUnavailable, KeyInUse, LimitReached, RecordNotFound
 from chalicelib.core.idempotency import IdempotentRequest
+from chalicelib.core.retention import expiry_attribute
 from chalicelib.dashboard.replies import Reply
 from chalicelib.db import keys
 from chalicelib.db.clock import iso, utc_now

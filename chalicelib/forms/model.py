@@ -16,9 +16,9 @@ from typing import Annotated, Any, Literal, get_args
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
-from chalicelib.contact.retention import MAX_DAYS as MAX_RETENTION_DAYS
 from chalicelib.core import text
 from chalicelib.core.domain_errors import InvalidFields
+from chalicelib.core.retention import MAX_DAYS as MAX_RETENTION_DAYS
 from chalicelib.core.validation import Model
 from chalicelib.db import keys
 from chalicelib.users.model import Email
@@ -119,7 +119,7 @@ class FormDefinition(Model, rename="camel"):
     extra_fields: Annotated[ExtraFields, Meta(description="one of reject, keep")] = "reject"
     captcha: bool = False
     autoresponse: Autoresponse | None = None
-    # Days its messages are kept (chalicelib/contact/retention.py); None: the stage's.
+    # Days its messages are kept (chalicelib/core/retention.py); None: the stage's.
     retention_days: RetentionDays | None = None
 
     def field(self, name: str) -> FieldDefinition | None:

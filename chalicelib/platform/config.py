@@ -13,8 +13,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from chalicelib.contact.retention import DEFAULT_DAYS as DEFAULT_RETENTION_DAYS
-from chalicelib.contact.retention import MAX_DAYS, Retention
+from chalicelib.core.retention import DEFAULT_DAYS as DEFAULT_RETENTION_DAYS
+from chalicelib.core.retention import MAX_DAYS, Retention
 from chalicelib.outbox.timing import (
     BACKOFF_SECONDS,
     CLAIM_SECONDS,

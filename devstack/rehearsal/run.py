@@ -25,7 +25,7 @@ from typing import Any
 
 from moto.ses.models import ses_backends
 
-from chalicelib.contact.retention import Retention, message_expiry, shown
+from chalicelib.core.retention import Retention, message_expiry, shown
 from chalicelib.db import keys
 from chalicelib.db.counters import counter_update
 from chalicelib.db.items import to_item

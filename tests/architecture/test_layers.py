@@ -24,7 +24,7 @@ ALLOWED_UPWARDS = frozenset({
     ("chalicelib.platform.aws", "chalicelib.outbox.timing"),
     ("chalicelib.platform.config", "chalicelib.outbox.timing"),
     ("chalicelib.platform.config", "chalicelib.contact.captcha"),
-    ("chalicelib.platform.config", "chalicelib.contact.retention"),
+    ("chalicelib.platform.config", "chalicelib.core.retention"),
     ("chalicelib.platform.parameters", "chalicelib.core.domain_errors"),
 })
 

@@ -113,6 +113,7 @@ def test_an_admin_creates_a_form_in_the_editor_and_sees_it_listed(admin_tab: Tab
     assert stored["replyTo"] == "email" and stored["extraFields"] == "reject"
     assert stored["autoresponse"] == {"subject": "We got your {{form}}",
                                       "body": "Reference {{reference}}."}
+    assert stored["retentionDays"] is None  # left empty: the stage's
     # Saving shows the new form's snippet.
     expect(page.locator("#form-snippet")).to_be_visible()
     expect(page.locator("#form-snippet-title")).to_have_text("HTML snippet: Quote request")
@@ -125,13 +126,15 @@ def test_an_admin_creates_a_form_in_the_editor_and_sees_it_listed(admin_tab: Tab
     expect(_field_row(page, 2).locator('[data-prop="options"]')).to_have_value("Basic\nPro")
     _field_row(page, 3).get_by_role("button", name="Remove").click()
     page.fill("#form-name", "Quote")
+    expect(page.locator("#form-retention")).to_have_value("")
+    page.fill("#form-retention", "30")  # its messages kept 30 days
     with page.expect_request(lambda r: r.method == "PUT") as put:
         page.click("#form-save")
     assert put.value.headers["if-match"] == '"1"'
     expect(row.locator(".form-name")).to_have_text("Quote")
     stored = admin_api.ok("GET", f"/dashboard/forms/{form_id}").body
     assert [f["name"] for f in stored["fields"]] == ["name", "email", "plan", "terms"]
-    assert stored["version"] == 2
+    assert stored["version"] == 2 and stored["retentionDays"] == 30
 
 
 def test_each_problem_of_a_definition_shows_beside_its_input(admin_tab: Tab) -> None:

@@ -37,7 +37,7 @@ def test_the_contact_form_exists_before_anything_is_stored(client: Any,
     assert contact.json_body == {
         "formId": "contact", "name": "Contact", "fields": CONTACT_FIELDS, "recipients": [],
         "replyTo": "email", "extraFields": "reject", "captcha": True, "autoresponse": None,
-        "builtIn": True, "version": 1, "updatedAt": None}
+        "retentionDays": None, "builtIn": True, "version": 1, "updatedAt": None}
 
 
 def test_put_creates_with_201_then_replaces_with_200(put_form: Callable[..., Any], client: Any,

@@ -4,16 +4,14 @@ once per change of the settings, including messages stored before retention."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from chalicelib.contact.retention import Retention
+from chalicelib.core.retention import Retention
 from chalicelib.db.items import from_item, to_item
 from infra.retention_backfill import RetentionBackfill
 from tests.conftest import JSON, LocalAws
 from tests.contact.conftest import VALID
-from tests.forms.conftest import put_form  # noqa: F401 (fixture)
 
 DAY = 86_400
 MINIMAL = {"name": "Newsletter", "fields": [{"name": "email", "label": "Email", "type": "email"}],
@@ -34,9 +32,12 @@ def received(dynamodb: Any, table: str, message_id: str) -> int:
 
 
 def test_a_changed_retention_reaches_every_item_of_every_message_once(
-        local_aws: LocalAws, fresh_table: str, client: Any, as_admin: dict[str, str],
-        put_form: Callable[..., Any]) -> None:
+        local_aws: LocalAws, fresh_table: str, client: Any, as_admin: dict[str, str]) -> None:
     dynamodb = local_aws.session.client("dynamodb")
+
+    def put_form(form_id: str, body: dict[str, Any]) -> Any:
+        return client.put(f"/dashboard/forms/{form_id}", headers={**as_admin, **JSON},
+                          body=json.dumps(body).encode())
     contact = client.post("/contact", headers=JSON, body=json.dumps(VALID).encode()).json_body["id"]
     client.post(f"/dashboard/messages/{contact}/replies", headers={**as_admin, **JSON},
                 body=b'{"body": "Thanks"}')

@@ -20,9 +20,6 @@ from chalicelib.http.log import without_addresses
 from chalicelib.outbox.outbox import Outbox
 from devstack.triggers import StreamPump
 from tests.conftest import JSON, MAIL_FROM, OWNER_EMAIL, LocalAws
-from tests.contact.conftest import pump, ses_outage, submit  # noqa: F401 (fixtures)
-from tests.forms.conftest import put_form  # noqa: F401 (fixture)
-from tests.retention.conftest import sweep_ttl  # noqa: F401 (fixture)
 from tests.support.metrics import RecordingMetrics
 
 MARK = uuid.uuid4().hex[:10]

@@ -22,7 +22,7 @@ from chalicelib.db.counters import read_counters
 from chalicelib.db.items import from_item
 from chalicelib.db.rate_limit import RateLimiter
 from chalicelib.db.reads import get_item
-from chalicelib.db.table import GSI2_PK, GSI2_SK
+from chalicelib.db.table import GSI2_PK, GSI2_SK, TTL_ATTRIBUTE
 from chalicelib.forms.builtin import contact_form
 from chalicelib.forms.model import Autoresponse, Form
 from chalicelib.outbox import kinds
@@ -33,7 +33,9 @@ from tests.conftest import MAIL_FROM, OWNER_EMAIL, LocalAws
 from tests.outbox.test_kinds import PENDING_SHAPE
 from tests.support.metrics import RecordingMetrics
 
-SENT_SHAPE = PENDING_SHAPE - {"nextAt", GSI2_PK, GSI2_SK} | {"sentAt"}
+# As stored: every delivery expires with its message (chalicelib/core/retention.py).
+STORED_SHAPE = PENDING_SHAPE | {TTL_ATTRIBUTE}
+SENT_SHAPE = STORED_SHAPE - {"nextAt", GSI2_PK, GSI2_SK} | {"sentAt"}
 FIELDS = {"name": "Ada", "email": "ada@example.com", "subject": "Hi", "message": "Hello"}
 
 
@@ -85,7 +87,8 @@ def test_each_kind_s_delivery_is_one_item_of_the_same_shape_pending_and_sent(
     pending = deliveries_of(dynamodb, fresh_table, message_id)
     assert set(pending) == {"notification", "reply", "chat", "autoresponse"}
     assert {kind: set(item) for kind, item in pending.items()} == dict.fromkeys(
-        pending, PENDING_SHAPE)
+        pending, STORED_SHAPE)
+    assert len({item[TTL_ATTRIBUTE] for item in pending.values()}) == 1  # the message's
 
     senders = [OwnerNotifications(ses, sender=MAIL_FROM, owner=OWNER_EMAIL),
                ReplyMail(dynamodb, ses, fresh_table, sender=MAIL_FROM, reply_to=OWNER_EMAIL), chat,
@@ -126,7 +129,7 @@ def test_a_kind_declared_in_kinds_py_is_sent_summarised_and_deleted_with_its_mes
     dynamodb, ses = local_aws.session.client("dynamodb"), local_aws.session.client("ses")
     store = MessageStore(dynamodb, fresh_table, companions=[postcards_declared])
     message_id = store.create(FIELDS, None)["id"]
-    assert set(deliveries_of(dynamodb, fresh_table, message_id)["postcard"]) == PENDING_SHAPE
+    assert set(deliveries_of(dynamodb, fresh_table, message_id)["postcard"]) == STORED_SHAPE
 
     owner = OwnerNotifications(ses, sender=MAIL_FROM, owner=OWNER_EMAIL)
     assert outboxes(local_aws, fresh_table, [owner, postcards_declared]).retry_due() == 2

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from chalicelib.contact.expired import ExpiredMessages
-from chalicelib.contact.retention import Retention, message_expiry
+from chalicelib.core.retention import Retention, message_expiry
 from chalicelib.db.counters import read_counters
 from chalicelib.db.items import to_item
 from devstack.triggers import StreamPump

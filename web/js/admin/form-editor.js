@@ -99,6 +99,7 @@ export class FormEditor {
     $('#form-recipients').value = (form.recipients ?? []).join('\n');
     $('#form-extra').value = form.extraFields ?? 'reject';
     $('#form-captcha').checked = Boolean(form.captcha);
+    $('#form-retention').value = form.retentionDays ?? '';
     $('#form-auto-on').checked = Boolean(form.autoresponse);
     $('#form-auto-subject').value = form.autoresponse?.subject ?? '';
     $('#form-auto-body').value = form.autoresponse?.body ?? '';
@@ -262,6 +263,8 @@ export class FormEditor {
       extraFields: $('#form-extra').value,
       captcha: $('#form-captcha').checked,
       autoresponse: null,
+      // Empty: the stage's retentionDays. Sent as typed: the API says what is wrong with it.
+      retentionDays: $('#form-retention').value.trim() === '' ? null : Number($('#form-retention').value),
     };
     if ($('#form-auto-on').checked) {
       body.autoresponse = {subject: $('#form-auto-subject').value.trim(), body: $('#form-auto-body').value};

@@ -1,4 +1,6 @@
-"""How long a message is kept: the one place its expiry is computed.
+"""How long a message is kept: the one place its expiry is computed. (In core,
+not contact: the settings read the stage's at every cold start, which must not
+load the contact package.)
 
 A message and everything under its partition (MSG#<id>: its replies, its
 deliveries, anything attached to it) carry the same expiry in TTL_ATTRIBUTE
