@@ -12,9 +12,10 @@ import urllib.request
 from dataclasses import dataclass
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from playwright.sync_api import Page, expect
+if TYPE_CHECKING:  # `make fuzz` imports this module without Playwright installed
+    from playwright.sync_api import Page
 
 
 @dataclass
@@ -108,6 +109,7 @@ def open_forms(page: Page, *, stack: dict[str, Any] | None = None,
                account: dict[str, Any] | None = None) -> None:
     """The dashboard's Forms tab with its list loaded; signed in as `account`
     first when one is given (else the page is on the dashboard already)."""
+    from playwright.sync_api import expect
     if account is not None:
         assert stack is not None, "signing in needs the stack's addresses"
         sign_in_page(page, stack, account)
