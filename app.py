@@ -173,7 +173,7 @@ def delete_user(user_id: str) -> Response:
 
 @app.route("/dashboard/messages", methods=["GET"], authorizer=cognito)
 @roles.admin
-@responds(200, "MessagePage", query=("status", "form", "limit", "cursor"))
+@responds(200, "MessagePage", query=("status", "form", "sender", "q", "limit", "cursor"))
 def list_messages() -> Response:
     return services.dashboard_api.list(request().query_params)
 

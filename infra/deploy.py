@@ -8,7 +8,8 @@ must name a new API)
 -> gateway responses -> a new deployment -> the usage plan on the stage ->
 the table's data upgraded to what the new functions read (deliveries stored
 in an older shape rewritten: infra/delivery_upgrade.py; messages stored
-before forms listed by form: infra/form_index_upgrade.py) ->
+before forms listed by form: infra/form_index_upgrade.py; messages stored
+before the sender index listed by sender: infra/sender_index_upgrade.py) ->
 web/ and its config.json to the site's bucket, changed paths invalidated ->
 the site's and the API's addresses printed.
 """
@@ -38,6 +39,7 @@ from infra import (
 from infra.delivery_upgrade import Upgrade
 from infra.form_index_upgrade import FormIndexUpgrade
 from infra.runtime import LAMBDA_RUNTIME, runtime_problem
+from infra.sender_index_upgrade import SenderIndexUpgrade
 from infra.site import cognito_endpoint, site_headers
 from infra.stages import (
     PROJECT_DIR,
@@ -294,6 +296,7 @@ def deploy(stage_name: str, *, aws: AwsClients, chalice: ChaliceRunner,
     if aws.dynamodb is not None:
         say(f"      data: {upgrade_data(aws.dynamodb, outputs['TableName'])}")
         say(f"      data: {FormIndexUpgrade(aws.dynamodb, outputs['TableName']).run().summary()}")
+        say(f"      data: {SenderIndexUpgrade(aws.dynamodb, outputs['TableName']).run().summary()}")
 
     web = web_config(api_url, aws.region, outputs["UserPoolClientId"],
                      pool_password_policy(aws.cognito, outputs["UserPoolId"]), captcha,

@@ -12,8 +12,10 @@ from msgspec import UNSET
 from chalicelib.api import message_bodies as bodies
 from chalicelib.auth.identity import Identity
 from chalicelib.contact.model import STATUSES, StatusChange
+from chalicelib.contact.search import MAX_QUERY_LENGTH, MAX_WORDS, Selection, search_words
+from chalicelib.core import text
 from chalicelib.core.idempotency import Scope, checked_key
-from chalicelib.core.validation import gather, parse, parse_into
+from chalicelib.core.validation import Model, gather, parse, parse_into
 from chalicelib.dashboard.export import CsvPage
 from chalicelib.dashboard.replies import ReplyBody
 from chalicelib.dashboard.reply_store import Thread
@@ -22,6 +24,7 @@ from chalicelib.forms.model import is_form_id
 from chalicelib.http.errors import ValidationFailed
 from chalicelib.http.query import page_params
 from chalicelib.http.responses import json_response, no_content
+from chalicelib.users.model import Email
 
 # Keys are each admin's own: another admin's identical key is another request.
 REPLY_SCOPE = Scope("POST /dashboard/messages/{id}/replies", per_actor=True)
@@ -39,6 +42,48 @@ def _status(query: Mapping[str, Any], errors: list[dict[str, str]], default: str
     if status is not None and status not in STATUSES:
         errors.append({"field": "status", "message": f"must be one of {', '.join(STATUSES)}"})
     return status
+
+
+ALL_STATUSES = "all"
+
+
+def _statuses(query: Mapping[str, Any], errors: list[dict[str, str]],
+              searching: bool) -> tuple[str, ...] | None:
+    """One status, or `all`; absent, `new` for a list and every status for a search."""
+    status = query.get("status") or (ALL_STATUSES if searching else "new")
+    if status == ALL_STATUSES:
+        return STATUSES
+    if status not in STATUSES:
+        errors.append({"field": "status",
+                       "message": f"must be one of {', '.join(STATUSES)}, or {ALL_STATUSES}"})
+        return None
+    return (status,)
+
+
+class _Sender(Model):
+    normalize = {"email": text.email_form}
+
+    email: Email
+
+
+def _sender(query: Mapping[str, Any], errors: list[dict[str, str]]) -> str | None:
+    """The sender's address to find messages from (empty or absent: any)."""
+    email = query.get("email") or None
+    if email is None:
+        return None
+    sender = parse_into(errors, _Sender, {"email": email})
+    return sender.email if sender is not None else None
+
+
+def _words(query: Mapping[str, Any], errors: list[dict[str, str]]) -> tuple[str, ...]:
+    """The words to search for (empty, blank or absent: none)."""
+    raw = query.get("q") or ""
+    words = search_words(raw)
+    if len(raw) > MAX_QUERY_LENGTH or len(words) > MAX_WORDS:
+        errors.append({"field": "q", "message": f"must be at most {MAX_QUERY_LENGTH} characters "
+                                                f"and {MAX_WORDS} words"})
+        return ()
+    return words
 
 
 def _form(query: Mapping[str, Any], errors: list[dict[str, str]]) -> str | None:
@@ -89,15 +134,18 @@ class DashboardApi:
         query = query or {}
         errors: list[dict[str, str]] = []
         page = gather(errors, page_params, query)
-        status = _status(query, errors, "new")
+        email = _sender(query, errors)
+        words = _words(query, errors)
+        statuses = _statuses(query, errors, searching=email is not None or bool(words))
         form_id = _form(query, errors)
-        if errors or page is None or status is None:
+        if errors or page is None or statuses is None:
             raise ValidationFailed(errors)
         limit, cursor = page
-        messages, next_cursor = self._dashboard.list(status=status, limit=limit, cursor=cursor,
-                                                     form_id=form_id)
-        return json_response(bodies.MessagePage(items=[bodies.Message.of(m) for m in messages],
-                                                next_cursor=next_cursor))
+        found = self._dashboard.find(Selection(statuses, form_id, email, words),
+                                     limit=limit, cursor=cursor)
+        return json_response(bodies.MessagePage(
+            items=[bodies.Message.of(m) for m in found.messages], next_cursor=found.next_cursor,
+            searched=UNSET if found.searched is None else found.searched))
 
     def get(self, message_id: str) -> Response:
         return json_response(thread_json(self._dashboard.thread(message_id)))

@@ -105,8 +105,13 @@ class Message(Body, kw_only=True):
 
 
 class MessagePage(Body):
+    """A page of messages. A search's (`q`; a form within one sender's
+    messages) also says how many messages it examined to find these
+    (`searched`, at most 500); its nextCursor searches on from there, and is
+    null only once nothing is left to examine."""
     items: list[Message]
     next_cursor: str | None
+    searched: int | UnsetType = UNSET
 
 
 class Reply(Body):

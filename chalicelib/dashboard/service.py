@@ -10,7 +10,8 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.contact.model import STATUSES, Message
-from chalicelib.contact.store import STATUS_COUNTER, MessageStore
+from chalicelib.contact.search import Selection
+from chalicelib.contact.store import STATUS_COUNTER, Found, MessageStore
 from chalicelib.core.domain_errors import RecordNotFound
 from chalicelib.core.idempotency import IdempotencyStore, IdempotentRequest
 from chalicelib.dashboard.export import (
@@ -91,6 +92,10 @@ class Dashboard:
     def list(self, *, status: str, limit: int, cursor: str | None,
              form_id: str | None = None) -> tuple[list[Message], str | None]:
         return self._messages.list(status=status, limit=limit, cursor=cursor, form_id=form_id)
+
+    def find(self, selection: Selection, *, limit: int, cursor: str | None) -> Found:
+        """A page of the selection's messages: a list, or a bounded search."""
+        return self._messages.select(selection, limit=limit, cursor=cursor)
 
     def thread(self, message_id: str) -> Thread:
         return self._replies.thread(message_id)

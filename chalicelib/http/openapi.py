@@ -83,8 +83,21 @@ PARAMETERS: dict[str, dict[str, Any]] = {
     "cursor": {"name": "cursor", "in": "query",
                "description": "The nextCursor of the previous page of the same list",
                "schema": {"type": "string", "format": CURSOR_FORMAT, "maxLength": 200}},
-    "status": {"name": "status", "in": "query", "description": "Which messages to list",
-               "schema": {"enum": list(STATUSES), "default": "new"}},
+    "status": {"name": "status", "in": "query",
+               "description": "Which messages to list: one status, or all (empty or absent: new; "
+                              "all when searching with email or q)",
+               "schema": {"enum": [*STATUSES, "all", ""]}},
+    "sender": {"name": "email", "in": "query",
+               "description": "Only the messages from this address, whatever its case or "
+                              "+tag (through the sender index, at flat cost; empty or absent: "
+                              "any)",
+               "schema": {}},  # filled in from the Email type below
+    "q": {"name": "q", "in": "query",
+          "description": "Words every message found holds, in its name, email, subject, text "
+                         "or fields, whatever their case and accents. A search examines at most "
+                         "500 messages, newest first, and says how many (searched); its "
+                         "nextCursor searches on (empty or absent: no search)",
+          "schema": {"type": "string", "maxLength": 200}},
     "form": {"name": "form", "in": "query",
              "description": "Only the messages posted to this form (a deleted form's too; "
                             "empty or absent: every form)",
@@ -350,8 +363,10 @@ def build_document(app: Chalice, *, version: str = "1.0.0",
     _, model_schemas = msgspec.json.schema_components(
         [*models, *ANSWERS], ref_template="#/components/schemas/{name}")
     model_schemas = {**_as_sent(model_schemas, models), **REQUEST_SCHEMAS}
-    parameters = {**PARAMETERS, "email": {
-        **PARAMETERS["email"], "schema": model_schemas["UserCreate"]["properties"]["email"]}}
+    email = model_schemas["UserCreate"]["properties"]["email"]
+    parameters = {**PARAMETERS, "email": {**PARAMETERS["email"], "schema": email},
+                  "sender": {**PARAMETERS["sender"], "schema": {
+                      "anyOf": [email, {"const": ""}]}}}
     paths: dict[str, dict[str, Any]] = {}
     for path, entries in sorted(app.routes.items()):
         for method, entry in entries.items():
