@@ -37,27 +37,29 @@ def thread_json(thread: Thread) -> bodies.MessageThread:
         chat=bodies.Notification.of(thread.chat) if thread.chat is not None else UNSET)
 
 
-def _status(query: Mapping[str, Any], errors: list[dict[str, str]], default: str | None) -> str | None:
+# `status=all`: the messages of every status (an export's default too).
+ALL = "all"
+
+
+def _status(query: Mapping[str, Any], errors: list[dict[str, str]], default: str) -> str | None:
+    """A status to filter by, or None for every status (`all`)."""
     status = query.get("status") or default
-    if status is not None and status not in STATUSES:
-        errors.append({"field": "status", "message": f"must be one of {', '.join(STATUSES)}"})
+    if status == ALL:
+        return None
+    if status not in STATUSES:
+        errors.append({"field": "status",
+                       "message": f"must be one of {', '.join(STATUSES)} or {ALL}"})
     return status
-
-
-ALL_STATUSES = "all"
 
 
 def _statuses(query: Mapping[str, Any], errors: list[dict[str, str]],
               searching: bool) -> tuple[str, ...] | None:
-    """One status, or `all`; absent, `new` for a list and every status for a search."""
-    status = query.get("status") or (ALL_STATUSES if searching else "new")
-    if status == ALL_STATUSES:
+    """The statuses to list: one, or every one (`all`); absent, `new` for a
+    list and every status for a search."""
+    status = _status(query, errors, ALL if searching else "new")
+    if status is None:
         return STATUSES
-    if status not in STATUSES:
-        errors.append({"field": "status",
-                       "message": f"must be one of {', '.join(STATUSES)}, or {ALL_STATUSES}"})
-        return None
-    return (status,)
+    return (status,) if status in STATUSES else None
 
 
 class _Sender(Model):
@@ -179,7 +181,7 @@ class DashboardApi:
     def export_messages(self, query: Mapping[str, Any] | None) -> Response:
         query = query or {}
         errors: list[dict[str, str]] = []
-        status = _status(query, errors, None)
+        status = _status(query, errors, ALL)
         form_id = _form(query, errors)
         start, end = _moment(query, "from", errors), _moment(query, "to", errors)
         if start and end and start >= end:

@@ -11,10 +11,11 @@
 - List: one GSI1 page of a status's partition, newest first (chalicelib/db/listing.py);
   filtered by form, one GSI2 page of that form's and status's partition; by
   sender, one GSI3 range of the sender's partition per status. Several
-  statuses are merged newest first. A search (words; a form within one
-  sender's) examines those lists' messages newest first, at most a budget of
-  them per page (chalicelib/contact/search.py).
-- Status change and delete: conditional on the state just read, with the
+  statuses (`status=all`) are merged newest first. A search (words; a form
+  within one sender's) examines those lists' messages newest first, at most a
+  budget of them per page (chalicelib/contact/search.py).
+- Status change (to what Message.status_after makes of the request) and
+  delete: conditional on the state just read, with the
   counters moved in the same transaction; a concurrent change means read again.
   A delete takes the message's deliveries with it (`discard_all`).
 """
@@ -29,7 +30,7 @@ import msgspec
 
 from chalicelib.autoresponder.decision import Verdict
 from chalicelib.autoresponder.plan import plan
-from chalicelib.contact.model import NOTIFY_PENDING, Message, Notification
+from chalicelib.contact.model import NOTIFY_PENDING, STATUSES, Message, Notification
 from chalicelib.contact.search import SEARCH_BUDGET, Selection
 from chalicelib.core.domain_errors import DependencyUnavailable, KeyInUse, RecordNotFound
 from chalicelib.core.idempotency import IdempotentRequest
@@ -191,10 +192,12 @@ class MessageStore:
             raise RecordNotFound("No message has this id.")
         return item
 
-    def list(self, *, status: str, limit: int, cursor: str | None = None,
+    def list(self, *, status: str | None, limit: int, cursor: str | None = None,
              form_id: str | None = None) -> tuple[list[Message], str | None]:
-        """One page of a status's messages, or of one form's of that status."""
-        found = self.select(Selection((status,), form_id), limit=limit, cursor=cursor)
+        """One page of a status's messages (None: of every status, merged
+        newest first), or of one form's of that status."""
+        statuses = STATUSES if status is None else (status,)
+        found = self.select(Selection(statuses, form_id), limit=limit, cursor=cursor)
         return found.messages, found.next_cursor
 
     def select(self, selection: Selection, *, limit: int, cursor: str | None = None,
@@ -213,9 +216,12 @@ class MessageStore:
         return Found([Message.from_item(item) for item in examined.items],
                      examined.next_cursor, examined.examined)
 
-    def set_status(self, message_id: str, status: str) -> Message:
+    def set_status(self, message_id: str, requested: str) -> Message:
+        """Move the message to the status `requested` gives it
+        (Message.status_after); the message as it now is."""
         for _ in range(3):
             current = self.get(message_id)
+            status = current.status_after(requested)
             if current.status == status:
                 return current
             updated = current.with_status(status, iso(self._clock()))

@@ -111,8 +111,9 @@ PARAMETERS: dict[str, dict[str, Any]] = {
               "description": "Find the one user with this email (limit and cursor are ignored)",
               "schema": {}},  # filled in from the Email type below
     "export_status": {"name": "status", "in": "query",
-                      "description": "Only messages of this status (empty or absent: every status)",
-                      "schema": {"enum": [*STATUSES, ""]}},
+                      "description": "Only messages of this status (all, empty or absent: "
+                                     "every status)",
+                      "schema": {"enum": [*STATUSES, "all", ""]}},
     "from": {"name": "from", "in": "query",
              "description": "Received at or after (ISO 8601: a date-time, or a date)",
              "schema": _MOMENT},
