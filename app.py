@@ -186,6 +186,13 @@ def export_messages() -> Response:
     return services.dashboard_api.export_messages(request().query_params)
 
 
+@app.route("/dashboard/messages/bulk", methods=["POST"], authorizer=cognito)
+@roles.admin
+@responds(200, "BulkResults", body="BulkChange")
+def bulk_messages() -> Response:
+    return services.dashboard_api.bulk(json_body())
+
+
 @app.route("/dashboard/messages/{message_id}", methods=["GET"], authorizer=cognito)
 @roles.admin
 @responds(200, "MessageThread")

@@ -16,11 +16,13 @@ from chalicelib.contact.search import MAX_QUERY_LENGTH, MAX_WORDS, Selection, se
 from chalicelib.core import text
 from chalicelib.core.idempotency import Scope, checked_key
 from chalicelib.core.validation import Model, gather, parse, parse_into
+from chalicelib.dashboard.bulk import BulkChange, Outcome
 from chalicelib.dashboard.export import CsvPage
 from chalicelib.dashboard.replies import ReplyBody
 from chalicelib.dashboard.reply_store import Thread
 from chalicelib.dashboard.service import Dashboard, TimeRange
 from chalicelib.forms.model import is_form_id
+from chalicelib.http.error_map import api_error_of
 from chalicelib.http.errors import ValidationFailed
 from chalicelib.http.query import page_params
 from chalicelib.http.responses import json_response, no_content
@@ -149,6 +151,10 @@ class DashboardApi:
             items=[bodies.Message.of(m) for m in found.messages], next_cursor=found.next_cursor,
             searched=UNSET if found.searched is None else found.searched))
 
+    def bulk(self, body: dict[str, Any]) -> Response:
+        outcomes = self._dashboard.bulk(parse(BulkChange, body))
+        return json_response(bodies.BulkResults(results=[_result(o) for o in outcomes]))
+
     def get(self, message_id: str) -> Response:
         return json_response(thread_json(self._dashboard.thread(message_id)))
 
@@ -205,6 +211,15 @@ class DashboardApi:
             raise ValidationFailed(errors)
         page = self._dashboard.export_users(cursor=query.get("cursor") or None)
         return csv_response(page, query, "users.csv")
+
+
+def _result(outcome: Outcome) -> bodies.BulkResult:
+    if outcome.error is None:
+        return bodies.BulkResult(id=outcome.id, status=outcome.status or UNSET)
+    # The answer the id's own route would give, as one entry among the others.
+    error = api_error_of(outcome.error)
+    return bodies.BulkResult(id=outcome.id,
+                             error=bodies.ResultError(code=error.code, message=error.message))
 
 
 def _check_cursor(query: Mapping[str, Any], errors: list[dict[str, str]]) -> None:

@@ -150,6 +150,26 @@ class ReplyAccepted(Body):
     status: Literal["pending"]
 
 
+class ResultError(Body):
+    """Why an id's action was not done: the code and message its own route
+    would have answered with (not_found, conflict, service_unavailable)."""
+    code: str
+    message: str
+
+
+class BulkResult(Body):
+    """One id's outcome: the message's status after the action (`deleted`),
+    or `error`."""
+    id: str
+    status: str | UnsetType = UNSET
+    error: ResultError | UnsetType = UNSET
+
+
+class BulkResults(Body):
+    """One result per id, in the order of the request's ids."""
+    results: list[BulkResult]
+
+
 class Counts(Body):
     pending: int
     failed: int
@@ -188,4 +208,5 @@ class Stats(Body):
 
 # The bodies above, for /openapi.json.
 ANSWERS: tuple[type[msgspec.Struct], ...] = (
-    SubmittedField, Message, MessagePage, MessageThread, Reply, ContactReceived, ReplyAccepted, Stats)
+    SubmittedField, Message, MessagePage, MessageThread, Reply, ContactReceived, ReplyAccepted, Stats,
+    BulkResults)

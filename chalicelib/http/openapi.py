@@ -25,6 +25,7 @@ from chalicelib.auth.roles import Role, role_of
 from chalicelib.contact.model import STATUSES, ContactSubmission, StatusChange
 from chalicelib.core import text
 from chalicelib.core.idempotency import HEADER as IDEMPOTENCY_KEY
+from chalicelib.dashboard.bulk import BulkChange
 from chalicelib.dashboard.replies import ReplyBody
 from chalicelib.forms.model import FORM_ID, FormDefinition
 from chalicelib.http.operations import CSV, JSON, Operation, operation_of
@@ -185,6 +186,8 @@ SUMMARIES: dict[str, str] = {
                        "rest behind the Link rel=\"next\" header",
     "get_message": "Get a message with its replies",
     "update_message": "Change a message's status",
+    "bulk_messages": "Mark read, archive or delete up to 100 messages: one result per id, "
+                     "one bad id never failing the others",
     "delete_message": "Delete a message",
     "reply_to_message": "Reply to the message's sender by email; the reply is stored, then mailed",
     "get_stats": "Counts for the dashboard",
@@ -209,7 +212,7 @@ LINKS: dict[str, dict[str, dict[str, Any]]] = {
 }
 # The request bodies' models, by the names routes give them.
 REQUEST_MODELS: tuple[type[msgspec.Struct], ...] = (
-    UserCreate, UserUpdate, ContactSubmission, StatusChange, ReplyBody, FormDefinition)
+    UserCreate, UserUpdate, ContactSubmission, StatusChange, ReplyBody, FormDefinition, BulkChange)
 
 _PAGE_FIELDS = {
     "_next": "thank-you page, on one of the stage's allowed origins",
