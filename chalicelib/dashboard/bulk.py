@@ -39,7 +39,8 @@ MessageId = Annotated[str, Meta(min_length=1, max_length=64,
 
 class BulkChange(Model):
     ids: Annotated[list[MessageId], Meta(min_length=1, max_length=MAX_IDS,
-                                         description=f"1 to {MAX_IDS} message ids, each once")]
+                                         description=f"1 to {MAX_IDS} message ids, each once",
+                                         extra_json_schema={"uniqueItems": True})]
     action: Annotated[Action, Meta(description=f"one of {', '.join(ACTIONS)}")]
 
     def check(self) -> BulkChange:

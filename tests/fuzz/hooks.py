@@ -68,10 +68,10 @@ def map_query(context: Any, query: dict[str, Any] | None) -> dict[str, Any] | No
         partition = (keys.form_message_list(form, status)
                      if isinstance(form, str) and is_form_id(form)
                      else keys.message_list(status))
-        # An export's cursor names its list and partition.
-        return {**query, "cursor": resume_cursor("export", partition, new_id())}
     else:
         partition = list_name(slices_of(_selection(query)))
+    if path.endswith("/export"):  # an export's cursor names its list and partition
+        return {**query, "cursor": resume_cursor("export", partition, new_id())}
     return {**query, "cursor": encode_cursor(partition, new_id())}
 
 
