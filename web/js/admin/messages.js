@@ -6,8 +6,10 @@
 // its fields come from strangers.
 
 import {$, el, emailParts, formatDate, replace} from '../dom.js';
+import {BulkActions} from './bulk.js';
 import {ExportNote, downloadCsv} from './export.js';
 import {Pager} from './pager.js';
+import {SearchBox} from './search.js';
 
 const PAGE_SIZE = 10;
 const CONTACT_ID = 'contact';
@@ -44,15 +46,24 @@ export class MessagesPanel {
     this.exportScope = $('#messages-export-scope');
     this.exportNote = new ExportNote($('#messages-export-status'));
     this.pager = new Pager($('#messages-pager'), () => this.load());
+    this.searched = [];  // messages a search examined, per page of the pager's trail
     this.openId = null;
+    this.search = new SearchBox($('#message-search'), $('#message-search-clear'), () => this.filtersChanged());
+    this.bulk = new BulkActions(api, {
+      query: () => this.query(),
+      hasMore: () => Boolean(this.pager.nextCursor),
+      offers: () => this.bulkOffers(),
+      onDone: async () => {
+        this.hooks.onChanged();
+        if (this.openId) await this.refreshOpen();
+        await this.load();
+      },
+      onError: (error) => this.hooks.onError(error, (message) => this.showError(message)),
+    });
     for (const filter of [this.status, this.formFilter]) {
-      filter.addEventListener('change', () => {
-        this.exportNote.clear();
-        this.pager.reset();
-        this.close();
-        this.load();
-      });
+      filter.addEventListener('change', () => this.filtersChanged({close: true}));
     }
+    $('#messages-search-further').addEventListener('click', () => this.pager.next());
     $('#messages-reload').addEventListener('click', () => {
       this.exportNote.clear();
       this.formNames = null;  // a reload picks up forms added elsewhere too
@@ -81,6 +92,41 @@ export class MessagesPanel {
       this.hooks.onError(error, (message) => this.showError(message));
     } finally {
       button.disabled = false;
+    }
+  }
+
+  /** The list's filters and search, as GET /dashboard/messages takes them. */
+  query() {
+    return {status: this.status.value, form: this.formFilter.value, ...this.search.query()};
+  }
+
+  filtersChanged({close = false} = {}) {
+    this.exportNote.clear();
+    this.bulk.reset();
+    this.pager.reset();
+    this.searched = [];
+    if (close) this.close();
+    this.load();
+  }
+
+  /** The bulk actions this view offers (a spam view: not spam; else what moves messages on). */
+  bulkOffers() {
+    const status = this.status.value;
+    const hasSpam = Boolean(this.status.querySelector('option[value="spam"]'));
+    if (status === 'spam') return ['not_spam', 'delete'];
+    const offers = [];
+    if (status === 'new' || status === 'all') offers.push('read');
+    if (status !== 'archived') offers.push('archive');
+    if (hasSpam) offers.push('spam');
+    return [...offers, 'delete'];
+  }
+
+  async refreshOpen() {
+    try {
+      const {data} = await this.api.get(`/dashboard/messages/${encodeURIComponent(this.openId)}`);
+      if (data) this.renderDetail(data, 'none');
+    } catch {
+      this.close();  // deleted by the bulk action
     }
   }
 
@@ -122,15 +168,42 @@ export class MessagesPanel {
       const [, {data}] = await Promise.all([
         this.formNames ? null : this.loadForms(),
         this.api.get('/dashboard/messages', {
-          query: {status: this.status.value, form: this.formFilter.value, limit: PAGE_SIZE,
-            cursor: this.pager.cursor}})]);
+          query: {...this.query(), limit: PAGE_SIZE, cursor: this.pager.cursor}})]);
       if (ticket !== this.loadTicket) return;
       const items = data?.items ?? [];
       replace(this.rows, ...items.map((message) => this.row(message)));
-      $('#messages-empty').hidden = items.length > 0;
       this.pager.loaded(data?.nextCursor);
+      this.showSearched(items.length, data?.searched, Boolean(data?.nextCursor));
+      $('#messages-spam-tools').hidden = this.status.value !== 'spam' || items.length === 0;
+      this.bulk.pageShown(items.map((message) => message.id));
     } catch (error) {
       this.hooks.onError(error, (message) => this.showError(message));
+    }
+  }
+
+  /**
+   * A search's page says how many messages it examined: "no results" says how
+   * far back it looked, and offers to look further while older ones remain.
+   */
+  showSearched(found, searched, more) {
+    const words = this.search.applied;
+    const line = $('#messages-searched');
+    const empty = $('#messages-empty-text');
+    this.searched[this.pager.trail.length - 1] = searched ?? 0;
+    const total = this.searched.slice(0, this.pager.trail.length).reduce((sum, n) => sum + (n ?? 0), 0);
+    const examined = typeof searched === 'number';
+    line.hidden = !examined || found === 0;
+    line.textContent = examined ? `${found} found for “${words}” in ${plural(total, 'message')} searched so far`
+      + `${more ? '; Next searches further' : ''}.` : '';
+    $('#messages-empty').hidden = found > 0;
+    $('#messages-search-further').hidden = !(examined && more && found === 0);
+    if (!words) empty.textContent = 'No messages.';
+    else if (!examined) empty.textContent = `No message from ${words} in this view.`;
+    else if (more) {
+      empty.textContent = `No message matches “${words}” in the newest ${plural(total, 'message')} `
+        + 'of this view. Older ones have not been searched yet.';
+    } else {
+      empty.textContent = `No message matches “${words}”: all ${plural(total, 'message')} of this view were searched.`;
     }
   }
 
@@ -141,6 +214,7 @@ export class MessagesPanel {
       on: {click: () => this.open(message.id)},
     });
     return el('tr', {dataset: {id: message.id}, className: message.id === this.openId ? 'selected' : ''},
+      el('td', {className: 'select'}, this.bulk.checkbox(message)),
       el('td', {attrs: {title: message.createdAt ?? ''}, text: formatDate(message.createdAt)}),
       // Another form may have no name field, or no email field: no empty line for either.
       el('td', {}, message.name ? [el('span', {className: 'from-name', text: message.name}), el('br')] : null,
@@ -211,7 +285,7 @@ export class MessagesPanel {
     this.renderThread(message);
     this.detail.dataset.id = message.id;
     this.detail.hidden = false;
-    (focus === 'thread' ? this.thread : this.detail).focus();
+    if (focus !== 'none') (focus === 'thread' ? this.thread : this.detail).focus();
   }
 
   /**
@@ -391,4 +465,8 @@ function fieldText(field) {
 function deliveryText(delivery) {
   const {status = 'unknown', attempts} = delivery ?? {};
   return attempts === undefined ? status : `${status} (${attempts} attempt${attempts === 1 ? '' : 's'})`;
+}
+
+function plural(count, one, many = `${one}s`) {
+  return `${count} ${count === 1 ? one : many}`;
 }
