@@ -92,7 +92,7 @@ def test_every_matching_message_is_archived_in_batches_of_at_most_100(
     marker = f"many{uuid.uuid4().hex[:8]}"
     ids = {_send(stack, f"One of many {marker} {n}") for n in range(105)}
     requests: list[Request] = []
-    page.on("request", requests.append)
+    page.on("request", lambda r: requests.append(r))
     _search(page, marker)
     expect(_rows(page)).to_have_count(10)
 

@@ -129,6 +129,7 @@ export class BulkActions {
     this.pageBox.checked = pageSelected || this.allMatching;
     this.pageBox.indeterminate = !this.allMatching && this.selected.size > 0 && !pageSelected;
     this.pageBox.disabled = onPage === 0 || this.running;
+    $('#messages-select-page-label').hidden = onPage === 0;
     this.bar.hidden = !this.allMatching && this.selected.size === 0;
     if (this.bar.hidden) return;
     this.count.textContent = this.allMatching
