@@ -118,6 +118,19 @@ def test_every_matching_message_is_archived_in_batches_of_at_most_100(
     expect(page.locator("#messages-empty-text")).to_contain_text("searched")
     assert {m["id"] for m in admin_api.all_messages("archived")} >= ids
 
+    # A view the header's counters count says how many "every message" is.
+    page.click("#message-search-clear")
+    with page.expect_response(lambda r: "status=archived" in r.url):
+        page.select_option("#message-status", "archived")
+    archived = admin_api.ok("GET", "/dashboard/stats").body["messages"]["archived"]
+    page.check("#messages-select-page")
+    expect(page.locator("#bulk-select-matching")).to_have_text(
+        f"Select all {archived} messages of this view")
+    page.click("#bulk-select-matching")
+    expect(page.locator("#bulk-count")).to_have_text(
+        f"All {archived} matching messages are selected.")
+    expect(page.locator("#bulk-actions").get_by_role("button")).to_have_text(["Delete"])
+
 
 def test_the_search_box_waits_for_typing_to_pause_and_clears(
         admin_tab: Tab, stack: dict[str, Any]) -> None:

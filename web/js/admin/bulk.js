@@ -30,10 +30,11 @@ export class BulkActions {
   /**
    * @param {ReturnType<import('../api.js').createApi>} api
    * @param {{query: () => Record<string, string>, hasMore: () => boolean,
-   *          offers: () => string[], onDone: () => Promise<void>,
+   *          offers: () => string[], listed: () => string[], onDone: () => Promise<void>,
    *          onError: (error: Error) => void}} list
    *   query: the list's filters and search; hasMore: whether pages follow this one;
-   *   offers: the actions this view offers; onDone: reload after an action.
+   *   offers: the actions this view offers; listed: the statuses `all` lists;
+   *   onDone: reload after an action.
    */
   constructor(api, list) {
     this.api = api;
@@ -68,7 +69,7 @@ export class BulkActions {
       this.allMatching = false;
       if (box.checked) this.selected.add(message.id);
       else this.selected.delete(message.id);
-      this.render();
+      this.pageChosen();
     });
     return box;
   }
@@ -87,6 +88,7 @@ export class BulkActions {
     if (this.running) return;
     this.selected.clear();
     this.allMatching = false;
+    this.matchingCount = null;
     this.result.hidden = true;
   }
 
@@ -94,29 +96,49 @@ export class BulkActions {
     this.allMatching = false;
     this.selected = new Set(on ? this.pageIds : []);
     for (const box of document.querySelectorAll('#messages-rows input[type="checkbox"]')) box.checked = on;
-    this.render();
+    this.pageChosen();
   }
 
-  async toggleMatching() {
+  get pageSelected() {
+    return this.pageIds.length > 0 && this.pageIds.every((id) => this.selected.has(id));
+  }
+
+  /** After a checkbox: the bar, and with the whole page chosen, how many the view holds. */
+  pageChosen() {
+    this.render();
+    if (!this.pageSelected || !this.list.hasMore()) return;
+    const asked = (this.countTicket = (this.countTicket ?? 0) + 1);
+    this.countMatching().then((count) => {
+      if (asked !== this.countTicket) return;
+      this.matchingCount = count;
+      this.render();
+    });
+  }
+
+  toggleMatching() {
     if (this.allMatching) {
       this.selectPage(false);
       return;
     }
     this.allMatching = true;
-    this.matchingCount = await this.countMatching();
     this.render();
   }
 
-  /** How many messages the filters select, where the counters say it; else null. */
+  /**
+   * How many messages the filters select, where the header's counters say it
+   * (a status, every status, or one form's every status); null for a search.
+   */
   async countMatching() {
     const query = this.list.query();
+    this.matchingCount = null;
     if (query.q || query.email) return null;
     try {
       const {data} = await this.api.get('/dashboard/stats');
       const counts = data?.messages ?? {};
       if (query.form) return query.status === 'all' ? data?.forms?.[query.form] ?? null : null;
-      if (query.status === 'all') return null;
-      return typeof counts[query.status] === 'number' ? counts[query.status] : null;
+      const statuses = query.status === 'all' ? this.list.listed() : [query.status];
+      if (!statuses.every((status) => typeof counts[status] === 'number')) return null;
+      return statuses.reduce((sum, status) => sum + counts[status], 0);
     } catch {
       return null;
     }
@@ -125,7 +147,7 @@ export class BulkActions {
   render() {
     const count = this.allMatching ? this.matchingCount : this.selected.size;
     const onPage = this.pageIds.length;
-    const pageSelected = onPage > 0 && this.pageIds.every((id) => this.selected.has(id));
+    const {pageSelected} = this;
     this.pageBox.checked = pageSelected || this.allMatching;
     this.pageBox.indeterminate = !this.allMatching && this.selected.size > 0 && !pageSelected;
     this.pageBox.disabled = onPage === 0 || this.running;
@@ -138,7 +160,8 @@ export class BulkActions {
     const more = this.list.hasMore();
     this.matchingButton.hidden = !this.allMatching && !(pageSelected && more);
     this.matchingButton.textContent = this.allMatching ? 'Select only this page'
-      : 'Select every message that matches, on every page';
+      : this.matchingCount === null ? 'Select every message that matches, on every page'
+        : `Select all ${plural(this.matchingCount, 'message')} of this view`;
     replace(this.actions, ...this.list.offers().map((action) => el('button', {
       className: action === 'delete' ? 'danger small' : 'secondary small', text: ACTIONS[action][0],
       attrs: {type: 'button', disabled: this.running}, dataset: {action},

@@ -53,6 +53,8 @@ export class MessagesPanel {
       query: () => this.query(),
       hasMore: () => Boolean(this.pager.nextCursor),
       offers: () => this.bulkOffers(),
+      listed: () => [...this.status.options].map((option) => option.value)
+        .filter((status) => status !== 'all' && status !== 'spam'),
       onDone: async () => {
         this.hooks.onChanged();
         if (this.openId) await this.refreshOpen();
