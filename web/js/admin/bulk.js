@@ -5,7 +5,7 @@
 // The API applies to each id what its own route would (docs/api.md, "Bulk
 // actions"), so one message that cannot be changed never stops the others.
 
-import {$, el, replace} from '../dom.js';
+import {$, el, plural, replace} from '../dom.js';
 
 const BATCH = 100;  // the bulk route's most ids per request, and the list's largest page
 
@@ -17,10 +17,6 @@ const ACTIONS = {
   not_spam: ['Not spam', 'Moved back to the inbox'],
   delete: ['Delete', 'Deleted'],
 };
-
-function plural(count, one, many = `${one}s`) {
-  return `${count} ${count === 1 ? one : many}`;
-}
 
 function* batches(ids) {
   for (let start = 0; start < ids.length; start += BATCH) yield ids.slice(start, start + BATCH);

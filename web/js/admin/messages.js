@@ -46,7 +46,6 @@ export class MessagesPanel {
     this.exportScope = $('#messages-export-scope');
     this.exportNote = new ExportNote($('#messages-export-status'));
     this.pager = new Pager($('#messages-pager'), () => this.load());
-    this.searched = [];  // messages a search examined, per page of the pager's trail
     this.openId = null;
     this.search = new SearchBox($('#message-search'), $('#message-search-clear'), () => this.filtersChanged());
     this.bulk = new BulkActions(api, {
@@ -106,7 +105,7 @@ export class MessagesPanel {
     this.exportNote.clear();
     this.bulk.reset();
     this.pager.reset();
-    this.searched = [];
+    this.search.restart();
     if (close) this.close();
     this.load();
   }
@@ -175,37 +174,11 @@ export class MessagesPanel {
       const items = data?.items ?? [];
       replace(this.rows, ...items.map((message) => this.row(message)));
       this.pager.loaded(data?.nextCursor);
-      this.showSearched(items.length, data?.searched, Boolean(data?.nextCursor));
+      this.search.pageShown(items.length, data?.searched, Boolean(data?.nextCursor), this.pager.trail.length);
       $('#messages-spam-tools').hidden = this.status.value !== 'spam' || items.length === 0;
       this.bulk.pageShown(items.map((message) => message.id));
     } catch (error) {
       this.hooks.onError(error, (message) => this.showError(message));
-    }
-  }
-
-  /**
-   * A search's page says how many messages it examined: "no results" says how
-   * far back it looked, and offers to look further while older ones remain.
-   */
-  showSearched(found, searched, more) {
-    const words = this.search.applied;
-    const line = $('#messages-searched');
-    const empty = $('#messages-empty-text');
-    this.searched[this.pager.trail.length - 1] = searched ?? 0;
-    const total = this.searched.slice(0, this.pager.trail.length).reduce((sum, n) => sum + (n ?? 0), 0);
-    const examined = typeof searched === 'number';
-    line.hidden = !examined || found === 0;
-    line.textContent = examined ? `${found} found for “${words}” in ${plural(total, 'message')} searched so far`
-      + `${more ? '; Next searches further' : ''}.` : '';
-    $('#messages-empty').hidden = found > 0;
-    $('#messages-search-further').hidden = !(examined && more && found === 0);
-    if (!words) empty.textContent = 'No messages.';
-    else if (!examined) empty.textContent = `No message from ${words} in this view.`;
-    else if (more) {
-      empty.textContent = `No message matches “${words}” in the newest ${plural(total, 'message')} `
-        + 'of this view. Older ones have not been searched yet.';
-    } else {
-      empty.textContent = `No message matches “${words}”: all ${plural(total, 'message')} of this view were searched.`;
     }
   }
 
@@ -467,8 +440,4 @@ function fieldText(field) {
 function deliveryText(delivery) {
   const {status = 'unknown', attempts} = delivery ?? {};
   return attempts === undefined ? status : `${status} (${attempts} attempt${attempts === 1 ? '' : 's'})`;
-}
-
-function plural(count, one, many = `${one}s`) {
-  return `${count} ${count === 1 ? one : many}`;
 }
