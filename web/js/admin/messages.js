@@ -190,7 +190,7 @@ export class MessagesPanel {
     });
     return el('tr', {dataset: {id: message.id}, className: message.id === this.openId ? 'selected' : ''},
       el('td', {className: 'select'}, this.bulk.checkbox(message)),
-      el('td', {attrs: {title: message.createdAt ?? ''}, text: formatDate(message.createdAt)}),
+      el('td', {className: 'received', attrs: {title: message.createdAt ?? ''}, text: formatDate(message.createdAt)}),
       // Another form may have no name field, or no email field: no empty line for either.
       el('td', {}, message.name ? [el('span', {className: 'from-name', text: message.name}), el('br')] : null,
         el('span', {className: 'muted from-email'}, ...emailParts(message.email))),
