@@ -4,38 +4,20 @@ most 100 with a progress bar, and a search box (debounced, with a clear
 button, and "no results" explained), on a desktop and on a phone.
 
 These tests post more messages than the contact form's rate limit lets one
-address send, so they run on a stack of their own with the limit raised."""
+address send, so they run on a stack of their own (tests/e2e/own_stack.py)."""
 from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from playwright.sync_api import Browser, Page, Request, expect
 
-from tests.e2e.conftest import Tab, running_stack, sign_in
-from tests.e2e.support import Api, cognito_sign_in, http
-from tests.support.cognito import demo_role
+from tests.e2e.conftest import Tab, sign_in
+from tests.e2e.own_stack import admin_api, demo, stack
+from tests.e2e.support import Api, http
 
-
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    with running_stack(tmp_path_factory.mktemp("triage-stack"),
-                       {"CONTACT_RATE_LIMIT": "1000"}) as info:
-        yield info
-
-
-@pytest.fixture(scope="module")
-def demo(stack: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {demo_role(u): u for u in stack["users"]}
-
-
-@pytest.fixture(scope="module")
-def admin_api(stack: dict[str, Any], demo: dict[str, dict[str, Any]]) -> Api:
-    tokens = cognito_sign_in(stack, demo["admin"]["username"], demo["admin"]["password"])
-    return Api(stack["apiUrl"], tokens["IdToken"])
+__all__ = ["admin_api", "demo", "stack"]  # this module's own stack (tests/e2e/own_stack.py)
 
 
 def _send(stack: dict[str, Any], text: str, **fields: str) -> str:
