@@ -110,15 +110,16 @@ export class MessagesPanel {
     this.load();
   }
 
-  /** The bulk actions this view offers (a spam view: not spam; else what moves messages on). */
+  /**
+   * The bulk actions this view offers: what moves its messages on. The bulk
+   * route has no spam actions yet, so a spam list offers Delete (and Empty spam).
+   */
   bulkOffers() {
     const status = this.status.value;
-    const hasSpam = Boolean(this.status.querySelector('option[value="spam"]'));
-    if (status === 'spam') return ['not_spam', 'delete'];
+    if (status === 'spam') return ['delete'];
     const offers = [];
     if (status === 'new' || status === 'all') offers.push('read');
     if (status !== 'archived') offers.push('archive');
-    if (hasSpam) offers.push('spam');
     return [...offers, 'delete'];
   }
 
