@@ -30,6 +30,9 @@ STATUSES: tuple[str, ...] = get_args(Status)
 # `replied` is reached by replying (chalicelib/dashboard), never set by hand.
 SettableStatus = Literal["new", "read", "archived"]
 SETTABLE_STATUSES: tuple[str, ...] = get_args(SettableStatus)
+# What an answered message is wherever it would be new or read.
+REPLIED = "replied"
+_IN_THE_INBOX = frozenset({"new", "read"})
 NOTIFY_PENDING, NOTIFY_SENT, NOTIFY_FAILED = "pending", "sent", "failed"
 
 # No control characters at all in one-line fields, so nothing can reach an
@@ -132,6 +135,19 @@ class Message:
         values = {"name": self.name, "email": self.email, "subject": self.subject,
                   "message": self.message}
         return submitted_fields(CONTACT, {k: v for k, v in values.items() if v})
+
+    @property
+    def answered(self) -> bool:
+        return self.status == REPLIED or self.reply_count > 0
+
+    def status_after(self, requested: str) -> str:
+        """The status a hand-set `requested` gives this message: `replied` is
+        never lost by a click, so an answered message asked to be new or read
+        (marked read, moved back from the archive) is `replied`; any other
+        request is taken as it is. PATCH and the bulk actions both apply it."""
+        if requested in _IN_THE_INBOX and self.answered:
+            return REPLIED
+        return requested
 
     def with_status(self, status: str, updated_at: str) -> Message:
         return replace(self, status=status, updated_at=updated_at)

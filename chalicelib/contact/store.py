@@ -9,8 +9,10 @@
   when only the claim is refused, the same transaction is written again with
   the autoresponse skipped.
 - List: one GSI1 page of a status's partition, newest first (chalicelib/db/listing.py);
-  filtered by form, one GSI2 page of that form's and status's partition.
-- Status change and delete: conditional on the state just read, with the
+  filtered by form, one GSI2 page of that form's and status's partition. The
+  list of every status merges one page of each status's partition.
+- Status change (to what Message.status_after makes of the request) and
+  delete: conditional on the state just read, with the
   counters moved in the same transaction; a concurrent change means read again.
   A delete takes the message's deliveries with it (`discard_all`).
 """
@@ -23,14 +25,14 @@ from typing import Any, Protocol
 
 from chalicelib.autoresponder.decision import Verdict
 from chalicelib.autoresponder.plan import plan
-from chalicelib.contact.model import NOTIFY_PENDING, Message, Notification
+from chalicelib.contact.model import NOTIFY_PENDING, STATUSES, Message, Notification
 from chalicelib.core.domain_errors import DependencyUnavailable, KeyInUse, RecordNotFound
 from chalicelib.core.idempotency import IdempotentRequest
 from chalicelib.db import keys
 from chalicelib.db.clock import iso, utc_now
 from chalicelib.db.counters import counter_update, form_counter
 from chalicelib.db.expressions import Condition, attr, delete, put, update
-from chalicelib.db.listing import BY_GSI2, newest_first
+from chalicelib.db.listing import BY_GSI1, BY_GSI2, newest_first, newest_first_merged
 from chalicelib.db.rate_limit import Charge
 from chalicelib.db.reads import get_item
 from chalicelib.db.table import GSI1_PK, GSI2_PK, PK
@@ -41,6 +43,8 @@ from chalicelib.forms.submission import FieldValue
 from chalicelib.outbox.kinds import Requested, discard_all
 from chalicelib.platform.ids import is_ulid, new_id
 
+# The list of every status: the name its cursors are bound to.
+EVERY_STATUS = "*"
 STATUS_COUNTER = {"new": "messagesNew", "read": "messagesRead", "replied": "messagesReplied",
                   "archived": "messagesArchived"}
 
@@ -155,22 +159,30 @@ class MessageStore:
             raise RecordNotFound("No message has this id.")
         return item
 
-    def list(self, *, status: str, limit: int, cursor: str | None = None,
+    def list(self, *, status: str | None, limit: int, cursor: str | None = None,
              form_id: str | None = None) -> tuple[list[Message], str | None]:
-        """One page of a status's messages, or of one form's of that status."""
-        if form_id is None:
-            items, next_cursor = newest_first(self._client, self._table,
-                                              partition=keys.message_list(status),
-                                              limit=limit, cursor=cursor)
+        """One page of a status's messages (None: of every status, merged
+        newest first), or of one form's of that status."""
+        index = BY_GSI1 if form_id is None else BY_GSI2
+
+        def partition(of: str) -> str:
+            return keys.message_list(of) if form_id is None else keys.form_message_list(form_id, of)
+
+        if status is None:
+            items, next_cursor = newest_first_merged(
+                self._client, self._table, partitions=[partition(s) for s in STATUSES],
+                list_name=partition(EVERY_STATUS), limit=limit, cursor=cursor, index=index)
         else:
-            items, next_cursor = newest_first(self._client, self._table,
-                                              partition=keys.form_message_list(form_id, status),
-                                              limit=limit, cursor=cursor, index=BY_GSI2)
+            items, next_cursor = newest_first(self._client, self._table, partition=partition(status),
+                                              limit=limit, cursor=cursor, index=index)
         return [Message.from_item(item) for item in items], next_cursor
 
-    def set_status(self, message_id: str, status: str) -> Message:
+    def set_status(self, message_id: str, requested: str) -> Message:
+        """Move the message to the status `requested` gives it
+        (Message.status_after); the message as it now is."""
         for _ in range(3):
             current = self.get(message_id)
+            status = current.status_after(requested)
             if current.status == status:
                 return current
             updated = current.with_status(status, iso(self._clock()))

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from chalicelib.contact.model import Message, Notification
+from chalicelib.contact.model import REPLIED, Message, Notification
 from chalicelib.contact.store import STATUS_COUNTER, listed_as
 from chalicelib.core.domain_errors import DependencyUnavailable, KeyInUse, LimitReached, RecordNotFound
 from chalicelib.core.idempotency import IdempotentRequest
@@ -36,8 +36,6 @@ from chalicelib.db.transactions import ConditionFailed, PartOrder, as_written, t
 from chalicelib.outbox.kind import PENDING
 from chalicelib.outbox.kinds import CHAT, discard_all, kept, state_of
 from chalicelib.platform.ids import is_ulid, new_id
-
-REPLIED = "replied"
 
 
 @dataclass(frozen=True)

@@ -98,7 +98,7 @@ class Dashboard:
 
     # -- messages ------------------------------------------------------------
 
-    def list(self, *, status: str, limit: int, cursor: str | None,
+    def list(self, *, status: str | None, limit: int, cursor: str | None,
              form_id: str | None = None) -> tuple[list[Message], str | None]:
         return self._messages.list(status=status, limit=limit, cursor=cursor, form_id=form_id)
 
