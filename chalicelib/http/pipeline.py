@@ -25,6 +25,8 @@ from chalicelib.http.error_map import Answered, error_answer
 from chalicelib.http.errors import FOR_STATUS, InternalError, MethodNotAllowed, NotFound
 from chalicelib.http.form_pages import is_page
 from chalicelib.http.log import AccessLog
+from chalicelib.http.operations import operation_of
+from chalicelib.http.query import check_query, taken_names
 from chalicelib.http.responses import error_response, is_error_shape, json_text, no_content
 from chalicelib.http.routing import declared_methods, not_routed
 from chalicelib.platform.config import Settings
@@ -53,6 +55,7 @@ class HttpPipeline:
         self._log = log
         self._access_log = AccessLog(log)
         self._metrics = metrics
+        self._taken: dict[Callable[..., Any], frozenset[str]] = {}
         # One pipeline per Lambda container, built at init: its first request
         # is the one that paid for the cold start.
         self._cold = True
@@ -117,7 +120,9 @@ class HttpPipeline:
             if entry is None or entry.view_function is not_routed:
                 methods = declared_methods(entries)
                 raise MethodNotAllowed(headers={"Allow": ", ".join((*methods, "OPTIONS"))})
-            identity_token = set_current_identity(self._guard.check(role, request))
+            identity = self._guard.check(role, request)
+            check_query(request.query_params, self._query_names(entry))
+            identity_token = set_current_identity(identity)
             try:
                 response = get_response(request)
             except Answered as answered:  # a view's error (chalicelib/http/error_map.py)
@@ -127,6 +132,15 @@ class HttpPipeline:
             return self._in_error_shape(response, request_id)
         except Exception as error:  # the pipeline's own checks: the same path as a view's errors
             return error_answer(error)
+
+    def _query_names(self, entry: RouteEntry) -> frozenset[str]:
+        """The query parameters the route takes, from its @responds (once per route)."""
+        names = self._taken.get(entry.view_function)
+        if names is None:
+            operation = operation_of(entry.view_function)
+            names = taken_names(operation.query if operation else ())
+            self._taken[entry.view_function] = names
+        return names
 
     def _in_error_shape(self, response: Response, request_id: str) -> Response:
         """Re-shape the errors Chalice answers before or after the view (415
