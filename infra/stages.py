@@ -74,6 +74,7 @@ UNSETTABLE_VARIABLES = {
     "DASHBOARD_LINK": "make deploy sets it from branding.dashboardLink",
     "OWNER_EMAIL": "make deploy sets it from ownerEmail",
     "ALLOWED_ORIGINS": "make deploy sets it: the site's own origins, then allowedOrigins",
+    "SITE_URL": "make deploy sets it: the site's own address (its first origin)",
     "CAPTCHA_SECRET_PARAMETER": "the stage's role may read only /frontdesk/<stage>/captcha-secret",
     "CHAT_WEBHOOK_PARAMETER": "the stage's role may read only /frontdesk/<stage>/chat-webhook",
     "LOCAL_API_KEY": "only make dev uses it; deployed, API Gateway checks the keys",
