@@ -5,7 +5,8 @@ route takes the parameters its @responds declares (chalicelib/http/operations.py
 each at most once. Any other parameter, or one given twice, is 400
 `validation_failed` naming it, as a form post that sends a field twice is:
 an ignored or last-one-wins parameter hides a typo or a second reader's
-different reading.
+different reading. A page (HTML for a browser) is not held to it: it reads
+no parameter, and links to it carry what others add.
 """
 from __future__ import annotations
 
