@@ -15,9 +15,11 @@ from typing import Any
 
 from chalicelib.core.domain_errors import InvalidFields
 
-# A parameter that means something else on an export is declared under a name
-# of its own (openapi.PARAMETERS describes each); the query names them so.
-_DECLARED_AS = {"export_status": "status", "export_form": "form", "export_cursor": "cursor"}
+# A parameter that means something else on another route (an export's status,
+# a message list's sender email) is declared under a name of its own
+# (openapi.PARAMETERS describes each); the query names them so.
+_DECLARED_AS = {"export_status": "status", "export_form": "form", "export_cursor": "cursor",
+                "sender": "email"}
 
 
 def query_name(declared: str) -> str:

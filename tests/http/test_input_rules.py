@@ -24,7 +24,7 @@ from tests.conftest import JSON, TEST_API_KEY, TEST_ORIGIN
 SOME_ID = "01JD0000000000000000000000"
 # A value each declared parameter takes, so only the rule under test can refuse it.
 VALID = {"limit": "5", "cursor": "", "status": "new", "form": "contact", "email": "a@x.io",
-         "from": "2026-11-01", "to": "2026-11-02"}
+         "from": "2026-11-01", "to": "2026-11-02", "q": "words"}
 
 
 # Every declared route, from the roles table (a table, so the tests can be
