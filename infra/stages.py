@@ -72,6 +72,8 @@ UNSETTABLE_VARIABLES = {
     "REPLY_SIGNATURE": "make deploy sets it from branding.replySignature",
     "TIME_ZONE": "make deploy sets it from branding.timeZone",
     "DASHBOARD_LINK": "make deploy sets it from branding.dashboardLink",
+    "SPAM_RULES": "make deploy sets it from spamRules",
+    "SPAM_RETENTION_DAYS": "make deploy sets it from spamRetentionDays",
     "OWNER_EMAIL": "make deploy sets it from ownerEmail",
     "ALLOWED_ORIGINS": "make deploy sets it: the site's own origins, then allowedOrigins",
     "CAPTCHA_SECRET_PARAMETER": "the stage's role may read only /frontdesk/<stage>/captcha-secret",
@@ -122,6 +124,15 @@ class StageConfig:
     environment: Mapping[str, str] = field(default_factory=dict)
     # The site's name, mail subject prefix, reply signature, time zone and dashboard link.
     branding: Branding = DEFAULT_BRANDING
+    # The spam rules' seed (a document; empty: none) and how long spam is kept.
+    spam_rules: Mapping[str, Any] = field(default_factory=dict)
+    spam_retention_days: int = 30
+
+    def spam_environment(self) -> dict[str, str]:
+        """SPAM_RULES and SPAM_RETENTION_DAYS, as the function reads them."""
+        seed = {"SPAM_RULES": json.dumps(dict(self.spam_rules), separators=(",", ":"))} \
+            if self.spam_rules else {}
+        return {**seed, "SPAM_RETENTION_DAYS": str(self.spam_retention_days)}
 
     @property
     def stack_name(self) -> str:
@@ -218,6 +229,8 @@ def _stage_config(name: str, values: dict[str, Any]) -> StageConfig:
                           reply_signature=values["branding"]["replySignature"],
                           time_zone=values["branding"]["timeZone"],
                           dashboard_link=values["branding"]["dashboardLink"]),
+        spam_rules=dict(values["spamRules"]),
+        spam_retention_days=values["spamRetentionDays"],
     )
 
 

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from chalicelib.api.contact_form import ContactFormApi
     from chalicelib.api.dashboard import DashboardApi
     from chalicelib.api.forms import FormsApi
+    from chalicelib.api.spam_rules import SpamRulesApi
     from chalicelib.contact.captcha import CaptchaVerifier
     from chalicelib.contact.chat import ChatNotifications
     from chalicelib.contact.store import MessageStore
@@ -35,6 +36,8 @@ if TYPE_CHECKING:
     from chalicelib.db.rate_limit import RateLimiter
     from chalicelib.forms.store import FormStore
     from chalicelib.outbox.outbox import Deliveries
+    from chalicelib.spam.screen import SpamScreen
+    from chalicelib.spam.store import SpamRulesStore
 
 
 def captcha_verifier(settings: Settings, clients: AwsClients) -> CaptchaVerifier | None:
@@ -90,9 +93,11 @@ class Services:
 
     @cached_property
     def messages(self) -> MessageStore:
+        from chalicelib.contact.expiry import Retention
         from chalicelib.contact.store import MessageStore
         return MessageStore(self.clients.dynamodb, self._table,
-                            companions=[self.chat] if self.chat else [])
+                            companions=[self.chat] if self.chat else [],
+                            retention=Retention(spam_days=self.settings.spam_retention_days))
 
     @cached_property
     def contact_api(self) -> ContactApi:
@@ -101,7 +106,25 @@ class Services:
         return ContactApi(self.messages, self.forms,
                           self._rate_limiter("contact", settings.contact_rate_limit,
                                              settings.contact_rate_window_seconds),
-                          self.idempotency, self.metrics, captcha_verifier(settings, self.clients))
+                          self.idempotency, self.metrics, captcha_verifier(settings, self.clients),
+                          self.spam_screen)
+
+    @cached_property
+    def spam_rules(self) -> SpamRulesStore:
+        from chalicelib.spam.rules import NO_RULES
+        from chalicelib.spam.store import SpamRulesStore
+        return SpamRulesStore(self.clients.dynamodb, self._table,
+                              seed=self.settings.spam_rules or NO_RULES)
+
+    @cached_property
+    def spam_screen(self) -> SpamScreen:
+        from chalicelib.spam.screen import SpamScreen
+        return SpamScreen(self.spam_rules.rules)
+
+    @cached_property
+    def spam_rules_api(self) -> SpamRulesApi:
+        from chalicelib.api.spam_rules import SpamRulesApi
+        return SpamRulesApi(self.spam_rules)
 
     @cached_property
     def contact_form_api(self) -> ContactFormApi:

@@ -2,7 +2,7 @@
 to any form), and its item."""
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Annotated, Any, Literal, get_args
 
@@ -14,7 +14,7 @@ from chalicelib.db import keys
 from chalicelib.forms.builtin import CONTACT, CONTACT_ID
 from chalicelib.forms.model import Form
 from chalicelib.forms.submission import FieldValue, SubmittedField, submitted_fields
-from chalicelib.outbox.kind import DeliveryState
+from chalicelib.outbox.kind import SKIPPED, DeliveryState
 from chalicelib.outbox.kinds import (
     AUTORESPONSE,
     NOTIFICATION,
@@ -25,8 +25,9 @@ from chalicelib.outbox.kinds import (
 )
 from chalicelib.users.model import Email
 
-Status = Literal["new", "read", "replied", "archived"]
+Status = Literal["new", "read", "replied", "archived", "spam"]
 STATUSES: tuple[str, ...] = get_args(Status)
+SPAM = "spam"
 # `replied` is reached by replying (chalicelib/dashboard), never set by hand.
 SettableStatus = Literal["new", "read", "archived"]
 SETTABLE_STATUSES: tuple[str, ...] = get_args(SettableStatus)
@@ -77,6 +78,10 @@ class StatusChange(Model):
 
 # A delivery's progress (the owner's mail, the chat post), as the message shows it.
 Notification = DeliveryState
+# A spam message's owner mail and chat post: never requested, held back until
+# an admin says it is not spam (chalicelib/contact/store.py `set_status`).
+HELD_REASON = "spam"
+HELD = Notification(SKIPPED, 0, reason=HELD_REASON)
 
 
 @dataclass(frozen=True)
@@ -103,12 +108,21 @@ class Message:
     form_name: str | None = None  # the form's name when the message came
     # Its form's autoresponse (None: the form had none when it came).
     autoresponse: DeliveryState | None = None
+    # Why it is spam: each rule that fired (chalicelib/spam), or "manual".
+    spam_reason: tuple[str, ...] = ()
+    # A spam check that could not be made ("akismet_unavailable"); None: none failed.
+    spam_check: str | None = None
+    # Where its form sent the owner mail when it came (empty: the stage's owner),
+    # kept so that a mail held back as spam goes where it would have gone.
+    recipients: tuple[str, ...] = ()
 
     @classmethod
     def received(cls, message_id: str, now: str, form: Form, values: Mapping[str, FieldValue],
                  *, extra: Mapping[str, str], topic: str | None,
-                 notification: Notification) -> Message:
-        """A new post to `form` (its values in the form's order, as checked)."""
+                 notification: Notification, spam_reason: tuple[str, ...] = (),
+                 spam_check: str | None = None) -> Message:
+        """A new post to `form` (its values in the form's order, as checked);
+        spam when `spam_reason` names a rule, its owner mail then held back."""
         definition = form.definition
 
         def text_of(name: str | None) -> str | None:
@@ -118,10 +132,12 @@ class Message:
         contact = form.id == CONTACT_ID
         return cls(id=message_id, name=text_of("name"), email=text_of(definition.reply_to),
                    subject=text_of("subject") if contact else topic,
-                   message=text_of("message"), status="new", created_at=now, updated_at=now,
-                   notification=notification, form_id=form.id,
+                   message=text_of("message"), status=SPAM if spam_reason else "new",
+                   created_at=now, updated_at=now,
+                   notification=HELD if spam_reason else notification, form_id=form.id,
                    fields=submitted_fields(definition, values), extra=dict(extra), topic=topic,
-                   form_name=definition.name)
+                   form_name=definition.name, spam_reason=spam_reason, spam_check=spam_check,
+                   recipients=tuple(definition.recipients))
 
     @property
     def shown_fields(self) -> tuple[SubmittedField, ...]:
@@ -147,6 +163,8 @@ class Message:
             "replyCount": self.reply_count, **summary_of(NOTIFICATION, self.notification),
             "formId": self.form_id, "fields": [f.to_item() for f in self.fields] or None,
             "extra": dict(self.extra) or None, "topic": self.topic, "formName": self.form_name,
+            "spamReason": list(self.spam_reason) or None, "spamCheck": self.spam_check,
+            "recipients": list(self.recipients) or None,
         }
         return item
 
@@ -166,12 +184,13 @@ class Message:
                    created_at=payload["createdAt"], updated_at=payload["createdAt"],
                    notification=Notification(NOTIFY_PENDING), **_form_part(payload))
 
-    def requested(self, recipients: Sequence[str] = ()) -> Requested:
-        """The owner's mail of this new message, due now (the outbox's one way in),
-        to `recipients` (none: the stage's owner)."""
+    def requested(self, due: str | None = None) -> Requested:
+        """The owner's mail of this message, due at `due` (default: when it
+        came), to its form's recipients (none: the stage's owner); the
+        outbox's one way in."""
         return request(NOTIFICATION, keys.message(self.id), delivery_id=self.id,
-                       due=self.created_at,
-                       payload={**self.payload(), "recipients": list(recipients) or None})
+                       due=due or self.created_at,
+                       payload={**self.payload(), "recipients": list(self.recipients) or None})
 
     @classmethod
     def from_item(cls, item: dict[str, Any]) -> Message:
@@ -183,7 +202,10 @@ class Message:
             subject=item.get("subject"), message=item.get("message"), status=item["status"],
             created_at=item["createdAt"], updated_at=item["updatedAt"], notification=notification,
             reply_count=int(item.get("replyCount", 0)),
-            autoresponse=state_of(AUTORESPONSE, item), **_form_part(item))
+            autoresponse=state_of(AUTORESPONSE, item),
+            spam_reason=tuple(str(r) for r in item.get("spamReason") or ()),
+            spam_check=item.get("spamCheck"),
+            recipients=tuple(str(r) for r in item.get("recipients") or ()), **_form_part(item))
 
 
 def _form_part(stored: Mapping[str, Any]) -> dict[str, Any]:

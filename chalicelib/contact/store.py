@@ -23,7 +23,8 @@ from typing import Any, Protocol
 
 from chalicelib.autoresponder.decision import Verdict
 from chalicelib.autoresponder.plan import plan
-from chalicelib.contact.model import NOTIFY_PENDING, Message, Notification
+from chalicelib.contact.expiry import DEFAULT_RETENTION, Retention
+from chalicelib.contact.model import HELD, NOTIFY_PENDING, SPAM, Message, Notification
 from chalicelib.core.domain_errors import DependencyUnavailable, KeyInUse, RecordNotFound
 from chalicelib.core.idempotency import IdempotentRequest
 from chalicelib.db import keys
@@ -33,16 +34,20 @@ from chalicelib.db.expressions import Condition, attr, delete, put, update
 from chalicelib.db.listing import BY_GSI2, newest_first
 from chalicelib.db.rate_limit import Charge
 from chalicelib.db.reads import get_item
-from chalicelib.db.table import GSI1_PK, GSI2_PK, PK
+from chalicelib.db.table import GSI1_PK, GSI2_PK, PK, TTL_ATTRIBUTE
 from chalicelib.db.transactions import ConditionFailed, PartOrder, Parts, as_written, transact_write
 from chalicelib.forms.builtin import CONTACT_ID, contact_form
 from chalicelib.forms.model import Form
 from chalicelib.forms.submission import FieldValue
-from chalicelib.outbox.kinds import Requested, discard_all
+from chalicelib.outbox.kind import Declared
+from chalicelib.outbox.kinds import Requested, discard_all, summary_of
 from chalicelib.platform.ids import is_ulid, new_id
+from chalicelib.spam.duplicate import CLAIM_PART as DUPLICATE_PART
+from chalicelib.spam.duplicate import REASON as DUPLICATE
+from chalicelib.spam.screen import CLEAN, Screening
 
 STATUS_COUNTER = {"new": "messagesNew", "read": "messagesRead", "replied": "messagesReplied",
-                  "archived": "messagesArchived"}
+                  "archived": "messagesArchived", "spam": "messagesSpam"}
 
 
 def form_counted(message: Message, delta: int) -> dict[str, int]:
@@ -62,6 +67,11 @@ def listed_as(message: Message, status: str) -> tuple[dict[str, str], Condition]
     return listing, gsi2.not_exists() | gsi2.begins_with(keys.FORM_MESSAGES_PREFIX)
 
 
+def held(kind: Declared) -> dict[str, Any]:
+    """A spam message's summary of a delivery of `kind` it holds back."""
+    return summary_of(kind, HELD)
+
+
 class CompanionDelivery(Protocol):
     """A delivery kind requested by each new message besides the owner's mail
     (the chat post)."""
@@ -73,13 +83,15 @@ class MessageStore:
     def __init__(self, client: Any, table_name: str, *,
                  clock: Callable[[], datetime] = utc_now, ids: Callable[[], str] = new_id,
                  companions: Sequence[CompanionDelivery] = (),
-                 part_order: PartOrder = as_written) -> None:
+                 part_order: PartOrder = as_written,
+                 retention: Retention = DEFAULT_RETENTION) -> None:
         self._client = client
         self._table = table_name
         self._clock = clock
         self._ids = ids
         self._companions = tuple(companions)
         self._part_order = part_order
+        self._retention = retention
 
     # -- submissions ---------------------------------------------------------
 
@@ -87,40 +99,60 @@ class MessageStore:
                charge: Charge | None = None, *, form: Form | None = None,
                extra: Mapping[str, str] | None = None, topic: str | None = None,
                deliveries: Sequence[CompanionDelivery] = (),
-               verdict: Verdict = Verdict.ACCEPTED) -> dict[str, Any]:
+               verdict: Verdict = Verdict.ACCEPTED,
+               screening: Screening = CLEAN) -> dict[str, Any]:
         """Store a post to `form` (the built-in contact form if None: `values`
         are then its fields) and return its receipt. The owner's mail, the
         stage's companions' deliveries, the form's own `deliveries` and its
         autoresponse (as the submission's `verdict` allows, and its limit) are
-        requested in the same transaction. With `request`, remember the answer
-        in it too (KeyInUse if a concurrent request with the key got there
-        first); with `charge`, count it against its client's rate limit
-        (refused: RateExceeded). Either way, nothing is stored unless all of it is."""
+        requested in the same transaction. With `screening` naming a spam
+        rule, or its duplicate window's claim held, the message is stored as
+        spam: its deliveries held back, no autoresponse, expiring after the
+        spam retention. With `request`, remember the answer in it too
+        (KeyInUse if a concurrent request with the key got there first); with
+        `charge`, count it against its client's rate limit (refused:
+        RateExceeded). Either way, nothing is stored unless all of it is."""
         moment = self._clock()
         now = iso(moment)
         form = form or contact_form()
-        message = Message.received(self._ids(), now, form, values,
-                                   extra=extra or {}, topic=topic,
-                                   notification=Notification(NOTIFY_PENDING, 0,
-                                                             next_attempt_at=now))
-        response = {"id": message.id, "status": "received"}
-        requested: list[Requested] = [message.requested(form.definition.recipients),
-                                      *(c.new_delivery(message)
-                                        for c in (*self._companions, *deliveries))]
-        autoresponse = plan(self._table, form, values, verdict, message_id=message.id,
-                            received_at=moment)
+        message_id = self._ids()
+        response = {"id": message_id, "status": "received"}
+        companions = (*self._companions, *deliveries)
+        reasons = list(screening.reasons)
+        duplicate = screening.duplicate
+        autoresponse_refused = False
         while True:
+            message = Message.received(message_id, now, form, values, extra=extra or {},
+                                       topic=topic,
+                                       notification=Notification(NOTIFY_PENDING, 0,
+                                                                 next_attempt_at=now),
+                                       spam_reason=tuple(reasons), spam_check=screening.check)
+            spam = message.status == SPAM
             item = message.to_item()
-            counted = Counter({STATUS_COUNTER["new"]: 1, **form_counted(message, 1)})
+            counted = Counter({STATUS_COUNTER[message.status]: 1, **form_counted(message, 1)})
             parts = {}
-            for delivery in requested:
-                item.update(delivery.summary)
-                parts[f"{delivery.kind.name} delivery"] = delivery.put(self._table)
-                counted.update(delivery.counters)
+            if spam:
+                item[TTL_ATTRIBUTE] = self._retention.expires_at(created_at=now, spam_since=now)
+                for companion in companions:
+                    item.update(held(companion.new_delivery(message).kind))
+            else:
+                for delivery in (message.requested(),
+                                 *(c.new_delivery(message) for c in companions)):
+                    item.update(delivery.summary)
+                    parts[f"{delivery.kind.name} delivery"] = delivery.put(self._table)
+                    counted.update(delivery.counters)
+            autoresponse = plan(self._table, form, values, Verdict.SPAM if spam else verdict,
+                                message_id=message.id, received_at=moment)
+            if autoresponse is not None and autoresponse_refused:
+                autoresponse = autoresponse.refused()
             if autoresponse is not None:
                 item.update(autoresponse.summary)
                 parts.update(autoresponse.parts)
                 counted.update(autoresponse.counters)
+            if duplicate is not None:
+                parts[DUPLICATE_PART] = duplicate.part(self._table, message_id=message.id,
+                                                       now=moment,
+                                                       taken_over=DUPLICATE in reasons)
             parts["message"] = {"Put": put(self._table, item, condition=attr(PK).not_exists())}
             parts["counters"] = counter_update(self._table, **counted)
             if request is not None:
@@ -135,9 +167,15 @@ class MessageStore:
                     raise KeyInUse() from exc
                 if charge is not None and exc.failed("rateLimit"):
                     raise charge.refused() from exc
+                again = False
+                if duplicate is not None and DUPLICATE not in reasons \
+                        and duplicate.refused_by(exc):
+                    reasons.append(DUPLICATE)  # stored as spam, the window renewed
+                    again = True
                 if autoresponse is not None and autoresponse.refused_by(exc):
                     # This address had one lately: store the message all the same.
-                    autoresponse = autoresponse.refused()
+                    autoresponse_refused = again = True
+                if again:
                     continue
                 raise
             return response

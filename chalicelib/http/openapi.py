@@ -30,6 +30,7 @@ from chalicelib.forms.model import FORM_ID, FormDefinition
 from chalicelib.http.operations import CSV, JSON, Operation, operation_of
 from chalicelib.http.responses import Error
 from chalicelib.http.routing import not_routed
+from chalicelib.spam.rules import SpamRules
 from chalicelib.users.model import UserCreate, UserUpdate
 
 # The bodies that are not JSON objects of ours: the rest are derived from their
@@ -174,6 +175,8 @@ SUMMARIES: dict[str, str] = {
     "delete_message": "Delete a message",
     "reply_to_message": "Reply to the message's sender by email; the reply is stored, then mailed",
     "get_stats": "Counts for the dashboard",
+    "get_spam_rules": "The spam rules applied to every form's posts (with their ETag)",
+    "put_spam_rules": "Replace the spam rules (If-Match optional); absent fields are empty",
     "list_forms": "List the forms, the built-in contact form included, sorted by id",
     "get_form": "Get a form's definition (with its ETag)",
     "put_form": "Create (201) or replace (200) a form; If-Match optional, If-None-Match: * "
@@ -195,7 +198,7 @@ LINKS: dict[str, dict[str, dict[str, Any]]] = {
 }
 # The request bodies' models, by the names routes give them.
 REQUEST_MODELS: tuple[type[msgspec.Struct], ...] = (
-    UserCreate, UserUpdate, ContactSubmission, StatusChange, ReplyBody, FormDefinition)
+    UserCreate, UserUpdate, ContactSubmission, StatusChange, ReplyBody, FormDefinition, SpamRules)
 
 _PAGE_FIELDS = {
     "_next": "thank-you page, on one of the stage's allowed origins",

@@ -8,10 +8,12 @@ Nothing else in chalicelib reads `os.environ`.
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from chalicelib.outbox.timing import (
     BACKOFF_SECONDS,
@@ -21,6 +23,9 @@ from chalicelib.outbox.timing import (
 )
 from chalicelib.platform.branding import DEFAULT as DEFAULT_BRANDING
 from chalicelib.platform.branding import Branding, BrandingError
+
+if TYPE_CHECKING:
+    from chalicelib.spam.rules import SpamRules
 
 CHAT_FORMATS = ("slack", "discord", "json")
 
@@ -82,6 +87,22 @@ def _seconds(env: Mapping[str, str], name: str, default: int) -> int:
 
 def _split(value: str) -> tuple[str, ...]:
     return tuple(part.strip().rstrip("/") for part in value.split(",") if part.strip())
+
+
+def _spam_rules(raw: str) -> SpamRules | None:
+    """SPAM_RULES: the spam rules document as JSON (empty: none), or ConfigError
+    naming each problem."""
+    if not raw:
+        return None
+    from chalicelib.spam.rules import parse_rules, rules_problems  # only with a seed
+    try:
+        data = json.loads(raw)
+    except ValueError as exc:
+        raise ConfigError(f"SPAM_RULES must be a JSON object: {exc}") from None
+    problems = rules_problems(data)
+    if problems:
+        raise ConfigError("SPAM_RULES: " + "; ".join(problems))
+    return parse_rules(data)
 
 
 def is_placeholder_address(address: str) -> bool:
@@ -174,6 +195,11 @@ class Settings:
     # payload's format and the SSM parameter holding the webhook's URL.
     chat_format: str = ""
     chat_webhook_parameter: str = ""
+    # Spam (chalicelib/spam): the rules document's seed until an admin saves
+    # one (the stage's `spamRules`, as JSON in SPAM_RULES; None: no rules),
+    # and how many days a spam message is kept.
+    spam_rules: SpamRules | None = None
+    spam_retention_days: int = 30
     # The table's stream feeds the notifier; deployed stages get the real ARN
     # from the resources stack.
     table_stream_arn: str = ""
@@ -238,6 +264,7 @@ class Settings:
             branding = Branding.from_env(env)
         except BrandingError as exc:
             raise ConfigError(str(exc)) from None
+        spam_rules = _spam_rules(env.get("SPAM_RULES", "").strip())
         return cls(
             stage=stage,
             region=region,
@@ -275,6 +302,8 @@ class Settings:
                                     or chat_webhook_parameter(stage)) if chat else "",
             table_stream_arn=env.get("TABLE_STREAM_ARN")
             or f"arn:aws:dynamodb:{region}:000000000000:table/frontdesk-{stage}/stream/local",
+            spam_rules=spam_rules,
+            spam_retention_days=_count(env, "SPAM_RETENTION_DAYS", 30),
             branding=branding,
             behind_api_gateway=in_lambda and stage != "local",
         )

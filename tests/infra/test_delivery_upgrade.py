@@ -85,13 +85,14 @@ FORMS_KEYS = ("formId", "fields", "extra")
 
 
 def as_before_forms(answers: dict[str, Any]) -> dict[str, Any]:
-    """The answers less what messages and stats gained with forms (issue 23),
-    which the old stage's answers predate: every old message is the contact
-    form's, and the stats count them as its."""
+    """The answers less what messages and stats gained with forms (issue 23)
+    and spam (issue 24), which the old stage's answers predate: every old
+    message is the contact form's, and the stats count them as its; none is spam."""
     messages = [*answers["threads"].values(),
                 *(m for page in answers["lists"].values() for m in page["items"])]
     assert all(m["formId"] == "contact" and m["extra"] == {} for m in messages)
     assert answers["stats"]["forms"] == {"contact": 3}
+    assert answers["stats"]["messages"].pop("spam") == 0
 
     def plain(message: dict[str, Any]) -> dict[str, Any]:
         return {k: v for k, v in message.items() if k not in FORMS_KEYS}
