@@ -28,8 +28,9 @@ from chalicelib.users.model import Email
 Status = Literal["new", "read", "replied", "archived", "spam"]
 STATUSES: tuple[str, ...] = get_args(Status)
 SPAM = "spam"
-# `replied` is reached by replying (chalicelib/dashboard), never set by hand.
-SettableStatus = Literal["new", "read", "archived"]
+# `replied` is reached by replying (chalicelib/dashboard), never set by hand;
+# `spam` is set by hand too (chalicelib/contact/status.py).
+SettableStatus = Literal["new", "read", "archived", "spam"]
 SETTABLE_STATUSES: tuple[str, ...] = get_args(SettableStatus)
 NOTIFY_PENDING, NOTIFY_SENT, NOTIFY_FAILED = "pending", "sent", "failed"
 

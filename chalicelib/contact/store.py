@@ -16,38 +16,44 @@
 """
 from __future__ import annotations
 
+import builtins
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from chalicelib.autoresponder.decision import Verdict
 from chalicelib.autoresponder.plan import plan
 from chalicelib.contact.expiry import DEFAULT_RETENTION, Retention
 from chalicelib.contact.model import HELD, NOTIFY_PENDING, SPAM, Message, Notification
+from chalicelib.contact.status import (
+    STATUS_COUNTER,
+    CompanionDelivery,
+    StatusChanged,
+    status_change,
+)
 from chalicelib.core.domain_errors import DependencyUnavailable, KeyInUse, RecordNotFound
 from chalicelib.core.idempotency import IdempotentRequest
 from chalicelib.db import keys
 from chalicelib.db.clock import iso, utc_now
 from chalicelib.db.counters import counter_update, form_counter
-from chalicelib.db.expressions import Condition, attr, delete, put, update
+from chalicelib.db.errors import aws_unavailable_mapped
+from chalicelib.db.expressions import attr, delete, put
+from chalicelib.db.items import from_item, to_value
 from chalicelib.db.listing import BY_GSI2, newest_first
 from chalicelib.db.rate_limit import Charge
 from chalicelib.db.reads import get_item
-from chalicelib.db.table import GSI1_PK, GSI2_PK, PK, TTL_ATTRIBUTE
+from chalicelib.db.table import PK, SK, TTL_ATTRIBUTE
 from chalicelib.db.transactions import ConditionFailed, PartOrder, Parts, as_written, transact_write
 from chalicelib.forms.builtin import CONTACT_ID, contact_form
 from chalicelib.forms.model import Form
 from chalicelib.forms.submission import FieldValue
 from chalicelib.outbox.kind import Declared
-from chalicelib.outbox.kinds import Requested, discard_all, summary_of
+from chalicelib.outbox.kinds import discard_all, summary_of
 from chalicelib.platform.ids import is_ulid, new_id
 from chalicelib.spam.duplicate import CLAIM_PART as DUPLICATE_PART
 from chalicelib.spam.duplicate import REASON as DUPLICATE
 from chalicelib.spam.screen import CLEAN, Screening
-
-STATUS_COUNTER = {"new": "messagesNew", "read": "messagesRead", "replied": "messagesReplied",
-                  "archived": "messagesArchived", "spam": "messagesSpam"}
 
 
 def form_counted(message: Message, delta: int) -> dict[str, int]:
@@ -56,27 +62,9 @@ def form_counted(message: Message, delta: int) -> dict[str, int]:
     return {} if message.form_id == CONTACT_ID else {form_counter(message.form_id): delta}
 
 
-def listed_as(message: Message, status: str) -> tuple[dict[str, str], Condition]:
-    """What moves `message` to `status`'s lists (GSI1's, and its form's on
-    GSI2), and the condition that keeps it from taking GSI2 from a delivery
-    stored in the shape before deliveries had items of their own (a pending
-    owner mail's NOTIFY#pending, until the deploy's upgrade rewrites it)."""
-    listing = {GSI1_PK: keys.message_list(status),
-               **keys.form_message_listing(message.form_id, status, message.id)}
-    gsi2 = attr(GSI2_PK)
-    return listing, gsi2.not_exists() | gsi2.begins_with(keys.FORM_MESSAGES_PREFIX)
-
-
 def held(kind: Declared) -> dict[str, Any]:
     """A spam message's summary of a delivery of `kind` it holds back."""
     return summary_of(kind, HELD)
-
-
-class CompanionDelivery(Protocol):
-    """A delivery kind requested by each new message besides the owner's mail
-    (the chat post)."""
-
-    def new_delivery(self, message: Message) -> Requested: ...
 
 
 class MessageStore:
@@ -206,26 +194,50 @@ class MessageStore:
                                               limit=limit, cursor=cursor, index=BY_GSI2)
         return [Message.from_item(item) for item in items], next_cursor
 
+    def status_change(self, message_id: str, status: str) -> StatusChanged | Message:
+        """What moving the message to `status` writes, as read now
+        (chalicelib/contact/status.py): its parts and counter deltas, to write
+        alone (`set_status`) or with other messages' in one transaction; or the
+        message itself when it already has that status. RecordNotFound for none."""
+        item = self._item(message_id)
+        spam_involved = SPAM in (status, item["status"])
+        change = status_change(self._table, item,
+                               self._children(message_id) if spam_involved else (),
+                               status, iso(self._clock()), retention=self._retention,
+                               companions=self._companions)
+        return Message.from_item(item) if change is None else change
+
     def set_status(self, message_id: str, status: str) -> Message:
+        """Move the message to `status` (a no-op if it has it); the message as it now reads."""
         for _ in range(3):
-            current = self.get(message_id)
-            if current.status == status:
-                return current
-            updated = current.with_status(status, iso(self._clock()))
-            listing, ours = listed_as(current, status)
+            change = self.status_change(message_id, status)
+            if isinstance(change, Message):
+                return change
             try:
                 transact_write(self._client, {
-                    "message": {"Update": update(
-                        self._table, keys.message(message_id),
-                        set={"status": status, "updatedAt": updated.updated_at, **listing},
-                        condition=attr("status").eq(current.status) & ours)},
-                    "counters": counter_update(self._table, **{STATUS_COUNTER[current.status]: -1,
-                                                               STATUS_COUNTER[status]: 1}),
+                    **change.parts, "counters": counter_update(self._table, **change.counters),
                 }, order=self._part_order)
-                return updated
+                return change.message
             except ConditionFailed:
                 continue  # changed (or deleted) since we read it
         raise DependencyUnavailable("The message kept changing. Try again.")
+
+    def _children(self, message_id: str) -> builtins.list[dict[str, str]]:
+        """The keys of every item of the message's partition but the message."""
+        query: dict[str, Any] = {
+            "TableName": self._table, "ConsistentRead": True, "ProjectionExpression": "#pk, #sk",
+            "KeyConditionExpression": "#pk = :pk",
+            "ExpressionAttributeNames": {"#pk": PK, "#sk": SK},
+            "ExpressionAttributeValues": {":pk": to_value(keys.message(message_id)[PK])}}
+        found: builtins.list[dict[str, str]] = []
+        while True:
+            with aws_unavailable_mapped():
+                answer = self._client.query(**query)
+            found += [{PK: str(key[PK]), SK: str(key[SK])}
+                      for key in map(from_item, answer["Items"]) if key[SK] != "MSG"]
+            if "LastEvaluatedKey" not in answer:
+                return found
+            query["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
 
     def delete(self, message_id: str, attached: Parts | None = None,
                counter_deltas: dict[str, int] | None = None) -> None:

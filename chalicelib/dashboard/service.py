@@ -10,7 +10,8 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.contact.model import STATUSES, Message
-from chalicelib.contact.store import STATUS_COUNTER, MessageStore
+from chalicelib.contact.status import STATUS_COUNTER
+from chalicelib.contact.store import MessageStore
 from chalicelib.core.domain_errors import RecordNotFound
 from chalicelib.core.idempotency import IdempotencyStore, IdempotentRequest
 from chalicelib.dashboard.export import (

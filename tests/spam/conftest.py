@@ -6,9 +6,11 @@ from typing import Any
 
 import pytest
 
+from chalicelib.contact.store import MessageStore
 from chalicelib.db.items import from_item
 from tests.conftest import JSON, LocalAws
 from tests.contact.conftest import pump, sent_mail, submit  # noqa: F401 (shared fixtures)
+from tests.contact.test_chat import chat_services, fakes  # noqa: F401 (shared fixtures)
 
 
 @pytest.fixture
@@ -30,3 +32,8 @@ def partition(local_aws: LocalAws, fresh_table: str) -> Callable[[str], dict[str
                                 ConsistentRead=True)
         return {item["sk"]["S"]: from_item(item) for item in answer["Items"]}
     return items
+
+
+@pytest.fixture
+def messages(local_aws: LocalAws, fresh_table: str) -> MessageStore:
+    return MessageStore(local_aws.session.client("dynamodb"), fresh_table)
