@@ -97,10 +97,15 @@ def status_change(table: str, item: Mapping[str, Any], children: Sequence[Mappin
         expiry = retention.expires_at(created_at=current.created_at, spam_since=now)
     else:
         expiry = retention.expires_at(created_at=current.created_at)
+    written: set[str] = set()  # sort keys put below (a child read later may be one)
     if current.status == SPAM:
         updated = replace(updated, spam_reason=())
         removed.append("spamReason")
         for requested in _released(item, updated, companions, now):
+            if expiry is not None:
+                requested = replace(requested, delivery={**requested.delivery,
+                                                         TTL_ATTRIBUTE: expiry})
+            written.add(str(requested.delivery[SK]))
             summary = requested.kind.summary
             assert summary is not None  # noqa: S101 (only a summarised kind is held)
             changes.update({k: v for k, v in requested.summary.items() if v is not None})
@@ -111,6 +116,8 @@ def status_change(table: str, item: Mapping[str, Any], children: Sequence[Mappin
                 updated = replace(updated, notification=summary.read(requested.summary) or HELD)
     if status == SPAM or current.status == SPAM:
         for key in children:
+            if key[SK] in written:
+                continue
             parts[f"{name}{key[SK]}"] = {"Update": update(
                 table, {PK: key[PK], SK: key[SK]}, **_expiry(expiry),
                 condition=attr(PK).exists())}
