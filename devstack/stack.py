@@ -24,8 +24,18 @@ from chalice.cli.factory import CLIFactory
 from chalice.local import LocalDevServer, create_local_server
 
 from chalicelib.http.cors import CorsPolicy
-from chalicelib.platform.config import Settings, captcha_secret_parameter, chat_webhook_parameter
-from devstack.fakes import LOCAL_CAPTCHA_SECRET, LOCAL_CAPTCHA_SITE_KEY, FakeServices
+from chalicelib.platform.config import (
+    Settings,
+    akismet_key_parameter,
+    captcha_secret_parameter,
+    chat_webhook_parameter,
+)
+from devstack.fakes import (
+    LOCAL_AKISMET_KEY,
+    LOCAL_CAPTCHA_SECRET,
+    LOCAL_CAPTCHA_SITE_KEY,
+    FakeServices,
+)
 from devstack.gateway import ParityRequestHandler
 from devstack.moto_server import LocalAwsServer
 from devstack.provision import provision
@@ -137,6 +147,16 @@ class LocalStack:
         return {"CAPTCHA_PROVIDER": provider, "CAPTCHA_SITE_KEY": LOCAL_CAPTCHA_SITE_KEY,
                 "CAPTCHA_VERIFY_URL": self._fakes.siteverify_url}
 
+    def _akismet_settings(self, blog: str) -> dict[str, str]:
+        """`AKISMET_BLOG=http://localhost:8080 make dev`: the local Akismet (its
+        trigger values: devstack/fakes.py), its key in moto's SSM."""
+        if not blog or self._fakes is None:
+            return {}
+        boto3.client("ssm").put_parameter(Name=akismet_key_parameter("local"),
+                                          Value=LOCAL_AKISMET_KEY, Type="SecureString",
+                                          Overwrite=True)
+        return {"AKISMET_BLOG": blog, "AKISMET_URL": self._fakes.akismet_url}
+
     def _chat_settings(self, fmt: str) -> dict[str, str]:
         """`CHAT_FORMAT=slack make dev`: chat posts to the local receiver (GET <fakesUrl>/webhooks)."""
         if not fmt or self._fakes is None:
@@ -166,6 +186,7 @@ class LocalStack:
         fakes = self._fakes = FakeServices(self.host).start()
         overrides = {**self._captcha_settings(os.environ.get("CAPTCHA_PROVIDER", "")),
                      **self._chat_settings(os.environ.get("CHAT_FORMAT", "")),
+                     **self._akismet_settings(os.environ.get("AKISMET_BLOG", "")),
             "TABLE_NAME": resources.table_name,  # the resources stack's, as deployed
             "USER_POOL_ID": resources.user_pool_id,
             "USER_POOL_CLIENT_ID": resources.user_pool_client_id,

@@ -60,7 +60,8 @@ SETTABLE_VARIABLES = frozenset({
     "OUTBOX_BACKOFF_SECONDS", "OUTBOX_CLAIM_SECONDS", "REPLY_TO", "REPLY_RATE_LIMIT",
     "REPLY_RATE_WINDOW_SECONDS", "MAX_REPLIES_PER_MESSAGE", "EXPORT_MAX_ROWS",
     "EXPORT_MAX_BYTES", "MAX_BODY_BYTES", "CAPTCHA_PROVIDER", "CAPTCHA_SITE_KEY",
-    "CAPTCHA_VERIFY_URL", "CHAT_FORMAT", "CONTACT_REDIRECT_OK", "CONTACT_REDIRECT_ERROR"})
+    "CAPTCHA_VERIFY_URL", "CHAT_FORMAT", "CONTACT_REDIRECT_OK", "CONTACT_REDIRECT_ERROR",
+    "AKISMET_BLOG", "AKISMET_URL"})
 # The ones it may not, and why.
 UNSETTABLE_VARIABLES = {
     **dict.fromkeys(("STAGE", "TABLE_NAME", "TABLE_STREAM_ARN", "USER_POOL_ID",
@@ -78,6 +79,7 @@ UNSETTABLE_VARIABLES = {
     "ALLOWED_ORIGINS": "make deploy sets it: the site's own origins, then allowedOrigins",
     "CAPTCHA_SECRET_PARAMETER": "the stage's role may read only /frontdesk/<stage>/captcha-secret",
     "CHAT_WEBHOOK_PARAMETER": "the stage's role may read only /frontdesk/<stage>/chat-webhook",
+    "AKISMET_KEY_PARAMETER": "the stage's role may read only /frontdesk/<stage>/akismet-key",
     "LOCAL_API_KEY": "only make dev uses it; deployed, API Gateway checks the keys",
     "COGNITO_JWKS_URL": "only make dev uses it; deployed, API Gateway verifies the tokens",
 }

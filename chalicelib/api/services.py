@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from chalicelib.db.rate_limit import RateLimiter
     from chalicelib.forms.store import FormStore
     from chalicelib.outbox.outbox import Deliveries
+    from chalicelib.spam.akismet import Akismet
     from chalicelib.spam.screen import SpamScreen
     from chalicelib.spam.store import SpamRulesStore
 
@@ -48,6 +49,15 @@ def captcha_verifier(settings: Settings, clients: AwsClients) -> CaptchaVerifier
     return CaptchaVerifier(PROVIDERS[settings.captcha_provider],
                            verify_url=settings.captcha_verify_url,
                            secret=SsmSecret(clients.ssm, settings.captcha_secret_parameter))
+
+
+def akismet(settings: Settings, clients: AwsClients) -> Akismet | None:
+    if not settings.akismet_blog:
+        return None
+    from chalicelib.platform.parameters import SsmSecret
+    from chalicelib.spam.akismet import Akismet
+    return Akismet(blog=settings.akismet_blog, url=settings.akismet_url,
+                   key=SsmSecret(clients.ssm, settings.akismet_key_parameter))
 
 
 class Services:
@@ -119,7 +129,7 @@ class Services:
     @cached_property
     def spam_screen(self) -> SpamScreen:
         from chalicelib.spam.screen import SpamScreen
-        return SpamScreen(self.spam_rules.rules)
+        return SpamScreen(self.spam_rules.rules, akismet=akismet(self.settings, self.clients))
 
     @cached_property
     def spam_rules_api(self) -> SpamRulesApi:

@@ -43,6 +43,11 @@ def chat_webhook_parameter(stage: str) -> str:
     return f"/frontdesk/{stage}/chat-webhook"
 
 
+def akismet_key_parameter(stage: str) -> str:
+    """The SSM parameter of a stage's Akismet API key; its IAM policy names exactly this one."""
+    return f"/frontdesk/{stage}/akismet-key"
+
+
 def captcha_secret_parameter(stage: str) -> str:
     """The SSM parameter of a stage's CAPTCHA secret; its IAM policy names exactly this one."""
     return f"/frontdesk/{stage}/captcha-secret"
@@ -200,6 +205,12 @@ class Settings:
     # and how many days a spam message is kept.
     spam_rules: SpamRules | None = None
     spam_retention_days: int = 30
+    # Akismet (chalicelib/spam/akismet.py): "" for none, else the site's address
+    # as registered with Akismet (its `blog`), the comment-check address
+    # (Akismet's own unless set) and the SSM SecureString holding the key.
+    akismet_blog: str = ""
+    akismet_url: str = ""
+    akismet_key_parameter: str = ""
     # The table's stream feeds the notifier; deployed stages get the real ARN
     # from the resources stack.
     table_stream_arn: str = ""
@@ -265,6 +276,13 @@ class Settings:
         except BrandingError as exc:
             raise ConfigError(str(exc)) from None
         spam_rules = _spam_rules(env.get("SPAM_RULES", "").strip())
+        akismet_blog = env.get("AKISMET_BLOG", "").strip()
+        akismet_url = env.get("AKISMET_URL", "").strip()
+        if akismet_blog and not akismet_blog.startswith(("https://", "http://")):
+            raise ConfigError(f"AKISMET_BLOG must be the site's http(s) address, "
+                              f"got {akismet_blog!r}")
+        if akismet_url and not akismet_url.startswith(("https://", "http://")):
+            raise ConfigError(f"AKISMET_URL must be an http(s) address, got {akismet_url!r}")
         return cls(
             stage=stage,
             region=region,
@@ -304,6 +322,11 @@ class Settings:
             or f"arn:aws:dynamodb:{region}:000000000000:table/frontdesk-{stage}/stream/local",
             spam_rules=spam_rules,
             spam_retention_days=_count(env, "SPAM_RETENTION_DAYS", 30),
+            akismet_blog=akismet_blog,
+            akismet_url=(akismet_url or "https://rest.akismet.com/1.1/comment-check")
+            if akismet_blog else "",
+            akismet_key_parameter=(env.get("AKISMET_KEY_PARAMETER", "").strip()
+                                   or akismet_key_parameter(stage)) if akismet_blog else "",
             branding=branding,
             behind_api_gateway=in_lambda and stage != "local",
         )

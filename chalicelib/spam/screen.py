@@ -1,5 +1,7 @@
 """A post judged before it is stored: the content rules (matching.py), then,
-only when they found nothing, Akismet where the stage has it (akismet.py).
+only when they found nothing, Akismet where the stage has it (akismet.py):
+spam by its word is reason `akismet`; no answer from it leaves the post as
+the rules judged it, noted `akismet_unavailable` (the message's `spamCheck`).
 The duplicate window is judged by the write that stores the message
 (duplicate.py): the screening carries its check.
 
@@ -12,12 +14,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from chalicelib.forms.model import Form
 from chalicelib.forms.submission import FieldValue
 from chalicelib.spam.duplicate import DuplicateCheck
 from chalicelib.spam.matching import content_reasons
 from chalicelib.spam.rules import SpamRules
+
+if TYPE_CHECKING:
+    from chalicelib.spam.akismet import Akismet
+
+AKISMET = "akismet"  # the reason of a post Akismet judged spam
+AKISMET_UNAVAILABLE = "akismet_unavailable"  # the note of a post it could not judge
 
 
 @dataclass(frozen=True)
@@ -55,12 +64,22 @@ class Post:
 
 
 class SpamScreen:
-    def __init__(self, rules: Callable[[], SpamRules]) -> None:
+    def __init__(self, rules: Callable[[], SpamRules], akismet: Akismet | None = None) -> None:
         self._rules = rules
+        self._akismet = akismet
 
     def screen(self, post: Post) -> Screening:
         rules = self._rules()
         reasons = content_reasons(rules, post.texts, post.address)
-        return Screening(tuple(reasons), None,
+        check = None
+        if not reasons and self._akismet is not None:
+            from chalicelib.spam.akismet import Answer
+
+            answer = self._akismet.check(post)
+            if answer is Answer.SPAM:
+                reasons.append(AKISMET)
+            elif answer is Answer.UNAVAILABLE:
+                check = AKISMET_UNAVAILABLE
+        return Screening(tuple(reasons), check,
                          DuplicateCheck.of(post.form_id, post.address, post.texts,
                                            rules.duplicate_window_hours))
