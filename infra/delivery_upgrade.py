@@ -23,8 +23,8 @@ settled owner mail or reply needs no rewrite. What is rewritten:
 2. every chat companion item becomes the chat summary on its message, its
    delivery item (in whatever state it is) and is deleted, in one transaction
    conditional on the item as read. They are found by a Scan (settled ones
-   are in no index), whose progress is kept in a marker item so that a run
-   cut short resumes where it stopped, and which runs no more once done.
+   are in no index): a backfill (infra/backfill.py), resumable, and run no
+   more once done.
 Counters are not moved: a pending delivery counts as pending in either shape.
 Each run does step 1 again (three Queries of partitions that are empty once
 upgraded), so a delivery an old function still wrote while the deploy ran is
@@ -32,7 +32,6 @@ rewritten by the next deploy at the latest, and sent once then.
 """
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -44,7 +43,7 @@ from chalicelib.db.clock import iso, utc_now
 from chalicelib.db.counters import counter_update
 from chalicelib.db.errors import aws_unavailable_mapped
 from chalicelib.db.expressions import Condition, attr, delete, put, update
-from chalicelib.db.items import from_item, to_value
+from chalicelib.db.items import to_value
 from chalicelib.db.reads import get_item
 from chalicelib.db.table import GSI2, GSI2_PK, GSI2_SK, PK, SK
 from chalicelib.db.transactions import ConditionFailed, transact_write
@@ -66,6 +65,7 @@ from chalicelib.outbox.kind import (
     DeliveryState,
 )
 from chalicelib.outbox.kinds import CHAT, NOTIFICATION, REPLY, counter_moves, summary_of
+from infra.backfill import Backfill, Report, run_backfill
 
 MARKER = "deliveries"
 # Never wait longer than this for old functions' claims (they last 120 s as deployed).
@@ -112,17 +112,19 @@ class Upgrade:
     def __init__(self, dynamodb: Any, table: str, *,
                  clock: Callable[[], datetime] = utc_now,
                  sleep: Callable[[float], None] = time.sleep,
-                 max_claim_wait: float = MAX_CLAIM_WAIT_SECONDS) -> None:
+                 max_claim_wait: float = MAX_CLAIM_WAIT_SECONDS,
+                 report: Report | None = None) -> None:
         self._dynamodb = dynamodb
         self._table = table
         self._clock = clock
         self._sleep = sleep
         self._max_claim_wait = max_claim_wait
+        self._report = report
 
     def run(self) -> Upgraded:
         done = Upgraded()
         self._pending(done)
-        self._chat_items(done)
+        run_backfill(self._dynamodb, self._table, self.chat_backfill(done), report=self._report)
         return done
 
     # -- step 1: pending deliveries, from the old partitions ---------------------
@@ -232,44 +234,22 @@ class Upgrade:
             return False
         return True
 
-    # -- step 2: chat companion items, by a resumable Scan ----------------------
+    # -- step 2: chat companion items, by a backfill (a resumable Scan) ---------
 
-    def _chat_items(self, done: Upgraded) -> None:
-        marker = get_item(self._dynamodb, self._table, keys.upgrade_marker(MARKER)) or {}
-        if marker.get("done"):
-            return
-        scan: dict[str, Any] = {
-            "TableName": self._table, "FilterExpression": "#sk = :chat",
-            "ExpressionAttributeNames": {"#sk": SK},
-            "ExpressionAttributeValues": {":chat": to_value(keys.legacy_chat_delivery("x")[SK])}}
-        if marker.get("scanFrom"):
-            scan["ExclusiveStartKey"] = json.loads(str(marker["scanFrom"]))
-        while True:
-            with aws_unavailable_mapped():
-                page = self._dynamodb.scan(**scan)
-            for typed in page["Items"]:
-                item = from_item(typed)
-                held = self._held_until(_CHAT, item)
-                while held is not None:  # an old function is posting it: let it finish
-                    done.waited += 1
-                    self._sleep(max((datetime.fromisoformat(held.replace("Z", "+00:00"))
-                                     - self._clock()).total_seconds(), 0) + 1)
-                    item = get_item(self._dynamodb, self._table, {PK: item[PK], SK: item[SK]}) \
-                        or {}
-                    held = self._held_until(_CHAT, item) if item else None
-                if item and self._rewrite_chat(item):
-                    done.chat += 1
-            last = page.get("LastEvaluatedKey")
-            self._mark(scan_from=json.dumps(last) if last else None)
-            if not last:
-                return
-            scan["ExclusiveStartKey"] = last
-
-    def _mark(self, *, scan_from: str | None) -> None:
-        values: dict[str, Any] = {"scanFrom": scan_from} if scan_from else {"done": True}
-        with aws_unavailable_mapped():
-            self._dynamodb.put_item(**put(self._table, {**keys.upgrade_marker(MARKER),
-                                                        "type": "upgrade", **values}))
+    def chat_backfill(self, done: Upgraded) -> Backfill:
+        def rewrite(item: dict[str, Any]) -> str:
+            held = self._held_until(_CHAT, item)
+            while held is not None:  # an old function is posting it: let it finish
+                done.waited += 1
+                self._sleep(max((datetime.fromisoformat(held.replace("Z", "+00:00"))
+                                 - self._clock()).total_seconds(), 0) + 1)
+                item = get_item(self._dynamodb, self._table, {PK: item[PK], SK: item[SK]}) or {}
+                held = self._held_until(_CHAT, item) if item else None
+            if item and self._rewrite_chat(item):
+                done.chat += 1
+                return "rewritten"
+            return "gone"
+        return Backfill(MARKER, attr(SK).eq(keys.legacy_chat_delivery("x")[SK]), rewrite)
 
     def _rewrite_chat(self, item: dict[str, Any]) -> bool:
         message = keys.message(str(item["id"]))

@@ -6,9 +6,10 @@ stage's Chalice config and role policy generated from the settings and the
 stack's outputs -> `chalice deploy` (-> the stack again when the site's CSP
 must name a new API)
 -> gateway responses -> a new deployment -> the usage plan on the stage ->
-the table's data upgraded to what the new functions read (deliveries stored
-in an older shape rewritten: infra/delivery_upgrade.py; messages stored
-before forms listed by form: infra/form_index_upgrade.py) ->
+the table's data upgraded to what the new functions read, by backfills
+(infra/backfill.py: resumable Scans; deliveries stored in an older shape
+rewritten: infra/delivery_upgrade.py; messages stored before forms listed by
+form: infra/form_index_upgrade.py) ->
 web/ and its config.json to the site's bucket, changed paths invalidated ->
 the site's and the API's addresses printed.
 """
@@ -35,6 +36,7 @@ from infra import (
     stack,
     unrecorded_api,
 )
+from infra.backfill import Progress, Report
 from infra.delivery_upgrade import Upgrade
 from infra.form_index_upgrade import FormIndexUpgrade
 from infra.runtime import LAMBDA_RUNTIME, runtime_problem
@@ -292,8 +294,10 @@ def deploy(stage_name: str, *, aws: AwsClients, chalice: ChaliceRunner,
     say("[4/5] usage plan on the API stage")
     gateway.attach_usage_plan(aws.apigateway, outputs["UsagePlanId"], rest_api_id, api_stage)
     if aws.dynamodb is not None:
-        say(f"      data: {upgrade_data(aws.dynamodb, outputs['TableName'])}")
-        say(f"      data: {FormIndexUpgrade(aws.dynamodb, outputs['TableName']).run().summary()}")
+        under_way = backfill_progress(say)
+        say(f"      data: {upgrade_data(aws.dynamodb, outputs['TableName'], under_way)}")
+        say("      data: " + FormIndexUpgrade(aws.dynamodb, outputs["TableName"],
+                                              report=under_way).run().summary())
 
     web = web_config(api_url, aws.region, outputs["UserPoolClientId"],
                      pool_password_policy(aws.cognito, outputs["UserPoolId"]), captcha,
@@ -321,12 +325,20 @@ def deploy(stage_name: str, *, aws: AwsClients, chalice: ChaliceRunner,
     return Deployed(site_url, api_url, rest_api_id, outputs, web)
 
 
-def upgrade_data(dynamodb: Any, table: str) -> str:
+def backfill_progress(say: Say) -> Report:
+    """A backfill's progress while it is under way (its end is the caller's to say)."""
+    def report(progress: Progress) -> None:
+        if not progress.done:
+            say(f"      data: {progress.line()}")
+    return report
+
+
+def upgrade_data(dynamodb: Any, table: str, report: Report | None = None) -> str:
     """Bring what the table holds into the shape the functions just deployed
     read (docs/deploy.md, "Upgrading Frontdesk"); resumable, and a few reads
     once done. Runs once the new functions are live, so no old one writes the
     old shape after it (one still running may: the next deploy rewrites it)."""
-    return Upgrade(dynamodb, table).run().summary()
+    return Upgrade(dynamodb, table, report=report).run().summary()
 
 
 def check_destroy_allowed(stage: StageConfig, confirm: str | None) -> None:

@@ -34,10 +34,18 @@ def thread_json(thread: Thread) -> bodies.MessageThread:
         chat=bodies.Notification.of(thread.chat) if thread.chat is not None else UNSET)
 
 
-def _status(query: Mapping[str, Any], errors: list[dict[str, str]], default: str | None) -> str | None:
+# `status=all`: the messages of every status (an export's default too).
+ALL = "all"
+
+
+def _status(query: Mapping[str, Any], errors: list[dict[str, str]], default: str) -> str | None:
+    """A status to filter by, or None for every status (`all`)."""
     status = query.get("status") or default
-    if status is not None and status not in STATUSES:
-        errors.append({"field": "status", "message": f"must be one of {', '.join(STATUSES)}"})
+    if status == ALL:
+        return None
+    if status not in STATUSES:
+        errors.append({"field": "status",
+                       "message": f"must be one of {', '.join(STATUSES)} or {ALL}"})
     return status
 
 
@@ -91,7 +99,7 @@ class DashboardApi:
         page = gather(errors, page_params, query)
         status = _status(query, errors, "new")
         form_id = _form(query, errors)
-        if errors or page is None or status is None:
+        if errors or page is None:
             raise ValidationFailed(errors)
         limit, cursor = page
         messages, next_cursor = self._dashboard.list(status=status, limit=limit, cursor=cursor,
@@ -131,7 +139,7 @@ class DashboardApi:
     def export_messages(self, query: Mapping[str, Any] | None) -> Response:
         query = query or {}
         errors: list[dict[str, str]] = []
-        status = _status(query, errors, None)
+        status = _status(query, errors, ALL)
         form_id = _form(query, errors)
         start, end = _moment(query, "from", errors), _moment(query, "to", errors)
         if start and end and start >= end:

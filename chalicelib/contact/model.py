@@ -28,10 +28,16 @@ from chalicelib.users.model import Email
 Status = Literal["new", "read", "replied", "archived", "spam"]
 STATUSES: tuple[str, ...] = get_args(Status)
 SPAM = "spam"
+# What `status=all` lists and an export without a status holds: every status
+# but spam, which has its own list and expires.
+ALL_STATUSES: tuple[str, ...] = tuple(s for s in STATUSES if s != SPAM)
 # `replied` is reached by replying (chalicelib/dashboard), never set by hand;
 # `spam` is set by hand too (chalicelib/contact/status.py).
 SettableStatus = Literal["new", "read", "archived", "spam"]
 SETTABLE_STATUSES: tuple[str, ...] = get_args(SettableStatus)
+# What an answered message is wherever it would be new or read.
+REPLIED = "replied"
+_IN_THE_INBOX = frozenset({"new", "read"})
 NOTIFY_PENDING, NOTIFY_SENT, NOTIFY_FAILED = "pending", "sent", "failed"
 
 # No control characters at all in one-line fields, so nothing can reach an
@@ -149,6 +155,19 @@ class Message:
         values = {"name": self.name, "email": self.email, "subject": self.subject,
                   "message": self.message}
         return submitted_fields(CONTACT, {k: v for k, v in values.items() if v})
+
+    @property
+    def answered(self) -> bool:
+        return self.status == REPLIED or self.reply_count > 0
+
+    def status_after(self, requested: str) -> str:
+        """The status a hand-set `requested` gives this message: `replied` is
+        never lost by a click, so an answered message asked to be new or read
+        (marked read, moved back from the archive) is `replied`; any other
+        request is taken as it is. PATCH and the bulk actions both apply it."""
+        if requested in _IN_THE_INBOX and self.answered:
+            return REPLIED
+        return requested
 
     def with_status(self, status: str, updated_at: str) -> Message:
         return replace(self, status=status, updated_at=updated_at)

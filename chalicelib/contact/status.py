@@ -77,11 +77,13 @@ class StatusChanged:
 
 
 def status_change(table: str, item: Mapping[str, Any], children: Sequence[Mapping[str, str]],
-                  status: str, now: str, *, retention: Retention,
+                  requested: str, now: str, *, retention: Retention,
                   companions: Sequence[CompanionDelivery] = ()) -> StatusChanged | None:
-    """The change of the message `item` (as read) to `status`; `children` are
+    """The change of the message `item` (as read) to the status `requested`
+    gives it (Message.status_after: `replied` is never lost); `children` are
     the keys of the other items of its partition. None: it has that status."""
     current = Message.from_item(dict(item))
+    status = current.status_after(requested)
     if current.status == status:
         return None
     name = f"{current.id} "
@@ -101,19 +103,19 @@ def status_change(table: str, item: Mapping[str, Any], children: Sequence[Mappin
     if current.status == SPAM:
         updated = replace(updated, spam_reason=())
         removed.append("spamReason")
-        for requested in _released(item, updated, companions, now):
+        for delivery in _released(item, updated, companions, now):
             if expiry is not None:
-                requested = replace(requested, delivery={**requested.delivery,
+                delivery = replace(delivery, delivery={**delivery.delivery,
                                                          TTL_ATTRIBUTE: expiry})
-            written.add(str(requested.delivery[SK]))
-            summary = requested.kind.summary
+            written.add(str(delivery.delivery[SK]))
+            summary = delivery.kind.summary
             assert summary is not None  # noqa: S101 (only a summarised kind is held)
-            changes.update({k: v for k, v in requested.summary.items() if v is not None})
+            changes.update({k: v for k, v in delivery.summary.items() if v is not None})
             removed.append(summary.reason)
-            parts[f"{name}{requested.kind.name} delivery"] = requested.put(table)
-            counters.update(requested.counters)
-            if requested.kind is NOTIFICATION:
-                updated = replace(updated, notification=summary.read(requested.summary) or HELD)
+            parts[f"{name}{delivery.kind.name} delivery"] = delivery.put(table)
+            counters.update(delivery.counters)
+            if delivery.kind is NOTIFICATION:
+                updated = replace(updated, notification=summary.read(delivery.summary) or HELD)
     if status == SPAM or current.status == SPAM:
         for key in children:
             if key[SK] in written:

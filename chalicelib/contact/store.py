@@ -9,8 +9,10 @@
   when only the claim is refused, the same transaction is written again with
   the autoresponse skipped.
 - List: one GSI1 page of a status's partition, newest first (chalicelib/db/listing.py);
-  filtered by form, one GSI2 page of that form's and status's partition.
-- Status change and delete: conditional on the state just read, with the
+  filtered by form, one GSI2 page of that form's and status's partition. The
+  list of every status merges one page of each status's partition.
+- Status change (to what Message.status_after makes of the request) and
+  delete: conditional on the state just read, with the
   counters moved in the same transaction; a concurrent change means read again.
   A delete takes the message's deliveries with it (`discard_all`).
 """
@@ -25,7 +27,14 @@ from typing import Any
 from chalicelib.autoresponder.decision import Verdict
 from chalicelib.autoresponder.plan import plan
 from chalicelib.contact.expiry import DEFAULT_RETENTION, Retention
-from chalicelib.contact.model import HELD, NOTIFY_PENDING, SPAM, Message, Notification
+from chalicelib.contact.model import (
+    ALL_STATUSES,
+    HELD,
+    NOTIFY_PENDING,
+    SPAM,
+    Message,
+    Notification,
+)
 from chalicelib.contact.status import (
     STATUS_COUNTER,
     CompanionDelivery,
@@ -40,7 +49,7 @@ from chalicelib.db.counters import counter_update, form_counter
 from chalicelib.db.errors import aws_unavailable_mapped
 from chalicelib.db.expressions import attr, delete, put
 from chalicelib.db.items import from_item, to_value
-from chalicelib.db.listing import BY_GSI2, newest_first
+from chalicelib.db.listing import BY_GSI1, BY_GSI2, newest_first, newest_first_merged
 from chalicelib.db.rate_limit import Charge
 from chalicelib.db.reads import get_item
 from chalicelib.db.table import PK, SK, TTL_ATTRIBUTE
@@ -54,6 +63,9 @@ from chalicelib.platform.ids import is_ulid, new_id
 from chalicelib.spam.duplicate import CLAIM_PART as DUPLICATE_PART
 from chalicelib.spam.duplicate import REASON as DUPLICATE
 from chalicelib.spam.screen import CLEAN, Screening
+
+# The list of every status: the name its cursors are bound to.
+EVERY_STATUS = "*"
 
 
 def form_counted(message: Message, delta: int) -> dict[str, int]:
@@ -181,36 +193,43 @@ class MessageStore:
             raise RecordNotFound("No message has this id.")
         return item
 
-    def list(self, *, status: str, limit: int, cursor: str | None = None,
+    def list(self, *, status: str | None, limit: int, cursor: str | None = None,
              form_id: str | None = None) -> tuple[list[Message], str | None]:
-        """One page of a status's messages, or of one form's of that status."""
-        if form_id is None:
-            items, next_cursor = newest_first(self._client, self._table,
-                                              partition=keys.message_list(status),
-                                              limit=limit, cursor=cursor)
+        """One page of a status's messages (None: of every status but spam,
+        merged newest first), or of one form's of that status."""
+        index = BY_GSI1 if form_id is None else BY_GSI2
+
+        def partition(of: str) -> str:
+            return keys.message_list(of) if form_id is None else keys.form_message_list(form_id, of)
+
+        if status is None:
+            items, next_cursor = newest_first_merged(
+                self._client, self._table, partitions=[partition(s) for s in ALL_STATUSES],
+                list_name=partition(EVERY_STATUS), limit=limit, cursor=cursor, index=index)
         else:
-            items, next_cursor = newest_first(self._client, self._table,
-                                              partition=keys.form_message_list(form_id, status),
-                                              limit=limit, cursor=cursor, index=BY_GSI2)
+            items, next_cursor = newest_first(self._client, self._table, partition=partition(status),
+                                              limit=limit, cursor=cursor, index=index)
         return [Message.from_item(item) for item in items], next_cursor
 
-    def status_change(self, message_id: str, status: str) -> StatusChanged | Message:
-        """What moving the message to `status` writes, as read now
-        (chalicelib/contact/status.py): its parts and counter deltas, to write
-        alone (`set_status`) or with other messages' in one transaction; or the
-        message itself when it already has that status. RecordNotFound for none."""
+    def status_change(self, message_id: str, requested: str) -> StatusChanged | Message:
+        """What moving the message to the status `requested` gives it
+        (Message.status_after) writes, as read now (chalicelib/contact/status.py):
+        its parts and counter deltas, to write alone (`set_status`) or with
+        other messages' in one transaction; or the message itself when it
+        already has that status. RecordNotFound for none."""
         item = self._item(message_id)
-        spam_involved = SPAM in (status, item["status"])
+        spam_involved = SPAM in (requested, item["status"])
         change = status_change(self._table, item,
                                self._children(message_id) if spam_involved else (),
-                               status, iso(self._clock()), retention=self._retention,
+                               requested, iso(self._clock()), retention=self._retention,
                                companions=self._companions)
         return Message.from_item(item) if change is None else change
 
-    def set_status(self, message_id: str, status: str) -> Message:
-        """Move the message to `status` (a no-op if it has it); the message as it now reads."""
+    def set_status(self, message_id: str, requested: str) -> Message:
+        """Move the message to the status `requested` gives it (a no-op if it
+        has it); the message as it now is."""
         for _ in range(3):
-            change = self.status_change(message_id, status)
+            change = self.status_change(message_id, requested)
             if isinstance(change, Message):
                 return change
             try:

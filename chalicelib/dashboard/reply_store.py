@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from chalicelib.contact.model import SPAM, Message, Notification
+from chalicelib.contact.model import REPLIED, SPAM, Message, Notification
 from chalicelib.contact.status import STATUS_COUNTER, listed_as
 from chalicelib.core.domain_errors import (
     DependencyUnavailable,
@@ -42,8 +42,6 @@ from chalicelib.db.transactions import ConditionFailed, PartOrder, as_written, t
 from chalicelib.outbox.kind import PENDING
 from chalicelib.outbox.kinds import CHAT, discard_all, kept, state_of
 from chalicelib.platform.ids import is_ulid, new_id
-
-REPLIED = "replied"
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from chalicelib.contact.model import STATUSES, Message
+from chalicelib.contact.model import ALL_STATUSES, STATUSES, Message
 from chalicelib.contact.status import STATUS_COUNTER
 from chalicelib.contact.store import MessageStore
 from chalicelib.core.domain_errors import RecordNotFound
@@ -89,7 +89,7 @@ class Dashboard:
 
     # -- messages ------------------------------------------------------------
 
-    def list(self, *, status: str, limit: int, cursor: str | None,
+    def list(self, *, status: str | None, limit: int, cursor: str | None,
              form_id: str | None = None) -> tuple[list[Message], str | None]:
         return self._messages.list(status=status, limit=limit, cursor=cursor, form_id=form_id)
 
@@ -138,7 +138,7 @@ class Dashboard:
         """Every form's messages with the contact form's columns; or one form's,
         with a column per field of its current definition (RecordNotFound for
         a form that does not exist)."""
-        statuses = (status,) if status else STATUSES
+        statuses = (status,) if status else ALL_STATUSES
         if form_id is None:
             rows = self._rows([keys.message_list(s) for s in statuses], period, cursor,
                               lambda item: message_cells(Message.from_item(item)))

@@ -12,6 +12,7 @@ from named sub-conditions, the way PynamoDB's condition objects are:
 
 `put`, `update` and `delete` return the request: the keyword arguments of
 PutItem, UpdateItem or DeleteItem, and the body of a TransactWriteItems part.
+`scan` returns a Scan's, its filter a condition too.
 """
 from __future__ import annotations
 
@@ -61,6 +62,9 @@ class Condition:
 
     def __or__(self, other: Condition) -> Condition:
         return Condition(lambda p: f"({self.render(p)} OR {other.render(p)})")
+
+    def __invert__(self) -> Condition:
+        return Condition(lambda p: f"(NOT {self.render(p)})")
 
 
 class Attr:
@@ -127,3 +131,9 @@ def update(table: str, key: Mapping[str, Any], *, set: Mapping[str, Any] | None 
         raise ValueError("an update must change something")
     request = {"TableName": table, "Key": to_item(dict(key)), "UpdateExpression": " ".join(clauses)}
     return _conditioned(request, p, condition)
+
+
+def scan(table: str, *, filter: Condition) -> dict[str, Any]:  # noqa: A002
+    """A Scan of the whole table for the items `filter` matches."""
+    p = Placeholders()
+    return p.fill({"TableName": table, "FilterExpression": filter.render(p)})

@@ -7,7 +7,8 @@ so the last page never carries a cursor to an empty one, and the items read
 per page do not grow with the table. The
 cursor names the partition it came from, so it cannot be replayed on another.
 
-Exports read further: `newest_first_across` walks several partitions (every
+The list of every status merges one page of each status's partition
+(`newest_first_merged`). Exports read further: `newest_first_across` walks several partitions (every
 message status) within a range of ids (a time range: ULIDs start with their
 time), page after page, for as long as its caller keeps reading.
 """
@@ -40,22 +41,47 @@ BY_GSI2 = Index(GSI2, GSI2_PK, GSI2_SK)
 def newest_first(client: Any, table: str, *, partition: str, limit: int,
                  cursor: str | None,
                  index: Index = BY_GSI1) -> tuple[list[dict[str, Any]], str | None]:
+    after = decode_cursor(partition, cursor) if cursor else None
+    items = _query_newest(client, table, index, partition, after, limit + 1)
+    page = items[:limit]
+    next_cursor = encode_cursor(partition, page[-1][index.sk]) if len(items) > limit else None
+    return page, next_cursor
+
+
+def newest_first_merged(client: Any, table: str, *, partitions: Sequence[str], list_name: str,
+                        limit: int, cursor: str | None,
+                        index: Index = BY_GSI1) -> tuple[list[dict[str, Any]], str | None]:
+    """One page of several partitions merged newest first (every status's
+    messages as one list): one Query of at most `limit + 1` items per
+    partition, so a page reads at most len(partitions) × (limit + 1) items
+    whatever the table's size. Sort keys are ULIDs, unique across the
+    partitions, so the last id returned is where every partition resumes;
+    the cursor is bound to `list_name`."""
+    after = decode_cursor(list_name, cursor) if cursor else None
+    items = [item for partition in partitions
+             for item in _query_newest(client, table, index, partition, after, limit + 1)]
+    items.sort(key=lambda item: str(item[index.sk]), reverse=True)
+    page = items[:limit]
+    next_cursor = encode_cursor(list_name, page[-1][index.sk]) if len(items) > limit else None
+    return page, next_cursor
+
+
+def _query_newest(client: Any, table: str, index: Index, partition: str, after: str | None,
+                  count: int) -> list[dict[str, Any]]:
+    """The newest `count` items of a partition, below `after` if given."""
     condition = "#pk = :pk"
     names = {"#pk": index.pk}
     values = {":pk": to_value(partition)}
-    if cursor:
+    if after is not None:
         condition += " AND #sk < :after"
         names["#sk"] = index.sk
-        values[":after"] = to_value(decode_cursor(partition, cursor))
+        values[":after"] = to_value(after)
     with aws_unavailable_mapped():
         response = client.query(TableName=table, IndexName=index.name,
                                 KeyConditionExpression=condition,
                                 ExpressionAttributeNames=names, ExpressionAttributeValues=values,
-                                ScanIndexForward=False, Limit=limit + 1)
-    items = [from_item(item) for item in response["Items"]]
-    page = items[:limit]
-    next_cursor = encode_cursor(partition, page[-1][index.sk]) if len(items) > limit else None
-    return page, next_cursor
+                                ScanIndexForward=False, Limit=count)
+    return [from_item(item) for item in response["Items"]]
 
 
 # A Struct, not a dataclass: loaded at init (chalicelib/http/operations.py says why).

@@ -84,8 +84,9 @@ PARAMETERS: dict[str, dict[str, Any]] = {
     "cursor": {"name": "cursor", "in": "query",
                "description": "The nextCursor of the previous page of the same list",
                "schema": {"type": "string", "format": CURSOR_FORMAT, "maxLength": 200}},
-    "status": {"name": "status", "in": "query", "description": "Which messages to list",
-               "schema": {"enum": list(STATUSES), "default": "new"}},
+    "status": {"name": "status", "in": "query",
+               "description": "Which messages to list (all: every status, newest first)",
+               "schema": {"enum": [*STATUSES, "all", ""], "default": "new"}},
     "form": {"name": "form", "in": "query",
              "description": "Only the messages posted to this form (a deleted form's too; "
                             "empty or absent: every form)",
@@ -99,8 +100,9 @@ PARAMETERS: dict[str, dict[str, Any]] = {
               "description": "Find the one user with this email (limit and cursor are ignored)",
               "schema": {}},  # filled in from the Email type below
     "export_status": {"name": "status", "in": "query",
-                      "description": "Only messages of this status (empty or absent: every status)",
-                      "schema": {"enum": [*STATUSES, ""]}},
+                      "description": "Only messages of this status (all, empty or absent: "
+                                     "every status)",
+                      "schema": {"enum": [*STATUSES, "all", ""]}},
     "from": {"name": "from", "in": "query",
              "description": "Received at or after (ISO 8601: a date-time, or a date)",
              "schema": _MOMENT},

@@ -161,3 +161,28 @@ def test_the_chat_post_is_held_and_released_with_the_mail(
     services.dashboard.set_status(message_id, "new")
     assert services.deliveries.retry_due() == 0
     assert [post["webhook"] for post in fakes.webhook_posts] == ["local"]
+
+
+def test_clearing_an_answered_message_keeps_it_replied(
+        client: Any, as_admin: dict[str, str], submit: Callable[..., Any]) -> None:
+    message_id = submit(VALID).json_body["id"]
+    client.post(f"/dashboard/messages/{message_id}/replies", headers={**as_admin, **JSON},
+                body=b'{"body": "Hello"}')
+    patch(client, as_admin, message_id, "spam")
+    cleared = patch(client, as_admin, message_id, "new")
+    assert cleared.json_body["status"] == "replied"
+    assert counts(client, as_admin)["replied"] == 1 and counts(client, as_admin)["spam"] == 0
+
+
+def test_spam_is_left_out_of_the_all_list_and_of_an_export_without_a_status(
+        client: Any, as_admin: dict[str, str], submit: Callable[..., Any]) -> None:
+    kept = submit(VALID).json_body["id"]
+    spam = submit({**VALID, "email": "eve@example.com"}).json_body["id"]
+    patch(client, as_admin, spam, "spam")
+    every = client.get("/dashboard/messages?status=all", headers=as_admin).json_body["items"]
+    assert [m["id"] for m in every] == [kept]
+    export = client.get("/dashboard/messages/export", headers=as_admin).body.decode()
+    assert kept in export and spam not in export
+    only_spam = client.get("/dashboard/messages/export?status=spam",
+                           headers=as_admin).body.decode()
+    assert spam in only_spam and kept not in only_spam
