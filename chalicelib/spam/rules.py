@@ -6,8 +6,9 @@
 Absent fields are empty (no words, no senders) or null (no limit). The
 document is checked as strictly as any body: every bad field and every bad
 entry at once, by path (`blockedWords[3]`). Entries are kept as written
-(trimmed; a sender lower-cased, a leading `@` dropped), each once; what is
-matched is their normalised form (chalicelib/spam/matching.py).
+(spaces trimmed; a sender lower-cased, a leading `@` dropped), each once;
+what is matched is their normalised form (chalicelib/spam/matching.py). The
+Structs' patterns say exactly what is taken, so /openapi.json states it too.
 """
 from __future__ import annotations
 
@@ -26,13 +27,20 @@ MAX_ENTRY_LENGTH = 100
 MAX_LINKS = 1000
 MAX_WINDOW_HOURS = 720  # 30 days
 
-Word = Annotated[str, Meta(min_length=1, max_length=MAX_ENTRY_LENGTH, pattern=text.ONE_LINE)]
-Sender = Annotated[str, Meta(min_length=1, max_length=MAX_ENTRY_LENGTH, pattern=text.ONE_LINE)]
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_DOMAIN_PART = rf"{_LABEL}(?:\.{_LABEL})+"
+# One line with something besides spaces (which are trimmed).
+WORD_PATTERN = rf"^(?=[^{text.CONTROLS}]*[^ {text.CONTROLS}])[^{text.CONTROLS}]*{text.END}"
+# An address (name@domain.example) or a domain (domain.example, or @domain.example).
+SENDER_PATTERN = (rf"^ *@?(?:[A-Za-z0-9.!#$%&'*+/=?^_`{{|}}~-]+@)?{_DOMAIN_PART} *{text.END}")
 
-_EMAIL = re.compile(text.EMAIL)
-_DOMAIN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}"
-                     rf"[a-z0-9])?)+{text.END}")
-_ONE_LINE = re.compile(text.ONE_LINE)
+Word = Annotated[str, Meta(min_length=1, max_length=MAX_ENTRY_LENGTH, pattern=WORD_PATTERN,
+                           description="1 to 100 characters on one line, not only spaces")]
+Sender = Annotated[str, Meta(min_length=1, max_length=MAX_ENTRY_LENGTH, pattern=SENDER_PATTERN,
+                             description="an email address or a domain, at most 100 characters")]
+
+_WORD = re.compile(WORD_PATTERN)
+_SENDER = re.compile(SENDER_PATTERN)
 _FIELDS = ("blockedWords", "blockedSenders", "maxLinks", "duplicateWindowHours")
 
 
@@ -91,9 +99,9 @@ def rules_problems(data: Any) -> list[str]:
 
 def _entries(data: Mapping[str, Any], name: str, check: Any,
              errors: list[dict[str, str]]) -> list[str]:
-    raw = data.get(name)
-    if raw is None:
+    if name not in data:
         return []
+    raw = data[name]
     if not isinstance(raw, list):
         errors.append({"field": name, "message": "must be a list of strings"})
         return []
@@ -110,39 +118,21 @@ def _entries(data: Mapping[str, Any], name: str, check: Any,
     return list(kept)
 
 
-def _text(value: Any) -> tuple[str | None, str | None]:
-    if not isinstance(value, str):
-        return None, "must be a string"
-    value = value.strip()
-    if not value or len(value) > MAX_ENTRY_LENGTH or _ONE_LINE.match(value) is None:
-        return None, f"must be 1 to {MAX_ENTRY_LENGTH} characters on one line"
-    return value, None
-
-
 def _word(value: Any) -> tuple[str | None, str | None]:
-    from chalicelib.spam.matching import words_of  # the one normalisation
-
-    word, problem = _text(value)
-    if word is not None and not words_of(word):
-        return None, "must hold a letter or a digit"
-    return word, problem
+    if not isinstance(value, str) or len(value) > MAX_ENTRY_LENGTH \
+            or _WORD.match(value) is None:
+        return None, f"must be 1 to {MAX_ENTRY_LENGTH} characters on one line, not only spaces"
+    return text.trim_spaces(value), None
 
 
 def _sender(value: Any) -> tuple[str | None, str | None]:
-    sender, problem = _text(value)
-    if sender is None:
-        return None, problem
-    sender = sender.lower().removeprefix("@")
-    if "@" in sender:
-        if len(sender) > 254 or _EMAIL.match(sender) is None:
-            return None, "must be an email address (name@domain.example) or a domain"
-        return sender, None
-    if sender.startswith("*."):
-        return None, "must be the domain alone (spam.example): it covers its subdomains"
-    if _DOMAIN.match(sender.rstrip(".")) is None:
-        return None, "must be an email address (name@domain.example) or a domain " \
-                     "(spam.example), in ASCII"
-    return sender.rstrip("."), None
+    if not isinstance(value, str) or len(value) > MAX_ENTRY_LENGTH \
+            or _SENDER.match(value) is None:
+        if isinstance(value, str) and value.strip(" ").startswith("*."):
+            return None, "must be the domain alone (spam.example): it covers its subdomains"
+        return None, (f"must be an email address (name@domain.example) or a domain "
+                      f"(spam.example), in ASCII, at most {MAX_ENTRY_LENGTH} characters")
+    return text.trim_spaces(value).lower().removeprefix("@"), None
 
 
 def _whole(data: Mapping[str, Any], name: str, low: int, high: int,

@@ -334,7 +334,8 @@ def test_spam_rules_in_the_settings_are_checked_and_kept_small(tmp_path: Path) -
     problems = [p for p in check_stage("dev", path) if "spam" in p]
     assert problems == [
         "dev.spamRules: must be a spam rules document: blockedWords[0]: must be 1 to 100 "
-        "characters on one line; maxLinks: must be a whole number from 0 to 1,000, or null, "
+        "characters on one line, not only spaces; maxLinks: must be a whole number from 0 to "
+        "1,000, or null, "
         'got {"blockedWords": [""], "maxLinks": -1}',
         "dev.spamRetentionDays: must be a whole number of at least 1, got 0"]
     stage["spamRules"], stage["spamRetentionDays"] = {"blockedWords": ["w" * 90] * 30}, 30
