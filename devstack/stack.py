@@ -226,6 +226,7 @@ class LocalStack:
             "passwordPolicy": resources.password_policy,
             "fakesUrl": fakes.url,
             "branding": branding_config(settings.branding),
+            "spamRetentionDays": settings.spam_retention_days,
         }
         if settings.captcha_provider:
             info["captcha"] = {"provider": settings.captcha_provider,
@@ -270,7 +271,8 @@ class LocalStack:
 def web_config(info: dict[str, Any]) -> dict[str, Any]:
     """What the web frontend needs to find the API and sign in."""
     return {key: info[key] for key in ("apiUrl", "region", "userPoolClientId", "cognitoEndpoint",
-                                       "passwordPolicy", "captcha", "branding") if key in info}
+                                       "passwordPolicy", "captcha", "branding", "spamRetentionDays")
+            if key in info}
 
 
 # The site's page for an address it does not have, locally as deployed.

@@ -1,7 +1,7 @@
 // The messages panel: a list per status (and, if chosen, per form) with
 // paging, and one opened message that can be marked read (or new again),
-// archived, deleted or replied to. Every value from a message is set as text:
-// its fields come from strangers.
+// archived, marked as spam (or not spam), deleted or replied to. Every value
+// from a message is set as text: its fields come from strangers.
 
 import {$, el, emailParts, formatDate, replace} from '../dom.js';
 import {downloadCsv} from './export.js';
@@ -9,7 +9,7 @@ import {Pager} from './pager.js';
 
 const PAGE_SIZE = 10;
 const CONTACT_ID = 'contact';
-const STATUS_LABELS = {new: 'New', read: 'Read', replied: 'Replied', archived: 'Archived'};
+const STATUS_LABELS = {new: 'New', read: 'Read', replied: 'Replied', archived: 'Archived', spam: 'Spam'};
 const REPLY_LABELS = {pending: 'Sending…', sent: 'Sent', failed: 'Not sent'};
 const REPLY_MAX = 10000;
 // While a reply is pending the thread is fetched again this often, this many times.
@@ -20,10 +20,12 @@ export class MessagesPanel {
   /**
    * @param {ReturnType<import('../api.js').createApi>} api
    * @param {{onChanged: () => void, onError: (error: Error, show: (message: string) => void) => void}} hooks
+   * @param {{spamRetentionDays?: number}} options
    */
-  constructor(api, hooks) {
+  constructor(api, hooks, options = {}) {
     this.api = api;
     this.hooks = hooks;
+    this.spamRetentionDays = options.spamRetentionDays ?? 30;
     this.rows = $('#messages-rows');
     this.detail = $('#message-detail');
     this.status = $('#message-status');
@@ -68,6 +70,15 @@ export class MessagesPanel {
     }
   }
 
+  /** On the Spam list, when spam is deleted (DynamoDB's TTL, the stage's spamRetentionDays). */
+  showSpamNote() {
+    const note = $('#messages-spam-note');
+    const days = this.spamRetentionDays;
+    note.textContent = `Spam is deleted automatically ${days} day${days === 1 ? '' : 's'} after it `
+      + 'was marked as spam. "Not spam" moves a message back and sends the email it held back.';
+    note.hidden = this.status.value !== 'spam';
+  }
+
   showError(message) {
     this.errorBox.textContent = message;
     this.errorBox.hidden = !message;
@@ -109,6 +120,7 @@ export class MessagesPanel {
           query: {status: this.status.value, form: this.formFilter.value, limit: PAGE_SIZE,
             cursor: this.pager.cursor}})]);
       if (ticket !== this.loadTicket) return;
+      this.showSpamNote();
       const items = data?.items ?? [];
       replace(this.rows, ...items.map((message) => this.row(message)));
       $('#messages-empty').hidden = items.length > 0;
@@ -163,6 +175,8 @@ export class MessagesPanel {
     if (message.status === 'read') actions.append(this.action('Mark as new', () => this.setStatus(message.id, 'new')));
     if (message.status !== 'archived') actions.append(this.action('Archive', () => this.setStatus(message.id, 'archived')));
     if (message.status === 'archived') actions.append(this.action('Move back to new', () => this.setStatus(message.id, 'new')));
+    if (message.status === 'spam') actions.append(this.action('Not spam', () => this.setStatus(message.id, 'new')));
+    else actions.append(this.action('Mark as spam', () => this.setStatus(message.id, 'spam'), 'secondary'));
     actions.append(this.action('Delete', () => this.confirmDelete(message.id, actions), 'danger'));
     actions.append(this.action('Close', () => this.close(), 'secondary'));
 
@@ -176,6 +190,11 @@ export class MessagesPanel {
           `${this.formName(message.formId)} `, el('code', {className: 'muted', text: message.formId ?? ''})),
         el('dt', {text: 'Received'}), el('dd', {attrs: {title: message.createdAt ?? ''}, text: formatDate(message.createdAt)}),
         el('dt', {text: 'Status'}), el('dd', {className: 'message-status', text: STATUS_LABELS[message.status] ?? message.status ?? ''}),
+        // Why it is spam: each rule that fired (docs/api.md lists them).
+        ...(message.spamReason ? [el('dt', {text: 'Spam because'}), el('dd', {className: 'spam-reason'},
+          ...message.spamReason.map((reason) => el('code', {className: 'spam-rule', text: spamReasonText(reason)})))] : []),
+        ...(message.spamCheck ? [el('dt', {text: 'Spam check'}), el('dd', {className: 'spam-check',
+          text: SPAM_CHECKS[message.spamCheck] ?? message.spamCheck})] : []),
         el('dt', {text: 'Email to owner'}), el('dd', {className: 'notification',
           attrs: {title: message.notification?.lastError ?? ''}, text: deliveryText(message.notification)}),
         // Each channel's delivery: the chat post only on a stage that posts to a webhook.
@@ -187,7 +206,10 @@ export class MessagesPanel {
       ...this.body(message),
       actions,
       this.thread = el('section', {className: 'thread', attrs: {'aria-label': 'Replies'}}),
-      this.replyForm(message));
+      // Spam is not answered (the API refuses it): "Not spam" first.
+      message.status === 'spam'
+        ? el('p', {className: 'hint spam-no-reply', text: 'Spam cannot be replied to: mark it "Not spam" first.'})
+        : this.replyForm(message));
     this.renderThread(message);
     this.detail.dataset.id = message.id;
     this.detail.hidden = false;
@@ -338,6 +360,17 @@ export class MessagesPanel {
   }
 }
 
+const SPAM_CHECKS = {akismet_unavailable: 'Akismet could not be asked; the message was kept'};
+
+// "blocked_word:casino" as the admin reads it: the rule, then what it matched.
+function spamReasonText(reason) {
+  const [rule, ...rest] = String(reason).split(':');
+  const what = rest.join(':');
+  const rules = {blocked_word: 'blocked word', blocked_sender: 'blocked sender', blocked_domain: 'blocked domain',
+    too_many_links: 'links', duplicate: 'duplicate', akismet: 'Akismet', manual: 'marked by hand'};
+  return what ? `${rules[rule] ?? rule}: ${what}` : (rules[rule] ?? rule);
+}
+
 const SKIP_REASONS = {
   recently_sent: 'this address had one from this form in the last 24 hours',
   no_address: 'the visitor left the Reply-To field empty',
@@ -358,5 +391,6 @@ function fieldText(field) {
 // "sent (1 attempt)": a delivery's status and how many attempts it took so far.
 function deliveryText(delivery) {
   const {status = 'unknown', attempts} = delivery ?? {};
+  if (status === 'held') return 'held back (spam): sent if you mark it "Not spam"';
   return attempts === undefined ? status : `${status} (${attempts} attempt${attempts === 1 ? '' : 's'})`;
 }
