@@ -7,7 +7,7 @@ at that second, and a read meanwhile still returns it. Every item of a message
 expiry, so the message goes whole.
 
 - Spam: `spam_days` after it became spam (when it came, or when an admin
-  marked it), or its ordinary expiry if that comes first.
+  marked it: the message's `spamAt`), or its ordinary expiry if that comes first.
 - Otherwise: its ordinary expiry; today none (kept until deleted).
 Clearing spam gives the message its ordinary expiry back.
 """

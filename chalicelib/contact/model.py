@@ -119,6 +119,8 @@ class Message:
     spam_reason: tuple[str, ...] = ()
     # A spam check that could not be made ("akismet_unavailable"); None: none failed.
     spam_check: str | None = None
+    # When it became spam (on arrival, or marked by hand): what its expiry runs from.
+    spam_at: str | None = None
     # Where its form sent the owner mail when it came (empty: the stage's owner),
     # kept so that a mail held back as spam goes where it would have gone.
     recipients: tuple[str, ...] = ()
@@ -144,6 +146,7 @@ class Message:
                    notification=HELD if spam_reason else notification, form_id=form.id,
                    fields=submitted_fields(definition, values), extra=dict(extra), topic=topic,
                    form_name=definition.name, spam_reason=spam_reason, spam_check=spam_check,
+                   spam_at=now if spam_reason else None,
                    recipients=tuple(definition.recipients))
 
     @property
@@ -184,6 +187,7 @@ class Message:
             "formId": self.form_id, "fields": [f.to_item() for f in self.fields] or None,
             "extra": dict(self.extra) or None, "topic": self.topic, "formName": self.form_name,
             "spamReason": list(self.spam_reason) or None, "spamCheck": self.spam_check,
+            "spamAt": self.spam_at,
             "recipients": list(self.recipients) or None,
         }
         return item
@@ -224,7 +228,7 @@ class Message:
             reply_count=int(item.get("replyCount", 0)),
             autoresponse=state_of(AUTORESPONSE, item),
             spam_reason=tuple(str(r) for r in item.get("spamReason") or ()),
-            spam_check=item.get("spamCheck"),
+            spam_check=item.get("spamCheck"), spam_at=item.get("spamAt"),
             recipients=tuple(str(r) for r in item.get("recipients") or ()), **_form_part(item))
 
 

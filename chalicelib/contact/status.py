@@ -94,15 +94,14 @@ def status_change(table: str, item: Mapping[str, Any], children: Sequence[Mappin
     counters = Counter({STATUS_COUNTER[current.status]: -1, STATUS_COUNTER[status]: 1})
     updated = replace(current, status=status, updated_at=now)
     if status == SPAM:
-        updated = replace(updated, spam_reason=(MANUAL,))
-        changes["spamReason"] = [MANUAL]
-        expiry = retention.expires_at(created_at=current.created_at, spam_since=now)
-    else:
-        expiry = retention.expires_at(created_at=current.created_at)
+        updated = replace(updated, spam_reason=(MANUAL,), spam_at=now)
+        changes.update({"spamReason": [MANUAL], "spamAt": now})
+    elif current.status == SPAM:
+        updated = replace(updated, spam_reason=(), spam_at=None)
+        removed += ["spamReason", "spamAt"]
+    expiry = retention.expires_at(created_at=current.created_at, spam_since=updated.spam_at)
     written: set[str] = set()  # sort keys put below (a child read later may be one)
     if current.status == SPAM:
-        updated = replace(updated, spam_reason=())
-        removed.append("spamReason")
         for delivery in _released(item, updated, companions, now):
             if expiry is not None:
                 delivery = replace(delivery, delivery={**delivery.delivery,

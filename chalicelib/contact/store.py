@@ -132,7 +132,8 @@ class MessageStore:
             counted = Counter({STATUS_COUNTER[message.status]: 1, **form_counted(message, 1)})
             parts = {}
             if spam:
-                item[TTL_ATTRIBUTE] = self._retention.expires_at(created_at=now, spam_since=now)
+                item[TTL_ATTRIBUTE] = self._retention.expires_at(created_at=now,
+                                                                 spam_since=message.spam_at)
                 for companion in companions:
                     item.update(held(companion.new_delivery(message).kind))
             else:

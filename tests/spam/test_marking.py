@@ -41,6 +41,8 @@ def test_marking_by_hand_moves_the_message_and_dates_every_item_of_it(
     assert set(items) == {"MSG", "DELIVERY#notification"}
     assert {item["expiresAt"] for item in items.values()} == {items["MSG"]["expiresAt"]}
     assert before + DAYS_30 <= items["MSG"]["expiresAt"] <= int(time.time()) + DAYS_30
+    # The expiry runs from when it became spam, kept so that it can be computed again.
+    assert items["MSG"]["spamAt"] == marked.json_body["updatedAt"]
     listed = client.get("/dashboard/messages?status=spam", headers=as_admin).json_body["items"]
     assert [m["id"] for m in listed] == [message_id]
     assert counts(client, as_admin) == {"new": 0, "read": 0, "replied": 0, "archived": 0,
@@ -56,7 +58,7 @@ def test_clearing_restores_the_ordinary_expiry_and_drops_the_reason(
     assert cleared.status_code == 200 and cleared.json_body["status"] == "read"
     assert "spamReason" not in cleared.json_body
     assert all("expiresAt" not in item for item in partition(message_id).values())
-    assert "spamReason" not in partition(message_id)["MSG"]
+    assert not {"spamReason", "spamAt"} & set(partition(message_id)["MSG"])
 
 
 def test_clearing_spam_sends_the_held_back_mail_once(

@@ -105,7 +105,9 @@ def test_spam_expires_after_the_spam_retention(
     before = int(time.time())
     spam_id = submit({**VALID, "message": "casino"}).json_body["id"]
     good_id = submit({**VALID, "email": "b@example.com"}).json_body["id"]
-    expires = partition(spam_id)["MSG"]["expiresAt"]
+    stored = partition(spam_id)["MSG"]
+    expires = stored["expiresAt"]
+    assert stored["spamAt"] == stored["createdAt"]
     assert before + 30 * 86_400 <= expires <= int(time.time()) + 30 * 86_400
     assert "expiresAt" not in partition(good_id)["MSG"]
 
