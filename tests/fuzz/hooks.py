@@ -19,6 +19,7 @@ from typing import Any
 import schemathesis
 
 from chalicelib.contact.model import STATUSES
+from chalicelib.contact.store import EVERY_STATUS
 from chalicelib.db import keys
 from chalicelib.db.cursor import encode_cursor
 from chalicelib.db.listing import resume_cursor
@@ -58,7 +59,8 @@ def map_query(context: Any, query: dict[str, Any] | None) -> dict[str, Any] | No
         partition = keys.USER_LIST
     else:
         status = query.get("status", "new")
-        status = status if status in STATUSES else "new"
+        # `all` is its own list, whose cursors name every status ("*").
+        status = EVERY_STATUS if status == "all" else status if status in STATUSES else "new"
         form = query.get("form")
         # Filtered by form, the list is that form's partition (of GSI2).
         partition = (keys.form_message_list(form, status)
