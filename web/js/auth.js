@@ -187,6 +187,12 @@ export async function startTotpSetup(config, step = null) {
   return {secret, finish};
 }
 
+/** Whether the signed-in account has an authenticator app on (Cognito's GetUser). */
+export async function authenticatorOn(config) {
+  const user = await cognito(config, 'GetUser', {AccessToken: (await freshSession(config))?.accessToken});
+  return (user.UserMFASettingList ?? []).includes('SOFTWARE_TOKEN_MFA');
+}
+
 /** The otpauth:// address authenticator apps read from the QR code. */
 export function totpUri(secret, email, issuer = 'Frontdesk') {
   const label = encodeURIComponent(`${issuer}:${email}`);

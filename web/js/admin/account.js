@@ -4,7 +4,7 @@
 // `onSignedIn()` runs once a session exists.
 
 import {
-  AuthError, answerTotp, confirmForgotPassword, currentSession, forgotPassword,
+  AuthError, answerTotp, authenticatorOn, confirmForgotPassword, currentSession, forgotPassword,
   setNewPassword, signIn, startTotpSetup, totpUri,
 } from '../auth.js';
 import {$, el, replace} from '../dom.js';
@@ -63,6 +63,7 @@ export class AccountFlow {
     this.showSignIn = showSignIn;
     this.step = null;  // the pending Cognito challenge, if any
     this.finishSetup = null;
+    this.mfaOn = null;  // whether the signed-in account has an authenticator app; null: not known
     const rules = passwordRules(config.passwordPolicy);
     for (const form of ['newpassword', 'forgot']) {
       $(`#${form}-needs`).textContent = rules.length ? 'Your password needs:'
@@ -98,10 +99,32 @@ export class AccountFlow {
     }
   }
 
+  /** Ask Cognito whether the signed-in account has an authenticator app on, and say so in the header. */
+  async refreshMfaState() {
+    try {
+      this.showMfaState(await authenticatorOn(this.config));
+    } catch {
+      this.showMfaState(null);  // not known: the header only offers the set-up
+    }
+  }
+
+  showMfaState(on) {
+    this.mfaOn = on;
+    const state = $('#mfa-state');
+    state.textContent = on === null ? '' : `Authenticator app: ${on ? 'on' : 'off'}`;
+    state.hidden = on === null;
+    $('#mfa-open').textContent = on === null ? 'Authenticator app' : on ? 'Replace' : 'Set up';
+    $('#mfa-open').setAttribute('aria-label', on ? 'Replace the authenticator app' : 'Set up an authenticator app');
+  }
+
   /** The authenticator-app set-up: for the signed-in admin (step null) or the MFA_SETUP challenge. */
   async openTotpSetup(step = null) {
     const {secret, finish} = await startTotpSetup(this.config, step);
-    this.finishSetup = finish;
+    this.finishSetup = async (code) => {
+      const result = await finish(code);
+      if (result.session) this.mfaOn = true;
+      return result;
+    };
     const email = step?.username ?? currentSession()?.email ?? '';
     const qr = qrcode(0, 'M');
     qr.addData(totpUri(secret, email, this.config.siteName));
@@ -111,6 +134,8 @@ export class AccountFlow {
     image.hidden = false;
     $('#mfasetup-secret').textContent = secret;
     $('#mfasetup-required').hidden = !step;
+    // Cognito keeps one app per account: a verified new one replaces the old.
+    $('#mfasetup-replaces').hidden = Boolean(step) || this.mfaOn !== true;
     $('#mfasetup-cancel').hidden = Boolean(step);
     $('#mfasetup-code').value = '';
     showError('mfasetup-error', null);

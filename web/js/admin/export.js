@@ -40,3 +40,37 @@ export async function downloadCsv(api, path, query, filename) {
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
   return pages;
 }
+
+// How long "Export downloaded." stays before it goes away by itself.
+const NOTE_MS = 5000;
+
+/** The line under a toolbar that says how an export is going; "done" goes away by itself. */
+export class ExportNote {
+  /** @param {HTMLElement} node */
+  constructor(node) {
+    this.node = node;
+    this.timer = null;
+  }
+
+  working() {
+    this.show('Preparing the export…');
+  }
+
+  done() {
+    this.show('Export downloaded.');
+    this.timer = setTimeout(() => this.clear(), NOTE_MS);
+  }
+
+  show(text) {
+    clearTimeout(this.timer);
+    this.node.textContent = text;
+    this.node.hidden = false;
+  }
+
+  /** Gone: after a while, a failure, or the next thing the person does. */
+  clear() {
+    clearTimeout(this.timer);
+    this.timer = null;
+    this.node.hidden = true;
+  }
+}

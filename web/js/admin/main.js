@@ -101,6 +101,7 @@ async function main() {
     }
     show('dashboard');
     refreshStats();
+    account.refreshMfaState();
     await showTab();
   }
 
@@ -108,7 +109,7 @@ async function main() {
     if (document.body.dataset.view === 'dashboard') showTab();
   });
 
-  new AccountFlow(config, {show, onSignedIn: openDashboard, showSignIn});
+  const account = new AccountFlow(config, {show, onSignedIn: openDashboard, showSignIn});
 
   for (const id of ['#sign-out', '#forbidden-sign-out']) {
     $(id).addEventListener('click', async () => {

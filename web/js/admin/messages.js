@@ -1,15 +1,29 @@
-// The messages panel: a list per status (and, if chosen, per form) with
-// paging, and one opened message that can be marked read (or new again),
-// archived, marked as spam (or not spam), deleted or replied to. Every value
+// The messages panel: a list per status or of all of them (and, if chosen,
+// per form) with paging, and one opened message that can be marked read (or
+// new again), archived, marked as spam (or not spam), deleted or replied to.
+// Every action shows its result at once in the detail (its status and the
+// actions it now offers), in its row and in the header's counters. Every value
 // from a message is set as text: its fields come from strangers.
 
 import {$, el, emailParts, formatDate, replace} from '../dom.js';
-import {downloadCsv} from './export.js';
+import {ExportNote, downloadCsv} from './export.js';
 import {Pager} from './pager.js';
 
 const PAGE_SIZE = 10;
 const CONTACT_ID = 'contact';
 const STATUS_LABELS = {new: 'New', read: 'Read', replied: 'Replied', archived: 'Archived', spam: 'Spam'};
+// What each status offers, as [label, status asked for]. The API decides what a
+// request makes of an answered message (docs/api.md, "Message statuses"): it stays
+// or comes back `replied`, so a replied message offers no "Mark as read". Spam
+// offers "Not spam" (back to the inbox, sending the mail it held back), every
+// other status "Mark as spam".
+const STATUS_ACTIONS = {
+  new: [['Mark as read', 'read'], ['Archive', 'archived'], ['Mark as spam', 'spam']],
+  read: [['Mark as new', 'new'], ['Archive', 'archived'], ['Mark as spam', 'spam']],
+  replied: [['Archive', 'archived'], ['Mark as spam', 'spam']],
+  archived: [['Move back to the inbox', 'new'], ['Mark as spam', 'spam']],
+  spam: [['Not spam', 'new']],
+};
 const REPLY_LABELS = {pending: 'Sending…', sent: 'Sent', failed: 'Not sent'};
 const REPLY_MAX = 10000;
 // While a reply is pending the thread is fetched again this often, this many times.
@@ -32,16 +46,20 @@ export class MessagesPanel {
     this.formFilter = $('#message-form');
     this.formNames = null;  // Map: form id → name, from GET /dashboard/forms
     this.errorBox = $('#messages-error');
+    this.exportScope = $('#messages-export-scope');
+    this.exportNote = new ExportNote($('#messages-export-status'));
     this.pager = new Pager($('#messages-pager'), () => this.load());
     this.openId = null;
     for (const filter of [this.status, this.formFilter]) {
       filter.addEventListener('change', () => {
+        this.exportNote.clear();
         this.pager.reset();
         this.close();
         this.load();
       });
     }
     $('#messages-reload').addEventListener('click', () => {
+      this.exportNote.clear();
       this.formNames = null;  // a reload picks up forms added elsewhere too
       this.load();
     });
@@ -50,20 +68,21 @@ export class MessagesPanel {
     this.pollsLeft = 0;
   }
 
+  /** The export of this view (its status and form), or of every message. */
   async exportCsv() {
     const button = $('#messages-export');
-    const status = $('#messages-export-status');
     button.disabled = true;
-    status.hidden = false;
-    status.textContent = 'Preparing the export…';
+    this.exportNote.working();
     try {
+      const everything = this.exportScope.value === 'everything';
       // One form's export has a column per field of that form.
-      const form = this.formFilter.value;
-      await downloadCsv(this.api, '/dashboard/messages/export', {status: this.status.value, form},
-        `${form ? `${form}-` : ''}messages-${this.status.value}.csv`);
-      status.textContent = 'Export downloaded.';
+      const form = everything ? '' : this.formFilter.value;
+      const status = everything ? '' : this.status.value;
+      await downloadCsv(this.api, '/dashboard/messages/export', {status, form},
+        `${form ? `${form}-` : ''}messages-${status || 'all'}.csv`);
+      this.exportNote.done();
     } catch (error) {
-      status.hidden = true;
+      this.exportNote.clear();
       this.hooks.onError(error, (message) => this.showError(message));
     } finally {
       button.disabled = false;
@@ -157,6 +176,7 @@ export class MessagesPanel {
 
   async open(id) {
     this.showError('');
+    this.exportNote.clear();
     this.stopPolling();
     this.pollsLeft = POLL_TIMES;
     try {
@@ -169,14 +189,16 @@ export class MessagesPanel {
     }
   }
 
-  renderDetail(message) {
+  /**
+   * Show the opened message; `focus`: where the keyboard goes (the detail,
+   * after opening or a status change; the thread, after a reply).
+   */
+  renderDetail(message, focus = 'detail') {
     const actions = el('div', {className: 'actions'});
-    if (message.status === 'new') actions.append(this.action('Mark as read', () => this.setStatus(message.id, 'read')));
-    if (message.status === 'read') actions.append(this.action('Mark as new', () => this.setStatus(message.id, 'new')));
-    if (message.status !== 'archived') actions.append(this.action('Archive', () => this.setStatus(message.id, 'archived')));
-    if (message.status === 'archived') actions.append(this.action('Move back to new', () => this.setStatus(message.id, 'new')));
-    if (message.status === 'spam') actions.append(this.action('Not spam', () => this.setStatus(message.id, 'new')));
-    else actions.append(this.action('Mark as spam', () => this.setStatus(message.id, 'spam'), 'secondary'));
+    for (const [label, status] of STATUS_ACTIONS[message.status] ?? []) {
+      actions.append(this.action(label, () => this.setStatus(message.id, status),
+        status === 'spam' ? 'secondary' : ''));
+    }
     actions.append(this.action('Delete', () => this.confirmDelete(message.id, actions), 'danger'));
     actions.append(this.action('Close', () => this.close(), 'secondary'));
 
@@ -205,7 +227,7 @@ export class MessagesPanel {
           attrs: {title: message.autoresponse.lastError ?? ''}, text: autoresponseText(message.autoresponse)})] : [])),
       ...this.body(message),
       actions,
-      this.thread = el('section', {className: 'thread', attrs: {'aria-label': 'Replies'}}),
+      this.thread = el('section', {className: 'thread', attrs: {'aria-label': 'Replies', tabindex: -1}}),
       // Spam is not answered (the API refuses it): "Not spam" first.
       message.status === 'spam'
         ? el('p', {className: 'hint spam-no-reply', text: 'Spam cannot be replied to: mark it "Not spam" first.'})
@@ -213,7 +235,20 @@ export class MessagesPanel {
     this.renderThread(message);
     this.detail.dataset.id = message.id;
     this.detail.hidden = false;
-    this.detail.focus();
+    (focus === 'thread' ? this.thread : this.detail).focus();
+  }
+
+  /**
+   * A message as an action left it: the detail (its status and the actions it
+   * now offers), its row and the header's counters at once; then the page of
+   * the list again, which a message no longer of this view leaves.
+   */
+  async changed(message, focus = 'detail') {
+    if (this.openId === message.id) this.renderDetail(message, focus);
+    const row = this.rows.querySelector(`tr[data-id="${CSS.escape(message.id)}"]`);
+    row?.replaceWith(this.row(message));
+    this.hooks.onChanged();
+    await this.load();
   }
 
   /**
@@ -260,7 +295,7 @@ export class MessagesPanel {
     const error = el('p', {className: 'error', attrs: {id: 'reply-error', role: 'alert', hidden: true}});
     const button = el('button', {text: 'Send reply', attrs: {type: 'submit', id: 'reply-send'}});
     const form = el('form', {className: 'reply-form', attrs: {novalidate: true}},
-      el('label', {attrs: {for: 'reply-body'}, text: `Reply to ${message.email ?? ''}`}),
+      el('label', {attrs: {for: 'reply-body'}}, 'Reply to ', ...emailParts(message.email)),
       textarea,
       el('p', {className: 'hint', text: 'Sent by email from the site\'s address; the visitor\'s message is quoted below your answer.'}),
       error,
@@ -281,8 +316,8 @@ export class MessagesPanel {
           {headers: {'Idempotency-Key': crypto.randomUUID()}});
         textarea.value = '';
         this.pollsLeft = POLL_TIMES;
-        await this.refreshThread(message.id);
-        this.hooks.onChanged();
+        const {data} = await this.api.get(`/dashboard/messages/${encodeURIComponent(message.id)}`);
+        if (data) await this.changed(data, 'thread');
       } catch (failure) {
         this.hooks.onError(failure, (text) => {
           error.textContent = text;
@@ -339,9 +374,7 @@ export class MessagesPanel {
       const path = `/dashboard/messages/${encodeURIComponent(id)}`;
       let {data: message} = await this.api.patch(path, {status});
       if (!message?.id) message = (await this.api.get(path)).data;
-      this.renderDetail(message);
-      await this.load();
-      this.hooks.onChanged();
+      await this.changed(message);
     } catch (error) {
       this.hooks.onError(error, (message) => this.showError(message));
     }
@@ -352,8 +385,9 @@ export class MessagesPanel {
     try {
       await this.api.delete(`/dashboard/messages/${encodeURIComponent(id)}`);
       this.close();
-      await this.load();
+      this.rows.querySelector(`tr[data-id="${CSS.escape(id)}"]`)?.remove();
       this.hooks.onChanged();
+      await this.load();
     } catch (error) {
       this.hooks.onError(error, (message) => this.showError(message));
     }

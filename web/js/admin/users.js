@@ -4,7 +4,7 @@
 
 import {$, el, emailParts, formatDate, replace} from '../dom.js';
 import {ApiError, newIdempotencyKey} from '../api.js';
-import {downloadCsv} from './export.js';
+import {ExportNote, downloadCsv} from './export.js';
 import {Pager} from './pager.js';
 
 const PAGE_SIZE = 10;
@@ -22,6 +22,7 @@ export class UsersPanel {
     this.rows = $('#users-rows');
     this.form = $('#user-form');
     this.errorBox = $('#users-error');
+    this.exportNote = new ExportNote($('#users-export-status'));
     this.pager = new Pager($('#users-pager'), () => this.load());
     this.editing = null;  // {id, etag, user} while editing; null while creating
     // One Idempotency-Key per user creation: a retried save (after a timeout
@@ -45,15 +46,13 @@ export class UsersPanel {
 
   async exportCsv() {
     const button = $('#users-export');
-    const status = $('#users-export-status');
     button.disabled = true;
-    status.hidden = false;
-    status.textContent = 'Preparing the export…';
+    this.exportNote.working();
     try {
       await downloadCsv(this.api, '/users/export', {}, 'users.csv');
-      status.textContent = 'Export downloaded.';
+      this.exportNote.done();
     } catch (error) {
-      status.hidden = true;
+      this.exportNote.clear();
       this.hooks.onError(error, (message) => this.showError(message));
     } finally {
       button.disabled = false;
