@@ -19,7 +19,7 @@ from chalicelib.http.application import Application
 from chalicelib.http.body import read_json_object
 from chalicelib.http.context import client_ip
 from chalicelib.http.form import FORM_MEDIA_TYPE, form_post, is_form_post
-from chalicelib.http.operations import CSV, responds
+from chalicelib.http.operations import CSV, HTML, responds
 from chalicelib.http.pipeline import HttpPipeline
 from chalicelib.platform.config import Settings
 from chalicelib.platform.metrics import Metrics
@@ -104,6 +104,13 @@ def submit_form(form_id: str) -> Response:
         return services.contact_form_api.submit(form_post(request()), form_id)
     return services.contact_api.submit(json_body(MAX_BODY_BYTES), header("idempotency-key"),
                                        client_ip(request().context), form_id)
+
+
+@app.route("/forms/{form_id}", methods=["GET"])
+@roles.public
+@responds(200, "HtmlPage", success_headers=("Cache-Control",), media_type=HTML)
+def get_form_page(form_id: str) -> Response:
+    return services.form_page_api.page(form_id)
 
 
 @app.route("/forms/{form_id}/schema", methods=["GET"])

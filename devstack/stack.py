@@ -193,6 +193,8 @@ class LocalStack:
             "COGNITO_JWKS_URL": f"{aws_endpoint}/{resources.user_pool_id}/.well-known/jwks.json",
             "LOCAL_API_KEY": api_key,
             "ALLOWED_ORIGINS": ",".join(origins),
+            # The site's address, as deploy sets it: the first of its origins.
+            "SITE_URL": origins[0] + "/",
             **{name: os.environ[name] for name in STAGE_OVERRIDES if name in os.environ},
             **self.environment,
         }

@@ -17,6 +17,7 @@ from typing import Any
 
 from infra.policy import policy_file_name, stage_policy
 from infra.site import allowed_origins as site_allowed_origins
+from infra.site import site_url
 from infra.stages import PROJECT_DIR, StageConfig
 
 CONFIG_FILE = PROJECT_DIR / ".chalice" / "config.json"
@@ -31,6 +32,7 @@ def stage_environment(stage: StageConfig, outputs: dict[str, str] | None) -> dic
     if outputs is not None:
         environment.update({
             "ALLOWED_ORIGINS": ",".join(site_allowed_origins(stage, outputs)),
+            "SITE_URL": site_url(stage, outputs),
             "TABLE_NAME": outputs["TableName"],
             "TABLE_STREAM_ARN": outputs["TableStreamArn"],
             "USER_POOL_ID": outputs["UserPoolId"],

@@ -77,6 +77,7 @@ UNSETTABLE_VARIABLES = {
     "SPAM_RETENTION_DAYS": "make deploy sets it from spamRetentionDays",
     "OWNER_EMAIL": "make deploy sets it from ownerEmail",
     "ALLOWED_ORIGINS": "make deploy sets it: the site's own origins, then allowedOrigins",
+    "SITE_URL": "make deploy sets it: the site's own address (its first origin)",
     "CAPTCHA_SECRET_PARAMETER": "the stage's role may read only /frontdesk/<stage>/captcha-secret",
     "CHAT_WEBHOOK_PARAMETER": "the stage's role may read only /frontdesk/<stage>/chat-webhook",
     "AKISMET_KEY_PARAMETER": "the stage's role may read only /frontdesk/<stage>/akismet-key",

@@ -61,6 +61,7 @@ def local_aws() -> Iterator[LocalAws]:
         "STAGE": "local",
         "TABLE_NAME": resources.table_name,
         "ALLOWED_ORIGINS": f"{TEST_ORIGIN},{OTHER_ALLOWED_ORIGIN}",
+        "SITE_URL": f"{TEST_ORIGIN}/",  # the site's address, as deploy and `make dev` set it
         "USER_POOL_ID": resources.user_pool_id,
         "USER_POOL_CLIENT_ID": resources.user_pool_client_id,
         "COGNITO_JWKS_URL": f"{endpoint}/{resources.user_pool_id}/.well-known/jwks.json",

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from chalice import Response
 
 from chalicelib.api.contact import ContactApi
+from chalicelib.api.form_page import is_form_page
 from chalicelib.contact.captcha import FORM_FIELDS as CAPTCHA_FORM_FIELDS
 from chalicelib.core.domain_errors import DomainError
 from chalicelib.forms.builtin import CONTACT_ID
@@ -48,7 +49,9 @@ class ContactFormApi:
 
     def submit(self, post: FormPost, form_id: str = CONTACT_ID) -> Response:
         targets = self._stage_targets
-        back_url = post.referer if is_allowed_target(post.referer, self._allowed_origins) else None
+        # A page of the site, or this form's own page on the API (GET /forms/{id}).
+        back_url = (post.referer if is_allowed_target(post.referer, self._allowed_origins)
+                    or is_form_page(post.referer, post.host, form_id) else None)
         try:
             form = read_form(post.raw_body, max_bytes=self._max_body_bytes)
             targets = self._targets_of(form)

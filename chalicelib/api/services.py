@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from chalicelib.api.contact import ContactApi
     from chalicelib.api.contact_form import ContactFormApi
     from chalicelib.api.dashboard import DashboardApi
+    from chalicelib.api.form_page import FormPageApi
     from chalicelib.api.forms import FormsApi
     from chalicelib.api.spam_rules import SpamRulesApi
     from chalicelib.contact.captcha import CaptchaVerifier
@@ -177,6 +178,19 @@ class Services:
     def forms_api(self) -> FormsApi:
         from chalicelib.api.forms import FormsApi
         return FormsApi(self.forms)
+
+    @cached_property
+    def form_page_api(self) -> FormPageApi:
+        from chalicelib.api.form_page import FormPageApi, thanks_address
+        from chalicelib.http.redirects import origin_of
+        settings = self.settings
+        next_url = thanks_address(settings.site_url, settings.contact_redirect_ok,
+                                  settings.allowed_origins)
+        targets = (next_url, settings.contact_redirect_ok, settings.contact_redirect_error)
+        return FormPageApi(self.forms, site_name=settings.branding.site_name,
+                           site_url=settings.site_url, next_url=next_url,
+                           redirect_origins=tuple(origin_of(t) or "" for t in targets if t),
+                           captcha_on=bool(settings.captcha_provider))
 
     @cached_property
     def deliveries(self) -> Deliveries:

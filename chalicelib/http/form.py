@@ -27,6 +27,7 @@ class FormPost(msgspec.Struct, frozen=True):
     idempotency_key: str | None
     referer: str | None
     client_ip: str
+    host: str | None = None  # this API's host, as the request named it
 
 
 def _media_type(content_type: str) -> tuple[str, dict[str, str]]:
@@ -50,7 +51,8 @@ def form_post(request: Request) -> FormPost:
     return FormPost(raw_body=raw if isinstance(raw, bytes) else raw.encode(),
                     idempotency_key=request.headers.get("idempotency-key"),
                     referer=request.headers.get("referer"),
-                    client_ip=client_ip(request.context))
+                    client_ip=client_ip(request.context),
+                    host=request.headers.get("host"))
 
 
 def read_form(raw: bytes, *, max_bytes: int) -> dict[str, list[str]]:

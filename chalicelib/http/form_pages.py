@@ -13,6 +13,7 @@ from chalice import Response
 
 from chalicelib.http.errors import ApiError
 
+HTML = "text/html; charset=utf-8"
 PAGE_CSP = ("default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; "
             "form-action 'none'; frame-ancestors 'none'")
 STYLE = ("body{font:1rem/1.5 system-ui,sans-serif;max-width:36rem;margin:3rem auto;"
@@ -43,13 +44,20 @@ def _page(status: int, title: str, paragraphs: list[str], items: list[str],
         body.append(f'<p><a href="{escape(back_url, quote=True)}">Back to the form</a></p>')
     else:
         body.append("<p>Use your browser's Back button to return to the form.</p>")
+    return html_page(status, title, "".join(body))
+
+
+def html_page(status: int, title: str, main: str, *, header: str = "", csp: str = PAGE_CSP,
+              cache_control: str = "no-store", style: str = "") -> Response:
+    """A self-contained page. `main` and `header` are markup the caller has
+    escaped; `style` is added to the pages' own."""
     html = ("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-            f"<title>{escape(title)}</title><style>{STYLE}</style></head>"
-            f"<body><main>{''.join(body)}</main></body></html>\n")
+            f"<title>{escape(title)}</title><style>{STYLE}{style}</style></head>"
+            f"<body>{header}<main>{main}</main></body></html>\n")
     return Response(body=html, status_code=status,
-                    headers={"Content-Type": "text/html; charset=utf-8",
-                             "Content-Security-Policy": PAGE_CSP, "Cache-Control": "no-store"})
+                    headers={"Content-Type": HTML, "Content-Security-Policy": csp,
+                             "Cache-Control": cache_control})
 
 
 def thanks_page(back_url: str | None) -> Response:

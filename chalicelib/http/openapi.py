@@ -27,7 +27,7 @@ from chalicelib.core import text
 from chalicelib.core.idempotency import HEADER as IDEMPOTENCY_KEY
 from chalicelib.dashboard.replies import ReplyBody
 from chalicelib.forms.model import FORM_ID, FormDefinition
-from chalicelib.http.operations import CSV, JSON, Operation, operation_of
+from chalicelib.http.operations import CSV, HTML, JSON, Operation, operation_of
 from chalicelib.http.responses import Error
 from chalicelib.http.routing import not_routed
 from chalicelib.spam.rules import SpamRules
@@ -38,6 +38,7 @@ from chalicelib.users.model import UserCreate, UserUpdate
 RESPONSE_SCHEMAS: dict[str, dict[str, Any]] = {
     "OpenApi": {"type": "object", "required": ["openapi", "info", "paths"]},
     "Csv": {"type": "string", "description": "RFC 4180, a header row first"},
+    "HtmlPage": {"type": "string", "description": "A self-contained HTML page (UTF-8)"},
     "JsonSchema": {"type": "object", "description": "A form's fields as JSON Schema (draft "
                                                     "2020-12), for the JSON body of a post"},
 }
@@ -160,6 +161,8 @@ SUMMARIES: dict[str, str] = {
     "openapi_document": "This document",
     "submit_contact": "Submit the contact form (the same as POST /forms/contact)",
     "submit_form": "Post to a form: its fields as JSON or as a plain HTML form",
+    "get_form_page": "A form as an HTML page of its own that works without JavaScript "
+                     "(a plain form posting to POST /forms/{form_id})",
     "get_form_schema": "A form's fields as JSON Schema, to check a post before sending it",
     "get_me": "The signed-in caller and their Users record",
     "list_users": "List users, newest first, or find one by email",
@@ -337,6 +340,9 @@ def _response(status: int, operation: Operation, links: dict[str, Any]) -> dict[
         return answer
     answer = {"description": ERROR_DESCRIPTIONS[status],
               "content": {JSON: {"schema": _ref("Error")}}}
+    if status == 404 and operation.media_type == HTML:
+        # A visitor who followed a bad link gets a page saying so, not JSON.
+        answer["content"] = {HTML: {"schema": _ref("HtmlPage")}}
     if status in (429, 503):
         answer["headers"] = {"Retry-After": HEADERS["Retry-After"]}
     return answer

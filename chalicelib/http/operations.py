@@ -18,6 +18,7 @@ View = TypeVar("View", bound=Callable[..., object])
 _ATTRIBUTE = "frontdesk_operation"
 JSON = "application/json"
 CSV = "text/csv"  # a response that is a CSV file, not JSON
+HTML = "text/html"  # a page for a browser; its 404 is a page too
 
 
 # A Struct, not a dataclass: this module loads at init, and on Python 3.13 defining

@@ -110,6 +110,17 @@ def _spam_rules(raw: str) -> SpamRules | None:
     return parse_rules(data)
 
 
+def _site_url(value: str) -> str:
+    """An absolute http(s) address, ending in / so that pages resolve under it."""
+    value = value.strip()
+    if not value:
+        return ""
+    if not re.fullmatch(r"https?://[^\s/?#@\\]+(/[^\s?#\\]*)?", value):
+        raise ConfigError(f"SITE_URL must be the site's http(s) address, like "
+                          f"\"https://www.example.org/\", got {value!r}")
+    return value if value.endswith("/") else value + "/"
+
+
 def is_placeholder_address(address: str) -> bool:
     """Empty, or an email address or domain at one of the example domains."""
     domain = address.strip().rstrip(">").rsplit("@", 1)[-1].lower()
@@ -189,6 +200,10 @@ class Settings:
     # (absolute addresses; empty: Frontdesk answers its own small page).
     contact_redirect_ok: str = ""
     contact_redirect_error: str = ""
+    # The site's own address (its front page, ending in /), where its pages such
+    # as thanks.html are: deploy sets it from the site's first origin, `make dev`
+    # from its web server. Empty: the API knows no site (its own pages stand in).
+    site_url: str = ""
     # CAPTCHA on contact submissions (chalicelib/contact/captcha.py): "" for
     # none, else the provider, its site key, its siteverify address (the
     # provider's own unless set) and the SSM SecureString holding the secret.
@@ -310,6 +325,7 @@ class Settings:
             export_max_bytes=_count(env, "EXPORT_MAX_BYTES", 5_000_000),
             contact_redirect_ok=env.get("CONTACT_REDIRECT_OK", "").strip(),
             contact_redirect_error=env.get("CONTACT_REDIRECT_ERROR", "").strip(),
+            site_url=_site_url(env.get("SITE_URL", "")),
             captcha_provider=captcha,
             captcha_site_key=env.get("CAPTCHA_SITE_KEY", "").strip() if captcha else "",
             captcha_verify_url=captcha_verify_url,

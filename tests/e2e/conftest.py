@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Dialog, Page, sync_playwright
 
-from tests.e2e.support import Api, cognito_sign_in
+from tests.e2e.support import Api, cognito_sign_in, sign_in_page
 from tests.support import local_stack
 from tests.support.cognito import demo_role
 
@@ -115,12 +115,7 @@ def admin_api(stack: dict[str, Any], demo: dict[str, dict[str, Any]]) -> Api:
 
 
 def sign_in(tab: Tab, stack: dict[str, Any], account: dict[str, Any]) -> None:
-    page = tab.page
-    page.goto(stack["webUrl"] + "/admin.html")
-    page.locator("#view-signin").wait_for()
-    page.fill("#signin-email", account["username"])
-    page.fill("#signin-password", account["password"])
-    page.click("#signin-submit")
+    sign_in_page(tab.page, stack, account)
 
 
 @pytest.fixture

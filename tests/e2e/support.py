@@ -1,6 +1,7 @@
-"""What the browser tests use besides the browser: the API and Cognito over
-plain HTTP (to set up and to check what the pages did), and a throwaway web
-server for a page on an origin the API does not allow."""
+"""What the browser tests use besides the browser fixtures: the API and Cognito
+over plain HTTP (to set up and to check what the pages did), a throwaway web
+server for a page on an origin the API does not allow, and the steps many
+tests take in the dashboard (signing in, opening the Forms tab)."""
 from __future__ import annotations
 
 import functools
@@ -11,7 +12,10 @@ import urllib.request
 from dataclasses import dataclass
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # `make fuzz` imports this module without Playwright installed
+    from playwright.sync_api import Page
 
 
 @dataclass
@@ -90,6 +94,30 @@ class Api:
         for status in ("new", "read", "archived"):
             found += [m for m in self.all_messages(status) if text in m.get("message", "")]
         return found
+
+
+def sign_in_page(page: Page, stack: dict[str, Any], account: dict[str, Any]) -> None:
+    """admin.html's sign-in form, filled in and sent (not waiting for what follows)."""
+    page.goto(stack["webUrl"] + "/admin.html")
+    page.locator("#view-signin").wait_for()
+    page.fill("#signin-email", account["username"])
+    page.fill("#signin-password", account["password"])
+    page.click("#signin-submit")
+
+
+def open_forms(page: Page, *, stack: dict[str, Any] | None = None,
+               account: dict[str, Any] | None = None) -> None:
+    """The dashboard's Forms tab with its list loaded; signed in as `account`
+    first when one is given (else the page is on the dashboard already)."""
+    from playwright.sync_api import expect
+    if account is not None:
+        assert stack is not None, "signing in needs the stack's addresses"
+        sign_in_page(page, stack, account)
+        page.locator("#view-dashboard").wait_for()
+    with page.expect_response(lambda r: r.url.endswith("/dashboard/forms")
+                              and r.request.method == "GET"):
+        page.click("#tab-forms")
+    expect(page.locator("#panel-forms")).to_be_visible()
 
 
 class StaticSite:

@@ -10,8 +10,8 @@ from typing import Any
 
 from playwright.sync_api import Browser, Locator, Page, expect
 
-from tests.e2e.conftest import Tab, running_stack, sign_in
-from tests.e2e.support import Api, cognito_sign_in
+from tests.e2e.conftest import Tab, running_stack
+from tests.e2e.support import Api, cognito_sign_in, open_forms
 from tests.support.cognito import demo_role
 
 # The snippet parsed as a browser parses it: what each control is.
@@ -30,12 +30,6 @@ PARSE_SNIPPET = """(html) => {
           scripts: doc.querySelectorAll('script').length, forms: doc.querySelectorAll('form').length,
           submit: form.querySelector('button[type=submit]') !== null};
 }"""
-
-
-def _open_forms(page: Page) -> None:
-    with page.expect_response(lambda r: r.url.endswith("/dashboard/forms") and r.request.method == "GET"):
-        page.click("#tab-forms")
-    expect(page.locator("#panel-forms")).to_be_visible()
 
 
 def _row(page: Page, form_id: str) -> Locator:
@@ -92,7 +86,7 @@ def _create_quote(page: Page, form_id: str) -> None:
 def test_an_admin_creates_a_form_in_the_editor_and_sees_it_listed(admin_tab: Tab,
                                                                   admin_api: Api) -> None:
     page = admin_tab.page
-    _open_forms(page)
+    open_forms(page)
     expect(_row(page, "contact")).to_be_visible()
     form_id = _form_id()
 
@@ -136,7 +130,7 @@ def test_an_admin_creates_a_form_in_the_editor_and_sees_it_listed(admin_tab: Tab
 
 def test_each_problem_of_a_definition_shows_beside_its_input(admin_tab: Tab) -> None:
     page = admin_tab.page
-    _open_forms(page)
+    open_forms(page)
     page.click("#form-new")
     page.fill("#form-id", "Not An Id")
     page.fill("#form-name", "Broken")
@@ -171,7 +165,7 @@ def test_a_form_changed_since_it_was_opened_is_not_overwritten(admin_tab: Tab,
     form_id = _form_id()
     definition = {"name": "Booking", "fields": [{"name": "email", "label": "Email", "type": "email"}]}
     admin_api.ok("PUT", f"/dashboard/forms/{form_id}", definition)
-    _open_forms(page)
+    open_forms(page)
     _row(page, form_id).get_by_role("button", name=f"Edit {form_id}").click()
     expect(page.locator("#form-name")).to_have_value("Booking")
     admin_api.ok("PUT", f"/dashboard/forms/{form_id}", {**definition, "name": "Booking (theirs)"})
@@ -198,7 +192,7 @@ def test_an_id_already_taken_is_not_replaced(admin_tab: Tab, admin_api: Api) -> 
     form_id = _form_id()
     admin_api.ok("PUT", f"/dashboard/forms/{form_id}",
                  {"name": "First", "fields": [{"name": "email", "label": "Email", "type": "email"}]})
-    _open_forms(page)
+    open_forms(page)
     page.click("#form-new")
     page.fill("#form-id", form_id)
     page.fill("#form-name", "Second")
@@ -214,7 +208,7 @@ def test_a_form_is_deleted_after_confirming_and_the_contact_form_cannot_be(
     form_id = _form_id()
     admin_api.ok("PUT", f"/dashboard/forms/{form_id}",
                  {"name": "Old", "fields": [{"name": "email", "label": "Email", "type": "email"}]})
-    _open_forms(page)
+    open_forms(page)
     expect(_row(page, "contact").get_by_role("button", name="Delete contact")).to_have_count(0)
 
     row = _row(page, form_id)
@@ -229,7 +223,7 @@ def test_a_form_is_deleted_after_confirming_and_the_contact_form_cannot_be(
 def test_the_contact_form_can_be_relabelled_but_its_fields_stay_fixed(admin_tab: Tab,
                                                                       admin_api: Api) -> None:
     page = admin_tab.page
-    _open_forms(page)
+    open_forms(page)
     _row(page, "contact").get_by_role("button", name="Edit contact").click()
     first = _field_row(page, 0)
     expect(first.locator('[data-prop="name"]')).to_be_disabled()
@@ -260,9 +254,7 @@ def test_the_snippet_is_a_plain_form_with_every_field_and_is_copied_whole(
     try:
         tab = Tab(context.new_page())
         page = tab.page
-        sign_in(tab, stack, demo["admin"])
-        page.locator("#view-dashboard").wait_for()
-        _open_forms(page)
+        open_forms(page, stack=stack, account=demo["admin"])
         _row(page, form_id).get_by_role("button", name=f"HTML snippet {form_id}").click()
         snippet = page.locator("#form-snippet-code").input_value()
         page.click("#form-snippet-copy")
@@ -270,6 +262,10 @@ def test_the_snippet_is_a_plain_form_with_every_field_and_is_copied_whole(
         assert page.evaluate("navigator.clipboard.readText()") == snippet
         expect(page.locator("#form-snippet-page")).to_have_attribute(
             "href", f"{stack['webUrl']}/form.html?form={form_id}")
+        # Beside it, the API's own page of the form, which works without JavaScript.
+        plain = page.locator("#form-snippet-plain")
+        expect(plain).to_have_attribute("href", f"{stack['apiUrl']}/forms/{form_id}")
+        expect(plain).to_have_text(f"{stack['apiUrl']}/forms/{form_id}")
     finally:
         context.close()
 
@@ -310,9 +306,7 @@ def test_the_forms_panel_on_a_phone(browser: Browser, stack: dict[str, Any],
     try:
         tab = Tab(context.new_page())
         page = tab.page
-        sign_in(tab, stack, demo["admin"])
-        page.locator("#view-dashboard").wait_for()
-        _open_forms(page)
+        open_forms(page, stack=stack, account=demo["admin"])
         form_id = _form_id()
         _create_quote(page, form_id)
         expect(_row(page, form_id)).to_be_visible()
@@ -343,9 +337,7 @@ def test_the_51st_form_is_refused_and_the_editor_says_why(browser: Browser,
         try:
             tab = Tab(context.new_page())
             page = tab.page
-            sign_in(tab, stack, admin)
-            page.locator("#view-dashboard").wait_for()
-            _open_forms(page)
+            open_forms(page, stack=stack, account=admin)
             page.click("#form-new")
             page.fill("#form-id", "one-too-many")
             page.fill("#form-name", "One too many")

@@ -1,9 +1,13 @@
 """form.html?form=<id>: any form drawn from its public schema, sent as JSON
 with the API's field errors shown beside their fields; an unknown form, a
-missing id and JavaScript off each say plainly what is wrong. On a phone too."""
+missing id and JavaScript off each say plainly what is wrong. And the API's
+own page of each form (GET /forms/{id}): the same fields, sent with
+JavaScript off. On a phone too."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from playwright.sync_api import Browser, Page, expect
@@ -127,17 +131,110 @@ def test_an_unknown_form_or_none_at_all_is_said_plainly(tab: Tab, stack: dict[st
     expect(page.locator("#form-status")).to_contain_text("form.html?form=<id>")
 
 
-def test_without_javascript_the_page_points_to_a_form_that_works(browser: Browser,
-                                                                 stack: dict[str, Any]) -> None:
+def test_without_javascript_the_page_says_where_the_form_s_own_page_is(
+        browser: Browser, stack: dict[str, Any]) -> None:
     context = browser.new_context(java_script_enabled=False)
     try:
         page = context.new_page()
         page.goto(f"{stack['webUrl']}/form.html?form=contact")
-        expect(page.locator("#form-noscript")).to_be_visible()
-        expect(page.locator("#form-noscript a")).to_have_attribute("href", "./")
+        note = page.locator("#form-noscript")
+        expect(note).to_be_visible()
+        expect(note.locator("code").first).to_have_text(f"{stack['apiUrl']}/forms/")
+        expect(note.locator("a")).to_have_attribute("href", "./")
         expect(page.locator("form")).to_have_count(0)
     finally:
         context.close()
+
+
+# Each control of a form as a browser reads it: what it sends, and its limits.
+CONTROLS = """(form) => ({action: form.action, method: form.method,
+  controls: Array.from(form.elements).filter((c) => c.name).map((c) => ({
+    name: c.name, type: c.type, required: c.required, maxlength: c.getAttribute('maxlength'),
+    min: c.getAttribute('min'), max: c.getAttribute('max'), step: c.getAttribute('step'),
+    value: ['hidden', 'checkbox'].includes(c.type) ? c.value : null,
+    options: c.tagName === 'SELECT' ? Array.from(c.options, (o) => [o.value, o.text]) : null,
+    label: c.labels && c.labels[0] ? c.labels[0].textContent : null,
+    hidden: Boolean(c.closest('[hidden], .hp')),
+    tabindex: c.getAttribute('tabindex')}))})"""
+RICH = {**BOOKING, "name": 'Rich <form> & "all" types', "fields": [
+    *BOOKING["fields"],
+    {"name": "site", "label": "Your <site>", "type": "url", "maxLength": 300},
+    {"name": "budget", "label": "Budget", "type": "number", "min": -2.5, "max": 1e6},
+    {"name": "size", "label": "Size & fit", "type": "select",
+     "options": ["S</option><script>x</script>", 'M "medium"']}]}
+
+
+@contextmanager
+def _without_javascript(browser: Browser, **options: Any) -> Iterator[Tab]:
+    context = browser.new_context(java_script_enabled=False, **options)
+    try:
+        tab = Tab(context.new_page())
+        tab.page.on("console", lambda message: tab.console.append(message))
+        yield tab
+        assert not tab.csp_violations(), tab.csp_violations()
+    finally:
+        context.close()
+
+
+def test_the_api_s_page_draws_the_same_form_as_form_html(tab: Tab, browser: Browser,
+                                                         stack: dict[str, Any],
+                                                         admin_api: Api) -> None:
+    form_id = _form(admin_api, RICH)
+    _open(tab.page, stack, form_id)
+    drawn = tab.page.eval_on_selector("form#form", CONTROLS)
+    with _without_javascript(browser) as plain:
+        plain.page.goto(f"{stack['apiUrl']}/forms/{form_id}")
+        served = plain.page.eval_on_selector("form", CONTROLS)
+        assert plain.page.locator("script").count() == 0
+    assert served == drawn
+    assert served["action"] == f"{stack['apiUrl']}/forms/{form_id}"
+    assert [c["name"] for c in served["controls"]] == [
+        "_next", *(f["name"] for f in RICH["fields"]), "_gotcha"]
+
+
+def test_without_javascript_the_form_s_own_page_sends_it(browser: Browser, stack: dict[str, Any],
+                                                        admin_api: Api) -> None:
+    form_id = _form(admin_api)
+    marker = uuid.uuid4().hex
+    with _without_javascript(browser) as plain:
+        page = plain.page
+        page.goto(f"{stack['apiUrl']}/forms/{form_id}")
+        expect(page).to_have_title("Table booking · Frontdesk")
+        expect(page.locator("h1")).to_have_text("Table booking")
+        _fill_booking(page, form_id, marker)
+        plain.screenshot("form-own-page")
+        with page.expect_navigation():
+            page.get_by_role("button", name="Send").click()
+        assert page.url == f"{stack['webUrl']}/thanks.html"
+        expect(page.locator("h1")).to_have_text("Thank you!")
+    [message] = _stored(admin_api, form_id)
+    assert {f["name"]: f["value"] for f in message["fields"]} == {
+        "guest": "Ada Lovelace", "email": "ada@example.com", "people": "4", "day": "2027-01-15",
+        "room": "Hall", "notes": f"A quiet table, please.\n{marker}", "terms": True}
+
+
+def test_an_unknown_form_s_own_page_says_so(browser: Browser, stack: dict[str, Any]) -> None:
+    with _without_javascript(browser) as plain:
+        answer = plain.page.goto(f"{stack['apiUrl']}/forms/no-such-form-{uuid.uuid4().hex[:6]}")
+        assert answer is not None and answer.status == 404
+        expect(plain.page.locator("h1")).to_have_text("No such form")
+        expect(plain.page.locator("form")).to_have_count(0)
+
+
+def test_the_form_s_own_page_on_a_phone(browser: Browser, stack: dict[str, Any],
+                                        admin_api: Api) -> None:
+    form_id = _form(admin_api)
+    with _without_javascript(browser, viewport={"width": 390, "height": 844}, is_mobile=True,
+                             device_scale_factor=2) as plain:
+        page = plain.page
+        page.goto(f"{stack['apiUrl']}/forms/{form_id}")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        plain.screenshot("form-own-page-phone")
+        _fill_booking(page, form_id, uuid.uuid4().hex)
+        with page.expect_navigation():
+            page.get_by_role("button", name="Send").click()
+        expect(page.locator("h1")).to_have_text("Thank you!")
+    assert len(_stored(admin_api, form_id)) == 1
 
 
 def test_the_form_page_on_a_phone(browser: Browser, stack: dict[str, Any], admin_api: Api) -> None:

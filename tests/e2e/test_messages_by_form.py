@@ -11,7 +11,7 @@ from typing import Any
 from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.conftest import Tab, sign_in
-from tests.e2e.support import Api, http
+from tests.e2e.support import Api, http, open_forms
 
 QUOTE = {"name": "Quote request", "extraFields": "keep", "replyTo": "email", "fields": [
     {"name": "email", "label": "Your email", "type": "email", "required": True},
@@ -99,7 +99,7 @@ def test_the_forms_list_counts_each_forms_messages(admin_tab: Tab, stack: dict[s
         _post(stack, form_id, {"email": f"count{n}@example.com"})
     counts = admin_api.ok("GET", "/dashboard/stats").body["forms"]
     assert counts[form_id] == 2
-    page.click("#tab-forms")
+    open_forms(page)
     expect(page.locator(f'#forms-rows tr[data-id="{form_id}"] .form-messages')).to_have_text("2")
     expect(page.locator('#forms-rows tr[data-id="contact"] .form-messages')).to_have_text(
         str(admin_api.ok("GET", "/dashboard/stats").body["forms"]["contact"]))
@@ -109,7 +109,7 @@ def test_the_snippet_works_as_a_plain_form_with_javascript_off(
         admin_tab: Tab, browser: Browser, stack: dict[str, Any], admin_api: Api) -> None:
     page = admin_tab.page
     form_id = _form(admin_api)
-    page.click("#tab-forms")
+    open_forms(page)
     page.locator(f'#forms-rows tr[data-id="{form_id}"]').get_by_role(
         "button", name=f"HTML snippet {form_id}").click()
     snippet = page.locator("#form-snippet-code").input_value()

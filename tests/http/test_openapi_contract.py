@@ -46,9 +46,10 @@ def unknown_ids(names: list[str]) -> dict[str, str]:
 # Read by the pipeline or Chalice for every route; the document covers them as
 # security schemes (Authorization, X-Api-Key), CORS (Origin) and request and
 # response bodies (Content-Type, Accept: OpenAPI ignores them as parameters).
-# A form post also reads Referer, only for the HTML page's "Back to the form" link.
+# A form post also reads Referer and Host, only for the HTML page's "Back to the
+# form" link (Host: whether the Referer is the form's own page on this API).
 FRAMEWORK_HEADERS = {"authorization", "x-api-key", "origin", "content-type", "accept",
-                     "referer"}
+                     "referer", "host"}
 VALID_BODIES = {
     "UserCreate": {"name": "Probe User", "email": "probe@example.com", "age": 40},
     "UserUpdate": {"name": "Probe Changed"},

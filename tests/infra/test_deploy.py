@@ -232,6 +232,8 @@ def test_deploy_runs_the_whole_sequence(local_aws: Any, project: Project, cfn: A
     # The site's own origin first, then the stage's extra ones from the settings.
     assert env["ALLOWED_ORIGINS"] == ",".join(
         ["https://d111111abcdef8.cloudfront.net", *dev.extra_allowed_origins])
+    # Where the API's own form pages send a visitor after posting (thanks.html).
+    assert env["SITE_URL"] == "https://d111111abcdef8.cloudfront.net/"
     assert list(config["stages"]) == ["dev"] and "layers" not in config["stages"]["dev"]
     assert config["stages"]["dev"]["iam_policy_file"] == "policy-dev.json"
     policy = json.loads((project.generated("dev") / "policy-dev.json").read_text())

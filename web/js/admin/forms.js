@@ -1,7 +1,8 @@
 // The forms panel: the list (GET /dashboard/forms), the editor
 // (js/admin/form-editor.js), deleting a form (never the built-in contact
 // form), and each form's copy-paste HTML snippet: a plain <form> that posts
-// to POST /forms/{id} with JavaScript off (js/form-markup.js draws it).
+// to POST /forms/{id} with JavaScript off (js/form-markup.js draws it), beside
+// the form's two pages: form.html?form=<id> and the API's GET /forms/{id}.
 
 import {$, el, formatDate, replace} from '../dom.js';
 import {captchaOf} from '../captcha.js';
@@ -123,6 +124,9 @@ export class FormsPanel {
     const page = new URL('form.html', document.baseURI);
     page.searchParams.set('form', form.formId);
     $('#form-snippet-page').href = page.href;
+    const plain = $('#form-snippet-plain');
+    plain.href = `${this.config.apiUrl}/forms/${encodeURIComponent(form.formId)}`;
+    plain.textContent = plain.href;
     this.snippet.dataset.id = form.formId;
     this.snippet.hidden = false;
     this.snippet.focus();

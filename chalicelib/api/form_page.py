@@ -1,0 +1,186 @@
+"""GET /forms/{id}: a form as a page of its own, drawn on the server, that
+works with no script at all (docs/api.md, "The form page").
+
+The form is the dashboard's snippet (`formTree` in web/js/form-markup.js)
+drawn in Python: the same controls with the same names, types and limits,
+the same honeypot, the same `_next`, so both post the same fields; plus the
+site's name, and "(optional)" or "*" beside each label as form.html shows
+them. It posts to POST /forms/{id} as a plain form (chalicelib/api/contact_form.py
+answers it with a 303 or a page), and its CSP allows no script.
+
+A form that asks for a CAPTCHA where the stage has one configured cannot be
+sent without the provider's script: the page says so instead of drawing a
+form every post of which would be refused.
+"""
+from __future__ import annotations
+
+from html import escape
+from urllib.parse import quote, urljoin, urlsplit
+
+from chalice import Response
+from msgspec import UNSET
+
+from chalicelib.core.domain_errors import RecordNotFound
+from chalicelib.forms.model import DEFAULT_MAX_LENGTH, NUMBER_LIMIT, FieldDefinition, Form, is_form_id
+from chalicelib.forms.store import FormStore
+from chalicelib.http.form_pages import html_page
+from chalicelib.http.redirects import is_allowed_target, origin_of
+
+HONEYPOT = "_gotcha"
+# The thank-you page the site in web/ ships.
+THANKS_PAGE = "thanks.html"
+# As the schema's (chalicelib/api/forms.py): an edit shows within the minute.
+PAGE_CACHE_CONTROL = "public, max-age=60"
+_INPUT_TYPES = frozenset({"text", "email", "tel", "url", "number", "date"})
+_AUTOCOMPLETE = {"email": "email", "tel": "tel", "url": "url"}
+_VOID = frozenset({"input"})
+STYLE = ("header{margin-bottom:1.5rem;font-weight:600}header a{color:inherit}"
+         ".field{margin-bottom:1rem}label{display:block;font-weight:600;margin-bottom:.25rem}"
+         "input,select,textarea{font:inherit;width:100%;box-sizing:border-box;padding:.5rem;"
+         "border:1px solid #9aa5b1;border-radius:4px;background:#fff;color:inherit}"
+         ".checkbox{display:flex;gap:.5rem;align-items:center}.checkbox input{width:auto;margin:0}"
+         ".checkbox label{margin:0}.req{color:#b42318}.optional{font-weight:400;color:#52606d}"
+         "button{font:inherit;padding:.6rem 1.4rem;border:0;border-radius:4px;"
+         "background:#1f6feb;color:#fff;cursor:pointer}")
+
+Attributes = dict[str, str | bool | None]
+
+
+def element(tag: str, attributes: Attributes, *children: str) -> str:
+    """`children` are markup already; every attribute value is escaped here.
+    None and False leave an attribute out, True writes it bare."""
+    written = "".join(_attribute(name, value) for name, value in attributes.items())
+    if tag in _VOID:
+        return f"<{tag}{written}>"
+    return f"<{tag}{written}>{''.join(children)}</{tag}>"
+
+
+def _attribute(name: str, value: str | bool | None) -> str:
+    if value is None or value is False:
+        return ""
+    return f" {name}" if value is True else f' {name}="{escape(value, quote=True)}"'
+
+
+def _bound(value: int | float) -> str | None:
+    """As JavaScript writes the number (2.0 as "2"); none for the limit every number has."""
+    if abs(value) >= NUMBER_LIMIT:
+        return None
+    return str(int(value)) if isinstance(value, float) and value.is_integer() else repr(value)
+
+
+def control(field: FieldDefinition, control_id: str) -> str:
+    named: Attributes = {"id": control_id, "name": field.name}
+    required = {"required": field.required}
+    max_length = str(field.effective_max_length) if field.type in DEFAULT_MAX_LENGTH else None
+    if field.type == "textarea":
+        return element("textarea", {**named, "rows": "6", "maxlength": max_length, **required})
+    if field.type == "select":
+        options = [element("option", {"value": ""}, "Choose…"),
+                   *(element("option", {"value": option}, escape(option))
+                     for option in (field.options or []))]
+        return element("select", {**named, **required}, *options)
+    if field.type == "checkbox":
+        return element("input", {**named, "type": "checkbox", "value": "on", **required})
+    if field.type == "number":
+        return element("input", {**named, "type": "number", "step": "any", "inputmode": "decimal",
+                                 "min": None if field.min is UNSET else _bound(field.min),
+                                 "max": None if field.max is UNSET else _bound(field.max),
+                                 **required})
+    kind = field.type if field.type in _INPUT_TYPES else "text"
+    return element("input", {**named, "type": kind, "maxlength": max_length,
+                             "autocomplete": _AUTOCOMPLETE.get(kind), **required})
+
+
+def field_markup(form_id: str, field: FieldDefinition) -> str:
+    control_id = f"{form_id}-{field.name}"
+    marker = (element("span", {"class": "req", "aria-hidden": "true"}, " *") if field.required
+              else element("span", {"class": "optional"}, " (optional)"))
+    label = element("label", {"for": control_id}, escape(field.label), marker)
+    drawn = control(field, control_id)
+    checkbox = field.type == "checkbox"
+    return element("div", {"class": "field checkbox" if checkbox else "field"},
+                   *((drawn, label) if checkbox else (label, drawn)))
+
+
+def form_markup(form: Form, *, next_url: str | None) -> str:
+    """The <form>: posted to this page's own address, POST /forms/{id}."""
+    parts = [element("input", {"type": "hidden", "name": "_next", "value": next_url})
+             if next_url else ""]
+    parts += [field_markup(form.id, field) for field in form.definition.fields]
+    # The honeypot: hidden from people and screen readers; bots fill it in.
+    parts.append(element("div", {"hidden": True, "aria-hidden": "true"},
+                         element("label", {"for": f"{form.id}-gotcha"}, "Leave this field empty"),
+                         element("input", {"id": f"{form.id}-gotcha", "name": HONEYPOT,
+                                           "type": "text", "tabindex": "-1",
+                                           "autocomplete": "off"})))
+    parts.append(element("button", {"type": "submit"}, "Send"))
+    # Relative: the page is at <api>/forms/{id}, whatever the API's address and stage path.
+    return element("form", {"method": "post", "action": quote(form.id)}, *parts)
+
+
+def thanks_address(site_url: str, stage_ok: str, allowed_origins: tuple[str, ...]) -> str | None:
+    """The `_next` the page carries: none where the stage names its own
+    thank-you page (CONTACT_REDIRECT_OK) or knows no site; else the site's
+    thanks.html, when the API would accept it."""
+    if stage_ok or not site_url:
+        return None
+    address = urljoin(site_url, THANKS_PAGE)
+    return address if is_allowed_target(address, allowed_origins) else None
+
+
+def is_form_page(url: str | None, host: str | None, form_id: str) -> bool:
+    """Whether `url` is this form's own page on this API (a post's Referer),
+    so an error page may link back to it."""
+    if not url or not host or origin_of(url) is None:
+        return False
+    parts = urlsplit(url)
+    return parts.netloc.lower() == host.lower() and parts.path.endswith(f"/forms/{form_id}")
+
+
+class FormPageApi:
+    def __init__(self, store: FormStore, *, site_name: str, site_url: str, next_url: str | None,
+                 redirect_origins: tuple[str, ...], captcha_on: bool) -> None:
+        self._store = store
+        self._site_name = site_name
+        self._site_url = site_url
+        self._next_url = next_url
+        # Chromium holds a form post's redirects to the page's form-action too.
+        targets = " ".join(dict.fromkeys(o for o in redirect_origins if o))
+        self._csp = ("default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; "
+                     f"form-action 'self'{' ' + targets if targets else ''}; "
+                     "frame-ancestors 'none'")
+        # Whether a post to a form with `captcha` on needs a token (the stage has a CAPTCHA).
+        self.captcha_on = captcha_on
+
+    def page(self, form_id: str) -> Response:
+        try:
+            form = self._store.get(form_id) if is_form_id(form_id) else None
+        except RecordNotFound:
+            form = None
+        if form is None:
+            return self._page(404, "No such form", "No such form",
+                              "<p>There is no form at this address. Check the link you "
+                              "followed.</p>" + self._site_link("Go to the site"),
+                              cache_control="no-store")
+        name = form.definition.name
+        if form.definition.captcha and self.captcha_on:
+            where = (element("a", {"href": f"{self._site_url}form.html?form={quote(form.id)}"},
+                             "its page on the site") if self._site_url else "the site")
+            return self._page(200, name, name,
+                              "<p>This form asks you to confirm that you are not a robot, "
+                              "which needs JavaScript; this page works without it, so it cannot "
+                              f"send the form. Please turn JavaScript on and use {where}.</p>")
+        return self._page(200, name, name, form_markup(form, next_url=self._next_url))
+
+    def _site_link(self, text: str) -> str:
+        return (f"<p>{element('a', {'href': self._site_url}, escape(text))}</p>"
+                if self._site_url else "")
+
+    def _page(self, status: int, title: str, heading: str, main: str, *,
+              cache_control: str = PAGE_CACHE_CONTROL) -> Response:
+        site = escape(self._site_name)
+        brand = element("a", {"href": self._site_url}, site) if self._site_url else site
+        return html_page(status, f"{title} · {self._site_name}",
+                         f"<h1>{escape(heading)}</h1>{main}",
+                         header=f"<header>{brand}</header>", csp=self._csp,
+                         cache_control=cache_control, style=STYLE)
