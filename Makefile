@@ -8,7 +8,7 @@ VENV_PYTHON := $(shell $(PYTHON) -m infra.interpreters version)
 STAMP  := $(VENV)/.installed
 
 .PHONY: dev test lint e2e bench soak install clean deploy destroy check-package admin admin-remove admins \
-	fuzz audit settings check-config rehearse
+	fuzz audit settings check-config rehearse aws-models
 
 # (Re)install when the requirement files or that version change (a .venv of another
 # version is rebuilt); a fresh clone needs only python3.
@@ -37,6 +37,12 @@ lint: $(STAMP)
 # Lambda wheels, so not in `make test`.
 check-package: $(STAMP)
 	$(PY) -m pytest -q infra/package_checks
+
+# The trimmed AWS service models the function ships (chalicelib/platform/aws_models),
+# from the pinned botocore and the operations the code calls; run after adding a call
+# (tests/infra/test_aws_models.py says when).
+aws-models: $(STAMP)
+	$(PY) -m infra.aws_models
 
 # The owner's settings: frontdesk.json (git-ignored), or the file FRONTDESK_SETTINGS
 # names. `make settings` seeds it from frontdesk.example.json, never over an existing one.

@@ -1,7 +1,8 @@
 """One cold start, in this fresh process: import the candidate, answer the
 first GET /users/{id}. Writes JSON (milliseconds, CPU milliseconds, peak RSS)
-to the file named by its third argument; stdout is the function's log. Interpreter
-start-up is not counted (it is the same for every candidate).
+to the file named by its third argument. stdout is the function's log, as Lambda
+gives it: a pipe the parent reads, each write flushed (bench/lambda_stdout.py).
+Interpreter start-up is not counted (it is the same for every candidate).
 
 The candidate is a name from candidates.py, or `unzipped:<dir>`: Frontdesk
 from the contents of its deployment zip, as Lambda's /var/task holds them."""
@@ -11,6 +12,9 @@ import json
 import sys
 import time
 
+from lambda_stdout import Unbuffered
+
+sys.stdout = Unbuffered(sys.stdout)  # type: ignore[assignment]
 started, started_cpu = time.perf_counter(), time.process_time()
 from candidates import add_paths, load, load_unzipped  # noqa: E402
 

@@ -1,13 +1,15 @@
 """Warm cost per request: every candidate loaded in this one process, against
 moto in-process (no network), run in interleaved rounds so machine load hits
 all of them alike. Writes JSON to the file named by its first argument:
-{route: {candidate: [µs per request, one per round]}}.
+{"us": {route: {candidate: [µs per request, one per round]}}, "calls": ...}.
 
 Repeated reads are answered from moto's first answer (workload.py,
 replay_repeated_reads); creates always reach moto.
 
-Every candidate must make the same DynamoDB calls for the same event: the
-warm-up counts them, and the run stops if a candidate makes more or others.
+Every candidate must make the same DynamoDB calls for the same event: every
+batch counts them per request, and the run stops if a candidate makes more or
+others than the rest, or than in its own earlier batches. The counts are in
+the output ({"us": ..., "calls": {route: {candidate: {operation: n}}}}).
 
 Each batch is timed in CPU time of this process, not wall time: on a shared
 machine wall time also counts the moments the process waited for a core,
@@ -31,20 +33,21 @@ from collections import Counter
 from typing import Any
 
 from candidates import NAMES, TABLE, add_paths, environment, load
+from lambda_stdout import piped_stdout
 from workload import moto_cpu_seconds, record_dynamodb_calls, replay_repeated_reads
 
 CLOCK = time.process_time
-_QUIET = open(os.devnull, "w")  # noqa: SIM115 (the process's whole life)
+_LAMBDA_STDOUT = piped_stdout()
 
 
 def timed_batch(handler: Any, events: list[dict[str, Any]],
                 context: Any) -> tuple[float, list[dict[str, Any]]]:
     """(CPU seconds, responses) for answering `events` one after another, with
-    stdout going nowhere: Frontdesk writes its log and EMF lines there, and
-    Lambda would ship them, not the handler. The CPU time moto spent answering
-    calls in the batch (DynamoDB's work, done on AWS's servers when deployed)
-    is taken off."""
-    real_stdout, sys.stdout = sys.stdout, _QUIET
+    stdout as Lambda gives it (bench/lambda_stdout.py): Frontdesk writes its log
+    and EMF lines there, each flushed to a pipe. The CPU time moto spent
+    answering calls in the batch (DynamoDB's work, done on AWS's servers when
+    deployed) is taken off."""
+    real_stdout, sys.stdout = sys.stdout, _LAMBDA_STDOUT  # type: ignore[assignment]
     try:
         started, moto_before = CLOCK(), moto_cpu_seconds()
         responses = [handler(event, context) for event in events]
@@ -55,7 +58,7 @@ BATCH = {"GET /health": 2000, "GET /users/{id}": 300, "POST /users invalid": 100
          "POST /users valid": 20, "GET /users": 100}
 
 
-def main(out_path: str, rounds: int) -> None:
+def main(out_path: str, rounds: int, first_round: int = 0) -> None:
     os.environ.update(environment())
     add_paths()
     from moto import mock_aws
@@ -75,7 +78,9 @@ def main(out_path: str, rounds: int) -> None:
         next_event = routes(user_ids[0])
         results: dict[str, dict[str, list[float]]] = {r: {n: [] for n in NAMES} for r in BATCH}
 
-        calls_per_request: dict[str, dict[str, Counter[str]]] = {r: {} for r in BATCH}
+        # Per route and candidate: each DynamoDB operation and how many times a
+        # request calls it, over every batch (warm-up and rounds).
+        calls: dict[str, dict[str, dict[str, float]]] = {r: {} for r in BATCH}
 
         def run(name: str, route: str, count: int) -> float:
             handler, make = handlers[name], next_event[route]
@@ -83,8 +88,11 @@ def main(out_path: str, rounds: int) -> None:
             created: list[tuple[str, str]] = []
             dynamodb_calls.clear()
             elapsed, responses = timed_batch(handler, events, context)
-            calls_per_request[route][name] = Counter(
-                {operation: n // count for operation, n in Counter(dynamodb_calls).items()})
+            per_request = {operation: n / count
+                           for operation, n in sorted(Counter(dynamodb_calls).items())}
+            if calls[route].setdefault(name, per_request) != per_request:
+                raise SystemExit(f"{name} {route}: the DynamoDB calls changed between batches: "
+                                 f"{calls[route][name]}, then {per_request}")
             statuses = {r["statusCode"] for r in responses}
             if not statuses <= EXPECTED_STATUS[route]:
                 raise SystemExit(f"{name} {route}: status {statuses}, {responses[0]['body'][:300]}")
@@ -96,20 +104,22 @@ def main(out_path: str, rounds: int) -> None:
         for name in NAMES:  # warm-up: first requests, lazy imports, caches
             for route in BATCH:
                 run(name, route, 20)
-        for route, by_name in calls_per_request.items():
-            if len({tuple(sorted(calls.items())) for calls in by_name.values()}) > 1:
+        for route, by_name in calls.items():
+            if len({tuple(made.items()) for made in by_name.values()}) > 1:
                 raise SystemExit(f"{route}: the candidates make different DynamoDB calls per "
                                  f"request: {by_name}")
-        for round_index in range(rounds):
+        for round_index in range(first_round, first_round + rounds):
             order = NAMES[round_index % len(NAMES):] + NAMES[:round_index % len(NAMES)]
             for route, count in BATCH.items():
                 for name in order:
                     gc.collect()
                     results[route][name].append(run(name, route, count))
-            print(f"  warm round {round_index + 1}/{rounds}", file=sys.stderr)
+            print(f"  warm round {round_index + 1}", file=sys.stderr)
     with open(out_path, "w") as out:
-        json.dump(results, out)
+        json.dump({"us": results, "calls": calls}, out)
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], int(sys.argv[2]))
+    # out_path rounds [first_round]: the first round's index sets the rotation, so
+    # a run continued in a new process goes on where the last one stopped.
+    main(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]) if len(sys.argv) > 3 else 0)

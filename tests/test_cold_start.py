@@ -7,16 +7,28 @@ import os
 import subprocess
 import sys
 import threading
+from pathlib import Path
 from typing import Any
 
-from chalicelib.platform.aws import ClientOnFirstUse
+import botocore
+
+from chalicelib.platform.aws import MODELS_DIR, ClientOnFirstUse
 from infra.stages import PROJECT_DIR
 from tests.support.deployed import deployed_environment
 
 PROBE = """
 import dataclasses, json, sys
+import botocore.loaders
+read = []
+_load_file = botocore.loaders.JSONFileLoader.load_file
+def load_file(self, file_path):
+    found = _load_file(self, file_path)
+    if found is not None:
+        read.append(file_path)
+    return found
+botocore.loaders.JSONFileLoader.load_file = load_file
 import app
-print(json.dumps({"modules": sorted(sys.modules),
+print(json.dumps({"modules": sorted(sys.modules), "data_files": read,
                   "ses_built": app.services.clients.ses._client is not None,
                   "dataclasses": sorted(f"{name}.{attr}" for name, module in list(sys.modules.items())
                                         if name == "app" or name.startswith("chalicelib.")
@@ -41,6 +53,30 @@ def test_a_deployed_init_loads_neither_the_openapi_builder_nor_token_libraries()
     assert "chalicelib.http.openapi" not in init["modules"]
     assert not {"jwt", "chalicelib.auth.local_tokens"} & set(init["modules"])
     assert init["ses_built"] is False
+
+
+BOTOCORE_DATA = Path(botocore.__file__).parent / "data"
+
+
+def test_a_deployed_init_never_imports_boto3() -> None:
+    # The function builds botocore clients (chalicelib/platform/aws.py); boto3 would
+    # add its resource layer to every cold start (about 15 ms), used by nothing.
+    loaded = {name.partition(".")[0] for name in deployed_init()["modules"]}
+    assert not {"boto3", "s3transfer"} & loaded
+
+
+def test_a_deployed_init_reads_only_the_shipped_dynamodb_model_and_endpoints() -> None:
+    """The one client an init builds (DynamoDB's) reads the trimmed model and
+    endpoints the function ships; the rest of what it reads is small and botocore's."""
+    read = [Path(path) for path in deployed_init()["data_files"]]
+    shipped = [path.relative_to(MODELS_DIR).as_posix() for path in read
+               if path.is_relative_to(MODELS_DIR)]
+    botocores = [path.relative_to(BOTOCORE_DATA).as_posix() for path in read
+                 if path.is_relative_to(BOTOCORE_DATA)]
+    assert sorted(shipped) == ["dynamodb/2012-08-10/service-2", "endpoints"]
+    assert sorted(botocores) == ["dynamodb/2012-08-10/endpoint-rule-set-1", "partitions",
+                                 "sdk-default-configuration"]
+    assert len(read) == len(shipped) + len(botocores)
 
 
 # Loaded on first use (chalicelib/api/services.py): by the contact, form and

@@ -1,15 +1,18 @@
-"""What every peer needs alike: the table, the keys, and the typed-item mapping."""
+"""What every peer needs alike: the table, the keys, and the typed-item mapping.
+
+Items are converted the cheapest obvious way, the same for every peer: read
+the attributes the response needs from their type tags (`{"S": ...}`,
+`{"N": ...}`). boto3's generic TypeDeserializer would cost a peer about 1 µs
+an attribute (over 250 µs a page of users), work no bare app needs to do."""
 from __future__ import annotations
 
 import base64
 import os
 import time
 import uuid
-from decimal import Decimal
 from typing import Any
 
 import boto3
-from boto3.dynamodb.types import TypeDeserializer
 
 TABLE = os.environ.get("TABLE_NAME", "frontdesk-dev")
 PAGE = 25
@@ -17,21 +20,15 @@ ONE_LINE = r"^[^\x00-\x1f\x7f]*$"
 EMAIL = r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$"
 
 dynamodb = boto3.session.Session().client("dynamodb")
-_deserializer = TypeDeserializer()
-
-
-def plain(item: dict[str, Any]) -> dict[str, Any]:
-    values = {k: _deserializer.deserialize(v) for k, v in item.items()}
-    return {k: int(v) if isinstance(v, Decimal) else v for k, v in values.items()}
 
 
 def user_json(item: dict[str, Any]) -> dict[str, Any]:
-    values = plain(item)
-    body = {"id": values["id"], "name": values["name"], "email": values["email"]}
-    if values.get("age") is not None:
-        body["age"] = values["age"]
-    body.update(createdAt=values["createdAt"], updatedAt=values["updatedAt"],
-                version=values["version"])
+    body: dict[str, Any] = {"id": item["id"]["S"], "name": item["name"]["S"],
+                            "email": item["email"]["S"]}
+    if "age" in item:
+        body["age"] = int(item["age"]["N"])
+    body.update(createdAt=item["createdAt"]["S"], updatedAt=item["updatedAt"]["S"],
+                version=int(item["version"]["N"]))
     return body
 
 

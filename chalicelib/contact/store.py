@@ -179,7 +179,22 @@ class MessageStore:
                 if again:
                     continue
                 raise
+            except DependencyUnavailable:
+                if self._stored(message.id):
+                    return response
+                raise
             return response
+
+    def _stored(self, message_id: str) -> bool:
+        """Whether a create that ended unavailable stored its message after all:
+        DynamoDB may have applied the transaction and only its answer been lost
+        (a read timeout, and botocore's retries, which the token answers as the
+        first success, refused or timed out too). Answering "try again" then
+        would have the visitor post it twice. False if that cannot be read either."""
+        try:
+            return get_item(self._client, self._table, keys.message(message_id)) is not None
+        except DependencyUnavailable:
+            return False
 
     # -- the dashboard -------------------------------------------------------
 

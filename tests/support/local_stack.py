@@ -56,5 +56,7 @@ def call(url: str, method: str = "GET", body: Any = None, headers: dict[str, str
 
 def sent_mail(aws_endpoint: str) -> list[dict[str, Any]]:
     """Every message moto's SES accepted."""
-    messages: list[dict[str, Any]] = call(f"{aws_endpoint}/moto-api/data.json").json()["ses"]["Message"]
+    # All of moto's state, serialized: slow on a loaded machine.
+    messages: list[dict[str, Any]] = call(f"{aws_endpoint}/moto-api/data.json",
+                                          timeout=60).json()["ses"]["Message"]
     return messages
