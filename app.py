@@ -180,7 +180,7 @@ def delete_user(user_id: str) -> Response:
 
 @app.route("/dashboard/messages", methods=["GET"], authorizer=cognito)
 @roles.admin
-@responds(200, "MessagePage", query=("status", "form", "limit", "cursor"))
+@responds(200, "MessagePage", query=("status", "form", "sender", "q", "limit", "cursor"))
 def list_messages() -> Response:
     return services.dashboard_api.list(request().query_params)
 
@@ -191,6 +191,13 @@ def list_messages() -> Response:
           statuses=(404,), success_headers=("Content-Disposition",), media_type=CSV)
 def export_messages() -> Response:
     return services.dashboard_api.export_messages(request().query_params)
+
+
+@app.route("/dashboard/messages/bulk", methods=["POST"], authorizer=cognito)
+@roles.admin
+@responds(200, "BulkResults", body="BulkChange")
+def bulk_messages() -> Response:
+    return services.dashboard_api.bulk(json_body())
 
 
 @app.route("/dashboard/messages/{message_id}", methods=["GET"], authorizer=cognito)

@@ -11,6 +11,8 @@ on this machine, written to bench/RESULTS.md.
 - Memory: resident memory of a fresh process over 20,000 requests.
 - Package: the function zip per architecture, and what lives outside it.
 - DynamoDB cost: items read per page as the table grows, against a Scan.
+- Search cost: what a page of the dashboard's lists and searches reads (items,
+  KB, read capacity units), as the table grows.
 
 Timings are noisy on a shared machine, so every timing is taken in rounds
 that run all candidates in rotated order (A B C D, B C D A, ...); each ratio
@@ -376,8 +378,36 @@ def report(run: dict[str, Any]) -> str:
         lines.append(f"| {row['records']:,} | {row['users_first_page']} | "
                      f"{row['users_next_page']} | {row['messages_first_page']} | "
                      f"{row['scan_items']:,} | {row['scan_requests']} |")
+    if run.get("search"):
+        lines += search_cost_section(run["search"])
     lines.append("")
     return "\n".join(lines)
+
+
+def search_cost() -> list[dict[str, Any]]:
+    with tempfile.NamedTemporaryFile(suffix=".json") as out:
+        subprocess.run([sys.executable, str(BENCH_DIR / "search_cost.py"), out.name],
+                       check=True, cwd=PROJECT_DIR, env=environment(), stdout=subprocess.DEVNULL)
+        result: list[dict[str, Any]] = json.loads(Path(out.name).read_text())
+        return result
+
+
+def search_cost_section(rows: list[dict[str, Any]]) -> list[str]:
+    lines = ["", "## Search cost", "",
+             "What one page of 25 of the dashboard's lists and searches reads "
+             "(`GET /dashboard/messages`, docs/api.md \"Finding messages\"), as the table "
+             "grows: Queries, items read (`ScannedCount`), their size, and the read capacity "
+             "units DynamoDB bills for them (0.5 per 4 KB per Query, eventually consistent), "
+             "computed from the items' sizes by DynamoDB's rules (moto reports a fixed 1.0 per "
+             "call). Messages of about 600 characters, 1 KB as stored; a search that matches "
+             "nothing examines its whole budget of 500 (bench/search_cost.py, moto in-process).",
+             "", "| messages | page of 25 | Queries | items read | KB read | RCUs | searched |",
+             "|---|---|---|---|---|---|---|"]
+    for r in rows:
+        lines.append(f"| {r['messages']:,} | {r['case']} | {r['queries']} | {r['items']} | "
+                     f"{r['kb']} | {r['rcu']:g} | "
+                     f"{r['searched'] if r['searched'] is not None else '—'} |")
+    return lines
 
 
 def cold_start_section(run: dict[str, Any]) -> list[str]:
@@ -483,6 +513,8 @@ def main() -> None:
     run["imports"] = import_costs.measure(import_runs)
     print("dynamodb cost", file=sys.stderr)
     run["dynamodb"] = dynamodb_cost()
+    print("search cost", file=sys.stderr)
+    run["search"] = search_cost()
     run["load_end"] = " / ".join(f"{x:.2f}" for x in os.getloadavg())
     run["minutes"] = (time.time() - started) / 60
     kept = RESULTS.read_text().partition(KEPT)[2] if RESULTS.exists() else ""

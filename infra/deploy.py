@@ -9,7 +9,8 @@ must name a new API)
 the table's data upgraded to what the new functions read, by backfills
 (infra/backfill.py: resumable Scans; deliveries stored in an older shape
 rewritten: infra/delivery_upgrade.py; messages stored before forms listed by
-form: infra/form_index_upgrade.py) ->
+form: infra/form_index_upgrade.py; messages stored before the sender index
+listed by sender: infra/sender_index_upgrade.py) ->
 web/ and its config.json to the site's bucket, changed paths invalidated ->
 the site's and the API's addresses printed.
 """
@@ -40,6 +41,7 @@ from infra.backfill import Progress, Report
 from infra.delivery_upgrade import Upgrade
 from infra.form_index_upgrade import FormIndexUpgrade
 from infra.runtime import LAMBDA_RUNTIME, runtime_problem
+from infra.sender_index_upgrade import SenderIndexUpgrade
 from infra.site import cognito_endpoint, site_headers
 from infra.stages import (
     PROJECT_DIR,
@@ -300,6 +302,8 @@ def deploy(stage_name: str, *, aws: AwsClients, chalice: ChaliceRunner,
         say(f"      data: {upgrade_data(aws.dynamodb, outputs['TableName'], under_way)}")
         say("      data: " + FormIndexUpgrade(aws.dynamodb, outputs["TableName"],
                                               report=under_way).run().summary())
+        say("      data: " + SenderIndexUpgrade(aws.dynamodb, outputs["TableName"],
+                                                 report=under_way).run().summary())
 
     web = web_config(api_url, aws.region, outputs["UserPoolClientId"],
                      pool_password_policy(aws.cognito, outputs["UserPoolId"]), captcha,

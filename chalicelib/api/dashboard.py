@@ -11,17 +11,22 @@ from msgspec import UNSET
 
 from chalicelib.api import message_bodies as bodies
 from chalicelib.auth.identity import Identity
-from chalicelib.contact.model import STATUSES, StatusChange
+from chalicelib.contact.model import ALL_STATUSES, STATUSES, StatusChange
+from chalicelib.contact.search import MAX_QUERY_LENGTH, MAX_WORDS, Selection, search_words
+from chalicelib.core import text
 from chalicelib.core.idempotency import Scope, checked_key
-from chalicelib.core.validation import gather, parse, parse_into
+from chalicelib.core.validation import Model, gather, parse, parse_into
+from chalicelib.dashboard.bulk import BulkChange, Outcome
 from chalicelib.dashboard.export import CsvPage
 from chalicelib.dashboard.replies import ReplyBody
 from chalicelib.dashboard.reply_store import Thread
 from chalicelib.dashboard.service import Dashboard, TimeRange
 from chalicelib.forms.model import is_form_id
+from chalicelib.http.error_map import api_error_of
 from chalicelib.http.errors import ValidationFailed
 from chalicelib.http.query import page_params
 from chalicelib.http.responses import json_response, no_content
+from chalicelib.users.model import Email
 
 # Keys are each admin's own: another admin's identical key is another request.
 REPLY_SCOPE = Scope("POST /dashboard/messages/{id}/replies", per_actor=True)
@@ -47,6 +52,42 @@ def _status(query: Mapping[str, Any], errors: list[dict[str, str]], default: str
         errors.append({"field": "status",
                        "message": f"must be one of {', '.join(STATUSES)} or {ALL}"})
     return status
+
+
+def _statuses(query: Mapping[str, Any], errors: list[dict[str, str]],
+              searching: bool) -> tuple[str, ...] | None:
+    """The statuses to list: one, or every one but spam (`all`, which has its
+    own list); absent, `new` for a list and `all` for a search."""
+    status = _status(query, errors, ALL if searching else "new")
+    if status is None:
+        return ALL_STATUSES
+    return (status,) if status in STATUSES else None
+
+
+class _Sender(Model):
+    normalize = {"email": text.email_form}
+
+    email: Email
+
+
+def _sender(query: Mapping[str, Any], errors: list[dict[str, str]]) -> str | None:
+    """The sender's address to find messages from (empty or absent: any)."""
+    email = query.get("email") or None
+    if email is None:
+        return None
+    sender = parse_into(errors, _Sender, {"email": email})
+    return sender.email if sender is not None else None
+
+
+def _words(query: Mapping[str, Any], errors: list[dict[str, str]]) -> tuple[str, ...]:
+    """The words to search for (empty, blank or absent: none)."""
+    raw = query.get("q") or ""
+    words = search_words(raw)
+    if len(raw) > MAX_QUERY_LENGTH or len(words) > MAX_WORDS:
+        errors.append({"field": "q", "message": f"must be at most {MAX_QUERY_LENGTH} characters "
+                                                f"and {MAX_WORDS} words"})
+        return ()
+    return words
 
 
 def _form(query: Mapping[str, Any], errors: list[dict[str, str]]) -> str | None:
@@ -97,15 +138,22 @@ class DashboardApi:
         query = query or {}
         errors: list[dict[str, str]] = []
         page = gather(errors, page_params, query)
-        status = _status(query, errors, "new")
+        email = _sender(query, errors)
+        words = _words(query, errors)
+        statuses = _statuses(query, errors, searching=email is not None or bool(words))
         form_id = _form(query, errors)
-        if errors or page is None:
+        if errors or page is None or statuses is None:
             raise ValidationFailed(errors)
         limit, cursor = page
-        messages, next_cursor = self._dashboard.list(status=status, limit=limit, cursor=cursor,
-                                                     form_id=form_id)
-        return json_response(bodies.MessagePage(items=[bodies.Message.of(m) for m in messages],
-                                                next_cursor=next_cursor))
+        found = self._dashboard.find(Selection(statuses, form_id, email, words),
+                                     limit=limit, cursor=cursor)
+        return json_response(bodies.MessagePage(
+            items=[bodies.Message.of(m) for m in found.messages], next_cursor=found.next_cursor,
+            searched=UNSET if found.searched is None else found.searched))
+
+    def bulk(self, body: dict[str, Any]) -> Response:
+        outcomes = self._dashboard.bulk(parse(BulkChange, body))
+        return json_response(bodies.BulkResults(results=[_result(o) for o in outcomes]))
 
     def get(self, message_id: str) -> Response:
         return json_response(thread_json(self._dashboard.thread(message_id)))
@@ -163,6 +211,15 @@ class DashboardApi:
             raise ValidationFailed(errors)
         page = self._dashboard.export_users(cursor=query.get("cursor") or None)
         return csv_response(page, query, "users.csv")
+
+
+def _result(outcome: Outcome) -> bodies.BulkResult:
+    if outcome.error is None:
+        return bodies.BulkResult(id=outcome.id, status=outcome.status or UNSET)
+    # The answer the id's own route would give, as one entry among the others.
+    error = api_error_of(outcome.error)
+    return bodies.BulkResult(id=outcome.id,
+                             error=bodies.ResultError(code=error.code, message=error.message))
 
 
 def _check_cursor(query: Mapping[str, Any], errors: list[dict[str, str]]) -> None:

@@ -117,8 +117,13 @@ class Message(Body, kw_only=True):
 
 
 class MessagePage(Body):
+    """A page of messages. A search's (`q`; a form within one sender's
+    messages) also says how many messages it examined to find these
+    (`searched`, at most 500); its nextCursor searches on from there, and is
+    null only once nothing is left to examine."""
     items: list[Message]
     next_cursor: str | None
+    searched: int | UnsetType = UNSET
 
 
 class Reply(Body):
@@ -155,6 +160,26 @@ class ContactReceived(Body):
 class ReplyAccepted(Body):
     id: str
     status: Literal["pending"]
+
+
+class ResultError(Body):
+    """Why an id's action was not done: the code and message its own route
+    would have answered with (not_found, conflict, service_unavailable)."""
+    code: str
+    message: str
+
+
+class BulkResult(Body):
+    """One id's outcome: the message's status after the action (`deleted`),
+    or `error`."""
+    id: str
+    status: str | UnsetType = UNSET
+    error: ResultError | UnsetType = UNSET
+
+
+class BulkResults(Body):
+    """One result per id, in the order of the request's ids."""
+    results: list[BulkResult]
 
 
 class Counts(Body):
@@ -195,4 +220,5 @@ class Stats(Body):
 
 # The bodies above, for /openapi.json.
 ANSWERS: tuple[type[msgspec.Struct], ...] = (
-    SubmittedField, Message, MessagePage, MessageThread, Reply, ContactReceived, ReplyAccepted, Stats)
+    SubmittedField, Message, MessagePage, MessageThread, Reply, ContactReceived, ReplyAccepted, Stats,
+    BulkResults)

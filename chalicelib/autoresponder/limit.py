@@ -8,30 +8,20 @@ transaction holds it; the others fail that part, and are stored again
 without an autoresponse (plan.py).
 
 The key holds a digest of the address, normalised so that one mailbox is one
-key: lower-cased, and without a `+tag` (`ada+1@example.com` and
-`Ada@example.com` share a limit), so a tag cannot lift the limit.
+key (chalicelib/core/addresses.py: `ada+1@example.com` and `Ada@example.com`
+share a limit), so a tag cannot lift the limit.
 """
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime
 from typing import Any
 
+from chalicelib.core.addresses import address_digest
 from chalicelib.db import keys
 from chalicelib.db.claims import claim as expiring_claim
 
 WINDOW_SECONDS = 24 * 60 * 60
 CLAIM_PART = "autoresponseClaim"  # its name in the message's transaction
-
-
-def normalised(address: str) -> str:
-    local, _, domain = address.strip().lower().rpartition("@")
-    return f"{local.split('+', 1)[0]}@{domain}"
-
-
-def address_digest(address: str) -> str:
-    # Hashed, as the rate limit's IPs are: the key need not spell the address.
-    return hashlib.sha256(normalised(address).encode()).hexdigest()[:32]
 
 
 def claim(table: str, form_id: str, address: str, *, message_id: str,

@@ -175,11 +175,16 @@ class Message:
     def with_status(self, status: str, updated_at: str) -> Message:
         return replace(self, status=status, updated_at=updated_at)
 
+    def sender_listing(self, status: str) -> dict[str, str]:
+        """Its keys in its sender's list as of `status` (none without an address)."""
+        return keys.sender_message_listing(self.email, status, self.id) if self.email else {}
+
     def to_item(self) -> dict[str, Any]:
         """The message's item, its owner mail's progress summarised on it."""
         item: dict[str, Any] = {
             **keys.message(self.id), **keys.message_listing(self.status, self.id),
             **keys.form_message_listing(self.form_id, self.status, self.id),
+            **self.sender_listing(self.status),
             "type": "message", "id": self.id, "name": self.name, "email": self.email,
             "subject": self.subject, "message": self.message, "status": self.status,
             "createdAt": self.created_at, "updatedAt": self.updated_at,

@@ -46,12 +46,14 @@ class CompanionDelivery(Protocol):
 
 
 def listed_as(message: Message, status: str) -> tuple[dict[str, str], Condition]:
-    """What moves `message` to `status`'s lists (GSI1's, and its form's on
-    GSI2), and the condition that keeps it from taking GSI2 from a delivery
-    stored in the shape before deliveries had items of their own (a pending
-    owner mail's NOTIFY#pending, until the deploy's upgrade rewrites it)."""
+    """What moves `message` to `status`'s lists (GSI1's, its form's on GSI2,
+    its sender's on GSI3), and the condition that keeps it from taking GSI2
+    from a delivery stored in the shape before deliveries had items of their
+    own (a pending owner mail's NOTIFY#pending, until the deploy's upgrade
+    rewrites it)."""
     listing = {GSI1_PK: keys.message_list(status),
-               **keys.form_message_listing(message.form_id, status, message.id)}
+               **keys.form_message_listing(message.form_id, status, message.id),
+               **message.sender_listing(status)}
     gsi2 = attr(GSI2_PK)
     return listing, gsi2.not_exists() | gsi2.begins_with(keys.FORM_MESSAGES_PREFIX)
 

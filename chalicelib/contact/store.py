@@ -9,8 +9,11 @@
   when only the claim is refused, the same transaction is written again with
   the autoresponse skipped.
 - List: one GSI1 page of a status's partition, newest first (chalicelib/db/listing.py);
-  filtered by form, one GSI2 page of that form's and status's partition. The
-  list of every status merges one page of each status's partition.
+  filtered by form, one GSI2 page of that form's and status's partition; by
+  sender, one GSI3 range of the sender's partition per status. Several
+  statuses (`status=all`) are merged newest first. A search (words; a form
+  within one sender's) examines those lists' messages newest first, at most a
+  budget of them per page (chalicelib/contact/search.py).
 - Status change (to what Message.status_after makes of the request) and
   delete: conditional on the state just read, with the
   counters moved in the same transaction; a concurrent change means read again.
@@ -24,6 +27,8 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+import msgspec
+
 from chalicelib.autoresponder.decision import Verdict
 from chalicelib.autoresponder.plan import plan
 from chalicelib.contact.expiry import DEFAULT_RETENTION, Retention
@@ -35,6 +40,7 @@ from chalicelib.contact.model import (
     Message,
     Notification,
 )
+from chalicelib.contact.search import SEARCH_BUDGET, Selection
 from chalicelib.contact.status import (
     STATUS_COUNTER,
     CompanionDelivery,
@@ -49,7 +55,14 @@ from chalicelib.db.counters import counter_update, form_counter
 from chalicelib.db.errors import aws_unavailable_mapped
 from chalicelib.db.expressions import attr, delete, put
 from chalicelib.db.items import from_item, to_value
-from chalicelib.db.listing import BY_GSI1, BY_GSI2, newest_first, newest_first_merged
+from chalicelib.db.listing import (
+    BY_GSI1,
+    BY_GSI2,
+    BY_GSI3,
+    Slice,
+    matching_newest_first,
+    newest_first_of,
+)
 from chalicelib.db.rate_limit import Charge
 from chalicelib.db.reads import get_item
 from chalicelib.db.table import PK, SK, TTL_ATTRIBUTE
@@ -64,9 +77,6 @@ from chalicelib.spam.duplicate import CLAIM_PART as DUPLICATE_PART
 from chalicelib.spam.duplicate import REASON as DUPLICATE
 from chalicelib.spam.screen import CLEAN, Screening
 
-# The list of every status: the name its cursors are bound to.
-EVERY_STATUS = "*"
-
 
 def form_counted(message: Message, delta: int) -> dict[str, int]:
     """The message's form's counter; the contact form's count is the rest
@@ -77,6 +87,27 @@ def form_counted(message: Message, delta: int) -> dict[str, int]:
 def held(kind: Declared) -> dict[str, Any]:
     """A spam message's summary of a delivery of `kind` it holds back."""
     return summary_of(kind, HELD)
+
+
+def slices_of(selection: Selection) -> list[Slice]:
+    """The lists a selection reads: its sender's (GSI3), else its form's
+    (GSI2), else every form's (GSI1); one per status."""
+    if selection.email is not None:
+        partition = keys.sender_messages(selection.email)
+        return [Slice(BY_GSI3, partition, keys.sender_status_prefix(status))
+                for status in selection.statuses]
+    if selection.form_id is not None:
+        return [Slice(BY_GSI2, keys.form_message_list(selection.form_id, status))
+                for status in selection.statuses]
+    return [Slice(BY_GSI1, keys.message_list(status)) for status in selection.statuses]
+
+
+# A Struct, not a dataclass (chalicelib/http/operations.py says why).
+class Found(msgspec.Struct, frozen=True):
+    """A page of messages; a search's says how many it examined."""
+    messages: list[Message]
+    next_cursor: str | None
+    searched: int | None = None
 
 
 class MessageStore:
@@ -213,19 +244,25 @@ class MessageStore:
              form_id: str | None = None) -> tuple[list[Message], str | None]:
         """One page of a status's messages (None: of every status but spam,
         merged newest first), or of one form's of that status."""
-        index = BY_GSI1 if form_id is None else BY_GSI2
+        statuses = ALL_STATUSES if status is None else (status,)
+        found = self.select(Selection(statuses, form_id), limit=limit, cursor=cursor)
+        return found.messages, found.next_cursor
 
-        def partition(of: str) -> str:
-            return keys.message_list(of) if form_id is None else keys.form_message_list(form_id, of)
-
-        if status is None:
-            items, next_cursor = newest_first_merged(
-                self._client, self._table, partitions=[partition(s) for s in ALL_STATUSES],
-                list_name=partition(EVERY_STATUS), limit=limit, cursor=cursor, index=index)
-        else:
-            items, next_cursor = newest_first(self._client, self._table, partition=partition(status),
-                                              limit=limit, cursor=cursor, index=index)
-        return [Message.from_item(item) for item in items], next_cursor
+    def select(self, selection: Selection, *, limit: int, cursor: str | None = None,
+               budget: int = SEARCH_BUDGET) -> Found:
+        """One page of the selection's messages, newest first. A list reads at
+        most limit + 1 items per status; a search examines at most `budget`
+        messages, and its page says how many (`searched`)."""
+        slices = slices_of(selection)
+        if not selection.is_search:
+            items, next_cursor = newest_first_of(self._client, self._table, slices,
+                                                 limit=limit, cursor=cursor)
+            return Found([Message.from_item(item) for item in items], next_cursor)
+        examined = matching_newest_first(self._client, self._table, slices,
+                                         matches=selection.matches, limit=limit,
+                                         budget=budget, cursor=cursor)
+        return Found([Message.from_item(item) for item in examined.items],
+                     examined.next_cursor, examined.examined)
 
     def status_change(self, message_id: str, requested: str) -> StatusChanged | Message:
         """What moving the message to the status `requested` gives it

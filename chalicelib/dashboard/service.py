@@ -10,10 +10,12 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.contact.model import ALL_STATUSES, STATUSES, Message
+from chalicelib.contact.search import Selection
 from chalicelib.contact.status import STATUS_COUNTER
-from chalicelib.contact.store import MessageStore
-from chalicelib.core.domain_errors import RecordNotFound
+from chalicelib.contact.store import Found, MessageStore
+from chalicelib.core.domain_errors import DependencyUnavailable, RecordNotFound
 from chalicelib.core.idempotency import IdempotencyStore, IdempotentRequest
+from chalicelib.dashboard.bulk import ACTION_STATUS, DELETED, BulkChange, Outcome, run_each
 from chalicelib.dashboard.export import (
     MESSAGE_COLUMNS,
     USER_COLUMNS,
@@ -93,6 +95,10 @@ class Dashboard:
              form_id: str | None = None) -> tuple[list[Message], str | None]:
         return self._messages.list(status=status, limit=limit, cursor=cursor, form_id=form_id)
 
+    def find(self, selection: Selection, *, limit: int, cursor: str | None) -> Found:
+        """A page of the selection's messages: a list, or a bounded search."""
+        return self._messages.select(selection, limit=limit, cursor=cursor)
+
     def thread(self, message_id: str) -> Thread:
         return self._replies.thread(message_id)
 
@@ -103,6 +109,24 @@ class Dashboard:
     def delete(self, message_id: str) -> None:
         thread = self.thread(message_id)
         self._messages.delete(message_id, *self._replies.deliveries_discarded(thread))
+
+    def bulk(self, change: BulkChange) -> builtins.list[Outcome]:
+        """`change.action` on each of its messages, as its own route would
+        (PATCH's status change, DELETE), concurrently: one outcome per id, in
+        order. DependencyUnavailable when the database failed every one."""
+        change.check()
+
+        def one(message_id: str) -> str:
+            if change.action == "delete":
+                self.delete(message_id)
+                return DELETED
+            return self._messages.set_status(message_id, ACTION_STATUS[change.action]).status
+
+        outcomes = run_each(change.ids, one)
+        unavailable = [o.error for o in outcomes if isinstance(o.error, DependencyUnavailable)]
+        if len(unavailable) == len(outcomes):
+            raise unavailable[0]  # the database failed them all: the request failed (503)
+        return outcomes
 
     def counts(self) -> dict[str, int]:
         return self._counters()

@@ -3,7 +3,8 @@ patterns each key serves. Ids inside keys are ULIDs, so sorting by sort key
 sorts by creation time."""
 from __future__ import annotations
 
-from chalicelib.db.table import GSI1_PK, GSI1_SK, GSI2_PK, GSI2_SK, PK, SK
+from chalicelib.core.addresses import address_digest
+from chalicelib.db.table import GSI1_PK, GSI1_SK, GSI2_PK, GSI2_SK, GSI3_PK, GSI3_SK, PK, SK
 
 Key = dict[str, str]
 
@@ -60,6 +61,26 @@ FORM_MESSAGES_PREFIX = "FORMMSGS#"
 
 def form_message_list(form_id: str, status: str) -> str:
     return f"{FORM_MESSAGES_PREFIX}{form_id}#{status}"
+
+
+def sender_message_listing(address: str, status: str, message_id: str) -> Key:
+    """GSI3 (sparse: messages with a sender address): one partition per
+    mailbox (chalicelib/core/addresses.py), sorted by status, then newest
+    first by id, so one status's messages are one range of it and a status
+    change moves the message within its partition. Messages stored before
+    the index have their keys from the deploy's data upgrade
+    (infra/sender_index_upgrade.py)."""
+    return {GSI3_PK: sender_messages(address), GSI3_SK: sender_status_prefix(status) + message_id}
+
+
+def sender_messages(address: str) -> str:
+    """A mailbox's GSI3 partition: every message from it, whatever its status."""
+    return f"SENDER#{address_digest(address)}"
+
+
+def sender_status_prefix(status: str) -> str:
+    """Where `status`'s messages start in a sender's partition."""
+    return f"{status}#"
 
 
 def pending_delivery(partition: str, next_attempt_at: str, item_id: str) -> Key:

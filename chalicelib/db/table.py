@@ -11,4 +11,5 @@ from __future__ import annotations
 PK, SK = "pk", "sk"
 GSI1, GSI1_PK, GSI1_SK = "gsi1", "gsi1pk", "gsi1sk"
 GSI2, GSI2_PK, GSI2_SK = "gsi2", "gsi2pk", "gsi2sk"
+GSI3, GSI3_PK, GSI3_SK = "gsi3", "gsi3pk", "gsi3sk"
 TTL_ATTRIBUTE = "expiresAt"

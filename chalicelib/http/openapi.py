@@ -25,6 +25,7 @@ from chalicelib.auth.roles import Role, role_of
 from chalicelib.contact.model import STATUSES, ContactSubmission, StatusChange
 from chalicelib.core import text
 from chalicelib.core.idempotency import HEADER as IDEMPOTENCY_KEY
+from chalicelib.dashboard.bulk import BulkChange
 from chalicelib.dashboard.replies import ReplyBody
 from chalicelib.forms.model import FORM_ID, FormDefinition
 from chalicelib.http.operations import CSV, HTML, JSON, Operation, operation_of
@@ -86,8 +87,20 @@ PARAMETERS: dict[str, dict[str, Any]] = {
                "description": "The nextCursor of the previous page of the same list",
                "schema": {"type": "string", "format": CURSOR_FORMAT, "maxLength": 200}},
     "status": {"name": "status", "in": "query",
-               "description": "Which messages to list (all: every status, newest first)",
-               "schema": {"enum": [*STATUSES, "all", ""], "default": "new"}},
+               "description": "Which messages to list: one status, or all (empty or absent: new; "
+                              "all when searching with email or q)",
+               "schema": {"enum": [*STATUSES, "all", ""]}},
+    "sender": {"name": "email", "in": "query",
+               "description": "Only the messages from this address, whatever its case or "
+                              "+tag (through the sender index, at flat cost; empty or absent: "
+                              "any)",
+               "schema": {}},  # filled in from the Email type below
+    "q": {"name": "q", "in": "query",
+          "description": "Words every message found holds, in its name, email, subject, text "
+                         "or fields, whatever their case and accents. A search examines at most "
+                         "500 messages, newest first, and says how many (searched); its "
+                         "nextCursor searches on (empty or absent: no search)",
+          "schema": {"type": "string", "maxLength": 200}},
     "form": {"name": "form", "in": "query",
              "description": "Only the messages posted to this form (a deleted form's too; "
                             "empty or absent: every form)",
@@ -177,6 +190,8 @@ SUMMARIES: dict[str, str] = {
                        "rest behind the Link rel=\"next\" header",
     "get_message": "Get a message with its replies",
     "update_message": "Change a message's status",
+    "bulk_messages": "Mark read, archive or delete up to 100 messages: one result per id, "
+                     "one bad id never failing the others",
     "delete_message": "Delete a message",
     "reply_to_message": "Reply to the message's sender by email; the reply is stored, then mailed",
     "get_stats": "Counts for the dashboard",
@@ -203,7 +218,8 @@ LINKS: dict[str, dict[str, dict[str, Any]]] = {
 }
 # The request bodies' models, by the names routes give them.
 REQUEST_MODELS: tuple[type[msgspec.Struct], ...] = (
-    UserCreate, UserUpdate, ContactSubmission, StatusChange, ReplyBody, FormDefinition, SpamRules)
+    UserCreate, UserUpdate, ContactSubmission, StatusChange, ReplyBody, FormDefinition, BulkChange,
+    SpamRules)
 
 _PAGE_FIELDS = {
     "_next": "thank-you page, on one of the stage's allowed origins",
@@ -361,8 +377,10 @@ def build_document(app: Chalice, *, version: str = "1.0.0",
     _, model_schemas = msgspec.json.schema_components(
         [*models, *ANSWERS], ref_template="#/components/schemas/{name}")
     model_schemas = {**_as_sent(model_schemas, models), **REQUEST_SCHEMAS}
-    parameters = {**PARAMETERS, "email": {
-        **PARAMETERS["email"], "schema": model_schemas["UserCreate"]["properties"]["email"]}}
+    email = model_schemas["UserCreate"]["properties"]["email"]
+    parameters = {**PARAMETERS, "email": {**PARAMETERS["email"], "schema": email},
+                  "sender": {**PARAMETERS["sender"], "schema": {
+                      "anyOf": [email, {"const": ""}]}}}
     paths: dict[str, dict[str, Any]] = {}
     for path, entries in sorted(app.routes.items()):
         for method, entry in entries.items():

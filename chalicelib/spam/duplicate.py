@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from chalicelib.autoresponder.limit import normalised
+from chalicelib.core.addresses import normalised_address as normalised
 from chalicelib.db import keys
 from chalicelib.db.claims import claim
 from chalicelib.db.transactions import ConditionFailed

@@ -30,6 +30,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 
+from chalicelib.core.addresses import normalised_address
 from chalicelib.spam.rules import SpamRules
 
 _WORD = re.compile(r"\w+")
@@ -65,13 +66,11 @@ def sender_reason(rules: SpamRules, address: str | None) -> str | None:
     that `address` matches (an address entry ignores a +tag)."""
     if not address or "@" not in address:
         return None
-    from chalicelib.autoresponder.limit import normalised  # one mailbox is one address
-
-    mailbox = normalised(fold(address))
+    mailbox = normalised_address(fold(address))
     domain = mailbox.rpartition("@")[2]
     for entry in rules.blocked_senders:
         if "@" in entry:
-            if normalised(entry) == mailbox:
+            if normalised_address(entry) == mailbox:
                 return f"blocked_sender:{entry}"
         elif domain == entry or domain.endswith(f".{entry}"):
             return f"blocked_domain:{entry}"

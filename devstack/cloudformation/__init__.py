@@ -143,17 +143,42 @@ def _create_table(cls: type[Table], /, resource_name: str, cloudformation_json: 
 def _update_table(cls: type[Table], /, original_resource: Table, new_resource_name: str,
                   cloudformation_json: dict[str, Any], account_id: str,
                   region_name: str) -> Table:
-    """In place, as CloudFormation updates a table: its items stay. Key schema
-    and index changes need a replacement, which the template never asks for."""
+    """In place, as CloudFormation updates a table: its items stay. A key
+    schema change needs a replacement, which the template never asks for; a
+    global secondary index may be added or removed, one per update, as
+    CloudFormation allows (moto's own update ignores the indexes)."""
     properties = cloudformation_json.get("Properties", {})
     if properties.get("TableName", original_resource.name) != original_resource.name:
         raise ValidationError(message="CloudFormation cannot update a stack when a "
                                       "custom-named resource requires replacing")
+    _update_indexes(original_resource, properties, account_id, region_name)
     if "StreamSpecification" in properties:
         original_resource.set_stream_specification(
             {"StreamEnabled": True, **properties["StreamSpecification"]})
     _apply_table_extras(original_resource, properties, account_id, region_name)
     return original_resource
+
+
+def _update_indexes(table: Table, properties: dict[str, Any], account_id: str,
+                    region: str) -> None:
+    wanted = {i["IndexName"]: i for i in properties.get("GlobalSecondaryIndexes") or []}
+    have = {i.name: i for i in table.global_indexes}
+    created, deleted = sorted(set(wanted) - set(have)), sorted(set(have) - set(wanted))
+    if len(created) + len(deleted) > 1:
+        raise ValidationError(message="Cannot perform more than one GSI creation or deletion "
+                                      "in a single update")
+    for name in set(wanted) & set(have):
+        if wanted[name]["KeySchema"] != have[name].schema:
+            raise ValidationError(message="Cannot update GSI's properties other than "
+                                          "Provisioned Throughput and Contributor Insights "
+                                          "Specification. You can create a new GSI with a "
+                                          "different name.")
+    updates = [{"Create": wanted[name]} for name in created] + \
+        [{"Delete": {"IndexName": name}} for name in deleted]
+    if updates:
+        backend = dynamodb_backends[account_id][region]
+        table.attr = list(properties.get("AttributeDefinitions") or table.attr)
+        backend.update_table_global_indexes(table, updates)
 
 
 def _apply_bucket_extras(bucket: FakeBucket, properties: dict[str, Any], account_id: str,

@@ -13,6 +13,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from moto.cloudformation.models import Stack
+
 from infra import gateway, site
 from tests.support.iam import allows, granted_actions
 
@@ -241,6 +243,20 @@ def site_branding(s3: Any, bucket: str, branding: Mapping[str, Any]) -> list[str
     if ('href="admin.html"' in page) != branding.get("dashboardLink", True):
         problems.append("index.html " + ("links" if 'href="admin.html"' in page else "does not link")
                         + f" to the dashboard, where dashboardLink is {branding.get('dashboardLink')}")
+    return problems
+
+
+def table_indexes(dynamodb: Any, table: str, template_file: Path) -> list[str]:
+    """The deployed table has the template's global secondary indexes, active
+    (the sender index, gsi3, came with issue 24: an update adds it in place)."""
+    template = Stack.parse_template(template_file.read_text())
+    wanted = [i["IndexName"] for i in
+              template["Resources"]["Table"]["Properties"]["GlobalSecondaryIndexes"]]
+    found = {i["IndexName"]: i.get("IndexStatus", "ACTIVE") for i in dynamodb.describe_table(
+        TableName=table)["Table"].get("GlobalSecondaryIndexes", [])}
+    problems = [f"the table has no index {name}" for name in wanted if name not in found]
+    problems += [f"the table's index {name} is {status}" for name, status in found.items()
+                 if status != "ACTIVE"]
     return problems
 
 

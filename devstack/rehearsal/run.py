@@ -26,6 +26,7 @@ from moto.ses.models import ses_backends
 
 from chalicelib.db.counters import counter_update
 from chalicelib.db.items import to_item
+from chalicelib.db.keys import upgrade_marker
 from devstack.rehearsal import checks, function
 from devstack.rehearsal.events import api_event, gateway_claims
 from devstack.rehearsal.function import LoadedFunction, LoadFailed
@@ -44,7 +45,8 @@ from devstack.triggers import scheduled_event
 from infra import deployed_state, policy
 from infra.deploy import AwsClients
 from infra.runtime import LAMBDA_RUNTIME
-from infra.stages import load_stage
+from infra.sender_index_upgrade import MARKER as SENDER_INDEX
+from infra.stages import TEMPLATE_FILE, load_stage
 
 WORK_DIR = PROJECT_DIR / "build" / "rehearsal"
 BUDGET_SECONDS = 240
@@ -124,11 +126,14 @@ class Rehearsal:
 
     def plant_old_delivery(self) -> None:
         """A message whose owner mail is pending in the old shape, as the
-        release before this one wrote it, and the counts it moved."""
+        release before this one wrote it, and the counts it moved. That
+        release had no sender index: the first deploy's upgrade, which found
+        nothing to list by sender and said so in its marker, is undone."""
         (item,) = [i for i in json.loads(OLD_STAGE.read_text())["items"]
                    if i["pk"] == f"MSG#{OLD_MESSAGE}" and i["sk"] == "MSG"]
         table, dynamodb = f"frontdesk-{STAGE}", self.client("dynamodb")
         dynamodb.put_item(TableName=table, Item=to_item(item))
+        dynamodb.delete_item(TableName=table, Key=to_item(upgrade_marker(SENDER_INDEX)))
         dynamodb.update_item(**counter_update(table, shard=0, messagesNew=1,
                                               notificationsPending=1)["Update"])
 
@@ -188,6 +193,8 @@ class Rehearsal:
                                        self.project.root / "web", web_config)
         problems += checks.site_branding(self.client("s3"), self.outputs["SiteBucketName"],
                                          SETTINGS["branding"])
+        problems += checks.table_indexes(self.client("dynamodb"), self.outputs["TableName"],
+                                         TEMPLATE_FILE)
         if problems:
             raise StepFailed("; ".join(problems))
         return (f"{len(configurations)} functions {runtime}/{checks.ARCHITECTURE} with the "
@@ -195,7 +202,7 @@ class Rehearsal:
                 f"the {signed_in} admin and signed-in methods with the Cognito authorizer, the "
                 f"{keyed} service ones with the API key; "
                 f"gateway errors with CORS; web/ in the bucket with its headers and the "
-                f"settings' site name")
+                f"settings' site name; the table's indexes are the template's")
 
     def call(self, method: str, resource: str, path: str, *, status: int, body: Any = None,
              path_parameters: dict[str, str] | None = None, admin: bool = False,
@@ -287,11 +294,15 @@ class Rehearsal:
         if "data: 1 pending deliveries and 0 chat posts rewritten" not in made.output:
             raise StepFailed("make deploy did not rewrite the delivery pending in the old shape "
                              f"({_last_line(made.output)})")
+        if "data: 1 messages stored before the sender index listed by sender" not in made.output:
+            raise StepFailed("make deploy did not list the message stored before the sender "
+                             f"index by its sender ({_last_line(made.output)})")
         changed = deployed_state.changes(before, self.state())
         if changed:
             raise StepFailed(f"make deploy with nothing changed changed: {', '.join(changed)}")
         return (f"{made.seconds:.0f} s; it said 'no change', and nothing deployed differs; "
-                "it rewrote the 1 delivery pending in the old shape")
+                "it rewrote the 1 delivery pending in the old shape and listed its message "
+                "by sender")
 
     def data_kept(self) -> str:
         self.load_handler("package-after-upgrade")
@@ -320,9 +331,17 @@ class Rehearsal:
         if OLD_MESSAGE not in {m["id"] for m in listed["items"]}:
             raise StepFailed("the message stored before forms is not listed by "
                              "GET /dashboard/messages?form=contact after the upgrade")
+        # And, stored before the sender index, by its sender (GSI3).
+        sender = self.written["messages"][OLD_MESSAGE]["email"]
+        listed = self.call("GET", "/dashboard/messages", "/dashboard/messages", status=200,
+                           admin=True, query={"email": sender})
+        if OLD_MESSAGE not in {m["id"] for m in listed["items"]}:
+            raise StepFailed("the message stored before the sender index is not listed by "
+                             "GET /dashboard/messages?email= after the upgrade")
         return ("the 2 users and 3 messages read back unchanged by the upgraded package, "
                 "loaded afresh; the owner mail pending in the old shape sent once by two runs "
-                "of the deployed schedule, and shown sent; its message listed by form")
+                "of the deployed schedule, and shown sent; its message listed by form and "
+                "by sender")
 
     def destroy(self, log: str) -> str:
         if self.handler is not None:

@@ -14,7 +14,7 @@ import pytest
 from devstack.rehearsal import checks
 from devstack.rehearsal.events import gateway_claims
 from infra import gateway, site
-from infra.stages import PROJECT_DIR
+from infra.stages import PROJECT_DIR, TEMPLATE_FILE
 from tests.devstack.test_moto_apigateway import POOL_ARN, chalice_swagger
 
 ROUTES = [
@@ -224,3 +224,13 @@ def test_claims_reach_the_function_as_api_gateway_passes_them() -> None:
     assert claims == {"sub": "u1", "cognito:groups": "admin,editors",
                       "exp": "Mon Dec 07 13:47:20 UTC 2026", "email_verified": "true",
                       "auth_time": "Mon Dec 07 13:26:40 UTC 2026"}
+
+
+def test_a_table_missing_one_of_the_template_s_indexes_is_named(
+        local_aws: Any, fresh_table: str) -> None:
+    dynamodb = local_aws.session.client("dynamodb")
+    assert checks.table_indexes(dynamodb, fresh_table, TEMPLATE_FILE) == []
+    dynamodb.update_table(TableName=fresh_table,
+                          GlobalSecondaryIndexUpdates=[{"Delete": {"IndexName": "gsi3"}}])
+    assert checks.table_indexes(dynamodb, fresh_table, TEMPLATE_FILE) == [
+        "the table has no index gsi3"]

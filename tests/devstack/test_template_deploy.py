@@ -249,6 +249,51 @@ def test_an_update_with_new_parameters_changes_the_resources_in_place(
         assert stack.delete_stack(cfn, stage, wait=FAST) is True
 
 
+def without_gsi3(template: dict[str, Any]) -> dict[str, Any]:
+    """The template as it was before the sender index (issue 24)."""
+    older = json.loads(json.dumps(template))
+    table = older["Resources"]["Table"]["Properties"]
+    table["GlobalSecondaryIndexes"] = [i for i in table["GlobalSecondaryIndexes"]
+                                       if i["IndexName"] != "gsi3"]
+    table["AttributeDefinitions"] = [a for a in table["AttributeDefinitions"]
+                                     if not a["AttributeName"].startswith("gsi3")]
+    return older
+
+
+def test_an_update_adds_one_index_to_the_table_and_keeps_its_items(local_aws: LocalAws) -> None:
+    """As CloudFormation does: the table is updated in place, its items kept and
+    indexed by the new GSI; two index changes in one update are refused."""
+    cfn, dynamodb = (local_aws.session.client(s) for s in ("cloudformation", "dynamodb"))
+    stage = dataclasses.replace(STAGE, name="parityindex", ses_identity="index@example.org")
+    older = without_gsi3(TEMPLATE)
+    stack.deploy_stack(cfn, stage, json.dumps(older), "api", HEADERS, wait=FAST)
+    try:
+        item = {"pk": {"S": "MSG#1"}, "sk": {"S": "MSG"}, "gsi3pk": {"S": "SENDER#a"},
+                "gsi3sk": {"S": "new#1"}}
+        dynamodb.put_item(TableName=stage.table_name, Item=item)
+        assert [i["IndexName"] for i in dynamodb.describe_table(TableName=stage.table_name)[
+            "Table"]["GlobalSecondaryIndexes"]] == ["gsi1", "gsi2"]
+        stack.deploy_stack(cfn, stage, BODY, "api", HEADERS, wait=FAST)
+        table = dynamodb.describe_table(TableName=stage.table_name)["Table"]
+        assert [i["IndexName"] for i in table["GlobalSecondaryIndexes"]] == ["gsi1", "gsi2",
+                                                                            "gsi3"]
+        assert {a["AttributeName"] for a in table["AttributeDefinitions"]} >= {"gsi3pk", "gsi3sk"}
+        found = dynamodb.query(TableName=stage.table_name, IndexName="gsi3",
+                               KeyConditionExpression="gsi3pk = :p",
+                               ExpressionAttributeValues={":p": {"S": "SENDER#a"}})["Items"]
+        assert found == [item]
+        # Back to two indexes and on to a fourth in one update: refused, nothing changed.
+        two_changes = json.loads(BODY)
+        indexes = two_changes["Resources"]["Table"]["Properties"]["GlobalSecondaryIndexes"]
+        indexes[2] = {**indexes[2], "IndexName": "gsi4"}
+        with pytest.raises(stack.StackFailed, match="more than one GSI creation or deletion"):
+            stack.deploy_stack(cfn, stage, json.dumps(two_changes), "api", HEADERS, wait=FAST)
+        assert [i["IndexName"] for i in dynamodb.describe_table(TableName=stage.table_name)[
+            "Table"]["GlobalSecondaryIndexes"]] == ["gsi1", "gsi2", "gsi3"]
+    finally:
+        assert stack.delete_stack(cfn, stage, wait=FAST) is True
+
+
 def test_deleting_the_stack_deletes_what_it_created(local_aws: LocalAws) -> None:
     session = local_aws.session
     cfn = session.client("cloudformation")

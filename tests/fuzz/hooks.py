@@ -2,7 +2,8 @@
 
 - Cursors are opaque and checksummed, so a schema-valid but made-up one is
   rightly a 400: put in a cursor the list itself could have issued (a list
-  filtered by form: that form's), so the success path is what runs.
+  filtered by form, by sender, by words: that list's), so the success path is
+  what runs.
 - Idempotency-Keys: hypothesis repeats simple values ("00000000"), and a key
   sent again with the same body replays the first answer, by design, even when
   that record was deleted since (tests/users/test_idempotent_create.py). The
@@ -18,11 +19,13 @@ from typing import Any
 
 import schemathesis
 
-from chalicelib.contact.model import STATUSES
-from chalicelib.contact.store import EVERY_STATUS
+from chalicelib.contact.model import ALL_STATUSES, STATUSES
+from chalicelib.contact.search import Selection, search_words
+from chalicelib.contact.store import slices_of
+from chalicelib.core import text
 from chalicelib.db import keys
 from chalicelib.db.cursor import encode_cursor
-from chalicelib.db.listing import resume_cursor
+from chalicelib.db.listing import list_name, resume_cursor
 from chalicelib.forms.model import is_form_id
 from chalicelib.platform.ids import new_id
 
@@ -57,18 +60,32 @@ def map_query(context: Any, query: dict[str, Any] | None) -> dict[str, Any] | No
     path = context.operation.path
     if path.startswith("/users"):
         partition = keys.USER_LIST
-    else:
+    elif path.endswith("/export"):
         status = query.get("status", "new")
-        # `all` is its own list, whose cursors name every status ("*").
-        status = EVERY_STATUS if status == "all" else status if status in STATUSES else "new"
+        status = status if status in STATUSES else "new"
         form = query.get("form")
         # Filtered by form, the list is that form's partition (of GSI2).
         partition = (keys.form_message_list(form, status)
                      if isinstance(form, str) and is_form_id(form)
                      else keys.message_list(status))
+    else:
+        partition = list_name(slices_of(_selection(query)))
     if path.endswith("/export"):  # an export's cursor names its list and partition
         return {**query, "cursor": resume_cursor("export", partition, new_id())}
     return {**query, "cursor": encode_cursor(partition, new_id())}
+
+
+def _selection(query: dict[str, Any]) -> Selection:
+    """The messages a list's query selects, as the API reads it (a value the
+    API refuses gets a 400 whatever the cursor)."""
+    email = query.get("email")
+    email = text.email_form(email) if isinstance(email, str) and email else None
+    q = query.get("q")
+    words = search_words(q) if isinstance(q, str) else ()
+    status = query.get("status") or ("all" if email or words else "new")
+    form = query.get("form")
+    return Selection(ALL_STATUSES if status == "all" or status not in STATUSES else (status,),
+                     form if isinstance(form, str) and is_form_id(form) else None, email, words)
 
 
 _WELL_FORMED_KEY = re.compile(r"[\x21-\x7e]{8,128}")

@@ -55,6 +55,7 @@ VALID_BODIES = {
     "UserUpdate": {"name": "Probe Changed"},
     "ContactSubmission": VALID,
     "StatusChange": {"status": "read"},
+    "BulkChange": {"ids": ["01KBD0000000000000000000A1"], "action": "archive"},
     "ReplyBody": {"body": "Thank you for writing."},
     "FormDefinition": {"name": "Probe form", "fields": [
         {"name": "email", "label": "Email", "type": "email", "required": True}],

@@ -16,6 +16,9 @@ from chalicelib.db.table import (
     GSI2,
     GSI2_PK,
     GSI2_SK,
+    GSI3,
+    GSI3_PK,
+    GSI3_SK,
     PK,
     SK,
     TTL_ATTRIBUTE,
@@ -57,14 +60,15 @@ def test_table_keys_and_indexes_are_the_names_the_code_uses() -> None:
     assert table["KeySchema"] == [{"AttributeName": PK, "KeyType": "HASH"},
                                   {"AttributeName": SK, "KeyType": "RANGE"}]
     indexes = {i["IndexName"]: i for i in table["GlobalSecondaryIndexes"]}
-    assert set(indexes) == {GSI1, GSI2}
-    for name, pk, sk in ((GSI1, GSI1_PK, GSI1_SK), (GSI2, GSI2_PK, GSI2_SK)):
+    assert set(indexes) == {GSI1, GSI2, GSI3}
+    for name, pk, sk in ((GSI1, GSI1_PK, GSI1_SK), (GSI2, GSI2_PK, GSI2_SK),
+                         (GSI3, GSI3_PK, GSI3_SK)):
         assert indexes[name]["KeySchema"] == [{"AttributeName": pk, "KeyType": "HASH"},
                                               {"AttributeName": sk, "KeyType": "RANGE"}]
         assert indexes[name]["Projection"] == {"ProjectionType": "ALL"}
     assert sorted(table["AttributeDefinitions"], key=str) == sorted(
         ({"AttributeName": name, "AttributeType": "S"}
-         for name in (PK, SK, GSI1_PK, GSI1_SK, GSI2_PK, GSI2_SK)), key=str)
+         for name in (PK, SK, GSI1_PK, GSI1_SK, GSI2_PK, GSI2_SK, GSI3_PK, GSI3_SK)), key=str)
     # New contact messages reach the notifier through the stream.
     assert table["StreamSpecification"] == {"StreamViewType": "NEW_IMAGE"}
     assert table["TableName"] == {"Fn::Sub": "frontdesk-${Stage}"}

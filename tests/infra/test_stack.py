@@ -29,7 +29,7 @@ def test_stack_is_created_then_left_alone_then_deleted(local_aws: Any) -> None:
     outputs = stack.deploy_stack(cfn, stage, BODY, "api", HEADERS, wait=FAST)
     assert outputs["TableName"] == "frontdesk-dev" == stage.table_name
     table = dynamodb.describe_table(TableName="frontdesk-dev")["Table"]
-    assert [i["IndexName"] for i in table["GlobalSecondaryIndexes"]] == ["gsi1", "gsi2"]
+    assert [i["IndexName"] for i in table["GlobalSecondaryIndexes"]] == ["gsi1", "gsi2", "gsi3"]
     assert table.get("DeletionProtectionEnabled", False) is False
     assert outputs["AlarmTopicArn"].endswith(":frontdesk-dev-alarms")
 
