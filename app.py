@@ -171,7 +171,7 @@ def update_user(user_id: str) -> Response:
 
 @app.route("/users/{user_id}", methods=["DELETE"], authorizer=cognito)
 @roles.admin
-@responds(204, None, headers=("If-Match",), statuses=(412,))
+@responds(204, None, headers=("If-Match",), statuses=(409, 412))
 def delete_user(user_id: str) -> Response:
     return services.users_api.delete(user_id, header("if-match"))
 

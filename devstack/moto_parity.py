@@ -9,6 +9,9 @@ moto 5.2 (CHALICE-NOTES, "moto under sustained writes"):
 - Stream records and shard iterators are kept forever.
 - A write to a table whose stream is mapped to a Lambda function runs that
   function inside the write, through Docker, and empties the stream.
+- A Query whose key condition is `BETWEEN :low AND :high` with low above high
+  returns nothing; DynamoDB refuses it with a ValidationException, which an
+  app would answer as a 500. Here it is refused with DynamoDB's message.
 
 Here a transaction keeps an undo journal of the items it touches (a copy of
 each, before it changes) and, on failure, puts those items back into the same
@@ -214,10 +217,37 @@ def _get_records(self: DynamoDBStreamsBackend, iterator_arn: str, limit: int) ->
     return records
 
 
+_original_query = DynamoDBBackend.query
+
+
+def _operand(value: DynamoType) -> str:
+    return f"AttributeValue: {{{value.type}:{value.value}}}"
+
+
+def _query(self: DynamoDBBackend, table_name: str, hash_key_dict: dict[str, Any] | None,
+           range_comparison: str | None, range_value_dicts: list[dict[str, Any]],
+           *args: Any, **kwargs: Any) -> Any:
+    """moto's Query, refusing a BETWEEN whose bounds are the wrong way round."""
+    conditions = kwargs.get("range_key_conditions") or [("", range_comparison or "",
+                                                         range_value_dicts)]
+    for _name, comparison, values in conditions:
+        if comparison.upper() != "BETWEEN" or len(values) != 2:
+            continue
+        low, high = DynamoType(values[0]), DynamoType(values[1])
+        if low.type == high.type and low > high:
+            raise MockValidationException(
+                "Invalid KeyConditionExpression: The BETWEEN operator requires upper bound to "
+                "be greater than or equal to lower bound; lower bound operand: "
+                f"{_operand(low)}, upper bound operand: {_operand(high)}")
+    return _original_query(self, table_name, hash_key_dict, range_comparison,
+                           range_value_dicts, *args, **kwargs)
+
+
 def install() -> None:
     """Patch moto's classes (every backend, every account and region). Idempotent."""
     cloudformation.install()  # the resource types infra/resources.yaml uses
     DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
+    DynamoDBBackend.query = _query  # type: ignore[method-assign]
     StreamShard.add = _add_and_trim  # type: ignore[method-assign]
     StreamShard.get = _get_within_window  # type: ignore[method-assign]
     DynamoDBStreamsBackend.get_shard_iterator = _get_shard_iterator  # type: ignore[method-assign]

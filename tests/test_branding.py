@@ -80,6 +80,21 @@ def test_a_date_is_shown_at_the_zone_s_offset_and_named(zone: str, moment: str, 
     assert Branding(time_zone=zone).shown_at(moment) == shown
 
 
+@pytest.mark.parametrize(("zone", "moment", "shown"), [
+    ("Europe/Berlin", "2026-12-07T12:49:37.178Z", "7 December 2026 at 13:49 (Europe/Berlin)"),
+    ("UTC", "2026-12-07T12:49:37.178Z", "7 December 2026 at 12:49 (UTC)"),
+    ("Europe/Paris", "2026-07-01T12:00:00.000Z", "1 July 2026 at 14:00 (Europe/Paris)"),
+    # The day, month and year are the zone's: here still New Year's Eve.
+    ("America/New_York", "2026-01-01T03:30:00.000Z", "31 December 2025 at 22:30 (America/New_York)"),
+    ("Asia/Kolkata", "2026-11-22T00:05:00.000Z", "22 November 2026 at 05:35 (Asia/Kolkata)"),
+    ("Europe/Berlin", "not a date", "not a date"),
+    ("UTC", "", ""),
+])
+def test_a_date_is_shown_to_people_in_the_zone_and_named(zone: str, moment: str,
+                                                         shown: str) -> None:
+    assert Branding(time_zone=zone).shown_to_people(moment) == shown
+
+
 COLD_START_PROBE = """
 import json, sys
 from chalicelib.platform.config import Settings

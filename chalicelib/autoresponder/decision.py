@@ -6,14 +6,13 @@ a spam filter) says so in the verdict, and only an accepted post is answered.
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
 from typing import Literal, get_args
 
-from chalicelib.core import text
-from chalicelib.forms.model import EMAIL_MAX_LENGTH, FormDefinition
+from chalicelib.core.text import is_one_address
+from chalicelib.forms.model import FormDefinition
 
 
 class Verdict(Enum):
@@ -39,16 +38,6 @@ class Send:
 @dataclass(frozen=True)
 class Skip:
     reason: SkipReason
-
-
-_ADDRESS = re.compile(text.EMAIL)
-
-
-def is_one_address(value: object) -> bool:
-    """One plain address (no name, no list, no control character), as the
-    email fields take it: checked again wherever one becomes a recipient."""
-    return isinstance(value, str) and len(value) <= EMAIL_MAX_LENGTH \
-        and _ADDRESS.match(value) is not None
 
 
 def decide(definition: FormDefinition, values: Mapping[str, object],

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.autoresponder.decision import is_one_address
 from chalicelib.autoresponder.mail import compose
-from chalicelib.outbox.kind import DeliveryKind, PermanentFailure
+from chalicelib.outbox.kind import DeliveryKind
 from chalicelib.outbox.kinds import AUTORESPONSE
+from chalicelib.outbox.mail import sendable
 from chalicelib.platform.branding import DEFAULT, Branding
 
 
@@ -19,8 +19,10 @@ class Autoresponder(DeliveryKind, declared=AUTORESPONSE):
         self._branding = branding
 
     def send(self, payload: dict[str, Any]) -> None:
-        # Checked when it was requested; checked again where it becomes a recipient.
-        if not is_one_address(payload.get("to")):
-            raise PermanentFailure("The recipient is not one valid address")
+        # Checked when it was requested; checked again as it leaves (and the
+        # form's recipient it replies to, when it has one).
+        sendable(payload.get("to"), "recipient")
+        if payload.get("replyTo"):
+            sendable(payload["replyTo"], "Reply-To")
         self._ses.send_email(**compose(payload, sender=self._sender, reply_to=self._reply_to,
                                        branding=self._branding))

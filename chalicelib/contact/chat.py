@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable
 from typing import Any
@@ -37,6 +38,15 @@ class WebhookFailed(TemporaryFailure):
 def slack_escape(text: str) -> str:
     # Slack's mrkdwn treats only these three as control characters.
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def slack_mailto(address: str) -> str:
+    """A Slack link `<mailto:…|label>` to `address`, showing it. The first `|`
+    ends a link's URL, and the email rule allows `|` in an address
+    (`a|evil.example@x.io` would show `evil.example@x.io` as the label): so
+    the URL is percent-encoded (all but `@`; mail programs decode a mailto
+    URL, RFC 6068), and the label escaped."""
+    return f"<mailto:{urllib.parse.quote(address, safe='@')}|{slack_escape(address)}>"
 
 
 _DISCORD_MARKUP = re.compile(r"([\\*_~`|>\[\]()#-])")
@@ -82,7 +92,7 @@ def payload(message: Message, fmt: str) -> dict[str, Any]:
     name, email, text = message.name or "", message.email or "", message.message or ""
     if fmt == "slack":
         return {"text": f"New contact message from {slack_escape(name)} "
-                        f"<mailto:{slack_escape(email)}|{slack_escape(email)}>\n"
+                        f"{slack_mailto(email) if email else ''}\n"
                         f"*{slack_escape(subject)}*\n{slack_escape(text)}"}
     if fmt == "discord":
         content = (f"New contact message from {discord_escape(name)} "

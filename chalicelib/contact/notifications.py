@@ -9,6 +9,7 @@ from chalicelib.contact.email import compose
 from chalicelib.contact.model import Message
 from chalicelib.outbox.kind import DeliveryKind
 from chalicelib.outbox.kinds import NOTIFICATION
+from chalicelib.outbox.mail import sendable
 from chalicelib.platform.branding import DEFAULT, Branding
 
 
@@ -21,7 +22,12 @@ class OwnerNotifications(DeliveryKind, declared=NOTIFICATION):
         self._branding = branding
 
     def send(self, payload: dict[str, Any]) -> None:
-        mail = compose(Message.from_payload(payload), sender=self._sender, owner=self._owner,
-                       branding=self._branding,
-                       recipients=[str(r) for r in payload.get("recipients") or ()])
+        message = Message.from_payload(payload)
+        # Stored addresses, checked again as they leave: the form's recipients
+        # and the visitor's (Reply-To).
+        recipients = [sendable(r, "recipient") for r in payload.get("recipients") or ()]
+        if message.email:
+            sendable(message.email, "Reply-To")
+        mail = compose(message, sender=self._sender, owner=self._owner,
+                       branding=self._branding, recipients=recipients)
         self._ses.send_email(**mail)

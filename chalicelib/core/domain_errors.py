@@ -24,6 +24,14 @@ class VersionMismatch(DomainError):
     default_message = "The resource changed since you read it."
 
 
+class ConcurrentChange(DomainError):
+    """A change to whatever version is current (`If-Match: *`, or none on a
+    delete) that other changes kept overtaking: a normal race, lost. Nothing
+    was changed; the caller may read the record again and retry."""
+    default_message = ("The record kept changing while this change was being applied; "
+                       "nothing was changed. Read it again and retry.")
+
+
 class EmailTaken(DomainError):
     default_message = "A user with this email already exists."
 

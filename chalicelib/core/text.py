@@ -10,6 +10,8 @@ form works in ECMAScript too, so the JSON Schemas in /openapi.json stay usable.
 """
 from __future__ import annotations
 
+import re
+
 CONTROLS = r"\x00-\x1f\x7f-\x9f\u2028\u2029"
 _CONTROLS_BUT_NEWLINE_AND_TAB = r"\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029"
 END = r"(?![\s\S])"  # "nothing follows", in Python and ECMAScript alike
@@ -25,6 +27,18 @@ LINES = rf"^[^{_CONTROLS_BUT_NEWLINE_AND_TAB}]*{END}"
 # dot required in the domain.
 EMAIL = (r"^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?"
          rf"(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{{0,61}}[a-zA-Z0-9])?)+{END}")
+
+
+EMAIL_MAX_LENGTH = 254  # what an address can be (RFC 5321)
+_ONE_ADDRESS = re.compile(EMAIL)
+
+
+def is_one_address(value: object) -> bool:
+    """One plain address by the email rule (no name, no list, no control
+    character), as the email fields take it: checked again wherever one
+    becomes a mail's recipient or Reply-To (chalicelib/outbox/mail.py)."""
+    return isinstance(value, str) and len(value) <= EMAIL_MAX_LENGTH \
+        and _ONE_ADDRESS.match(value) is not None
 
 
 def trim_spaces(value: str) -> str:

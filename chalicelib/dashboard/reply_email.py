@@ -27,7 +27,8 @@ def compose_reply(reply: Reply, *, sender: str, reply_to: str,
                   branding: Branding = DEFAULT) -> dict[str, Any]:
     """Keyword arguments for SES SendEmail."""
     quoted = "\n".join(f"> {line}" if line else ">" for line in reply.quoted.split("\n"))
-    attribution = f"On {branding.shown_at(reply.quoted_at)}, {one_line(reply.to_name)} wrote:"
+    attribution = (f"On {branding.shown_to_people(reply.quoted_at)}, "
+                   f"{one_line(reply.to_name)} wrote:")
     # RFC 3676's "-- " line: mail programs know what follows is a signature.
     signature = f"-- \n{branding.reply_signature}" if branding.reply_signature else ""
     plain = f"{reply.body}\n\n" + (f"{signature}\n\n" if signature else "") \

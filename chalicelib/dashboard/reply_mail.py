@@ -13,6 +13,7 @@ from chalicelib.db.table import PK, SK
 from chalicelib.db.transactions import transact_write
 from chalicelib.outbox.kind import PAYLOAD, RECORD, DeliveryKind, PermanentFailure
 from chalicelib.outbox.kinds import REPLY
+from chalicelib.outbox.mail import sendable
 from chalicelib.platform.branding import DEFAULT, Branding
 
 
@@ -30,6 +31,7 @@ class ReplyMail(DeliveryKind, declared=REPLY):
         reply = Reply.from_payload(payload)
         if not reply.to:
             raise PermanentFailure("No recipient address")
+        sendable(reply.to, "recipient")  # stored: checked again as it leaves
         mail = compose_reply(reply, sender=self._sender, reply_to=self._reply_to,
                              branding=self._branding)
         self._ses.send_email(**mail)

@@ -4,6 +4,7 @@ its edge."""
 from __future__ import annotations
 
 import builtins
+import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -61,16 +62,25 @@ class TimeRange:
     start: datetime | None = None
     end: datetime | None = None
 
-    def id_bounds(self) -> tuple[str, str]:
-        low = first_ulid_at(_ms(self.start)) if self.start else _LOWEST
-        high = last_ulid_at(_ms(self.end) - 1) if self.end else _HIGHEST
-        return low, high
+    def id_bounds(self) -> tuple[str, str] | None:
+        """The lowest and highest id a message made in the range can have;
+        None when none can (it ends by 1970, where ULID time starts, or is
+        narrower than a millisecond), so the export asks DynamoDB nothing:
+        BETWEEN with its low above its high is a ValidationException there.
+        A ULID's time runs to the year 10889, past any date `datetime` reads."""
+        low, high = _LOWEST, _HIGHEST
+        if self.start is not None and (start := _ms(self.start)) > 0:
+            low = first_ulid_at(start)
+        if self.end is not None:
+            end = _ms(self.end)
+            if end <= 0:
+                return None
+            high = last_ulid_at(end - 1)
+        return (low, high) if low <= high else None
 
 
 def _ms(moment: datetime) -> int:
-    # A ULID's time is 48 bits of milliseconds since 1970: dates outside that
-    # range select everything before or after it.
-    return min(max(int(moment.timestamp() * 1000), 1), 2 ** 48 - 1)
+    return math.ceil(moment.timestamp() * 1000)
 
 
 class Dashboard:
@@ -186,8 +196,11 @@ class Dashboard:
     def _rows(self, partitions: builtins.list[str], period: TimeRange, cursor: str | None,
               cells: Callable[[dict[str, Any]], builtins.list[Any]],
               index: Index = BY_GSI1) -> Iterator[Row]:
-        low, high = period.id_bounds()
-        resume = resume_point(cursor, partitions, _EXPORT)
+        resume = resume_point(cursor, partitions, _EXPORT)  # a bad cursor is refused first
+        bounds = period.id_bounds()
+        if bounds is None:
+            return
+        low, high = bounds
         for partition, item in newest_first_across(self._dynamodb, self._table,
                                                    partitions=partitions, lowest=low,
                                                    highest=high, resume=resume, index=index):

@@ -233,10 +233,13 @@ def newest_first_across(client: Any, table: str, *, partitions: Sequence[str],
     """Every item of `partitions` (in that order) whose GSI1 sort key lies in
     [lowest, highest], newest first, read lazily a page (one Query) at a time,
     as (partition, item). Never a Scan: the caller stops reading when it has
-    enough."""
+    enough. A partition whose range is empty (the cursor's id below `lowest`)
+    is not queried: DynamoDB refuses a BETWEEN whose low is above its high."""
     start = partitions.index(resume.partition) if resume else 0
     for partition in partitions[start:]:
         top = resume.after if resume and partition == resume.partition else highest
+        if min(top, highest) < lowest:
+            continue
         query: dict[str, Any] = {
             "TableName": table, "IndexName": index.name, "ScanIndexForward": False,
             "KeyConditionExpression": "#pk = :pk AND #sk BETWEEN :low AND :high",

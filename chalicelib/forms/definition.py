@@ -16,10 +16,10 @@ from msgspec import UNSET
 
 from chalicelib.core.domain_errors import InvalidFields
 from chalicelib.core.field_checks import Check, check_for
+from chalicelib.core.text import EMAIL_MAX_LENGTH
 from chalicelib.core.validation import Model, parse_into
 from chalicelib.forms.model import (
     DEFAULT_MAX_LENGTH,
-    EMAIL_MAX_LENGTH,
     MAX_FIELDS,
     MAX_RECIPIENTS,
     MERGE_TAGS,

@@ -18,6 +18,7 @@ from msgspec import UNSET, Meta, UnsetType
 
 from chalicelib.core import text
 from chalicelib.core.domain_errors import InvalidFields
+from chalicelib.core.text import EMAIL_MAX_LENGTH
 from chalicelib.core.validation import Model
 from chalicelib.db import keys
 from chalicelib.users.model import Email
@@ -42,9 +43,8 @@ FieldType = Literal["text", "textarea", "email", "tel", "url", "number", "date",
 FIELD_TYPES: tuple[str, ...] = get_args(FieldType)
 # The types whose values are text of some length, and the maxLength each has
 # when the definition names none. The others are bounded by what they are.
-DEFAULT_MAX_LENGTH: dict[str, int] = {"text": 200, "textarea": 5000, "email": 254, "tel": 30,
-                                      "url": 2000}
-EMAIL_MAX_LENGTH = 254  # what an address can be (RFC 5321)
+DEFAULT_MAX_LENGTH: dict[str, int] = {"text": 200, "textarea": 5000, "email": EMAIL_MAX_LENGTH,
+                                      "tel": 30, "url": 2000}
 ExtraFields = Literal["reject", "keep"]
 # The only merge tags an autoresponse may use: nothing a visitor typed.
 MERGE_TAGS = ("{{form}}", "{{reference}}", "{{date}}")

@@ -56,6 +56,8 @@ ERROR_MAP: dict[type[domain.DomainError], Callable[[domain.DomainError], ApiErro
     domain.InvalidFields: _invalid,
     domain.RecordNotFound: lambda error: NotFound(error.message),
     domain.VersionMismatch: lambda error: PreconditionFailed(error.message),
+    # `*` matched (the record exists), so not 412: the change lost a race.
+    domain.ConcurrentChange: lambda error: Conflict(error.message),
     domain.EmailTaken: lambda error: Conflict(
         error.message, details=[{"field": "email", "message": "is already in use"}]),
     domain.IdempotencyKeyReused: _reused,

@@ -25,6 +25,8 @@ from chalicelib.http.error_map import Answered, error_answer
 from chalicelib.http.errors import FOR_STATUS, InternalError, MethodNotAllowed, NotFound
 from chalicelib.http.form_pages import is_page
 from chalicelib.http.log import AccessLog
+from chalicelib.http.operations import HTML, operation_of
+from chalicelib.http.query import check_query, taken_names
 from chalicelib.http.responses import error_response, is_error_shape, json_text, no_content
 from chalicelib.http.routing import declared_methods, not_routed
 from chalicelib.platform.config import Settings
@@ -53,6 +55,7 @@ class HttpPipeline:
         self._log = log
         self._access_log = AccessLog(log)
         self._metrics = metrics
+        self._taken: dict[Callable[..., Any], frozenset[str] | None] = {}
         # One pipeline per Lambda container, built at init: its first request
         # is the one that paid for the cold start.
         self._cold = True
@@ -117,7 +120,11 @@ class HttpPipeline:
             if entry is None or entry.view_function is not_routed:
                 methods = declared_methods(entries)
                 raise MethodNotAllowed(headers={"Allow": ", ".join((*methods, "OPTIONS"))})
-            identity_token = set_current_identity(self._guard.check(role, request))
+            identity = self._guard.check(role, request)
+            taken = self._query_names(entry)
+            if taken is not None:
+                check_query(request.query_params, taken)
+            identity_token = set_current_identity(identity)
             try:
                 response = get_response(request)
             except Answered as answered:  # a view's error (chalicelib/http/error_map.py)
@@ -127,6 +134,18 @@ class HttpPipeline:
             return self._in_error_shape(response, request_id)
         except Exception as error:  # the pipeline's own checks: the same path as a view's errors
             return error_answer(error)
+
+    def _query_names(self, entry: RouteEntry) -> frozenset[str] | None:
+        """The query parameters the route takes, from its @responds (once per
+        route); None for a page, which reads none and is not held to them:
+        links to a page carry what others add (utm_source, fbclid), which is
+        no visitor's doing."""
+        if entry.view_function not in self._taken:
+            operation = operation_of(entry.view_function)
+            self._taken[entry.view_function] = (
+                None if operation is not None and operation.media_type == HTML
+                else taken_names(operation.query if operation else ()))
+        return self._taken[entry.view_function]
 
     def _in_error_shape(self, response: Response, request_id: str) -> Response:
         """Re-shape the errors Chalice answers before or after the view (415

@@ -88,6 +88,11 @@ def load_zone(name: str) -> tzinfo:
                             "(an IANA name, like \"Europe/Paris\")") from None
 
 
+# English, whatever the machine's locale: the mails are written in English.
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December")
+
+
 # Variable -> the field it sets; deploy writes them, Branding.from_env reads them.
 ENVIRONMENT = {"SITE_NAME": "site_name", "MAIL_SUBJECT_PREFIX": "subject_prefix",
                "REPLY_SIGNATURE": "reply_signature", "TIME_ZONE": "time_zone",
@@ -165,6 +170,21 @@ class Branding(msgspec.Struct, frozen=True):
             parsed = parsed.replace(tzinfo=UTC)
         shown = parsed.astimezone(self.zone()).isoformat(timespec="milliseconds")
         return f"{shown} ({self.time_zone})"
+
+    def shown_to_people(self, moment: str) -> str:
+        """A stored moment as a visitor reads it in a mail's text, in the
+        stage's zone and naming it, to the minute on a 24-hour clock:
+        "7 December 2026 at 13:49 (Europe/Berlin)", "7 December 2026 at 12:49
+        (UTC)". A value that is no moment this site stored is shown as it is."""
+        try:
+            parsed = datetime.fromisoformat(moment)
+        except ValueError:
+            return moment
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=UTC)
+        local = parsed.astimezone(self.zone())
+        return (f"{local.day} {_MONTHS[local.month - 1]} {local.year} at "
+                f"{local.hour:02d}:{local.minute:02d} ({self.time_zone})")
 
 
 DEFAULT = Branding()

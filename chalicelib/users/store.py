@@ -13,6 +13,7 @@
 """
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Set
 from datetime import datetime
 from typing import Any
@@ -21,7 +22,7 @@ from botocore.exceptions import ClientError
 from msgspec import UNSET
 
 from chalicelib.core.domain_errors import (
-    DependencyUnavailable,
+    ConcurrentChange,
     EmailTaken,
     KeyInUse,
     RecordNotFound,
@@ -42,6 +43,10 @@ from chalicelib.users.model import User, UserCreate, UserUpdate
 
 # The versions a change may apply to; None: whichever version is current.
 ExpectedVersions = Set[int] | None
+# Reads and conditional writes a change to the current version tries before
+# it gives way to the changes overtaking it.
+ATTEMPTS = 3
+_log = logging.getLogger("frontdesk.users")
 
 
 class UserStore:
@@ -110,8 +115,9 @@ class UserStore:
     def update(self, user_id: str, changes: UserUpdate, expected_versions: ExpectedVersions) -> User:
         """Apply `changes` if the current version is one of `expected_versions`
         (None: whichever is current). The write is conditional on the version
-        read, so a concurrent change is read again and checked again."""
-        for _ in range(3):
+        read, so a concurrent change is read again and checked again; after
+        ATTEMPTS overtaken, ConcurrentChange."""
+        for _ in range(ATTEMPTS):
             current = self.get(user_id)
             if expected_versions is not None and current.version not in expected_versions:
                 raise VersionMismatch()
@@ -144,13 +150,13 @@ class UserStore:
                 if error_code(exc) != "ConditionalCheckFailedException":
                     raise
             # Changed or deleted since we read it: read again.
-        raise DependencyUnavailable("The user kept changing while being updated. Try again.")
+        raise _overtaken("update", user_id)
 
     def delete(self, user_id: str, expected_versions: ExpectedVersions = None) -> None:
         # The email claim to free is read from the user; the delete is
         # conditional on that read still being current. If a concurrent update
         # got in between, read again.
-        for _ in range(3):
+        for _ in range(ATTEMPTS):
             current = self.get(user_id)
             if expected_versions is not None and current.version not in expected_versions:
                 raise VersionMismatch()
@@ -164,7 +170,7 @@ class UserStore:
                 return
             except ConditionFailed:
                 continue
-        raise DependencyUnavailable("The user kept changing while being deleted. Try again.")
+        raise _overtaken("delete", user_id)
 
     # -- pieces --------------------------------------------------------------
 
@@ -184,3 +190,10 @@ class UserStore:
         return update(self._table, keys.user(user.id), set=changes,
                       remove=["age"] if user.age is None else [],
                       condition=attr("version").eq(expected_version))
+
+
+def _overtaken(change: str, user_id: str) -> ConcurrentChange:
+    # A race lost to other writers, answered 409: worth a line, not an alarm.
+    _log.info("user change overtaken by concurrent changes", extra={"fields": {
+        "change": change, "userId": user_id, "attempts": ATTEMPTS}})
+    return ConcurrentChange()

@@ -7,6 +7,8 @@ import threading
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
+
 from chalicelib.autoresponder.decision import Verdict
 from chalicelib.autoresponder.plan import plan
 from chalicelib.autoresponder.sender import Autoresponder
@@ -31,9 +33,10 @@ FORM = Form(id="quote", definition=parse_definition(QUOTE), version=1, updated_a
 
 
 def new_message(dynamodb: Any, table: str, address: str = "ada@example.com",
-                *, to: str | None = None) -> str:
-    """A message of FORM whose autoresponse was requested (`to`: its stored recipient,
-    as a record written under another rule might hold it)."""
+                *, to: str | None = None, reply_to: str | None = None) -> str:
+    """A message of FORM whose autoresponse was requested (`to`, `reply_to`: its
+    stored recipient and Reply-To, as a record written under another rule, or
+    altered in storage, might hold them)."""
     message_id = new_id()
     planned = plan(table, FORM, {"email": address}, Verdict.ACCEPTED, message_id=message_id,
                    received_at=datetime.now(UTC))
@@ -41,6 +44,8 @@ def new_message(dynamodb: Any, table: str, address: str = "ada@example.com",
     parts = dict(planned.parts)
     if to is not None:
         parts["autoresponse delivery"]["Put"]["Item"]["payload"]["M"]["to"] = {"S": to}
+    if reply_to is not None:
+        parts["autoresponse delivery"]["Put"]["Item"]["payload"]["M"]["replyTo"] = {"S": reply_to}
     record = {**keys.message(message_id), "type": "message", "id": message_id, **planned.summary}
     transact_write(dynamodb, {**parts, "message": {"Put": put(
         table, record, condition=attr(PK).not_exists())}})
@@ -113,7 +118,29 @@ def test_a_stored_recipient_that_is_not_one_address_fails_at_once_unsent(
     message_id = new_message(dynamodb, fresh_table, to="ada@example.com, eve@example.com")
     assert outbox(local_aws, dynamodb, fresh_table).deliver(delivery_key(message_id)) == FAILED
     state = summary(dynamodb, fresh_table, message_id)
-    assert (state.status, state.last_error) == (FAILED, "The recipient is not one valid address")
+    assert (state.status, state.last_error) == (
+        FAILED, "Not sent: the recipient address is not one valid email address "
+                "('ada@example.com, eve@example.com')")
+    assert mail_to(message_id) == []
+
+
+@pytest.mark.parametrize("stored", [
+    {"to": "ada@example.com\r\nBcc: eve@evil.example"},
+    {"to": "ada@example.com\nX-Injected: yes"},
+    {"reply_to": "owner@example.com\r\nBcc: eve@evil.example"},
+    {"reply_to": "not an address"},
+])
+def test_a_stored_address_with_a_line_break_or_against_the_rule_is_never_sent(
+        local_aws: LocalAws, fresh_table: str, stored: dict[str, str]) -> None:
+    dynamodb = local_aws.session.client("dynamodb")
+    message_id = new_message(dynamodb, fresh_table, **stored)
+    assert outbox(local_aws, dynamodb, fresh_table).deliver(delivery_key(message_id)) == FAILED
+    state = summary(dynamodb, fresh_table, message_id)
+    role = "recipient" if "to" in stored else "Reply-To"
+    assert state.status == FAILED
+    assert state.last_error.startswith(
+        f"Not sent: the {role} address is not one valid email address ('")
+    assert "\r" not in state.last_error and "\n" not in state.last_error
     assert mail_to(message_id) == []
 
 

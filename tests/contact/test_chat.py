@@ -2,7 +2,10 @@
 outbox, as its own delivery, against devstack's webhook receiver."""
 from __future__ import annotations
 
+import html
 import json
+import re
+import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
 from datetime import timedelta
@@ -62,8 +65,9 @@ def received(fakes: FakeServices) -> list[dict[str, Any]]:
         return list(json.load(answer))
 
 
-def message(text: str, name: str = "Ada", subject: str | None = "Hi") -> Message:
-    return Message(id="01J00000000000000000000000", name=name, email="ada@example.com",
+def message(text: str, name: str = "Ada", subject: str | None = "Hi",
+            email: str = "ada@example.com") -> Message:
+    return Message(id="01J00000000000000000000000", name=name, email=email,
                    subject=subject, message=text, status="new",
                    created_at="2026-11-23T10:00:00.000Z", updated_at="2026-11-23T10:00:00.000Z",
                    notification=Notification("pending"))
@@ -76,6 +80,50 @@ def test_slack_text_escapes_its_three_control_characters() -> None:
     text = payload(message("<@U123> <!here> & <https://evil.example|click>"), "slack")["text"]
     assert "<!here>" not in text and "<@U123>" not in text and "<https://evil" not in text
     assert "&lt;!here&gt;" in text
+
+
+_SLACK_TOKEN = re.compile(r"<([^<>]*)>")
+
+
+def slack_links(text: str) -> list[tuple[str, str]]:
+    """The links Slack reads in mrkdwn: <url|label>, split at the first |."""
+    links = []
+    for token in _SLACK_TOKEN.findall(text):
+        url, _, label = token.partition("|")
+        links.append((url, html.unescape(label)))
+    return links
+
+
+# The email rule allows | (and stored addresses may predate a rule): none may
+# make Slack read another link, URL or label than the visitor's own address.
+@pytest.mark.parametrize("address", [
+    "a|evil.example@x.io", "a|<https://evil.example|click>@x.io", "x>y@x.io", "a&b@x.io",
+    "a%7Cb@x.io", "plain@example.com",
+])
+def test_a_slack_link_to_the_sender_is_their_whole_address(address: str) -> None:
+    text = payload(message("Hello", email=address), "slack")["text"]
+    ((url, label),) = slack_links(text)
+    assert url == "mailto:" + urllib.parse.quote(address, safe="@")
+    assert "|" not in url and urllib.parse.unquote(url.removeprefix("mailto:")) == address
+    assert label == address
+
+
+def test_the_address_with_a_pipe_is_taken_and_posted_intact(
+        chat_services: Callable[..., Services], fakes: FakeServices) -> None:
+    services = chat_services("slack")
+    submit(services, email="a|evil.example@x.io")
+    services.deliveries.retry_due()
+    (post,) = received(fakes)
+    ((url, label),) = slack_links(post["body"]["text"])
+    assert (url, label) == ("mailto:a%7Cevil.example@x.io", "a|evil.example@x.io")
+
+
+def test_discord_and_json_carry_an_address_with_a_pipe_as_text() -> None:
+    address = "a|evil.example@x.io"
+    content = payload(message("Hello", email=address), "discord")["content"]
+    # | escaped (no spoiler markup), @ broken (no mention)
+    assert "(a\\|evil.example@\u200bx.io)" in content
+    assert payload(message("Hello", email=address), "json")["email"] == address
 
 
 def test_discord_mentions_are_never_pinged() -> None:

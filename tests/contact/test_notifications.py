@@ -106,6 +106,37 @@ def test_after_the_last_attempt_the_notification_is_failed_and_counted(
     assert counters["notificationsFailed"] == 0
 
 
+@pytest.mark.parametrize("attribute,stored,role", [
+    ("email", "ada@example.com\r\nBcc: eve@evil.example", "Reply-To"),
+    ("email", "ada@example.com\n", "Reply-To"),
+    ("email", "Eve <eve@evil.example>", "Reply-To"),
+    ("recipients", ["sales@example.com\r\nBcc: eve@evil.example"], "recipient"),
+    ("recipients", ["sales@example.com", "not an address"], "recipient"),
+])
+def test_stored_addresses_are_checked_again_where_the_mail_leaves(
+        submit: Callable[..., Any], sent_mail: Any, make_notifier: Any, local_aws: LocalAws,
+        fresh_table: str, client: Any, as_admin: dict[str, str], attribute: str, stored: Any,
+        role: str) -> None:
+    from chalicelib.db.items import to_value
+
+    message_id = submit(VALID).json_body["id"]
+    delivery = keys.delivery(keys.message(message_id), "notification")
+    local_aws.session.client("dynamodb").update_item(
+        TableName=fresh_table, Key={k: to_value(v) for k, v in delivery.items()},
+        UpdateExpression="SET #payload.#attribute = :stored",
+        ExpressionAttributeNames={"#payload": "payload", "#attribute": attribute},
+        ExpressionAttributeValues={":stored": to_value(stored)})
+    later = datetime.now(UTC) + timedelta(minutes=1)
+    metrics = RecordingMetrics()
+    assert make_notifier(clock=lambda: later, metrics=metrics).retry_due() == 0
+    failed = message_of(client, as_admin, message_id)["notification"]
+    assert (failed["status"], failed["attempts"]) == ("failed", 1)
+    assert failed["lastError"].startswith(
+        f"Not sent: the {role} address is not one valid email address ('")
+    assert sent_mail(message_id) == []
+    assert metrics.counts == [("NotificationsFailed", 1)]
+
+
 def test_the_stream_and_the_schedule_racing_send_once(
         submit: Callable[..., Any], sent_mail: Any, make_notifier: Any) -> None:
     import threading

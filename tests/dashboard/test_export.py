@@ -17,7 +17,7 @@ import pytest
 from chalicelib.api.dashboard import DashboardApi
 from chalicelib.contact.store import MessageStore
 from chalicelib.core.idempotency import IdempotencyStore
-from chalicelib.dashboard.export import FORMULA_TRIGGERS, csv_line, neutralised
+from chalicelib.dashboard.export import FORMULA_TRIGGERS, MESSAGE_COLUMNS, csv_line, neutralised
 from chalicelib.dashboard.reply_store import ReplyStore
 from chalicelib.dashboard.service import Dashboard, ExportLimits
 from chalicelib.db.counters import read_counters
@@ -68,7 +68,7 @@ def test_cells_a_spreadsheet_would_run_are_neutralised(
     assert messages == {"'" + value for value in dangerous}
     for row in rows:
         for cell in row:
-            assert not cell.startswith(FORMULA_TRIGGERS), cell
+            assert not cell.startswith((*FORMULA_TRIGGERS, "\t", "\r", "\n")), cell
 
 
 @pytest.mark.parametrize("value,expected", [
@@ -160,6 +160,42 @@ def test_dates_outside_ulid_time_select_everything_or_nothing(
         response = client.get(f"/dashboard/messages/export?{query}", headers=as_admin)
         assert response.status_code == 200, query
         assert len(rows_of(response.body.decode())) == 1 + rows, query
+
+
+@pytest.mark.parametrize("query", [
+    "from=1960-01-01&to=1965-01-01", "to=1970-01-01", "to=1969-12-31T23:59:59Z",
+    "from=9000-01-01T00:00:00.0004Z&to=9000-01-01T00:00:00.0006Z",
+])
+def test_a_range_no_message_can_be_in_answers_empty_without_a_query(
+        submit: Callable[..., Any], client: Any, as_admin: dict[str, str], query: str) -> None:
+    submit(VALID)
+    calls_before = len(RECORDER.calls)
+    response = client.get(f"/dashboard/messages/export?{query}", headers=as_admin)
+    assert response.status_code == 200, response.body
+    assert rows_of(response.body.decode()) == [list(MESSAGE_COLUMNS)]
+    assert [c.operation for c in RECORDER.calls[calls_before:]
+            if c.service == "dynamodb" and c.operation == "Query"] == []
+
+
+def test_a_cursor_below_a_later_from_answers_empty_without_an_invalid_query(
+        local_aws: LocalAws, fresh_table: str) -> None:
+    start = datetime(2026, 11, 1, tzinfo=UTC)
+    moment = [start]
+    ids = UlidGenerator(clock_ms=lambda: int(moment[0].timestamp() * 1000))
+    messages = MessageStore(local_aws.session.client("dynamodb"), fresh_table,
+                            clock=lambda: moment[0], ids=ids)
+    for day in range(3):
+        moment[0] = start + timedelta(days=day)
+        messages.create({**VALID, "message": f"day {day}"}, None)
+    api = paged_api(local_aws, fresh_table, max_rows=1)
+    first = api.export_messages({"status": "new"})
+    cursor = NEXT_LINK.match(str(first.headers["Link"])).group(1).split("cursor=")[1]  # type: ignore[union-attr]
+    # The cursor stands at day 2; the same cursor with a `from` after it selects nothing
+    # in its status, then carries on in the next ones (empty here).
+    later = api.export_messages({"cursor": unquote(cursor), "from": "2026-11-10"})
+    assert later.status_code == 200
+    assert rows_of(later.body) == [list(MESSAGE_COLUMNS)]
+    assert "Link" not in later.headers
 
 
 @pytest.mark.parametrize("query,field", [

@@ -3,6 +3,7 @@ limits, and never a header a visitor could inject."""
 from __future__ import annotations
 
 import dataclasses
+import re
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -22,6 +23,7 @@ from chalicelib.platform.branding import Branding
 from chalicelib.platform.config import Settings
 from tests.conftest import MAIL_FROM, OWNER_EMAIL, LocalAws
 from tests.contact.conftest import VALID
+from tests.support.mail import accepted_mail
 from tests.support.metrics import RecordingMetrics
 
 
@@ -85,7 +87,8 @@ def test_the_reply_mail_has_reply_to_plain_text_and_escaped_html(local_aws: Loca
     assert "<script>" not in html and "<b>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "&lt;b&gt;hi&lt;/b&gt;" in html
     assert mail["Message"]["Body"]["Text"]["Data"] == (
-        "<script>alert(1)</script>\n\nOn 2026-11-22T12:00:00.000Z, Eve wrote:\n> <b>hi</b>\n")
+        "<script>alert(1)</script>\n\nOn 22 November 2026 at 12:00 (UTC), Eve wrote:\n"
+        "> <b>hi</b>\n")
     untitled = compose_reply(Reply.answering(message.__class__(**{**message.__dict__,
                                                                   "subject": None}),
                                              reply_id=reply.id, body="x", author="a", now="n"),
@@ -293,6 +296,29 @@ def test_a_reply_that_cannot_be_composed_fails_at_once(
     assert metrics.counts == [("RepliesFailed", 1)]
 
 
+@pytest.mark.parametrize("stored", ["{visitor}\r\nBcc: eve@evil.example", "{visitor}\n",
+                                    "Eve <eve@evil.example>", "{visitor}, eve@evil.example"])
+def test_a_stored_recipient_is_checked_again_where_the_mail_leaves(
+        message_id: str, reply: Any, thread: Any, local_aws: LocalAws, fresh_table: str,
+        visitor: str, mails_to: Callable[[str], list[dict[str, Any]]], stored: str) -> None:
+    from chalicelib.db.items import to_value
+
+    reply_id = reply(message_id, "Altered address").json_body["id"]
+    mail = keys.delivery(keys.reply(message_id, reply_id), "reply", reply_id)
+    local_aws.session.client("dynamodb").update_item(
+        TableName=fresh_table, Key={k: to_value(v) for k, v in mail.items()},
+        UpdateExpression="SET #payload.#to = :to",
+        ExpressionAttributeNames={"#payload": "payload", "#to": "to"},
+        ExpressionAttributeValues={":to": {"S": stored.format(visitor=visitor)}})
+    assert reply_outbox(local_aws, fresh_table).retry_due() == 0
+    (failed,) = thread(message_id)["replies"]
+    assert (failed["status"], failed["attempts"]) == ("failed", 1)
+    assert failed["lastError"].startswith(
+        "Not sent: the recipient address is not one valid email address ('")
+    assert mails_to(visitor) == [] and mails_to("eve@evil.example") == []
+    assert not [m for m in accepted_mail() if "Altered address" in m["body"]]
+
+
 def test_the_reply_is_signed_with_the_stage_s_signature_before_the_quote() -> None:
     message = Message(id="01JD0000000000000000000000", name="Eve", email="eve@example.com",
                       subject="Pricing", message="How much?", status="new",
@@ -305,7 +331,7 @@ def test_the_reply_is_signed_with_the_stage_s_signature_before_the_quote() -> No
     mail = compose_reply(reply, sender=MAIL_FROM, reply_to=OWNER_EMAIL, branding=branding)
     assert mail["Message"]["Body"]["Text"]["Data"] == (
         "10 euros.\n\n-- \nJane <jane@acme.test>\nAcme support\n\n"
-        "On 2026-11-22T13:00:00.000+01:00 (Europe/Paris), Eve wrote:\n> How much?\n")
+        "On 22 November 2026 at 13:00 (Europe/Paris), Eve wrote:\n> How much?\n")
     html = mail["Message"]["Body"]["Html"]["Data"]
     assert "-- \nJane &lt;jane@acme.test&gt;\nAcme support</div>" in html and "<jane@" not in html
     assert mail["Message"]["Subject"]["Data"] == "Re: Pricing"  # a reply keeps its thread's subject
@@ -329,4 +355,5 @@ def test_the_stage_s_branding_reaches_both_mails_the_outbox_sends(
     (visitor_mail,) = mails_to(visitor)
     assert visitor_mail["subject"] == "Re: Pricing"
     assert "-- \nAcme support</div>" in visitor_mail["body"]  # moto keeps the HTML part
-    assert "+05:30 (Asia/Kolkata), Ada wrote:" in visitor_mail["body"]
+    assert re.search(r"On \d{1,2} [A-Z][a-z]+ \d{4} at \d\d:\d\d \(Asia/Kolkata\), Ada wrote:",
+                     visitor_mail["body"])

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from chalicelib.core.domain_errors import EmailTaken, VersionMismatch
+from chalicelib.core.domain_errors import ConcurrentChange, EmailTaken, VersionMismatch
 from chalicelib.db.counters import read_counters
 from chalicelib.users.model import UserCreate, UserUpdate
 from chalicelib.users.store import UserStore
@@ -15,18 +15,18 @@ from chalicelib.users.store import UserStore
 WRITERS = 8
 
 
-def race(action: Callable[[int], Any]) -> list[Any]:
-    start = threading.Barrier(WRITERS)
+def race(action: Callable[[int], Any], writers: int = WRITERS) -> list[Any]:
+    start = threading.Barrier(writers)
 
     def run(n: int) -> Any:
         start.wait()
         try:
             return action(n)
-        except (EmailTaken, VersionMismatch) as refused:
+        except (EmailTaken, VersionMismatch, ConcurrentChange) as refused:
             return refused
 
-    with ThreadPoolExecutor(WRITERS) as pool:
-        return list(pool.map(run, range(WRITERS)))
+    with ThreadPoolExecutor(writers) as pool:
+        return list(pool.map(run, range(writers)))
 
 
 def test_concurrent_creates_with_one_email_have_exactly_one_winner(store: UserStore) -> None:
@@ -61,3 +61,14 @@ def test_the_users_counter_stays_exact(store: UserStore, local_aws: Any, fresh_t
         store.delete(user.id)
     counters = read_counters(local_aws.session.client("dynamodb"), fresh_table)
     assert counters["users"] == WRITERS - 3
+
+
+def test_changes_to_whatever_is_current_that_keep_losing_races_are_conflicts(
+        store: UserStore) -> None:
+    user = store.create(UserCreate(name="Target", email="target@example.com"))
+    outcomes = race(lambda n: store.update(user.id, UserUpdate(name=f"Writer {n}"), None),
+                    writers=30)
+    winners = [o for o in outcomes if not isinstance(o, Exception)]
+    # Anything else escapes race() and fails the test (before: DependencyUnavailable, a 503).
+    assert all(isinstance(o, ConcurrentChange) for o in outcomes if o not in winners)
+    assert winners and store.get(user.id).version == 1 + len(winners)

@@ -36,6 +36,11 @@ export function replace(parent, ...children) {
   return append(parent, children);
 }
 
+/** "1 message", "3 messages". */
+export function plural(count, one, many = `${one}s`) {
+  return `${count} ${count === 1 ? one : many}`;
+}
+
 export function $(selector, root = document) {
   const node = root.querySelector(selector);
   if (!node) throw new Error(`missing element ${selector}`);

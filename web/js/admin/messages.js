@@ -6,8 +6,10 @@
 // from a message is set as text: its fields come from strangers.
 
 import {$, el, emailParts, formatDate, replace} from '../dom.js';
+import {BulkActions} from './bulk.js';
 import {ExportNote, downloadCsv} from './export.js';
 import {Pager} from './pager.js';
+import {SearchBox} from './search.js';
 
 const PAGE_SIZE = 10;
 const CONTACT_ID = 'contact';
@@ -50,14 +52,24 @@ export class MessagesPanel {
     this.exportNote = new ExportNote($('#messages-export-status'));
     this.pager = new Pager($('#messages-pager'), () => this.load());
     this.openId = null;
+    this.search = new SearchBox($('#message-search'), $('#message-search-clear'), () => this.filtersChanged());
+    this.bulk = new BulkActions(api, {
+      query: () => this.query(),
+      hasMore: () => Boolean(this.pager.nextCursor),
+      offers: () => this.bulkOffers(),
+      listed: () => [...this.status.options].map((option) => option.value)
+        .filter((status) => status !== 'all' && status !== 'spam'),
+      onDone: async () => {
+        this.hooks.onChanged();
+        if (this.openId) await this.refreshOpen();
+        await this.load();
+      },
+      onError: (error) => this.hooks.onError(error, (message) => this.showError(message)),
+    });
     for (const filter of [this.status, this.formFilter]) {
-      filter.addEventListener('change', () => {
-        this.exportNote.clear();
-        this.pager.reset();
-        this.close();
-        this.load();
-      });
+      filter.addEventListener('change', () => this.filtersChanged({close: true}));
     }
+    $('#messages-search-further').addEventListener('click', () => this.pager.next());
     $('#messages-reload').addEventListener('click', () => {
       this.exportNote.clear();
       this.formNames = null;  // a reload picks up forms added elsewhere too
@@ -98,6 +110,42 @@ export class MessagesPanel {
     note.hidden = this.status.value !== 'spam';
   }
 
+  /** The list's filters and search, as GET /dashboard/messages takes them. */
+  query() {
+    return {status: this.status.value, form: this.formFilter.value, ...this.search.query()};
+  }
+
+  filtersChanged({close = false} = {}) {
+    this.exportNote.clear();
+    this.bulk.reset();
+    this.pager.reset();
+    this.search.restart();
+    if (close) this.close();
+    this.load();
+  }
+
+  /**
+   * The bulk actions this view offers: what moves its messages on. The bulk
+   * route has no spam actions yet, so a spam list offers Delete (and Empty spam).
+   */
+  bulkOffers() {
+    const status = this.status.value;
+    if (status === 'spam') return ['delete'];
+    const offers = [];
+    if (status === 'new' || status === 'all') offers.push('read');
+    if (status !== 'archived') offers.push('archive');
+    return [...offers, 'delete'];
+  }
+
+  async refreshOpen() {
+    try {
+      const {data} = await this.api.get(`/dashboard/messages/${encodeURIComponent(this.openId)}`);
+      if (data) this.renderDetail(data, 'none');
+    } catch {
+      this.close();  // deleted by the bulk action
+    }
+  }
+
   showError(message) {
     this.errorBox.textContent = message;
     this.errorBox.hidden = !message;
@@ -136,14 +184,15 @@ export class MessagesPanel {
       const [, {data}] = await Promise.all([
         this.formNames ? null : this.loadForms(),
         this.api.get('/dashboard/messages', {
-          query: {status: this.status.value, form: this.formFilter.value, limit: PAGE_SIZE,
-            cursor: this.pager.cursor}})]);
+          query: {...this.query(), limit: PAGE_SIZE, cursor: this.pager.cursor}})]);
       if (ticket !== this.loadTicket) return;
       this.showSpamNote();
       const items = data?.items ?? [];
       replace(this.rows, ...items.map((message) => this.row(message)));
-      $('#messages-empty').hidden = items.length > 0;
       this.pager.loaded(data?.nextCursor);
+      this.search.pageShown(items.length, data?.searched, Boolean(data?.nextCursor), this.pager.trail.length);
+      $('#messages-spam-tools').hidden = this.status.value !== 'spam' || items.length === 0;
+      this.bulk.pageShown(items.map((message) => message.id));
     } catch (error) {
       this.hooks.onError(error, (message) => this.showError(message));
     }
@@ -156,7 +205,8 @@ export class MessagesPanel {
       on: {click: () => this.open(message.id)},
     });
     return el('tr', {dataset: {id: message.id}, className: message.id === this.openId ? 'selected' : ''},
-      el('td', {attrs: {title: message.createdAt ?? ''}, text: formatDate(message.createdAt)}),
+      el('td', {className: 'select'}, this.bulk.checkbox(message)),
+      el('td', {className: 'received', attrs: {title: message.createdAt ?? ''}, text: formatDate(message.createdAt)}),
       // Another form may have no name field, or no email field: no empty line for either.
       el('td', {}, message.name ? [el('span', {className: 'from-name', text: message.name}), el('br')] : null,
         el('span', {className: 'muted from-email'}, ...emailParts(message.email))),
@@ -235,7 +285,7 @@ export class MessagesPanel {
     this.renderThread(message);
     this.detail.dataset.id = message.id;
     this.detail.hidden = false;
-    (focus === 'thread' ? this.thread : this.detail).focus();
+    if (focus !== 'none') (focus === 'thread' ? this.thread : this.detail).focus();
   }
 
   /**
