@@ -10,13 +10,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from chalicelib.contact.model import ALL_STATUSES, STATUSES, Message
+from chalicelib.contact.model import ALL_STATUSES, SPAM, STATUSES, Message
 from chalicelib.contact.search import Selection
 from chalicelib.contact.status import STATUS_COUNTER
 from chalicelib.contact.store import Found, MessageStore
 from chalicelib.core.domain_errors import DependencyUnavailable, RecordNotFound
 from chalicelib.core.idempotency import IdempotencyStore, IdempotentRequest
-from chalicelib.dashboard.bulk import ACTION_STATUS, DELETED, BulkChange, Outcome, run_each
+from chalicelib.dashboard.bulk import (
+    ACTION_STATUS,
+    DELETED,
+    NOT_SPAM,
+    BulkChange,
+    Outcome,
+    run_each,
+)
 from chalicelib.dashboard.export import (
     MESSAGE_COLUMNS,
     USER_COLUMNS,
@@ -130,6 +137,10 @@ class Dashboard:
             if change.action == "delete":
                 self.delete(message_id)
                 return DELETED
+            if change.action == NOT_SPAM:
+                current = self._messages.get(message_id)
+                if current.status != SPAM:
+                    return current.status  # not spam: nothing to clear
             return self._messages.set_status(message_id, ACTION_STATUS[change.action]).status
 
         outcomes = run_each(change.ids, one)

@@ -190,8 +190,8 @@ SUMMARIES: dict[str, str] = {
                        "rest behind the Link rel=\"next\" header",
     "get_message": "Get a message with its replies",
     "update_message": "Change a message's status",
-    "bulk_messages": "Mark read, archive or delete up to 100 messages: one result per id, "
-                     "one bad id never failing the others",
+    "bulk_messages": "Mark read, archive, mark spam or not spam, or delete up to 100 "
+                     "messages: one result per id, one bad id never failing the others",
     "delete_message": "Delete a message",
     "reply_to_message": "Reply to the message's sender by email; the reply is stored, then mailed",
     "get_stats": "Counts for the dashboard",
