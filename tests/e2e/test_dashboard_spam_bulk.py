@@ -11,7 +11,10 @@ import pytest
 from playwright.sync_api import Page, Request, expect
 
 from tests.e2e.conftest import Tab
+from tests.e2e.own_stack import admin_api, demo, stack
 from tests.e2e.support import Api, http
+
+__all__ = ["admin_api", "demo", "stack"]  # a stack of its own (tests/e2e/own_stack.py)
 
 
 def _send(stack: dict[str, Any], text: str) -> str:
