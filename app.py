@@ -236,6 +236,23 @@ def get_stats() -> Response:
     return services.dashboard_api.stats()
 
 
+# -- admin: spam rules --------------------------------------------------------
+
+@app.route("/dashboard/spam-rules", methods=["GET"], authorizer=cognito)
+@roles.admin
+@responds(200, "SpamRules", success_headers=("ETag",))
+def get_spam_rules() -> Response:
+    return services.spam_rules_api.get()
+
+
+@app.route("/dashboard/spam-rules", methods=["PUT"], authorizer=cognito)
+@roles.admin
+@responds(200, "SpamRules", body="SpamRules", headers=("If-Match",), statuses=(412,),
+          success_headers=("ETag",))
+def put_spam_rules() -> Response:
+    return services.spam_rules_api.put(json_body(), header("if-match"))
+
+
 # -- admin: forms -------------------------------------------------------------
 
 @app.route("/dashboard/forms", methods=["GET"], authorizer=cognito)

@@ -24,8 +24,18 @@ from chalice.cli.factory import CLIFactory
 from chalice.local import LocalDevServer, create_local_server
 
 from chalicelib.http.cors import CorsPolicy
-from chalicelib.platform.config import Settings, captcha_secret_parameter, chat_webhook_parameter
-from devstack.fakes import LOCAL_CAPTCHA_SECRET, LOCAL_CAPTCHA_SITE_KEY, FakeServices
+from chalicelib.platform.config import (
+    Settings,
+    akismet_key_parameter,
+    captcha_secret_parameter,
+    chat_webhook_parameter,
+)
+from devstack.fakes import (
+    LOCAL_AKISMET_KEY,
+    LOCAL_CAPTCHA_SECRET,
+    LOCAL_CAPTCHA_SITE_KEY,
+    FakeServices,
+)
 from devstack.gateway import ParityRequestHandler
 from devstack.moto_server import LocalAwsServer
 from devstack.provision import provision
@@ -137,6 +147,16 @@ class LocalStack:
         return {"CAPTCHA_PROVIDER": provider, "CAPTCHA_SITE_KEY": LOCAL_CAPTCHA_SITE_KEY,
                 "CAPTCHA_VERIFY_URL": self._fakes.siteverify_url}
 
+    def _akismet_settings(self, blog: str) -> dict[str, str]:
+        """`AKISMET_BLOG=http://localhost:8080 make dev`: the local Akismet (its
+        trigger values: devstack/fakes.py), its key in moto's SSM."""
+        if not blog or self._fakes is None:
+            return {}
+        boto3.client("ssm").put_parameter(Name=akismet_key_parameter("local"),
+                                          Value=LOCAL_AKISMET_KEY, Type="SecureString",
+                                          Overwrite=True)
+        return {"AKISMET_BLOG": blog, "AKISMET_URL": self._fakes.akismet_url}
+
     def _chat_settings(self, fmt: str) -> dict[str, str]:
         """`CHAT_FORMAT=slack make dev`: chat posts to the local receiver (GET <fakesUrl>/webhooks)."""
         if not fmt or self._fakes is None:
@@ -167,6 +187,7 @@ class LocalStack:
         fakes = self._fakes = FakeServices(self.host).start()
         overrides = {**self._captcha_settings(os.environ.get("CAPTCHA_PROVIDER", "")),
                      **self._chat_settings(os.environ.get("CHAT_FORMAT", "")),
+                     **self._akismet_settings(os.environ.get("AKISMET_BLOG", "")),
             "TABLE_NAME": resources.table_name,  # the resources stack's, as deployed
             "USER_POOL_ID": resources.user_pool_id,
             "USER_POOL_CLIENT_ID": resources.user_pool_client_id,
@@ -208,6 +229,7 @@ class LocalStack:
             "passwordPolicy": resources.password_policy,
             "fakesUrl": fakes.url,
             "branding": branding_config(settings.branding),
+            "spamRetentionDays": settings.spam_retention_days,
         }
         if settings.captcha_provider:
             info["captcha"] = {"provider": settings.captcha_provider,
@@ -252,7 +274,8 @@ class LocalStack:
 def web_config(info: dict[str, Any]) -> dict[str, Any]:
     """What the web frontend needs to find the API and sign in."""
     return {key: info[key] for key in ("apiUrl", "region", "userPoolClientId", "cognitoEndpoint",
-                                       "passwordPolicy", "captcha", "branding") if key in info}
+                                       "passwordPolicy", "captcha", "branding", "spamRetentionDays")
+            if key in info}
 
 
 # The site's page for an address it does not have, locally as deployed.

@@ -233,11 +233,13 @@ def check_runtime(runtime: str, today: dt.date) -> None:
 def web_config(api_url: str, region: str, user_pool_client_id: str,
                password_policy: dict[str, Any] | None = None,
                captcha: dict[str, str] | None = None,
-               branding: Branding = DEFAULT_BRANDING) -> dict[str, Any]:
+               branding: Branding = DEFAULT_BRANDING,
+               spam_retention_days: int = 30) -> dict[str, Any]:
     """What the web frontend needs (same keys `make dev` serves it)."""
     config: dict[str, Any] = {
         "apiUrl": api_url, "region": region, "userPoolClientId": user_pool_client_id,
-        "cognitoEndpoint": cognito_endpoint(region), "branding": branding_config(branding)}
+        "cognitoEndpoint": cognito_endpoint(region), "branding": branding_config(branding),
+        "spamRetentionDays": spam_retention_days}
     if password_policy is not None:
         config["passwordPolicy"] = password_policy
     if captcha is not None:
@@ -329,12 +331,13 @@ def deploy(stage_name: str, *, aws: AwsClients, chalice: ChaliceRunner,
         say("      data: " + SenderIndexUpgrade(aws.dynamodb, outputs["TableName"],
                                                  report=under_way).run().summary())
         say("      data: " + RetentionBackfill(aws.dynamodb, outputs["TableName"],
-                                               Retention(stage.retention_days),
+                                               Retention(stage.retention_days,
+                                                         spam_days=stage.spam_retention_days),
                                                report=under_way).run().summary())
 
     web = web_config(api_url, aws.region, outputs["UserPoolClientId"],
                      pool_password_policy(aws.cognito, outputs["UserPoolId"]), captcha,
-                     stage.branding)
+                     stage.branding, stage.spam_retention_days)
     project.web_config.parent.mkdir(parents=True, exist_ok=True)
     project.web_config.write_text(json.dumps(web, indent=2) + "\n")
     say(f"[5/5] web site: {project.web_dir.relative_to(project.root)}/ and its config.json "

@@ -56,7 +56,8 @@ class Recomputed:
 def generation(retention: Retention, form_days: Mapping[str, int]) -> str:
     """The settings the expiries follow, as the backfill's generation."""
     forms = ", ".join(f"{form_id} {days}" for form_id, days in sorted(form_days.items()))
-    return f"{retention.days} days" + (f"; forms {forms}" if forms else "")
+    return (f"{retention.days} days, spam {retention.spam_days}"
+            + (f"; forms {forms}" if forms else ""))
 
 
 class RetentionBackfill:
@@ -81,9 +82,12 @@ class RetentionBackfill:
 
     def expiry_of(self, message: Mapping[str, Any]) -> int | None:
         received = datetime.fromisoformat(str(message["createdAt"]).replace("Z", "+00:00"))
+        spam_at = message.get("spamAt")
         expiry = message_expiry(received, self._retention,
                                 form_days=self._form_days.get(str(message.get("formId",
-                                                                              CONTACT_ID))))
+                                                                              CONTACT_ID))),
+                                spam_since=None if not spam_at else datetime.fromisoformat(
+                                    str(spam_at).replace("Z", "+00:00")))
         return None if expiry is None else max(expiry, int(self._now()))
 
     def _rewrite(self, message: dict[str, Any]) -> str:

@@ -61,6 +61,23 @@ def _text_map(value: Any) -> str | None:
     return None if fine else "must be an object of strings, like {\"CHAT_FORMAT\": \"slack\"}"
 
 
+# The seed travels in the function's environment, of which Lambda allows 4 KB in all.
+MAX_SPAM_RULES_SEED_BYTES = 2048
+
+
+def _spam_rules(value: Any) -> str | None:
+    """A spam rules document (chalicelib/spam/rules.py), small enough to seed."""
+    from chalicelib.spam.rules import rules_problems
+
+    problems = rules_problems(value)
+    if problems:
+        return "must be a spam rules document: " + "; ".join(problems)
+    if len(json.dumps(value, separators=(",", ":"))) > MAX_SPAM_RULES_SEED_BYTES:
+        return (f"must be at most {MAX_SPAM_RULES_SEED_BYTES:,} bytes as JSON (it seeds the "
+                "function's environment); save longer lists with PUT /dashboard/spam-rules")
+    return None
+
+
 def _time_zone(value: Any) -> str | None:
     """An IANA name this machine's zoneinfo knows (the deployed function loads
     it again at init, and refuses to start without it)."""
@@ -146,6 +163,10 @@ STAGE_FIELDS: Schema = {
                               "keeps them forever", DEFAULT_LOG_DAYS, _log_days),
     "xray": Field("X-Ray tracing of the functions", False, _boolean),
     "environment": Field("the app's optional settings (docs/deploy.md)", {}, _text_map),
+    "spamRules": Field("the spam rules until an admin saves some (docs/operations.md, "
+                       "\"Tuning the spam rules\")", {}, _spam_rules),
+    "spamRetentionDays": Field("days a message judged spam is kept before DynamoDB's TTL "
+                               "deletes it", 30, _whole(1)),
     "branding": {
         "siteName": Field("the site's name, in page titles, headers and the dashboard",
                           BRANDING.site_name, branding.site_name_problem),

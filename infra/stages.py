@@ -62,7 +62,8 @@ SETTABLE_VARIABLES = frozenset({
     "OUTBOX_BACKOFF_SECONDS", "OUTBOX_CLAIM_SECONDS", "REPLY_TO", "REPLY_RATE_LIMIT",
     "REPLY_RATE_WINDOW_SECONDS", "MAX_REPLIES_PER_MESSAGE", "EXPORT_MAX_ROWS",
     "EXPORT_MAX_BYTES", "MAX_BODY_BYTES", "CAPTCHA_PROVIDER", "CAPTCHA_SITE_KEY",
-    "CAPTCHA_VERIFY_URL", "CHAT_FORMAT", "CONTACT_REDIRECT_OK", "CONTACT_REDIRECT_ERROR"})
+    "CAPTCHA_VERIFY_URL", "CHAT_FORMAT", "CONTACT_REDIRECT_OK", "CONTACT_REDIRECT_ERROR",
+    "AKISMET_BLOG", "AKISMET_URL"})
 # The ones it may not, and why.
 UNSETTABLE_VARIABLES = {
     **dict.fromkeys(("STAGE", "TABLE_NAME", "TABLE_STREAM_ARN", "USER_POOL_ID",
@@ -75,11 +76,14 @@ UNSETTABLE_VARIABLES = {
     "REPLY_SIGNATURE": "make deploy sets it from branding.replySignature",
     "TIME_ZONE": "make deploy sets it from branding.timeZone",
     "DASHBOARD_LINK": "make deploy sets it from branding.dashboardLink",
+    "SPAM_RULES": "make deploy sets it from spamRules",
+    "SPAM_RETENTION_DAYS": "make deploy sets it from spamRetentionDays",
     "OWNER_EMAIL": "make deploy sets it from ownerEmail",
     "ALLOWED_ORIGINS": "make deploy sets it: the site's own origins, then allowedOrigins",
     "SITE_URL": "make deploy sets it: the site's own address (its first origin)",
     "CAPTCHA_SECRET_PARAMETER": "the stage's role may read only /frontdesk/<stage>/captcha-secret",
     "CHAT_WEBHOOK_PARAMETER": "the stage's role may read only /frontdesk/<stage>/chat-webhook",
+    "AKISMET_KEY_PARAMETER": "the stage's role may read only /frontdesk/<stage>/akismet-key",
     "LOCAL_API_KEY": "only make dev uses it; deployed, API Gateway checks the keys",
     "COGNITO_JWKS_URL": "only make dev uses it; deployed, API Gateway verifies the tokens",
 }
@@ -132,6 +136,15 @@ class StageConfig:
     log_retention_days: int = DEFAULT_LOG_DAYS
     # Minutes an ID token is valid (the pool client's IdTokenValidity).
     id_token_minutes: int = DEFAULT_ID_TOKEN_MINUTES
+    # The spam rules' seed (a document; empty: none) and how long spam is kept.
+    spam_rules: Mapping[str, Any] = field(default_factory=dict)
+    spam_retention_days: int = 30
+
+    def spam_environment(self) -> dict[str, str]:
+        """SPAM_RULES and SPAM_RETENTION_DAYS, as the function reads them."""
+        seed = {"SPAM_RULES": json.dumps(dict(self.spam_rules), separators=(",", ":"))} \
+            if self.spam_rules else {}
+        return {**seed, "SPAM_RETENTION_DAYS": str(self.spam_retention_days)}
 
     @property
     def stack_name(self) -> str:
@@ -231,6 +244,8 @@ def _stage_config(name: str, values: dict[str, Any]) -> StageConfig:
                           reply_signature=values["branding"]["replySignature"],
                           time_zone=values["branding"]["timeZone"],
                           dashboard_link=values["branding"]["dashboardLink"]),
+        spam_rules=dict(values["spamRules"]),
+        spam_retention_days=values["spamRetentionDays"],
     )
 
 

@@ -26,6 +26,7 @@ from chalicelib.http.errors import ValidationFailed
 from chalicelib.http.responses import json_response
 from chalicelib.platform.ids import new_id
 from chalicelib.platform.metrics import CONTACT_RECEIVED, MetricsSink
+from chalicelib.spam.screen import CLEAN, Post, SpamScreen
 
 MAX_BODY_BYTES = 16 * 1024
 SCOPE = Scope("POST /contact")
@@ -43,13 +44,15 @@ class ContactApi:
 
     def __init__(self, messages: MessageStore, forms: FormStore, limiter: RateLimiter,
                  idempotency: IdempotencyStore, metrics: MetricsSink,
-                 captcha: CaptchaVerifier | None = None) -> None:
+                 captcha: CaptchaVerifier | None = None,
+                 spam: SpamScreen | None = None) -> None:
         self._messages = messages
         self._forms = forms
         self._limiter = limiter  # one per stage: its keys are the client's, whatever the form
         self._idempotency = idempotency
         self._metrics = metrics
         self.captcha = captcha
+        self._spam = spam
 
     def submit(self, body: dict[str, Any], raw_key: str | None, client_ip: str,
                form_id: str = CONTACT_ID) -> Response:
@@ -89,11 +92,16 @@ class ContactApi:
             # After the replay: a token is good once, and a retry of a stored
             # submission must still get its answer. Before anything is stored.
             self.captcha.verify(captcha_token, client_ip)
+        # Spam by the content rules is stored as spam, and answered as any post
+        # is: a sender learns nothing of the rules.
+        screening = CLEAN if self._spam is None else self._spam.screen(Post.of(
+            form, received.values, received.extra, received.topic, client_ip))
         # Counted in the transaction that stores it: what stores nothing counts nothing.
         # The post passed every check: accepted, so its form's autoresponse is due
-        # (the decoy above, a refused CAPTCHA or charge store nothing, and ask for none).
+        # (the decoy above, a refused CAPTCHA or charge store nothing, and ask for none;
+        # a message stored as spam asks for none either).
         answer = self._messages.create(received.values, request, self._limiter.charge(client_ip),
                                        form=form, extra=received.extra, topic=received.topic,
-                                       verdict=Verdict.ACCEPTED)
+                                       verdict=Verdict.ACCEPTED, screening=screening)
         self._metrics.count(CONTACT_RECEIVED)
         return answer

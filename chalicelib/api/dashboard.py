@@ -11,7 +11,7 @@ from msgspec import UNSET
 
 from chalicelib.api import message_bodies as bodies
 from chalicelib.auth.identity import Identity
-from chalicelib.contact.model import STATUSES, StatusChange
+from chalicelib.contact.model import ALL_STATUSES, STATUSES, StatusChange
 from chalicelib.contact.search import MAX_QUERY_LENGTH, MAX_WORDS, Selection, search_words
 from chalicelib.core import text
 from chalicelib.core.idempotency import Scope, checked_key
@@ -57,11 +57,11 @@ def _status(query: Mapping[str, Any], errors: list[dict[str, str]], default: str
 
 def _statuses(query: Mapping[str, Any], errors: list[dict[str, str]],
               searching: bool) -> tuple[str, ...] | None:
-    """The statuses to list: one, or every one (`all`); absent, `new` for a
-    list and every status for a search."""
+    """The statuses to list: one, or every one but spam (`all`, which has its
+    own list); absent, `new` for a list and `all` for a search."""
     status = _status(query, errors, ALL if searching else "new")
     if status is None:
-        return STATUSES
+        return ALL_STATUSES
     return (status,) if status in STATUSES else None
 
 

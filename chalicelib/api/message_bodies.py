@@ -18,8 +18,11 @@ DeliveryStatus = Literal["pending", "sent", "failed"]
 
 
 class Notification(Body):
-    status: DeliveryStatus
+    """A delivery's progress; `held` (never sent, `reason` "spam") while its
+    message is spam."""
+    status: Literal["pending", "sent", "failed", "held"]
     attempts: int
+    reason: Literal["spam"] | UnsetType = UNSET
     next_attempt_at: Moment | UnsetType = UNSET
     last_error: str | UnsetType = UNSET
     sent_at: Moment | UnsetType = UNSET
@@ -27,6 +30,8 @@ class Notification(Body):
     @classmethod
     def of(cls, notification: contact.Notification) -> Notification:
         n = notification
+        if n == contact.HELD:
+            return cls(status="held", attempts=0, reason="spam")
         return cls(status=n.status, attempts=n.attempts,  # type: ignore[arg-type]
                    next_attempt_at=UNSET if n.next_attempt_at is None else n.next_attempt_at,
                    last_error=UNSET if n.last_error is None else n.last_error,
@@ -85,6 +90,10 @@ class Message(Body, kw_only=True):
     # When DynamoDB's TTL deletes it and everything under it (the stage's or
     # its form's retentionDays); null: kept forever.
     expires_at: Moment | None
+    # Only while it is spam: each rule that judged it so (docs/api.md lists them).
+    spam_reason: list[str] | UnsetType = UNSET
+    # Only when a spam check could not be made: "akismet_unavailable".
+    spam_check: Literal["akismet_unavailable"] | UnsetType = UNSET
 
     @classmethod
     def fields_of(cls, message: contact.Message) -> dict[str, Any]:
@@ -102,7 +111,10 @@ class Message(Body, kw_only=True):
                 "autoresponse": UNSET if message.autoresponse is None
                 else AutoresponseState.of(message.autoresponse),
                 "reply_count": message.reply_count,
-                "expires_at": retention.shown(message.expires_at)}
+                "expires_at": retention.shown(message.expires_at),
+                "spam_reason": list(message.spam_reason) if message.status == contact.SPAM
+                else UNSET,
+                "spam_check": message.spam_check or UNSET}
 
     @classmethod
     def of(cls, message: contact.Message) -> Message:

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from chalicelib.api.dashboard import DashboardApi
     from chalicelib.api.form_page import FormPageApi
     from chalicelib.api.forms import FormsApi
+    from chalicelib.api.spam_rules import SpamRulesApi
     from chalicelib.contact.captcha import CaptchaVerifier
     from chalicelib.contact.chat import ChatNotifications
     from chalicelib.contact.expired import ExpiredMessages
@@ -37,6 +38,9 @@ if TYPE_CHECKING:
     from chalicelib.db.rate_limit import RateLimiter
     from chalicelib.forms.store import FormStore
     from chalicelib.outbox.outbox import Deliveries
+    from chalicelib.spam.akismet import Akismet
+    from chalicelib.spam.screen import SpamScreen
+    from chalicelib.spam.store import SpamRulesStore
 
 
 def captcha_verifier(settings: Settings, clients: AwsClients) -> CaptchaVerifier | None:
@@ -47,6 +51,15 @@ def captcha_verifier(settings: Settings, clients: AwsClients) -> CaptchaVerifier
     return CaptchaVerifier(PROVIDERS[settings.captcha_provider],
                            verify_url=settings.captcha_verify_url,
                            secret=SsmSecret(clients.ssm, settings.captcha_secret_parameter))
+
+
+def akismet(settings: Settings, clients: AwsClients) -> Akismet | None:
+    if not settings.akismet_blog:
+        return None
+    from chalicelib.platform.parameters import SsmSecret
+    from chalicelib.spam.akismet import Akismet
+    return Akismet(blog=settings.akismet_blog, url=settings.akismet_url,
+                   key=SsmSecret(clients.ssm, settings.akismet_key_parameter))
 
 
 class Services:
@@ -104,7 +117,25 @@ class Services:
         return ContactApi(self.messages, self.forms,
                           self._rate_limiter("contact", settings.contact_rate_limit,
                                              settings.contact_rate_window_seconds),
-                          self.idempotency, self.metrics, captcha_verifier(settings, self.clients))
+                          self.idempotency, self.metrics, captcha_verifier(settings, self.clients),
+                          self.spam_screen)
+
+    @cached_property
+    def spam_rules(self) -> SpamRulesStore:
+        from chalicelib.spam.rules import NO_RULES
+        from chalicelib.spam.store import SpamRulesStore
+        return SpamRulesStore(self.clients.dynamodb, self._table,
+                              seed=self.settings.spam_rules or NO_RULES)
+
+    @cached_property
+    def spam_screen(self) -> SpamScreen:
+        from chalicelib.spam.screen import SpamScreen
+        return SpamScreen(self.spam_rules.rules, akismet=akismet(self.settings, self.clients))
+
+    @cached_property
+    def spam_rules_api(self) -> SpamRulesApi:
+        from chalicelib.api.spam_rules import SpamRulesApi
+        return SpamRulesApi(self.spam_rules)
 
     @cached_property
     def contact_form_api(self) -> ContactFormApi:

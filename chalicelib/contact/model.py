@@ -2,7 +2,7 @@
 to any form), and its item."""
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Annotated, Any, Literal, get_args
 
@@ -14,7 +14,7 @@ from chalicelib.db import keys
 from chalicelib.forms.builtin import CONTACT, CONTACT_ID
 from chalicelib.forms.model import Form
 from chalicelib.forms.submission import FieldValue, SubmittedField, submitted_fields
-from chalicelib.outbox.kind import DeliveryState
+from chalicelib.outbox.kind import SKIPPED, DeliveryState
 from chalicelib.outbox.kinds import (
     AUTORESPONSE,
     NOTIFICATION,
@@ -25,10 +25,15 @@ from chalicelib.outbox.kinds import (
 )
 from chalicelib.users.model import Email
 
-Status = Literal["new", "read", "replied", "archived"]
+Status = Literal["new", "read", "replied", "archived", "spam"]
 STATUSES: tuple[str, ...] = get_args(Status)
-# `replied` is reached by replying (chalicelib/dashboard), never set by hand.
-SettableStatus = Literal["new", "read", "archived"]
+SPAM = "spam"
+# What `status=all` lists and an export without a status holds: every status
+# but spam, which has its own list and expires.
+ALL_STATUSES: tuple[str, ...] = tuple(s for s in STATUSES if s != SPAM)
+# `replied` is reached by replying (chalicelib/dashboard), never set by hand;
+# `spam` is set by hand too (chalicelib/contact/status.py).
+SettableStatus = Literal["new", "read", "archived", "spam"]
 SETTABLE_STATUSES: tuple[str, ...] = get_args(SettableStatus)
 # What an answered message is wherever it would be new or read.
 REPLIED = "replied"
@@ -80,6 +85,10 @@ class StatusChange(Model):
 
 # A delivery's progress (the owner's mail, the chat post), as the message shows it.
 Notification = DeliveryState
+# A spam message's owner mail and chat post: never requested, held back until
+# an admin says it is not spam (chalicelib/contact/store.py `set_status`).
+HELD_REASON = "spam"
+HELD = Notification(SKIPPED, 0, reason=HELD_REASON)
 
 
 @dataclass(frozen=True)
@@ -108,12 +117,26 @@ class Message:
     autoresponse: DeliveryState | None = None
     # When it and everything under it expire (epoch seconds; None: kept forever).
     expires_at: int | None = None
+    # Its form's own retentionDays when it came (None: the stage's), which a
+    # status change out of spam needs to give its ordinary expiry back.
+    retention_days: int | None = None
+    # Why it is spam: each rule that fired (chalicelib/spam), or "manual".
+    spam_reason: tuple[str, ...] = ()
+    # A spam check that could not be made ("akismet_unavailable"); None: none failed.
+    spam_check: str | None = None
+    # When it became spam (on arrival, or marked by hand): what its expiry runs from.
+    spam_at: str | None = None
+    # Where its form sent the owner mail when it came (empty: the stage's owner),
+    # kept so that a mail held back as spam goes where it would have gone.
+    recipients: tuple[str, ...] = ()
 
     @classmethod
     def received(cls, message_id: str, now: str, form: Form, values: Mapping[str, FieldValue],
                  *, extra: Mapping[str, str], topic: str | None,
-                 notification: Notification, expires_at: int | None = None) -> Message:
-        """A new post to `form` (its values in the form's order, as checked)."""
+                 notification: Notification, spam_reason: tuple[str, ...] = (),
+                 spam_check: str | None = None, expires_at: int | None = None) -> Message:
+        """A new post to `form` (its values in the form's order, as checked);
+        spam when `spam_reason` names a rule, its owner mail then held back."""
         definition = form.definition
 
         def text_of(name: str | None) -> str | None:
@@ -123,10 +146,14 @@ class Message:
         contact = form.id == CONTACT_ID
         return cls(id=message_id, name=text_of("name"), email=text_of(definition.reply_to),
                    subject=text_of("subject") if contact else topic,
-                   message=text_of("message"), status="new", created_at=now, updated_at=now,
-                   notification=notification, form_id=form.id,
+                   message=text_of("message"), status=SPAM if spam_reason else "new",
+                   created_at=now, updated_at=now,
+                   notification=HELD if spam_reason else notification, form_id=form.id,
                    fields=submitted_fields(definition, values), extra=dict(extra), topic=topic,
-                   form_name=definition.name, expires_at=expires_at)
+                   form_name=definition.name, spam_reason=spam_reason, spam_check=spam_check,
+                   spam_at=now if spam_reason else None,
+                   recipients=tuple(definition.recipients), expires_at=expires_at,
+                   retention_days=definition.retention_days)
 
     @property
     def shown_fields(self) -> tuple[SubmittedField, ...]:
@@ -170,7 +197,10 @@ class Message:
             "replyCount": self.reply_count, **summary_of(NOTIFICATION, self.notification),
             "formId": self.form_id, "fields": [f.to_item() for f in self.fields] or None,
             "extra": dict(self.extra) or None, "topic": self.topic, "formName": self.form_name,
-            **retention.expiry_attribute(self.expires_at),
+            "spamReason": list(self.spam_reason) or None, "spamCheck": self.spam_check,
+            "spamAt": self.spam_at,
+            "recipients": list(self.recipients) or None,
+            **retention.expiry_attribute(self.expires_at), "retentionDays": self.retention_days,
         }
         return item
 
@@ -190,12 +220,13 @@ class Message:
                    created_at=payload["createdAt"], updated_at=payload["createdAt"],
                    notification=Notification(NOTIFY_PENDING), **_form_part(payload))
 
-    def requested(self, recipients: Sequence[str] = ()) -> Requested:
-        """The owner's mail of this new message, due now (the outbox's one way in),
-        to `recipients` (none: the stage's owner)."""
+    def requested(self, due: str | None = None) -> Requested:
+        """The owner's mail of this message, due at `due` (default: when it
+        came), to its form's recipients (none: the stage's owner); the
+        outbox's one way in."""
         return request(NOTIFICATION, keys.message(self.id), delivery_id=self.id,
-                       due=self.created_at,
-                       payload={**self.payload(), "recipients": list(recipients) or None})
+                       due=due or self.created_at,
+                       payload={**self.payload(), "recipients": list(self.recipients) or None})
 
     @classmethod
     def from_item(cls, item: dict[str, Any]) -> Message:
@@ -208,7 +239,11 @@ class Message:
             created_at=item["createdAt"], updated_at=item["updatedAt"], notification=notification,
             reply_count=int(item.get("replyCount", 0)),
             autoresponse=state_of(AUTORESPONSE, item), expires_at=retention.expires_at(item),
-            **_form_part(item))
+            retention_days=None if item.get("retentionDays") is None
+            else int(item["retentionDays"]),
+            spam_reason=tuple(str(r) for r in item.get("spamReason") or ()),
+            spam_check=item.get("spamCheck"), spam_at=item.get("spamAt"),
+            recipients=tuple(str(r) for r in item.get("recipients") or ()), **_form_part(item))
 
 
 def _form_part(stored: Mapping[str, Any]) -> dict[str, Any]:

@@ -21,24 +21,40 @@
 """
 from __future__ import annotations
 
+import builtins
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 import msgspec
 
 from chalicelib.autoresponder.decision import Verdict
 from chalicelib.autoresponder.plan import plan
-from chalicelib.contact.model import NOTIFY_PENDING, STATUSES, Message, Notification
+from chalicelib.contact.model import (
+    ALL_STATUSES,
+    HELD,
+    NOTIFY_PENDING,
+    SPAM,
+    Message,
+    Notification,
+)
 from chalicelib.contact.search import SEARCH_BUDGET, Selection
+from chalicelib.contact.status import (
+    STATUS_COUNTER,
+    CompanionDelivery,
+    StatusChanged,
+    status_change,
+)
 from chalicelib.core.domain_errors import DependencyUnavailable, KeyInUse, RecordNotFound
 from chalicelib.core.idempotency import IdempotentRequest
 from chalicelib.core.retention import KEEP_STAGE_DEFAULT, Retention, message_expiry
 from chalicelib.db import keys
 from chalicelib.db.clock import iso, utc_now
 from chalicelib.db.counters import counter_update, form_counter
-from chalicelib.db.expressions import Condition, attr, delete, put, update
+from chalicelib.db.errors import aws_unavailable_mapped
+from chalicelib.db.expressions import attr, delete, put
+from chalicelib.db.items import from_item, to_value
 from chalicelib.db.listing import (
     BY_GSI1,
     BY_GSI2,
@@ -49,16 +65,17 @@ from chalicelib.db.listing import (
 )
 from chalicelib.db.rate_limit import Charge
 from chalicelib.db.reads import get_item
-from chalicelib.db.table import GSI1_PK, GSI2_PK, PK
+from chalicelib.db.table import PK, SK
 from chalicelib.db.transactions import ConditionFailed, PartOrder, Parts, as_written, transact_write
 from chalicelib.forms.builtin import CONTACT_ID, contact_form
 from chalicelib.forms.model import Form
 from chalicelib.forms.submission import FieldValue
-from chalicelib.outbox.kinds import Requested, discard_all
+from chalicelib.outbox.kind import Declared
+from chalicelib.outbox.kinds import discard_all, summary_of
 from chalicelib.platform.ids import is_ulid, new_id
-
-STATUS_COUNTER = {"new": "messagesNew", "read": "messagesRead", "replied": "messagesReplied",
-                  "archived": "messagesArchived"}
+from chalicelib.spam.duplicate import CLAIM_PART as DUPLICATE_PART
+from chalicelib.spam.duplicate import REASON as DUPLICATE
+from chalicelib.spam.screen import CLEAN, Screening
 
 
 def form_counted(message: Message, delta: int) -> dict[str, int]:
@@ -67,16 +84,9 @@ def form_counted(message: Message, delta: int) -> dict[str, int]:
     return {} if message.form_id == CONTACT_ID else {form_counter(message.form_id): delta}
 
 
-def listed_as(message: Message, status: str) -> tuple[dict[str, str], Condition]:
-    """What moves `message` to `status`'s lists (GSI1's, its form's on GSI2,
-    its sender's on GSI3), and the condition that keeps it from taking GSI2 from a delivery
-    stored in the shape before deliveries had items of their own (a pending
-    owner mail's NOTIFY#pending, until the deploy's upgrade rewrites it)."""
-    listing = {GSI1_PK: keys.message_list(status),
-               **keys.form_message_listing(message.form_id, status, message.id),
-               **message.sender_listing(status)}
-    gsi2 = attr(GSI2_PK)
-    return listing, gsi2.not_exists() | gsi2.begins_with(keys.FORM_MESSAGES_PREFIX)
+def held(kind: Declared) -> dict[str, Any]:
+    """A spam message's summary of a delivery of `kind` it holds back."""
+    return summary_of(kind, HELD)
 
 
 def counts_of_removed(table: str, item: Mapping[str, Any]) -> Counter[str]:
@@ -110,13 +120,6 @@ class Found(msgspec.Struct, frozen=True):
     searched: int | None = None
 
 
-class CompanionDelivery(Protocol):
-    """A delivery kind requested by each new message besides the owner's mail
-    (the chat post)."""
-
-    def new_delivery(self, message: Message) -> Requested: ...
-
-
 class MessageStore:
     def __init__(self, client: Any, table_name: str, *,
                  clock: Callable[[], datetime] = utc_now, ids: Callable[[], str] = new_id,
@@ -137,44 +140,65 @@ class MessageStore:
                charge: Charge | None = None, *, form: Form | None = None,
                extra: Mapping[str, str] | None = None, topic: str | None = None,
                deliveries: Sequence[CompanionDelivery] = (),
-               verdict: Verdict = Verdict.ACCEPTED) -> dict[str, Any]:
+               verdict: Verdict = Verdict.ACCEPTED,
+               screening: Screening = CLEAN) -> dict[str, Any]:
         """Store a post to `form` (the built-in contact form if None: `values`
         are then its fields) and return its receipt. The owner's mail, the
         stage's companions' deliveries, the form's own `deliveries` and its
         autoresponse (as the submission's `verdict` allows, and its limit) are
-        requested in the same transaction. With `request`, remember the answer
-        in it too (KeyInUse if a concurrent request with the key got there
-        first); with `charge`, count it against its client's rate limit
-        (refused: RateExceeded). Either way, nothing is stored unless all of it is."""
+        requested in the same transaction. With `screening` naming a spam
+        rule, or its duplicate window's claim held, the message is stored as
+        spam: its deliveries held back, no autoresponse, expiring after the
+        spam retention. With `request`, remember the answer in it too
+        (KeyInUse if a concurrent request with the key got there first); with
+        `charge`, count it against its client's rate limit (refused:
+        RateExceeded). Either way, nothing is stored unless all of it is."""
         moment = self._clock()
         now = iso(moment)
         form = form or contact_form()
-        expires = message_expiry(moment, self._retention,
-                                 form_days=form.definition.retention_days)
-        message = Message.received(self._ids(), now, form, values,
-                                   extra=extra or {}, topic=topic,
-                                   notification=Notification(NOTIFY_PENDING, 0,
-                                                             next_attempt_at=now),
-                                   expires_at=expires)
-        response = {"id": message.id, "status": "received"}
-        requested: list[Requested] = [message.requested(form.definition.recipients),
-                                      *(c.new_delivery(message)
-                                        for c in (*self._companions, *deliveries))]
-        autoresponse = plan(self._table, form, values, verdict, message_id=message.id,
-                            received_at=moment, expires_at=expires)
+        message_id = self._ids()
+        response = {"id": message_id, "status": "received"}
+        companions = (*self._companions, *deliveries)
+        reasons = list(screening.reasons)
+        duplicate = screening.duplicate
+        autoresponse_refused = False
         while True:
+            # Spam from when it came, or its ordinary expiry (chalicelib/core/retention.py).
+            expires = message_expiry(moment, self._retention,
+                                     form_days=form.definition.retention_days,
+                                     spam_since=moment if reasons else None)
+            message = Message.received(message_id, now, form, values, extra=extra or {},
+                                       topic=topic,
+                                       notification=Notification(NOTIFY_PENDING, 0,
+                                                                 next_attempt_at=now),
+                                       spam_reason=tuple(reasons), spam_check=screening.check,
+                                       expires_at=expires)
+            spam = message.status == SPAM
             item = message.to_item()
-            counted = Counter({STATUS_COUNTER["new"]: 1, **form_counted(message, 1)})
+            counted = Counter({STATUS_COUNTER[message.status]: 1, **form_counted(message, 1)})
             parts = {}
-            for delivery in requested:
-                item.update(delivery.summary)
-                parts[f"{delivery.kind.name} delivery"] = delivery.put(self._table,
-                                                                       expires_at=expires)
-                counted.update(delivery.counters)
+            if spam:
+                for companion in companions:
+                    item.update(held(companion.new_delivery(message).kind))
+            else:
+                for delivery in (message.requested(),
+                                 *(c.new_delivery(message) for c in companions)):
+                    item.update(delivery.summary)
+                    parts[f"{delivery.kind.name} delivery"] = delivery.put(self._table,
+                                                                           expires_at=expires)
+                    counted.update(delivery.counters)
+            autoresponse = plan(self._table, form, values, Verdict.SPAM if spam else verdict,
+                                message_id=message.id, received_at=moment, expires_at=expires)
+            if autoresponse is not None and autoresponse_refused:
+                autoresponse = autoresponse.refused()
             if autoresponse is not None:
                 item.update(autoresponse.summary)
                 parts.update(autoresponse.parts)
                 counted.update(autoresponse.counters)
+            if duplicate is not None:
+                parts[DUPLICATE_PART] = duplicate.part(self._table, message_id=message.id,
+                                                       now=moment,
+                                                       taken_over=DUPLICATE in reasons)
             parts["message"] = {"Put": put(self._table, item, condition=attr(PK).not_exists())}
             parts["counters"] = counter_update(self._table, **counted)
             if request is not None:
@@ -189,9 +213,15 @@ class MessageStore:
                     raise KeyInUse() from exc
                 if charge is not None and exc.failed("rateLimit"):
                     raise charge.refused() from exc
+                again = False
+                if duplicate is not None and DUPLICATE not in reasons \
+                        and duplicate.refused_by(exc):
+                    reasons.append(DUPLICATE)  # stored as spam, the window renewed
+                    again = True
                 if autoresponse is not None and autoresponse.refused_by(exc):
                     # This address had one lately: store the message all the same.
-                    autoresponse = autoresponse.refused()
+                    autoresponse_refused = again = True
+                if again:
                     continue
                 raise
             except DependencyUnavailable:
@@ -226,9 +256,9 @@ class MessageStore:
 
     def list(self, *, status: str | None, limit: int, cursor: str | None = None,
              form_id: str | None = None) -> tuple[list[Message], str | None]:
-        """One page of a status's messages (None: of every status, merged
-        newest first), or of one form's of that status."""
-        statuses = STATUSES if status is None else (status,)
+        """One page of a status's messages (None: of every status but spam,
+        merged newest first), or of one form's of that status."""
+        statuses = ALL_STATUSES if status is None else (status,)
         found = self.select(Selection(statuses, form_id), limit=limit, cursor=cursor)
         return found.messages, found.next_cursor
 
@@ -248,29 +278,52 @@ class MessageStore:
         return Found([Message.from_item(item) for item in examined.items],
                      examined.next_cursor, examined.examined)
 
+    def status_change(self, message_id: str, requested: str) -> StatusChanged | Message:
+        """What moving the message to the status `requested` gives it
+        (Message.status_after) writes, as read now (chalicelib/contact/status.py):
+        its parts and counter deltas, to write alone (`set_status`) or with
+        other messages' in one transaction; or the message itself when it
+        already has that status. RecordNotFound for none."""
+        item = self._item(message_id)
+        spam_involved = SPAM in (requested, item["status"])
+        change = status_change(self._table, item,
+                               self._children(message_id) if spam_involved else (),
+                               requested, iso(self._clock()), retention=self._retention,
+                               companions=self._companions)
+        return Message.from_item(item) if change is None else change
+
     def set_status(self, message_id: str, requested: str) -> Message:
-        """Move the message to the status `requested` gives it
-        (Message.status_after); the message as it now is."""
+        """Move the message to the status `requested` gives it (a no-op if it
+        has it); the message as it now is."""
         for _ in range(3):
-            current = self.get(message_id)
-            status = current.status_after(requested)
-            if current.status == status:
-                return current
-            updated = current.with_status(status, iso(self._clock()))
-            listing, ours = listed_as(current, status)
+            change = self.status_change(message_id, requested)
+            if isinstance(change, Message):
+                return change
             try:
                 transact_write(self._client, {
-                    "message": {"Update": update(
-                        self._table, keys.message(message_id),
-                        set={"status": status, "updatedAt": updated.updated_at, **listing},
-                        condition=attr("status").eq(current.status) & ours)},
-                    "counters": counter_update(self._table, **{STATUS_COUNTER[current.status]: -1,
-                                                               STATUS_COUNTER[status]: 1}),
+                    **change.parts, "counters": counter_update(self._table, **change.counters),
                 }, order=self._part_order)
-                return updated
+                return change.message
             except ConditionFailed:
                 continue  # changed (or deleted) since we read it
         raise DependencyUnavailable("The message kept changing. Try again.")
+
+    def _children(self, message_id: str) -> builtins.list[dict[str, str]]:
+        """The keys of every item of the message's partition but the message."""
+        query: dict[str, Any] = {
+            "TableName": self._table, "ConsistentRead": True, "ProjectionExpression": "#pk, #sk",
+            "KeyConditionExpression": "#pk = :pk",
+            "ExpressionAttributeNames": {"#pk": PK, "#sk": SK},
+            "ExpressionAttributeValues": {":pk": to_value(keys.message(message_id)[PK])}}
+        found: builtins.list[dict[str, str]] = []
+        while True:
+            with aws_unavailable_mapped():
+                answer = self._client.query(**query)
+            found += [{PK: str(key[PK]), SK: str(key[SK])}
+                      for key in map(from_item, answer["Items"]) if key[SK] != "MSG"]
+            if "LastEvaluatedKey" not in answer:
+                return found
+            query["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
 
     def delete(self, message_id: str, attached: Parts | None = None,
                counter_deltas: dict[str, int] | None = None) -> None:

@@ -85,6 +85,12 @@ class NoReplyAddress(DomainError):
     default_message = "This message has no email address to reply to."
 
 
+class MessageIsSpam(DomainError):
+    """A reply to a message marked spam: its sender is not to be answered until
+    an admin says it is not spam."""
+    default_message = "This message is marked spam. Mark it as not spam before replying."
+
+
 class RateExceeded(DomainError):
     default_message = "Too many requests. Try again later."
 

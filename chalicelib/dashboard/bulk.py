@@ -2,10 +2,13 @@
 failing the others.
 
 Each id gets exactly what its single-message route does, through the same
-code: `read` and `archive` are PATCH's status change (MessageStore.set_status,
-with its rule: a replied message marked read stays replied), `delete` is
-DELETE's. So the counters move in each message's own transaction, and stay
-exact however bulk actions and single ones overlap. The ids are handled
+code: `read`, `archive` and `spam` are PATCH's status change
+(MessageStore.set_status, with its rules: a replied message marked read stays
+replied; marking spam holds its deliveries back), `not_spam` is PATCH's
+`{"status": "new"}` on a spam message (the mail it held back is sent, once)
+and leaves any other message as it is, `delete` is DELETE's. So the counters
+move in each message's own transaction, and stay exact however bulk actions and
+single ones overlap. The ids are handled
 concurrently, a few at a time: a hundred cost about a tenth of a hundred round
 trips in sequence.
 """
@@ -24,10 +27,12 @@ from chalicelib.core.domain_errors import DomainError, InvalidFields
 from chalicelib.core.validation import Model
 
 MAX_IDS = 100
-Action = Literal["read", "archive", "delete"]
+Action = Literal["read", "archive", "spam", "not_spam", "delete"]
 ACTIONS: tuple[str, ...] = get_args(Action)
-# The status each status action asks for (PATCH's body would say the same).
-ACTION_STATUS = {"read": "read", "archive": "archived"}
+# The status each status action asks for (PATCH's body would say the same);
+# `not_spam` asks a spam message to be new again, and leaves any other as it is.
+ACTION_STATUS = {"read": "read", "archive": "archived", "spam": "spam", "not_spam": "new"}
+NOT_SPAM = "not_spam"
 DELETED = "deleted"
 # Messages handled at once: DynamoDB's latency, not the CPU, is what they wait on.
 WORKERS = 10

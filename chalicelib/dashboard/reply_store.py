@@ -19,9 +19,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from chalicelib.contact.model import REPLIED, Message, Notification
-from chalicelib.contact.store import STATUS_COUNTER, listed_as
-from chalicelib.core.domain_errors import DependencyUnavailable, KeyInUse, LimitReached, RecordNotFound
+from chalicelib.contact.model import REPLIED, SPAM, Message, Notification
+from chalicelib.contact.status import STATUS_COUNTER, listed_as
+from chalicelib.core.domain_errors import (
+    DependencyUnavailable,
+    KeyInUse,
+    LimitReached,
+    MessageIsSpam,
+    RecordNotFound,
+)
 from chalicelib.core.idempotency import IdempotentRequest
 from chalicelib.core.retention import expiry_attribute
 from chalicelib.dashboard.replies import Reply
@@ -91,6 +97,8 @@ class ReplyStore:
         first) store nothing."""
         for _ in range(5):
             current = self.thread(message_id).message
+            if current.status == SPAM:
+                raise MessageIsSpam()
             if current.reply_count >= self._max_replies:
                 raise self._limit_reached()
             moment = self._clock()

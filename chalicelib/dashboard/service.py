@@ -10,12 +10,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from chalicelib.contact.model import STATUSES, Message
+from chalicelib.contact.model import ALL_STATUSES, SPAM, STATUSES, Message
 from chalicelib.contact.search import Selection
-from chalicelib.contact.store import STATUS_COUNTER, Found, MessageStore
+from chalicelib.contact.status import STATUS_COUNTER
+from chalicelib.contact.store import Found, MessageStore
 from chalicelib.core.domain_errors import DependencyUnavailable, RecordNotFound
 from chalicelib.core.idempotency import IdempotencyStore, IdempotentRequest
-from chalicelib.dashboard.bulk import ACTION_STATUS, DELETED, BulkChange, Outcome, run_each
+from chalicelib.dashboard.bulk import (
+    ACTION_STATUS,
+    DELETED,
+    NOT_SPAM,
+    BulkChange,
+    Outcome,
+    run_each,
+)
 from chalicelib.dashboard.export import (
     MESSAGE_COLUMNS,
     USER_COLUMNS,
@@ -129,6 +137,10 @@ class Dashboard:
             if change.action == "delete":
                 self.delete(message_id)
                 return DELETED
+            if change.action == NOT_SPAM:
+                current = self._messages.get(message_id)
+                if current.status != SPAM:
+                    return current.status  # not spam: nothing to clear
             return self._messages.set_status(message_id, ACTION_STATUS[change.action]).status
 
         outcomes = run_each(change.ids, one)
@@ -171,7 +183,7 @@ class Dashboard:
         """Every form's messages with the contact form's columns; or one form's,
         with a column per field of its current definition (RecordNotFound for
         a form that does not exist)."""
-        statuses = (status,) if status else STATUSES
+        statuses = (status,) if status else ALL_STATUSES
         if form_id is None:
             rows = self._rows([keys.message_list(s) for s in statuses], period, cursor,
                               lambda item: message_cells(Message.from_item(item)))

@@ -20,7 +20,8 @@ from chalicelib.db.items import from_item, to_item
 
 # A new counter (a new message status) is one more name here.
 COUNTERS = ("users", "messagesNew", "messagesRead", "messagesReplied", "messagesArchived",
-            "notificationsPending", "notificationsFailed", "chatPending", "chatFailed")
+            "messagesSpam", "notificationsPending", "notificationsFailed", "chatPending",
+            "chatFailed")
 # Messages stored per form, one counter each, named by this prefix and the
 # form's id (form ids are lower-case letters, digits and hyphens). The
 # contact form has none: its count is every message's less the other forms'

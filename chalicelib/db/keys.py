@@ -155,3 +155,14 @@ def rate_window(scope: str, client_digest: str, window_start: int) -> Key:
     """Contact keeps its original keys (no scope); other scopes are prefixed."""
     prefix = "RATE#" if scope == "contact" else f"RATE#{scope}#"
     return {PK: f"{prefix}{client_digest}#{window_start}", SK: "RATE"}
+
+
+def duplicate_claim(digest: str) -> Key:
+    """One item per form, sender address and text (their digest) while a post
+    of it is recent: its existence, unexpired, makes the next one a duplicate
+    (chalicelib/spam/duplicate.py)."""
+    return {PK: f"DUPLICATE#{digest}", SK: "DUPLICATE"}
+
+
+# The spam rules document: one per stage (chalicelib/spam/store.py).
+SPAM_RULES: Key = {PK: "SPAMRULES", SK: "SPAMRULES"}

@@ -64,6 +64,7 @@ ERROR_MAP: dict[type[domain.DomainError], Callable[[domain.DomainError], ApiErro
     domain.LimitReached: lambda error: Conflict(error.message),
     domain.BuiltInForm: lambda error: Conflict(error.message),
     domain.NoReplyAddress: lambda error: Conflict(error.message),
+    domain.MessageIsSpam: lambda error: Conflict(error.message),
     domain.RateExceeded: _rate_limited,
     domain.CaptchaRejected: lambda error: CaptchaFailed(error.message),
     domain.DependencyUnavailable: lambda error: ServiceUnavailable(error.message),

@@ -31,6 +31,7 @@ from chalicelib.forms.model import FORM_ID, FormDefinition
 from chalicelib.http.operations import CSV, HTML, JSON, Operation, operation_of
 from chalicelib.http.responses import Error
 from chalicelib.http.routing import not_routed
+from chalicelib.spam.rules import SpamRules
 from chalicelib.users.model import UserCreate, UserUpdate
 
 # The bodies that are not JSON objects of ours: the rest are derived from their
@@ -189,11 +190,13 @@ SUMMARIES: dict[str, str] = {
                        "rest behind the Link rel=\"next\" header",
     "get_message": "Get a message with its replies",
     "update_message": "Change a message's status",
-    "bulk_messages": "Mark read, archive or delete up to 100 messages: one result per id, "
-                     "one bad id never failing the others",
+    "bulk_messages": "Mark read, archive, mark spam or not spam, or delete up to 100 "
+                     "messages: one result per id, one bad id never failing the others",
     "delete_message": "Delete a message",
     "reply_to_message": "Reply to the message's sender by email; the reply is stored, then mailed",
     "get_stats": "Counts for the dashboard",
+    "get_spam_rules": "The spam rules applied to every form's posts (with their ETag)",
+    "put_spam_rules": "Replace the spam rules (If-Match optional); absent fields are empty",
     "list_forms": "List the forms, the built-in contact form included, sorted by id",
     "get_form": "Get a form's definition (with its ETag)",
     "put_form": "Create (201) or replace (200) a form; If-Match optional, If-None-Match: * "
@@ -215,7 +218,8 @@ LINKS: dict[str, dict[str, dict[str, Any]]] = {
 }
 # The request bodies' models, by the names routes give them.
 REQUEST_MODELS: tuple[type[msgspec.Struct], ...] = (
-    UserCreate, UserUpdate, ContactSubmission, StatusChange, ReplyBody, FormDefinition, BulkChange)
+    UserCreate, UserUpdate, ContactSubmission, StatusChange, ReplyBody, FormDefinition, BulkChange,
+    SpamRules)
 
 _PAGE_FIELDS = {
     "_next": "thank-you page, on one of the stage's allowed origins",

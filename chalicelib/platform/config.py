@@ -8,10 +8,12 @@ Nothing else in chalicelib reads `os.environ`.
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from chalicelib.core.retention import DEFAULT_DAYS as DEFAULT_RETENTION_DAYS
 from chalicelib.core.retention import MAX_DAYS, Retention
@@ -23,6 +25,9 @@ from chalicelib.outbox.timing import (
 )
 from chalicelib.platform.branding import DEFAULT as DEFAULT_BRANDING
 from chalicelib.platform.branding import Branding, BrandingError
+
+if TYPE_CHECKING:
+    from chalicelib.spam.rules import SpamRules
 
 CHAT_FORMATS = ("slack", "discord", "json")
 
@@ -38,6 +43,11 @@ PLACEHOLDER_ACCOUNT = "000000000000"
 def chat_webhook_parameter(stage: str) -> str:
     """The SSM parameter of a stage's chat webhook URL (a secret: whoever has it may post)."""
     return f"/frontdesk/{stage}/chat-webhook"
+
+
+def akismet_key_parameter(stage: str) -> str:
+    """The SSM parameter of a stage's Akismet API key; its IAM policy names exactly this one."""
+    return f"/frontdesk/{stage}/akismet-key"
 
 
 def captcha_secret_parameter(stage: str) -> str:
@@ -92,6 +102,22 @@ def _days(env: Mapping[str, str], name: str, default: int) -> int:
 
 def _split(value: str) -> tuple[str, ...]:
     return tuple(part.strip().rstrip("/") for part in value.split(",") if part.strip())
+
+
+def _spam_rules(raw: str) -> SpamRules | None:
+    """SPAM_RULES: the spam rules document as JSON (empty: none), or ConfigError
+    naming each problem."""
+    if not raw:
+        return None
+    from chalicelib.spam.rules import parse_rules, rules_problems  # only with a seed
+    try:
+        data = json.loads(raw)
+    except ValueError as exc:
+        raise ConfigError(f"SPAM_RULES must be a JSON object: {exc}") from None
+    problems = rules_problems(data)
+    if problems:
+        raise ConfigError("SPAM_RULES: " + "; ".join(problems))
+    return parse_rules(data)
 
 
 def _site_url(value: str) -> str:
@@ -199,6 +225,17 @@ class Settings:
     # payload's format and the SSM parameter holding the webhook's URL.
     chat_format: str = ""
     chat_webhook_parameter: str = ""
+    # Spam (chalicelib/spam): the rules document's seed until an admin saves
+    # one (the stage's `spamRules`, as JSON in SPAM_RULES; None: no rules),
+    # and how many days a spam message is kept.
+    spam_rules: SpamRules | None = None
+    spam_retention_days: int = 30
+    # Akismet (chalicelib/spam/akismet.py): "" for none, else the site's address
+    # as registered with Akismet (its `blog`), the comment-check address
+    # (Akismet's own unless set) and the SSM SecureString holding the key.
+    akismet_blog: str = ""
+    akismet_url: str = ""
+    akismet_key_parameter: str = ""
     # The table's stream feeds the notifier; deployed stages get the real ARN
     # from the resources stack.
     table_stream_arn: str = ""
@@ -265,6 +302,14 @@ class Settings:
             branding = Branding.from_env(env)
         except BrandingError as exc:
             raise ConfigError(str(exc)) from None
+        spam_rules = _spam_rules(env.get("SPAM_RULES", "").strip())
+        akismet_blog = env.get("AKISMET_BLOG", "").strip()
+        akismet_url = env.get("AKISMET_URL", "").strip()
+        if akismet_blog and not akismet_blog.startswith(("https://", "http://")):
+            raise ConfigError(f"AKISMET_BLOG must be the site's http(s) address, "
+                              f"got {akismet_blog!r}")
+        if akismet_url and not akismet_url.startswith(("https://", "http://")):
+            raise ConfigError(f"AKISMET_URL must be an http(s) address, got {akismet_url!r}")
         return cls(
             stage=stage,
             region=region,
@@ -303,7 +348,15 @@ class Settings:
                                     or chat_webhook_parameter(stage)) if chat else "",
             table_stream_arn=env.get("TABLE_STREAM_ARN")
             or f"arn:aws:dynamodb:{region}:000000000000:table/frontdesk-{stage}/stream/local",
+            spam_rules=spam_rules,
+            spam_retention_days=_count(env, "SPAM_RETENTION_DAYS", 30),
+            akismet_blog=akismet_blog,
+            akismet_url=(akismet_url or "https://rest.akismet.com/1.1/comment-check")
+            if akismet_blog else "",
+            akismet_key_parameter=(env.get("AKISMET_KEY_PARAMETER", "").strip()
+                                   or akismet_key_parameter(stage)) if akismet_blog else "",
             branding=branding,
-            retention=Retention(_days(env, "RETENTION_DAYS", DEFAULT_RETENTION_DAYS)),
+            retention=Retention(_days(env, "RETENTION_DAYS", DEFAULT_RETENTION_DAYS),
+                                spam_days=_count(env, "SPAM_RETENTION_DAYS", 30)),
             behind_api_gateway=in_lambda and stage != "local",
         )

@@ -117,6 +117,10 @@ def expected_environment(stage: str, settings: Mapping[str, Any],
             **{variable: json.dumps(value) if isinstance(value, bool) else value
                for name, variable in BRANDING_VARIABLES.items()
                if (value := settings.get("branding", {}).get(name)) is not None},
+            # The spam rules' seed as compact JSON, and the spam retention in days.
+            **({"SPAM_RULES": json.dumps(settings["spamRules"], separators=(",", ":"))}
+               if settings.get("spamRules") else {}),
+            "SPAM_RETENTION_DAYS": str(settings.get("spamRetentionDays", 30)),
             **settings.get("environment", {})}
 
 

@@ -321,7 +321,8 @@ class Rehearsal:
         if "data: 1 messages stored before the sender index listed by sender" not in made.output:
             raise StepFailed("make deploy did not list the message stored before the sender "
                              f"index by its sender ({_last_line(made.output)})")
-        if "data: retention (365 days): 1 messages' expiry set, 2 already so" not in made.output:
+        applied = f"retention (365 days, spam {SETTINGS.get('spamRetentionDays', 30)})"
+        if f"data: {applied}: 1 messages' expiry set, 2 already so" not in made.output:
             raise StepFailed("make deploy did not give the message stored before retention "
                              f"its expiry ({_last_line(made.output)})")
         changed = deployed_state.changes(before, self.state())

@@ -53,6 +53,9 @@ SETTINGS: dict[str, Any] = {
     "branding": {"siteName": "Rehearsal <b>&</b> Co", "subjectPrefix": "[Rehearsal]",
                  "replySignature": "The rehearsal\nfrontdesk.test", "timeZone": "Europe/Paris",
                  "dashboardLink": False},
+    # Not the defaults either: the functions must get both.
+    "spamRules": {"blockedWords": ["rehearsal-spam"], "maxLinks": 5},
+    "spamRetentionDays": 14,
 }
 SITECUSTOMIZE = f'''"""Written by the rehearsal: no Python process it starts may reach AWS."""
 import importlib.util

@@ -13,18 +13,20 @@ from tests.architecture.imports import CHALICELIB, imported_modules
 LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"platform"}),                                  # settings, AWS clients, ids, metrics
     frozenset({"core", "db"}),                                # domain errors, models, storage
-    frozenset({"users", "contact", "dashboard", "outbox", "forms", "autoresponder"}),  # the domain
+    frozenset({"users", "contact", "dashboard", "outbox", "forms", "autoresponder",
+               "spam"}),                                      # the domain
     frozenset({"http", "api", "auth"}),                       # the HTTP edge and the wiring
 )
 # The few imports that point up, each for a reason: the settings default from
 # the outbox's timing constants and the retention's, and check the CAPTCHA
-# provider names (lazily),
+# provider names and the spam rules' seed (lazily),
 # and an SSM parameter that cannot be read is the domain's DependencyUnavailable.
 ALLOWED_UPWARDS = frozenset({
     ("chalicelib.platform.aws", "chalicelib.outbox.timing"),
     ("chalicelib.platform.config", "chalicelib.outbox.timing"),
     ("chalicelib.platform.config", "chalicelib.contact.captcha"),
     ("chalicelib.platform.config", "chalicelib.core.retention"),
+    ("chalicelib.platform.config", "chalicelib.spam.rules"),
     ("chalicelib.platform.parameters", "chalicelib.core.domain_errors"),
 })
 

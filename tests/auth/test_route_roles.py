@@ -23,7 +23,8 @@ EXPECTED = {
                  ("POST", "/dashboard/messages/{message_id}/replies"),
                  ("GET", "/dashboard/messages/export"), ("GET", "/users/export"),
                  ("GET", "/dashboard/forms"), ("GET", "/dashboard/forms/{form_id}"),
-                 ("PUT", "/dashboard/forms/{form_id}"), ("DELETE", "/dashboard/forms/{form_id}")},
+                 ("PUT", "/dashboard/forms/{form_id}"), ("DELETE", "/dashboard/forms/{form_id}"),
+                 ("GET", "/dashboard/spam-rules"), ("PUT", "/dashboard/spam-rules")},
     Role.SERVICE: {("GET", "/service/users/{user_id}"), ("POST", "/service/users")},
 }
 

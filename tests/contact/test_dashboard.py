@@ -100,7 +100,7 @@ def test_patch_moves_the_message_and_the_counters(client: Any, as_admin: dict[st
     assert response.status_code == 200 and response.json_body["status"] == "archived"
     assert set_status(client, as_admin, message_id, "archived").status_code == 200  # no-op
     stats = client.get("/dashboard/stats", headers=as_admin).json_body
-    assert stats["messages"] == {"new": 0, "read": 0, "replied": 0, "archived": 1}
+    assert stats["messages"] == {"new": 0, "read": 0, "replied": 0, "archived": 1, "spam": 0}
     assert set_status(client, as_admin, "01JD0000000000000000000000", "read").status_code == 404
 
 
@@ -119,7 +119,7 @@ def test_stats_have_the_documented_shape(client: Any, as_admin: dict[str, str],
                 body=b'{"name": "Counted", "email": "counted@example.com"}')
     submit({"name": "A", "email": "a@example.com", "message": "hi"})
     assert client.get("/dashboard/stats", headers=as_admin).json_body == {
-        "users": 1, "messages": {"new": 1, "read": 0, "replied": 0, "archived": 0},
+        "users": 1, "messages": {"new": 1, "read": 0, "replied": 0, "archived": 0, "spam": 0},
         "notifications": {"pending": 1, "failed": 0},
         "deliveries": {"email": {"pending": 1, "failed": 0}, "chat": {"pending": 0, "failed": 0}},
         "forms": {"contact": 1}, "retentionDays": 365}

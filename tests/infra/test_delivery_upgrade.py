@@ -86,15 +86,16 @@ FORMS_KEYS = ("formId", "fields", "extra", "expiresAt")
 
 def as_before_forms(answers: dict[str, Any]) -> dict[str, Any]:
     """The answers less what messages and stats gained with forms (issue 23)
-    and retention (issue 25), which the old stage's answers predate: every old
-    message is the contact form's, the stats count them as its, and none has
-    an expiry until the retention backfill gives it one."""
+    and retention (issue 25) and spam (issue 24), which the old stage's answers
+    predate: every old message is the contact form's, the stats count them as its,
+    none is spam, and none has an expiry until the retention backfill gives it one."""
     messages = [*answers["threads"].values(),
                 *(m for page in answers["lists"].values() for m in page["items"])]
     assert all(m["formId"] == "contact" and m["extra"] == {} and m["expiresAt"] is None
                for m in messages)
     assert answers["stats"]["forms"] == {"contact": 3}
     assert answers["stats"]["retentionDays"] == 365
+    assert answers["stats"]["messages"].pop("spam") == 0
 
     def plain(message: dict[str, Any]) -> dict[str, Any]:
         return {k: v for k, v in message.items() if k not in FORMS_KEYS}

@@ -262,7 +262,8 @@ def test_deploy_runs_the_whole_sequence(local_aws: Any, project: Project, cfn: A
         "region": "us-east-1", "userPoolClientId": "client123",
         "cognitoEndpoint": "https://cognito-idp.us-east-1.amazonaws.com/",
         "passwordPolicy": POLICY,  # the sign-in page lists the pool's rules
-        "branding": {"siteName": "Frontdesk", "timeZone": "UTC", "dashboardLink": True}}
+        "branding": {"siteName": "Frontdesk", "timeZone": "UTC", "dashboardLink": True},
+        "spamRetentionDays": 30}  # the dashboard says when spam is purged
     assert any(result.api_url in line for line in said)
 
     # The site: every page and script, and the stage's config.json, in the bucket.

@@ -49,3 +49,14 @@ def test_the_stage_s_branding_reaches_the_functions_as_their_settings_read_it() 
     assert environment["SITE_NAME"] == "Acme & Co"  # the settings' branding, not "environment"
     assert environment["DASHBOARD_LINK"] == "false"
     assert Settings.from_env(environment).branding == stage.branding
+
+
+def test_the_stage_s_spam_rules_seed_and_retention_reach_the_functions() -> None:
+    seed = {"blockedWords": ["casino"], "blockedSenders": ["spam.example"], "maxLinks": 3}
+    stage = replace(next(iter(POLICY_STAGES.values())), spam_rules=seed, spam_retention_days=7)
+    environment = stage_config(read_config(CONFIG_FILE), stage, None)["stages"][stage.name][
+        "environment_variables"]
+    settings = Settings.from_env(environment)
+    assert settings.spam_retention_days == 7
+    assert settings.spam_rules is not None and settings.spam_rules.to_json() == {
+        **seed, "duplicateWindowHours": None}

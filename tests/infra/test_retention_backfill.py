@@ -50,8 +50,8 @@ def test_a_changed_retention_reaches_every_item_of_every_message_once(
     # The stage now keeps 30 days, the brief form 7.
     assert put_form("brief", {**MINIMAL, "retentionDays": 7}).status_code == 200
     done = RetentionBackfill(dynamodb, fresh_table, Retention(30)).run()
-    assert done.summary() == "retention (30 days; forms brief 7): 2 messages' expiry set, " \
-                             "0 already so"
+    assert done.summary() == "retention (30 days, spam 30; forms brief 7): 2 messages' " \
+                             "expiry set, 0 already so"
     contact_items = expiries(dynamodb, fresh_table, contact)
     assert len(contact_items) == 4  # message, owner mail, reply, reply mail
     assert set(contact_items.values()) == {at[contact] + 30 * DAY}

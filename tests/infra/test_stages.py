@@ -63,7 +63,8 @@ def test_the_example_defines_dev_and_prod_with_every_field() -> None:
         assert set(example[name]) == {"mailFrom", "ownerEmail", "sesIdentity", "alarmEmail",
                                       "alarms", "allowedOrigins", "site", "throttle", "quota",
                                       "mfa", "retentionDays", "logRetentionDays",
-                                      "idTokenMinutes", "xray", "environment", "branding"}
+                                      "idTokenMinutes", "xray", "environment", "branding",
+                                      "spamRules", "spamRetentionDays"}
         assert load_stage(name, EXAMPLE_SETTINGS_FILE).branding == branding.DEFAULT
     assert load_stage("prod", EXAMPLE_SETTINGS_FILE).xray is True
     assert load_stage("dev", EXAMPLE_SETTINGS_FILE).xray is False
@@ -323,3 +324,22 @@ def test_every_variable_the_app_reads_is_settable_or_says_why_not() -> None:
     assert len(read) > 25
     assert read == SETTABLE_VARIABLES | set(UNSETTABLE_VARIABLES)
     assert not SETTABLE_VARIABLES & set(UNSETTABLE_VARIABLES)
+
+
+def test_spam_rules_in_the_settings_are_checked_and_kept_small(tmp_path: Path) -> None:
+    example = json.loads(EXAMPLE_SETTINGS_FILE.read_text())
+    stage = {**example["dev"], "spamRules": {"blockedWords": [""], "maxLinks": -1},
+             "spamRetentionDays": 0}
+    path = tmp_path / "frontdesk.json"
+    path.write_text(json.dumps({"dev": stage}))
+    problems = [p for p in check_stage("dev", path) if "spam" in p]
+    assert problems == [
+        "dev.spamRules: must be a spam rules document: blockedWords[0]: must be 1 to 100 "
+        "characters on one line, not only spaces; maxLinks: must be a whole number from 0 to "
+        "1,000, or null, "
+        'got {"blockedWords": [""], "maxLinks": -1}',
+        "dev.spamRetentionDays: must be a whole number of at least 1, got 0"]
+    stage["spamRules"], stage["spamRetentionDays"] = {"blockedWords": ["w" * 90] * 30}, 30
+    path.write_text(json.dumps({"dev": stage}))
+    (too_big,) = [p for p in check_stage("dev", path) if "spam" in p]
+    assert "save longer lists with PUT /dashboard/spam-rules" in too_big

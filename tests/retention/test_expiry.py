@@ -113,7 +113,7 @@ def test_messages_ttl_deletes_leave_every_count_exact(
     pump.poll_once()  # the REMOVE records, from the service principal
     assert counts(local_aws, fresh_table) == {"messagesNew": 1, "messagesOf#keep": 1}
     stats = client.get("/dashboard/stats", headers=as_admin).json_body
-    assert stats["messages"] == {"new": 1, "read": 0, "replied": 0, "archived": 0}
+    assert stats["messages"] == {"new": 1, "read": 0, "replied": 0, "archived": 0, "spam": 0}
     assert stats["forms"]["keep"] == 1
 
 

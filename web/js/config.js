@@ -1,6 +1,7 @@
 // The deployment's settings, generated next to the pages as config.json:
 // `make dev` serves one for the local stack; a deployment writes its own.
-// {apiUrl, region, userPoolClientId, cognitoEndpoint?, passwordPolicy?, captcha?, branding?}
+// {apiUrl, region, userPoolClientId, cognitoEndpoint?, passwordPolicy?, captcha?, branding?,
+//  spamRetentionDays?}
 // captcha is {provider: 'turnstile'|'hcaptcha'|'recaptcha', siteKey} when the stage has one.
 // passwordPolicy is the user pool's PasswordPolicy as DescribeUserPool returns it
 // ({MinimumLength, RequireLowercase, …}); the sign-in page shows it as rules.
@@ -37,5 +38,8 @@ export function normalise(raw) {
       ? raw.branding.siteName : 'Frontdesk',
     timeZone: typeof raw.branding?.timeZone === 'string' && raw.branding.timeZone
       ? raw.branding.timeZone : null,
+    // How long spam is kept before it is deleted (the stage's spamRetentionDays).
+    spamRetentionDays: Number.isInteger(raw.spamRetentionDays) && raw.spamRetentionDays > 0
+      ? raw.spamRetentionDays : 30,
   });
 }

@@ -67,7 +67,7 @@ async function main() {
   });
   const refreshStats = () => renderStats(api).catch((error) => handleError(error, showStatsUnavailable));
   const hooks = {onError: handleError, onChanged: refreshStats};
-  const messages = new MessagesPanel(api, hooks);
+  const messages = new MessagesPanel(api, hooks, {spamRetentionDays: config.spamRetentionDays});
   const users = new UsersPanel(api, hooks);
   const forms = new FormsPanel(api, config, {...hooks, onFormsChanged: () => messages.formsChanged()});
   const panels = {messages, forms, users};

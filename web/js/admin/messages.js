@@ -1,9 +1,9 @@
 // The messages panel: a list per status or of all of them (and, if chosen,
 // per form) with paging, and one opened message that can be marked read (or
-// new again), archived, deleted or replied to. Every action shows its result
-// at once in the detail (its status and the actions it now offers), in its row
-// and in the header's counters. Every value from a message is set as text:
-// its fields come from strangers.
+// new again), archived, marked as spam (or not spam), deleted or replied to.
+// Every action shows its result at once in the detail (its status and the
+// actions it now offers), in its row and in the header's counters. Every value
+// from a message is set as text: its fields come from strangers.
 
 import {$, el, emailParts, formatDate, replace} from '../dom.js';
 import {BulkActions} from './bulk.js';
@@ -13,15 +13,18 @@ import {SearchBox} from './search.js';
 
 const PAGE_SIZE = 10;
 const CONTACT_ID = 'contact';
-const STATUS_LABELS = {new: 'New', read: 'Read', replied: 'Replied', archived: 'Archived'};
+const STATUS_LABELS = {new: 'New', read: 'Read', replied: 'Replied', archived: 'Archived', spam: 'Spam'};
 // What each status offers, as [label, status asked for]. The API decides what a
 // request makes of an answered message (docs/api.md, "Message statuses"): it stays
-// or comes back `replied`, so a replied message offers no "Mark as read".
+// or comes back `replied`, so a replied message offers no "Mark as read". Spam
+// offers "Not spam" (back to the inbox, sending the mail it held back), every
+// other status "Mark as spam".
 const STATUS_ACTIONS = {
-  new: [['Mark as read', 'read'], ['Archive', 'archived']],
-  read: [['Mark as new', 'new'], ['Archive', 'archived']],
-  replied: [['Archive', 'archived']],
-  archived: [['Move back to the inbox', 'new']],
+  new: [['Mark as read', 'read'], ['Archive', 'archived'], ['Mark as spam', 'spam']],
+  read: [['Mark as new', 'new'], ['Archive', 'archived'], ['Mark as spam', 'spam']],
+  replied: [['Archive', 'archived'], ['Mark as spam', 'spam']],
+  archived: [['Move back to the inbox', 'new'], ['Mark as spam', 'spam']],
+  spam: [['Not spam', 'new']],
 };
 const REPLY_LABELS = {pending: 'Sending…', sent: 'Sent', failed: 'Not sent'};
 const REPLY_MAX = 10000;
@@ -33,10 +36,12 @@ export class MessagesPanel {
   /**
    * @param {ReturnType<import('../api.js').createApi>} api
    * @param {{onChanged: () => void, onError: (error: Error, show: (message: string) => void) => void}} hooks
+   * @param {{spamRetentionDays?: number}} options
    */
-  constructor(api, hooks) {
+  constructor(api, hooks, options = {}) {
     this.api = api;
     this.hooks = hooks;
+    this.spamRetentionDays = options.spamRetentionDays ?? 30;
     this.rows = $('#messages-rows');
     this.detail = $('#message-detail');
     this.status = $('#message-status');
@@ -94,6 +99,15 @@ export class MessagesPanel {
     } finally {
       button.disabled = false;
     }
+  }
+
+  /** On the Spam list, when spam is deleted (DynamoDB's TTL, the stage's spamRetentionDays). */
+  showSpamNote() {
+    const note = $('#messages-spam-note');
+    const days = this.spamRetentionDays;
+    note.textContent = `Spam is deleted automatically ${days} day${days === 1 ? '' : 's'} after it `
+      + 'was marked as spam. "Not spam" moves a message back and sends the email it held back.';
+    note.hidden = this.status.value !== 'spam';
   }
 
   /** The list's filters and search, as GET /dashboard/messages takes them. */
@@ -172,6 +186,7 @@ export class MessagesPanel {
         this.api.get('/dashboard/messages', {
           query: {...this.query(), limit: PAGE_SIZE, cursor: this.pager.cursor}})]);
       if (ticket !== this.loadTicket) return;
+      this.showSpamNote();
       const items = data?.items ?? [];
       replace(this.rows, ...items.map((message) => this.row(message)));
       this.pager.loaded(data?.nextCursor);
@@ -231,7 +246,8 @@ export class MessagesPanel {
   renderDetail(message, focus = 'detail') {
     const actions = el('div', {className: 'actions'});
     for (const [label, status] of STATUS_ACTIONS[message.status] ?? []) {
-      actions.append(this.action(label, () => this.setStatus(message.id, status)));
+      actions.append(this.action(label, () => this.setStatus(message.id, status),
+        status === 'spam' ? 'secondary' : ''));
     }
     actions.append(this.action('Delete', () => this.confirmDelete(message.id, actions), 'danger'));
     actions.append(this.action('Close', () => this.close(), 'secondary'));
@@ -249,6 +265,11 @@ export class MessagesPanel {
         el('dt', {text: 'Expires'}), el('dd', {className: 'message-expires', attrs: {title: message.expiresAt ?? ''},
           text: message.expiresAt ? formatDate(message.expiresAt) : 'Never (kept forever)'}),
         el('dt', {text: 'Status'}), el('dd', {className: 'message-status', text: STATUS_LABELS[message.status] ?? message.status ?? ''}),
+        // Why it is spam: each rule that fired (docs/api.md lists them).
+        ...(message.spamReason ? [el('dt', {text: 'Spam because'}), el('dd', {className: 'spam-reason'},
+          ...message.spamReason.map((reason) => el('code', {className: 'spam-rule', text: spamReasonText(reason)})))] : []),
+        ...(message.spamCheck ? [el('dt', {text: 'Spam check'}), el('dd', {className: 'spam-check',
+          text: SPAM_CHECKS[message.spamCheck] ?? message.spamCheck})] : []),
         el('dt', {text: 'Email to owner'}), el('dd', {className: 'notification',
           attrs: {title: message.notification?.lastError ?? ''}, text: deliveryText(message.notification)}),
         // Each channel's delivery: the chat post only on a stage that posts to a webhook.
@@ -260,7 +281,10 @@ export class MessagesPanel {
       ...this.body(message),
       actions,
       this.thread = el('section', {className: 'thread', attrs: {'aria-label': 'Replies', tabindex: -1}}),
-      this.replyForm(message));
+      // Spam is not answered (the API refuses it): "Not spam" first.
+      message.status === 'spam'
+        ? el('p', {className: 'hint spam-no-reply', text: 'Spam cannot be replied to: mark it "Not spam" first.'})
+        : this.replyForm(message));
     this.renderThread(message);
     this.detail.dataset.id = message.id;
     this.detail.hidden = false;
@@ -423,6 +447,17 @@ export class MessagesPanel {
   }
 }
 
+const SPAM_CHECKS = {akismet_unavailable: 'Akismet could not be asked; the message was kept'};
+
+// "blocked_word:casino" as the admin reads it: the rule, then what it matched.
+function spamReasonText(reason) {
+  const [rule, ...rest] = String(reason).split(':');
+  const what = rest.join(':');
+  const rules = {blocked_word: 'blocked word', blocked_sender: 'blocked sender', blocked_domain: 'blocked domain',
+    too_many_links: 'links', duplicate: 'duplicate', akismet: 'Akismet', manual: 'marked by hand'};
+  return what ? `${rules[rule] ?? rule}: ${what}` : (rules[rule] ?? rule);
+}
+
 const SKIP_REASONS = {
   recently_sent: 'this address had one from this form in the last 24 hours',
   no_address: 'the visitor left the Reply-To field empty',
@@ -443,5 +478,6 @@ function fieldText(field) {
 // "sent (1 attempt)": a delivery's status and how many attempts it took so far.
 function deliveryText(delivery) {
   const {status = 'unknown', attempts} = delivery ?? {};
+  if (status === 'held') return 'held back (spam): sent if you mark it "Not spam"';
   return attempts === undefined ? status : `${status} (${attempts} attempt${attempts === 1 ? '' : 's'})`;
 }

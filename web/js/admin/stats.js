@@ -9,6 +9,7 @@ export async function renderStats(api) {
     ['Read', data?.messages?.read, 'stat-read'],
     ['Replied', data?.messages?.replied, 'stat-replied'],
     ['Archived', data?.messages?.archived, 'stat-archived'],
+    ['Spam', data?.messages?.spam, 'stat-spam'],
     ['Users', data?.users, 'stat-users'],
     ['Mail pending', data?.notifications?.pending, 'stat-pending'],
     ['Mail failed', data?.notifications?.failed, 'stat-failed'],

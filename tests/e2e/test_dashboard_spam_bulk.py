@@ -1,0 +1,84 @@
+"""Spam in bulk (issue 24, parts 1 and 2): a spam list's bulk Delete, and
+one-click "Empty spam" behind a confirmation."""
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, Request, expect
+
+from tests.e2e.conftest import Tab
+from tests.e2e.own_stack import admin_api, demo, stack
+from tests.e2e.support import Api, http
+
+__all__ = ["admin_api", "demo", "stack"]  # a stack of its own (tests/e2e/own_stack.py)
+
+
+def _send(stack: dict[str, Any], text: str) -> str:
+    answer = http("POST", stack["apiUrl"] + "/contact", {
+        "name": "Spam Sender", "email": "sender@example.com", "message": text},
+        headers={"Idempotency-Key": uuid.uuid4().hex})
+    assert answer.status == 202, answer.body
+    return str(answer.body["id"])
+
+
+def _rows(page: Page) -> Any:
+    return page.locator("#messages-rows tr")
+
+
+def _bulk_bodies(requests: list[Request]) -> list[dict[str, Any]]:
+    return [json.loads(r.post_data or "{}") for r in requests
+            if r.method == "POST" and r.url.endswith("/dashboard/messages/bulk")]
+
+
+@pytest.fixture
+def blocked_word(admin_api: Api) -> Iterator[str]:
+    """A word of its own in the stage's spam rules: only this test's posts are spam."""
+    before = admin_api.ok("GET", "/dashboard/spam-rules").body
+    word = f"spamword{uuid.uuid4().hex[:8]}"
+    admin_api.ok("PUT", "/dashboard/spam-rules", {**before, "blockedWords": [word]})
+    yield word
+    admin_api.ok("PUT", "/dashboard/spam-rules", before)
+
+
+def test_bulk_delete_then_empty_spam(admin_tab: Tab, stack: dict[str, Any], admin_api: Api,
+                                    blocked_word: str) -> None:
+    page = admin_tab.page
+    chosen = [_send(stack, f"Chosen {blocked_word} {n}") for n in range(2)]
+    junk = {_send(stack, f"Buy {blocked_word} now {n}") for n in range(3)}
+    with page.expect_response(lambda r: "status=spam" in r.url):
+        page.select_option("#message-status", "spam")
+    for message_id in chosen:
+        page.locator(f'#messages-rows tr[data-id="{message_id}"] input[type="checkbox"]').check()
+    expect(page.locator("#bulk-actions").get_by_role("button")).to_have_text(["Delete"])
+    page.locator("#bulk-actions").get_by_role("button", name="Delete").click()
+    page.locator("#bulk-actions").get_by_role("button", name="Yes, delete").click()
+    expect(page.locator("#bulk-result")).to_have_text("Deleted: 2 messages.")
+    for message_id in chosen:
+        assert admin_api.call("GET", f"/dashboard/messages/{message_id}").status == 404
+
+    requests: list[Request] = []
+    page.on("request", lambda r: requests.append(r))
+    page.click("#messages-empty-spam")
+    confirm = page.locator("#messages-empty-spam-confirm")
+    expect(confirm).to_contain_text("Delete every spam message for good?")
+    confirm.get_by_role("button", name="Keep them").click()
+    expect(confirm).to_be_hidden()
+    assert _bulk_bodies(requests) == []
+    page.click("#messages-empty-spam")
+    with page.expect_response(lambda r: r.url.endswith("/dashboard/messages/bulk")):
+        confirm.get_by_role("button", name="Yes, empty spam").click()
+    expect(_rows(page)).to_have_count(0)  # the list is read again once every batch is sent
+    spam_left = admin_api.ok("GET", "/dashboard/stats").body["messages"]["spam"]
+    assert spam_left == 0
+    deleted = {i for body in _bulk_bodies(requests) for i in body["ids"]}
+    expect(page.locator("#bulk-result")).to_have_text(f"Deleted: {len(deleted)} messages.")
+    assert junk <= deleted
+    assert all(body["action"] == "delete" for body in _bulk_bodies(requests))
+    expect(page.locator("#messages-spam-tools")).to_be_hidden()
+    expect(page.locator("#stat-spam")).to_have_text("0")
+    for message_id in junk:
+        assert admin_api.call("GET", f"/dashboard/messages/{message_id}").status == 404
