@@ -7,7 +7,8 @@ puts a `Console` in front of stdout that
 - writes each access-log line as `13:12:00  POST /contact  202  129 ms  <request id>`,
 - writes other log lines as `13:12:00  WARNING  frontdesk.outbox  delivery failed  kind=…`,
 - moves the EMF documents to a file (`.local/metrics.jsonl`), where they stay
-  readable with `tail -f` or `jq`,
+  readable with `tail -f` or `jq`; a request's line is both its access record
+  and its EMF document (chalicelib/platform/metrics.py), so it goes to both,
 - passes everything else through.
 
 FRONTDESK_LOG=json keeps the raw lines, exactly as Lambda would write them.
@@ -87,7 +88,8 @@ class Console(io.TextIOBase):
                 self._metrics_file.parent.mkdir(parents=True, exist_ok=True)
                 self._metrics = self._metrics_file.open("w", encoding="utf-8", buffering=1)
             self._metrics.write(line + "\n")
-            return
+            if "message" not in entry:
+                return
         if isinstance(entry, dict) and "message" in entry:
             self._terminal.write(readable(entry) + "\n")
         else:

@@ -81,42 +81,54 @@ class JsonFormatter(logging.Formatter):
         return _encoder.encode(entry).decode()
 
 
-class _AccessLine(msgspec.Struct, kw_only=True):
-    """JsonFormatter's line for a request: the same keys in the same order.
-    A Struct, because msgspec encodes one faster than the equivalent dict."""
-
-    time: str
-    level: str
-    logger: str
-    message: str
-    requestId: str
-    coldStart: bool
-    method: str
-    route: str
-    status: int
-    durationMs: float
+# Routes come from the app's route table, but a method is whatever the caller
+# sent: past this many distinct (method, route, status), encode each afresh.
+_MAX_CACHED = 256
 
 
 class AccessLog:
-    """The one INFO line per request, in JsonFormatter's shape, written straight
-    to stdout. Through the logging module the same line costs several times
-    more (a LogRecord, a caller lookup, the handler's lock and flush), and it
-    is written on every request. The logger's level still decides. Its fields
-    are fixed: nothing from the request but its method and route goes in."""
+    """The one INFO record per request, in JsonFormatter's shape (the same keys
+    in the same order). Through the logging module the same line costs several
+    times more (a LogRecord, a caller lookup, the handler's lock and flush),
+    and it is written on every request. The logger's level still decides. Its
+    fields are fixed: nothing from the request but its method and route goes in.
+
+    The members a (method, route, status) always has are encoded once; a
+    record joins them around its time, request id, cold-start flag and
+    duration.
+
+    `line` gives the record's text; the pipeline hands it to the metrics,
+    which write it and the request's EMF document as one line (one flushed
+    write on Lambda; chalicelib/platform/metrics.py, docs/operations.md "Logs
+    and metrics")."""
 
     def __init__(self, logger: logging.Logger) -> None:
         self._logger = logger
         self._clock = _UtcClock()
+        self._after_time = (f'","level":"INFO","logger":{_encoder.encode(logger.name).decode()},'
+                            '"message":"request","requestId":')
+        self._members: dict[tuple[str, str, int], str] = {}
 
-    def write(self, *, method: str, route: str, status: int, duration_ms: float) -> None:
+    def _members_of(self, method: str, route: str, status: int) -> str:
+        """`,"method":…,"route":…,"status":…,"durationMs":`, for the key."""
+        members = self._members.get((method, route, status))
+        if members is None:
+            encoded = _encoder.encode({"method": method, "route": route, "status": status})
+            members = f',{encoded.decode()[1:-1]},"durationMs":'
+            if len(self._members) < _MAX_CACHED:
+                self._members[(method, route, status)] = members
+        return members
+
+    def line(self, *, method: str, route: str, status: int, duration_ms: float) -> str | None:
+        """The record as one JSON object's text, or None when the logger's level
+        is above INFO."""
         if not self._logger.isEnabledFor(logging.INFO):
-            return
-        line = _AccessLine(time=self._clock.format(time.time()), level="INFO",
-                           logger=self._logger.name, message="request",
-                           requestId=context.request_id.get(),
-                           coldStart=context.cold_start.get(), method=method, route=route,
-                           status=status, durationMs=duration_ms)
-        sys.stdout.write(_encoder.encode(line).decode() + "\n")
+            return None
+        request_id = _encoder.encode(context.request_id.get()).decode()
+        cold = "true" if context.cold_start.get() else "false"
+        return (f'{{"time":"{self._clock.format(time.time())}{self._after_time}{request_id},'
+                f'"coldStart":{cold}{self._members_of(method, route, status)}'
+                f'{float(duration_ms)!r}}}')
 
 
 class _StdoutHandler(logging.StreamHandler):  # type: ignore[type-arg]

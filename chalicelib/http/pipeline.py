@@ -101,10 +101,11 @@ class HttpPipeline:
             # Tenths of a millisecond: round() to an int, not round(x, 1), which
             # goes through decimal text and costs more than the rest of this line.
             duration_ms = round((time.perf_counter() - started) * 10_000) / 10
-            self._access_log.write(method=request.method, route=route,
-                                   status=response.status_code, duration_ms=duration_ms)
+            # The access record and the request's metrics, as one line.
+            access = self._access_log.line(method=request.method, route=route,
+                                           status=response.status_code, duration_ms=duration_ms)
             self._metrics.request(method=request.method, route=route,
-                                  status=response.status_code, duration_ms=duration_ms)
+                                  status=response.status_code, duration_ms=duration_ms, log=access)
             if response.status_code == 429:
                 self._metrics.count(RATE_LIMITED)
             return response

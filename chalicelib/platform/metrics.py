@@ -6,7 +6,8 @@ failure mode on the request path.
 
 Two kinds of metric:
 - `request(...)`, called once per request by the HTTP pipeline: Requests,
-  Latency and Errors, by route and status class;
+  Latency and Errors, by route and status class, on one line with the
+  request's access log record;
 - `count(name)`, for events other modules see: ContactReceived,
   NotificationsSent, NotificationsFailed, RateLimited, RepliesSent, RepliesFailed,
   AutoresponsesSent, AutoresponsesFailed;
@@ -67,7 +68,8 @@ class MetricsSink(Protocol):
 
     def age(self, name: str, seconds: float) -> None: ...
 
-    def request(self, *, method: str, route: str, status: int, duration_ms: float) -> None: ...
+    def request(self, *, method: str, route: str, status: int, duration_ms: float,
+                log: str | None = None) -> None: ...
 
 
 def status_class(status: int) -> str:
@@ -104,10 +106,14 @@ class EmfTemplate:
         text = json.dumps(document, separators=(",", ":"))
         head, rest = text.split(json.dumps(_TIMESTAMP_HOLE))
         middle, tail = rest.split(json.dumps(_VALUE_HOLE))
-        self._head, self._middle, self._tail = head, middle + "[", "]" + tail + "\n"
+        # The head without its "{": a log record's members may go before it.
+        self._head, self._middle, self._tail = head[1:], middle + "[", "]" + tail + "\n"
 
-    def line(self, timestamp_ms: int, value: float) -> str:
-        return f"{self._head}{timestamp_ms}{self._middle}{float(value)!r}{self._tail}"
+    def line(self, timestamp_ms: int, value: float, log: str | None = None) -> str:
+        """The document's line; with `log` (a non-empty JSON object's text),
+        that object's members first, then the document's, in one object."""
+        opening = f"{log[:-1]}," if log else "{"
+        return f"{opening}{self._head}{timestamp_ms}{self._middle}{float(value)!r}{self._tail}"
 
 
 def _now_ms() -> int:
@@ -147,12 +153,18 @@ class Metrics:
         template = self._template(("age", name), {}, [(name, "Seconds", None)])
         sys.stdout.write(template.line(_now_ms(), seconds))
 
-    def request(self, *, method: str, route: str, status: int, duration_ms: float) -> None:
+    def request(self, *, method: str, route: str, status: int, duration_ms: float,
+                log: str | None = None) -> None:
+        """The request's EMF line. `log` is the request's access record
+        (chalicelib/http/log.py's AccessLog.line), written as the same line:
+        CloudWatch extracts the metrics from `_aws` and keeps the other members
+        as the log event's fields, so a request costs one write to stdout,
+        which Lambda flushes per write (a system call each)."""
         # On every request: one lookup by what varies; the document is built once per key.
         template = self._request_templates.get((method, route, status // 100))
         if template is None:
             template = self._request_template(method, route, status)
-        sys.stdout.write(template.line(_now_ms(), duration_ms))
+        sys.stdout.write(template.line(_now_ms(), duration_ms, log))
 
     def _request_template(self, method: str, route: str, status: int) -> EmfTemplate:
         route_name = f"{method} {route or '(unknown)'}"

@@ -65,3 +65,15 @@ def test_lines_written_by_many_threads_stay_whole(tmp_path: Path) -> None:
         thread.join()
     lines = terminal.getvalue().splitlines()
     assert sorted(lines) == sorted(f"thread {n} line {i}" for n in range(8) for i in range(200))
+
+
+def test_a_request_line_is_read_on_the_terminal_and_kept_among_the_metrics(tmp_path: Path) -> None:
+    # The pipeline writes a request's access record and its EMF document as one line.
+    request_line = {**ACCESS, **EMF}
+    terminal = io.StringIO()
+    metrics = tmp_path / "metrics.jsonl"
+    console = Console(terminal, metrics)
+    console.write(json.dumps(request_line) + "\n")
+    console.flush()
+    assert terminal.getvalue() == "13:12:00  POST /contact  202  129 ms  338b9da7  (cold start)\n"
+    assert [json.loads(line) for line in metrics.read_text().splitlines()] == [request_line]

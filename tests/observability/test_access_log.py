@@ -1,5 +1,6 @@
-"""The access log line is written without the logging module's machinery, but
-it is the same JSON line, and the logger's level still decides."""
+"""The access log record is made without the logging module's machinery, but
+it is the same JSON object, and the logger's level still decides. It is
+written on the request's EMF line (tests/observability/test_metrics.py)."""
 from __future__ import annotations
 
 import json
@@ -13,7 +14,8 @@ def test_the_access_line_has_the_formatters_shape(capsys: Any) -> None:
     logger = log.configure(logging.getLogger("frontdesk.test-access"))
     token = context.request_id.set("req-1")
     try:
-        log.AccessLog(logger).write(method="GET", route="/health", status=200, duration_ms=0.4)
+        print(log.AccessLog(logger).line(method="GET", route="/health", status=200,
+                                         duration_ms=0.4))
         logger.info("request", extra={"fields": {"method": "GET", "route": "/health",
                                                  "status": 200, "durationMs": 0.4}})
     finally:
@@ -26,10 +28,10 @@ def test_the_access_line_has_the_formatters_shape(capsys: Any) -> None:
     assert direct["time"].endswith("Z") and len(direct["time"]) == len("2026-01-01T00:00:00.000Z")
 
 
-def test_a_logger_above_info_writes_no_access_line(capsys: Any) -> None:
+def test_a_logger_above_info_makes_no_access_record() -> None:
     logger = log.configure(logging.getLogger("frontdesk.test-quiet"), level=logging.WARNING)
-    log.AccessLog(logger).write(method="GET", route="/health", status=200, duration_ms=0.4)
-    assert capsys.readouterr().out == ""
+    assert log.AccessLog(logger).line(method="GET", route="/health", status=200,
+                                      duration_ms=0.4) is None
 
 
 def test_values_json_cannot_hold_are_written_as_text(capsys: Any) -> None:

@@ -4,6 +4,7 @@ IAM conformance test would catch one: no policy grants it)."""
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 import pytest
@@ -18,8 +19,10 @@ from chalicelib.platform.metrics import (
     CONTACT_RECEIVED,
     OLDEST_PENDING_NOTIFICATION_AGE,
     Metrics,
+    MetricsSink,
     UnknownMetric,
 )
+from tests.observability.test_emf_lines import emf_problems
 from tests.support.metrics import RecordingMetrics
 
 
@@ -48,6 +51,39 @@ def test_each_request_writes_one_emf_line_by_route_and_status_class(client: Any,
     assert entry["Requests"] == [1] and entry["Latency"][0] >= 0
 
 
+def test_a_request_is_one_line_both_its_access_record_and_its_emf_document(
+        client: Any, capsys: Any) -> None:
+    # One line, so one write: Lambda flushes stdout on every write.
+    capsys.readouterr()
+    response = client.get("/health")
+    out = capsys.readouterr().out
+    assert out.count("\n") == 1
+    assert emf_problems(out) == []
+    entry = json.loads(out)
+    assert entry["message"] == "request" and entry["level"] == "INFO"
+    assert entry["requestId"] == response.headers["X-Request-Id"]
+    assert (entry["method"], entry["route"], entry["status"]) == ("GET", "/health", 200)
+    assert entry["Route"] == "GET /health" and entry["Latency"] == [entry["durationMs"]]
+    # The record's members first, so a raw line reads as a log line.
+    assert list(entry)[:4] == ["time", "level", "logger", "message"]
+
+
+def test_a_quieter_log_level_leaves_the_request_metrics(capsys: Any) -> None:
+    http_log = logging.getLogger("frontdesk.http")
+    level = http_log.level
+    http_log.setLevel(logging.WARNING)
+    try:
+        with Client(small_app(Metrics(stage="dev"))) as client:
+            capsys.readouterr()
+            client.http.get("/ok")
+    finally:
+        http_log.setLevel(level)
+    out = capsys.readouterr().out
+    assert emf_problems(out) == []
+    entry = json.loads(out)
+    assert entry["Route"] == "GET /ok" and "message" not in entry
+
+
 def test_an_error_response_also_counts_in_errors(client: Any, capsys: Any) -> None:
     capsys.readouterr()
     client.post("/health", body=b"{}", headers={"Content-Type": "application/json"})
@@ -69,7 +105,7 @@ def test_a_misspelt_event_metric_is_refused(capsys: Any) -> None:
     assert emf_lines(capsys.readouterr().out) == []
 
 
-def small_app(metrics: RecordingMetrics) -> Application:
+def small_app(metrics: MetricsSink) -> Application:
     app = Application(app_name="metrics-test")
 
     @app.route("/ok")

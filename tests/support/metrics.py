@@ -1,6 +1,7 @@
 """A MetricsSink for tests of code that counts events: it keeps what it is told."""
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +24,9 @@ class RecordingMetrics:
             raise UnknownMetric(name)
         self.ages.append((name, seconds))
 
-    def request(self, *, method: str, route: str, status: int, duration_ms: float) -> None:
+    def request(self, *, method: str, route: str, status: int, duration_ms: float,
+                log: str | None = None) -> None:
         self.requests.append({"method": method, "route": route, "status": status,
                               "duration_ms": duration_ms})
+        if log is not None:  # the access record is the sink's to write, as the real one does
+            sys.stdout.write(log + "\n")
