@@ -9,12 +9,14 @@ from typing import Any
 from chalice import CognitoUserPoolAuthorizer, Rate, Response
 from chalice.app import Request
 
+from chalicelib.api.audit import actor_of
 from chalicelib.api.bodies import HEALTHY, Health, Me
 from chalicelib.api.services import Services
+from chalicelib.audit.log import Audited
 from chalicelib.auth import me, roles
 from chalicelib.auth.identity import current_identity
 from chalicelib.core.idempotency import HEADER as KEY
-from chalicelib.http import log
+from chalicelib.http import context, log
 from chalicelib.http.application import Application
 from chalicelib.http.body import read_json_object
 from chalicelib.http.context import client_ip
@@ -56,6 +58,11 @@ def request() -> Request:
 
 def json_body(max_bytes: int = settings.max_body_bytes) -> dict[str, Any]:
     return read_json_object(request(), max_bytes=max_bytes)
+
+
+def audited() -> Audited:
+    """Who is making this admin write, and in which request: what its audit entry records."""
+    return services.audit.by(actor_of(current_identity()), context.request_id.get())
 
 
 def header(name: str) -> str | None:
@@ -197,7 +204,7 @@ def export_messages() -> Response:
 @roles.admin
 @responds(200, "BulkResults", body="BulkChange")
 def bulk_messages() -> Response:
-    return services.dashboard_api.bulk(json_body())
+    return services.dashboard_api.bulk(json_body(), audited())
 
 
 @app.route("/dashboard/messages/{message_id}", methods=["GET"], authorizer=cognito)
@@ -211,14 +218,14 @@ def get_message(message_id: str) -> Response:
 @roles.admin
 @responds(200, "MessageThread", body="StatusChange")
 def update_message(message_id: str) -> Response:
-    return services.dashboard_api.update(message_id, json_body())
+    return services.dashboard_api.update(message_id, json_body(), audited())
 
 
 @app.route("/dashboard/messages/{message_id}", methods=["DELETE"], authorizer=cognito)
 @roles.admin
 @responds(204, None)
 def delete_message(message_id: str) -> Response:
-    return services.dashboard_api.delete(message_id)
+    return services.dashboard_api.delete(message_id, audited())
 
 
 @app.route("/dashboard/messages/{message_id}/replies", methods=["POST"], authorizer=cognito)
@@ -226,7 +233,14 @@ def delete_message(message_id: str) -> Response:
 @responds(202, "ReplyAccepted", body="ReplyBody", headers=(KEY,), statuses=(409, 429))
 def reply_to_message(message_id: str) -> Response:
     return services.dashboard_api.reply(message_id, json_body(), header("idempotency-key"),
-                                        current_identity())
+                                        current_identity(), audited())
+
+
+@app.route("/dashboard/audit", methods=["GET"], authorizer=cognito)
+@roles.admin
+@responds(200, "AuditPage", query=("actor", "action", "limit", "cursor"))
+def list_audit() -> Response:
+    return services.audit_api.list(request().query_params)
 
 
 @app.route("/dashboard/stats", methods=["GET"], authorizer=cognito)
