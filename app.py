@@ -12,6 +12,7 @@ from chalice.app import Request
 from chalicelib.api.audit import actor_of
 from chalicelib.api.bodies import HEALTHY, Health, Me
 from chalicelib.api.services import Services
+from chalicelib.audit.entry import SERVICE
 from chalicelib.audit.log import Audited
 from chalicelib.auth import me, roles
 from chalicelib.auth.identity import current_identity
@@ -150,7 +151,7 @@ def list_users() -> Response:
 @responds(201, "User", body="UserCreate", headers=(KEY,), statuses=(409,),
           success_headers=("Location", "ETag"))
 def create_user() -> Response:
-    return services.users_api.create(json_body(), header("idempotency-key"))
+    return services.users_api.create(json_body(), header("idempotency-key"), audited())
 
 
 @app.route("/users/export", methods=["GET"], authorizer=cognito)
@@ -173,14 +174,14 @@ def get_user(user_id: str) -> Response:
 @responds(200, "User", body="UserUpdate", headers=("If-Match",), required_headers=("If-Match",),
           statuses=(409, 412, 428), success_headers=("ETag",))
 def update_user(user_id: str) -> Response:
-    return services.users_api.update(user_id, json_body(), header("if-match"))
+    return services.users_api.update(user_id, json_body(), header("if-match"), audited())
 
 
 @app.route("/users/{user_id}", methods=["DELETE"], authorizer=cognito)
 @roles.admin
 @responds(204, None, headers=("If-Match",), statuses=(409, 412))
 def delete_user(user_id: str) -> Response:
-    return services.users_api.delete(user_id, header("if-match"))
+    return services.users_api.delete(user_id, header("if-match"), audited())
 
 
 # -- admin: dashboard ---------------------------------------------------------
@@ -264,7 +265,7 @@ def get_spam_rules() -> Response:
 @responds(200, "SpamRules", body="SpamRules", headers=("If-Match",), statuses=(412,),
           success_headers=("ETag",))
 def put_spam_rules() -> Response:
-    return services.spam_rules_api.put(json_body(), header("if-match"))
+    return services.spam_rules_api.put(json_body(), header("if-match"), audited())
 
 
 # -- admin: forms -------------------------------------------------------------
@@ -289,14 +290,14 @@ def get_form(form_id: str) -> Response:
           statuses=(409, 412), success_headers=("ETag",), creates=True)
 def put_form(form_id: str) -> Response:
     return services.forms_api.put(form_id, json_body(), header("if-match"),
-                                  header("if-none-match"))
+                                  header("if-none-match"), audited())
 
 
 @app.route("/dashboard/forms/{form_id}", methods=["DELETE"], authorizer=cognito)
 @roles.admin
 @responds(204, None, headers=("If-Match",), statuses=(409, 412))
 def delete_form(form_id: str) -> Response:
-    return services.forms_api.delete(form_id, header("if-match"))
+    return services.forms_api.delete(form_id, header("if-match"), audited())
 
 
 # -- service (API key) --------------------------------------------------------
@@ -314,6 +315,7 @@ def service_get_user(user_id: str) -> Response:
           success_headers=("Location", "ETag"))
 def service_create_user() -> Response:
     return services.users_api.create(json_body(), header("idempotency-key"),
+                                     services.audit.by(SERVICE, context.request_id.get()),
                                      location_prefix="/service/users")
 
 

@@ -28,9 +28,16 @@ SUMMARY_MAX = 200
 # Structs, not dataclasses: loaded at init (chalicelib/http/operations.py says why).
 class Actor(msgspec.Struct, frozen=True):
     """Who made the change: an admin's Cognito `sub` and email as their
-    verified token says, or the operator running `make admin` (OPERATOR)."""
+    verified token says; the service routes' API key (SERVICE); or the
+    operator running `make admin` (OPERATOR_SUB, with their AWS identity)."""
     sub: str
     email: str | None = None
+
+
+# The service routes' caller (an API key: another backend of the team's), and
+# the operator running `make admin` on their own machine (infra/admins.py).
+SERVICE = Actor("service")
+OPERATOR_SUB = "operator"
 
 
 class Target(msgspec.Struct, frozen=True):
