@@ -47,12 +47,10 @@ class Identity(msgspec.Struct, frozen=True):
     @classmethod
     def from_claims(cls, claims: Mapping[str, Any]) -> Identity:
         email = claims.get("email")
-        return cls(
-            sub=str(claims["sub"]),
-            email=str(email).lower() if email else None,
-            groups=parse_groups(claims.get("cognito:groups")),
-            email_verified=parse_flag(claims.get("email_verified")),
-        )
+        # Positional: a Struct is built faster so, and every signed-in request builds one.
+        return cls(str(claims["sub"]), str(email).lower() if email else None,
+                   parse_groups(claims.get("cognito:groups")),
+                   parse_flag(claims.get("email_verified")))
 
 
 _current: ContextVar[Identity | None] = ContextVar("identity", default=None)

@@ -97,9 +97,19 @@ def _fields(model: type[msgspec.Struct]) -> dict[str, _Field]:
             for info in msgspec.structs.fields(model)}
 
 
+# A Struct, not a dataclass: loaded at init (chalicelib/http/operations.py says why).
+class _Plan(msgspec.Struct, frozen=True):
+    """What validating a body of one model needs, looked up once per model."""
+    fields: dict[str, _Field]
+    normalize: dict[str, Callable[[str], str]]
+    quick: bool  # every field has a quick check
+
+
 @functools.cache
-def _checked_quickly(model: type[msgspec.Struct]) -> bool:
-    return all(field.quick is not None for field in _fields(model).values())
+def _plan(model: type[msgspec.Struct]) -> _Plan:
+    fields = _fields(model)
+    return _Plan(fields, getattr(model, "normalize", {}),
+                 all(field.quick is not None for field in fields.values()))
 
 
 def parse(model: type[S], data: dict[str, Any]) -> S:
@@ -121,14 +131,14 @@ def parse_into(errors: list[dict[str, str]], model: type[S], data: dict[str, Any
 
 def _parsed(model: type[S], data: dict[str, Any]) -> S | list[dict[str, str]]:
     """The converted body, or its field errors."""
-    normalize: dict[str, Callable[[str], str]] = getattr(model, "normalize", {})
+    plan = _plan(model)
+    normalize, fields = plan.normalize, plan.fields
     # JSON has one number type: JSON Schema's "integer" (what /openapi.json
     # publishes) accepts 50.0 and 5e1, so the API does too.
     data = {name: normalize[name](value) if name in normalize and type(value) is str
             else int(value) if type(value) is float and value.is_integer()
             else value for name, value in data.items()}
-    fields = _fields(model)
-    if _checked_quickly(model):
+    if plan.quick:
         # Every field has a quick check (all of today's models): a bad body is
         # answered from them, without msgspec's exception and a second pass.
         errors = _field_errors(fields, data)
