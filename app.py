@@ -106,6 +106,13 @@ def submit_form(form_id: str) -> Response:
                                        client_ip(request().context), form_id)
 
 
+@app.route("/forms/{form_id}/uploads", methods=["POST"])
+@roles.public
+@responds(201, "UploadOffer", body="UploadRequest", statuses=(404, 429))
+def request_upload(form_id: str) -> Response:
+    return services.uploads_api.offer(form_id, json_body(), client_ip(request().context))
+
+
 @app.route("/forms/{form_id}", methods=["GET"])
 @roles.public
 @responds(200, "HtmlPage", success_headers=("Cache-Control",), media_type=HTML)

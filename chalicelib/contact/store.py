@@ -29,6 +29,8 @@ from typing import Any
 
 import msgspec
 
+from chalicelib.attachments.claims import already_claimed, claim_parts
+from chalicelib.attachments.model import Attachment
 from chalicelib.autoresponder.decision import Verdict
 from chalicelib.autoresponder.plan import plan
 from chalicelib.contact.model import (
@@ -46,7 +48,12 @@ from chalicelib.contact.status import (
     StatusChanged,
     status_change,
 )
-from chalicelib.core.domain_errors import DependencyUnavailable, KeyInUse, RecordNotFound
+from chalicelib.core.domain_errors import (
+    DependencyUnavailable,
+    InvalidFields,
+    KeyInUse,
+    RecordNotFound,
+)
 from chalicelib.core.idempotency import IdempotentRequest
 from chalicelib.core.retention import KEEP_STAGE_DEFAULT, Retention, message_expiry
 from chalicelib.db import keys
@@ -141,7 +148,8 @@ class MessageStore:
                extra: Mapping[str, str] | None = None, topic: str | None = None,
                deliveries: Sequence[CompanionDelivery] = (),
                verdict: Verdict = Verdict.ACCEPTED,
-               screening: Screening = CLEAN) -> dict[str, Any]:
+               screening: Screening = CLEAN,
+               attachments: Sequence[Attachment] = ()) -> dict[str, Any]:
         """Store a post to `form` (the built-in contact form if None: `values`
         are then its fields) and return its receipt. The owner's mail, the
         stage's companions' deliveries, the form's own `deliveries` and its
@@ -152,7 +160,9 @@ class MessageStore:
         spam retention. With `request`, remember the answer in it too
         (KeyInUse if a concurrent request with the key got there first); with
         `charge`, count it against its client's rate limit (refused:
-        RateExceeded). Either way, nothing is stored unless all of it is."""
+        RateExceeded). With `attachments`, claim each of their uploads
+        (chalicelib/attachments/claims.py: one claimed already is InvalidFields
+        naming its field). Either way, nothing is stored unless all of it is."""
         moment = self._clock()
         now = iso(moment)
         form = form or contact_form()
@@ -172,7 +182,7 @@ class MessageStore:
                                        notification=Notification(NOTIFY_PENDING, 0,
                                                                  next_attempt_at=now),
                                        spam_reason=tuple(reasons), spam_check=screening.check,
-                                       expires_at=expires)
+                                       expires_at=expires, attachments=tuple(attachments))
             spam = message.status == SPAM
             item = message.to_item()
             counted = Counter({STATUS_COUNTER[message.status]: 1, **form_counted(message, 1)})
@@ -200,6 +210,8 @@ class MessageStore:
                                                        now=moment,
                                                        taken_over=DUPLICATE in reasons)
             parts["message"] = {"Put": put(self._table, item, condition=attr(PK).not_exists())}
+            parts.update(claim_parts(self._table, attachments, message_id=message.id,
+                                     now=int(moment.timestamp())))
             parts["counters"] = counter_update(self._table, **counted)
             if request is not None:
                 parts["idempotency"] = request.record_put(self._table, response,
@@ -213,6 +225,9 @@ class MessageStore:
                     raise KeyInUse() from exc
                 if charge is not None and exc.failed("rateLimit"):
                     raise charge.refused() from exc
+                claimed = already_claimed(attachments, exc)
+                if claimed:
+                    raise InvalidFields(claimed) from exc
                 again = False
                 if duplicate is not None and DUPLICATE not in reasons \
                         and duplicate.refused_by(exc):

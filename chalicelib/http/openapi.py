@@ -20,7 +20,8 @@ from typing import Any
 import msgspec
 from chalice import Chalice
 
-from chalicelib.api import bodies, form_bodies, message_bodies
+from chalicelib.api import bodies, form_bodies, message_bodies, uploads
+from chalicelib.attachments.uploads import UploadRequest
 from chalicelib.auth.roles import Role, role_of
 from chalicelib.contact.model import STATUSES, ContactSubmission, StatusChange
 from chalicelib.core import text
@@ -48,13 +49,16 @@ RESPONSE_SCHEMAS: dict[str, dict[str, Any]] = {
 REQUEST_SCHEMAS: dict[str, dict[str, Any]] = {
     "FormSubmission": {
         "type": "object", "properties": {},
-        "additionalProperties": {"type": ["string", "number", "boolean"]},
-        "description": "The form's fields by name (GET /forms/{form_id}/schema has them), "
+        "additionalProperties": {"anyOf": [
+            {"type": ["string", "number", "boolean"]},
+            {"type": "array", "items": {"type": "string"}, "maxItems": 5}]},
+        "description": "The form's fields by name (GET /forms/{form_id}/schema has them; a "
+                       "file field's value is the list of its uploads' ids), "
                        "and optionally _subject (the owner mail's topic) and the honeypots "
                        "website and _gotcha, left empty"},
 }
 ANSWERS: tuple[type[msgspec.Struct], ...] = (*bodies.ANSWERS, *message_bodies.ANSWERS,
-                                             *form_bodies.ANSWERS, Error)
+                                             *form_bodies.ANSWERS, *uploads.ANSWERS, Error)
 
 # Whatever the pipeline adds to every answer of an operation of that kind.
 ERROR_DESCRIPTIONS = {
@@ -177,6 +181,8 @@ SUMMARIES: dict[str, str] = {
     "get_form_page": "A form as an HTML page of its own that works without JavaScript "
                      "(a plain form posting to POST /forms/{form_id})",
     "get_form_schema": "A form's fields as JSON Schema, to check a post before sending it",
+    "request_upload": "Ask to upload one file for a form's file field: a presigned S3 POST, "
+                      "valid 5 minutes",
     "get_me": "The signed-in caller and their Users record",
     "list_users": "List users, newest first, or find one by email",
     "create_user": "Create a user",
@@ -219,6 +225,7 @@ LINKS: dict[str, dict[str, dict[str, Any]]] = {
 # The request bodies' models, by the names routes give them.
 REQUEST_MODELS: tuple[type[msgspec.Struct], ...] = (
     UserCreate, UserUpdate, ContactSubmission, StatusChange, ReplyBody, FormDefinition, BulkChange,
+    UploadRequest,
     SpamRules)
 
 _PAGE_FIELDS = {

@@ -212,6 +212,9 @@ class Rehearsal:
                                          SETTINGS["branding"])
         problems += checks.table_indexes(self.client("dynamodb"), self.outputs["TableName"],
                                          TEMPLATE_FILE)
+        problems += checks.attachments_bucket(self.client("s3"),
+                                              self.outputs["AttachmentsBucketName"],
+                                              (site_origin, *SETTINGS.get("allowedOrigins", [])))
         if problems:
             raise StepFailed("; ".join(problems))
         return (f"{len(configurations)} functions {runtime}/{checks.ARCHITECTURE} with the "
@@ -222,7 +225,9 @@ class Rehearsal:
                 f"the {signed_in} admin and signed-in methods with the Cognito authorizer, the "
                 f"{keyed} service ones with the API key; "
                 f"gateway errors with CORS; web/ in the bucket with its headers and the "
-                f"settings' site name; the table's indexes are the template's")
+                f"settings' site name; the table's indexes are the template's; the "
+                f"attachments bucket private, encrypted, TLS only, POST from the site's "
+                f"origins, unclaimed uploads expiring after a day")
 
     def call(self, method: str, resource: str, path: str, *, status: int, body: Any = None,
              path_parameters: dict[str, str] | None = None, admin: bool = False,

@@ -13,7 +13,7 @@ from tests.architecture.imports import CHALICELIB, imported_modules
 LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"platform"}),                                  # settings, AWS clients, ids, metrics
     frozenset({"core", "db"}),                                # domain errors, models, storage
-    frozenset({"users", "contact", "dashboard", "outbox", "forms", "autoresponder",
+    frozenset({"users", "contact", "dashboard", "outbox", "forms", "autoresponder", "attachments",
                "spam"}),                                      # the domain
     frozenset({"http", "api", "auth"}),                       # the HTTP edge and the wiring
 )

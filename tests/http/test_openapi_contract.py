@@ -58,8 +58,11 @@ VALID_BODIES = {
     "BulkChange": {"ids": ["01KBD0000000000000000000A1"], "action": "archive"},
     "ReplyBody": {"body": "Thank you for writing."},
     "FormDefinition": {"name": "Probe form", "fields": [
-        {"name": "email", "label": "Email", "type": "email", "required": True}],
+        {"name": "email", "label": "Email", "type": "email", "required": True},
+        {"name": "attachment", "label": "Attachment", "type": "file"}],
         "replyTo": "email"},
+    "UploadRequest": {"field": "attachment", "filename": "probe.pdf",
+                      "contentType": "application/pdf", "size": 1000},
     # A post to the probe's form (fresh_records below defines it).
     "FormSubmission": {"email": "visitor@example.com"},
     "SpamRules": {"blockedWords": ["casino"], "blockedSenders": ["spam.example"],
