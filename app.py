@@ -228,6 +228,14 @@ def delete_message(message_id: str) -> Response:
     return services.dashboard_api.delete(message_id)
 
 
+@app.route("/dashboard/messages/{message_id}/attachments/{index}", methods=["GET"],
+           authorizer=cognito)
+@roles.admin
+@responds(302, None, success_headers=("Location", "Cache-Control"), alternative="AttachmentLink")
+def download_attachment(message_id: str, index: str) -> Response:
+    return services.dashboard_api.attachment(message_id, index, header("accept"))
+
+
 @app.route("/dashboard/messages/{message_id}/replies", methods=["POST"], authorizer=cognito)
 @roles.admin
 @responds(202, "ReplyAccepted", body="ReplyBody", headers=(KEY,), statuses=(409, 429))

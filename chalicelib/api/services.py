@@ -110,7 +110,7 @@ class Services:
         from chalicelib.contact.store import MessageStore
         return MessageStore(self.clients.dynamodb, self._table,
                             companions=[self.chat] if self.chat else [],
-                            retention=self.settings.retention)
+                            retention=self.settings.retention, files=self.attachment_files)
 
     @cached_property
     def contact_api(self) -> ContactApi:
@@ -186,12 +186,13 @@ class Services:
     def expired_messages(self) -> ExpiredMessages:
         """The stream's REMOVE records of messages TTL deleted, counted out."""
         from chalicelib.contact.expired import ExpiredMessages
-        return ExpiredMessages(self.clients.dynamodb, self._table)
+        return ExpiredMessages(self.clients.dynamodb, self._table, files=self.attachment_files)
 
     @cached_property
     def dashboard_api(self) -> DashboardApi:
         from chalicelib.api.dashboard import DashboardApi
-        return DashboardApi(self.dashboard, retention=self.settings.retention)
+        return DashboardApi(self.dashboard, retention=self.settings.retention,
+                            files=self.attachment_files)
 
     @cached_property
     def forms(self) -> FormStore:

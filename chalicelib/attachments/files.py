@@ -37,7 +37,9 @@ from chalicelib.forms.model import FieldDefinition, Form
 log = logging.getLogger("frontdesk.attachments")
 
 DOWNLOAD_SECONDS = 300
-_MISSING = frozenset({"404", "NoSuchKey", "NotFound"})
+# S3 answers a HEAD of a missing key with 403, not 404, to a role without
+# s3:ListBucket (which this one is not granted): both mean "not there".
+_MISSING = frozenset({"404", "NoSuchKey", "NotFound", "403", "AccessDenied"})
 
 
 class _Refused(Exception):

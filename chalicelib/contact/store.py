@@ -17,7 +17,9 @@
 - Status change (to what Message.status_after makes of the request) and
   delete: conditional on the state just read, with the
   counters moved in the same transaction; a concurrent change means read again.
-  A delete takes the message's deliveries with it (`discard_all`).
+  A delete takes the message's deliveries with it (`discard_all`), and its
+  attachments' files (chalicelib/attachments/files.py): every delete of a
+  message, one or many, or a person's, is this one.
 """
 from __future__ import annotations
 
@@ -30,6 +32,7 @@ from typing import Any
 import msgspec
 
 from chalicelib.attachments.claims import already_claimed, claim_parts
+from chalicelib.attachments.files import AttachmentFiles
 from chalicelib.attachments.model import Attachment
 from chalicelib.autoresponder.decision import Verdict
 from chalicelib.autoresponder.plan import plan
@@ -132,8 +135,10 @@ class MessageStore:
                  clock: Callable[[], datetime] = utc_now, ids: Callable[[], str] = new_id,
                  companions: Sequence[CompanionDelivery] = (),
                  part_order: PartOrder = as_written,
-                 retention: Retention = KEEP_STAGE_DEFAULT) -> None:
+                 retention: Retention = KEEP_STAGE_DEFAULT,
+                 files: AttachmentFiles | None = None) -> None:
         self._client = client
+        self._files = files
         self._table = table_name
         self._clock = clock
         self._ids = ids
@@ -344,10 +349,14 @@ class MessageStore:
                counter_deltas: dict[str, int] | None = None) -> None:
         """Delete the message with its deliveries (the owner's mail, the chat
         post), and in the same transaction the `attached` parts (its replies)
-        with their `counter_deltas`."""
+        with their `counter_deltas`. Its attachments' files go first: if S3
+        cannot delete them, the message stays (DependencyUnavailable), so the
+        delete can be asked again; a message is never gone with its files left."""
         for _ in range(3):
             item = self._item(message_id)
             current = Message.from_item(item)
+            if current.attachments and self._files is not None:
+                self._files.delete(current.attachments)
             deliveries = discard_all(self._table, item)
             deltas = counts_of_removed(self._table, item)
             deltas.update(counter_deltas or {})

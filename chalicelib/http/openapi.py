@@ -145,7 +145,8 @@ PARAMETERS: dict[str, dict[str, Any]] = {
 
 HEADERS: dict[str, dict[str, Any]] = {
     "ETag": {"description": "The record's version, for If-Match", "schema": {"type": "string"}},
-    "Location": {"description": "The new record's address", "schema": {"type": "string"}},
+    "Location": {"description": "The new record's address; a redirect's target",
+                 "schema": {"type": "string"}},
     "Retry-After": {"description": "Seconds to wait", "schema": {"type": "string"}},
     "Link": {"description": '<?...cursor=...>; rel="next" while rows remain',
              "schema": {"type": "string"}},
@@ -181,6 +182,8 @@ SUMMARIES: dict[str, str] = {
     "get_form_page": "A form as an HTML page of its own that works without JavaScript "
                      "(a plain form posting to POST /forms/{form_id})",
     "get_form_schema": "A form's fields as JSON Schema, to check a post before sending it",
+    "download_attachment": "Download one of a message's attachments: a redirect to a "
+                           "presigned S3 GET, valid 5 minutes, answered as a download",
     "request_upload": "Ask to upload one file for a form's file field: a presigned S3 POST, "
                       "valid 5 minutes",
     "get_me": "The signed-in caller and their Users record",
@@ -282,6 +285,8 @@ def statuses_of(operation: Operation, role: Role, path_params: list[str]) -> lis
     statuses = {operation.success, *operation.statuses, *_ROLE_STATUSES[role]}
     if operation.creates:
         statuses.add(201)
+    if operation.alternative:
+        statuses.add(200)
     if operation.body is not None:
         statuses |= {400, 413, 415}
     if operation.query or operation.headers:
@@ -349,6 +354,12 @@ def _as_sent_property(schema: dict[str, Any]) -> dict[str, Any]:
 # -- the document -------------------------------------------------------------
 
 def _response(status: int, operation: Operation, links: dict[str, Any]) -> dict[str, Any]:
+    if operation.alternative and status == 200:
+        return {"description": "Asked with Accept: application/json: where the redirect goes",
+                "content": {JSON: {"schema": _ref(operation.alternative)}}}
+    if status == operation.success and 300 <= status < 400:
+        return {"description": "Redirect", "headers": {
+            name: HEADERS[name] for name in operation.success_headers}}
     if status == operation.success or (operation.creates and status == 201):
         answer: dict[str, Any] = {"description": "Created" if status == 201 and operation.creates
                                   else "Success"}

@@ -4,6 +4,7 @@ page does, against the session's moto S3 (devstack checks the POST's policy)."""
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -59,7 +60,7 @@ def post_file(offer: dict[str, Any], content: bytes, *, content_type: str | None
 
 
 @pytest.fixture
-def upload(ask: Callable[..., Any]) -> Callable[..., str]:
+def upload(ask: Callable[..., Any], bucket: str) -> Callable[..., str]:
     """Ask for an upload and post `content` to it; the upload id."""
     def send(field: str, filename: str, content_type: str, content: bytes,
              form: str = "jobs", declared: int | None = None) -> str:
@@ -78,7 +79,10 @@ def s3(local_aws: LocalAws) -> Any:
 
 
 @pytest.fixture
-def bucket(local_aws: LocalAws) -> str:
-    import os
-
-    return os.environ["ATTACHMENTS_BUCKET"]
+def bucket(local_aws: LocalAws, s3: Any) -> str:
+    """The session's attachments bucket, emptied for the test (as fresh_table is)."""
+    name = os.environ["ATTACHMENTS_BUCKET"]
+    keys = [{"Key": o["Key"]} for o in s3.list_objects_v2(Bucket=name).get("Contents", [])]
+    if keys:
+        s3.delete_objects(Bucket=name, Delete={"Objects": keys})
+    return name

@@ -22,6 +22,7 @@ EXPECTED = {
                  ("POST", "/dashboard/messages/bulk"), ("GET", "/dashboard/stats"),
                  ("POST", "/dashboard/messages/{message_id}/replies"),
                  ("GET", "/dashboard/messages/export"), ("GET", "/users/export"),
+                 ("GET", "/dashboard/messages/{message_id}/attachments/{index}"),
                  ("GET", "/dashboard/forms"), ("GET", "/dashboard/forms/{form_id}"),
                  ("PUT", "/dashboard/forms/{form_id}"), ("DELETE", "/dashboard/forms/{form_id}"),
                  ("GET", "/dashboard/spam-rules"), ("PUT", "/dashboard/spam-rules")},
