@@ -22,6 +22,7 @@ from moto.cloudformation.models import Stack
 
 from chalicelib.auth.identity import ADMIN_GROUP
 from infra import stack
+from infra.audit_salt import ensure_audit_salt
 from infra.stages import LOCAL, TEMPLATE_FILE, StageConfig, load_stage
 from infra.web_headers import security_headers
 
@@ -155,6 +156,7 @@ def provision(session: Any, *, users: tuple[DemoUser, ...] = DEMO_USERS,
     bucket (a deployed stage's allowedOrigins do)."""
     stage = dataclasses.replace(load_stage(LOCAL), extra_allowed_origins=tuple(web_origins))
     outputs = deploy_resources(session, stage, site_headers)
+    ensure_audit_salt(session.client("ssm"), LOCAL)
     pool_id, client_id = outputs["UserPoolId"], outputs["UserPoolClientId"]
     cognito = session.client("cognito-idp")
     described: list[dict[str, Any]] = []

@@ -25,7 +25,8 @@ EXPECTED = {
                  ("GET", "/dashboard/messages/{message_id}/attachments/{index}"),
                  ("GET", "/dashboard/forms"), ("GET", "/dashboard/forms/{form_id}"),
                  ("PUT", "/dashboard/forms/{form_id}"), ("DELETE", "/dashboard/forms/{form_id}"),
-                 ("GET", "/dashboard/spam-rules"), ("PUT", "/dashboard/spam-rules")},
+                 ("GET", "/dashboard/spam-rules"), ("PUT", "/dashboard/spam-rules"),
+                 ("GET", "/dashboard/audit")},
     Role.SERVICE: {("GET", "/service/users/{user_id}"), ("POST", "/service/users")},
 }
 
