@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from chalicelib.api.dashboard import DashboardApi
     from chalicelib.api.form_page import FormPageApi
     from chalicelib.api.forms import FormsApi
+    from chalicelib.api.people import PeopleApi
     from chalicelib.api.spam_rules import SpamRulesApi
     from chalicelib.contact.captcha import CaptchaVerifier
     from chalicelib.contact.chat import ChatNotifications
@@ -174,6 +175,18 @@ class Services:
     def dashboard_api(self) -> DashboardApi:
         from chalicelib.api.dashboard import DashboardApi
         return DashboardApi(self.dashboard, retention=self.settings.retention)
+
+    @cached_property
+    def people_api(self) -> PeopleApi:
+        """A person's data: found through the sender index, erased by each
+        record's own delete."""
+        from chalicelib.api.people import PeopleApi
+        from chalicelib.people.erasure import Erasure
+        from chalicelib.people.records import PersonRecords
+        dynamodb, table = self.clients.dynamodb, self._table
+        records = PersonRecords(dynamodb, table)
+        return PeopleApi(records, Erasure(dynamodb, table, records=records,
+                                          dashboard=self.dashboard, users=self.users))
 
     @cached_property
     def forms(self) -> FormStore:

@@ -36,7 +36,8 @@ class UsersApi:
             raise ValidationFailed(errors)
         # A key to one route: /users and /service/users are two.
         scope = Scope(f"POST {location_prefix}", answer=bodies.User)
-        user = self._idempotency.once(scope.request(key, msgspec.to_builtins(data)),
+        user = self._idempotency.once(scope.request(key, msgspec.to_builtins(data),
+                                                    about=data.email),
                                       lambda keyed: bodies.User.of(self._store.create(data, keyed)))
         return json_response(user, 201, {"Location": f"{location_prefix}/{user.id}",
                                          "ETag": etag(user.version)})

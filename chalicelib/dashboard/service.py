@@ -123,9 +123,14 @@ class Dashboard:
         self._messages.set_status(message_id, status)
         return self.thread(message_id)
 
-    def delete(self, message_id: str) -> None:
+    def delete(self, message_id: str, *, cancel_pending: bool = False) -> Thread:
+        """Delete the message with its replies and every delivery of them: the
+        one path a message leaves by (an erasure's too, which also cancels
+        replies still to be mailed: `cancel_pending`). What it deleted."""
         thread = self.thread(message_id)
-        self._messages.delete(message_id, *self._replies.deliveries_discarded(thread))
+        self._messages.delete(message_id, *self._replies.deliveries_discarded(
+            thread, cancel_pending=cancel_pending))
+        return thread
 
     def bulk(self, change: BulkChange) -> builtins.list[Outcome]:
         """`change.action` on each of its messages, as its own route would

@@ -20,7 +20,7 @@ from typing import Any
 import msgspec
 from chalice import Chalice
 
-from chalicelib.api import bodies, form_bodies, message_bodies
+from chalicelib.api import bodies, form_bodies, message_bodies, person_bodies
 from chalicelib.auth.roles import Role, role_of
 from chalicelib.contact.model import STATUSES, ContactSubmission, StatusChange
 from chalicelib.core import text
@@ -54,7 +54,8 @@ REQUEST_SCHEMAS: dict[str, dict[str, Any]] = {
                        "website and _gotcha, left empty"},
 }
 ANSWERS: tuple[type[msgspec.Struct], ...] = (*bodies.ANSWERS, *message_bodies.ANSWERS,
-                                             *form_bodies.ANSWERS, Error)
+                                             *form_bodies.ANSWERS, *person_bodies.ANSWERS,
+                                             Error)
 
 # Whatever the pipeline adds to every answer of an operation of that kind.
 ERROR_DESCRIPTIONS = {
@@ -110,6 +111,10 @@ PARAMETERS: dict[str, dict[str, Any]] = {
                                    "field of its current definition (empty or absent: every "
                                    "form, the contact form's columns)",
                     "schema": {"type": "string", "pattern": f"{FORM_ID}|^{text.END}"}},
+    "format": {"name": "format", "in": "query",
+               "description": "json: the same page as an attachment, to save (empty or "
+                              "absent: shown)",
+               "schema": {"enum": ["json", ""]}},
     "email": {"name": "email", "in": "query",
               "description": "Find the one user with this email (limit and cursor are ignored)",
               "schema": {}},  # filled in from the Email type below
@@ -195,6 +200,10 @@ SUMMARIES: dict[str, str] = {
     "delete_message": "Delete a message",
     "reply_to_message": "Reply to the message's sender by email; the reply is stored, then mailed",
     "get_stats": "Counts for the dashboard",
+    "get_person": "Everything stored about one address (any case or +tag of it), a page at a "
+                  "time; format=json answers it as a file to save",
+    "erase_person": "Erase everything stored about one address: idempotent, and a call cut "
+                    "short is finished by the next (complete: false asks for another)",
     "get_spam_rules": "The spam rules applied to every form's posts (with their ETag)",
     "put_spam_rules": "Replace the spam rules (If-Match optional); absent fields are empty",
     "list_forms": "List the forms, the built-in contact form included, sorted by id",
