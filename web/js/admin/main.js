@@ -10,6 +10,7 @@ import {$, useTimeZone} from '../dom.js';
 import {AccountFlow} from './account.js';
 import {FormsPanel} from './forms.js';
 import {MessagesPanel} from './messages.js';
+import {PersonPanel} from './person.js';
 import {renderStats, showStatsUnavailable} from './stats.js';
 import {UsersPanel} from './users.js';
 
@@ -70,18 +71,30 @@ async function main() {
   const messages = new MessagesPanel(api, hooks, {spamRetentionDays: config.spamRetentionDays});
   const users = new UsersPanel(api, hooks);
   const forms = new FormsPanel(api, config, {...hooks, onFormsChanged: () => messages.formsChanged()});
+  const person = new PersonPanel(api, hooks);
   const panels = {messages, forms, users};
+  const PERSON = 'person/';
 
   function showTab() {
     const hash = location.hash.slice(1);
-    const tab = Object.hasOwn(panels, hash) ? hash : 'messages';
+    // #person/<address>: a person's data, reached from a message's sender; no tab of its own.
+    let address = null;
+    if (hash.startsWith(PERSON)) {
+      try {
+        address = decodeURIComponent(hash.slice(PERSON.length));
+      } catch {
+        address = null;
+      }
+    }
+    $('#panel-person').hidden = !address;
+    const tab = address ? null : (Object.hasOwn(panels, hash) ? hash : 'messages');
     for (const name of Object.keys(panels)) {
       $(`#panel-${name}`).hidden = name !== tab;
       // aria-current="" reads as false: set "true" or remove it.
       if (name === tab) $(`#tab-${name}`).setAttribute('aria-current', 'true');
       else $(`#tab-${name}`).removeAttribute('aria-current');
     }
-    return panels[tab].load();
+    return address ? person.open(address) : panels[tab].load();
   }
 
   async function openDashboard() {
