@@ -82,12 +82,14 @@ class PersonRecords:
                 found.messages.append(item)
                 for child in self.partition(str(item["id"])):
                     if child[SK].startswith(keys.REPLY_PREFIX):
-                        found.replies.append(child)
+                        found.replies.append({"to": item.get("email"), **child})
                     elif child.get("type") == DELIVERY_TYPE:
                         found.deliveries.append(child)
             elif kind == REPLY:
-                found.replies.append(item)
-                found.deliveries += self.deliveries_of_reply(item)
+                mails = self.deliveries_of_reply(item)
+                to = next((m.get("payload", {}).get("to") for m in mails), None)
+                found.replies.append({"to": to, **item})
+                found.deliveries += mails
             elif kind == USER:
                 found.users.append(item)
             elif kind == IDEMPOTENCY:

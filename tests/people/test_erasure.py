@@ -119,7 +119,7 @@ def test_a_reply_kept_after_its_message_was_deleted_is_cancelled(
     # A plain delete keeps the pending reply to be mailed; it is still hers.
     assert client.delete(f"/dashboard/messages/{message}", headers=as_admin).status_code == 204
     data = client.get(f"/dashboard/people/{ADA}", headers=as_admin).json_body
-    assert [r["body"] for r in data["replies"]] == ["On its way"]
+    assert [(r["body"], r["to"]) for r in data["replies"]] == [("On its way", ADA)]
     assert [d["kind"] for d in data["deliveries"]] == ["reply"]
     assert erase(client, as_admin).json_body["erased"] == {**NONE_ERASED, "replies": 1,
                                                            "deliveries": 1}

@@ -47,8 +47,8 @@ def test_everything_about_the_mailbox_whatever_its_case_or_tag(
     data = response.json_body
     assert data["email"] == "ada+other@example.com"
     assert {m["id"] for m in data["messages"]} == {ada_world["first"], ada_world["second"]}
-    assert [(r["messageId"], r["body"]) for r in data["replies"]] == [
-        (ada_world["first"], "Thanks, Ada")]
+    assert [(r["messageId"], r["to"], r["body"]) for r in data["replies"]] == [
+        (ada_world["first"], "ada+news@example.com", "Thanks, Ada")]
     assert [u["id"] for u in data["users"]] == [ada_world["user"]]
     # Each message's owner mail, and the reply's mail, with the copies they carry.
     kinds = sorted((d["kind"], d["messageId"]) for d in data["deliveries"])
