@@ -68,10 +68,9 @@ class PeopleApi:
             deliveries=[bodies.PersonDelivery.of(item) for item in found.deliveries],
             idempotency_records=[bodies.RememberedAnswer.of(item) for item in found.idempotency],
             next=found.next_cursor)
-        headers = {}
-        if file == JSON_FILE:
-            headers["Content-Disposition"] = 'attachment; filename="person-data.json"'
-        return json_response(body, headers=headers)
+        disposition = 'attachment; filename="person-data.json"' if file == JSON_FILE \
+            else "inline"
+        return json_response(body, headers={"Content-Disposition": disposition})
 
     def erase(self, raw_email: str) -> Response:
         erased = self._erasure.erase(person_address(raw_email))

@@ -11,6 +11,7 @@ from chalicelib.api.bodies import Body, Moment, User
 from chalicelib.api.message_bodies import DeliveryStatus, Message
 from chalicelib.core import retention
 from chalicelib.dashboard import replies
+from chalicelib.db.table import PK
 
 
 class PersonReply(Body, kw_only=True):
@@ -52,7 +53,8 @@ class PersonDelivery(Body, kw_only=True):
             value = item.get(name)
             return UNSET if value is None else value
         return cls(kind=str(item.get("kind", "")), id=str(item.get("id", "")),
-                   message_id=str(item["pk"]).removeprefix("MSG#"),
+                   message_id=str(item.get("payload", {}).get("messageId")
+                                  or str(item[PK]).removeprefix("MSG#")),
                    status=item.get("status", "pending"), attempts=int(item.get("attempts", 0)),
                    created_at=optional("createdAt"), sent_at=optional("sentAt"),
                    last_error=optional("lastError"), payload=dict(item.get("payload") or {}))

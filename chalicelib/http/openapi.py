@@ -288,7 +288,7 @@ def statuses_of(operation: Operation, role: Role, path_params: list[str]) -> lis
         statuses |= {400, 413, 415}
     if operation.query or operation.headers:
         statuses.add(400)
-    if path_params and not operation.creates:
+    if path_params and not operation.creates and not operation.empty_when_absent:
         statuses.add(404)
     if operation.uses_aws or role in (Role.SIGNED_IN, Role.ADMIN):
         statuses.add(503)  # DynamoDB, or (outside Lambda) the user pool's keys

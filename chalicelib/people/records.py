@@ -36,6 +36,7 @@ from chalicelib.db.items import from_item, to_value
 from chalicelib.db.listing import BY_GSI3, Slice, newest_first_of
 from chalicelib.db.table import PK, SK
 from chalicelib.outbox.kind import DELIVERY_TYPE
+from chalicelib.outbox.kinds import REPLY as REPLY_MAIL
 
 MESSAGE, USER, IDEMPOTENCY, REPLY = "message", "user", "idempotency", "reply"
 
@@ -113,8 +114,8 @@ class PersonRecords:
                 if item[SK] != keys.message(message_id)[SK]]
 
     def deliveries_of_reply(self, reply: dict[str, Any]) -> list[dict[str, Any]]:
-        prefix = keys.delivery(reply, "reply", str(reply["id"]))[SK]
-        return [item for item in self._query(str(reply[PK]), prefix)]
+        prefix = keys.delivery(reply, REPLY_MAIL.name, str(reply["id"]))[SK]
+        return self._query(str(reply[PK]), prefix)
 
     def _query(self, partition: str, prefix: str | None = None) -> list[dict[str, Any]]:
         names = {"#pk": PK}

@@ -38,9 +38,11 @@ UNKNOWN_ID = "01JD0000000000000000000000"
 
 
 def unknown_ids(names: list[str]) -> dict[str, str]:
-    """Ids no record has; a form's is new each time (PUT creates it)."""
-    return {name: f"absent-{uuid.uuid4().hex[:8]}" if name == "form_id" else UNKNOWN_ID
-            for name in names}
+    """Ids no record has; a form's is new each time (PUT creates it); an
+    address nothing is stored about."""
+    fresh = {"form_id": f"absent-{uuid.uuid4().hex[:8]}",
+             "email": f"absent-{uuid.uuid4().hex[:8]}@example.com"}
+    return {name: fresh.get(name, UNKNOWN_ID) for name in names}
 
 
 # Read by the pipeline or Chalice for every route; the document covers them as
@@ -269,6 +271,8 @@ def probe(prober: Prober, method: str, template: str, entry: Any, recorder: Reco
         send(path=template.format(**unknown_ids(entry.view_args)), headers=if_match)
     if "form_id" in entry.view_args:  # the built-in form: kept whole, never deleted
         send(path=template.format(form_id="contact"))
+    if "email" in entry.view_args:  # an address that is none: refused, whatever it is for
+        send(path=template.format(email="not-an-address"))
     if reads.body:
         for content_type, body in [("text/plain", good),
                                    ("application/json; charset=iso-8859-1", good),
