@@ -2,7 +2,7 @@
 /dashboard/people/{email}."""
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import unquote
 
@@ -11,6 +11,7 @@ from chalice import Response
 from chalicelib.api import person_bodies as bodies
 from chalicelib.api.bodies import User as UserBody
 from chalicelib.api.message_bodies import Message as MessageBody
+from chalicelib.audit.log import Audited
 from chalicelib.contact.model import Message
 from chalicelib.core import text
 from chalicelib.core.validation import Model, gather, parse_into
@@ -44,9 +45,11 @@ def person_address(raw: str) -> str:
 
 
 class PeopleApi:
-    def __init__(self, records: PersonRecords, erasure: Erasure) -> None:
+    def __init__(self, records: PersonRecords, erasure: Erasure,
+                 salt: Callable[[], str]) -> None:
         self._records = records
         self._erasure = erasure
+        self._salt = salt  # the stage's, for the audit entry's hash of the address
 
     def get(self, raw_email: str, query: Mapping[str, Any] | None) -> Response:
         query = query or {}
@@ -72,8 +75,9 @@ class PeopleApi:
             else "inline"
         return json_response(body, headers={"Content-Disposition": disposition})
 
-    def erase(self, raw_email: str) -> Response:
-        erased = self._erasure.erase(person_address(raw_email))
+    def erase(self, raw_email: str, audited: Audited) -> Response:
+        erased = self._erasure.erase(person_address(raw_email), audited=audited,
+                                     salt=self._salt)
         return json_response(bodies.Erased(erased=bodies.ErasedCounts(
             **{name: erased.counts[key] for name, key in _COUNTED.items()}),
             complete=erased.complete))

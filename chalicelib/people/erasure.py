@@ -17,14 +17,20 @@ Every step is a write of its own that leaves the table whole, and each
 record is found again from the index until it is gone: an erasure cut short
 (a timeout, a failure) is finished by the next, and one that finds nothing
 left erases nothing. A call erases at most `budget` records; `complete`
-False says more are left for the next call.
+False says more are left for the next call. A call that erased anything is
+recorded in the audit log (`person.erase`), the person named by a salted
+hash of the address.
 """
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from chalicelib.audit.entry import Target
+from chalicelib.audit.hashing import erased_address
+from chalicelib.audit.log import Audited
 from chalicelib.core.domain_errors import RecordNotFound
 from chalicelib.dashboard.service import Dashboard
 from chalicelib.db.counters import counter_update
@@ -40,6 +46,13 @@ MESSAGES, REPLIES, USERS = "messages", "replies", "users"
 DELIVERIES, IDEMPOTENCY_RECORDS = "deliveries", "idempotencyRecords"
 KINDS = (MESSAGES, REPLIES, USERS, DELIVERIES, IDEMPOTENCY_RECORDS)
 BUDGET = 100
+ERASE = "person.erase"  # its audit entry's action
+
+
+def _summary(counts: Counter[str], complete: bool) -> str:
+    """Counts only: never the address, nor anything the records held."""
+    erased = ", ".join(f"{counts[kind]} {kind}" for kind in KINDS)
+    return f"erased {erased}" + ("" if complete else "; more left for the next call")
 
 
 @dataclass(frozen=True)
@@ -57,15 +70,27 @@ class Erasure:
         self._dashboard = dashboard
         self._users = users
 
-    def erase(self, address: str, *, budget: int = BUDGET) -> Erased:
+    def erase(self, address: str, *, audited: Audited | None = None,
+              salt: Callable[[], str] | None = None, budget: int = BUDGET) -> Erased:
+        """Erase up to `budget` of the mailbox's records. With `audited`, a call
+        that erased anything records one `person.erase` entry once its steps
+        are done, naming the person by the address hashed with `salt()`
+        (chalicelib/audit/hashing.py), never the address: it cannot share a
+        transaction with writes that are each their own."""
         counts: Counter[str] = Counter({kind: 0 for kind in KINDS})
-        erased = 0
+        erased, complete = 0, True
         for item in self._records.indexed(address):
             if erased >= budget:
-                return Erased(dict(counts), complete=False)
+                complete = False
+                break
             counts.update(self._erase_one(item))
             erased += 1
-        return Erased(dict(counts), complete=True)
+        if audited is not None and any(counts.values()):
+            if salt is None:
+                raise ValueError("an audited erasure names the person by a salted hash")
+            audited.record(ERASE, Target("person", erased_address(address, salt())),
+                           _summary(counts, complete))
+        return Erased(dict(counts), complete=complete)
 
     def _erase_one(self, item: dict[str, Any]) -> Counter[str]:
         """Erase one indexed record with what hangs off it; what went, by kind

@@ -12,6 +12,7 @@ from urllib.parse import quote
 import pytest
 
 from chalicelib.api.services import Services
+from chalicelib.audit.hashing import erased_address
 from chalicelib.db.table import GSI3_PK
 from chalicelib.people.erasure import Erasure
 from chalicelib.people.records import PersonRecords
@@ -70,8 +71,10 @@ def test_every_kind_goes_while_its_deliveries_are_pending_and_none_is_sent(
     pump.poll_once()
     services.deliveries.retry_due()
     assert (len(mails_to(ADA)), len(mails_to("ada+news@example.com"))) == mailed
-    # Nothing about her is left, anywhere in the table.
-    left = json.dumps(everything(local_aws, fresh_table))
+    # Nothing about her is left, anywhere in the table; the audit log keeps ids
+    # (a reply's entry names its message), never what they held.
+    left = json.dumps([item for item in everything(local_aws, fresh_table)
+                       if not item["pk"]["S"].startswith("AUDIT#")])
     assert ADA not in left and "ada+news@" not in left
     for message_id in ada["messages"]:
         assert message_id not in left
@@ -154,8 +157,10 @@ def test_an_erasure_cut_short_is_finished_by_the_next(
     cut = _CutShort(services.clients.dynamodb, writes=2)
     app = Services.create(services.settings, services.metrics,
                           AwsClients(dynamodb=cut, ses=services.clients.ses))
+    erasure = Erasure(cut, fresh_table, records=PersonRecords(cut, fresh_table),
+                      dashboard=app.dashboard, users=app.users)
     with pytest.raises(TimeoutError):
-        app.people_api.erase(ADA)
+        erasure.erase(ADA)
     partly = client.get(f"/dashboard/people/{ADA}", headers=as_admin).json_body
     assert len(partly["messages"]) == 2  # neither went in part: each is still whole
     assert len(partly["replies"]) == 2 and len(partly["deliveries"]) == 4
@@ -194,3 +199,24 @@ def test_a_bad_address_erases_nothing(client: Any, as_admin: dict[str, str],
     assert response.status_code == 400
     assert response.json_body["error"]["details"][0]["field"] == "email"
     assert any(GSI3_PK in item for item in everything(local_aws, fresh_table))
+
+
+def test_each_erasure_that_erased_anything_is_audited_by_a_hash_of_the_address(
+        client: Any, as_admin: dict[str, str], ada: dict[str, Any], services: Services) -> None:
+    def audited() -> list[dict[str, Any]]:
+        return list(client.get("/dashboard/audit?action=person.erase",
+                               headers=as_admin).json_body["items"])
+    before = len(audited())
+    erased = erase(client, as_admin, "Ada+Other@Example.com").json_body
+    assert erased["complete"] is True
+    entries = audited()
+    assert len(entries) == before + 1
+    entry = entries[0]
+    assert entry["target"] == {"type": "person",
+                               "id": erased_address(ADA, services.audit_salt())}
+    assert entry["summary"].startswith("erased 2 messages, 2 replies, 1 users")
+    assert "ada" not in json.dumps(entry).lower().replace(
+        json.dumps(entry["actor"]).lower(), "")
+    # Nothing left: nothing erased, nothing recorded.
+    assert erase(client, as_admin).json_body["erased"] == NONE_ERASED
+    assert len(audited()) == before + 1
