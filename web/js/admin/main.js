@@ -96,8 +96,17 @@ async function main() {
       if (name === tab) $(`#tab-${name}`).setAttribute('aria-current', 'true');
       else $(`#tab-${name}`).removeAttribute('aria-current');
     }
-    return address ? person.open(address) : panels[tab].load();
+    if (address) return person.open(address);
+    const loaded = panels[tab].load();
+    // The owner's mail links a message with attachments: admin.html?message=<id>#messages.
+    const linked = new URLSearchParams(location.search).get('message');
+    if (tab === 'messages' && linked && !openedLink) {
+      openedLink = true;
+      return Promise.resolve(loaded).then(() => messages.open(linked));
+    }
+    return loaded;
   }
+  let openedLink = false;
 
   async function openDashboard() {
     show('loading');
