@@ -18,6 +18,7 @@ import pytest
 
 from chalicelib.platform.config import (
     akismet_key_parameter,
+    audit_salt_parameter,
     captcha_secret_parameter,
     chat_webhook_parameter,
 )
@@ -45,7 +46,8 @@ def world(stage: StageConfig) -> World:
     return World(tables={TEST_TABLE: stage.table_name}, senders={TEST_SENDER: sender_address(stage)},
                  parameters={captcha_secret_parameter("local"): captcha_secret_parameter(stage.name),
                              chat_webhook_parameter("local"): chat_webhook_parameter(stage.name),
-                             akismet_key_parameter("local"): akismet_key_parameter(stage.name)})
+                             akismet_key_parameter("local"): akismet_key_parameter(stage.name),
+                             audit_salt_parameter("local"): audit_salt_parameter(stage.name)})
 
 
 @STAGES
