@@ -212,6 +212,9 @@ class Rehearsal:
                                          SETTINGS["branding"])
         problems += checks.table_indexes(self.client("dynamodb"), self.outputs["TableName"],
                                          TEMPLATE_FILE)
+        problems += checks.attachments_bucket(self.client("s3"),
+                                              self.outputs["AttachmentsBucketName"],
+                                              (site_origin, *SETTINGS.get("allowedOrigins", [])))
         problems += checks.audit_salt(self.client("ssm"), STAGE)
         if problems:
             raise StepFailed("; ".join(problems))
@@ -224,7 +227,8 @@ class Rehearsal:
                 f"{keyed} service ones with the API key; "
                 f"gateway errors with CORS; web/ in the bucket with its headers and the "
                 f"settings' site name; the table's indexes are the template's; the audit "
-                f"salt a SecureString")
+                f"salt a SecureString; the attachments bucket private, encrypted, TLS only, "
+                f"POST from the site's origins, unclaimed uploads expiring after a day")
 
     def call(self, method: str, resource: str, path: str, *, status: int, body: Any = None,
              path_parameters: dict[str, str] | None = None, admin: bool = False,
