@@ -22,6 +22,7 @@ from chalicelib.http.error_map import api_error_of
 from chalicelib.http.errors import ApiError, ValidationFailed
 from chalicelib.http.form import FormPost, read_form, single_values
 from chalicelib.http.form_pages import error_page, redirect, thanks_page
+from chalicelib.http.query import check_query
 from chalicelib.http.redirects import is_allowed_target, with_query
 from chalicelib.platform.metrics import RATE_LIMITED, MetricsSink
 
@@ -55,6 +56,7 @@ class ContactFormApi:
         try:
             form = read_form(post.raw_body, max_bytes=self._max_body_bytes)
             targets = self._targets_of(form)
+            check_query(post.query, frozenset())  # its action URL takes no parameters
             fields = single_values(form)
             tokens = {name: fields.pop(name) for name in CAPTCHA_FORM_FIELDS if name in fields}
             captcha = self._contact.captcha

@@ -7,6 +7,7 @@ one field would leave us guessing which one the sender meant).
 """
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import parse_qsl
 
 import msgspec
@@ -28,6 +29,7 @@ class FormPost(msgspec.Struct, frozen=True):
     referer: str | None
     client_ip: str
     host: str | None = None  # this API's host, as the request named it
+    query: Any = None  # the query string's parameters (Chalice's MultiDict, or None)
 
 
 def _media_type(content_type: str) -> tuple[str, dict[str, str]]:
@@ -52,7 +54,8 @@ def form_post(request: Request) -> FormPost:
                     idempotency_key=request.headers.get("idempotency-key"),
                     referer=request.headers.get("referer"),
                     client_ip=client_ip(request.context),
-                    host=request.headers.get("host"))
+                    host=request.headers.get("host"),
+                    query=request.query_params)
 
 
 def read_form(raw: bytes, *, max_bytes: int) -> dict[str, list[str]]:

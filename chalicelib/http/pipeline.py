@@ -23,6 +23,7 @@ from chalicelib.http import context
 from chalicelib.http.cors import ALL_METHODS, CorsPolicy
 from chalicelib.http.error_map import Answered, error_answer
 from chalicelib.http.errors import FOR_STATUS, InternalError, MethodNotAllowed, NotFound
+from chalicelib.http.form import is_form_post
 from chalicelib.http.form_pages import is_page
 from chalicelib.http.log import AccessLog
 from chalicelib.http.operations import HTML, operation_of
@@ -55,7 +56,7 @@ class HttpPipeline:
         self._log = log
         self._access_log = AccessLog(log)
         self._metrics = metrics
-        self._taken: dict[Callable[..., Any], frozenset[str] | None] = {}
+        self._taken: dict[Callable[..., Any], tuple[frozenset[str] | None, bool]] = {}
         # One pipeline per Lambda container, built at init: its first request
         # is the one that paid for the cold start.
         self._cold = True
@@ -121,8 +122,8 @@ class HttpPipeline:
                 methods = declared_methods(entries)
                 raise MethodNotAllowed(headers={"Allow": ", ".join((*methods, "OPTIONS"))})
             identity = self._guard.check(role, request)
-            taken = self._query_names(entry)
-            if taken is not None:
+            taken, own_check = self._query_names(entry)
+            if taken is not None and not (own_check and is_form_post(request)):
                 check_query(request.query_params, taken)
             identity_token = set_current_identity(identity)
             try:
@@ -135,16 +136,21 @@ class HttpPipeline:
         except Exception as error:  # the pipeline's own checks: the same path as a view's errors
             return error_answer(error)
 
-    def _query_names(self, entry: RouteEntry) -> frozenset[str] | None:
+    def _query_names(self, entry: RouteEntry) -> tuple[frozenset[str] | None, bool]:
         """The query parameters the route takes, from its @responds (once per
         route); None for a page, which reads none and is not held to them:
         links to a page carry what others add (utm_source, fbclid), which is
-        no visitor's doing."""
+        no visitor's doing. And whether a plain form post to it checks its
+        own, so that a wrong one is answered with the form's error page, like
+        its fields (chalicelib/api/contact_form.py)."""
         if entry.view_function not in self._taken:
             operation = operation_of(entry.view_function)
-            self._taken[entry.view_function] = (
-                None if operation is not None and operation.media_type == HTML
-                else taken_names(operation.query if operation else ()))
+            if operation is not None and operation.media_type == HTML:
+                self._taken[entry.view_function] = (None, False)
+            else:
+                self._taken[entry.view_function] = (
+                    taken_names(operation.query if operation else ()),
+                    operation is not None and operation.form_post)
         return self._taken[entry.view_function]
 
     def _in_error_shape(self, response: Response, request_id: str) -> Response:

@@ -1,6 +1,7 @@
 """POST /contact from a plain HTML form: the same pipeline, answered with pages."""
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from typing import Any
@@ -235,3 +236,26 @@ def test_the_documented_page_fields_admit_only_what_the_api_accepts(client: Any)
         assert pattern.match(THANKS) and pattern.match(OOPS) and pattern.match(TEST_ORIGIN)
         assert not [trick for trick in TRICKS if pattern.match(trick)]
         assert not pattern.match(f"{DISALLOWED_ORIGIN}/thanks.html")
+
+
+def test_a_parameter_on_the_action_url_is_reported_like_a_field(
+        client: Any, as_admin: dict[str, str]) -> None:
+    # `<form action=".../contact?_next=...">`: the site's own mistake, shown on
+    # the form's error page (or the site's), never as JSON to a visitor.
+    def post(fields: dict[str, str], query: str) -> Any:
+        return client.post(f"/contact?{query}", body=urlencode(fields).encode(),
+                           headers={**FORM, "Origin": TEST_ORIGIN})
+
+    page = post(VALID, "_next=x&utm_source=y")
+    assert page.status_code == 400
+    assert page.headers["Content-Type"].startswith("text/html")
+    text = page.body.decode()
+    assert "_next: is not a parameter of this route" in text
+    assert "utm_source: is not a parameter of this route" in text
+    redirected = post({**VALID, "_error": OOPS}, "a=1&a=2")
+    assert redirected.status_code == 303
+    assert error_of(redirected.headers["Location"])["fields"] == ["a"]
+    assert stored(client, as_admin) == []
+    as_json = client.post("/contact?utm_source=y", body=json.dumps(VALID),
+                          headers={**JSON, "Origin": TEST_ORIGIN})
+    assert as_json.status_code == 400 and as_json.json_body["error"]["code"] == "validation_failed"

@@ -1,8 +1,11 @@
-"""Spam in bulk (issue 24, parts 1 and 2): a spam list's bulk Delete, and
-one-click "Empty spam" behind a confirmation."""
+"""Spam in bulk (issue 24, parts 1 and 2): the inbox's bulk "Mark as spam",
+the spam list's bulk "Not spam" (which sends the owner mail spam held back) and
+Delete, and one-click "Empty spam" behind a confirmation."""
 from __future__ import annotations
 
 import json
+import time
+import urllib.request
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -34,6 +37,16 @@ def _bulk_bodies(requests: list[Request]) -> list[dict[str, Any]]:
             if r.method == "POST" and r.url.endswith("/dashboard/messages/bulk")]
 
 
+def _mails_naming(stack: dict[str, Any], word: str) -> list[dict[str, Any]]:
+    with urllib.request.urlopen(f"{stack['awsEndpoint']}/moto-api/data.json", timeout=60) as answer:
+        data = json.load(answer)
+    return [m for m in data["ses"]["Message"] if word in str(m.get("body", ""))]
+
+
+def _status(admin_api: Api, message_id: str) -> str:
+    return str(admin_api.ok("GET", f"/dashboard/messages/{message_id}").body["status"])
+
+
 @pytest.fixture
 def blocked_word(admin_api: Api) -> Iterator[str]:
     """A word of its own in the stage's spam rules: only this test's posts are spam."""
@@ -53,7 +66,7 @@ def test_bulk_delete_then_empty_spam(admin_tab: Tab, stack: dict[str, Any], admi
         page.select_option("#message-status", "spam")
     for message_id in chosen:
         page.locator(f'#messages-rows tr[data-id="{message_id}"] input[type="checkbox"]').check()
-    expect(page.locator("#bulk-actions").get_by_role("button")).to_have_text(["Delete"])
+    expect(page.locator("#bulk-actions").get_by_role("button")).to_have_text(["Not spam", "Delete"])
     page.locator("#bulk-actions").get_by_role("button", name="Delete").click()
     page.locator("#bulk-actions").get_by_role("button", name="Yes, delete").click()
     expect(page.locator("#bulk-result")).to_have_text("Deleted: 2 messages.")
@@ -82,3 +95,37 @@ def test_bulk_delete_then_empty_spam(admin_tab: Tab, stack: dict[str, Any], admi
     expect(page.locator("#stat-spam")).to_have_text("0")
     for message_id in junk:
         assert admin_api.call("GET", f"/dashboard/messages/{message_id}").status == 404
+
+
+def test_bulk_mark_as_spam_and_not_spam(admin_tab: Tab, stack: dict[str, Any], admin_api: Api,
+                                        blocked_word: str) -> None:
+    page = admin_tab.page
+    bar = page.locator("#bulk-actions")
+    token = f"ham{uuid.uuid4().hex[:10]}"
+    good = [_send(stack, f"Hello {token} {n}") for n in range(2)]
+    with page.expect_response(lambda r: "/dashboard/messages?" in r.url):
+        page.click("#messages-reload")
+    for message_id in good:
+        page.locator(f'#messages-rows tr[data-id="{message_id}"] input[type="checkbox"]').check()
+    expect(bar.get_by_role("button")).to_have_text(["Mark as read", "Archive", "Mark as spam", "Delete"])
+    bar.get_by_role("button", name="Mark as spam").click()
+    expect(page.locator("#bulk-result")).to_have_text("Marked as spam: 2 messages.")
+    assert [_status(admin_api, m) for m in good] == ["spam", "spam"]
+
+    held = _send(stack, f"Cheap {blocked_word} {token}")  # spam by rule: its owner mail is held
+    assert _status(admin_api, held) == "spam"
+    with page.expect_response(lambda r: "status=spam" in r.url):
+        page.select_option("#message-status", "spam")
+    for message_id in [good[0], held]:
+        page.locator(f'#messages-rows tr[data-id="{message_id}"] input[type="checkbox"]').check()
+    with page.expect_response(lambda r: r.url.endswith("/dashboard/messages/bulk")) as answer:
+        bar.get_by_role("button", name="Not spam").click()
+    assert json.loads(answer.value.request.post_data or "{}") == {"ids": [good[0], held],
+                                                                 "action": "not_spam"}
+    expect(page.locator("#bulk-result")).to_have_text("Moved back to the inbox: 2 messages.")
+    expect(page.locator(f'#messages-rows tr[data-id="{held}"]')).to_have_count(0)
+    assert [_status(admin_api, m) for m in [good[0], held, good[1]]] == ["new", "new", "spam"]
+    deadline = time.monotonic() + 30
+    while not _mails_naming(stack, blocked_word) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert len(_mails_naming(stack, blocked_word)) == 1  # the held-back owner mail, sent once

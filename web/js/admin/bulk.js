@@ -13,6 +13,8 @@ const BATCH = 100;  // the bulk route's most ids per request, and the list's lar
 const ACTIONS = {
   read: ['Mark as read', 'Marked as read'],
   archive: ['Archive', 'Archived'],
+  spam: ['Mark as spam', 'Marked as spam'],
+  not_spam: ['Not spam', 'Moved back to the inbox'],
   delete: ['Delete', 'Deleted'],
 };
 

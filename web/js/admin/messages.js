@@ -125,16 +125,17 @@ export class MessagesPanel {
   }
 
   /**
-   * The bulk actions this view offers: what moves its messages on. The bulk
-   * route has no spam actions yet, so a spam list offers Delete (and Empty spam).
+   * The bulk actions this view offers: what moves its messages on. Spam offers
+   * "Not spam" (each message's held-back mail is sent, once) and Delete; every
+   * other view offers "Mark as spam".
    */
   bulkOffers() {
     const status = this.status.value;
-    if (status === 'spam') return ['delete'];
+    if (status === 'spam') return ['not_spam', 'delete'];
     const offers = [];
     if (status === 'new' || status === 'all') offers.push('read');
     if (status !== 'archived') offers.push('archive');
-    return [...offers, 'delete'];
+    return [...offers, 'spam', 'delete'];
   }
 
   async refreshOpen() {
