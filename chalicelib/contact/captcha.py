@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import json
 import logging
-import urllib.error
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
-from urllib.parse import urlencode
 
 from chalicelib.core.domain_errors import CaptchaRejected, DependencyUnavailable
+from chalicelib.platform.form_service import FormService, NoAnswer, Opener
 
 VERIFY_TIMEOUT_SECONDS = 3.0
 _log = logging.getLogger("frontdesk.captcha")
@@ -52,20 +50,14 @@ PROVIDERS: dict[str, Provider] = {p.name: p for p in (
 FORM_FIELDS = frozenset(p.form_field for p in PROVIDERS.values())
 
 
-Opener = Callable[..., Any]
-
-
 class CaptchaVerifier:
     def __init__(self, provider: Provider, *, verify_url: str, secret: Callable[[], str],
                  opener: Opener = urllib.request.urlopen,
                  timeout_seconds: float = VERIFY_TIMEOUT_SECONDS) -> None:
-        if not verify_url.startswith(("https://", "http://")):  # never file: or another scheme
-            raise ValueError(f"The CAPTCHA verify URL must be http(s): {verify_url!r}")
+        self._service = FormService(verify_url, what="CAPTCHA verify", opener=opener,
+                                    timeout_seconds=min(timeout_seconds, VERIFY_TIMEOUT_SECONDS))
         self.provider = provider
-        self._verify_url = verify_url
         self._secret = secret
-        self._open = opener
-        self._timeout = min(timeout_seconds, VERIFY_TIMEOUT_SECONDS)
 
     def verify(self, token: str | None, remote_ip: str | None) -> None:
         """Returns when the provider accepts `token`; raises CaptchaRejected
@@ -75,16 +67,15 @@ class CaptchaVerifier:
         form = {"secret": self._secret(), "response": token}
         if remote_ip and remote_ip != "unknown":
             form["remoteip"] = remote_ip
-        request = urllib.request.Request(  # noqa: S310 (http(s) only, checked in __init__)
-                                         self._verify_url, data=urlencode(form).encode(),
-                                         method="POST", headers={
-                                             "Content-Type": "application/x-www-form-urlencoded"})
         try:
-            with self._open(request, timeout=self._timeout) as response:
-                answer = json.loads(response.read(64 * 1024))
-        except (urllib.error.URLError, OSError, ValueError) as exc:
-            # URLError includes HTTPError (a non-2xx answer); OSError, timeouts.
-            _log.error("CAPTCHA verifier unavailable: %s", type(exc).__name__)
+            raw, _ = self._service.post(form, max_bytes=64 * 1024)
+        except NoAnswer as exc:
+            _log.error("CAPTCHA verifier unavailable: %s", exc)
+            raise DependencyUnavailable() from exc
+        try:
+            answer = json.loads(raw)
+        except ValueError as exc:
+            _log.error("CAPTCHA verifier unavailable: ValueError")
             raise DependencyUnavailable() from exc
         if not isinstance(answer, dict) or answer.get("success") is not True:
             raise CaptchaRejected()

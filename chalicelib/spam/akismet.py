@@ -17,21 +17,17 @@ from __future__ import annotations
 
 import logging
 import threading
-import urllib.error
 import urllib.request
 from collections.abc import Callable
 from enum import Enum
-from typing import Any
-from urllib.parse import urlencode
 
 from chalicelib.core.domain_errors import DependencyUnavailable
+from chalicelib.platform.form_service import FormService, NoAnswer, Opener
 from chalicelib.spam.screen import Post
 
 COMMENT_CHECK_URL = "https://rest.akismet.com/1.1/comment-check"
 TIMEOUT_SECONDS = 2.0
 _log = logging.getLogger("frontdesk.akismet")
-
-Opener = Callable[..., Any]
 
 
 class Answer(Enum):
@@ -44,13 +40,11 @@ class Akismet:
     def __init__(self, *, blog: str, key: Callable[[], str], url: str = COMMENT_CHECK_URL,
                  opener: Opener = urllib.request.urlopen,
                  timeout_seconds: float = TIMEOUT_SECONDS) -> None:
-        if not url.startswith(("https://", "http://")):  # never file: or another scheme
-            raise ValueError(f"The Akismet URL must be http(s): {url!r}")
+        self._service = FormService(url, what="Akismet", opener=opener,
+                                    timeout_seconds=min(timeout_seconds, TIMEOUT_SECONDS))
         self._blog = blog
         self._key = key
-        self._url = url
-        self._open = opener
-        self._timeout = min(timeout_seconds, TIMEOUT_SECONDS)
+        self._timeout = self._service.timeout_seconds
 
     def check(self, post: Post) -> Answer:
         """Akismet's verdict on `post`, or UNAVAILABLE within the timeout."""
@@ -69,19 +63,15 @@ class Akismet:
                     "comment_type": "contact-form", "comment_author": post.name or "",
                     "comment_author_email": post.address or "",
                     "comment_content": "\n\n".join(post.texts), "blog_charset": "UTF-8"}
-            request = urllib.request.Request(  # noqa: S310 (http(s) only, checked in __init__)
-                self._url, data=urlencode(form).encode(), method="POST",
-                headers={"Content-Type": "application/x-www-form-urlencoded"})
-            with self._open(request, timeout=self._timeout) as response:
-                body = response.read(1024).decode("utf-8", "replace").strip()
-                help_text = response.headers.get("X-akismet-debug-help", "")
+            raw, headers = self._service.post(form, max_bytes=1024)
         except DependencyUnavailable:
             _log.error("Akismet unavailable: its key could not be read")
             return Answer.UNAVAILABLE
-        except (urllib.error.URLError, OSError, ValueError) as exc:
-            # URLError includes HTTPError (a 5xx); OSError, timeouts.
-            _log.error("Akismet unavailable: %s", type(exc).__name__)
+        except NoAnswer as exc:
+            _log.error("Akismet unavailable: %s", exc)
             return Answer.UNAVAILABLE
+        body = raw.decode("utf-8", "replace").strip()
+        help_text = headers.get("X-akismet-debug-help", "")
         if body == "true":
             return Answer.SPAM
         if body == "false":
