@@ -9,12 +9,15 @@ from typing import Any
 from chalice import CognitoUserPoolAuthorizer, Rate, Response
 from chalice.app import Request
 
+from chalicelib.api.audit import actor_of
 from chalicelib.api.bodies import HEALTHY, Health, Me
 from chalicelib.api.services import Services
+from chalicelib.audit.entry import SERVICE
+from chalicelib.audit.log import Audited
 from chalicelib.auth import me, roles
 from chalicelib.auth.identity import current_identity
 from chalicelib.core.idempotency import HEADER as KEY
-from chalicelib.http import log
+from chalicelib.http import context, log
 from chalicelib.http.application import Application
 from chalicelib.http.body import read_json_object
 from chalicelib.http.context import api_address, client_ip
@@ -56,6 +59,11 @@ def request() -> Request:
 
 def json_body(max_bytes: int = settings.max_body_bytes) -> dict[str, Any]:
     return read_json_object(request(), max_bytes=max_bytes)
+
+
+def audited() -> Audited:
+    """Who is making this admin write, and in which request: what its audit entry records."""
+    return services.audit.by(actor_of(current_identity()), context.request_id.get())
 
 
 def header(name: str) -> str | None:
@@ -151,7 +159,7 @@ def list_users() -> Response:
 @responds(201, "User", body="UserCreate", headers=(KEY,), statuses=(409,),
           success_headers=("Location", "ETag"))
 def create_user() -> Response:
-    return services.users_api.create(json_body(), header("idempotency-key"))
+    return services.users_api.create(json_body(), header("idempotency-key"), audited())
 
 
 @app.route("/users/export", methods=["GET"], authorizer=cognito)
@@ -174,14 +182,14 @@ def get_user(user_id: str) -> Response:
 @responds(200, "User", body="UserUpdate", headers=("If-Match",), required_headers=("If-Match",),
           statuses=(409, 412, 428), success_headers=("ETag",))
 def update_user(user_id: str) -> Response:
-    return services.users_api.update(user_id, json_body(), header("if-match"))
+    return services.users_api.update(user_id, json_body(), header("if-match"), audited())
 
 
 @app.route("/users/{user_id}", methods=["DELETE"], authorizer=cognito)
 @roles.admin
 @responds(204, None, headers=("If-Match",), statuses=(409, 412))
 def delete_user(user_id: str) -> Response:
-    return services.users_api.delete(user_id, header("if-match"))
+    return services.users_api.delete(user_id, header("if-match"), audited())
 
 
 # -- admin: dashboard ---------------------------------------------------------
@@ -205,7 +213,7 @@ def export_messages() -> Response:
 @roles.admin
 @responds(200, "BulkResults", body="BulkChange")
 def bulk_messages() -> Response:
-    return services.dashboard_api.bulk(json_body())
+    return services.dashboard_api.bulk(json_body(), audited())
 
 
 @app.route("/dashboard/messages/{message_id}", methods=["GET"], authorizer=cognito)
@@ -219,14 +227,14 @@ def get_message(message_id: str) -> Response:
 @roles.admin
 @responds(200, "MessageThread", body="StatusChange")
 def update_message(message_id: str) -> Response:
-    return services.dashboard_api.update(message_id, json_body())
+    return services.dashboard_api.update(message_id, json_body(), audited())
 
 
 @app.route("/dashboard/messages/{message_id}", methods=["DELETE"], authorizer=cognito)
 @roles.admin
 @responds(204, None)
 def delete_message(message_id: str) -> Response:
-    return services.dashboard_api.delete(message_id)
+    return services.dashboard_api.delete(message_id, audited())
 
 
 @app.route("/dashboard/messages/{message_id}/replies", methods=["POST"], authorizer=cognito)
@@ -234,7 +242,14 @@ def delete_message(message_id: str) -> Response:
 @responds(202, "ReplyAccepted", body="ReplyBody", headers=(KEY,), statuses=(409, 429))
 def reply_to_message(message_id: str) -> Response:
     return services.dashboard_api.reply(message_id, json_body(), header("idempotency-key"),
-                                        current_identity())
+                                        current_identity(), audited())
+
+
+@app.route("/dashboard/audit", methods=["GET"], authorizer=cognito)
+@roles.admin
+@responds(200, "AuditPage", query=("actor", "action", "limit", "cursor"))
+def list_audit() -> Response:
+    return services.audit_api.list(request().query_params)
 
 
 @app.route("/dashboard/stats", methods=["GET"], authorizer=cognito)
@@ -258,7 +273,7 @@ def get_spam_rules() -> Response:
 @responds(200, "SpamRules", body="SpamRules", headers=("If-Match",), statuses=(412,),
           success_headers=("ETag",))
 def put_spam_rules() -> Response:
-    return services.spam_rules_api.put(json_body(), header("if-match"))
+    return services.spam_rules_api.put(json_body(), header("if-match"), audited())
 
 
 # -- admin: forms -------------------------------------------------------------
@@ -283,14 +298,14 @@ def get_form(form_id: str) -> Response:
           statuses=(409, 412), success_headers=("ETag",), creates=True)
 def put_form(form_id: str) -> Response:
     return services.forms_api.put(form_id, json_body(), header("if-match"),
-                                  header("if-none-match"))
+                                  header("if-none-match"), audited())
 
 
 @app.route("/dashboard/forms/{form_id}", methods=["DELETE"], authorizer=cognito)
 @roles.admin
 @responds(204, None, headers=("If-Match",), statuses=(409, 412))
 def delete_form(form_id: str) -> Response:
-    return services.forms_api.delete(form_id, header("if-match"))
+    return services.forms_api.delete(form_id, header("if-match"), audited())
 
 
 # -- service (API key) --------------------------------------------------------
@@ -308,6 +323,7 @@ def service_get_user(user_id: str) -> Response:
           success_headers=("Location", "ETag"))
 def service_create_user() -> Response:
     return services.users_api.create(json_body(), header("idempotency-key"),
+                                     services.audit.by(SERVICE, context.request_id.get()),
                                      location_prefix="/service/users")
 
 

@@ -21,6 +21,7 @@ from moto.cloudformation.models import Stack
 
 from chalicelib.auth.identity import ADMIN_GROUP
 from infra import stack
+from infra.audit_salt import ensure_audit_salt
 from infra.stages import LOCAL, TEMPLATE_FILE, StageConfig, load_stage
 from infra.web_headers import security_headers
 
@@ -150,6 +151,7 @@ def provision(session: Any, *, users: tuple[DemoUser, ...] = DEMO_USERS,
     """`session` is a boto3 Session whose clients already point at moto. The
     stage's parameters are the local stage's settings (infra.stages.LOCAL_SETTINGS)."""
     outputs = deploy_resources(session, load_stage(LOCAL), site_headers)
+    ensure_audit_salt(session.client("ssm"), LOCAL)
     pool_id, client_id = outputs["UserPoolId"], outputs["UserPoolClientId"]
     cognito = session.client("cognito-idp")
     described: list[dict[str, Any]] = []

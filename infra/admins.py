@@ -4,6 +4,12 @@
 through `python -m infra`. STAGE=local (their default) is the running
 `make dev` stack, found through its .local/stack.json; dev and prod are the
 deployed pools, found through the resources stack's outputs.
+
+Each change is recorded in the stage's audit log (chalicelib/audit) as the
+operator's: actor `{"sub": "operator"}`, the AWS identity running it in the
+summary, a request id of the run's own. Cognito is no DynamoDB transaction,
+so the entry is written right after the change succeeds; when that write
+fails, the command says so (the change stays made).
 """
 from __future__ import annotations
 
@@ -11,11 +17,14 @@ import json
 import os
 import secrets
 import string
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from chalicelib.audit.entry import OPERATOR_SUB, Actor, Target
+from chalicelib.audit.log import Audited, AuditLog
 from infra.stages import PROJECT_DIR
 
 ADMIN_GROUP = "admin"  # the group the API's require-admin check reads (chalicelib.auth.identity)
@@ -62,11 +71,13 @@ class Admins:
     """
 
     def __init__(self, cognito: Any, pool_id: str, *, emails_passwords: bool,
-                 make_password: Callable[[], str] = temporary_password) -> None:
+                 make_password: Callable[[], str] = temporary_password,
+                 audit: OperatorAudit | None = None) -> None:
         self._cognito = cognito
         self._pool_id = pool_id
         self._emails_passwords = emails_passwords
         self._make_password = make_password
+        self._audit = audit
 
     def invite(self, email: str) -> Invitation:
         email = normalise_email(email)
@@ -87,8 +98,12 @@ class Admins:
         except self._cognito.exceptions.UsernameExistsException:
             already = ADMIN_GROUP in self._groups_of(email)
             self._add_to_group(email)
+            if not already:
+                self._record("admin.invite", email, "added an existing account to the admin "
+                                                    "group")
             return Invitation(email, created=False, already_admin=already)
         self._add_to_group(email)
+        self._record("admin.invite", email, "created an account in the admin group")
         return Invitation(email, created=True, temporary_password=password)
 
     def remove(self, email: str) -> bool:
@@ -103,7 +118,13 @@ class Admins:
             self._cognito.admin_user_global_sign_out(UserPoolId=self._pool_id, Username=email)
         except self._cognito.exceptions.UserNotFoundException as exc:
             raise AdminError(f"There is no account for {email}.") from exc
+        self._record("admin.remove", email, "removed from the admin group and signed out "
+                                            "everywhere")
         return True
+
+    def _record(self, action: str, email: str, what: str) -> None:
+        if self._audit is not None:
+            self._audit.record(action, email, what)
 
     def emails(self) -> list[str]:
         return sorted(self._members())
@@ -126,6 +147,28 @@ class Admins:
             UserPoolId=self._pool_id, Username=email, GroupName=ADMIN_GROUP)
 
 
+class OperatorAudit:
+    """`make admin`'s entries in the stage's audit log: the operator's (their
+    AWS identity, as STS names it, in each summary), one request id per run."""
+
+    def __init__(self, log: AuditLog, sts: Any) -> None:
+        self._audited: Audited = log.by(Actor(OPERATOR_SUB), f"make-admin-{uuid.uuid4()}")
+        self._sts = sts
+        self._identity: str | None = None
+
+    def record(self, action: str, email: str, what: str) -> None:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            if self._identity is None:
+                self._identity = str(self._sts.get_caller_identity()["Arn"])
+            self._audited.record(action, Target("admin", email),
+                                 f"{what} with make admin, as {self._identity}")
+        except (ClientError, BotoCoreError) as exc:
+            raise AdminError(f"{email}: done, but its audit entry could not be written ({exc}); "
+                             "the audit log will not show this change.") from exc
+
+
 def local_admins(stack_file: Path) -> Admins:
     """The running `make dev` stack's pool, through the moto endpoint it wrote down."""
     import boto3
@@ -135,11 +178,19 @@ def local_admins(stack_file: Path) -> Admins:
     except FileNotFoundError as exc:
         raise AdminError(f"No local stack is running ({stack_file} is missing). "
                          "Start one with `make dev`, or pass a deployed stage, like STAGE=dev.") from exc
+    def client(service: str) -> Any:
+        return boto3.client(service, endpoint_url=stack.get("awsEndpoint",
+                                                            stack["cognitoEndpoint"]),
+                            region_name=stack["region"], aws_access_key_id="local",
+                            aws_secret_access_key="local")  # noqa: S106 (moto takes any)
+
     cognito = boto3.client("cognito-idp", endpoint_url=stack["cognitoEndpoint"],
                            region_name=stack["region"],
                            aws_access_key_id="local",
                            aws_secret_access_key="local")  # noqa: S106 (moto takes any)
-    return Admins(cognito, stack["userPoolId"], emails_passwords=False)
+    audit = OperatorAudit(AuditLog(client("dynamodb"), stack["tableName"]), client("sts")) \
+        if "tableName" in stack else None
+    return Admins(cognito, stack["userPoolId"], emails_passwords=False, audit=audit)
 
 
 def deployed_admins(session: Any, stage_name: str) -> Admins:
@@ -150,7 +201,8 @@ def deployed_admins(session: Any, stage_name: str) -> Admins:
 
     stack = stack_name(stage_name)  # no settings needed: the name is the stage's
     try:
-        pool_id = stack_outputs(session.client("cloudformation"), stack)["UserPoolId"]
+        outputs = stack_outputs(session.client("cloudformation"), stack)
+        pool_id = outputs["UserPoolId"]
     except ClientError as exc:
         if "does not exist" not in exc.response["Error"]["Message"]:
             raise
@@ -159,7 +211,22 @@ def deployed_admins(session: Any, stage_name: str) -> Admins:
     except KeyError as exc:
         raise AdminError(f"The stack {stack} has no UserPoolId output; "
                          f"run `make deploy STAGE={stage_name}` first.") from exc
-    return Admins(session.client("cognito-idp"), pool_id, emails_passwords=True)
+    log = AuditLog(session.client("dynamodb"), outputs.get("TableName") or f"frontdesk-{stage_name}",
+                   retention_days=audit_retention_days(stage_name))
+    return Admins(session.client("cognito-idp"), pool_id, emails_passwords=True,
+                  audit=OperatorAudit(log, session.client("sts")))
+
+
+def audit_retention_days(stage_name: str) -> int:
+    """The stage's auditRetentionDays; its default when the settings file
+    cannot say (`make admin` needs no settings file)."""
+    from chalicelib.core.retention import AUDIT_DAYS
+    from infra.stages import SettingsError, load_stage
+
+    try:
+        return load_stage(stage_name).audit_retention_days
+    except SettingsError:
+        return AUDIT_DAYS
 
 
 def stack_file_from_env() -> Path:

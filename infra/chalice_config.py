@@ -29,6 +29,7 @@ def stage_environment(stage: StageConfig, outputs: dict[str, str] | None) -> dic
     environment = {**stage.environment, "STAGE": stage.name, "TABLE_NAME": stage.table_name,
                    "MAIL_FROM": stage.mail_from, "OWNER_EMAIL": stage.owner_email,
                    "RETENTION_DAYS": str(stage.retention_days),
+                   "AUDIT_RETENTION_DAYS": str(stage.audit_retention_days),
                    **stage.branding.to_env(), **stage.spam_environment()}
     if outputs is not None:
         environment.update({

@@ -29,6 +29,7 @@ from typing import Any
 from chalicelib.core.retention import Retention
 from chalicelib.platform.branding import DEFAULT as DEFAULT_BRANDING
 from chalicelib.platform.branding import Branding
+from chalicelib.platform.config import audit_salt_parameter
 from infra import (
     chalice_cli,
     chalice_config,
@@ -41,6 +42,7 @@ from infra import (
     stream_subscription,
     unrecorded_api,
 )
+from infra.audit_salt import ensure_audit_salt
 from infra.backfill import Progress, Report
 from infra.delivery_upgrade import Upgrade
 from infra.form_index_upgrade import FormIndexUpgrade
@@ -82,6 +84,7 @@ class AwsClients:
     events: Any = None
     dynamodb: Any = None  # the data upgrade (skipped without it)
     logs: Any = None  # the functions' log retention (skipped without it)
+    ssm: Any = None  # the audit log's salt (skipped without it)
 
     @classmethod
     def from_session(cls, session: Any) -> AwsClients:
@@ -90,7 +93,7 @@ class AwsClients:
                    s3=session.client("s3"), cloudfront=session.client("cloudfront"),
                    lambda_=session.client("lambda"), iam=session.client("iam"),
                    events=session.client("events"), dynamodb=session.client("dynamodb"),
-                   logs=session.client("logs"))
+                   logs=session.client("logs"), ssm=session.client("ssm"))
 
 
 @dataclass(frozen=True)
@@ -310,6 +313,10 @@ def deploy(stage_name: str, *, aws: AwsClients, chalice: ChaliceRunner,
                                      site_headers(api_url, aws.region, captcha_provider),
                                      api_url=api_url)
 
+    if aws.ssm is not None:
+        created = ensure_audit_salt(aws.ssm, stage_name)
+        say(f"      the audit log's salt {audit_salt_parameter(stage_name)}: "
+            + ("created" if created else "kept as it is"))
     if aws.logs is not None:
         days = stage.log_retention_days
         groups = log_retention.apply(aws.logs, deployed_functions(project, stage_name), days)

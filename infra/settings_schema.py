@@ -9,8 +9,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from chalicelib.core.retention import AUDIT_DAYS, MAX_DAYS
 from chalicelib.core.retention import DEFAULT_DAYS as DEFAULT_RETENTION_DAYS
-from chalicelib.core.retention import MAX_DAYS
 from chalicelib.platform import branding
 from chalicelib.platform.branding import DEFAULT as BRANDING
 from infra.log_retention import ALLOWED_DAYS as LOG_DAYS
@@ -156,6 +156,9 @@ STAGE_FIELDS: Schema = {
     "retentionDays": Field("days each message is kept, counted from when it came; 0 keeps "
                            "every message forever (a form's own retentionDays comes first)",
                            DEFAULT_RETENTION_DAYS, _days),
+    "auditRetentionDays": Field("days each audit entry (an admin's change) is kept, counted "
+                                "from when it was written; 0 keeps every entry forever",
+                                AUDIT_DAYS, _days),
     "idTokenMinutes": Field("minutes a sign-in's ID token is valid before the page refreshes "
                             "it; a signed-out or removed admin's token works until then",
                             DEFAULT_ID_TOKEN_MINUTES, _between(5, 1440)),

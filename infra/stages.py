@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from chalicelib.core.retention import AUDIT_DAYS
 from chalicelib.core.retention import DEFAULT_DAYS as DEFAULT_RETENTION_DAYS
 from chalicelib.platform.branding import DEFAULT as DEFAULT_BRANDING
 from chalicelib.platform.branding import Branding
@@ -71,6 +72,8 @@ UNSETTABLE_VARIABLES = {
                     "make deploy sets it from the stage's name and its resources stack"),
     "MAIL_FROM": "make deploy sets it from mailFrom",
     "RETENTION_DAYS": "make deploy sets it from retentionDays",
+    "AUDIT_RETENTION_DAYS": "make deploy sets it from auditRetentionDays",
+    "AUDIT_SALT_PARAMETER": "the stage's role may read only /frontdesk/<stage>/audit-salt",
     "SITE_NAME": "make deploy sets it from branding.siteName",
     "MAIL_SUBJECT_PREFIX": "make deploy sets it from branding.subjectPrefix",
     "REPLY_SIGNATURE": "make deploy sets it from branding.replySignature",
@@ -134,6 +137,8 @@ class StageConfig:
     retention_days: int = DEFAULT_RETENTION_DAYS
     # Days the functions' log lines are kept (infra/log_retention.py); 0: forever.
     log_retention_days: int = DEFAULT_LOG_DAYS
+    # Days an audit entry is kept (chalicelib/audit); 0: forever.
+    audit_retention_days: int = AUDIT_DAYS
     # Minutes an ID token is valid (the pool client's IdTokenValidity).
     id_token_minutes: int = DEFAULT_ID_TOKEN_MINUTES
     # The spam rules' seed (a document; empty: none) and how long spam is kept.
@@ -236,6 +241,7 @@ def _stage_config(name: str, values: dict[str, Any]) -> StageConfig:
         mfa=values["mfa"],
         retention_days=values["retentionDays"],
         log_retention_days=values["logRetentionDays"],
+        audit_retention_days=values["auditRetentionDays"],
         id_token_minutes=values["idTokenMinutes"],
         xray=values["xray"],
         environment=dict(values["environment"]),

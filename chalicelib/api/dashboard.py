@@ -10,6 +10,7 @@ from chalice import Response
 from msgspec import UNSET
 
 from chalicelib.api import message_bodies as bodies
+from chalicelib.audit.log import Audited
 from chalicelib.auth.identity import Identity
 from chalicelib.contact.model import ALL_STATUSES, STATUSES, StatusChange
 from chalicelib.contact.search import MAX_QUERY_LENGTH, MAX_WORDS, Selection, search_words
@@ -154,19 +155,20 @@ class DashboardApi:
             items=[bodies.Message.of(m) for m in found.messages], next_cursor=found.next_cursor,
             searched=UNSET if found.searched is None else found.searched))
 
-    def bulk(self, body: dict[str, Any]) -> Response:
-        outcomes = self._dashboard.bulk(parse(BulkChange, body))
+    def bulk(self, body: dict[str, Any], audited: Audited) -> Response:
+        outcomes = self._dashboard.bulk(parse(BulkChange, body), audited)
         return json_response(bodies.BulkResults(results=[_result(o) for o in outcomes]))
 
     def get(self, message_id: str) -> Response:
         return json_response(thread_json(self._dashboard.thread(message_id)))
 
-    def update(self, message_id: str, body: dict[str, Any]) -> Response:
+    def update(self, message_id: str, body: dict[str, Any], audited: Audited) -> Response:
         change = parse(StatusChange, body)
-        return json_response(thread_json(self._dashboard.set_status(message_id, change.status)))
+        return json_response(thread_json(self._dashboard.set_status(message_id, change.status,
+                                                                    audited)))
 
-    def delete(self, message_id: str) -> Response:
-        self._dashboard.delete(message_id)
+    def delete(self, message_id: str, audited: Audited) -> Response:
+        self._dashboard.delete(message_id, audited)
         return no_content()
 
     def stats(self) -> Response:
@@ -175,7 +177,7 @@ class DashboardApi:
                                              retention_days=self._retention.days))
 
     def reply(self, message_id: str, body: dict[str, Any], raw_key: str | None,
-              author: Identity) -> Response:
+              author: Identity, audited: Audited) -> Response:
         errors: list[dict[str, str]] = []
         key = gather(errors, checked_key, raw_key)
         reply = parse_into(errors, ReplyBody, body)
@@ -185,7 +187,7 @@ class DashboardApi:
                                       actor=author.sub)
         answer = self._dashboard.reply(message_id, body=reply.body,
                                        author=author.email or author.sub, author_key=author.sub,
-                                       request=request)
+                                       request=request, audited=audited)
         return json_response(bodies.ReplyAccepted(**answer), 202)
 
     def export_messages(self, query: Mapping[str, Any] | None) -> Response:

@@ -7,6 +7,7 @@ from typing import Any
 from chalice import Response
 
 from chalicelib.api.form_bodies import Form, FormList
+from chalicelib.audit.log import Audited
 from chalicelib.core.validation import gather
 from chalicelib.forms.definition import parse_definition
 from chalicelib.forms.model import check_form_id
@@ -50,7 +51,7 @@ class FormsApi:
                              headers={"Cache-Control": SCHEMA_CACHE_CONTROL})
 
     def put(self, form_id: str, body: dict[str, Any], if_match: str | None,
-            if_none_match: str | None) -> Response:
+            if_none_match: str | None, audited: Audited) -> Response:
         """201 with a new form, 200 with a replaced one."""
         expected = precondition(if_match, if_none_match)
         errors: list[dict[str, str]] = []
@@ -58,10 +59,10 @@ class FormsApi:
         definition = gather(errors, parse_definition, body)
         if definition is None or errors:
             raise ValidationFailed(errors)
-        form, created = self._store.put(form_id, definition, expected)
+        form, created = self._store.put(form_id, definition, expected, audited)
         return json_response(Form.of(form), 201 if created else 200,
                              {"ETag": etag(form.version)})
 
-    def delete(self, form_id: str, if_match: str | None) -> Response:
-        self._store.delete(form_id, optional_versions(if_match))
+    def delete(self, form_id: str, if_match: str | None, audited: Audited) -> Response:
+        self._store.delete(form_id, optional_versions(if_match), audited)
         return no_content()

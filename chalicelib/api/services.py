@@ -24,12 +24,14 @@ from chalicelib.platform.metrics import MetricsSink
 from chalicelib.users.store import UserStore
 
 if TYPE_CHECKING:
+    from chalicelib.api.audit import AuditApi
     from chalicelib.api.contact import ContactApi
     from chalicelib.api.contact_form import ContactFormApi
     from chalicelib.api.dashboard import DashboardApi
     from chalicelib.api.form_page import FormPageApi
     from chalicelib.api.forms import FormsApi
     from chalicelib.api.spam_rules import SpamRulesApi
+    from chalicelib.audit.log import AuditLog
     from chalicelib.contact.captcha import CaptchaVerifier
     from chalicelib.contact.chat import ChatNotifications
     from chalicelib.contact.expired import ExpiredMessages
@@ -38,6 +40,7 @@ if TYPE_CHECKING:
     from chalicelib.db.rate_limit import RateLimiter
     from chalicelib.forms.store import FormStore
     from chalicelib.outbox.outbox import Deliveries
+    from chalicelib.platform.parameters import SsmSecret
     from chalicelib.spam.akismet import Akismet
     from chalicelib.spam.screen import SpamScreen
     from chalicelib.spam.store import SpamRulesStore
@@ -174,6 +177,24 @@ class Services:
     def dashboard_api(self) -> DashboardApi:
         from chalicelib.api.dashboard import DashboardApi
         return DashboardApi(self.dashboard, retention=self.settings.retention)
+
+    @cached_property
+    def audit(self) -> AuditLog:
+        """The audit log: each admin write records itself in it (`audit.by`)."""
+        from chalicelib.audit.log import AuditLog
+        return AuditLog(self.clients.dynamodb, self._table,
+                        retention_days=self.settings.audit_retention_days)
+
+    @cached_property
+    def audit_api(self) -> AuditApi:
+        from chalicelib.api.audit import AuditApi
+        return AuditApi(self.audit)
+
+    @cached_property
+    def audit_salt(self) -> SsmSecret:
+        """The stage's salt for an erased address's hash (chalicelib/audit/hashing.py)."""
+        from chalicelib.platform.parameters import SsmSecret
+        return SsmSecret(self.clients.ssm, self.settings.audit_salt_parameter)
 
     @cached_property
     def forms(self) -> FormStore:

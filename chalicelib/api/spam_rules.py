@@ -5,6 +5,7 @@ from typing import Any
 
 from chalice import Response
 
+from chalicelib.audit.log import Audited
 from chalicelib.http.conditional import etag, optional_versions
 from chalicelib.http.responses import json_response
 from chalicelib.spam.rules import parse_rules
@@ -19,8 +20,8 @@ class SpamRulesApi:
         document = self._store.get()
         return json_response(document.rules, headers={"ETag": etag(document.version)})
 
-    def put(self, body: dict[str, Any], if_match: str | None) -> Response:
+    def put(self, body: dict[str, Any], if_match: str | None, audited: Audited) -> Response:
         """Replace the document (If-Match optional: absent, any version)."""
         expected = optional_versions(if_match)
-        document = self._store.put(parse_rules(body), expected)
+        document = self._store.put(parse_rules(body), expected, audited)
         return json_response(document.rules, headers={"ETag": etag(document.version)})

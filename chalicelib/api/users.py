@@ -10,6 +10,7 @@ from chalice import Response
 from msgspec import UNSET
 
 from chalicelib.api import bodies
+from chalicelib.audit.log import Audited
 from chalicelib.core import text
 from chalicelib.core.idempotency import IdempotencyStore, Scope, checked_key
 from chalicelib.core.validation import Model, gather, parse, parse_into
@@ -26,7 +27,7 @@ class UsersApi:
         self._store = store
         self._idempotency = idempotency
 
-    def create(self, body: dict[str, Any], raw_key: str | None = None,
+    def create(self, body: dict[str, Any], raw_key: str | None, audited: Audited,
                location_prefix: str = "/users") -> Response:
         """201 with the user; with an Idempotency-Key, a retry gets the first 201."""
         errors: list[dict[str, str]] = []
@@ -37,7 +38,7 @@ class UsersApi:
         # A key to one route: /users and /service/users are two.
         scope = Scope(f"POST {location_prefix}", answer=bodies.User)
         user = self._idempotency.once(scope.request(key, msgspec.to_builtins(data)),
-                                      lambda keyed: bodies.User.of(self._store.create(data, keyed)))
+                                      lambda keyed: bodies.User.of(self._store.create(data, keyed, audited)))
         return json_response(user, 201, {"Location": f"{location_prefix}/{user.id}",
                                          "ETag": etag(user.version)})
 
@@ -58,17 +59,18 @@ class UsersApi:
         return json_response(bodies.UserPage(items=[bodies.User.of(u) for u in users],
                                              next_cursor=next_cursor))
 
-    def update(self, user_id: str, body: dict[str, Any], if_match: str | None) -> Response:
+    def update(self, user_id: str, body: dict[str, Any], if_match: str | None,
+               audited: Audited) -> Response:
         expected = required_versions(if_match)
         changes = parse(UserUpdate, body)
         if changes.name is UNSET and changes.email is UNSET and changes.age is UNSET:
             raise ValidationFailed([{"field": "body",
                                      "message": "must change at least one of name, email, age"}])
-        user = self._store.update(user_id, changes, expected)
+        user = self._store.update(user_id, changes, expected, audited)
         return json_response(bodies.User.of(user), headers={"ETag": etag(user.version)})
 
-    def delete(self, user_id: str, if_match: str | None) -> Response:
-        self._store.delete(user_id, optional_versions(if_match))
+    def delete(self, user_id: str, if_match: str | None, audited: Audited) -> Response:
+        self._store.delete(user_id, optional_versions(if_match), audited)
         return no_content()
 
 

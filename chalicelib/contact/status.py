@@ -72,6 +72,7 @@ class StatusChanged:
     parts: dict[str, dict[str, Any]]
     counters: dict[str, int]
     message: Message
+    previous_status: str
 
     def failed(self, failure: ConditionFailed) -> bool:
         """Whether `failure` is this message's (changed or deleted since it was read)."""
@@ -132,7 +133,7 @@ def status_change(table: str, item: Mapping[str, Any], children: Sequence[Mappin
     parts[f"{name}message"] = {"Update": update(
         table, keys.message(current.id), set=changes, remove=removed,
         condition=attr("status").eq(current.status) & ours)}
-    return StatusChanged(current.id, parts, dict(counters), updated)
+    return StatusChanged(current.id, parts, dict(counters), updated, current.status)
 
 
 def _expiry(expiry: int | None) -> dict[str, Any]:

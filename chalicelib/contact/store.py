@@ -29,6 +29,9 @@ from typing import Any
 
 import msgspec
 
+from chalicelib.audit.entry import Target
+from chalicelib.audit.log import PART as AUDIT_PART
+from chalicelib.audit.log import Audited
 from chalicelib.autoresponder.decision import Verdict
 from chalicelib.autoresponder.plan import plan
 from chalicelib.contact.model import (
@@ -292,17 +295,23 @@ class MessageStore:
                                companions=self._companions)
         return Message.from_item(item) if change is None else change
 
-    def set_status(self, message_id: str, requested: str) -> Message:
+    def set_status(self, message_id: str, requested: str, audited: Audited | None = None,
+                   how: str = "") -> Message:
         """Move the message to the status `requested` gives it (a no-op if it
-        has it); the message as it now is."""
+        has it, recorded nowhere); the message as it now is. With `audited`,
+        the change's audit entry (`how` it was asked, in its summary) is in
+        its transaction."""
         for _ in range(3):
             change = self.status_change(message_id, requested)
             if isinstance(change, Message):
                 return change
+            parts = {**change.parts, "counters": counter_update(self._table, **change.counters)}
+            if audited is not None:
+                parts[AUDIT_PART] = audited.part(
+                    "message.update", Target("message", message_id),
+                    f"status {change.previous_status} → {change.message.status}{how}")
             try:
-                transact_write(self._client, {
-                    **change.parts, "counters": counter_update(self._table, **change.counters),
-                }, order=self._part_order)
+                transact_write(self._client, parts, order=self._part_order)
                 return change.message
             except ConditionFailed:
                 continue  # changed (or deleted) since we read it
@@ -326,10 +335,11 @@ class MessageStore:
             query["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
 
     def delete(self, message_id: str, attached: Parts | None = None,
-               counter_deltas: dict[str, int] | None = None) -> None:
+               counter_deltas: dict[str, int] | None = None, *,
+               audited: Audited | None = None, how: str = "") -> None:
         """Delete the message with its deliveries (the owner's mail, the chat
         post), and in the same transaction the `attached` parts (its replies)
-        with their `counter_deltas`."""
+        with their `counter_deltas`, and with `audited` its audit entry."""
         for _ in range(3):
             item = self._item(message_id)
             current = Message.from_item(item)
@@ -339,13 +349,18 @@ class MessageStore:
             condition = attr("status").eq(current.status)
             if deliveries.record_condition is not None:
                 condition = condition & deliveries.record_condition
+            parts = {
+                **(attached or {}), **deliveries.parts,
+                "message": {"Delete": delete(self._table, keys.message(message_id),
+                                             condition=condition)},
+                "counters": counter_update(self._table, **deltas),
+            }
+            if audited is not None:
+                parts[AUDIT_PART] = audited.part(
+                    "message.delete", Target("message", message_id),
+                    f"deleted a {current.status} message of form {current.form_id}{how}")
             try:
-                transact_write(self._client, {
-                    **(attached or {}), **deliveries.parts,
-                    "message": {"Delete": delete(self._table, keys.message(message_id),
-                                                 condition=condition)},
-                    "counters": counter_update(self._table, **deltas),
-                }, order=self._part_order)
+                transact_write(self._client, parts, order=self._part_order)
                 return
             except ConditionFailed:
                 continue

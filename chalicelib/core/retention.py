@@ -29,6 +29,8 @@ from chalicelib.db.table import TTL_ATTRIBUTE
 DEFAULT_DAYS = 365
 DEFAULT_SPAM_DAYS = 30
 FOREVER = 0
+# Days an audit entry is kept (the stage's auditRetentionDays; chalicelib/audit).
+AUDIT_DAYS = 400
 MAX_DAYS = 3650  # ten years: more is a typo, or "forever" (0)
 DAY_SECONDS = 86_400
 

@@ -19,6 +19,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from chalicelib.audit.entry import Target
+from chalicelib.audit.log import PART as AUDIT_PART
+from chalicelib.audit.log import Audited
 from chalicelib.contact.model import REPLIED, SPAM, Message, Notification
 from chalicelib.contact.status import STATUS_COUNTER, listed_as
 from chalicelib.core.domain_errors import (
@@ -91,10 +94,11 @@ class ReplyStore:
                       state_of(CHAT, message), reply_items=replies)
 
     def create(self, message_id: str, *, body: str, author: str, charge: Charge,
-               request: IdempotentRequest | None) -> dict[str, Any]:
-        """Store a reply and return its answer. RecordNotFound, LimitReached,
-        RateExceeded or KeyInUse (a concurrent request with the key got there
-        first) store nothing."""
+               request: IdempotentRequest | None,
+               audited: Audited | None = None) -> dict[str, Any]:
+        """Store a reply and return its answer, and with `audited` its audit
+        entry. RecordNotFound, LimitReached, RateExceeded or KeyInUse (a
+        concurrent request with the key got there first) store nothing."""
         for _ in range(5):
             current = self.thread(message_id).message
             if current.status == SPAM:
@@ -124,6 +128,11 @@ class ReplyStore:
             if request is not None:
                 parts["idempotency"] = request.record_put(self._table, answer,
                                                           int(moment.timestamp()))
+            if audited is not None:
+                parts[AUDIT_PART] = audited.part(
+                    "reply.create", Target("message", message_id),
+                    f"reply {reply.id} ({len(body)} characters) queued to be mailed; "
+                    f"the message was {current.status}")
             try:
                 transact_write(self._client, parts, order=self._part_order)
                 return answer

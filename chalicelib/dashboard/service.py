@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from chalicelib.audit.log import Audited
 from chalicelib.contact.model import ALL_STATUSES, SPAM, STATUSES, Message
 from chalicelib.contact.search import Selection
 from chalicelib.contact.status import STATUS_COUNTER
@@ -119,29 +120,33 @@ class Dashboard:
     def thread(self, message_id: str) -> Thread:
         return self._replies.thread(message_id)
 
-    def set_status(self, message_id: str, status: str) -> Thread:
-        self._messages.set_status(message_id, status)
+    def set_status(self, message_id: str, status: str, audited: Audited | None = None) -> Thread:
+        self._messages.set_status(message_id, status, audited)
         return self.thread(message_id)
 
-    def delete(self, message_id: str) -> None:
+    def delete(self, message_id: str, audited: Audited | None = None, how: str = "") -> None:
         thread = self.thread(message_id)
-        self._messages.delete(message_id, *self._replies.deliveries_discarded(thread))
+        self._messages.delete(message_id, *self._replies.deliveries_discarded(thread),
+                              audited=audited, how=how)
 
-    def bulk(self, change: BulkChange) -> builtins.list[Outcome]:
+    def bulk(self, change: BulkChange, audited: Audited | None = None) -> builtins.list[Outcome]:
         """`change.action` on each of its messages, as its own route would
         (PATCH's status change, DELETE), concurrently: one outcome per id, in
-        order. DependencyUnavailable when the database failed every one."""
+        order, and one audit entry per message changed, in its own
+        transaction. DependencyUnavailable when the database failed every one."""
         change.check()
+        how = f" (bulk {change.action})"
 
         def one(message_id: str) -> str:
             if change.action == "delete":
-                self.delete(message_id)
+                self.delete(message_id, audited, how)
                 return DELETED
             if change.action == NOT_SPAM:
                 current = self._messages.get(message_id)
                 if current.status != SPAM:
                     return current.status  # not spam: nothing to clear
-            return self._messages.set_status(message_id, ACTION_STATUS[change.action]).status
+            return self._messages.set_status(message_id, ACTION_STATUS[change.action],
+                                             audited, how).status
 
         outcomes = run_each(change.ids, one)
         unavailable = [o.error for o in outcomes if isinstance(o.error, DependencyUnavailable)]
@@ -169,12 +174,14 @@ class Dashboard:
     # -- replies ---------------------------------------------------------------
 
     def reply(self, message_id: str, *, body: str, author: str, author_key: str,
-              request: IdempotentRequest | None) -> dict[str, Any]:
+              request: IdempotentRequest | None,
+              audited: Audited | None = None) -> dict[str, Any]:
         """Store a reply to be mailed; the answer is {"id", "status"}. With an
-        Idempotency-Key, a retry gets the first answer and stores nothing."""
+        Idempotency-Key, a retry gets the first answer and stores nothing
+        (nor records anything: the first did)."""
         return self._idempotency.once(request, lambda keyed: self._replies.create(
             message_id, body=body, author=author, request=keyed,
-            charge=self._reply_limiter.charge(author_key)))
+            charge=self._reply_limiter.charge(author_key), audited=audited))
 
     # -- exports -----------------------------------------------------------------
 

@@ -166,3 +166,33 @@ def duplicate_claim(digest: str) -> Key:
 
 # The spam rules document: one per stage (chalicelib/spam/store.py).
 SPAM_RULES: Key = {PK: "SPAMRULES", SK: "SPAMRULES"}
+
+
+# The audit log (chalicelib/audit): each entry is in four lists, one Query
+# each, newest first by id, whatever the filter: its table key is the list of
+# one actor's entries of one action; GSI1 holds every entry (one partition:
+# admins' writes are few), GSI2 each actor's, GSI3 each action's.
+AUDIT_LIST = "AUDIT"
+
+
+def audit_entry(actor_sub: str, action: str, entry_id: str) -> Key:
+    return {PK: audit_by(actor_sub, action), SK: entry_id}
+
+
+def audit_by(actor_sub: str, action: str) -> str:
+    """The table partition of one actor's entries of one action."""
+    return f"AUDIT#{action}#{actor_sub}"
+
+
+def audit_by_actor(actor_sub: str) -> str:
+    return f"AUDITACTOR#{actor_sub}"
+
+
+def audit_by_action(action: str) -> str:
+    return f"AUDITACTION#{action}"
+
+
+def audit_listings(actor_sub: str, action: str, entry_id: str) -> Key:
+    return {GSI1_PK: AUDIT_LIST, GSI1_SK: entry_id,
+            GSI2_PK: audit_by_actor(actor_sub), GSI2_SK: entry_id,
+            GSI3_PK: audit_by_action(action), GSI3_SK: entry_id}

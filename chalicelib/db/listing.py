@@ -32,7 +32,19 @@ from chalicelib.core.domain_errors import CursorInvalid
 from chalicelib.db.cursor import decode_cursor, encode_cursor
 from chalicelib.db.errors import aws_unavailable_mapped
 from chalicelib.db.items import from_item, to_value
-from chalicelib.db.table import GSI1, GSI1_PK, GSI1_SK, GSI2, GSI2_PK, GSI2_SK, GSI3, GSI3_PK, GSI3_SK
+from chalicelib.db.table import (
+    GSI1,
+    GSI1_PK,
+    GSI1_SK,
+    GSI2,
+    GSI2_PK,
+    GSI2_SK,
+    GSI3,
+    GSI3_PK,
+    GSI3_SK,
+    PK,
+    SK,
+)
 
 
 # A Struct, not a dataclass: loaded at init (chalicelib/http/operations.py says why).
@@ -46,6 +58,9 @@ class Index(msgspec.Struct, frozen=True):
 BY_GSI1 = Index(GSI1, GSI1_PK, GSI1_SK)
 BY_GSI2 = Index(GSI2, GSI2_PK, GSI2_SK)
 BY_GSI3 = Index(GSI3, GSI3_PK, GSI3_SK)
+# The table's own key: a list whose items are a partition of the table (one
+# actor's audit entries of one action), sorted by id.
+BY_TABLE = Index("", PK, SK)
 
 
 def newest_first(client: Any, table: str, *, partition: str, limit: int,
@@ -83,9 +98,13 @@ class Slice(msgspec.Struct, frozen=True):
         elif after:
             condition += " AND #sk < :high"
             values[":high"] = to_value(after)
-        return {"TableName": table, "IndexName": self.index.name, "ScanIndexForward": False,
-                "KeyConditionExpression": condition, "ExpressionAttributeNames": names,
-                "ExpressionAttributeValues": values, "Limit": limit}
+        query: dict[str, Any] = {"TableName": table, "ScanIndexForward": False,
+                                 "KeyConditionExpression": condition,
+                                 "ExpressionAttributeNames": names,
+                                 "ExpressionAttributeValues": values, "Limit": limit}
+        if self.index.name:
+            query["IndexName"] = self.index.name
+        return query
 
 
 def list_name(slices: Sequence[Slice]) -> str:

@@ -9,7 +9,10 @@
   creates can never pass it. A create that loses a race to the same id is read
   again and becomes a replace.
 - Put, existing form: conditional on the version just read (optimistic
-  concurrency; If-Match names the versions it may replace).
+  concurrency; If-Match names the versions it may replace; without one, a
+  concurrent replace is read again and the put applied to it, so concurrent
+  puts each get a version of their own).
+- With an `Audited`, every write holds its audit entry in its transaction.
 - Delete: conditional on the version just read, and subtracts 1 from the counter
   in the same transaction. The contact form is never deleted.
 """
@@ -20,8 +23,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from botocore.exceptions import ClientError
-
+from chalicelib.audit.entry import Target
+from chalicelib.audit.log import PART as AUDIT_PART
+from chalicelib.audit.log import Audited
 from chalicelib.core.domain_errors import (
     BuiltInForm,
     DependencyUnavailable,
@@ -32,17 +36,27 @@ from chalicelib.core.domain_errors import (
 )
 from chalicelib.db import keys
 from chalicelib.db.clock import iso, utc_now
-from chalicelib.db.errors import aws_unavailable_mapped, error_code
+from chalicelib.db.errors import aws_unavailable_mapped
 from chalicelib.db.expressions import attr, delete, put, update
 from chalicelib.db.items import from_item, to_value
 from chalicelib.db.reads import get_item
 from chalicelib.db.table import PK, SK
-from chalicelib.db.transactions import ConditionFailed, PartOrder, as_written, transact_write
+from chalicelib.db.transactions import (
+    ConditionFailed,
+    PartOrder,
+    Parts,
+    as_written,
+    transact_write,
+)
 from chalicelib.forms.builtin import CONTACT_ID, contact_edit_problems, contact_form
 from chalicelib.forms.model import MAX_FORMS, Form, FormDefinition, check_form_id, is_form_id
 
 _COUNT = "count"
-_ATTEMPTS = 3
+# A write conditional on the version read loses only to another writer's
+# success, so a put that names no version (If-Match absent) lands within
+# this many attempts whenever fewer writers race it: nine admins saving one
+# form in the same instant.
+_ATTEMPTS = 10
 
 
 @dataclass(frozen=True)
@@ -103,7 +117,8 @@ class FormStore:
     # -- writes --------------------------------------------------------------
 
     def put(self, form_id: str, definition: FormDefinition,
-            precondition: Precondition = ANY) -> tuple[Form, bool]:
+            precondition: Precondition = ANY,
+            audited: Audited | None = None) -> tuple[Form, bool]:
         """Create or replace the form; (the form, whether it was created).
         InvalidFields for an id no form may have, or an edit of the contact
         form that would break POST /contact; VersionMismatch when
@@ -121,19 +136,22 @@ class FormStore:
             now = iso(self._clock())
             if current is None:
                 form = Form(id=form_id, definition=definition, version=1, updated_at=now)
-                if self._create(form):
+                if self._create(form, _audit(audited, form, "created")):
                     return form, True
                 continue  # created meanwhile: replace it, if the precondition allows
+            form = Form(id=form_id, definition=definition, version=current.version + 1,
+                        updated_at=now, built_in=current.built_in)
             try:
-                return (self._replace(form_id, definition, now, current, stored, precondition),
-                        False)
-            except ClientError as exc:
-                if error_code(exc) != "ConditionalCheckFailedException":
-                    raise
+                self._replace(form, current, stored,
+                              _audit(audited, form, f"replaced version {current.version}"))
+                return form, False
+            except ConditionFailed:
+                pass
             # Changed or deleted since we read it: read again.
         raise DependencyUnavailable("The form kept changing while being saved. Try again.")
 
-    def delete(self, form_id: str, expected_versions: Set[int] | None = None) -> None:
+    def delete(self, form_id: str, expected_versions: Set[int] | None = None,
+               audited: Audited | None = None) -> None:
         if form_id == CONTACT_ID:
             raise BuiltInForm()
         for _ in range(_ATTEMPTS):
@@ -147,6 +165,7 @@ class FormStore:
                     "form": {"Delete": delete(self._table, keys.form(form_id),
                                               condition=attr("version").eq(current.version))},
                     "count": {"Update": update(self._table, keys.FORM_COUNT, add={_COUNT: -1})},
+                    **_audit(audited, current, "deleted", action="form.delete"),
                 }, order=self._part_order)
                 return
             except ConditionFailed:
@@ -173,28 +192,16 @@ class FormStore:
     def _from_item(item: dict[str, Any]) -> Form:
         return Form.from_item(item, built_in=item["id"] == CONTACT_ID)
 
-    def _replace(self, form_id: str, definition: FormDefinition, now: str, current: Form,
-                 stored: bool, precondition: Precondition) -> Form:
-        if not stored:
-            # The contact form in code, replaced only if nobody stored it meanwhile.
-            form = Form(id=form_id, definition=definition, version=current.version + 1,
-                        updated_at=now, built_in=current.built_in)
-            with aws_unavailable_mapped():
-                self._client.put_item(**put(self._table, form.to_item(),
-                                            condition=attr(PK).not_exists()))
-            return form
-        # The version is added to, not set: writers that named no version never
-        # conflict, and each replace gets a version of its own.
-        unchanged = (attr(PK).exists() if precondition.versions is None
-                     else attr("version").eq(current.version))
-        request = update(self._table, keys.form(form_id), add={"version": 1},
-                         set={"definition": Form.encoded(definition), "updatedAt": now},
-                         condition=unchanged)
-        with aws_unavailable_mapped():
-            response = self._client.update_item(**request, ReturnValues="ALL_NEW")
-        return self._from_item(from_item(response["Attributes"]))
+    def _replace(self, form: Form, current: Form, stored: bool, audit: Parts) -> None:
+        """Store `form` over `current` (ConditionFailed: it changed or went
+        meanwhile). The contact form in code is replaced only if nobody stored
+        it meanwhile."""
+        unchanged = attr("version").eq(current.version) if stored else attr(PK).not_exists()
+        transact_write(self._client, {
+            "form": {"Put": put(self._table, form.to_item(), condition=unchanged)}, **audit,
+        }, order=self._part_order)
 
-    def _create(self, form: Form) -> bool:
+    def _create(self, form: Form, audit: Parts) -> bool:
         """Store a new form and count it; False if one with its id appeared meanwhile."""
         below_cap = attr(_COUNT).not_exists() | attr(_COUNT).lt(self._max_stored)
         try:
@@ -202,6 +209,7 @@ class FormStore:
                 "form": {"Put": put(self._table, form.to_item(), condition=attr(PK).not_exists())},
                 "count": {"Update": update(self._table, keys.FORM_COUNT, add={_COUNT: 1},
                                            condition=below_cap)},
+                **audit,
             }, order=self._part_order)
         except ConditionFailed as exc:
             if exc.failed("form"):
@@ -211,3 +219,14 @@ class FormStore:
                                    "the contact form included. Delete one first.") from exc
             raise
         return True
+
+
+def _audit(audited: Audited | None, form: Form, what: str,
+           action: str = "form.put") -> Parts:
+    """The write's audit part, if it is audited: `what` happened, and the
+    form's version and field names (never a recipient's address)."""
+    if audited is None:
+        return {}
+    fields = ", ".join(f.name for f in form.definition.fields)
+    return {AUDIT_PART: audited.part(action, Target("form", form.id),
+                                     f"{what}: version {form.version}, fields {fields}")}

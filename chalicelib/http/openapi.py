@@ -20,7 +20,8 @@ from typing import Any
 import msgspec
 from chalice import Chalice
 
-from chalicelib.api import bodies, form_bodies, message_bodies
+from chalicelib.api import audit, bodies, form_bodies, message_bodies
+from chalicelib.audit.entry import ACTIONS
 from chalicelib.auth.roles import Role, role_of
 from chalicelib.contact.model import STATUSES, ContactSubmission, StatusChange
 from chalicelib.core import text
@@ -54,7 +55,7 @@ REQUEST_SCHEMAS: dict[str, dict[str, Any]] = {
                        "website and _gotcha, left empty"},
 }
 ANSWERS: tuple[type[msgspec.Struct], ...] = (*bodies.ANSWERS, *message_bodies.ANSWERS,
-                                             *form_bodies.ANSWERS, Error)
+                                             *form_bodies.ANSWERS, *audit.ANSWERS, Error)
 
 # Whatever the pipeline adds to every answer of an operation of that kind.
 ERROR_DESCRIPTIONS = {
@@ -123,6 +124,14 @@ PARAMETERS: dict[str, dict[str, Any]] = {
     "to": {"name": "to", "in": "query",
            "description": "Received before (ISO 8601: a date-time, or a date)",
            "schema": _MOMENT},
+    "actor": {"name": "actor", "in": "query",
+              "description": "Only this actor's entries: an admin's sub (an entry's actor.sub; "
+                             "\"operator\" for make admin; empty or absent: every actor)",
+              "schema": {"type": "string", "maxLength": audit.MAX_ACTOR,
+                         "pattern": "^[\\x21-\\x7e]*$"}},
+    "action": {"name": "action", "in": "query",
+               "description": "Only entries of this action (empty or absent: every action)",
+               "schema": {"enum": [*ACTIONS, ""]}},
     "export_cursor": {"name": "cursor", "in": "query",
                       "description": "From the previous page's Link header",
                       "schema": {"type": "string", "format": CURSOR_FORMAT, "maxLength": 200}},
@@ -199,6 +208,8 @@ SUMMARIES: dict[str, str] = {
     "delete_message": "Delete a message",
     "reply_to_message": "Reply to the message's sender by email; the reply is stored, then mailed",
     "get_stats": "Counts for the dashboard",
+    "list_audit": "The audit log: every admin write, newest first, by actor or action; "
+                  "entries are kept auditRetentionDays and never changed through the API",
     "get_spam_rules": "The spam rules applied to every form's posts (with their ETag)",
     "put_spam_rules": "Replace the spam rules (If-Match optional); absent fields are empty",
     "list_forms": "List the forms, the built-in contact form included, sorted by id",

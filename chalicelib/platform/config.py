@@ -15,8 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from chalicelib.core.retention import AUDIT_DAYS, MAX_DAYS, Retention
 from chalicelib.core.retention import DEFAULT_DAYS as DEFAULT_RETENTION_DAYS
-from chalicelib.core.retention import MAX_DAYS, Retention
 from chalicelib.outbox.timing import (
     BACKOFF_SECONDS,
     CLAIM_SECONDS,
@@ -48,6 +48,12 @@ def chat_webhook_parameter(stage: str) -> str:
 def akismet_key_parameter(stage: str) -> str:
     """The SSM parameter of a stage's Akismet API key; its IAM policy names exactly this one."""
     return f"/frontdesk/{stage}/akismet-key"
+
+
+def audit_salt_parameter(stage: str) -> str:
+    """The SSM parameter of a stage's audit salt (chalicelib/audit/hashing.py),
+    which `make deploy` creates once; its IAM policy names exactly this one."""
+    return f"/frontdesk/{stage}/audit-salt"
 
 
 def captcha_secret_parameter(stage: str) -> str:
@@ -244,6 +250,11 @@ class Settings:
     branding: Branding = DEFAULT_BRANDING
     # How long messages are kept (RETENTION_DAYS, from the stage's retentionDays).
     retention: Retention = Retention()
+    # How long audit entries are kept (AUDIT_RETENTION_DAYS, from the stage's
+    # auditRetentionDays; 0: forever), and the SSM SecureString of the salt an
+    # erased address is hashed with in them.
+    audit_retention_days: int = AUDIT_DAYS
+    audit_salt_parameter: str = ""
     # True only inside a real Lambda function of a deployed stage, where API
     # Gateway has already verified tokens and API keys before we run.
     behind_api_gateway: bool = False
@@ -358,5 +369,8 @@ class Settings:
             branding=branding,
             retention=Retention(_days(env, "RETENTION_DAYS", DEFAULT_RETENTION_DAYS),
                                 spam_days=_count(env, "SPAM_RETENTION_DAYS", 30)),
+            audit_retention_days=_days(env, "AUDIT_RETENTION_DAYS", AUDIT_DAYS),
+            audit_salt_parameter=(env.get("AUDIT_SALT_PARAMETER", "").strip()
+                                  or audit_salt_parameter(stage)),
             behind_api_gateway=in_lambda and stage != "local",
         )

@@ -8,6 +8,7 @@
 - Put: conditional on the version just read (optimistic concurrency; If-Match
   names the versions it may replace); the first put, on the item's absence.
 - Every post to a form reads it once (one strongly consistent GetItem).
+- A put with an `Audited` holds its audit entry in its transaction.
 """
 from __future__ import annotations
 
@@ -16,15 +17,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from botocore.exceptions import ClientError
-
+from chalicelib.audit.entry import Target
+from chalicelib.audit.log import PART as AUDIT_PART
+from chalicelib.audit.log import Audited
 from chalicelib.core.domain_errors import DependencyUnavailable, VersionMismatch
 from chalicelib.db import keys
 from chalicelib.db.clock import iso, utc_now
-from chalicelib.db.errors import aws_unavailable_mapped, error_code
 from chalicelib.db.expressions import attr, put
 from chalicelib.db.reads import get_item
 from chalicelib.db.table import PK
+from chalicelib.db.transactions import ConditionFailed, transact_write
 from chalicelib.spam.rules import NO_RULES, SpamRules
 
 _ATTEMPTS = 3
@@ -56,7 +58,8 @@ class SpamRulesStore:
     def rules(self) -> SpamRules:
         return self.get().rules
 
-    def put(self, rules: SpamRules, expected_versions: Set[int] | None = None) -> RulesDocument:
+    def put(self, rules: SpamRules, expected_versions: Set[int] | None = None,
+            audited: Audited | None = None) -> RulesDocument:
         """Replace the document; VersionMismatch when `expected_versions` (None:
         any) does not name the current one."""
         for _ in range(_ATTEMPTS):
@@ -68,15 +71,27 @@ class SpamRulesStore:
                 else attr(PK).not_exists()
             item = {**keys.SPAM_RULES, "type": "spamRules", "rules": rules.to_json(),
                     "version": saved.version, "updatedAt": saved.updated_at}
+            parts = {"rules": {"Put": put(self._table, item, condition=condition)}}
+            if audited is not None:
+                parts[AUDIT_PART] = audited.part(
+                    "spam_rules.put", Target("spamRules", "spamRules"),
+                    f"version {current.version} → {saved.version}: {_described(rules)}")
             try:
-                with aws_unavailable_mapped():
-                    self._client.put_item(**put(self._table, item, condition=condition))
+                transact_write(self._client, parts)
                 return saved
-            except ClientError as exc:
-                if error_code(exc) != "ConditionalCheckFailedException":
+            except ConditionFailed as exc:
+                if not exc.failed("rules"):
                     raise
             # Saved by someone else meanwhile: read again.
         raise DependencyUnavailable("The spam rules kept changing while being saved. Try again.")
+
+
+def _described(rules: SpamRules) -> str:
+    """The rules by how many of each, never a blocked word or sender itself."""
+    return (f"{len(rules.blocked_words)} blocked words, {len(rules.blocked_senders)} blocked "
+            f"senders, links {'unlimited' if rules.max_links is None else rules.max_links}, "
+            "duplicate window " + ("off" if rules.duplicate_window_hours is None
+                                   else f"{rules.duplicate_window_hours} hours"))
 
 
 def _stored_rules(data: dict[str, Any]) -> SpamRules:

@@ -10,6 +10,8 @@
 - Delete: removes the user and frees its email claim, conditional on the
   version just read, and subtracts 1 from the counter.
 - List: one GSI1 page, newest first (chalicelib/db/listing.py).
+- With an `Audited`, each write holds its audit entry in its transaction
+  (an update is then always a transaction, its email unchanged or not).
 """
 from __future__ import annotations
 
@@ -21,6 +23,9 @@ from typing import Any
 from botocore.exceptions import ClientError
 from msgspec import UNSET
 
+from chalicelib.audit.entry import Target
+from chalicelib.audit.log import PART as AUDIT_PART
+from chalicelib.audit.log import Audited
 from chalicelib.core.domain_errors import (
     ConcurrentChange,
     EmailTaken,
@@ -84,7 +89,8 @@ class UserStore:
 
     # -- writes --------------------------------------------------------------
 
-    def create(self, data: UserCreate, request: IdempotentRequest | None = None) -> User:
+    def create(self, data: UserCreate, request: IdempotentRequest | None = None,
+               audited: Audited | None = None) -> User:
         """With `request`, the new user's JSON is remembered as the answer in the
         same transaction (KeyInUse if a concurrent request with the key got
         there first)."""
@@ -102,6 +108,9 @@ class UserStore:
         if request is not None:
             parts["idempotency"] = request.record_put(self._table, user.to_json(),
                                                       int(moment.timestamp()))
+        if audited is not None:
+            parts[AUDIT_PART] = audited.part("user.create", Target("user", user.id),
+                                             f"created: version 1, {_fields(data)}")
         try:
             transact_write(self._client, parts, order=self._part_order)
         except ConditionFailed as exc:
@@ -112,7 +121,8 @@ class UserStore:
             raise
         return user
 
-    def update(self, user_id: str, changes: UserUpdate, expected_versions: ExpectedVersions) -> User:
+    def update(self, user_id: str, changes: UserUpdate, expected_versions: ExpectedVersions,
+               audited: Audited | None = None) -> User:
         """Apply `changes` if the current version is one of `expected_versions`
         (None: whichever is current). The write is conditional on the version
         read, so a concurrent change is read again and checked again; after
@@ -129,16 +139,23 @@ class UserStore:
                 created_at=current.created_at, updated_at=iso(self._clock()),
                 version=current.version + 1)
             change = self._versioned_update(updated, current.version)
+            audit = {} if audited is None else {AUDIT_PART: audited.part(
+                "user.update", Target("user", user_id),
+                f"version {current.version} → {updated.version}: {_fields(changes)}")}
             try:
-                if updated.email == current.email:
+                if updated.email == current.email and not audit:
                     with aws_unavailable_mapped():
                         self._client.update_item(**change)
+                elif updated.email == current.email:
+                    transact_write(self._client, {"user": {"Update": change}, **audit},
+                                   order=self._part_order)
                 else:
                     transact_write(self._client, {
                         "user": {"Update": change},
                         "emailClaim": self._put_new({**keys.email_claim(updated.email),
                                                      "type": "emailClaim", "userId": user_id}),
                         "oldEmailClaim": self._delete_claim(current.email, user_id),
+                        **audit,
                     }, order=self._part_order)
                 return updated
             except ConditionFailed as exc:
@@ -152,7 +169,8 @@ class UserStore:
             # Changed or deleted since we read it: read again.
         raise _overtaken("update", user_id)
 
-    def delete(self, user_id: str, expected_versions: ExpectedVersions = None) -> None:
+    def delete(self, user_id: str, expected_versions: ExpectedVersions = None,
+               audited: Audited | None = None) -> None:
         # The email claim to free is read from the user; the delete is
         # conditional on that read still being current. If a concurrent update
         # got in between, read again.
@@ -166,6 +184,9 @@ class UserStore:
                                               condition=attr("version").eq(current.version))},
                     "emailClaim": self._delete_claim(current.email, user_id),
                     "counters": counter_update(self._table, users=-1),
+                    **({} if audited is None else {AUDIT_PART: audited.part(
+                        "user.delete", Target("user", user_id),
+                        f"deleted: version {current.version}")}),
                 }, order=self._part_order)
                 return
             except ConditionFailed:
@@ -190,6 +211,12 @@ class UserStore:
         return update(self._table, keys.user(user.id), set=changes,
                       remove=["age"] if user.age is None else [],
                       condition=attr("version").eq(expected_version))
+
+
+def _fields(data: UserCreate | UserUpdate) -> str:
+    """The fields a create or update set, by name: never their values."""
+    named = [name for name in ("name", "email", "age") if getattr(data, name) is not UNSET]
+    return "fields " + ", ".join(named)
 
 
 def _overtaken(change: str, user_id: str) -> ConcurrentChange:

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from moto.cloudformation.models import Stack
 
+from chalicelib.platform.config import audit_salt_parameter
 from infra import gateway, site
 from tests.support.iam import allows, granted_actions
 
@@ -67,6 +68,20 @@ def token_validity(cognito: Any, pool_id: str, client_id: str, minutes: int) -> 
         f"the web client's tokens last {found}, not {minutes} minutes"]
 
 
+def audit_salt(ssm: Any, stage: str) -> list[str]:
+    """The stage's audit salt exists, a SecureString of 64 hex digits (infra/audit_salt.py)."""
+    name = audit_salt_parameter(stage)
+    try:
+        found = ssm.get_parameter(Name=name, WithDecryption=True)["Parameter"]
+    except ssm.exceptions.ParameterNotFound:
+        return [f"no audit salt {name}"]
+    value = str(found.get("Value", ""))
+    if found.get("Type") != "SecureString" or len(value) != 64:
+        return [f"the audit salt {name} is a {found.get('Type')} of {len(value)} characters, "
+                "not a SecureString of 64"]
+    return []
+
+
 def log_retention(logs: Any, stage: str, days: int) -> list[str]:
     """Every function's log group is kept `days` (logRetentionDays)."""
     problems = []
@@ -115,6 +130,7 @@ def expected_environment(stage: str, settings: Mapping[str, Any],
             "USER_POOL_ARN": outputs["UserPoolArn"], "MAIL_FROM": settings["mailFrom"],
             "OWNER_EMAIL": settings["ownerEmail"], "ALLOWED_ORIGINS": ",".join(origins),
             "RETENTION_DAYS": str(settings.get("retentionDays", 365)),
+            "AUDIT_RETENTION_DAYS": str(settings.get("auditRetentionDays", 400)),
             **{variable: json.dumps(value) if isinstance(value, bool) else value
                for name, variable in BRANDING_VARIABLES.items()
                if (value := settings.get("branding", {}).get(name)) is not None},

@@ -216,6 +216,7 @@ class Rehearsal:
         problems += checks.form_page_route(
             self.client("cloudfront"), self.outputs["SiteDistributionId"], self.api_url, STAGE,
             REGION, TEMPLATE_FILE)
+        problems += checks.audit_salt(self.client("ssm"), STAGE)
         if problems:
             raise StepFailed("; ".join(problems))
         return (f"{len(configurations)} functions {runtime}/{checks.ARCHITECTURE} with the "
@@ -227,7 +228,8 @@ class Rehearsal:
                 f"{keyed} service ones with the API key; "
                 f"gateway errors with CORS; web/ in the bucket with its headers and the "
                 f"settings' site name; the table's indexes are the template's; the site "
-                f"sends form.html to this API through the published form page function")
+                f"sends form.html to this API through the published form page function; "
+                f"the audit salt a SecureString")
 
     def call(self, method: str, resource: str, path: str, *, status: int, body: Any = None,
              path_parameters: dict[str, str] | None = None, admin: bool = False,
@@ -322,7 +324,17 @@ class Rehearsal:
         self.make("admin-remove", "4-admin-remove", STAGE=STAGE, EMAIL=email)
         if email in self.make("admins", "4-admins-after", STAGE=STAGE).output:
             raise StepFailed(f"make admins still lists {email} after make admin-remove")
-        return f"make admin, admins and admin-remove EMAIL={email} on the rehearsal's pool"
+        # The operator's changes and the admin's user creates, in the stage's audit log.
+        logged = self.call("GET", "/dashboard/audit", "/dashboard/audit", status=200,
+                           admin=True, query={"limit": "100"})["items"]
+        found = [(e["actor"]["sub"], e["action"], e["target"]["id"]) for e in logged]
+        expected = [("operator", "admin.remove", email), ("operator", "admin.invite", email)]
+        if [f for f in found if f[0] == "operator"] != expected:
+            raise StepFailed(f"the audit log's operator entries are {found}, not {expected}")
+        if sum(action == "user.create" for _, action, _ in found) != 2:
+            raise StepFailed(f"the audit log does not hold the 2 users created: {found}")
+        return (f"make admin, admins and admin-remove EMAIL={email} on the rehearsal's pool; "
+                f"the audit log holds both changes (the operator's) and the users created")
 
     def code(self) -> dict[str, str]:
         lambda_ = self.client("lambda")

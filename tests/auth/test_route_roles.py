@@ -24,7 +24,8 @@ EXPECTED = {
                  ("GET", "/dashboard/messages/export"), ("GET", "/users/export"),
                  ("GET", "/dashboard/forms"), ("GET", "/dashboard/forms/{form_id}"),
                  ("PUT", "/dashboard/forms/{form_id}"), ("DELETE", "/dashboard/forms/{form_id}"),
-                 ("GET", "/dashboard/spam-rules"), ("PUT", "/dashboard/spam-rules")},
+                 ("GET", "/dashboard/spam-rules"), ("PUT", "/dashboard/spam-rules"),
+                 ("GET", "/dashboard/audit")},
     Role.SERVICE: {("GET", "/service/users/{user_id}"), ("POST", "/service/users")},
 }
 

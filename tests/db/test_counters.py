@@ -12,6 +12,8 @@ import pytest
 from botocore.exceptions import ClientError
 
 from chalicelib.api.users import UsersApi
+from chalicelib.audit.entry import Actor
+from chalicelib.audit.log import AuditLog
 from chalicelib.contact.store import MessageStore
 from chalicelib.core.domain_errors import DependencyUnavailable
 from chalicelib.core.idempotency import IdempotencyStore
@@ -126,16 +128,18 @@ def test_a_create_that_keeps_failing_is_503_with_nothing_half_done(
         dynamodb: Any, fresh_table: str, failure: str, times: int) -> None:
     flaky = FlakyDynamoDB(dynamodb, failure, times=times)
     api = UsersApi(UserStore(flaky, fresh_table), IdempotencyStore(flaky, fresh_table))
+    admin = AuditLog(flaky, fresh_table).by(Actor("admin-sub"), "request-1")
     with pytest.raises(DependencyUnavailable) as refused:
-        api.create({"name": "Unlucky", "email": "u@example.com"}, "retry-me-later-1")
+        api.create({"name": "Unlucky", "email": "u@example.com"}, "retry-me-later-1", admin)
     answer = api_error_of(refused.value)
     assert answer.status == 503 and answer.headers["Retry-After"]
     assert flaky.failed == min(times, 5)  # transactions are retried 5 times, throttles not
-    assert everything(dynamodb, fresh_table) == []  # no user, claim, record or count
+    assert everything(dynamodb, fresh_table) == []  # no user, claim, record, count or entry
     # The same key later, once the fault clears: created once, as if first sent now.
     api = UsersApi(UserStore(dynamodb, fresh_table), IdempotencyStore(dynamodb, fresh_table))
+    admin = AuditLog(dynamodb, fresh_table).by(Actor("admin-sub"), "request-2")
     assert api.create({"name": "Unlucky", "email": "u@example.com"},
-                      "retry-me-later-1").status_code == 201
+                      "retry-me-later-1", admin).status_code == 201
     assert read_counters(dynamodb, fresh_table)["users"] == 1
 
 

@@ -24,7 +24,8 @@ from tests.conftest import JSON, TEST_API_KEY, TEST_ORIGIN
 SOME_ID = "01JD0000000000000000000000"
 # A value each declared parameter takes, so only the rule under test can refuse it.
 VALID = {"limit": "5", "cursor": "", "status": "new", "form": "contact", "email": "a@x.io",
-         "from": "2026-11-01", "to": "2026-11-02", "q": "words"}
+         "from": "2026-11-01", "to": "2026-11-02", "q": "words", "actor": "someone",
+         "action": "message.update"}
 
 
 # Every declared route, from the roles table (a table, so the tests can be
@@ -92,7 +93,7 @@ def test_a_page_is_shown_whatever_links_add_to_its_address(client: Any) -> None:
 
 @pytest.mark.parametrize(("method", "path"), [
     route for route in ROUTES if route[1] in {"/users", "/users/export", "/dashboard/messages",
-                                                "/dashboard/messages/export"}
+                                                "/dashboard/messages/export", "/dashboard/audit"}
     and route[0] == "GET"])
 def test_each_declared_query_parameter_given_twice_is_400_naming_it(
         client: Any, frontdesk_app: Any, admin_token: str, method: str, path: str) -> None:
@@ -115,7 +116,8 @@ def test_every_route_that_takes_query_parameters_is_walked_above(frontdesk_app: 
                   if (op := operation_of(entry_of(frontdesk_app, method, path).view_function))
                   and op.query}
     assert with_query == {("GET", "/users"), ("GET", "/users/export"),
-                          ("GET", "/dashboard/messages"), ("GET", "/dashboard/messages/export")}
+                          ("GET", "/dashboard/messages"), ("GET", "/dashboard/messages/export"),
+                          ("GET", "/dashboard/audit")}
 
 
 @pytest.mark.parametrize(("method", "path"), [

@@ -10,6 +10,7 @@ import pytest
 
 from chalicelib.platform.config import (
     akismet_key_parameter,
+    audit_salt_parameter,
     captcha_secret_parameter,
     chat_webhook_parameter,
 )
@@ -51,7 +52,8 @@ def test_every_resource_is_the_stage_s_own(stage: StageConfig) -> None:
            f"arn:aws:ses:*:*:identity/{stage.ses_identity}",
            f"arn:aws:ssm:*:*:parameter{captcha_secret_parameter(stage.name)}",
            f"arn:aws:ssm:*:*:parameter{chat_webhook_parameter(stage.name)}",
-           f"arn:aws:ssm:*:*:parameter{akismet_key_parameter(stage.name)}")
+           f"arn:aws:ssm:*:*:parameter{akismet_key_parameter(stage.name)}",
+           f"arn:aws:ssm:*:*:parameter{audit_salt_parameter(stage.name)}")
     for statement in stage_policy(stage)["Statement"]:
         if statement["Action"] == ["kms:Decrypt"]:
             continue  # any key, but only through SSM: the test below
@@ -95,14 +97,15 @@ def test_x_ray_is_granted_exactly_when_the_stage_traces(stage: StageConfig) -> N
 
 
 @STAGES
-def test_ssm_reads_exactly_three_parameters_and_kms_decrypts_only_through_ssm(
+def test_ssm_reads_exactly_four_parameters_and_kms_decrypts_only_through_ssm(
         stage: StageConfig) -> None:
     statements = stage_policy(stage)["Statement"]
     (read,) = [s for s in statements if "ssm:GetParameter" in s["Action"]]
     assert read["Action"] == ["ssm:GetParameter"]
     assert read["Resource"] == [f"arn:aws:ssm:*:*:parameter{captcha_secret_parameter(stage.name)}",
                                 f"arn:aws:ssm:*:*:parameter{chat_webhook_parameter(stage.name)}",
-                                f"arn:aws:ssm:*:*:parameter{akismet_key_parameter(stage.name)}"]
+                                f"arn:aws:ssm:*:*:parameter{akismet_key_parameter(stage.name)}",
+                                f"arn:aws:ssm:*:*:parameter{audit_salt_parameter(stage.name)}"]
     assert not any(a.startswith("ssm:") for s in statements if s is not read for a in s["Action"])
     (decrypt,) = [s for s in statements if any(a.startswith("kms:") for a in s["Action"])]
     assert decrypt["Action"] == ["kms:Decrypt"]

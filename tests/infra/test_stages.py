@@ -62,7 +62,8 @@ def test_the_example_defines_dev_and_prod_with_every_field() -> None:
             "(an address or domain) you can verify"]
         assert set(example[name]) == {"mailFrom", "ownerEmail", "sesIdentity", "alarmEmail",
                                       "alarms", "allowedOrigins", "site", "throttle", "quota",
-                                      "mfa", "retentionDays", "logRetentionDays",
+                                      "mfa", "retentionDays", "auditRetentionDays",
+                                          "logRetentionDays",
                                       "idTokenMinutes", "xray", "environment", "branding",
                                       "spamRules", "spamRetentionDays"}
         assert load_stage(name, EXAMPLE_SETTINGS_FILE).branding == branding.DEFAULT

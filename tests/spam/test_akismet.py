@@ -13,6 +13,7 @@ from chalicelib.api.services import Services
 from chalicelib.platform.aws import AwsClients
 from chalicelib.platform.config import Settings, akismet_key_parameter
 from chalicelib.spam.akismet import Akismet, Answer
+from chalicelib.spam.rules import parse_rules
 from chalicelib.spam.screen import Post
 from devstack.fakes import (
     AKISMET_ERROR_AUTHOR,
@@ -97,7 +98,7 @@ def test_a_message_akismet_calls_good_is_kept_with_no_note(
 def test_akismet_is_not_asked_when_the_rules_already_judged_spam(
         with_akismet: Callable[..., Services], akismet_fake: FakeServices) -> None:
     services = with_akismet()
-    services.spam_rules_api.put({"blockedWords": ["casino"]}, None)
+    services.spam_rules.put(parse_rules({"blockedWords": ["casino"]}))
     judged = post(services, name=AKISMET_SPAM_AUTHOR, message="casino")
     assert judged["spamReason"] == ["blocked_word:casino"]
     assert akismet_fake.akismet_checks == []

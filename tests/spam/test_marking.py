@@ -13,6 +13,7 @@ from typing import Any
 from chalicelib.contact.model import HELD
 from chalicelib.contact.store import MessageStore
 from chalicelib.core.domain_errors import DependencyUnavailable
+from chalicelib.spam.rules import parse_rules
 from devstack.triggers import StreamPump
 from tests.conftest import JSON
 from tests.contact.conftest import VALID
@@ -155,7 +156,7 @@ def test_a_replied_message_marked_spam_dates_its_replies_too(
 def test_the_chat_post_is_held_and_released_with_the_mail(
         chat_services: Callable[..., Any], fakes: Any) -> None:
     services = chat_services()
-    services.spam_rules_api.put({"blockedWords": ["casino"]}, None)
+    services.spam_rules.put(parse_rules({"blockedWords": ["casino"]}))
     response = services.contact_api.submit({**VALID, "message": "casino"}, None, "203.0.113.9")
     message_id = str(response.body.id)
     thread = services.dashboard.thread(message_id)

@@ -13,6 +13,7 @@ import pytest
 from chalicelib.api.services import Services
 from chalicelib.platform.aws import AwsClients
 from chalicelib.platform.config import Settings
+from chalicelib.spam.rules import parse_rules
 from tests.conftest import JSON, MAIL_FROM, OWNER_EMAIL, TEST_ORIGIN, LocalAws
 from tests.contact.conftest import VALID
 from tests.support.metrics import RecordingMetrics
@@ -233,7 +234,7 @@ def test_the_stage_seed_applies_until_an_admin_saves_rules(
     services.contact_api.submit({**VALID, "message": "casino"}, None, "203.0.113.1")
     (spam,), _ = services.messages.list(status="spam", limit=10)
     assert spam.spam_reason == ("blocked_word:casino",)
-    services.spam_rules_api.put({"blockedWords": []}, '"1"')
+    services.spam_rules.put(parse_rules({"blockedWords": []}), {1})
     services.contact_api.submit({**VALID, "message": "casino"}, None, "203.0.113.1")
     (new,), _ = services.messages.list(status="new", limit=10)
     assert new.status == "new"

@@ -8,6 +8,7 @@ import {currentSession, forgetSession, signOut} from '../auth.js';
 import {loadConfig} from '../config.js';
 import {$, useTimeZone} from '../dom.js';
 import {AccountFlow} from './account.js';
+import {AuditPanel} from './audit.js';
 import {FormsPanel} from './forms.js';
 import {MessagesPanel} from './messages.js';
 import {renderStats, showStatsUnavailable} from './stats.js';
@@ -70,7 +71,8 @@ async function main() {
   const messages = new MessagesPanel(api, hooks, {spamRetentionDays: config.spamRetentionDays});
   const users = new UsersPanel(api, hooks);
   const forms = new FormsPanel(api, config, {...hooks, onFormsChanged: () => messages.formsChanged()});
-  const panels = {messages, forms, users};
+  const audit = new AuditPanel(api, hooks);
+  const panels = {messages, forms, users, audit};
 
   function showTab() {
     const hash = location.hash.slice(1);
