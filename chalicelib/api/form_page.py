@@ -206,7 +206,7 @@ class FormPageApi:
         own address as this request reached it (None: it did not say)."""
         form = self._form(form_id)
         if form is None or api_url is None:
-            return self._site_page(404, "Form", "No such form", element(
+            return self._site_page(404, "No such form", "No such form", element(
                 "p", {}, "There is no form at this address. Check the link you followed."),
                 cache_control="no-store")
         name = form.definition.name
@@ -221,7 +221,8 @@ class FormPageApi:
 
     def _site_page(self, status: int, title: str, heading: str, slot: str, *,
                    cache_control: str = PAGE_CACHE_CONTROL) -> Response:
-        """web/form.html's page: the elements js/form-page.js finds by id."""
+        """form.html's page (the site has no such file): the elements
+        js/form-page.js finds by id."""
         site = escape(self._site_name)
         nav = (element("nav", {}, element("a", {"href": "admin.html"}, "Admin"))
                if self._dashboard_link else "")
