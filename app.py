@@ -114,6 +114,13 @@ def submit_form(form_id: str) -> Response:
                                        client_ip(request().context), form_id)
 
 
+@app.route("/forms/{form_id}/uploads", methods=["POST"])
+@roles.public
+@responds(201, "UploadOffer", body="UploadRequest", statuses=(404, 429))
+def request_upload(form_id: str) -> Response:
+    return services.uploads_api.offer(form_id, json_body(), client_ip(request().context))
+
+
 @app.route("/forms/{form_id}", methods=["GET"])
 @roles.public
 @responds(200, "HtmlPage", success_headers=("Cache-Control",), media_type=HTML)
@@ -235,6 +242,14 @@ def update_message(message_id: str) -> Response:
 @responds(204, None)
 def delete_message(message_id: str) -> Response:
     return services.dashboard_api.delete(message_id, audited())
+
+
+@app.route("/dashboard/messages/{message_id}/attachments/{index}", methods=["GET"],
+           authorizer=cognito)
+@roles.admin
+@responds(302, None, success_headers=("Location", "Cache-Control"), alternative="AttachmentLink")
+def download_attachment(message_id: str, index: str) -> Response:
+    return services.dashboard_api.attachment(message_id, index, header("accept"))
 
 
 @app.route("/dashboard/messages/{message_id}/replies", methods=["POST"], authorizer=cognito)

@@ -19,7 +19,8 @@ from devstack.stack import PROJECT_DIR
 
 # What a caller's own environment may hold for an in-process stack of its own
 # (the test session sets these); the launched stack sets its own.
-NOT_INHERITED = ("AWS_ENDPOINT_URL", "STAGE", "TABLE_NAME", "USER_POOL_ID", "ALLOWED_ORIGINS",
+NOT_INHERITED = ("AWS_ENDPOINT_URL", "STAGE", "TABLE_NAME", "ATTACHMENTS_BUCKET", "USER_POOL_ID",
+                 "ALLOWED_ORIGINS",
                  "CONTACT_RATE_LIMIT", "CAPTCHA_PROVIDER", "CHAT_FORMAT", "AKISMET_BLOG",
                  *ENVIRONMENT)
 START_SECONDS = 60

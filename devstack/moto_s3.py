@@ -1,4 +1,5 @@
-"""What moto's S3 gets wrong about bucket policy conditions, patched in one place.
+"""What moto's S3 gets wrong about bucket policy conditions and browser POST
+uploads, patched in one place.
 
 moto 5.2 checks a bucket policy's statements without evaluating their
 conditions the way S3 does: an operator it does not know (`Bool`, so
@@ -17,16 +18,33 @@ in IAM's evaluation, with the request context the local endpoint can give:
   (`StringNotEquals`...) and `Null: true`, as IAM's documentation says. So the
   CloudFront-only Allow does not apply to a local caller, as on AWS.
 The rest of the statement (action, resource, principal) moto still judges.
+
+moto 5.2 stores whatever a browser-based POST upload sends: it reads no
+policy. S3 checks the POST's policy document before it stores anything
+(`post_policy_problem` below, as S3's "Browser-based uploads using POST" says):
+- a POST without a policy is anonymous: refused (the bucket grants nobody);
+- a policy past its `expiration` is refused;
+- every condition must hold: exact ones (`{"key": ...}`, `["eq", "$name", ...]`),
+  `starts-with`, and `content-length-range` on the file's size (400
+  EntityTooLarge or EntityTooSmall);
+- every form field but the exempt ones must have a condition ("Extra input
+  fields").
+It does not check the POST's signature (moto checks none of any request's;
+on AWS a policy not signed with the caller's key is refused).
 """
 from __future__ import annotations
 
+import base64
+import binascii
 import fnmatch
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 from moto.iam.access_control import IAMPolicyStatement, PermissionResult
 from moto.s3.models import FakeBucket
+from moto.s3.responses import S3Response
 
 REQUEST_CONTEXT = {"aws:securetransport": "true"}
 NEGATED = {"StringNotEquals": "StringEquals", "StringNotLike": "StringLike",
@@ -92,6 +110,88 @@ def get_permission(self: FakeBucket, action: str, resource: str) -> PermissionRe
     return PermissionResult.PERMITTED if permitted else PermissionResult.NEUTRAL
 
 
+# Form fields S3 needs no condition for.
+EXEMPT_FIELDS = frozenset({"policy", "x-amz-signature", "file", "signature", "awsaccesskeyid"})
+
+
+class PostRefused(Exception):
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+def _condition_failed(condition: Any) -> PostRefused:
+    return PostRefused(403, "AccessDenied", "Invalid according to Policy: Policy Condition "
+                                            f"failed: {json.dumps(condition)}")
+
+
+def check_post_policy(fields: Mapping[str, str], bucket: str, file_size: int,
+                      now: datetime) -> None:
+    """Raise PostRefused where S3 refuses this POST upload (its form fields,
+    the file's size) to `bucket`."""
+    if "policy" not in {name.lower() for name in fields}:
+        raise PostRefused(403, "AccessDenied", "Access Denied")
+    given = {name.lower(): value for name, value in fields.items()}
+    try:
+        policy = json.loads(base64.b64decode(given["policy"], validate=True))
+        expiration = datetime.fromisoformat(policy["expiration"].replace("Z", "+00:00"))
+        conditions = list(policy["conditions"])
+    except (binascii.Error, ValueError, KeyError, TypeError, AttributeError):
+        raise PostRefused(400, "InvalidPolicyDocument",
+                          "Invalid Policy: Invalid JSON.") from None
+    if expiration <= now:
+        raise PostRefused(403, "AccessDenied", "Invalid according to Policy: Policy expired.")
+    values = {**given, "bucket": bucket}
+    covered = {"bucket"}
+    for condition in conditions:
+        if isinstance(condition, dict):
+            ((name, expected),) = condition.items()
+            operator, name = "eq", name.lower()
+        elif isinstance(condition, list) and condition and condition[0] == "content-length-range":
+            low, high = int(condition[1]), int(condition[2])
+            if file_size > high:
+                raise PostRefused(400, "EntityTooLarge",
+                                  "Your proposed upload exceeds the maximum allowed size")
+            if file_size < low:
+                raise PostRefused(400, "EntityTooSmall",
+                                  "Your proposed upload is smaller than the minimum allowed size")
+            continue
+        else:
+            operator, name, expected = condition[0].lower(), condition[1].lstrip("$").lower(), \
+                condition[2]
+        covered.add(name)
+        actual = values.get(name)
+        if actual is None or not (actual == expected if operator == "eq"
+                                  else actual.startswith(expected)):
+            raise _condition_failed(condition)
+    extra = sorted(name for name in given if name not in covered and name not in EXEMPT_FIELDS
+                   and not name.startswith("x-ignore-"))
+    if extra:
+        raise PostRefused(403, "AccessDenied", "Invalid according to Policy: Extra input "
+                                               f"fields: {', '.join(extra)}")
+
+
+def _error(refused: PostRefused) -> tuple[int, dict[str, str], str]:
+    body = ('<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>'
+            f"{refused.code}</Code><Message>{refused.message}</Message></Error>")
+    return refused.status, {"Content-Type": "application/xml"}, body
+
+
+_moto_post: Callable[..., Any] = S3Response._bucket_response_post
+
+
+def _bucket_response_post(self: S3Response, request: Any, bucket_name: str) -> Any:
+    form = getattr(request, "form", None) or {}
+    if "key" in form:  # a browser-based POST upload (a batch delete has no form)
+        size = len(self.raw_body) if isinstance(self.raw_body, bytes | str) else 0
+        try:
+            check_post_policy(dict(form.items()), bucket_name, size, datetime.now(UTC))
+        except PostRefused as refused:
+            return _error(refused)
+    return _moto_post(self, request, bucket_name)
+
+
 def install() -> None:
-    """Patch moto's S3 buckets (every account and region). Idempotent."""
+    """Patch moto's S3 buckets (every account and region) and POST uploads. Idempotent."""
     FakeBucket.get_permission = get_permission  # type: ignore[method-assign]
+    S3Response._bucket_response_post = _bucket_response_post  # type: ignore[method-assign]

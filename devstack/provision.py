@@ -12,8 +12,9 @@ against exactly what developers use. Running it twice changes nothing.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -147,10 +148,14 @@ def ensure_totp(cognito: Any, client_id: str, user: DemoUser) -> str:
 
 
 def provision(session: Any, *, users: tuple[DemoUser, ...] = DEMO_USERS,
-              site_headers: Mapping[str, str] | None = None) -> Provisioned:
+              site_headers: Mapping[str, str] | None = None,
+              web_origins: Sequence[str] = ()) -> Provisioned:
     """`session` is a boto3 Session whose clients already point at moto. The
-    stage's parameters are the local stage's settings (infra.stages.LOCAL_SETTINGS)."""
-    outputs = deploy_resources(session, load_stage(LOCAL), site_headers)
+    stage's parameters are the local stage's settings (infra.stages.LOCAL_SETTINGS);
+    `web_origins`, the local web server's, may post files to the attachments
+    bucket (a deployed stage's allowedOrigins do)."""
+    stage = dataclasses.replace(load_stage(LOCAL), extra_allowed_origins=tuple(web_origins))
+    outputs = deploy_resources(session, stage, site_headers)
     ensure_audit_salt(session.client("ssm"), LOCAL)
     pool_id, client_id = outputs["UserPoolId"], outputs["UserPoolClientId"]
     cognito = session.client("cognito-idp")

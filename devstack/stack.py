@@ -185,13 +185,14 @@ class LocalStack:
         factory = CLIFactory(str(PROJECT_DIR), environ=os.environ)
         stage_env = factory.create_config_obj("local").environment_variables
         origins = local_web_origins(stage_env.get("ALLOWED_ORIGINS", ""), self.host, self.ports.web)
-        resources = provision(boto3.Session())
+        resources = provision(boto3.Session(), web_origins=origins)
         api_key = secrets.token_urlsafe(32)  # fresh each start; never written to the repo
         fakes = self._fakes = FakeServices(self.host).start()
         overrides = {**self._captcha_settings(os.environ.get("CAPTCHA_PROVIDER", "")),
                      **self._chat_settings(os.environ.get("CHAT_FORMAT", "")),
                      **self._akismet_settings(os.environ.get("AKISMET_BLOG", "")),
             "TABLE_NAME": resources.table_name,  # the resources stack's, as deployed
+            "ATTACHMENTS_BUCKET": resources.outputs["AttachmentsBucketName"],
             "USER_POOL_ID": resources.user_pool_id,
             "USER_POOL_CLIENT_ID": resources.user_pool_client_id,
             "COGNITO_JWKS_URL": f"{aws_endpoint}/{resources.user_pool_id}/.well-known/jwks.json",

@@ -36,7 +36,10 @@ from infra.stages import PROJECT_DIR
 
 MODELS_DIR = PROJECT_DIR / "chalicelib" / "platform" / "aws_models"
 # The services the function's clients are built for (chalicelib/platform/aws.py).
-SERVICES = ("dynamodb", "ses", "ssm")
+SERVICES = ("dynamodb", "ses", "ssm", "s3")
+# Client methods that are no operation but need one's model: botocore resolves
+# a presigned POST's endpoint through S3's CreateBucket (botocore/signers.py).
+IMPLIED_OPERATIONS = {"generate_presigned_post": ("s3", "CreateBucket")}
 # Prose for people, never read by a client; dropped from what is shipped.
 DOCUMENTATION_KEYS = frozenset({"documentation", "documentationUrl"})
 
@@ -70,13 +73,21 @@ def operations_called(services: Iterable[str] = SERVICES,
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
                 for service, operation in by_method.get(node.func.attr, ()):
                     called[service].add(operation)
+                implied = IMPLIED_OPERATIONS.get(node.func.attr)
+                if implied is not None and implied[0] in called:
+                    called[implied[0]].add(implied[1])
     return {service: sorted(operations) for service, operations in called.items()}
+
+
+# Kept whole: botocore reads each client context parameter's documentation
+# when it resolves an endpoint (S3's, botocore/model.py).
+KEPT_WHOLE = frozenset({"clientContextParams"})
 
 
 def _without_documentation(value: Any) -> Any:
     if isinstance(value, dict):
-        return {k: _without_documentation(v) for k, v in value.items()
-                if k not in DOCUMENTATION_KEYS}
+        return {k: v if k in KEPT_WHOLE else _without_documentation(v)
+                for k, v in value.items() if k not in DOCUMENTATION_KEYS}
     if isinstance(value, list):
         return [_without_documentation(v) for v in value]
     return value

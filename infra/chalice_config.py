@@ -36,6 +36,7 @@ def stage_environment(stage: StageConfig, outputs: dict[str, str] | None) -> dic
             "ALLOWED_ORIGINS": ",".join(site_allowed_origins(stage, outputs)),
             "SITE_URL": site_url(stage, outputs),
             "TABLE_NAME": outputs["TableName"],
+            "ATTACHMENTS_BUCKET": outputs["AttachmentsBucketName"],
             "TABLE_STREAM_ARN": outputs["TableStreamArn"],
             "USER_POOL_ID": outputs["UserPoolId"],
             "USER_POOL_CLIENT_ID": outputs["UserPoolClientId"],

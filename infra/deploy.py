@@ -427,6 +427,10 @@ def destroy(stage_name: str, *, aws: AwsClients, chalice: ChaliceRunner,
     bucket = outputs.get("SiteBucketName")
     if bucket:
         say(f"      emptied the site bucket ({site.empty_bucket(aws.s3, bucket)} files)")
+    attachments = outputs.get("AttachmentsBucketName")
+    if attachments:  # the messages' files go with the table that lists them
+        say(f"      emptied the attachments bucket "
+            f"({site.empty_bucket(aws.s3, attachments)} files)")
     if not stack.delete_stack(aws.cloudformation, stage):
         say("      (there was none)")
     say(f"Frontdesk {stage_name} is gone.")

@@ -37,10 +37,20 @@ def cognito_endpoint(region: str) -> str:
     return f"https://cognito-idp.{region}.amazonaws.com/"
 
 
+def upload_origins(region: str) -> tuple[str, ...]:
+    """Where form.html posts files: the attachments bucket's presigned POST
+    address, virtual-hosted (`https://<bucket>.s3.amazonaws.com` in us-east-1,
+    `https://<bucket>.s3.<region>.amazonaws.com` elsewhere). The bucket is named
+    with the account id, which the site's headers are written without: any
+    bucket of S3 in the region may be posted to (docs/attachments.md)."""
+    return ("https://*.s3.amazonaws.com", f"https://*.s3.{region}.amazonaws.com")
+
+
 def site_headers(api_url: str | None, region: str,
                  captcha_provider: str | None = None) -> dict[str, str]:
     """The deployed site's security headers; `api_url` is None before the first API exists."""
-    return security_headers(api_url, cognito_endpoint(region), captcha_provider)
+    return security_headers(api_url, cognito_endpoint(region), captcha_provider,
+                            upload_origins(region))
 
 
 # -- publishing web/ ------------------------------------------------------------

@@ -38,6 +38,9 @@ def stack_parameters(stage: StageConfig, api_gateway_stage: str,
         "ApiDomain": (urlsplit(api_url).hostname or "") if api_url else "",
         "Mfa": stage.mfa,
         "IdTokenMinutes": str(stage.id_token_minutes),
+        # The site's CloudFront domain the template adds itself (it is made there).
+        "UploadOrigins": ",".join((*(f"https://{alias}" for alias in stage.site_aliases),
+                                   *stage.extra_allowed_origins)),
     }
     return [{"ParameterKey": key, "ParameterValue": value} for key, value in values.items()]
 

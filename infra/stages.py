@@ -68,7 +68,7 @@ SETTABLE_VARIABLES = frozenset({
 # The ones it may not, and why.
 UNSETTABLE_VARIABLES = {
     **dict.fromkeys(("STAGE", "TABLE_NAME", "TABLE_STREAM_ARN", "USER_POOL_ID",
-                     "USER_POOL_CLIENT_ID", "USER_POOL_ARN"),
+                     "USER_POOL_CLIENT_ID", "USER_POOL_ARN", "ATTACHMENTS_BUCKET"),
                     "make deploy sets it from the stage's name and its resources stack"),
     "MAIL_FROM": "make deploy sets it from mailFrom",
     "RETENTION_DAYS": "make deploy sets it from retentionDays",

@@ -29,12 +29,15 @@ def origin_of(url: str) -> str:
 
 
 def content_security_policy(api_origin: str | None, cognito_origin: str,
-                            captcha_provider: str | None = None) -> str:
+                            captcha_provider: str | None = None,
+                            upload_origins: tuple[str, ...] = ()) -> str:
     """`api_origin` is None only while a first deploy has no API yet.
 
     connect-src keeps 'self' because the pages fetch config.json from their own
-    origin. form-action allows the API so a form may post to it directly. A
-    stage with a CAPTCHA allows exactly its provider's script and frames.
+    origin, and allows `upload_origins`, where form.html posts files (the
+    attachments bucket's presigned POSTs). form-action allows the API so a form
+    may post to it directly. A stage with a CAPTCHA allows exactly its
+    provider's script and frames.
     """
     api = [api_origin] if api_origin else []
     captcha = CAPTCHA_PROVIDERS[captcha_provider] if captcha_provider else None
@@ -43,7 +46,8 @@ def content_security_policy(api_origin: str | None, cognito_origin: str,
         "script-src": ["'self'", *(captcha.script_origins if captcha else ())],
         "style-src": ["'self'"],
         "img-src": ["'self'", "data:"],
-        "connect-src": ["'self'", *api, cognito_origin],
+        "connect-src": ["'self'", *api, cognito_origin,
+                        *(o for o in upload_origins if o != cognito_origin)],
         "form-action": ["'self'", *api],
         **({"frame-src": list(captcha.frame_origins)} if captcha else {}),
         "frame-ancestors": ["'none'"],
@@ -54,14 +58,16 @@ def content_security_policy(api_origin: str | None, cognito_origin: str,
 
 
 def security_headers(api_url: str | None, cognito_endpoint: str,
-                     captcha_provider: str | None = None) -> dict[str, str]:
+                     captcha_provider: str | None = None,
+                     upload_origins: tuple[str, ...] = ()) -> dict[str, str]:
     """The headers for every response of the site whose config.json names
     this API and this Cognito endpoint (full addresses; only origins are used)
-    and, when it has one, this CAPTCHA provider."""
+    and, when it has one, this CAPTCHA provider; `upload_origins`, where its
+    pages post files (CSP sources: the attachments bucket's)."""
     return {
         "Content-Security-Policy": content_security_policy(
             origin_of(api_url) if api_url else None, origin_of(cognito_endpoint),
-            captcha_provider),
+            captcha_provider, upload_origins),
         "Strict-Transport-Security": f"max-age={HSTS_MAX_AGE_SECONDS}; includeSubDomains",
         "X-Content-Type-Options": "nosniff",
         # frame-ancestors says the same to every current browser; this is for older ones.

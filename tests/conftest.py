@@ -55,11 +55,12 @@ def local_aws() -> Iterator[LocalAws]:
     endpoint = f"http://127.0.0.1:{server.port}"
     os.environ.update(local_aws_environment(endpoint))
     session = boto3.Session()
-    resources = provision(session)
+    resources = provision(session, web_origins=(TEST_ORIGIN, OTHER_ALLOWED_ORIGIN))
     # Everything app.py reads at import must be in os.environ before it is imported.
     os.environ.update({
         "STAGE": "local",
         "TABLE_NAME": resources.table_name,
+        "ATTACHMENTS_BUCKET": resources.outputs["AttachmentsBucketName"],
         "ALLOWED_ORIGINS": f"{TEST_ORIGIN},{OTHER_ALLOWED_ORIGIN}",
         "SITE_URL": f"{TEST_ORIGIN}/",  # the site's address, as deploy and `make dev` set it
         "USER_POOL_ID": resources.user_pool_id,

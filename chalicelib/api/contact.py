@@ -11,10 +11,13 @@ from typing import Any
 from chalice import Response
 
 from chalicelib.api.message_bodies import ContactReceived
+from chalicelib.attachments.files import AttachmentFiles
+from chalicelib.attachments.model import Attachment
 from chalicelib.autoresponder.decision import Verdict
 from chalicelib.contact.captcha import FORM_FIELDS as CAPTCHA_FORM_FIELDS
 from chalicelib.contact.captcha import CaptchaVerifier
 from chalicelib.contact.store import MessageStore
+from chalicelib.core.domain_errors import InvalidFields
 from chalicelib.core.idempotency import IdempotencyStore, IdempotentRequest, Scope, checked_key
 from chalicelib.core.validation import gather
 from chalicelib.db.rate_limit import RateLimiter
@@ -22,6 +25,7 @@ from chalicelib.forms.builtin import CONTACT_ID
 from chalicelib.forms.model import Form
 from chalicelib.forms.received import Received, receive
 from chalicelib.forms.store import FormStore
+from chalicelib.forms.submission import FieldValue
 from chalicelib.http.errors import ValidationFailed
 from chalicelib.http.responses import json_response
 from chalicelib.platform.ids import new_id
@@ -32,6 +36,16 @@ MAX_BODY_BYTES = 16 * 1024
 SCOPE = Scope("POST /contact")
 # Where a JSON body carries the CAPTCHA widget's token (a form uses the provider's own name).
 CAPTCHA_TOKEN_FIELD = "captchaToken"  # noqa: S105 (a field name, not a secret)
+
+
+def with_file_names(form: Form, values: dict[str, FieldValue],
+                    attachments: list[Attachment]) -> dict[str, FieldValue]:
+    """`values` with each file field's: the names of its files, in the form's order."""
+    names: dict[str, list[str]] = {}
+    for attachment in attachments:
+        names.setdefault(attachment.field, []).append(attachment.filename)
+    return {f.name: ", ".join(names[f.name]) if f.name in names else values[f.name]
+            for f in form.definition.fields if f.name in names or f.name in values}
 
 
 def scope_of(form: Form) -> Scope:
@@ -45,7 +59,8 @@ class ContactApi:
     def __init__(self, messages: MessageStore, forms: FormStore, limiter: RateLimiter,
                  idempotency: IdempotencyStore, metrics: MetricsSink,
                  captcha: CaptchaVerifier | None = None,
-                 spam: SpamScreen | None = None) -> None:
+                 spam: SpamScreen | None = None, *,
+                 files: AttachmentFiles | None = None) -> None:
         self._messages = messages
         self._forms = forms
         self._limiter = limiter  # one per stage: its keys are the client's, whatever the form
@@ -53,6 +68,7 @@ class ContactApi:
         self._metrics = metrics
         self.captcha = captcha
         self._spam = spam
+        self._files = files
 
     def submit(self, body: dict[str, Any], raw_key: str | None, client_ip: str,
                form_id: str = CONTACT_ID) -> Response:
@@ -92,16 +108,29 @@ class ContactApi:
             # After the replay: a token is good once, and a retry of a stored
             # submission must still get its answer. Before anything is stored.
             self.captcha.verify(captcha_token, client_ip)
+        # Each file checked in the bucket before anything is stored; the file
+        # field's value is then its files' names.
+        attachments: list[Attachment] = []
+        values = received.values
+        if received.uploads:
+            if self._files is None:
+                raise InvalidFields([{"field": name, "message": "cannot take files on this "
+                                      "stage"} for name in received.uploads])
+            attachments = self._files.inspect(form, received.uploads)
+            values = with_file_names(form, values, attachments)
         # Spam by the content rules is stored as spam, and answered as any post
         # is: a sender learns nothing of the rules.
         screening = CLEAN if self._spam is None else self._spam.screen(Post.of(
-            form, received.values, received.extra, received.topic, client_ip))
+            form, values, received.extra, received.topic, client_ip))
         # Counted in the transaction that stores it: what stores nothing counts nothing.
         # The post passed every check: accepted, so its form's autoresponse is due
         # (the decoy above, a refused CAPTCHA or charge store nothing, and ask for none;
         # a message stored as spam asks for none either).
-        answer = self._messages.create(received.values, request, self._limiter.charge(client_ip),
+        answer = self._messages.create(values, request, self._limiter.charge(client_ip),
                                        form=form, extra=received.extra, topic=received.topic,
-                                       verdict=Verdict.ACCEPTED, screening=screening)
+                                       verdict=Verdict.ACCEPTED, screening=screening,
+                                       attachments=attachments)
+        if attachments and self._files is not None:
+            self._files.move(attachments)  # claimed: out of the unclaimed prefix
         self._metrics.count(CONTACT_RECEIVED)
         return answer

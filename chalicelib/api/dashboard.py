@@ -1,7 +1,8 @@
 """The admin dashboard over HTTP: messages, their replies, stats and exports."""
 from __future__ import annotations
 
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -10,11 +11,13 @@ from chalice import Response
 from msgspec import UNSET
 
 from chalicelib.api import message_bodies as bodies
+from chalicelib.attachments.files import DOWNLOAD_SECONDS, AttachmentFiles
 from chalicelib.audit.log import Audited
 from chalicelib.auth.identity import Identity
 from chalicelib.contact.model import ALL_STATUSES, STATUSES, StatusChange
 from chalicelib.contact.search import MAX_QUERY_LENGTH, MAX_WORDS, Selection, search_words
 from chalicelib.core import text
+from chalicelib.core.domain_errors import RecordNotFound
 from chalicelib.core.idempotency import Scope, checked_key
 from chalicelib.core.retention import KEEP_STAGE_DEFAULT, Retention
 from chalicelib.core.validation import Model, gather, parse, parse_into
@@ -23,6 +26,7 @@ from chalicelib.dashboard.export import CsvPage
 from chalicelib.dashboard.replies import ReplyBody
 from chalicelib.dashboard.reply_store import Thread
 from chalicelib.dashboard.service import Dashboard, TimeRange
+from chalicelib.db.clock import iso
 from chalicelib.forms.model import is_form_id
 from chalicelib.http.error_map import api_error_of
 from chalicelib.http.errors import ValidationFailed
@@ -134,9 +138,29 @@ def csv_response(page: CsvPage, query: Mapping[str, Any], filename: str) -> Resp
 
 class DashboardApi:
     def __init__(self, dashboard: Dashboard, *,
-                 retention: Retention = KEEP_STAGE_DEFAULT) -> None:
+                 retention: Retention = KEEP_STAGE_DEFAULT,
+                 files: AttachmentFiles | None = None,
+                 clock: Callable[[], float] = time.time) -> None:
         self._dashboard = dashboard
         self._retention = retention
+        self._files = files
+        self._clock = clock
+
+    def attachment(self, message_id: str, index: str, accept: str | None) -> Response:
+        """A redirect to the file (a presigned GET that S3 answers as a
+        download); its address as JSON to a page that asks (Accept)."""
+        attachment = self._dashboard.attachment(message_id, index)  # RecordNotFound: 404
+        if self._files is None:
+            raise RecordNotFound("This stage keeps no attachments.")
+        url = self._files.download_url(attachment)
+        if accept and "application/json" in accept.lower():
+            expires = datetime.fromtimestamp(self._clock() + DOWNLOAD_SECONDS, UTC)
+            return json_response(bodies.AttachmentLink(
+                url=url, filename=attachment.filename, content_type=attachment.content_type,
+                size=attachment.size, expires_at=iso(expires)))
+        # Never cached: the address is signed for minutes, and is the admin's alone.
+        return Response(body="", status_code=302,
+                        headers={"Location": url, "Cache-Control": "no-store"})
 
     def list(self, query: Mapping[str, Any] | None) -> Response:
         query = query or {}

@@ -12,15 +12,23 @@ A form that asks for a CAPTCHA where the stage has one configured cannot be
 sent without the provider's script: the page says so instead of drawing a
 form every post of which would be refused.
 
+Files cannot be attached without a script either: a file goes straight to
+the attachments bucket through a presigned POST the page must ask for
+(docs/attachments.md), and a plain form would send the file to the API,
+which takes none. So a file field is drawn as a note pointing to the site's
+page for the form (form.html, which uploads); a form with a required file
+field is not drawn at all, as for a CAPTCHA.
+
 GET /forms/{id}/site-page is the same form as the site serves it at
 form.html?form=<id> (the site's CloudFront distribution routes that address
 here: infra/resources.yaml, FormPageRoute; `make dev`'s web server does the
 same): the site's page around it, the same elements js/form-page.js draws
 into, linked to the site's stylesheet and that script by relative addresses
 (the browser resolves them against form.html's), so with JavaScript the
-script draws the form as before, and without it this form is there, posting
-to the API's absolute address. The site's security headers replace this
-page's at the site, as for every page of it.
+script draws the form as before (file fields and CAPTCHA included), and
+without it this form is there, posting to the API's absolute address. The
+site's security headers replace this page's at the site, as for every page
+of it.
 """
 from __future__ import annotations
 
@@ -101,8 +109,27 @@ def control(field: FieldDefinition, control_id: str) -> str:
                              "autocomplete": _AUTOCOMPLETE.get(kind), **required})
 
 
-def field_markup(form_id: str, field: FieldDefinition) -> str:
+# On the site's own page of the form (site-page) the script is this page's.
+ON_SITE = "on-site"
+
+
+def files_note(site_url: str, form_id: str) -> str:
+    """`site_url` ON_SITE: the note on form.html itself, which uploads with JavaScript."""
+    if site_url == ON_SITE:
+        return ("Attaching files needs JavaScript: turn it on and load this page again to "
+                "attach one.")
+    where = (element("a", {"href": f"{site_url}form.html?form={quote(form_id)}"},
+                     "its page on the site") if site_url else "the site")
+    return f"Attaching files needs JavaScript, which this page works without. To attach one, use {where}."
+
+
+def field_markup(form_id: str, field: FieldDefinition, site_url: str = "") -> str:
     control_id = f"{form_id}-{field.name}"
+    if field.type == "file":
+        return element("div", {"class": "field"}, element("p", {}, element(
+            "strong", {}, escape(field.label)), element("span", {"class": "optional"},
+                                                        " (optional)")),
+            element("p", {"class": "optional"}, files_note(site_url, form_id)))
     marker = (element("span", {"class": "req", "aria-hidden": "true"}, " *") if field.required
               else element("span", {"class": "optional"}, " (optional)"))
     label = element("label", {"for": control_id}, escape(field.label), marker)
@@ -112,11 +139,12 @@ def field_markup(form_id: str, field: FieldDefinition) -> str:
                    *((drawn, label) if checkbox else (label, drawn)))
 
 
-def form_markup(form: Form, *, next_url: str | None, action: str | None = None) -> str:
+def form_markup(form: Form, *, next_url: str | None, site_url: str = "",
+                action: str | None = None) -> str:
     """The <form>: posted to POST /forms/{id}, by default this page's own address."""
     parts = [element("input", {"type": "hidden", "name": "_next", "value": next_url})
              if next_url else ""]
-    parts += [field_markup(form.id, field) for field in form.definition.fields]
+    parts += [field_markup(form.id, field, site_url) for field in form.definition.fields]
     # The honeypot: hidden from people and screen readers; bots fill it in.
     parts.append(element("div", {"hidden": True, "aria-hidden": "true"},
                          element("label", {"for": f"{form.id}-gotcha"}, "Leave this field empty"),
@@ -186,7 +214,12 @@ class FormPageApi:
                               "<p>This form asks you to confirm that you are not a robot, "
                               "which needs JavaScript; this page works without it, so it cannot "
                               f"send the form. Please turn JavaScript on and use {where}.</p>")
-        return self._page(200, name, name, form_markup(form, next_url=self._next_url))
+        if any(f.type == "file" and f.required for f in form.definition.fields):
+            return self._page(200, name, name,
+                              "<p>This form needs a file attached. "
+                              f"{files_note(self._site_url, form.id)}</p>")
+        return self._page(200, name, name, form_markup(form, next_url=self._next_url,
+                                                       site_url=self._site_url))
 
     def _site_link(self, text: str) -> str:
         return (f"<p>{element('a', {'href': self._site_url}, escape(text))}</p>"
@@ -215,9 +248,13 @@ class FormPageApi:
                 "p", {"class": "notice"}, "This form asks you to confirm that you are not a "
                 "robot, which needs JavaScript: please turn JavaScript on and load this page "
                 "again."))
+        if any(f.type == "file" and f.required for f in form.definition.fields):
+            return self._site_page(200, name, name, element(
+                "p", {"class": "notice"}, "This form needs a file attached. "
+                + files_note(ON_SITE, form.id)))
         action = f"{api_url}/forms/{quote(form.id)}"
-        return self._site_page(200, name, name, form_markup(form, next_url=self._next_url,
-                                                            action=action))
+        return self._site_page(200, name, name, form_markup(
+            form, next_url=self._next_url, site_url=ON_SITE, action=action))
 
     def _site_page(self, status: int, title: str, heading: str, slot: str, *,
                    cache_control: str = PAGE_CACHE_CONTROL) -> Response:

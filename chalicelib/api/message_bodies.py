@@ -67,6 +67,18 @@ class SubmittedField(Body):
     value: str | bool
 
 
+class AttachmentInfo(Body):
+    """One file the message's file fields brought: GET
+    /dashboard/messages/{id}/attachments/{index} downloads it (`index`: its
+    place in `attachments`, from 0). `kind` names what the dashboard's icon
+    shows: image, pdf, text, document, spreadsheet or slides."""
+    field: str
+    filename: str
+    content_type: str
+    size: int
+    kind: str
+
+
 class Message(Body, kw_only=True):
     """A post to a form. `name`, `email`, `subject` and `message` are the
     contact form's fields (`subject` absent when it had none); for another
@@ -94,6 +106,8 @@ class Message(Body, kw_only=True):
     spam_reason: list[str] | UnsetType = UNSET
     # Only when a spam check could not be made: "akismet_unavailable".
     spam_check: Literal["akismet_unavailable"] | UnsetType = UNSET
+    # The files its file fields brought, in the order sent (empty: none).
+    attachments: list[AttachmentInfo] = msgspec.field(default_factory=list)
 
     @classmethod
     def fields_of(cls, message: contact.Message) -> dict[str, Any]:
@@ -114,7 +128,10 @@ class Message(Body, kw_only=True):
                 "expires_at": retention.shown(message.expires_at),
                 "spam_reason": list(message.spam_reason) if message.status == contact.SPAM
                 else UNSET,
-                "spam_check": message.spam_check or UNSET}
+                "spam_check": message.spam_check or UNSET,
+                "attachments": [AttachmentInfo(field=a.field, filename=a.filename,
+                                               content_type=a.content_type, size=a.size,
+                                               kind=a.kind) for a in message.attachments]}
 
     @classmethod
     def of(cls, message: contact.Message) -> Message:
@@ -155,6 +172,17 @@ class MessageThread(Message, kw_only=True):
     webhook, the chat post's delivery beside the email's."""
     replies: list[Reply]
     chat: Notification | UnsetType = UNSET
+
+
+class AttachmentLink(Body):
+    """Where to download an attachment (GET .../attachments/{index} asked with
+    Accept: application/json): a presigned S3 GET, valid until `expiresAt`,
+    that answers the file as a download (Content-Disposition: attachment)."""
+    url: str
+    filename: str
+    content_type: str
+    size: int
+    expires_at: Moment
 
 
 class ContactReceived(Body):
@@ -230,4 +258,4 @@ class Stats(Body):
 # The bodies above, for /openapi.json.
 ANSWERS: tuple[type[msgspec.Struct], ...] = (
     SubmittedField, Message, MessagePage, MessageThread, Reply, ContactReceived, ReplyAccepted, Stats,
-    BulkResults)
+    BulkResults, AttachmentInfo, AttachmentLink)

@@ -31,6 +31,8 @@ if TYPE_CHECKING:
     from chalicelib.api.form_page import FormPageApi
     from chalicelib.api.forms import FormsApi
     from chalicelib.api.spam_rules import SpamRulesApi
+    from chalicelib.api.uploads import UploadsApi
+    from chalicelib.attachments.files import AttachmentFiles
     from chalicelib.audit.log import AuditLog
     from chalicelib.contact.captcha import CaptchaVerifier
     from chalicelib.contact.chat import ChatNotifications
@@ -111,7 +113,7 @@ class Services:
         from chalicelib.contact.store import MessageStore
         return MessageStore(self.clients.dynamodb, self._table,
                             companions=[self.chat] if self.chat else [],
-                            retention=self.settings.retention)
+                            retention=self.settings.retention, files=self.attachment_files)
 
     @cached_property
     def contact_api(self) -> ContactApi:
@@ -121,7 +123,23 @@ class Services:
                           self._rate_limiter("contact", settings.contact_rate_limit,
                                              settings.contact_rate_window_seconds),
                           self.idempotency, self.metrics, captcha_verifier(settings, self.clients),
-                          self.spam_screen)
+                          self.spam_screen, files=self.attachment_files)
+
+    @cached_property
+    def attachment_files(self) -> AttachmentFiles:
+        from chalicelib.attachments.files import AttachmentFiles
+        return AttachmentFiles(self.clients.s3, self.settings.attachments_bucket)
+
+    @cached_property
+    def uploads_api(self) -> UploadsApi:
+        from chalicelib.api.uploads import UploadsApi
+        from chalicelib.attachments.types import MAX_FILES
+        from chalicelib.attachments.uploads import Uploads
+        settings = self.settings
+        # The posts' own limit, with room for a full file field's files per post.
+        return UploadsApi(self.forms, Uploads(self.clients.s3, settings.attachments_bucket),
+                          self._rate_limiter("upload", settings.contact_rate_limit * MAX_FILES,
+                                             settings.contact_rate_window_seconds))
 
     @cached_property
     def spam_rules(self) -> SpamRulesStore:
@@ -171,12 +189,13 @@ class Services:
     def expired_messages(self) -> ExpiredMessages:
         """The stream's REMOVE records of messages TTL deleted, counted out."""
         from chalicelib.contact.expired import ExpiredMessages
-        return ExpiredMessages(self.clients.dynamodb, self._table)
+        return ExpiredMessages(self.clients.dynamodb, self._table, files=self.attachment_files)
 
     @cached_property
     def dashboard_api(self) -> DashboardApi:
         from chalicelib.api.dashboard import DashboardApi
-        return DashboardApi(self.dashboard, retention=self.settings.retention)
+        return DashboardApi(self.dashboard, retention=self.settings.retention,
+                            files=self.attachment_files)
 
     @cached_property
     def audit(self) -> AuditLog:
@@ -229,7 +248,9 @@ class Services:
         from chalicelib.outbox.outbox import Deliveries, Outbox
         settings, clients = self.settings, self.clients
         kinds = [OwnerNotifications(clients.ses, sender=settings.mail_from,
-                                    owner=settings.owner_email, branding=settings.branding),
+                                    owner=settings.owner_email, branding=settings.branding,
+                                    dashboard_url=f"{settings.site_url}admin.html"
+                                    if settings.site_url else None),
                  ReplyMail(clients.dynamodb, clients.ses, self._table, sender=settings.mail_from,
                            reply_to=settings.reply_to, branding=settings.branding),
                  Autoresponder(clients.ses, sender=settings.mail_from,

@@ -8,7 +8,9 @@ SES takes the addresses and the subject as fields of the request, never as
 header lines, and every value that reaches one is made one line here too.
 
 The contact form's mail is as it always was (From, Subject, the message); any
-other form's lists every field with its label, then the extra fields it keeps.
+other form's lists every field with its label, then the extra fields it keeps,
+then its attachments by name and size with a link to the message in the
+dashboard: never the files themselves (they are downloaded there, signed in).
 """
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from chalicelib.attachments.model import readable_size
 from chalicelib.contact.model import Message
 from chalicelib.core import text
 from chalicelib.forms.builtin import CONTACT_ID
@@ -48,7 +51,13 @@ def _shown(value: FieldValue) -> str:
     return value
 
 
-def _form_bodies(message: Message, form_name: str, received: str) -> tuple[str, str]:
+def message_link(dashboard_url: str | None, message_id: str) -> str | None:
+    """The message in the dashboard (admin.html opens the one it names)."""
+    return f"{dashboard_url}?message={message_id}#messages" if dashboard_url else None
+
+
+def _form_bodies(message: Message, form_name: str, received: str,
+                 dashboard_url: str | None = None) -> tuple[str, str]:
     """Every field with its label, the extra fields, then when and which: text and HTML."""
     e = html.escape
     text: list[str] = [f"Form: {form_name}", ""]
@@ -66,6 +75,19 @@ def _form_bodies(message: Message, form_name: str, received: str) -> tuple[str, 
             text.append(f"{name}: {value}")
             rows.append(f"<p>{e(name)}<br><span style=\"white-space: pre-wrap\">"
                         f"{e(value)}</span></p>")
+    if message.attachments:
+        link = message_link(dashboard_url, message.id)
+        where = f"open the message: {link}" if link else "open the message in the dashboard"
+        text += ["", f"Attachments (to download them, {where}):"]
+        items = []
+        for attachment in message.attachments:
+            shown = f"{one_line(attachment.filename)} ({readable_size(attachment.size)})"
+            text.append(f"- {shown}")
+            items.append(f"<li>{e(shown)}</li>")
+        anchor = f'<a href="{e(link)}">open the message</a>' if link else \
+            "open the message in the dashboard"
+        rows.append(f"<p><strong>Attachments</strong> (to download them, {anchor}):</p>"
+                    f"<ul>{''.join(items)}</ul>")
     text += ["", f"Received: {received}", f"Message id: {message.id}"]
     html_body = (f"<p><strong>Form:</strong> {e(form_name)}</p>" + "".join(rows)
                  + f"<p><small>Received: {e(received)}<br>Message id: {e(message.id)}"
@@ -74,9 +96,10 @@ def _form_bodies(message: Message, form_name: str, received: str) -> tuple[str, 
 
 
 def compose(message: Message, *, sender: str, owner: str, branding: Branding = DEFAULT,
-            recipients: Sequence[str] = ()) -> dict[str, Any]:
+            recipients: Sequence[str] = (), dashboard_url: str | None = None) -> dict[str, Any]:
     """Keyword arguments for SES SendEmail: to the form's `recipients`, or the
-    stage's `owner` when it names none."""
+    stage's `owner` when it names none. `dashboard_url`: the dashboard's page
+    (admin.html on the site), which the mail links a message with attachments to."""
     mail: dict[str, Any] = {
         "Source": sender,
         "Destination": {"ToAddresses": list(recipients) or [owner]},
@@ -88,7 +111,7 @@ def compose(message: Message, *, sender: str, owner: str, branding: Branding = D
     received = branding.shown_at(message.created_at)
     if message.form_id != CONTACT_ID:
         text_body, html_body = _form_bodies(message, one_line(message.form_name or message.form_id),
-                                            received)
+                                            received, dashboard_url)
         mail["Message"]["Body"] = {"Text": {"Data": text_body, "Charset": "UTF-8"},
                                    "Html": {"Data": html_body, "Charset": "UTF-8"}}
         return mail

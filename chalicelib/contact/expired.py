@@ -7,7 +7,9 @@ writes a REMOVE record to the stream, with the item's old image (the stream is
 NEW_AND_OLD_IMAGES) and, as the one mark of a TTL deletion, the userIdentity
 `{"type": "Service", "principalId": "dynamodb.amazonaws.com"}`. Here each
 expired message's counters move as its delete's would (`counts_of_removed`);
-its replies and deliveries expire too, and count nothing of their own.
+its replies and deliveries expire too, and count nothing of their own. Its
+attachments' files are deleted from the bucket (S3 unreachable raises: the
+batch is retried, and deleting them again is harmless).
 
 Exactly once: the counters' transaction also puts an idempotency record keyed
 on the message (chalicelib/core/idempotency.py; it lives 24 hours, as long as
@@ -22,6 +24,8 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
+from chalicelib.attachments.files import AttachmentFiles
+from chalicelib.contact.model import Message
 from chalicelib.contact.store import counts_of_removed
 from chalicelib.core.idempotency import Scope
 from chalicelib.db import keys
@@ -47,7 +51,9 @@ def removed_by_ttl(record: Mapping[str, Any]) -> bool:
 class ExpiredMessages:
     def __init__(self, client: Any, table_name: str, *,
                  clock: Callable[[], datetime] = utc_now,
-                 part_order: PartOrder = as_written) -> None:
+                 part_order: PartOrder = as_written,
+                 files: AttachmentFiles | None = None) -> None:
+        self._files = files
         self._client = client
         self._table = table_name
         self._clock = clock
@@ -65,10 +71,13 @@ class ExpiredMessages:
                 continue  # a reply, a delivery, an idempotency record...: nothing counted
             try:
                 counts = counts_of_removed(self._table, image)
+                attachments = Message.from_item(image).attachments
             except (KeyError, TypeError, ValueError):
                 log.error("an expired message's image could not be read; its counts stay",
                           extra={"fields": {"key": image.get("pk")}})
                 continue
+            if attachments and self._files is not None:
+                self._files.delete(attachments)
             counted += self._count_once(str(image["id"]), counts)
         return counted
 

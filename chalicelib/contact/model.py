@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal, get_args
 
 from msgspec import UNSET, Meta, UnsetType
 
+from chalicelib.attachments.model import Attachment
 from chalicelib.core import retention, text
 from chalicelib.core.validation import Model
 from chalicelib.db import keys
@@ -129,12 +130,15 @@ class Message:
     # Where its form sent the owner mail when it came (empty: the stage's owner),
     # kept so that a mail held back as spam goes where it would have gone.
     recipients: tuple[str, ...] = ()
+    # The files its file fields brought (chalicelib/attachments), in the order sent.
+    attachments: tuple[Attachment, ...] = ()
 
     @classmethod
     def received(cls, message_id: str, now: str, form: Form, values: Mapping[str, FieldValue],
                  *, extra: Mapping[str, str], topic: str | None,
                  notification: Notification, spam_reason: tuple[str, ...] = (),
-                 spam_check: str | None = None, expires_at: int | None = None) -> Message:
+                 spam_check: str | None = None, expires_at: int | None = None,
+                 attachments: tuple[Attachment, ...] = ()) -> Message:
         """A new post to `form` (its values in the form's order, as checked);
         spam when `spam_reason` names a rule, its owner mail then held back."""
         definition = form.definition
@@ -153,7 +157,7 @@ class Message:
                    form_name=definition.name, spam_reason=spam_reason, spam_check=spam_check,
                    spam_at=now if spam_reason else None,
                    recipients=tuple(definition.recipients), expires_at=expires_at,
-                   retention_days=definition.retention_days)
+                   retention_days=definition.retention_days, attachments=attachments)
 
     @property
     def shown_fields(self) -> tuple[SubmittedField, ...]:
@@ -200,6 +204,7 @@ class Message:
             "spamReason": list(self.spam_reason) or None, "spamCheck": self.spam_check,
             "spamAt": self.spam_at,
             "recipients": list(self.recipients) or None,
+            "attachments": [a.to_item() for a in self.attachments] or None,
             **retention.expiry_attribute(self.expires_at), "retentionDays": self.retention_days,
         }
         return item
@@ -210,7 +215,8 @@ class Message:
         return {"id": self.id, "name": self.name, "email": self.email, "subject": self.subject,
                 "message": self.message, "createdAt": self.created_at, "formId": self.form_id,
                 "formName": self.form_name, "fields": [f.to_item() for f in self.fields] or None,
-                "extra": dict(self.extra) or None, "topic": self.topic}
+                "extra": dict(self.extra) or None, "topic": self.topic,
+                "attachments": [a.to_item() for a in self.attachments] or None}
 
     @classmethod
     def from_payload(cls, payload: dict[str, Any]) -> Message:
@@ -252,4 +258,5 @@ def _form_part(stored: Mapping[str, Any]) -> dict[str, Any]:
     return {"form_id": str(stored.get("formId", CONTACT_ID)),
             "fields": tuple(SubmittedField.from_item(f) for f in stored.get("fields") or ()),
             "extra": {str(k): str(v) for k, v in (stored.get("extra") or {}).items()},
-            "topic": stored.get("topic"), "form_name": stored.get("formName")}
+            "topic": stored.get("topic"), "form_name": stored.get("formName"),
+            "attachments": tuple(Attachment.from_item(a) for a in stored.get("attachments") or ())}

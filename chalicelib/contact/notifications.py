@@ -15,11 +15,12 @@ from chalicelib.platform.branding import DEFAULT, Branding
 
 class OwnerNotifications(DeliveryKind, declared=NOTIFICATION):
     def __init__(self, ses: Any, *, sender: str, owner: str,
-                 branding: Branding = DEFAULT) -> None:
+                 branding: Branding = DEFAULT, dashboard_url: str | None = None) -> None:
         self._ses = ses
         self._sender = sender
         self._owner = owner
         self._branding = branding
+        self._dashboard_url = dashboard_url
 
     def send(self, payload: dict[str, Any]) -> None:
         message = Message.from_payload(payload)
@@ -29,5 +30,6 @@ class OwnerNotifications(DeliveryKind, declared=NOTIFICATION):
         if message.email:
             sendable(message.email, "Reply-To")
         mail = compose(message, sender=self._sender, owner=self._owner,
-                       branding=self._branding, recipients=recipients)
+                       branding=self._branding, recipients=recipients,
+                       dashboard_url=self._dashboard_url)
         self._ses.send_email(**mail)

@@ -17,7 +17,9 @@
 - Status change (to what Message.status_after makes of the request) and
   delete: conditional on the state just read, with the
   counters moved in the same transaction; a concurrent change means read again.
-  A delete takes the message's deliveries with it (`discard_all`).
+  A delete takes the message's deliveries with it (`discard_all`), and its
+  attachments' files (chalicelib/attachments/files.py): every delete of a
+  message, one or many, or a person's, is this one.
 """
 from __future__ import annotations
 
@@ -29,6 +31,9 @@ from typing import Any
 
 import msgspec
 
+from chalicelib.attachments.claims import already_claimed, claim_parts
+from chalicelib.attachments.files import AttachmentFiles
+from chalicelib.attachments.model import Attachment
 from chalicelib.audit.entry import Target
 from chalicelib.audit.log import PART as AUDIT_PART
 from chalicelib.audit.log import Audited
@@ -49,7 +54,12 @@ from chalicelib.contact.status import (
     StatusChanged,
     status_change,
 )
-from chalicelib.core.domain_errors import DependencyUnavailable, KeyInUse, RecordNotFound
+from chalicelib.core.domain_errors import (
+    DependencyUnavailable,
+    InvalidFields,
+    KeyInUse,
+    RecordNotFound,
+)
 from chalicelib.core.idempotency import IdempotentRequest
 from chalicelib.core.retention import KEEP_STAGE_DEFAULT, Retention, message_expiry
 from chalicelib.db import keys
@@ -128,8 +138,10 @@ class MessageStore:
                  clock: Callable[[], datetime] = utc_now, ids: Callable[[], str] = new_id,
                  companions: Sequence[CompanionDelivery] = (),
                  part_order: PartOrder = as_written,
-                 retention: Retention = KEEP_STAGE_DEFAULT) -> None:
+                 retention: Retention = KEEP_STAGE_DEFAULT,
+                 files: AttachmentFiles | None = None) -> None:
         self._client = client
+        self._files = files
         self._table = table_name
         self._clock = clock
         self._ids = ids
@@ -144,7 +156,8 @@ class MessageStore:
                extra: Mapping[str, str] | None = None, topic: str | None = None,
                deliveries: Sequence[CompanionDelivery] = (),
                verdict: Verdict = Verdict.ACCEPTED,
-               screening: Screening = CLEAN) -> dict[str, Any]:
+               screening: Screening = CLEAN,
+               attachments: Sequence[Attachment] = ()) -> dict[str, Any]:
         """Store a post to `form` (the built-in contact form if None: `values`
         are then its fields) and return its receipt. The owner's mail, the
         stage's companions' deliveries, the form's own `deliveries` and its
@@ -155,7 +168,9 @@ class MessageStore:
         spam retention. With `request`, remember the answer in it too
         (KeyInUse if a concurrent request with the key got there first); with
         `charge`, count it against its client's rate limit (refused:
-        RateExceeded). Either way, nothing is stored unless all of it is."""
+        RateExceeded). With `attachments`, claim each of their uploads
+        (chalicelib/attachments/claims.py: one claimed already is InvalidFields
+        naming its field). Either way, nothing is stored unless all of it is."""
         moment = self._clock()
         now = iso(moment)
         form = form or contact_form()
@@ -175,7 +190,7 @@ class MessageStore:
                                        notification=Notification(NOTIFY_PENDING, 0,
                                                                  next_attempt_at=now),
                                        spam_reason=tuple(reasons), spam_check=screening.check,
-                                       expires_at=expires)
+                                       expires_at=expires, attachments=tuple(attachments))
             spam = message.status == SPAM
             item = message.to_item()
             counted = Counter({STATUS_COUNTER[message.status]: 1, **form_counted(message, 1)})
@@ -203,6 +218,8 @@ class MessageStore:
                                                        now=moment,
                                                        taken_over=DUPLICATE in reasons)
             parts["message"] = {"Put": put(self._table, item, condition=attr(PK).not_exists())}
+            parts.update(claim_parts(self._table, attachments, message_id=message.id,
+                                     now=int(moment.timestamp())))
             parts["counters"] = counter_update(self._table, **counted)
             if request is not None:
                 parts["idempotency"] = request.record_put(self._table, response,
@@ -216,6 +233,9 @@ class MessageStore:
                     raise KeyInUse() from exc
                 if charge is not None and exc.failed("rateLimit"):
                     raise charge.refused() from exc
+                claimed = already_claimed(attachments, exc)
+                if claimed:
+                    raise InvalidFields(claimed) from exc
                 again = False
                 if duplicate is not None and DUPLICATE not in reasons \
                         and duplicate.refused_by(exc):
@@ -339,10 +359,15 @@ class MessageStore:
                audited: Audited | None = None, how: str = "") -> None:
         """Delete the message with its deliveries (the owner's mail, the chat
         post), and in the same transaction the `attached` parts (its replies)
-        with their `counter_deltas`, and with `audited` its audit entry."""
+        with their `counter_deltas`, and with `audited` its audit entry. Its
+        attachments' files go first: if S3 cannot delete them, the message stays
+        (DependencyUnavailable), so the delete can be asked again; a message is
+        never gone with its files left."""
         for _ in range(3):
             item = self._item(message_id)
             current = Message.from_item(item)
+            if current.attachments and self._files is not None:
+                self._files.delete(current.attachments)
             deliveries = discard_all(self._table, item)
             deltas = counts_of_removed(self._table, item)
             deltas.update(counter_deltas or {})

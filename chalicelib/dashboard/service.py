@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from chalicelib.attachments.model import Attachment
 from chalicelib.audit.log import Audited
 from chalicelib.contact.model import ALL_STATUSES, SPAM, STATUSES, Message
 from chalicelib.contact.search import Selection
@@ -123,6 +124,13 @@ class Dashboard:
     def set_status(self, message_id: str, status: str, audited: Audited | None = None) -> Thread:
         self._messages.set_status(message_id, status, audited)
         return self.thread(message_id)
+
+    def attachment(self, message_id: str, index: str) -> Attachment:
+        """The message's attachment at `index` (from 0, as its `attachments` list it)."""
+        attachments = self._messages.get(message_id).attachments  # RecordNotFound
+        if not index.isdigit() or len(index) > 3 or int(index) >= len(attachments):
+            raise RecordNotFound("The message has no attachment with this number.")
+        return attachments[int(index)]
 
     def delete(self, message_id: str, audited: Audited | None = None, how: str = "") -> None:
         thread = self.thread(message_id)

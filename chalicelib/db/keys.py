@@ -147,6 +147,12 @@ def autoresponse_claim(form_id: str, address_digest: str) -> Key:
     return {PK: f"AUTORESPONSE#{form_id}#{address_digest}", SK: "AUTORESPONSE"}
 
 
+def upload_claim(upload_id: str) -> Key:
+    """One item per upload a message has claimed: its existence is the
+    "claimed once" rule (chalicelib/attachments/claims.py)."""
+    return {PK: f"UPLOAD#{upload_id}", SK: "UPLOAD"}
+
+
 def idempotency(key_digest: str) -> Key:
     return {PK: f"IDEMPOTENCY#{key_digest}", SK: "IDEMPOTENCY"}
 

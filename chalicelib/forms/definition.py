@@ -51,6 +51,9 @@ _is_email: Check = _email_check
 _TAG = re.compile(r"\{\{")
 _TEXT_TYPES = ", ".join(DEFAULT_MAX_LENGTH)
 
+# A file field's own properties, as a body names them.
+_FILE_PROPERTIES = {"max_files": "maxFiles", "max_bytes": "maxBytes", "accept": "accept"}
+
 
 def parse_definition(data: Mapping[str, Any]) -> FormDefinition:
     """`data` as a FormDefinition, or InvalidFields listing every problem."""
@@ -142,6 +145,11 @@ def _field_problems(field: FieldDefinition) -> Errors:
             seen.add(option)
     elif field.type == "select":
         problem("options", "are required for a select field")
+    for attribute, name in _FILE_PROPERTIES.items():
+        if getattr(field, attribute) is not UNSET and field.type != "file":
+            problem(name, "applies only to file fields")
+    if field.accept is not UNSET and len(set(field.accept)) != len(field.accept):
+        problem("accept", "repeats a media type")
     return problems
 
 

@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal, get_args
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
+from chalicelib.attachments.types import MAX_FILE_BYTES, MAX_FILES, MEDIA_TYPES
 from chalicelib.core import text
 from chalicelib.core.domain_errors import InvalidFields
 from chalicelib.core.retention import MAX_DAYS as MAX_RETENTION_DAYS
@@ -40,7 +41,7 @@ FIELD_NAME = rf"^[a-z][a-z0-9_]{{0,39}}{text.END}"
 RESERVED_NAMES = frozenset({"_next", "_error", "_gotcha", "_subject", "website"})
 
 FieldType = Literal["text", "textarea", "email", "tel", "url", "number", "date", "select",
-                    "checkbox"]
+                    "checkbox", "file"]
 FIELD_TYPES: tuple[str, ...] = get_args(FieldType)
 # The types whose values are text of some length, and the maxLength each has
 # when the definition names none. The others are bounded by what they are.
@@ -70,6 +71,15 @@ Recipients = Annotated[list[Email], Meta(max_length=MAX_RECIPIENTS,
                                                      "addresses")]
 FormName = Annotated[str, Meta(min_length=1, max_length=100, pattern=text.ONE_LINE,
                                description="1 to 100 characters on one line")]
+MaxFiles = Annotated[int, Meta(ge=1, le=MAX_FILES,
+                               description=f"an integer from 1 to {MAX_FILES}")]
+MaxBytes = Annotated[int, Meta(ge=1, le=MAX_FILE_BYTES,
+                               description=f"a number of bytes from 1 to {MAX_FILE_BYTES:,} "
+                                           f"(10 MiB)")]
+MediaType = Literal[MEDIA_TYPES]  # type: ignore[valid-type]
+Accept = Annotated[list[MediaType], Meta(  # type: ignore[valid-type]
+    min_length=1, max_length=len(MEDIA_TYPES),
+    description="a list of media types, each one of " + ", ".join(MEDIA_TYPES))]
 AutoSubject = Annotated[str, Meta(min_length=1, max_length=150, pattern=text.ONE_LINE,
                                   description="1 to 150 characters on one line")]
 RetentionDays = Annotated[int, Meta(ge=0, le=MAX_RETENTION_DAYS,
@@ -82,7 +92,8 @@ AutoBody = Annotated[str, Meta(min_length=1, max_length=2000, pattern=text.MULTI
 
 class FieldDefinition(Model, rename="camel"):
     """One field of a form. `maxLength` applies to text, textarea, email, tel and
-    url fields; `min`/`max` to number fields; `options` to select fields."""
+    url fields; `min`/`max` to number fields; `options` to select fields;
+    `maxFiles`, `maxBytes` and `accept` to file fields (chalicelib/attachments)."""
     name: FieldName
     label: Label
     type: Annotated[FieldType, Meta(description=f"one of {', '.join(FIELD_TYPES)}")]
@@ -91,6 +102,26 @@ class FieldDefinition(Model, rename="camel"):
     min: Bound | UnsetType = UNSET
     max: Bound | UnsetType = UNSET
     options: Options | UnsetType = UNSET
+    max_files: MaxFiles | UnsetType = UNSET
+    max_bytes: MaxBytes | UnsetType = UNSET
+    accept: Accept | UnsetType = UNSET  # type: ignore[valid-type]
+
+    @property
+    def effective_max_files(self) -> int:
+        """A file field's most files (1 unless it says); 0 for any other field."""
+        if self.type != "file":
+            return 0
+        return 1 if self.max_files is UNSET else self.max_files
+
+    @property
+    def effective_max_bytes(self) -> int:
+        """A file field's most bytes per file (10 MiB unless it says)."""
+        return MAX_FILE_BYTES if self.max_bytes is UNSET else self.max_bytes
+
+    @property
+    def effective_accept(self) -> tuple[str, ...]:
+        """The media types a file field takes (every safe one unless it says)."""
+        return MEDIA_TYPES if self.accept is UNSET else tuple(self.accept)
 
     @property
     def effective_max_length(self) -> int | None:

@@ -41,13 +41,17 @@ class Received:
     extra: dict[str, str] = field(default_factory=dict)
     topic: str | None = None
     is_spam: bool = False
+    uploads: dict[str, tuple[str, ...]] = field(default_factory=dict)  # file field -> upload ids
 
     def compared(self) -> dict[str, Any]:
         """What an Idempotency-Key's retry must repeat (never the honeypots).
         The contact form's is its fields alone, as POST /contact always compared."""
-        if not self.extra and self.topic is None:
+        if not self.extra and self.topic is None and not self.uploads:
             return dict(self.values)
-        return {"values": dict(self.values), "extra": dict(self.extra), "topic": self.topic}
+        compared = {"values": dict(self.values), "extra": dict(self.extra), "topic": self.topic}
+        if self.uploads:
+            compared["uploads"] = {name: list(ids) for name, ids in self.uploads.items()}
+        return compared
 
 
 def receive(form: Form, raw: Mapping[str, Any]) -> Received:
@@ -56,10 +60,11 @@ def receive(form: Form, raw: Mapping[str, Any]) -> Received:
     if form.id == CONTACT_ID:
         submission = parse(ContactSubmission, dict(raw))
         return Received(dict(submission.fields()), is_spam=submission.is_spam)
-    # A JSON array is no value of any field (a form post's repeated name is
-    # refused before this, chalicelib/http/form.py).
+    # A JSON array is no value of any field but a file field's (a form post's
+    # repeated name is refused before this, chalicelib/http/form.py).
+    files = {f.name for f in form.definition.fields if f.type == "file"}
     errors = [{"field": name[:100], "message": "must be one value, not a list"}
-              for name, value in raw.items() if isinstance(value, list)]
+              for name, value in raw.items() if isinstance(value, list) and name not in files]
     if errors:
         raise InvalidFields(errors)
     try:
@@ -75,7 +80,8 @@ def receive(form: Form, raw: Mapping[str, Any]) -> Received:
     if errors or submission_values is None:
         raise InvalidFields(errors)
     return Received(submission_values.values, submission_values.extra, topic,
-                    is_spam=any(_filled(raw.get(name)) for name in HONEYPOTS))
+                    is_spam=any(_filled(raw.get(name)) for name in HONEYPOTS),
+                    uploads=submission_values.uploads)
 
 
 def _filled(value: Any) -> bool:

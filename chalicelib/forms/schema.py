@@ -21,6 +21,7 @@ from typing import Any
 
 from msgspec import UNSET
 
+from chalicelib.attachments.uploads import UPLOAD_ID
 from chalicelib.core import text
 from chalicelib.forms.model import NUMBER_LIMIT, FieldDefinition, FormDefinition
 from chalicelib.forms.submission import MAX_EXTRA_FIELDS, MAX_EXTRA_LENGTH, MAX_EXTRA_NAME
@@ -58,6 +59,16 @@ def json_schema(form: FormDefinition) -> dict[str, Any]:
 
 def _property(field: FieldDefinition) -> dict[str, Any]:
     described: dict[str, Any] = {"title": field.label, "x-fieldType": field.type}
+    if field.type == "file":
+        # The ids POST /forms/{id}/uploads answered; `x-accept` and `x-maxBytes`
+        # let a page say, and check, what each file may be before uploading it.
+        described.update({
+            "type": "array", "uniqueItems": True, "maxItems": field.effective_max_files,
+            "items": {"type": "string", "pattern": UPLOAD_ID.pattern},
+            "x-accept": list(field.effective_accept), "x-maxBytes": field.effective_max_bytes})
+        if field.required:
+            described["minItems"] = 1
+        return described
     if field.type == "checkbox":
         described["type"] = "boolean"
         if field.required:

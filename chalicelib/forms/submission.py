@@ -16,6 +16,10 @@ What each type takes (and answers):
   answered as text (`"2.5"`), exactly as stored and mailed.
 - checkbox: JSON true/false, or a form's "on"/"true"/"1" and ""/"false"/"0"/"off"
   (case-insensitive); absent is unchecked. Answered as a bool.
+- file: a JSON list of upload ids (POST /forms/{id}/uploads answers them), or
+  one id as text; at most the field's maxFiles, none twice. Answered apart,
+  in `uploads`: the files themselves are checked when the post is stored
+  (chalicelib/attachments/files.py).
 An empty value is an absent one: a required field must have one, an optional
 one is left out of the answer (a checkbox is always in it).
 """
@@ -31,6 +35,7 @@ from urllib.parse import urlsplit
 
 from msgspec import UNSET
 
+from chalicelib.attachments.uploads import is_upload_id
 from chalicelib.core import text
 from chalicelib.core.domain_errors import InvalidFields
 from chalicelib.forms.model import (
@@ -44,6 +49,7 @@ FieldValue = str | bool
 MAX_EXTRA_FIELDS = 10
 MAX_EXTRA_LENGTH = 1000
 MAX_EXTRA_NAME = 100
+MAX_POST_FILES = 10  # every file field of one post together
 
 _ONE_LINE = re.compile(text.ONE_LINE)
 _MULTI_LINE = re.compile(text.MULTI_LINE)  # blank values are absent ones before it is asked
@@ -63,6 +69,7 @@ class Submission:
     form lacks, in the order they came."""
     values: dict[str, FieldValue]
     extra: dict[str, str] = field(default_factory=dict)
+    uploads: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -106,7 +113,20 @@ def is_reserved(name: str) -> bool:
 def validate_submission(form: FormDefinition, raw: Mapping[str, Any]) -> Submission:
     errors: list[dict[str, str]] = []
     values: dict[str, FieldValue] = {}
+    uploads: dict[str, tuple[str, ...]] = {}
     for definition in form.fields:
+        if definition.type == "file":
+            try:
+                named = _upload_ids(definition, raw.get(definition.name))
+            except _Problem as problem:
+                errors.append({"field": definition.name, "message": problem.message})
+                continue
+            if named:
+                uploads[definition.name] = named
+                if sum(map(len, uploads.values())) > MAX_POST_FILES:
+                    errors.append({"field": definition.name, "message": f"brings this post "
+                                   f"over {MAX_POST_FILES} files in all"})
+            continue
         try:
             value = _value(definition, _single(raw.get(definition.name)))
         except _Problem as problem:
@@ -123,7 +143,31 @@ def validate_submission(form: FormDefinition, raw: Mapping[str, Any]) -> Submiss
         extra = _extra(raw, unknown, errors)
     if errors:
         raise InvalidFields(errors)
-    return Submission(values, extra)
+    return Submission(values, extra, uploads)
+
+
+def _upload_ids(definition: FieldDefinition, value: Any) -> tuple[str, ...]:
+    if value is None or value == "":
+        named: list[Any] = []
+    elif isinstance(value, str):
+        named = [value]
+    elif isinstance(value, list):
+        named = value
+    else:
+        raise _Problem("must be a list of upload ids")
+    if not named:
+        if definition.required:
+            raise _Problem("is required: attach a file")
+        return ()
+    if not all(is_upload_id(upload_id) for upload_id in named):
+        raise _Problem("must be a list of upload ids, as POST /forms/{formId}/uploads "
+                       "answers them")
+    if len(set(named)) != len(named):
+        raise _Problem("names one upload twice")
+    if len(named) > definition.effective_max_files:
+        raise _Problem(f"must be at most {definition.effective_max_files} "
+                       f"file{'s' if definition.effective_max_files > 1 else ''}")
+    return tuple(named)
 
 
 def _single(value: Any) -> Any:

@@ -20,7 +20,8 @@ from typing import Any
 import msgspec
 from chalice import Chalice
 
-from chalicelib.api import audit, bodies, form_bodies, message_bodies
+from chalicelib.api import audit, bodies, form_bodies, message_bodies, uploads
+from chalicelib.attachments.uploads import UploadRequest
 from chalicelib.audit.entry import ACTIONS
 from chalicelib.auth.roles import Role, role_of
 from chalicelib.contact.model import STATUSES, ContactSubmission, StatusChange
@@ -49,13 +50,17 @@ RESPONSE_SCHEMAS: dict[str, dict[str, Any]] = {
 REQUEST_SCHEMAS: dict[str, dict[str, Any]] = {
     "FormSubmission": {
         "type": "object", "properties": {},
-        "additionalProperties": {"type": ["string", "number", "boolean"]},
-        "description": "The form's fields by name (GET /forms/{form_id}/schema has them), "
+        "additionalProperties": {"anyOf": [
+            {"type": ["string", "number", "boolean"]},
+            {"type": "array", "items": {"type": "string"}, "maxItems": 5}]},
+        "description": "The form's fields by name (GET /forms/{form_id}/schema has them; a "
+                       "file field's value is the list of its uploads' ids), "
                        "and optionally _subject (the owner mail's topic) and the honeypots "
                        "website and _gotcha, left empty"},
 }
 ANSWERS: tuple[type[msgspec.Struct], ...] = (*bodies.ANSWERS, *message_bodies.ANSWERS,
-                                             *form_bodies.ANSWERS, *audit.ANSWERS, Error)
+                                             *form_bodies.ANSWERS, *audit.ANSWERS,
+                                             *uploads.ANSWERS, Error)
 
 # Whatever the pipeline adds to every answer of an operation of that kind.
 ERROR_DESCRIPTIONS = {
@@ -150,7 +155,8 @@ PARAMETERS: dict[str, dict[str, Any]] = {
 
 HEADERS: dict[str, dict[str, Any]] = {
     "ETag": {"description": "The record's version, for If-Match", "schema": {"type": "string"}},
-    "Location": {"description": "The new record's address", "schema": {"type": "string"}},
+    "Location": {"description": "The new record's address; a redirect's target",
+                 "schema": {"type": "string"}},
     "Retry-After": {"description": "Seconds to wait", "schema": {"type": "string"}},
     "Link": {"description": '<?...cursor=...>; rel="next" while rows remain',
              "schema": {"type": "string"}},
@@ -190,6 +196,10 @@ SUMMARIES: dict[str, str] = {
                           "which works without JavaScript, and the site's script that draws it "
                           "with",
     "get_form_schema": "A form's fields as JSON Schema, to check a post before sending it",
+    "download_attachment": "Download one of a message's attachments: a redirect to a "
+                           "presigned S3 GET, valid 5 minutes, answered as a download",
+    "request_upload": "Ask to upload one file for a form's file field: a presigned S3 POST, "
+                      "valid 5 minutes",
     "get_me": "The signed-in caller and their Users record",
     "list_users": "List users, newest first, or find one by email",
     "create_user": "Create a user",
@@ -234,6 +244,7 @@ LINKS: dict[str, dict[str, dict[str, Any]]] = {
 # The request bodies' models, by the names routes give them.
 REQUEST_MODELS: tuple[type[msgspec.Struct], ...] = (
     UserCreate, UserUpdate, ContactSubmission, StatusChange, ReplyBody, FormDefinition, BulkChange,
+    UploadRequest,
     SpamRules)
 
 _PAGE_FIELDS = {
@@ -290,6 +301,8 @@ def statuses_of(operation: Operation, role: Role, path_params: list[str]) -> lis
     statuses = {operation.success, *operation.statuses, *_ROLE_STATUSES[role]}
     if operation.creates:
         statuses.add(201)
+    if operation.alternative:
+        statuses.add(200)
     if operation.body is not None:
         statuses |= {400, 413, 415}
     if operation.query or operation.headers:
@@ -357,6 +370,12 @@ def _as_sent_property(schema: dict[str, Any]) -> dict[str, Any]:
 # -- the document -------------------------------------------------------------
 
 def _response(status: int, operation: Operation, links: dict[str, Any]) -> dict[str, Any]:
+    if operation.alternative and status == 200:
+        return {"description": "Asked with Accept: application/json: where the redirect goes",
+                "content": {JSON: {"schema": _ref(operation.alternative)}}}
+    if status == operation.success and 300 <= status < 400:
+        return {"description": "Redirect", "headers": {
+            name: HEADERS[name] for name in operation.success_headers}}
     if status == operation.success or (operation.creates and status == 201):
         answer: dict[str, Any] = {"description": "Created" if status == 201 and operation.creates
                                   else "Success"}

@@ -39,6 +39,10 @@ class Operation(msgspec.Struct, frozen=True):
     # A PUT that creates at its address: 201 (a new record) as well as `success`
     # (a replaced one), and an unknown id is created, never a 404.
     creates: bool = False
+    # A redirect that a request asking for JSON (Accept: application/json) gets
+    # as 200 with this body instead: a page's script cannot follow a
+    # cross-origin redirect it needs to read, nor read a redirect's Location.
+    alternative: str | None = None
 
 
 def responds(success: int, answer: str | None, *, body: str | None = None,
@@ -46,9 +50,10 @@ def responds(success: int, answer: str | None, *, body: str | None = None,
              required_headers: tuple[str, ...] = (), statuses: tuple[int, ...] = (),
              success_headers: tuple[str, ...] = (), uses_aws: bool = True,
              media_type: str = JSON, form_post: bool = False,
-             creates: bool = False) -> Callable[[View], View]:
+             creates: bool = False, alternative: str | None = None) -> Callable[[View], View]:
     operation = Operation(success, answer, body, query, headers, required_headers, statuses,
-                          success_headers, uses_aws, media_type, form_post, creates)
+                          success_headers, uses_aws, media_type, form_post, creates,
+                          alternative)
 
     def declare(view: View) -> View:
         setattr(view, _ATTRIBUTE, operation)

@@ -40,10 +40,12 @@ SEND_CONFIG = Config(retries={"mode": "standard", "total_max_attempts": 1},
                      connect_timeout=SEND_CONNECT_TIMEOUT_SECONDS,
                      read_timeout=SEND_READ_TIMEOUT_SECONDS)
 
+# Presigned URLs are signed with SigV4, which S3 requires in every region.
+_S3_CONFIG = _CLIENT_CONFIG.merge(Config(signature_version="s3v4"))
 
 MODELS_DIR = Path(__file__).with_name("aws_models")
 # The services the function builds clients for; infra/aws_models.py ships their models.
-SERVICES = ("dynamodb", "ses", "ssm")
+SERVICES = ("dynamodb", "ses", "ssm", "s3")
 
 
 class ShippedModels(Loader):  # type: ignore[misc]
@@ -97,6 +99,8 @@ class AwsClients(msgspec.Struct, frozen=True):
     # Only for a stage that reads secrets (the CAPTCHA's, the chat webhook's):
     # a client costs init time.
     ssm: Any = None
+    # The attachments bucket's: built on first use, as only file uploads need it.
+    s3: Any = None
 
     @classmethod
     def create(cls, settings: Settings) -> AwsClients:
@@ -104,4 +108,5 @@ class AwsClients(msgspec.Struct, frozen=True):
         return cls(dynamodb=session.create_client("dynamodb", config=_CLIENT_CONFIG),
                    ses=ClientOnFirstUse(lambda: session.create_client("ses", config=SEND_CONFIG)),
                    ssm=session.create_client("ssm", config=_CLIENT_CONFIG)
-                   if settings.captcha_provider or settings.chat_format else None)
+                   if settings.captcha_provider or settings.chat_format else None,
+                   s3=ClientOnFirstUse(lambda: session.create_client("s3", config=_S3_CONFIG)))

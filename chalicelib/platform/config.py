@@ -180,6 +180,8 @@ class Settings:
     region: str
     table_name: str
     allowed_origins: tuple[str, ...]
+    # The private bucket of files attached to form posts (chalicelib/attachments).
+    attachments_bucket: str = ""
     user_pool_id: str = ""
     user_pool_client_id: str = ""
     # Deployed stages get the real ARN from the resources stack; locally only
@@ -326,6 +328,7 @@ class Settings:
             region=region,
             table_name=env.get("TABLE_NAME", f"frontdesk-{stage}"),
             allowed_origins=origins,
+            attachments_bucket=env.get("ATTACHMENTS_BUCKET", f"frontdesk-{stage}-attachments"),
             user_pool_id=env.get("USER_POOL_ID", ""),
             user_pool_client_id=env.get("USER_POOL_CLIENT_ID", ""),
             user_pool_arn=env.get("USER_POOL_ARN")

@@ -7,7 +7,8 @@ one place (moto 5.2; docs/development.md, "Local parity", lists each point).
   type nobody handles fails the stack, named, as CloudFormation refuses a
   template with an unrecognised type.
 - moto's table and bucket drop TTL, point-in-time recovery, the public-access
-  block and ownership controls; here they are applied after moto creates them.
+  block, ownership controls, CORS rules and lifecycle rules; here they are
+  applied after moto creates them.
 - moto has no in-place update for a table: an UpdateStack left the table's
   entry empty and every DescribeStacks after it answered 500.
 - A resource whose condition turns true (or false) on update is created (or
@@ -204,6 +205,38 @@ def _apply_bucket_extras(bucket: FakeBucket, properties: dict[str, Any], account
     rules = (properties.get("OwnershipControls") or {}).get("Rules") or []
     if rules:
         backend.put_bucket_ownership_controls(bucket.name, rules[0]["ObjectOwnership"])
+    cors = (properties.get("CorsConfiguration") or {}).get("CorsRules") or []
+    if cors:
+        backend.put_bucket_cors(bucket.name, [api_cors_rule(rule) for rule in cors])
+    lifecycle = (properties.get("LifecycleConfiguration") or {}).get("Rules") or []
+    if lifecycle:
+        backend.put_bucket_lifecycle(bucket.name, [api_lifecycle_rule(rule) for rule in lifecycle])
+
+
+def api_cors_rule(rule: dict[str, Any]) -> dict[str, Any]:
+    """A CloudFormation CorsRule as moto's S3 takes the API's (its XML names)."""
+    api: dict[str, Any] = {"AllowedMethod": list(rule["AllowedMethods"]),
+                           "AllowedOrigin": list(rule["AllowedOrigins"])}
+    for cfn, xml in (("AllowedHeaders", "AllowedHeader"), ("ExposedHeaders", "ExposeHeader")):
+        if rule.get(cfn):
+            api[xml] = list(rule[cfn])
+    if "MaxAge" in rule:
+        api["MaxAgeSeconds"] = str(rule["MaxAge"])
+    if "Id" in rule:
+        api["ID"] = str(rule["Id"])
+    return api
+
+
+def api_lifecycle_rule(rule: dict[str, Any]) -> dict[str, Any]:
+    """A CloudFormation lifecycle Rule as moto's S3 takes the API's."""
+    api: dict[str, Any] = {"ID": rule.get("Id"), "Status": rule["Status"],
+                           "Filter": {"Prefix": rule.get("Prefix", "")}}
+    if "ExpirationInDays" in rule:
+        api["Expiration"] = {"Days": int(rule["ExpirationInDays"])}
+    if "AbortIncompleteMultipartUpload" in rule:
+        api["AbortIncompleteMultipartUpload"] = {
+            "DaysAfterInitiation": int(rule["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"])}
+    return api
 
 
 _moto_create_bucket = FakeBucket.create_from_cloudformation_json.__func__  # type: ignore[attr-defined]

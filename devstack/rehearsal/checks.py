@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -125,6 +125,7 @@ def expected_environment(stage: str, settings: Mapping[str, Any],
     """The variables the stage's settings and its resources stack give every function."""
     origins = [f"https://{outputs['SiteDomainName']}", *settings.get("allowedOrigins", [])]
     return {"STAGE": stage, "TABLE_NAME": f"frontdesk-{stage}",
+            "ATTACHMENTS_BUCKET": outputs["AttachmentsBucketName"],
             "TABLE_STREAM_ARN": outputs["TableStreamArn"], "USER_POOL_ID": outputs["UserPoolId"],
             "USER_POOL_CLIENT_ID": outputs["UserPoolClientId"],
             "USER_POOL_ARN": outputs["UserPoolArn"], "MAIL_FROM": settings["mailFrom"],
@@ -293,6 +294,53 @@ def site_bucket(s3: Any, bucket: str, web_dir: Path, web_config: Mapping[str, An
     config = json.loads(s3.get_object(Bucket=bucket, Key=site.CONFIG_KEY)["Body"].read())
     if config != dict(web_config):
         problems.append(f"the site's config.json is {config}, not {dict(web_config)}")
+    return problems
+
+
+PUBLIC_ACCESS_BLOCK = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy",
+                       "RestrictPublicBuckets")
+
+
+def attachments_bucket(s3: Any, bucket: str, origins: Sequence[str]) -> list[str]:
+    """The attachments bucket is private (every public access block on),
+    encrypted, TLS only, takes cross-origin POSTs from the stage's origins and
+    nothing else, and expires what stays under unclaimed/ after a day."""
+    problems = []
+    block = s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
+    if off := [name for name in PUBLIC_ACCESS_BLOCK if not block.get(name)]:
+        problems.append(f"the attachments bucket's public access block leaves {off} off")
+    try:
+        rules = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"][
+            "Rules"]
+    except s3.exceptions.ClientError:
+        rules = []
+    if not any(r.get("ApplyServerSideEncryptionByDefault", {}).get("SSEAlgorithm")
+               for r in rules):
+        problems.append("the attachments bucket is not encrypted by default")
+    try:
+        statements = json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])["Statement"]
+    except s3.exceptions.ClientError:
+        statements = []
+    if not any(st.get("Effect") == "Deny" and str(st.get("Condition", {}).get("Bool", {}).get(
+            "aws:SecureTransport")).lower() == "false" for st in statements):
+        problems.append("the attachments bucket's policy does not deny requests without TLS")
+    try:
+        cors = s3.get_bucket_cors(Bucket=bucket)["CORSRules"]
+    except s3.exceptions.ClientError:
+        cors = []
+    methods = {m for rule in cors for m in rule["AllowedMethods"]}
+    allowed = {o for rule in cors for o in rule["AllowedOrigins"]}
+    if methods != {"POST"} or allowed != set(origins):
+        problems.append(f"the attachments bucket's CORS allows {sorted(methods)} from "
+                        f"{sorted(allowed)}, not POST from {sorted(origins)}")
+    try:
+        lifecycle = s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]
+    except s3.exceptions.ClientError:
+        lifecycle = []
+    if not any(r.get("Status") == "Enabled" and r.get("Expiration", {}).get("Days") == 1
+               and (r.get("Filter", {}).get("Prefix") or r.get("Prefix")) == "unclaimed/"
+               for r in lifecycle):
+        problems.append("the attachments bucket does not expire unclaimed/ after a day")
     return problems
 
 

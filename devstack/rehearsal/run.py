@@ -216,6 +216,9 @@ class Rehearsal:
         problems += checks.form_page_route(
             self.client("cloudfront"), self.outputs["SiteDistributionId"], self.api_url, STAGE,
             REGION, TEMPLATE_FILE)
+        problems += checks.attachments_bucket(self.client("s3"),
+                                              self.outputs["AttachmentsBucketName"],
+                                              (site_origin, *SETTINGS.get("allowedOrigins", [])))
         problems += checks.audit_salt(self.client("ssm"), STAGE)
         if problems:
             raise StepFailed("; ".join(problems))
@@ -229,7 +232,8 @@ class Rehearsal:
                 f"gateway errors with CORS; web/ in the bucket with its headers and the "
                 f"settings' site name; the table's indexes are the template's; the site "
                 f"sends form.html to this API through the published form page function; "
-                f"the audit salt a SecureString")
+                f"the audit salt a SecureString; the attachments bucket private, encrypted, "
+                f"TLS only, POST from the site's origins, unclaimed uploads expiring after a day")
 
     def call(self, method: str, resource: str, path: str, *, status: int, body: Any = None,
              path_parameters: dict[str, str] | None = None, admin: bool = False,

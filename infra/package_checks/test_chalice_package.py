@@ -25,8 +25,10 @@ from infra.stages import EXAMPLE_SETTINGS_FILE, PROJECT_DIR, TEMPLATE_FILE, exam
 
 BUILD = PROJECT_DIR / "build" / "package"
 # Everything else the function needs comes from the runtime (boto3); see
-# docs/architecture.md, "Performance".
-FUNCTION_ZIP_BUDGET_BYTES = 1_000_000
+# docs/architecture.md, "Performance". Raised from 1,000,000 when the project's
+# own code (.py and its bytecode, with S3's trimmed model) passed it with the
+# file attachments (1,028 KB); what may be in the zip is pinned below.
+FUNCTION_ZIP_BUDGET_BYTES = 1_100_000
 # Top-level entries the zip may hold: our code, Chalice's runtime module, msgspec,
 # and app.py's bytecode.
 ALLOWED_IN_ZIP = {"app.py", "chalicelib", "chalice", "msgspec", "__pycache__"}

@@ -48,7 +48,7 @@ def domain_modules() -> list[str]:
 def test_the_domain_packages_exist() -> None:
     names = domain_modules()
     assert len(names) > 20  # the walk below sees real code
-    for package in ("db", "users", "contact", "dashboard", "outbox", "forms",
+    for package in ("db", "users", "contact", "dashboard", "outbox", "forms", "attachments",
                     "autoresponder"):
         assert any(name.startswith(f"chalicelib.{package}.") for name in names)
 

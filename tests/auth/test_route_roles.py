@@ -12,7 +12,8 @@ from chalicelib.http.routing import not_routed
 EXPECTED = {
     Role.PUBLIC: {("GET", "/health"), ("POST", "/contact"), ("GET", "/openapi.json"),
                   ("POST", "/forms/{form_id}"), ("GET", "/forms/{form_id}"),
-                  ("GET", "/forms/{form_id}/schema"), ("GET", "/forms/{form_id}/site-page")},
+                  ("GET", "/forms/{form_id}/schema"), ("GET", "/forms/{form_id}/site-page"),
+                  ("POST", "/forms/{form_id}/uploads")},
     Role.SIGNED_IN: {("GET", "/me")},
     Role.ADMIN: {("GET", "/users"), ("POST", "/users"), ("GET", "/users/{user_id}"),
                  ("PATCH", "/users/{user_id}"), ("DELETE", "/users/{user_id}"),
@@ -22,6 +23,7 @@ EXPECTED = {
                  ("POST", "/dashboard/messages/bulk"), ("GET", "/dashboard/stats"),
                  ("POST", "/dashboard/messages/{message_id}/replies"),
                  ("GET", "/dashboard/messages/export"), ("GET", "/users/export"),
+                 ("GET", "/dashboard/messages/{message_id}/attachments/{index}"),
                  ("GET", "/dashboard/forms"), ("GET", "/dashboard/forms/{form_id}"),
                  ("PUT", "/dashboard/forms/{form_id}"), ("DELETE", "/dashboard/forms/{form_id}"),
                  ("GET", "/dashboard/spam-rules"), ("PUT", "/dashboard/spam-rules"),

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from devstack.provision import DEMO_USERS, provision, totp_code
-from tests.conftest import MAIL_FROM, LocalAws
+from tests.conftest import MAIL_FROM, OTHER_ALLOWED_ORIGIN, TEST_ORIGIN, LocalAws
 from tests.infra.templates import resources_template
 from tests.support.totp import fresh_totp, totp
 
@@ -84,7 +84,7 @@ def test_the_mfa_demo_account_needs_a_right_code(
 
 
 def test_provisioning_again_changes_nothing(local_aws: LocalAws) -> None:
-    again = provision(local_aws.session)
+    again = provision(local_aws.session, web_origins=(TEST_ORIGIN, OTHER_ALLOWED_ORIGIN))
     assert (again.table_name, again.user_pool_id, again.user_pool_client_id) == (
         local_aws.table_name, local_aws.user_pool_id, local_aws.user_pool_client_id)
     assert again.users == local_aws.users

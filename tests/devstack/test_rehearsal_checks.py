@@ -155,7 +155,7 @@ def test_the_environment_is_held_to_the_settings_and_outputs() -> None:
         "rehearsal", {"mailFrom": "a@x.test", "ownerEmail": "o@x.test",
                       "allowedOrigins": ["http://localhost:8080"]},
         {"SiteDomainName": "d1.cloudfront.net", "TableStreamArn": "s", "UserPoolId": "p",
-         "UserPoolClientId": "c", "UserPoolArn": "arn"})
+         "UserPoolClientId": "c", "UserPoolArn": "arn", "AttachmentsBucketName": "b"})
     deployed = {"FunctionName": "f", "Environment": {"Variables": {**expected, "OWNER_EMAIL": "x"}}}
 
     assert expected["ALLOWED_ORIGINS"] == "https://d1.cloudfront.net,http://localhost:8080"
@@ -168,7 +168,7 @@ def test_the_environment_carries_the_settings_branding() -> None:
                       "branding": {"siteName": "Acme", "timeZone": "Europe/Paris",
                                    "dashboardLink": False}},
         {"SiteDomainName": "d1.cloudfront.net", "TableStreamArn": "s", "UserPoolId": "p",
-         "UserPoolClientId": "c", "UserPoolArn": "arn"})
+         "UserPoolClientId": "c", "UserPoolArn": "arn", "AttachmentsBucketName": "b"})
     assert (expected["SITE_NAME"], expected["TIME_ZONE"], expected["DASHBOARD_LINK"]) == (
         "Acme", "Europe/Paris", "false")
     assert "MAIL_SUBJECT_PREFIX" not in expected  # only what the settings name
@@ -273,3 +273,40 @@ def test_the_site_must_send_form_html_to_the_deployed_api(local_aws: Any) -> Non
 def moto_function(name: str) -> Any:
     """The function as moto holds it (moto has no UpdateFunction)."""
     return cloudfront_backends[DEFAULT_ACCOUNT_ID]["aws"].functions[name]
+
+
+def test_the_attachments_bucket_as_the_template_makes_it_passes(local_aws: Any) -> None:
+    import os
+
+    from tests.conftest import OTHER_ALLOWED_ORIGIN, TEST_ORIGIN
+
+    s3 = local_aws.session.client("s3")
+    bucket = os.environ["ATTACHMENTS_BUCKET"]
+    domain = next(o["OutputValue"] for o in local_aws.session.client(
+        "cloudformation").describe_stacks(StackName="frontdesk-local-resources")["Stacks"][0][
+        "Outputs"] if o["OutputKey"] == "SiteDomainName")
+    site_origin = f"https://{domain}"
+    assert checks.attachments_bucket(s3, bucket, (site_origin, TEST_ORIGIN,
+                                                  OTHER_ALLOWED_ORIGIN)) == []
+    assert checks.attachments_bucket(s3, bucket, (site_origin,)) == [
+        f"the attachments bucket's CORS allows ['POST'] from "
+        f"{sorted([site_origin, TEST_ORIGIN, OTHER_ALLOWED_ORIGIN])}, not POST from "
+        f"{[site_origin]}"]
+
+
+def test_a_bare_bucket_is_named_for_each_setting_it_lacks(local_aws: Any) -> None:
+    s3 = local_aws.session.client("s3")
+    bucket = f"bare-{uuid.uuid4().hex[:8]}"
+    s3.create_bucket(Bucket=bucket)
+    s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration={
+        "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": False,
+        "RestrictPublicBuckets": False})
+    s3.put_bucket_cors(Bucket=bucket, CORSConfiguration={"CORSRules": [
+        {"AllowedMethods": ["GET", "POST"], "AllowedOrigins": ["*"]}]})
+    problems = checks.attachments_bucket(s3, bucket, ("https://site.test",))
+    assert problems[0] == ("the attachments bucket's public access block leaves "
+                           "['BlockPublicPolicy', 'RestrictPublicBuckets'] off")
+    assert "does not deny requests without TLS" in problems[-3]
+    assert problems[-2] == ("the attachments bucket's CORS allows ['GET', 'POST'] from ['*'], "
+                            "not POST from ['https://site.test']")
+    assert problems[-1] == "the attachments bucket does not expire unclaimed/ after a day"

@@ -79,7 +79,7 @@ def test_every_problem_is_reported_at_once_with_its_path() -> None:
         "fields[0].name": "must be a lower-case letter, then up to 39 lower-case letters, "
                           "digits or underscores",
         "fields[2].type": "must be one of text, textarea, email, tel, url, number, date, "
-                          "select, checkbox",
+                          "select, checkbox, file",
         "fields[4].min": "must not be greater than max",
         "fields[6].options[1]": "repeats an earlier option",
         "fields[8].name": "repeats the name of fields[1]",

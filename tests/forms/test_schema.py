@@ -27,11 +27,14 @@ SAMPLES: list[Any] = [
     "https://user@example.com:8080/x", "https://[::1]/", "https://example.com:99999",
     "2026-12-07", " 2024-02-29 ", "2026-02-30", "2026-13-01", "2026-1-7", "07/12/2026",
     "on", "true", "off", "0", "1.5", "42", "Basic", "Pro", " Pro ", "pro", ["on"], {"a": 1},
+    [], ["0123456789abcdef0123456789abcdef"], ["0" * 32, "1" * 32], ["0" * 32, "0" * 32],
+    ["0" * 32, "1" * 32, "2" * 32], ["0" * 31], ["0" * 32 + "\n"], ["A" * 32], [1],
 ]
 DEFINITIONS = [dict(type="text"), dict(type="text", maxLength=5), dict(type="textarea"),
                dict(type="email"), dict(type="tel"), dict(type="url"), dict(type="date"),
                dict(type="number", min=1, max=500), dict(type="number"),
-               dict(type="select", options=["Basic", "Pro", " Spaced "]), dict(type="checkbox")]
+               dict(type="select", options=["Basic", "Pro", " Spaced "]), dict(type="checkbox"),
+               dict(type="file"), dict(type="file", maxFiles=2, accept=["application/pdf"])]
 
 
 def form_of(required: bool, **field: Any) -> FormDefinition:

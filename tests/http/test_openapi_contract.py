@@ -24,11 +24,13 @@ from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
 from referencing import Registry, Resource
 
+from chalicelib.attachments.model import Attachment
 from chalicelib.auth.roles import Role, role_of
 from chalicelib.contact.store import MessageStore
 from chalicelib.forms.definition import parse_definition
 from chalicelib.forms.model import MAX_FORMS
 from chalicelib.forms.store import FormStore
+from chalicelib.http.operations import operation_of
 from chalicelib.http.routing import not_routed
 from tests.conftest import JSON, TEST_ORIGIN, LocalAws
 from tests.contact.conftest import VALID
@@ -58,8 +60,11 @@ VALID_BODIES = {
     "BulkChange": {"ids": ["01KBD0000000000000000000A1"], "action": "archive"},
     "ReplyBody": {"body": "Thank you for writing."},
     "FormDefinition": {"name": "Probe form", "fields": [
-        {"name": "email", "label": "Email", "type": "email", "required": True}],
+        {"name": "email", "label": "Email", "type": "email", "required": True},
+        {"name": "attachment", "label": "Attachment", "type": "file"}],
         "replyTo": "email"},
+    "UploadRequest": {"field": "attachment", "filename": "probe.pdf",
+                      "contentType": "application/pdf", "size": 1000},
     # A post to the probe's form (fresh_records below defines it).
     "FormSubmission": {"email": "visitor@example.com"},
     "SpamRules": {"blockedWords": ["casino"], "blockedSenders": ["spam.example"],
@@ -214,12 +219,13 @@ def fresh_records(prober: Prober) -> dict[str, str]:
     user = prober.client.post("/users", headers={**prober.credentials[Role.ADMIN], **JSON},
                               body=json.dumps({"name": "Target", "email": email}).encode()).json_body
     # Stored directly: the contact route's rate limit is for its own probes.
-    message = MessageStore(prober.dynamodb, prober.table).create(VALID, None)
+    message = MessageStore(prober.dynamodb, prober.table).create(VALID, None, attachments=[
+        Attachment(uuid.uuid4().hex, "attachment", "probe.pdf", "application/pdf", 5)])
     form_id = f"probe-{uuid.uuid4().hex[:8]}"
     FormStore(prober.dynamodb, prober.table).put(
         form_id, parse_definition(VALID_BODIES["FormDefinition"]))
     return {"user_id": user["id"], "message_id": message["id"], "email": email,
-            "form_id": form_id}
+            "form_id": form_id, "index": "0"}
 
 
 def body_model(spec: dict[str, Any]) -> str | None:
@@ -289,6 +295,8 @@ def probe(prober: Prober, method: str, template: str, entry: Any, recorder: Reco
         other = OTHER_BODIES[model]
         send(headers={"Idempotency-Key": "probe-key-0001"})
         send(headers={"Idempotency-Key": "probe-key-0001"}, body=json.dumps(other).encode())
+    if operation_of(entry.view_function).alternative:  # type: ignore[union-attr]
+        send(headers={"Accept": "application/json"})
     if "form" in reads.query:  # a form nobody defined: an export has no columns for it
         send(query="form=no-such-form")
     for name in reads.query:

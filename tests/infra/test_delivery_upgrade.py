@@ -81,18 +81,19 @@ def read_back(client: Any, as_admin: dict[str, str]) -> dict[str, Any]:
             "stats": get("/dashboard/stats")}
 
 
-FORMS_KEYS = ("formId", "fields", "extra", "expiresAt")
+FORMS_KEYS = ("formId", "fields", "extra", "expiresAt", "attachments")
 
 
 def as_before_forms(answers: dict[str, Any]) -> dict[str, Any]:
     """The answers less what messages and stats gained with forms (issue 23)
-    and retention (issue 25) and spam (issue 24), which the old stage's answers
-    predate: every old message is the contact form's, the stats count them as its,
-    none is spam, and none has an expiry until the retention backfill gives it one."""
+    and retention (issue 25) and spam (issue 24) and attachments (issue 26), which
+    the old stage's answers predate: every old message is the contact form's, the
+    stats count them as its, none is spam, none has attachments, and none has an
+    expiry until the retention backfill gives it one."""
     messages = [*answers["threads"].values(),
                 *(m for page in answers["lists"].values() for m in page["items"])]
     assert all(m["formId"] == "contact" and m["extra"] == {} and m["expiresAt"] is None
-               for m in messages)
+               and m["attachments"] == [] for m in messages)
     assert answers["stats"]["forms"] == {"contact": 3}
     assert answers["stats"]["retentionDays"] == 365
     assert answers["stats"]["messages"].pop("spam") == 0

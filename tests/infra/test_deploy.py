@@ -160,7 +160,8 @@ def stage_outputs(local_aws: Any, site_bucket: str) -> dict[str, str]:
             "UsagePlanId": create_usage_plan(apigateway, "frontdesk-dev-service"),
             "ApiKeyId": "key123",
             "SiteDomainName": "d111111abcdef8.cloudfront.net",
-            "SiteBucketName": site_bucket, "SiteDistributionId": "EDFDVBD6EXAMPLE"}
+            "SiteBucketName": site_bucket, "SiteDistributionId": "EDFDVBD6EXAMPLE",
+            "AttachmentsBucketName": "frontdesk-dev-attachments-123456789012"}
 
 
 def expect_a_first_deploy(stubber: Stubber, cloudfront_stubber: Stubber, project: Project,
@@ -347,7 +348,8 @@ def test_a_redeploy_with_the_same_api_updates_the_stack_once(
                "UserPoolArn": "arn:aws:cognito-idp:x:1:userpool/p",
                "UsagePlanId": create_usage_plan(apigateway, "frontdesk-dev-service"),
                "ApiKeyId": "key123", "SiteDomainName": "d111111abcdef8.cloudfront.net",
-               "SiteBucketName": site_bucket, "SiteDistributionId": "EDFDVBD6EXAMPLE"}
+               "SiteBucketName": site_bucket, "SiteDistributionId": "EDFDVBD6EXAMPLE",
+            "AttachmentsBucketName": "frontdesk-dev-attachments-123456789012"}
     stubber.add_response("describe_stacks", outputs_response(outputs, "UPDATE_COMPLETE"),
                          expected_params={"StackName": STACK})
     stubber.add_client_error(  # the CSP already names this API: nothing to change
@@ -525,3 +527,27 @@ def test_destroy_empties_the_site_bucket_before_deleting_the_stack(
             chalice=lambda args: None, project=project, say=lambda line: None)
 
     assert s3.list_objects_v2(Bucket=site_bucket).get("KeyCount") == 0
+
+
+def test_destroy_empties_the_attachments_bucket_before_deleting_the_stack(
+        local_aws: Any, project: Project, cfn: Any) -> None:
+    client, stubber = cfn
+    s3 = local_aws.session.client("s3")
+    bucket = f"attachments-{uuid.uuid4().hex[:8]}"
+    s3.create_bucket(Bucket=bucket)
+    for key in ("files/" + "a" * 32, "unclaimed/" + "b" * 32):
+        s3.put_object(Bucket=bucket, Key=key, Body=b"%PDF-")
+    with_bucket = outputs_response({"AttachmentsBucketName": bucket}, "CREATE_COMPLETE")
+    for _ in range(3):
+        stubber.add_response("describe_stacks", with_bucket, expected_params={"StackName": STACK})
+    stubber.add_response("delete_stack", {}, expected_params={"StackName": STACK})
+    stubber.add_response("describe_stacks", outputs_response({}, "DELETE_COMPLETE"),
+                         expected_params={"StackName": STACK})
+    said: list[str] = []
+
+    destroy("dev", aws=AwsClients(client, local_aws.session.client("apigateway"), "us-east-1",
+                                  s3=s3),
+            chalice=lambda args: None, project=project, say=said.append)
+
+    assert s3.list_objects_v2(Bucket=bucket).get("KeyCount") == 0
+    assert "      emptied the attachments bucket (2 files)" in said

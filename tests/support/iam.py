@@ -31,6 +31,11 @@ RUNTIME_ACTIONS = frozenset({"logs:CreateLogGroup", "logs:CreateLogStream", "log
 # kms:ViaService condition allows nothing else); our code never calls KMS.
 VIA_SSM_ACTIONS = frozenset({"kms:Decrypt"})
 
+# Used by a visitor's browser through the presigned POST the function signs
+# (S3 authorises it as the signer's PutObject); botocore records no call for
+# signing one. tests/iam/test_presigned.py checks it is granted.
+PRESIGNED_ACTIONS = frozenset({"s3:PutObject"})
+
 # TransactWriteItems has no IAM action of its own: each item is authorised as
 # the single-item action it performs, on its own table.
 TRANSACT_ACTIONS = {"Put": "PutItem", "Update": "UpdateItem", "Delete": "DeleteItem",
@@ -43,6 +48,7 @@ class World:
     tables: dict[str, str]  # test table name -> stage table name
     senders: dict[str, str]  # test sender address -> stage sender address
     parameters: dict[str, str] = field(default_factory=dict)  # SSM names, test -> stage
+    buckets: dict[str, str] = field(default_factory=dict)  # test bucket -> stage bucket
 
     def table(self, name: str) -> str:
         return self.tables.get(name, name)
@@ -95,6 +101,8 @@ def iam_requests(call: AwsCall, world: World) -> list[IamRequest]:
         name = world.parameters.get(params["Name"], params["Name"])
         return [IamRequest(f"ssm:{op}",
                            (f"arn:aws:ssm:{REGION}:{ACCOUNT}:parameter/{name.lstrip('/')}",), call)]
+    if call.service == "s3" and "Bucket" in params:
+        return _s3_requests(call, world)
     if call.service == "cognito-idp" and "UserPoolId" in params:
         return [IamRequest(f"cognito-idp:{op}",
                            (f"arn:aws:cognito-idp:{REGION}:{ACCOUNT}:userpool/{params['UserPoolId']}",),
@@ -102,6 +110,38 @@ def iam_requests(call: AwsCall, world: World) -> list[IamRequest]:
     # Anything else: no resource mapping yet, so only a `*` resource would allow it.
     # Add a branch above when the app starts calling such a service.
     return [IamRequest(f"{call.service}:{op}", ("*",), call)]
+
+
+# S3 authorises each object operation as an action on the object's ARN:
+# HeadObject is GetObject; DeleteObjects is DeleteObject on each key; CopyObject
+# is GetObject on the source and PutObject on the target.
+S3_ACTIONS = {"HeadObject": "GetObject", "GetObject": "GetObject", "PutObject": "PutObject",
+              "DeleteObject": "DeleteObject"}
+
+
+def _s3_requests(call: AwsCall, world: World) -> list[IamRequest]:
+    params = call.params
+
+    def arn(bucket: str, key: str) -> tuple[str, ...]:
+        return (f"arn:aws:s3:::{world.buckets.get(bucket, bucket)}/{key}",)
+
+    bucket = params["Bucket"]
+    if call.operation == "CreateBucket":
+        # Never sent: botocore builds a presigned POST's endpoint from this
+        # operation's model (the POST itself is PRESIGNED_ACTIONS' PutObject).
+        return []
+    if call.operation == "DeleteObjects":
+        return [IamRequest("s3:DeleteObject", arn(bucket, o["Key"]), call)
+                for o in params["Delete"]["Objects"]]
+    if call.operation == "CopyObject":
+        source = params["CopySource"]  # botocore has made it "bucket/key" by now
+        if isinstance(source, dict):
+            source = f"{source['Bucket']}/{source['Key']}"
+        source_bucket, _, source_key = source.lstrip("/").partition("/")
+        return [IamRequest("s3:GetObject", arn(source_bucket, source_key), call),
+                IamRequest("s3:PutObject", arn(bucket, params["Key"]), call)]
+    action = S3_ACTIONS.get(call.operation, call.operation)
+    return [IamRequest(f"s3:{action}", arn(bucket, params.get("Key", "")), call)]
 
 
 def _pattern(value: str, ignore_case: bool = False) -> re.Pattern[str]:

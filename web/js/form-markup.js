@@ -18,7 +18,8 @@ const AUTOCOMPLETE = {email: 'email', tel: 'tel', url: 'url'};
 
 /**
  * @typedef {{name: string, label: string, type: string, required?: boolean, maxLength?: number,
- *            min?: number, max?: number, options?: string[]}} Field
+ *            min?: number, max?: number, options?: string[], maxFiles?: number, maxBytes?: number,
+ *            accept?: string[]}} Field
  * @typedef {{formId: string, name: string, fields: Field[], captcha?: boolean}} Form
  * @param {Form} form
  * @param {{action: string, next?: string, page?: boolean,
@@ -44,7 +45,36 @@ export function formTree(form, {action, next, page = false, captcha = null}) {
     ...children];
 }
 
+// Each safe type's extension, as a file field's limits show them (chalicelib/attachments/types.py).
+export const EXTENSIONS = {
+  'image/png': '.png', 'image/jpeg': '.jpg', 'image/gif': '.gif', 'image/webp': '.webp',
+  'application/pdf': '.pdf', 'text/plain': '.txt',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document': '.docx',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': '.xlsx',
+  'application/vnd.openxmlformats-officedocument.presentationml.presentation': '.pptx',
+  'application/vnd.oasis.opendocument.text': '.odt',
+  'application/vnd.oasis.opendocument.spreadsheet': '.ods',
+  'application/vnd.oasis.opendocument.presentation': '.odp',
+};
+
+/** "Up to 2 files (.pdf or .txt), 100 KB each" */
+export function fileLimits(field) {
+  const count = field.maxFiles ?? 1;
+  const types = (field.accept ?? Object.keys(EXTENSIONS)).map((type) => EXTENSIONS[type] ?? type);
+  const kinds = types.length > 1 ? `${types.slice(0, -1).join(', ')} or ${types.at(-1)}` : types[0];
+  const size = megabytes(field.maxBytes ?? 10 * 1024 * 1024);
+  return count === 1 ? `One file (${kinds}), at most ${size}.`
+    : `Up to ${count} files (${kinds}), at most ${size} each.`;
+}
+
+export function megabytes(bytes) {
+  if (bytes >= 1024 * 1024) return `${+(bytes / (1024 * 1024)).toFixed(1)} MiB`;
+  if (bytes >= 1024) return `${+(bytes / 1024).toFixed(1)} KiB`;
+  return `${bytes} bytes`;
+}
+
 function fieldTree(field, id, page) {
+  if (field.type === 'file') return fileFieldTree(field, id, page);
   const control = controlTree(field, id);
   if (page) control[1]['aria-describedby'] = `${id}-error`;
   const label = ['label', {for: id}, field.label];
@@ -54,6 +84,25 @@ function fieldTree(field, id, page) {
   if (page) parts.push(['p', {class: 'error', id: `${id}-error`, role: 'alert', hidden: true}]);
   return ['div', page ? {class: field.type === 'checkbox' ? 'field checkbox' : 'field', 'data-field': field.name} : {},
     ...parts];
+}
+
+// A file goes to the attachments bucket through a presigned POST only a
+// script can ask for (docs/attachments.md): form.html draws the input and
+// uploads; the snippet, which works without a script, says where to go.
+function fileFieldTree(field, id, page) {
+  if (!page) {
+    return ['p', {}, `${field.label}: attaching files needs JavaScript. Link to this form's page `
+      + `on the site (form.html?form=…) instead of this snippet if it must take files.`];
+  }
+  const control = ['input', {id, name: field.name, type: 'file', required: Boolean(field.required),
+    accept: (field.accept ?? Object.keys(EXTENSIONS)).join(','), multiple: (field.maxFiles ?? 1) > 1,
+    'aria-describedby': `${id}-limits ${id}-error`}];
+  const label = ['label', {for: id}, field.label, field.required
+    ? ['span', {class: 'req', 'aria-hidden': 'true'}, ' *'] : ['span', {class: 'optional'}, ' (optional)']];
+  return ['div', {class: 'field file-field', 'data-field': field.name}, label, control,
+    ['p', {class: 'file-limits', id: `${id}-limits`}, fileLimits(field)],
+    ['ul', {class: 'file-list', id: `${id}-files`, 'aria-live': 'polite'}],
+    ['p', {class: 'error', id: `${id}-error`, role: 'alert', hidden: true}]];
 }
 
 function controlTree(field, id) {
@@ -147,6 +196,9 @@ export function formFromSchema(formId, schema) {
       min: property.minimum,
       max: property.maximum,
       options: property.enum,
+      maxFiles: property['x-fieldType'] === 'file' ? property.maxItems : undefined,
+      maxBytes: property['x-maxBytes'],
+      accept: property['x-accept'],
     })),
   };
 }

@@ -13,12 +13,15 @@ import {ApiError} from '../api.js';
 const TYPES = [
   ['text', 'Text (one line)'], ['textarea', 'Text (several lines)'], ['email', 'Email'],
   ['tel', 'Phone'], ['url', 'Web address'], ['number', 'Number'], ['date', 'Date'],
-  ['select', 'Choice from a list'], ['checkbox', 'Checkbox']];
+  ['select', 'Choice from a list'], ['checkbox', 'Checkbox'], ['file', 'Files (attachments)']];
 const TEXT_TYPES = new Set(['text', 'textarea', 'email', 'tel', 'url']);
 const MAX_FIELDS = 30;
 // The properties each type may have besides name, label, type and required.
 const PROPERTIES = {maxLength: (type) => TEXT_TYPES.has(type), min: (type) => type === 'number',
-  max: (type) => type === 'number', options: (type) => type === 'select'};
+  max: (type) => type === 'number', options: (type) => type === 'select',
+  maxFiles: (type) => type === 'file', maxBytes: (type) => type === 'file',
+  accept: (type) => type === 'file'};
+const MIB = 1024 * 1024;
 
 export const STALE_MESSAGE = 'This form was changed since you opened it, so your changes were not saved. '
   + 'Load the latest version, then make your changes again.';
@@ -140,7 +143,12 @@ export class FormEditor {
         input('min', 'Smallest', {type: 'number', step: 'any'}, field.min),
         input('max', 'Largest', {type: 'number', step: 'any'}, field.max),
         input('options', 'Options (one per line)', {rows: 3}, (field.options ?? []).join('\n'),
-          'textarea')),
+          'textarea'),
+        input('maxFiles', 'Most files (1 to 5)', {type: 'number', min: 1, max: 5, step: 1}, field.maxFiles),
+        input('maxBytes', 'Largest file, MiB (up to 10)', {type: 'number', min: 0.01, max: 10, step: 'any'},
+          field.maxBytes === undefined ? undefined : +(field.maxBytes / MIB).toFixed(2)),
+        input('accept', 'Types taken (one per line; empty: every safe type)', {rows: 3},
+          (field.accept ?? []).join('\n'), 'textarea')),
       el('p', {className: 'error row-error', attrs: {role: 'alert', hidden: true}}),
       builtIn ? null : moves);
     if (builtIn) {
@@ -246,6 +254,14 @@ export class FormEditor {
       if (PROPERTIES.maxLength(type)) setNumber(field, 'maxLength', value('maxLength').value);
       if (PROPERTIES.min(type)) setNumber(field, 'min', value('min').value);
       if (PROPERTIES.max(type)) setNumber(field, 'max', value('max').value);
+      if (PROPERTIES.maxFiles(type)) setNumber(field, 'maxFiles', value('maxFiles').value);
+      if (PROPERTIES.maxBytes(type) && value('maxBytes').value.trim() !== '') {
+        field.maxBytes = Math.round(Number(value('maxBytes').value) * MIB);
+      }
+      if (PROPERTIES.accept(type)) {
+        const accept = value('accept').value.split('\n').map((line) => line.trim()).filter(Boolean);
+        if (accept.length) field.accept = accept;
+      }
       if (PROPERTIES.options(type)) {
         const options = value('options').value.split('\n').map((line) => line.trim()).filter(Boolean);
         if (options.length) field.options = options;

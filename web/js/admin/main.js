@@ -83,8 +83,16 @@ async function main() {
       if (name === tab) $(`#tab-${name}`).setAttribute('aria-current', 'true');
       else $(`#tab-${name}`).removeAttribute('aria-current');
     }
-    return panels[tab].load();
+    const loaded = panels[tab].load();
+    // The owner's mail links a message with attachments: admin.html?message=<id>#messages.
+    const linked = new URLSearchParams(location.search).get('message');
+    if (tab === 'messages' && linked && !openedLink) {
+      openedLink = true;
+      return Promise.resolve(loaded).then(() => messages.open(linked));
+    }
+    return loaded;
   }
+  let openedLink = false;
 
   async function openDashboard() {
     show('loading');

@@ -321,12 +321,44 @@ export class MessagesPanel {
         el('dt', {text: field.label ?? field.name}),
         el('dd', {className: `field-${field.type}`, dataset: {name: field.name}, text: fieldText(field)})])));
     }
+    if (message.attachments?.length) parts.push(this.attachments(message));
     if (extra.length) {
       parts.push(el('h3', {className: 'extra-title', text: 'Fields the form does not define'}),
         el('dl', {className: 'message-fields message-extra'}, ...extra.flatMap(([name, value]) => [
           el('dt', {text: name}), el('dd', {dataset: {name}, text: value})])));
     }
     return parts;
+  }
+
+  /**
+   * The files the message's file fields brought: each with its type's icon,
+   * its name and size, and a download. The API answers a download with a
+   * presigned address valid 5 minutes, which S3 serves as a download (never
+   * shown in the page), so each click asks for a fresh one.
+   */
+  attachments(message) {
+    const list = el('ul', {className: 'attachment-list'}, ...message.attachments.map((file, index) =>
+      el('li', {className: `attachment kind-${file.kind}`, dataset: {index: String(index)}},
+        el('span', {className: 'attachment-icon', attrs: {'aria-hidden': 'true'},
+          text: KIND_ICONS[file.kind] ?? KIND_ICONS.file}),
+        el('span', {className: 'attachment-name', text: file.filename}),
+        el('span', {className: 'muted attachment-size', text: readableSize(file.size)}),
+        el('span', {className: 'muted attachment-type', text: KIND_NAMES[file.kind] ?? file.contentType}),
+        el('button', {className: 'link', text: 'Download',
+          attrs: {type: 'button', 'aria-label': `Download ${file.filename}`},
+          on: {click: () => this.download(message.id, index)}}))));
+    return el('section', {className: 'attachments', attrs: {'aria-label': 'Attachments'}},
+      el('h3', {text: `Attachments (${message.attachments.length})`}), list);
+  }
+
+  async download(id, index) {
+    try {
+      const {data} = await this.api.get(
+        `/dashboard/messages/${encodeURIComponent(id)}/attachments/${index}`);
+      window.location.assign(data.url);
+    } catch (error) {
+      this.hooks.onError(error, (message) => this.showError(message));
+    }
   }
 
   renderThread(message) {
@@ -469,6 +501,18 @@ const SKIP_REASONS = {
 function autoresponseText(delivery) {
   if (delivery.status !== 'skipped') return deliveryText(delivery);
   return `skipped (${SKIP_REASONS[delivery.reason] ?? delivery.reason ?? 'no reason given'})`;
+}
+
+const KIND_ICONS = {image: '🖼️', pdf: '📕', text: '📝', document: '📄', spreadsheet: '📊',
+  slides: '📽️', file: '📎'};
+const KIND_NAMES = {image: 'Image', pdf: 'PDF', text: 'Text', document: 'Document',
+  spreadsheet: 'Spreadsheet', slides: 'Slides'};
+
+/** 1234567 as "1.2 MB", as the owner's mail shows it. */
+export function readableSize(size) {
+  if (size < 1000) return `${size} bytes`;
+  if (size < 1000 ** 2) return `${(size / 1000).toFixed(1)} KB`;
+  return `${(size / 1000 ** 2).toFixed(1)} MB`;
 }
 
 function fieldText(field) {
