@@ -245,9 +245,19 @@ def forget_rate_windows(prober: Prober) -> None:
             prober.dynamodb.delete_item(TableName=prober.table, Key=key)
 
 
+def forget_probe_forms(prober: Prober) -> None:
+    """The forms earlier operations' probes made gone: a stage holds at most
+    50 forms, and every route with a {form_id} is probed with fresh ones."""
+    forms = FormStore(prober.dynamodb, prober.table)
+    for form in forms.list():
+        if form.id.startswith("probe-"):
+            forms.delete(form.id)
+
+
 def probe(prober: Prober, method: str, template: str, entry: Any, recorder: Recorder,
           document: dict[str, Any], user_token: str) -> None:
     forget_rate_windows(prober)
+    forget_probe_forms(prober)
     role = role_of(entry.view_function)
     spec = document["paths"][template][method.lower()]
     ids = fresh_records(prober)
