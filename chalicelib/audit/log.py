@@ -73,17 +73,20 @@ class AuditLog:
              cursor: str | None = None) -> tuple[list[AuditEntry], str | None]:
         """One page of entries, newest first: every one, or one actor's (by
         `sub`), one action's, or both."""
-        if actor is not None and action is not None:
-            piece = Slice(BY_TABLE, keys.audit_by(actor, action))
-        elif actor is not None:
-            piece = Slice(BY_GSI2, keys.audit_by_actor(actor))
-        elif action is not None:
-            piece = Slice(BY_GSI3, keys.audit_by_action(action))
-        else:
-            piece = Slice(BY_GSI1, keys.AUDIT_LIST)
-        items, next_cursor = newest_first_of(self._client, self._table, [piece], limit=limit,
-                                             cursor=cursor)
+        items, next_cursor = newest_first_of(self._client, self._table,
+                                             [listed(actor, action)], limit=limit, cursor=cursor)
         return [AuditEntry.from_item(item) for item in items], next_cursor
+
+
+def listed(actor: str | None, action: str | None) -> Slice:
+    """The list of entries a filter reads (None: any), as its cursor names it."""
+    if actor is not None and action is not None:
+        return Slice(BY_TABLE, keys.audit_by(actor, action))
+    if actor is not None:
+        return Slice(BY_GSI2, keys.audit_by_actor(actor))
+    if action is not None:
+        return Slice(BY_GSI3, keys.audit_by_action(action))
+    return Slice(BY_GSI1, keys.AUDIT_LIST)
 
 
 class Audited:

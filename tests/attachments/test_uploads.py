@@ -9,6 +9,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
+
 from tests.attachments.conftest import PDF, post_file
 
 
@@ -120,3 +122,28 @@ def test_an_expired_post_is_refused(jobs: dict[str, Any], ask: Callable[..., Any
 def _code(response: Any) -> str:
     found = re.search(r"<Code>(\w+)</Code>", response.text)
     return found.group(1) if found else ""
+
+
+@pytest.mark.parametrize("body", [
+    {}, {"field": "cv"}, {"field": None, "filename": [], "contentType": {}, "size": "1"},
+    {"field": "cv", "filename": "a\r\nb.pdf", "contentType": "application/pdf", "size": 1},
+    {"field": "cv", "filename": "x" * 1001, "contentType": "application/pdf", "size": 1},
+    {"field": "cv", "filename": "cv.pdf", "contentType": "application/pdf", "size": 1e309},
+    {"field": "cv", "filename": "cv.pdf", "contentType": "application/pdf", "size": -1},
+    {"field": "cv", "filename": "cv.pdf", "contentType": "application/pdf", "size": 2.5},
+    {"field": "cv", "filename": "cv.pdf", "contentType": "application/pdf", "size": True},
+    {"field": "cv", "filename": "cv.pdf", "contentType": "x" * 500, "size": 1},
+    {"field": "cv", "filename": "\ud800.pdf", "contentType": "application/pdf", "size": 1},
+    {"field": "cv", "filename": "cv.pdf", "contentType": "application/pdf", "size": 1, "key": "x"},
+])
+def test_any_bad_body_is_a_400_in_the_error_shape(jobs: dict[str, Any], client: Any,
+                                                  body: dict[str, Any]) -> None:
+    raw = json.dumps(body).encode() if "\ud800" not in str(body) else \
+        b'{"field":"cv","filename":"\\ud800.pdf","contentType":"application/pdf","size":1}'
+    answer = client.post("/forms/jobs/uploads", headers={"Content-Type": "application/json",
+                                                         "Origin": "http://localhost:8080"},
+                         body=raw)
+    assert answer.status_code == 400, answer.body
+    # Infinity and a lone surrogate are no JSON at all (bad_request); the rest, bad fields.
+    assert json.loads(answer.body)["error"]["code"] in ("validation_failed", "bad_request")
+    assert answer.headers["Access-Control-Allow-Origin"]

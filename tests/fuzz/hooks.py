@@ -19,6 +19,8 @@ from typing import Any
 
 import schemathesis
 
+from chalicelib.audit.entry import ACTIONS
+from chalicelib.audit.log import listed
 from chalicelib.contact.model import ALL_STATUSES, STATUSES
 from chalicelib.contact.search import Selection, search_words
 from chalicelib.contact.store import slices_of
@@ -60,6 +62,10 @@ def map_query(context: Any, query: dict[str, Any] | None) -> dict[str, Any] | No
     path = context.operation.path
     if path.startswith("/users"):
         partition = keys.USER_LIST
+    elif path == "/dashboard/audit":
+        actor, action = query.get("actor") or None, query.get("action") or None
+        partition = list_name([listed(actor if isinstance(actor, str) else None,
+                                      action if action in ACTIONS else None)])
     elif path.endswith("/export"):
         status = query.get("status", "new")
         status = status if status in STATUSES else "new"

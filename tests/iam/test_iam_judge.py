@@ -111,3 +111,15 @@ def test_an_owner_s_address_identity_allows_that_address_only() -> None:
                 for source in ("desk@frontdesk.test", "other@frontdesk.test")}
     assert allowed(rehearsal, requests["desk@frontdesk.test"])
     assert not allowed(rehearsal, requests["other@frontdesk.test"])
+
+
+def test_the_audit_deny_refuses_an_update_or_delete_of_an_entry_in_a_transaction_too() -> None:
+    entry = {"pk": {"S": "AUDIT#message.update#sub-1"}, "sk": {"S": "01K0"}}
+    message = {"pk": {"S": "MSG#01K0"}, "sk": {"S": "MSG"}}
+    assert verdicts(call("dynamodb", "TransactWriteItems", TransactItems=[
+        {"Put": {"TableName": "frontdesk-local", "Item": entry}},
+        {"Update": {"TableName": "frontdesk-local", "Key": message}},
+        {"Delete": {"TableName": "frontdesk-local", "Key": entry}}])) == [
+        ("dynamodb:PutItem", True), ("dynamodb:UpdateItem", True), ("dynamodb:DeleteItem", False)]
+    assert verdicts(call("dynamodb", "UpdateItem", TableName="frontdesk-local", Key=entry)) == [
+        ("dynamodb:UpdateItem", False)]

@@ -17,7 +17,7 @@ from chalicelib.platform.config import (
 from infra.chalice_config import CONFIG_FILE, read_config, stage_config
 from infra.policy import POLICY_TEMPLATE, stage_policy
 from infra.stages import StageConfig
-from tests.support.iam import RUNTIME_ACTIONS, STREAM_ACTIONS
+from tests.support.iam import RUNTIME_ACTIONS, STREAM_ACTIONS, denies
 from tests.support.settings import OWNER_STAGES, POLICY_STAGES
 
 STAGES = pytest.mark.parametrize("stage", POLICY_STAGES.values(), ids=list(POLICY_STAGES))
@@ -38,11 +38,30 @@ def test_chalice_uses_the_stage_policy_file_not_autogeneration(stage: StageConfi
 @STAGES
 def test_only_plain_allow_statements_with_named_actions(stage: StageConfig) -> None:
     for statement in stage_policy(stage)["Statement"]:
-        if statement["Action"] == ["kms:Decrypt"]:  # see the test below
-            statement = {k: v for k, v in statement.items() if k != "Condition"}
+        if statement["Action"] == ["kms:Decrypt"] or statement["Effect"] == "Deny":
+            statement = {k: v for k, v in statement.items() if k != "Condition"}  # tests below
         assert set(statement) == {"Sid", "Effect", "Action", "Resource"}, statement["Sid"]
-        assert statement["Effect"] == "Allow"
+        assert statement["Effect"] == "Allow" or statement["Sid"] == AUDIT_DENY
         assert not any("*" in action for action in statement["Action"]), statement["Sid"]
+
+
+AUDIT_DENY = "NeverChangeOrDeleteAnAuditEntry"
+
+
+@STAGES
+def test_the_one_deny_keeps_the_function_from_changing_or_deleting_an_audit_entry(
+        stage: StageConfig) -> None:
+    policy = stage_policy(stage)
+    (deny,) = [s for s in policy["Statement"] if s["Effect"] == "Deny"]
+    assert deny["Sid"] == AUDIT_DENY
+    assert deny["Action"] == ["dynamodb:UpdateItem", "dynamodb:DeleteItem"]
+    assert deny["Resource"] == f"arn:aws:dynamodb:*:*:table/{stage.table_name}"
+    assert deny["Condition"] == {"ForAnyValue:StringLike": {"dynamodb:LeadingKeys": ["AUDIT#*"]}}
+    table = f"arn:aws:dynamodb:us-east-1:123456789012:table/{stage.table_name}"
+    for action in ("dynamodb:UpdateItem", "dynamodb:DeleteItem"):
+        assert denies(policy, action, table, "AUDIT#message.update#sub-1")
+        assert not denies(policy, action, table, "MSG#01K0000000000000000000000")
+    assert not denies(policy, "dynamodb:PutItem", table, "AUDIT#message.update#sub-1")
 
 
 @STAGES

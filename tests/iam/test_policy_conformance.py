@@ -18,6 +18,7 @@ import pytest
 
 from chalicelib.platform.config import (
     akismet_key_parameter,
+    audit_salt_parameter,
     captcha_secret_parameter,
     chat_webhook_parameter,
 )
@@ -49,7 +50,8 @@ def world(stage: StageConfig) -> World:
                  buckets={TEST_BUCKET: f"frontdesk-{stage.name}-attachments-{ACCOUNT}"},
                  parameters={captcha_secret_parameter("local"): captcha_secret_parameter(stage.name),
                              chat_webhook_parameter("local"): chat_webhook_parameter(stage.name),
-                             akismet_key_parameter("local"): akismet_key_parameter(stage.name)})
+                             akismet_key_parameter("local"): akismet_key_parameter(stage.name),
+                             audit_salt_parameter("local"): audit_salt_parameter(stage.name)})
 
 
 @STAGES

@@ -2,9 +2,11 @@
 
 Two small pieces: what IAM authorises for a call (action and resource ARN,
 after translating the test world's resource names to a stage's), and whether a
-policy's Allow statements match it (IAM's `*` and `?` wildcards; the policies
-use no Deny, NotAction, NotResource, and a Condition only on the one KMS grant,
-which tests/iam asserts).
+policy's Allow statements match it and no Deny does (IAM's `*` and `?`
+wildcards; the policies use no NotAction, NotResource, a Condition only on the
+one KMS grant and on the one Deny, the audit log's, whose
+`ForAnyValue:StringLike` on `dynamodb:LeadingKeys` is judged against the
+item's partition key; tests/iam asserts both).
 """
 from __future__ import annotations
 
@@ -59,6 +61,13 @@ class IamRequest:
     action: str
     resources: tuple[str, ...]  # allowed if any one of them is allowed (SES identities)
     call: AwsCall
+    leading_key: str | None = None  # a DynamoDB item's partition key (dynamodb:LeadingKeys)
+
+
+def _leading_key(body: dict[str, Any]) -> str | None:
+    key = body.get("Key") or body.get("Item") or {}
+    value = key.get("pk", {})
+    return value.get("S") if isinstance(value, dict) else None
 
 
 def _table_arn(world: World, table: str, index: str | None = None) -> str:
@@ -86,7 +95,8 @@ def iam_requests(call: AwsCall, world: World) -> list[IamRequest]:
             for item in params["TransactItems"]:
                 (kind, body), = item.items()
                 requests.append(IamRequest(f"dynamodb:{TRANSACT_ACTIONS[kind]}",
-                                           (_table_arn(world, body["TableName"]),), call))
+                                           (_table_arn(world, body["TableName"]),), call,
+                                           _leading_key(body)))
             return requests
         if op in ("BatchWriteItem", "BatchGetItem"):
             return [IamRequest(f"dynamodb:{op}", (_table_arn(world, t),), call)
@@ -94,7 +104,7 @@ def iam_requests(call: AwsCall, world: World) -> list[IamRequest]:
         if "TableName" in params:
             return [IamRequest(f"dynamodb:{op}",
                                (_table_arn(world, params["TableName"], params.get("IndexName")),),
-                               call)]
+                               call, _leading_key(params))]
     if call.service == "ses":
         return [IamRequest(f"ses:{op}", _ses_identities(world, call), call)]
     if call.service == "ssm" and "Name" in params:
@@ -163,8 +173,32 @@ def allows(policy: dict[str, Any], action: str, resource: str) -> bool:
     return False
 
 
+def denies(policy: dict[str, Any], action: str, resource: str, leading_key: str | None) -> bool:
+    """Whether a Deny statement matches: its action and resource, and its
+    condition (only `ForAnyValue:StringLike` on `dynamodb:LeadingKeys`)."""
+    for statement in policy["Statement"]:
+        if statement["Effect"] != "Deny":
+            continue
+        if not (any(_pattern(a, ignore_case=True).match(action)
+                    for a in _as_list(statement["Action"]))
+                and any(_pattern(r).match(resource) for r in _as_list(statement["Resource"]))):
+            continue
+        condition = statement.get("Condition")
+        if condition is None:
+            return True
+        if set(condition) != {"ForAnyValue:StringLike"} or \
+                set(condition["ForAnyValue:StringLike"]) != {"dynamodb:LeadingKeys"}:
+            raise ValueError(f"{statement['Sid']}: a condition this judge cannot read")
+        patterns = _as_list(condition["ForAnyValue:StringLike"]["dynamodb:LeadingKeys"])
+        if leading_key is not None and any(_pattern(p).match(leading_key) for p in patterns):
+            return True
+    return False
+
+
 def allowed(policy: dict[str, Any], request: IamRequest) -> bool:
-    return any(allows(policy, request.action, resource) for resource in request.resources)
+    return any(allows(policy, request.action, resource)
+               and not denies(policy, request.action, resource, request.leading_key)
+               for resource in request.resources)
 
 
 def granted_actions(policy: dict[str, Any]) -> set[str]:
