@@ -274,6 +274,23 @@ def get_stats() -> Response:
     return services.dashboard_api.stats()
 
 
+# -- admin: a person's data ---------------------------------------------------
+
+@app.route("/dashboard/people/{email}", methods=["GET"], authorizer=cognito)
+@roles.admin
+@responds(200, "PersonData", query=("limit", "cursor", "format"),
+          success_headers=("Content-Disposition",), empty_when_absent=True)
+def get_person(email: str) -> Response:
+    return services.people_api.get(email, request().query_params)
+
+
+@app.route("/dashboard/people/{email}", methods=["DELETE"], authorizer=cognito)
+@roles.admin
+@responds(200, "Erased", statuses=(400,), empty_when_absent=True)
+def erase_person(email: str) -> Response:
+    return services.people_api.erase(email, audited())
+
+
 # -- admin: spam rules --------------------------------------------------------
 
 @app.route("/dashboard/spam-rules", methods=["GET"], authorizer=cognito)

@@ -10,7 +10,8 @@ the table's data upgraded to what the new functions read, by backfills
 (infra/backfill.py: resumable Scans; deliveries stored in an older shape
 rewritten: infra/delivery_upgrade.py; messages stored before forms listed by
 form: infra/form_index_upgrade.py; messages stored before the sender index
-listed by sender: infra/sender_index_upgrade.py; every message's expiry brought
+listed by sender: infra/sender_index_upgrade.py; users stored before a person's
+data was indexed listed by email: infra/person_index_upgrade.py; every message's expiry brought
 to the retention in force: infra/retention_backfill.py) ->
 web/ and its config.json to the site's bucket, changed paths invalidated ->
 the site's and the API's addresses printed.
@@ -46,6 +47,7 @@ from infra.audit_salt import ensure_audit_salt
 from infra.backfill import Progress, Report
 from infra.delivery_upgrade import Upgrade
 from infra.form_index_upgrade import FormIndexUpgrade
+from infra.person_index_upgrade import PersonIndexUpgrade
 from infra.retention_backfill import RetentionBackfill
 from infra.runtime import LAMBDA_RUNTIME, runtime_problem
 from infra.sender_index_upgrade import SenderIndexUpgrade
@@ -339,6 +341,8 @@ def deploy(stage_name: str, *, aws: AwsClients, chalice: ChaliceRunner,
         say("      data: " + FormIndexUpgrade(aws.dynamodb, outputs["TableName"],
                                               report=under_way).run().summary())
         say("      data: " + SenderIndexUpgrade(aws.dynamodb, outputs["TableName"],
+                                                 report=under_way).run().summary())
+        say("      data: " + PersonIndexUpgrade(aws.dynamodb, outputs["TableName"],
                                                  report=under_way).run().summary())
         say("      data: " + RetentionBackfill(aws.dynamodb, outputs["TableName"],
                                                Retention(stage.retention_days,

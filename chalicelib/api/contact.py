@@ -88,7 +88,10 @@ class ContactApi:
         received = gather(errors, receive, form, body)
         if received is None or errors:
             raise ValidationFailed(errors)
-        request = scope_of(form).request(key, received.compared())
+        sender = received.values.get(form.definition.reply_to or "")
+        request = scope_of(form).request(key, received.compared(),
+                                         about=sender if isinstance(sender, str) and sender
+                                         else None)
         # A retry neither counts nor stores: it gets the first answer.
         return self._idempotency.once(request, lambda keyed: self._received(
             form, received, keyed, client_ip, captcha_token))

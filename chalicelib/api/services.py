@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from chalicelib.api.dashboard import DashboardApi
     from chalicelib.api.form_page import FormPageApi
     from chalicelib.api.forms import FormsApi
+    from chalicelib.api.people import PeopleApi
     from chalicelib.api.spam_rules import SpamRulesApi
     from chalicelib.api.uploads import UploadsApi
     from chalicelib.attachments.files import AttachmentFiles
@@ -214,6 +215,19 @@ class Services:
         """The stage's salt for an erased address's hash (chalicelib/audit/hashing.py)."""
         from chalicelib.platform.parameters import SsmSecret
         return SsmSecret(self.clients.ssm, self.settings.audit_salt_parameter)
+
+    @cached_property
+    def people_api(self) -> PeopleApi:
+        """A person's data: found through the sender index, erased by each
+        record's own delete."""
+        from chalicelib.api.people import PeopleApi
+        from chalicelib.people.erasure import Erasure
+        from chalicelib.people.records import PersonRecords
+        dynamodb, table = self.clients.dynamodb, self._table
+        records = PersonRecords(dynamodb, table)
+        return PeopleApi(records, Erasure(dynamodb, table, records=records,
+                                          dashboard=self.dashboard, users=self.users),
+                         salt=self.audit_salt)
 
     @cached_property
     def forms(self) -> FormStore:

@@ -37,8 +37,10 @@ class UsersApi:
             raise ValidationFailed(errors)
         # A key to one route: /users and /service/users are two.
         scope = Scope(f"POST {location_prefix}", answer=bodies.User)
-        user = self._idempotency.once(scope.request(key, msgspec.to_builtins(data)),
-                                      lambda keyed: bodies.User.of(self._store.create(data, keyed, audited)))
+        user = self._idempotency.once(scope.request(key, msgspec.to_builtins(data),
+                                                    about=data.email),
+                                      lambda keyed: bodies.User.of(self._store.create(data, keyed,
+                                                                                      audited)))
         return json_response(user, 201, {"Location": f"{location_prefix}/{user.id}",
                                          "ETag": etag(user.version)})
 

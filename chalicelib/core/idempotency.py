@@ -35,6 +35,7 @@ from chalicelib.db.errors import aws_unavailable_mapped, error_code
 from chalicelib.db.expressions import attr, put
 from chalicelib.db.reads import get_item
 from chalicelib.db.table import PK, TTL_ATTRIBUTE
+from chalicelib.platform.ids import new_id
 
 TTL_SECONDS = 24 * 60 * 60
 HEADER = "Idempotency-Key"
@@ -59,6 +60,9 @@ class IdempotentRequest(msgspec.Struct, frozen=True):
     key: str
     body: dict[str, Any]  # what the request asked for, as validated
     answer: type[Any] = dict  # what a replay reads the remembered answer as
+    # The address the request held (its sender's, a new user's): the record is
+    # one of that person's records (chalicelib/people), found and erased with them.
+    about: str | None = None
 
     @property
     def key_digest(self) -> str:
@@ -71,8 +75,10 @@ class IdempotentRequest(msgspec.Struct, frozen=True):
     def record_put(self, table: str, answer: Any, now_epoch: int) -> dict[str, Any]:
         """TransactWriteItems entry: remember the answer, unless a live record
         exists (then the transaction fails this item's condition: KeyInUse)."""
-        return {"Put": put(table, {**keys.idempotency(self.key_digest), "type": "idempotency",
-                                   "bodyDigest": self.body_digest,
+        person = {} if self.about is None else keys.person_record(
+            self.about, keys.PERSON_IDEMPOTENCY, new_id())
+        return {"Put": put(table, {**keys.idempotency(self.key_digest), **person,
+                                   "type": "idempotency", "bodyDigest": self.body_digest,
                                    "response": msgspec.json.encode(answer).decode(),
                                    TTL_ATTRIBUTE: now_epoch + TTL_SECONDS},
                            condition=attr(PK).not_exists() | attr(TTL_ATTRIBUTE).lt(now_epoch))}
@@ -87,16 +93,17 @@ class Scope(msgspec.Struct, frozen=True):
     per_actor: bool = False
     answer: type[Any] = dict
 
-    def request(self, key: str | None, body: dict[str, Any], *,
-                actor: str | None = None) -> IdempotentRequest | None:
-        """The keyed request (None without a key); `body` is what was asked, as validated."""
+    def request(self, key: str | None, body: dict[str, Any], *, actor: str | None = None,
+                about: str | None = None) -> IdempotentRequest | None:
+        """The keyed request (None without a key); `body` is what was asked, as
+        validated; `about`, the address it holds, if any."""
         if key is None:
             return None
         if self.per_actor != (actor is not None):
             raise ValueError(f"{self.operation}: an actor {'is' if self.per_actor else 'is not'} "
                              "part of this scope")
         scope = f"{self.operation} by {actor}" if actor is not None else self.operation
-        return IdempotentRequest(scope, key, body, self.answer)
+        return IdempotentRequest(scope, key, body, self.answer, about)
 
 
 A = TypeVar("A")

@@ -146,18 +146,27 @@ class ReplyStore:
                 raise
         raise DependencyUnavailable("The message kept changing. Try again.")
 
-    def deliveries_discarded(self, thread: Thread) -> tuple[dict[str, dict[str, Any]],
-                                                            Counter[str]]:
+    def deliveries_discarded(self, thread: Thread, *, cancel_pending: bool = False,
+                             ) -> tuple[dict[str, dict[str, Any]], Counter[str]]:
         """The transaction parts deleting the thread's replies along with its
         message, with their deliveries, and the counters they move. A reply
         whose mail is pending stays: it is still sent, and the outbox removes
-        it after (chalicelib/dashboard/reply_mail.py)."""
+        it after (chalicelib/dashboard/reply_mail.py); meanwhile it is listed
+        among its recipient's records (chalicelib/people), which no longer
+        reach it through the message. With `cancel_pending` (an erasure) it
+        goes too, its mail unsent."""
         parts: dict[str, dict[str, Any]] = {}
         counters: Counter[str] = Counter()
         for item in thread.reply_items:
-            if kept(item):
-                continue
             reply_id = str(item["id"])
+            if kept(item) and not cancel_pending:
+                if thread.message.email:  # whom it is mailed to
+                    parts[f"reply {reply_id}"] = {"Update": update(
+                        self._table, keys.reply(thread.message.id, reply_id),
+                        set=keys.person_record(thread.message.email, keys.PERSON_REPLY,
+                                               reply_id),
+                        condition=attr(PK).exists())}
+                continue
             deliveries = discard_all(self._table, item, sub_id=reply_id)
             parts.update({f"{name} of reply {reply_id}": part
                           for name, part in deliveries.parts.items()})

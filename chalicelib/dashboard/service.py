@@ -132,10 +132,16 @@ class Dashboard:
             raise RecordNotFound("The message has no attachment with this number.")
         return attachments[int(index)]
 
-    def delete(self, message_id: str, audited: Audited | None = None, how: str = "") -> None:
+    def delete(self, message_id: str, audited: Audited | None = None, how: str = "", *,
+               cancel_pending: bool = False) -> Thread:
+        """Delete the message with its replies and every delivery of them: the
+        one path a message leaves by (an erasure's too, which also cancels
+        replies still to be mailed: `cancel_pending`); with `audited`, its
+        audit entry in the same transaction. What it deleted."""
         thread = self.thread(message_id)
-        self._messages.delete(message_id, *self._replies.deliveries_discarded(thread),
-                              audited=audited, how=how)
+        self._messages.delete(message_id, *self._replies.deliveries_discarded(
+            thread, cancel_pending=cancel_pending), audited=audited, how=how)
+        return thread
 
     def bulk(self, change: BulkChange, audited: Audited | None = None) -> builtins.list[Outcome]:
         """`change.action` on each of its messages, as its own route would

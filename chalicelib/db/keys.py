@@ -83,6 +83,21 @@ def sender_status_prefix(status: str) -> str:
     return f"{status}#"
 
 
+# A person's other records in their mailbox's GSI3 partition, beside their
+# messages (a status's prefix is lower-case, so these never fall in a
+# status's range): everything a person's data (chalicelib/people) lists and
+# erases is one Query of the partition per kind, whatever the table holds.
+PERSON_USER = "USER#"  # a user record with that email
+PERSON_IDEMPOTENCY = "IDEMPOTENCY#"  # a remembered answer to a request that held it
+PERSON_REPLY = "REPLY#"  # a reply to it kept to be sent after its message was deleted
+
+
+def person_record(address: str, kind: str, record_id: str) -> Key:
+    """GSI3: a record about the mailbox `address` of `kind` (a PERSON_ prefix),
+    by its id (a ULID: sorted by time)."""
+    return {GSI3_PK: sender_messages(address), GSI3_SK: kind + record_id}
+
+
 def pending_delivery(partition: str, next_attempt_at: str, item_id: str) -> Key:
     """GSI2, sparse: present only while a delivery waits to be sent, one
     partition per kind of delivery, sorted by when it is due."""

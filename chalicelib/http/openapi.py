@@ -20,7 +20,7 @@ from typing import Any
 import msgspec
 from chalice import Chalice
 
-from chalicelib.api import audit, bodies, form_bodies, message_bodies, uploads
+from chalicelib.api import audit, bodies, form_bodies, message_bodies, person_bodies, uploads
 from chalicelib.attachments.uploads import UploadRequest
 from chalicelib.audit.entry import ACTIONS
 from chalicelib.auth.roles import Role, role_of
@@ -59,8 +59,8 @@ REQUEST_SCHEMAS: dict[str, dict[str, Any]] = {
                        "website and _gotcha, left empty"},
 }
 ANSWERS: tuple[type[msgspec.Struct], ...] = (*bodies.ANSWERS, *message_bodies.ANSWERS,
-                                             *form_bodies.ANSWERS, *audit.ANSWERS,
-                                             *uploads.ANSWERS, Error)
+                                             *form_bodies.ANSWERS, *person_bodies.ANSWERS,
+                                             *audit.ANSWERS, *uploads.ANSWERS, Error)
 
 # Whatever the pipeline adds to every answer of an operation of that kind.
 ERROR_DESCRIPTIONS = {
@@ -116,6 +116,10 @@ PARAMETERS: dict[str, dict[str, Any]] = {
                                    "field of its current definition (empty or absent: every "
                                    "form, the contact form's columns)",
                     "schema": {"type": "string", "pattern": f"{FORM_ID}|^{text.END}"}},
+    "format": {"name": "format", "in": "query",
+               "description": "json: the same page as an attachment, to save (empty or "
+                              "absent: shown)",
+               "schema": {"enum": ["json", ""]}},
     "email": {"name": "email", "in": "query",
               "description": "Find the one user with this email (limit and cursor are ignored)",
               "schema": {}},  # filled in from the Email type below
@@ -218,6 +222,10 @@ SUMMARIES: dict[str, str] = {
     "delete_message": "Delete a message",
     "reply_to_message": "Reply to the message's sender by email; the reply is stored, then mailed",
     "get_stats": "Counts for the dashboard",
+    "get_person": "Everything stored about one address (any case or +tag of it), a page at a "
+                  "time; format=json answers it as a file to save",
+    "erase_person": "Erase everything stored about one address: idempotent, and a call cut "
+                    "short is finished by the next (complete: false asks for another)",
     "list_audit": "The audit log: every admin write, newest first, by actor or action; "
                   "entries are kept auditRetentionDays and never changed through the API",
     "get_spam_rules": "The spam rules applied to every form's posts (with their ETag)",
@@ -307,7 +315,7 @@ def statuses_of(operation: Operation, role: Role, path_params: list[str]) -> lis
         statuses |= {400, 413, 415}
     if operation.query or operation.headers:
         statuses.add(400)
-    if path_params and not operation.creates:
+    if path_params and not operation.creates and not operation.empty_when_absent:
         statuses.add(404)
     if operation.uses_aws or role in (Role.SIGNED_IN, Role.ADMIN):
         statuses.add(503)  # DynamoDB, or (outside Lambda) the user pool's keys

@@ -43,6 +43,9 @@ class Operation(msgspec.Struct, frozen=True):
     # as 200 with this body instead: a page's script cannot follow a
     # cross-origin redirect it needs to read, nor read a redirect's Location.
     alternative: str | None = None
+    # The path names what may have nothing stored (a person's address): nothing
+    # there is an empty answer, never a 404.
+    empty_when_absent: bool = False
 
 
 def responds(success: int, answer: str | None, *, body: str | None = None,
@@ -50,10 +53,11 @@ def responds(success: int, answer: str | None, *, body: str | None = None,
              required_headers: tuple[str, ...] = (), statuses: tuple[int, ...] = (),
              success_headers: tuple[str, ...] = (), uses_aws: bool = True,
              media_type: str = JSON, form_post: bool = False,
-             creates: bool = False, alternative: str | None = None) -> Callable[[View], View]:
+             creates: bool = False, alternative: str | None = None,
+             empty_when_absent: bool = False) -> Callable[[View], View]:
     operation = Operation(success, answer, body, query, headers, required_headers, statuses,
                           success_headers, uses_aws, media_type, form_post, creates,
-                          alternative)
+                          alternative, empty_when_absent)
 
     def declare(view: View) -> View:
         setattr(view, _ATTRIBUTE, operation)

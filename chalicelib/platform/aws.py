@@ -96,8 +96,8 @@ class ClientOnFirstUse:
 class AwsClients(msgspec.Struct, frozen=True):
     dynamodb: Any
     ses: Any
-    # Only for a stage that reads secrets (the CAPTCHA's, the chat webhook's):
-    # a client costs init time.
+    # Built at init only for a stage whose requests read secrets (the CAPTCHA's,
+    # the chat webhook's): a client costs init time.
     ssm: Any = None
     # The attachments bucket's: built on first use, as only file uploads need it.
     s3: Any = None
@@ -107,6 +107,11 @@ class AwsClients(msgspec.Struct, frozen=True):
         session = aws_session(settings.region)
         return cls(dynamodb=session.create_client("dynamodb", config=_CLIENT_CONFIG),
                    ses=ClientOnFirstUse(lambda: session.create_client("ses", config=SEND_CONFIG)),
+                   # Eager where a request reads a secret (the CAPTCHA's, the chat
+                   # webhook's); else built on first use (the audit salt, read only
+                   # by an erasure).
                    ssm=session.create_client("ssm", config=_CLIENT_CONFIG)
-                   if settings.captcha_provider or settings.chat_format else None,
+                   if settings.captcha_provider or settings.chat_format
+                   else ClientOnFirstUse(lambda: session.create_client("ssm",
+                                                                       config=_CLIENT_CONFIG)),
                    s3=ClientOnFirstUse(lambda: session.create_client("s3", config=_S3_CONFIG)))

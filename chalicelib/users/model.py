@@ -54,10 +54,16 @@ class User(msgspec.Struct, frozen=True):
         return body
 
     def to_item(self) -> dict[str, Any]:
-        return {**keys.user(self.id), **keys.user_listing(self.id), "type": "user",
+        return {**keys.user(self.id), **keys.user_listing(self.id), **self.person_listing(),
+                "type": "user",
                 "id": self.id, "name": self.name, "email": self.email, "age": self.age,
                 "createdAt": self.created_at, "updatedAt": self.updated_at,
                 "version": self.version}
+
+    def person_listing(self) -> dict[str, str]:
+        """Its keys among its email's records (chalicelib/people): found and
+        erased with the rest of that person's data."""
+        return keys.person_record(self.email, keys.PERSON_USER, self.id)
 
     @classmethod
     def from_item(cls, item: dict[str, Any]) -> User:

@@ -203,8 +203,10 @@ class UserStore:
                                  condition=attr("userId").eq(user_id))}
 
     def _versioned_update(self, user: User, expected_version: int) -> dict[str, Any]:
+        # Its place among its email's records moves with the email.
         changes: dict[str, Any] = {"name": user.name, "email": user.email,
-                                   "updatedAt": user.updated_at, "version": user.version}
+                                   "updatedAt": user.updated_at, "version": user.version,
+                                   **user.person_listing()}
         if user.age is not None:
             changes["age"] = user.age
         # A missing item fails the condition too, so an update never creates a user.

@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 
 from moto.ses.models import ses_backends
 
@@ -29,6 +30,8 @@ from chalicelib.core.retention import Retention, message_expiry, shown
 from chalicelib.db.counters import counter_update
 from chalicelib.db.items import to_item
 from chalicelib.db.keys import upgrade_marker
+from chalicelib.db.keys import user as user_key
+from chalicelib.db.table import GSI3_PK, GSI3_SK
 from devstack.rehearsal import checks, function
 from devstack.rehearsal.events import api_event, gateway_claims
 from devstack.rehearsal.function import LoadedFunction, LoadFailed
@@ -47,6 +50,7 @@ from devstack.triggers import scheduled_event
 from infra import deployed_state, policy
 from infra.deploy import AwsClients
 from infra.form_page_route import site_page_path
+from infra.person_index_upgrade import MARKER as PERSON_INDEX
 from infra.retention_backfill import MARKER as RETENTION
 from infra.runtime import LAMBDA_RUNTIME
 from infra.sender_index_upgrade import MARKER as SENDER_INDEX
@@ -100,6 +104,7 @@ class Rehearsal:
     handler: LoadedFunction | None = None
     admin_claims: dict[str, str] = field(default_factory=dict)
     written: dict[str, Any] = field(default_factory=dict)
+    first_user: str = ""  # planted as stored before a person's data was indexed
 
     @property
     def project(self) -> ScratchProject:
@@ -137,15 +142,19 @@ class Rehearsal:
     def plant_old_delivery(self) -> None:
         """A message whose owner mail is pending in the old shape, as the
         release before this one wrote it, and the counts it moved. That
-        release had no sender index and no retention: the first deploy's
-        backfills, which found nothing to do and said so in their markers, are
-        undone."""
+        release had no sender index, no retention and no index of a person's
+        data: the first deploy's backfills, which found nothing to do and said
+        so in their markers, are undone, and the first user loses its keys in
+        that index."""
         (item,) = [i for i in json.loads(OLD_STAGE.read_text())["items"]
                    if i["pk"] == f"MSG#{OLD_MESSAGE}" and i["sk"] == "MSG"]
         table, dynamodb = f"frontdesk-{STAGE}", self.client("dynamodb")
         dynamodb.put_item(TableName=table, Item=to_item(item))
-        for marker in (SENDER_INDEX, RETENTION):
+        for marker in (SENDER_INDEX, RETENTION, PERSON_INDEX):
             dynamodb.delete_item(TableName=table, Key=to_item(upgrade_marker(marker)))
+        dynamodb.update_item(TableName=table, Key=to_item(user_key(self.first_user)),
+                             UpdateExpression="REMOVE #pk, #sk",
+                             ExpressionAttributeNames={"#pk": GSI3_PK, "#sk": GSI3_SK})
         dynamodb.update_item(**counter_update(table, shard=0, messagesNew=1,
                                               notificationsPending=1)["Update"])
 
@@ -286,6 +295,7 @@ class Rehearsal:
         self.form_page_through_the_site()
         users = [self.call("POST", "/users", "/users", status=201, admin=True, body={
             "name": f"User {n}", "email": f"user{n}@{DOMAIN}"})["id"] for n in (1, 2)]
+        self.first_user = users[0]
         self.plant_old_delivery()
         self.written = self.read_back(users, [*messages, OLD_MESSAGE])
         notes = f"; {'; '.join(handler.notes)}" if handler.notes else ""
@@ -360,6 +370,10 @@ class Rehearsal:
         if "data: 1 messages stored before the sender index listed by sender" not in made.output:
             raise StepFailed("make deploy did not list the message stored before the sender "
                              f"index by its sender ({_last_line(made.output)})")
+        if "data: 1 users stored before a person's data was indexed listed by email" \
+                not in made.output:
+            raise StepFailed("make deploy did not list the user stored before a person's data "
+                             f"was indexed by its email ({_last_line(made.output)})")
         applied = f"retention (365 days, spam {SETTINGS.get('spamRetentionDays', 30)})"
         if f"data: {applied}: 1 messages' expiry set, 2 already so" not in made.output:
             raise StepFailed("make deploy did not give the message stored before retention "
@@ -410,11 +424,19 @@ class Rehearsal:
         if OLD_MESSAGE not in {m["id"] for m in listed["items"]}:
             raise StepFailed("the message stored before the sender index is not listed by "
                              "GET /dashboard/messages?email= after the upgrade")
+        # And the user stored before a person's data was indexed is found by its email.
+        email = self.written["users"][self.first_user]["email"]
+        person = self.call("GET", "/dashboard/people/{email}",
+                           f"/dashboard/people/{quote(email, safe='')}", status=200, admin=True,
+                           path_parameters={"email": quote(email, safe="")})
+        if [u["id"] for u in person["users"]] != [self.first_user]:
+            raise StepFailed("the user stored before a person's data was indexed is not found "
+                             "by GET /dashboard/people/{email} after the upgrade")
         return ("the 2 users and 3 messages read back unchanged by the upgraded package "
                 "(but the old message's expiry, now 365 days after it came), "
                 "loaded afresh; the owner mail pending in the old shape sent once by two runs "
                 "of the deployed schedule, and shown sent; its message listed by form and "
-                "by sender")
+                "by sender; the user stored before found by GET /dashboard/people/{email}")
 
     def destroy(self, log: str) -> str:
         if self.handler is not None:

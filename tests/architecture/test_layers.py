@@ -14,7 +14,7 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"platform"}),                                  # settings, AWS clients, ids, metrics
     frozenset({"core", "db"}),                                # domain errors, models, storage
     frozenset({"users", "contact", "dashboard", "outbox", "forms", "autoresponder", "attachments",
-               "spam", "audit"}),                             # the domain
+               "spam", "audit", "people"}),                   # the domain
     frozenset({"http", "api", "auth"}),                       # the HTTP edge and the wiring
 )
 # The few imports that point up, each for a reason: the settings default from

@@ -1,5 +1,6 @@
 """Downloads (an admin's redirect to a presigned GET answered as a download)
-and deletion (a message's files go with it: delete, bulk delete, retention)."""
+and deletion (a message's files go with it: delete, bulk delete, a person's
+erasure, retention)."""
 from __future__ import annotations
 
 import json
@@ -104,6 +105,17 @@ def test_deleting_the_message_deletes_its_files(stored: dict[str, Any], client: 
     assert len(files_in(s3, bucket)) == 2
     answer = client.delete(f"/dashboard/messages/{stored['id']}", headers=as_admin)
     assert answer.status_code == 204
+    assert files_in(s3, bucket) == []
+
+
+def test_erasing_the_sender_deletes_their_files(stored: dict[str, Any], client: Any,
+                                                as_admin: dict[str, str], s3: Any,
+                                                bucket: str) -> None:
+    listed = json.loads(client.get("/dashboard/people/ada%40example.com", headers=as_admin).body)
+    assert [len(m["attachments"]) for m in listed["messages"]] == [2]
+    answer = client.delete("/dashboard/people/ada%40example.com", headers=as_admin)
+    assert answer.status_code == 200, answer.body
+    assert json.loads(answer.body)["erased"]["messages"] == 1
     assert files_in(s3, bucket) == []
 
 

@@ -12,9 +12,11 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 
+from chalicelib.audit.hashing import erased_address
 from chalicelib.auth.roles import Role, role_of
 from chalicelib.http.routing import not_routed
 from tests.conftest import JSON
@@ -125,6 +127,14 @@ def service_create_user(world: World) -> Call:
                 entries=[("user.create", "user", "<new>")], actor="service")
 
 
+def erase_person(world: World) -> Call:
+    world.message()
+    import app as app_module  # the stage's salt, as the app reads it
+    hashed = erased_address(world.visitor, app_module.services.audit_salt())
+    return Call("DELETE", f"/dashboard/people/{quote(world.visitor, safe='')}",
+                entries=[("person.erase", "person", hashed)])
+
+
 CASES: dict[tuple[str, str], Callable[[World], Call]] = {
     ("PATCH", "/dashboard/messages/{message_id}"): patch_message,
     ("DELETE", "/dashboard/messages/{message_id}"): delete_message,
@@ -137,6 +147,7 @@ CASES: dict[tuple[str, str], Callable[[World], Call]] = {
     ("PATCH", "/users/{user_id}"): update_user,
     ("DELETE", "/users/{user_id}"): delete_user,
     ("POST", "/service/users"): service_create_user,
+    ("DELETE", "/dashboard/people/{email}"): erase_person,
 }
 
 

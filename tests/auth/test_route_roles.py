@@ -27,6 +27,7 @@ EXPECTED = {
                  ("GET", "/dashboard/forms"), ("GET", "/dashboard/forms/{form_id}"),
                  ("PUT", "/dashboard/forms/{form_id}"), ("DELETE", "/dashboard/forms/{form_id}"),
                  ("GET", "/dashboard/spam-rules"), ("PUT", "/dashboard/spam-rules"),
+                 ("GET", "/dashboard/people/{email}"), ("DELETE", "/dashboard/people/{email}"),
                  ("GET", "/dashboard/audit")},
     Role.SERVICE: {("GET", "/service/users/{user_id}"), ("POST", "/service/users")},
 }

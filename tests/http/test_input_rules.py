@@ -25,7 +25,7 @@ SOME_ID = "01JD0000000000000000000000"
 # A value each declared parameter takes, so only the rule under test can refuse it.
 VALID = {"limit": "5", "cursor": "", "status": "new", "form": "contact", "email": "a@x.io",
          "from": "2026-11-01", "to": "2026-11-02", "q": "words", "actor": "someone",
-         "action": "message.update"}
+         "action": "message.update", "format": "json"}
 
 
 # Every declared route, from the roles table (a table, so the tests can be
@@ -45,7 +45,7 @@ def entry_of(app: Any, method: str, path: str) -> Any:
 
 def url_of(path: str) -> str:
     return (path.replace("{user_id}", SOME_ID).replace("{message_id}", SOME_ID)
-            .replace("{form_id}", "contact"))
+            .replace("{form_id}", "contact").replace("{email}", "someone%40example.com"))
 
 
 def headers_for(role: Role, admin_token: str) -> dict[str, str]:
@@ -93,7 +93,8 @@ def test_a_page_is_shown_whatever_links_add_to_its_address(client: Any) -> None:
 
 @pytest.mark.parametrize(("method", "path"), [
     route for route in ROUTES if route[1] in {"/users", "/users/export", "/dashboard/messages",
-                                                "/dashboard/messages/export", "/dashboard/audit"}
+                                                "/dashboard/messages/export", "/dashboard/audit",
+                                                "/dashboard/people/{email}"}
     and route[0] == "GET"])
 def test_each_declared_query_parameter_given_twice_is_400_naming_it(
         client: Any, frontdesk_app: Any, admin_token: str, method: str, path: str) -> None:
@@ -117,7 +118,7 @@ def test_every_route_that_takes_query_parameters_is_walked_above(frontdesk_app: 
                   and op.query}
     assert with_query == {("GET", "/users"), ("GET", "/users/export"),
                           ("GET", "/dashboard/messages"), ("GET", "/dashboard/messages/export"),
-                          ("GET", "/dashboard/audit")}
+                          ("GET", "/dashboard/audit"), ("GET", "/dashboard/people/{email}")}
 
 
 @pytest.mark.parametrize(("method", "path"), [

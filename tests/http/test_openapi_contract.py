@@ -40,9 +40,11 @@ UNKNOWN_ID = "01JD0000000000000000000000"
 
 
 def unknown_ids(names: list[str]) -> dict[str, str]:
-    """Ids no record has; a form's is new each time (PUT creates it)."""
-    return {name: f"absent-{uuid.uuid4().hex[:8]}" if name == "form_id" else UNKNOWN_ID
-            for name in names}
+    """Ids no record has; a form's is new each time (PUT creates it); an
+    address nothing is stored about."""
+    fresh = {"form_id": f"absent-{uuid.uuid4().hex[:8]}",
+             "email": f"absent-{uuid.uuid4().hex[:8]}@example.com"}
+    return {name: fresh.get(name, UNKNOWN_ID) for name in names}
 
 
 # Read by the pipeline or Chalice for every route; the document covers them as
@@ -197,9 +199,7 @@ class Prober:
     def send(self, method: str, template: str, path: str, *, role: Role | None,
              body: bytes | None = None, headers: dict[str, str] | None = None,
              query: str = "") -> Any:
-        # Host as every HTTP/1.1 request has it (the test client sends none).
-        all_headers = {"Host": "api.frontdesk.test", "Origin": TEST_ORIGIN,
-                       **(self.credentials.get(role, {}) if role else {}),
+        all_headers = {"Origin": TEST_ORIGIN, **(self.credentials.get(role, {}) if role else {}),
                        **(headers or {})}
         response = self.client.request(method, f"{path}?{query}" if query else path,
                                        headers=all_headers, body=body or b"")
@@ -246,8 +246,8 @@ def forget_rate_windows(prober: Prober) -> None:
 
 
 def forget_probe_forms(prober: Prober) -> None:
-    """The forms earlier operations' probes made gone: a stage holds at most
-    50 forms, and every route with a {form_id} is probed with fresh ones."""
+    """The forms earlier probes made (fresh_records: one or more per route) gone,
+    so the routes' probes together stay under the stage's cap of forms."""
     forms = FormStore(prober.dynamodb, prober.table)
     for form in forms.list():
         if form.id.startswith("probe-"):
@@ -287,6 +287,8 @@ def probe(prober: Prober, method: str, template: str, entry: Any, recorder: Reco
         send(path=template.format(**unknown_ids(entry.view_args)), headers=if_match)
     if "form_id" in entry.view_args:  # the built-in form: kept whole, never deleted
         send(path=template.format(form_id="contact"))
+    if "email" in entry.view_args:  # an address that is none: refused, whatever it is for
+        send(path=template.format(email="not-an-address"))
     if reads.body:
         for content_type, body in [("text/plain", good),
                                    ("application/json; charset=iso-8859-1", good),

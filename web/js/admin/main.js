@@ -11,6 +11,7 @@ import {AccountFlow} from './account.js';
 import {AuditPanel} from './audit.js';
 import {FormsPanel} from './forms.js';
 import {MessagesPanel} from './messages.js';
+import {PersonPanel} from './person.js';
 import {renderStats, showStatsUnavailable} from './stats.js';
 import {UsersPanel} from './users.js';
 
@@ -72,17 +73,30 @@ async function main() {
   const users = new UsersPanel(api, hooks);
   const forms = new FormsPanel(api, config, {...hooks, onFormsChanged: () => messages.formsChanged()});
   const audit = new AuditPanel(api, hooks);
+  const person = new PersonPanel(api, hooks);
   const panels = {messages, forms, users, audit};
+  const PERSON = 'person/';
 
   function showTab() {
     const hash = location.hash.slice(1);
-    const tab = Object.hasOwn(panels, hash) ? hash : 'messages';
+    // #person/<address>: a person's data, reached from a message's sender; no tab of its own.
+    let address = null;
+    if (hash.startsWith(PERSON)) {
+      try {
+        address = decodeURIComponent(hash.slice(PERSON.length));
+      } catch {
+        address = null;
+      }
+    }
+    $('#panel-person').hidden = !address;
+    const tab = address ? null : (Object.hasOwn(panels, hash) ? hash : 'messages');
     for (const name of Object.keys(panels)) {
       $(`#panel-${name}`).hidden = name !== tab;
       // aria-current="" reads as false: set "true" or remove it.
       if (name === tab) $(`#tab-${name}`).setAttribute('aria-current', 'true');
       else $(`#tab-${name}`).removeAttribute('aria-current');
     }
+    if (address) return person.open(address);
     const loaded = panels[tab].load();
     // The owner's mail links a message with attachments: admin.html?message=<id>#messages.
     const linked = new URLSearchParams(location.search).get('message');

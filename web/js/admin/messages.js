@@ -9,6 +9,7 @@ import {$, el, emailParts, formatDate, replace} from '../dom.js';
 import {BulkActions} from './bulk.js';
 import {ExportNote, downloadCsv} from './export.js';
 import {Pager} from './pager.js';
+import {personHash} from './person.js';
 import {SearchBox} from './search.js';
 
 const PAGE_SIZE = 10;
@@ -258,7 +259,10 @@ export class MessagesPanel {
       el('dl', {className: 'meta'},
         el('dt', {text: 'From'}), el('dd', {},
           el('span', {className: 'from-name', text: message.name ?? ''}), ' ',
-          message.email ? el('span', {className: 'muted from-email', text: `<${message.email}>`}) : null),
+          // The sender's address opens everything stored about them (person.js).
+          message.email ? el('a', {className: 'muted from-email person-link',
+            attrs: {href: personHash(message.email), title: 'Everything stored about this address'},
+            text: `<${message.email}>`}) : null),
         el('dt', {text: 'Form'}), el('dd', {className: 'message-form'},
           `${this.formName(message.formId)} `, el('code', {className: 'muted', text: message.formId ?? ''})),
         el('dt', {text: 'Received'}), el('dd', {attrs: {title: message.createdAt ?? ''}, text: formatDate(message.createdAt)}),

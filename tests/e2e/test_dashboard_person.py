@@ -1,0 +1,78 @@
+"""The Person view (issue 25, section 2): reached from a message's sender, it
+lists everything stored about the address, downloads it as one JSON file, and
+erases it only once the address is typed again."""
+from __future__ import annotations
+
+import json
+import uuid
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import Tab
+from tests.e2e.own_stack import admin_api, demo, stack
+from tests.e2e.support import Api, http
+
+__all__ = ["admin_api", "demo", "stack"]  # a stack of its own (tests/e2e/own_stack.py)
+
+
+def _post(stack: dict[str, Any], address: str, text: str) -> str:
+    answer = http("POST", stack["apiUrl"] + "/contact",
+                  {"name": "Grace", "email": address, "message": text},
+                  headers={"Idempotency-Key": uuid.uuid4().hex})
+    assert answer.status == 202, answer.body
+    return str(answer.body["id"])
+
+
+def test_person_view_downloads_then_erases_after_the_address_is_typed(
+        admin_tab: Tab, stack: dict[str, Any], admin_api: Api, tmp_path: Path) -> None:
+    page = admin_tab.page
+    local = f"grace-{uuid.uuid4().hex[:8]}"
+    address = f"{local}@example.com"
+    first = _post(stack, f"{local}+news@example.com", "First question")
+    second = _post(stack, address, "Second question")
+    with page.expect_response(lambda r: "/dashboard/messages?" in r.url):
+        page.click("#messages-reload")
+    page.locator(f'#messages-rows tr[data-id="{second}"]').get_by_role("button").click()
+
+    page.locator("#message-detail .person-link").click()
+    expect(page.locator("#panel-person")).to_be_visible()
+    expect(page.locator("#panel-messages")).to_be_hidden()
+    expect(page.locator("#person-address")).to_have_text(address)
+    expect(page.locator('#person-summary dd[data-kind="messages"]')).to_have_text("2")
+    expect(page.locator(".person-messages tbody tr")).to_have_count(2)
+    admin_tab.screenshot("person-view")
+
+    with page.expect_download() as download:
+        page.click("#person-download")
+    saved = tmp_path / "person.json"
+    download.value.save_as(saved)
+    data = json.loads(saved.read_text())
+    assert {m["id"] for m in data["messages"]} == {first, second}
+    assert len(data["idempotencyRecords"]) == 2  # both posts were keyed
+    expect(page.locator("#person-status")).to_have_text("Their data was downloaded.")
+
+    page.click("#person-erase")
+    go = page.locator("#person-erase-go")
+    expect(go).to_be_disabled()
+    page.fill("#person-erase-typed", "someone-else@example.com")
+    expect(go).to_be_disabled()
+    page.locator("#person-erase-cancel").click()
+    expect(page.locator("#person-erase-confirm")).to_be_hidden()
+    assert admin_api.call("GET", f"/dashboard/messages/{first}").status == 200  # kept
+
+    page.click("#person-erase")
+    page.fill("#person-erase-typed", address.upper())
+    expect(go).to_be_enabled()
+    with page.expect_response(lambda r: r.request.method == "DELETE"
+                              and "/dashboard/people/" in r.url):
+        go.click()
+    expect(page.locator("#person-status")).to_contain_text("Erased 2 messages")
+    expect(page.locator(".person-nothing")).to_be_visible()
+    for message_id in (first, second):
+        assert admin_api.call("GET", f"/dashboard/messages/{message_id}").status == 404
+    left = admin_api.ok("GET", f"/dashboard/people/{quote(address, safe='')}").body
+    assert left["messages"] == [] and left["idempotencyRecords"] == []
+    assert admin_tab.errors == []
