@@ -33,7 +33,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check app.py chalicelib devstack infra bench tests
 	$(VENV)/bin/mypy
 
-# `chalice package` per stage + cfn-lint + the 1.1 MB function-zip budget; downloads
+# `chalice package` per stage + cfn-lint + the 1 MB function-zip budget; downloads
 # Lambda wheels, so not in `make test`.
 check-package: $(STAMP)
 	$(PY) -m pytest -q infra/package_checks

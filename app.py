@@ -20,7 +20,7 @@ from chalicelib.core.idempotency import HEADER as KEY
 from chalicelib.http import context, log
 from chalicelib.http.application import Application
 from chalicelib.http.body import read_json_object
-from chalicelib.http.context import client_ip
+from chalicelib.http.context import api_address, client_ip
 from chalicelib.http.form import FORM_MEDIA_TYPE, form_post, is_form_post
 from chalicelib.http.operations import CSV, HTML, responds
 from chalicelib.http.pipeline import HttpPipeline
@@ -126,6 +126,14 @@ def request_upload(form_id: str) -> Response:
 @responds(200, "HtmlPage", success_headers=("Cache-Control",), media_type=HTML)
 def get_form_page(form_id: str) -> Response:
     return services.form_page_api.page(form_id)
+
+
+@app.route("/forms/{form_id}/site-page", methods=["GET"])
+@roles.public
+@responds(200, "HtmlPage", success_headers=("Cache-Control",), media_type=HTML)
+def get_form_site_page(form_id: str) -> Response:
+    return services.form_page_api.site_page(form_id, api_address(
+        request().context, header("host"), f"/forms/{form_id}/site-page"))
 
 
 @app.route("/forms/{form_id}/schema", methods=["GET"])

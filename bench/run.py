@@ -124,13 +124,18 @@ def start_moto() -> tuple[Any, str, str]:
 
 
 def unzip_deployed(package: Path) -> dict[str, str]:
-    """The deployment zip unpacked twice: as shipped, and with its .pyc removed."""
+    """The deployment zip unpacked twice: as shipped, and with its .pyc removed
+    (chalicelib, shipped as bytecode alone, gets its sources back)."""
     shutil.rmtree(UNZIPPED, ignore_errors=True)
     with zipfile.ZipFile(package) as archive:
         archive.extractall(UNZIPPED / DEPLOYED)
         archive.extractall(UNZIPPED / DEPLOYED_SOURCE)
-    for cache in list((UNZIPPED / DEPLOYED_SOURCE).rglob("__pycache__")):
+    source = UNZIPPED / DEPLOYED_SOURCE
+    for cache in list(source.rglob("__pycache__")):
         shutil.rmtree(cache)
+    shutil.rmtree(source / "chalicelib")
+    shutil.copytree(PROJECT_DIR / "chalicelib", source / "chalicelib",
+                    ignore=shutil.ignore_patterns("__pycache__"))
     return {name: f"unzipped:{UNZIPPED / name}" for name in (DEPLOYED, DEPLOYED_SOURCE)}
 
 

@@ -13,6 +13,8 @@ import os
 import secrets
 import socket
 import threading
+import urllib.error
+import urllib.request
 from dataclasses import dataclass
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -40,6 +42,7 @@ from devstack.gateway import ParityRequestHandler
 from devstack.moto_server import LocalAwsServer
 from devstack.provision import provision
 from devstack.triggers import Triggers
+from infra.form_page_route import FORM_PAGE, site_page_path
 from infra.web_headers import security_headers
 from infra.web_pages import branding_config, served_page
 
@@ -283,8 +286,14 @@ def web_config(info: dict[str, Any]) -> dict[str, Any]:
 NOT_FOUND_PAGE = "404.html"
 
 
+# What the site passes on of the API's answer for form.html (CloudFront passes
+# the rest too, but its headers policy replaces each security header).
+PASSED_ON = ("Content-Type", "Cache-Control", "Retry-After")
+
+
 def web_handler(web_dir: Path, config: dict[str, Any]) -> Any:
     body = json.dumps(config).encode()
+    api_url = str(config["apiUrl"]).rstrip("/")
     # The deployed site's headers (infra/web_headers.py), naming the local API and AWS.
     headers = security_headers(config["apiUrl"], config["cognitoEndpoint"],
                                config.get("captcha", {}).get("provider"))
@@ -296,6 +305,9 @@ def web_handler(web_dir: Path, config: dict[str, Any]) -> Any:
             super().end_headers()
 
         def do_GET(self) -> None:
+            if self.path.split("?")[0] == FORM_PAGE:
+                self._form_page()
+                return
             if self.path.split("?")[0] == "/config.json":
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
@@ -316,6 +328,36 @@ def web_handler(web_dir: Path, config: dict[str, Any]) -> Any:
                 self.wfile.write(html)
                 return
             super().do_GET()
+
+        def do_HEAD(self) -> None:
+            if self.path.split("?")[0] == FORM_PAGE:
+                self._form_page()
+                return
+            super().do_HEAD()
+
+        def _form_page(self) -> None:
+            """As the deployed site's CloudFront (infra/resources.yaml): form.html
+            is the API's site page of the form its query names, under the
+            site's headers (the API page's own are dropped), never cached
+            here; a 403 or 404 from the API is the site's own 404 page."""
+            address = api_url + site_page_path(self.path.partition("?")[2])
+            try:
+                with urllib.request.urlopen(address, timeout=30) as answer:  # noqa: S310 (the local API)
+                    status, page = answer.status, answer.read()
+                    kept = {name: answer.headers[name] for name in PASSED_ON if name in answer.headers}
+            except urllib.error.HTTPError as error:
+                if error.code in (403, 404):
+                    self.send_error(404)
+                    return
+                status, page = error.code, error.read()
+                kept = {name: error.headers[name] for name in PASSED_ON if name in error.headers}
+            self.send_response(status)
+            for name, value in kept.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(page)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(page)
 
         def send_error(self, code: int, message: str | None = None,
                        explain: str | None = None) -> None:

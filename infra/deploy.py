@@ -4,7 +4,7 @@ is run are handed in, so tests drive it against moto with a stand-in Chalice.
 deploy: the stage's settings checked (offline) -> resources stack -> the
 stage's Chalice config and role policy generated from the settings and the
 stack's outputs -> `chalice deploy` (-> the stack again when the site's CSP
-must name a new API)
+and its route of form.html?form=<id> must name a new API)
 -> gateway responses -> a new deployment -> the usage plan on the stage ->
 the table's data upgraded to what the new functions read, by backfills
 (infra/backfill.py: resumable Scans; deliveries stored in an older shape
@@ -282,7 +282,8 @@ def deploy(stage_name: str, *, aws: AwsClients, chalice: ChaliceRunner,
     say(f"[1/5] resources stack {stage.stack_name} (table, user pool, SES identity, "
         f"usage plan, web site, alarms)")
     outputs = stack.deploy_stack(aws.cloudformation, stage, template, api_stage,
-                                 site_headers(known_api_url, aws.region, captcha_provider))
+                                 site_headers(known_api_url, aws.region, captcha_provider),
+                                 api_url=known_api_url)
     config = chalice_config.stage_config(base_config, stage, outputs)
     chalice_config.write_files(project.generated(stage_name),
                                chalice_config.stage_files(base_config, stage, outputs))
@@ -308,9 +309,11 @@ def deploy(stage_name: str, *, aws: AwsClients, chalice: ChaliceRunner,
                       f"{project.deployed(stage_name).relative_to(project.root)}.")
     rest_api_id, api_url = deployed_api
     if known_api_url is None or origin_of(known_api_url) != origin_of(api_url):
-        say("      the site's Content-Security-Policy now names this API: updating the stack")
+        say("      the site's Content-Security-Policy and its form pages' route "
+            "(form.html?form=<id>) now name this API: updating the stack")
         outputs = stack.deploy_stack(aws.cloudformation, stage, template, api_stage,
-                                     site_headers(api_url, aws.region, captcha_provider))
+                                     site_headers(api_url, aws.region, captcha_provider),
+                                     api_url=api_url)
 
     if aws.ssm is not None:
         created = ensure_audit_salt(aws.ssm, stage_name)

@@ -17,6 +17,15 @@ Bytecode is per Python version, and it must be the Lambda runtime's
 interpreter of the runtime's version found on this machine
 (infra/interpreters.py). With none, the zip ships without .pyc files, and
 packaging says so.
+
+Our own package, chalicelib, ships as bytecode alone: each module's .pyc
+where its .py would be (Python's sourceless import), and no .py. That keeps
+the zip within its 1 MB budget (issue 14) as the code grows: the sources were
+a fifth of the zip. A traceback in the function's log still names each file
+as the repository does (`chalicelib/api/users.py`) and its line, without the
+line's text; the code is the repository's at the deployed commit. app.py,
+Chalice's runtime module and msgspec keep their sources (Chalice zips them
+from where they are installed).
 """
 from __future__ import annotations
 
@@ -98,11 +107,15 @@ def requirement_sources(requirements: Path) -> Iterator[tuple[Path, str]]:
                 yield Path(str(installed.locate_file(file))), file.as_posix()
 
 
+def sourceless_pyc(relative_source: str) -> str:
+    """Where a module shipped as bytecode alone is: `chalicelib/x.py` -> `chalicelib/x.pyc`."""
+    return str(Path(relative_source).with_suffix(".pyc"))
+
+
 def bytecode_jobs(root: Path, cache_tag: str) -> Iterator[tuple[Path, Path, str]]:
-    """(source, .pyc, name in the zip) for every module the zip carries as source."""
+    """(source, .pyc, name shown in tracebacks) for every module of the zip."""
     for source in sorted((root / "chalicelib").rglob("*.py")):
-        yield source, source.parent / "__pycache__" / f"{source.stem}.{cache_tag}.pyc", \
-            source.relative_to(root).as_posix()
+        yield source, source.with_suffix(".pyc"), source.relative_to(root).as_posix()
     vendor = root / VENDOR_DIR
     yield root / "app.py", vendor / cached_pyc("app.py", cache_tag), "app.py"
     for module, shipped_as in ((chalice.app, "chalice/app.py"), (chalice, "chalice/__init__.py")):
@@ -122,6 +135,8 @@ def compile_bytecode(root: Path, interpreter: Interpreter | None) -> None:
                             capture_output=True, text=True)
     if result.returncode != 0:
         raise RuntimeError(f"{interpreter.shown} could not compile the package:\n{result.stderr}")
+    for source in (root / "chalicelib").rglob("*.py"):
+        source.unlink()  # shipped as bytecode alone (see above)
 
 
 Say = Callable[[str], None]

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 from botocore.exceptions import ClientError
 
@@ -16,8 +17,10 @@ class StackFailed(RuntimeError):
 
 
 def stack_parameters(stage: StageConfig, api_gateway_stage: str,
-                     site_headers: Mapping[str, str]) -> list[dict[str, str]]:
-    """`site_headers`: infra.web_headers.security_headers(...) for this stage."""
+                     site_headers: Mapping[str, str],
+                     api_url: str | None = None) -> list[dict[str, str]]:
+    """`site_headers`: infra.web_headers.security_headers(...) for this stage;
+    `api_url`: the REST API's address, None before the first `chalice deploy`."""
     values = {
         "Stage": stage.name,
         "SesIdentity": stage.ses_identity,
@@ -32,6 +35,7 @@ def stack_parameters(stage: StageConfig, api_gateway_stage: str,
         "QuotaLimit": str(stage.quota_limit),
         "QuotaPeriod": stage.quota_period,
         "ApiGatewayStage": api_gateway_stage,
+        "ApiDomain": (urlsplit(api_url).hostname or "") if api_url else "",
         "Mfa": stage.mfa,
         "IdTokenMinutes": str(stage.id_token_minutes),
         # The site's CloudFront domain the template adds itself (it is made there).
@@ -62,11 +66,12 @@ def _wait(cfn: Any, waiter: str, name: str, wait: dict[str, int]) -> None:
 
 
 def deploy_stack(cfn: Any, stage: StageConfig, template_body: str, api_gateway_stage: str,
-                 site_headers: Mapping[str, str], wait: dict[str, int] = WAIT) -> dict[str, str]:
+                 site_headers: Mapping[str, str], wait: dict[str, int] = WAIT,
+                 api_url: str | None = None) -> dict[str, str]:
     """Create or update the stack; return its outputs. Idempotent."""
     name = stage.stack_name
     arguments = {"StackName": name, "TemplateBody": template_body,
-                 "Parameters": stack_parameters(stage, api_gateway_stage, site_headers),
+                 "Parameters": stack_parameters(stage, api_gateway_stage, site_headers, api_url),
                  "Tags": [{"Key": "app", "Value": "frontdesk"}, {"Key": "stage", "Value": stage.name}]}
     status = _status(cfn, name)
     if status == "ROLLBACK_COMPLETE":

@@ -18,6 +18,17 @@ the attachments bucket through a presigned POST the page must ask for
 which takes none. So a file field is drawn as a note pointing to the site's
 page for the form (form.html, which uploads); a form with a required file
 field is not drawn at all, as for a CAPTCHA.
+
+GET /forms/{id}/site-page is the same form as the site serves it at
+form.html?form=<id> (the site's CloudFront distribution routes that address
+here: infra/resources.yaml, FormPageRoute; `make dev`'s web server does the
+same): the site's page around it, the same elements js/form-page.js draws
+into, linked to the site's stylesheet and that script by relative addresses
+(the browser resolves them against form.html's), so with JavaScript the
+script draws the form as before (file fields and CAPTCHA included), and
+without it this form is there, posting to the API's absolute address. The
+site's security headers replace this page's at the site, as for every page
+of it.
 """
 from __future__ import annotations
 
@@ -30,7 +41,7 @@ from msgspec import UNSET
 from chalicelib.core.domain_errors import RecordNotFound
 from chalicelib.forms.model import DEFAULT_MAX_LENGTH, NUMBER_LIMIT, FieldDefinition, Form, is_form_id
 from chalicelib.forms.store import FormStore
-from chalicelib.http.form_pages import html_page
+from chalicelib.http.form_pages import HTML, html_page
 from chalicelib.http.redirects import is_allowed_target, origin_of
 
 HONEYPOT = "_gotcha"
@@ -98,7 +109,15 @@ def control(field: FieldDefinition, control_id: str) -> str:
                              "autocomplete": _AUTOCOMPLETE.get(kind), **required})
 
 
+# On the site's own page of the form (site-page) the script is this page's.
+ON_SITE = "on-site"
+
+
 def files_note(site_url: str, form_id: str) -> str:
+    """`site_url` ON_SITE: the note on form.html itself, which uploads with JavaScript."""
+    if site_url == ON_SITE:
+        return ("Attaching files needs JavaScript: turn it on and load this page again to "
+                "attach one.")
     where = (element("a", {"href": f"{site_url}form.html?form={quote(form_id)}"},
                      "its page on the site") if site_url else "the site")
     return f"Attaching files needs JavaScript, which this page works without. To attach one, use {where}."
@@ -120,8 +139,9 @@ def field_markup(form_id: str, field: FieldDefinition, site_url: str = "") -> st
                    *((drawn, label) if checkbox else (label, drawn)))
 
 
-def form_markup(form: Form, *, next_url: str | None, site_url: str = "") -> str:
-    """The <form>: posted to this page's own address, POST /forms/{id}."""
+def form_markup(form: Form, *, next_url: str | None, site_url: str = "",
+                action: str | None = None) -> str:
+    """The <form>: posted to POST /forms/{id}, by default this page's own address."""
     parts = [element("input", {"type": "hidden", "name": "_next", "value": next_url})
              if next_url else ""]
     parts += [field_markup(form.id, field, site_url) for field in form.definition.fields]
@@ -132,8 +152,9 @@ def form_markup(form: Form, *, next_url: str | None, site_url: str = "") -> str:
                                            "type": "text", "tabindex": "-1",
                                            "autocomplete": "off"})))
     parts.append(element("button", {"type": "submit"}, "Send"))
-    # Relative: the page is at <api>/forms/{id}, whatever the API's address and stage path.
-    return element("form", {"method": "post", "action": quote(form.id)}, *parts)
+    # Relative by default: the page is at <api>/forms/{id}, whatever the API's
+    # address and stage path.
+    return element("form", {"method": "post", "action": action or quote(form.id)}, *parts)
 
 
 def thanks_address(site_url: str, stage_ok: str, allowed_origins: tuple[str, ...]) -> str | None:
@@ -157,9 +178,11 @@ def is_form_page(url: str | None, host: str | None, form_id: str) -> bool:
 
 class FormPageApi:
     def __init__(self, store: FormStore, *, site_name: str, site_url: str, next_url: str | None,
-                 redirect_origins: tuple[str, ...], captcha_on: bool) -> None:
+                 redirect_origins: tuple[str, ...], captcha_on: bool,
+                 dashboard_link: bool = True) -> None:
         self._store = store
         self._site_name = site_name
+        self._dashboard_link = dashboard_link
         self._site_url = site_url
         self._next_url = next_url
         # Chromium holds a form post's redirects to the page's form-action too.
@@ -170,11 +193,14 @@ class FormPageApi:
         # Whether a post to a form with `captcha` on needs a token (the stage has a CAPTCHA).
         self.captcha_on = captcha_on
 
-    def page(self, form_id: str) -> Response:
+    def _form(self, form_id: str) -> Form | None:
         try:
-            form = self._store.get(form_id) if is_form_id(form_id) else None
+            return self._store.get(form_id) if is_form_id(form_id) else None
         except RecordNotFound:
-            form = None
+            return None
+
+    def page(self, form_id: str) -> Response:
+        form = self._form(form_id)
         if form is None:
             return self._page(404, "No such form", "No such form",
                               "<p>There is no form at this address. Check the link you "
@@ -207,3 +233,57 @@ class FormPageApi:
                          f"<h1>{escape(heading)}</h1>{main}",
                          header=f"<header>{brand}</header>", csp=self._csp,
                          cache_control=cache_control, style=STYLE)
+
+    def site_page(self, form_id: str, api_url: str | None) -> Response:
+        """form.html?form=<id> as the site serves it; `api_url` is the API's
+        own address as this request reached it (None: it did not say)."""
+        form = self._form(form_id)
+        if form is None or api_url is None:
+            return self._site_page(404, "No such form", "No such form", element(
+                "p", {}, "There is no form at this address. Check the link you followed."),
+                cache_control="no-store")
+        name = form.definition.name
+        if form.definition.captcha and self.captcha_on:
+            return self._site_page(200, name, name, element(
+                "p", {"class": "notice"}, "This form asks you to confirm that you are not a "
+                "robot, which needs JavaScript: please turn JavaScript on and load this page "
+                "again."))
+        if any(f.type == "file" and f.required for f in form.definition.fields):
+            return self._site_page(200, name, name, element(
+                "p", {"class": "notice"}, "This form needs a file attached. "
+                + files_note(ON_SITE, form.id)))
+        action = f"{api_url}/forms/{quote(form.id)}"
+        return self._site_page(200, name, name, form_markup(
+            form, next_url=self._next_url, site_url=ON_SITE, action=action))
+
+    def _site_page(self, status: int, title: str, heading: str, slot: str, *,
+                   cache_control: str = PAGE_CACHE_CONTROL) -> Response:
+        """form.html's page (the site has no such file): the elements
+        js/form-page.js finds by id."""
+        site = escape(self._site_name)
+        nav = (element("nav", {}, element("a", {"href": "admin.html"}, "Admin"))
+               if self._dashboard_link else "")
+        success = element(
+            "section", {"id": "form-success", "class": "success", "hidden": True,
+                        "tabindex": "-1"},
+            element("h2", {}, "Thank you!"), element("p", {}, "Your message has been received."),
+            element("p", {"class": "muted"}, "Reference: ", element("code", {"id": "form-success-id"})),
+            element("button", {"type": "button", "id": "form-again", "class": "secondary"},
+                    "Send another"))
+        html = ("<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+                "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+                f"<title>{escape(title)} · {site}</title>\n"
+                "<link rel=\"icon\" href=\"favicon.svg\" type=\"image/svg+xml\">\n"
+                "<link rel=\"stylesheet\" href=\"css/site.css\">\n"
+                "<script type=\"module\" src=\"js/form-page.js\"></script>\n</head>\n<body>\n"
+                + element("header", {"class": "site-header"},
+                          element("a", {"class": "brand", "href": "./"}, site), nav)
+                + "\n" + element("main", {"class": "narrow"},
+                                 element("h1", {"id": "form-title"}, escape(heading)),
+                                 element("p", {"id": "form-status", "class": "muted",
+                                               "role": "status", "hidden": True}),
+                                 element("div", {"id": "form-slot"}, slot), success)
+                + "\n</body>\n</html>\n")
+        return Response(body=html, status_code=status,
+                        headers={"Content-Type": HTML, "Content-Security-Policy": self._csp,
+                                 "Cache-Control": cache_control})

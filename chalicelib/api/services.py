@@ -250,7 +250,8 @@ class Services:
         return FormPageApi(self.forms, site_name=settings.branding.site_name,
                            site_url=settings.site_url, next_url=next_url,
                            redirect_origins=tuple(origin_of(t) or "" for t in targets if t),
-                           captcha_on=bool(settings.captcha_provider))
+                           captcha_on=bool(settings.captcha_provider),
+                           dashboard_link=settings.branding.dashboard_link)
 
     @cached_property
     def deliveries(self) -> Deliveries:

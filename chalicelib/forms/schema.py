@@ -11,7 +11,7 @@ out. Names the route reads itself (any `_`-name: `_next`, `_gotcha`, ...) are
 allowed as text.
 
 Two annotations (keywords a validator ignores) let a page draw the form from
-its schema alone (web/form.html): each property's `x-fieldType`, the field's
+its schema alone (form.html, web/js/form-page.js): each property's `x-fieldType`, the field's
 type in the definition (a textarea and a text field, or a tel field, are all
 strings here), and the form's `x-captcha`. `properties` keeps the form's order.
 """

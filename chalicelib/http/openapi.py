@@ -195,6 +195,10 @@ SUMMARIES: dict[str, str] = {
     "submit_form": "Post to a form: its fields as JSON or as a plain HTML form",
     "get_form_page": "A form as an HTML page of its own that works without JavaScript "
                      "(a plain form posting to POST /forms/{form_id})",
+    "get_form_site_page": "form.html?form={form_id} as the site serves it (its CloudFront "
+                          "routes that address here): the site's page with the form drawn in, "
+                          "which works without JavaScript, and the site's script that draws it "
+                          "with",
     "get_form_schema": "A form's fields as JSON Schema, to check a post before sending it",
     "download_attachment": "Download one of a message's attachments: a redirect to a "
                            "presigned S3 GET, valid 5 minutes, answered as a download",

@@ -20,6 +20,8 @@ one place (moto 5.2; docs/development.md, "Local parity", lists each point).
   performed", as on AWS (moto updated whenever a parameter was a Number).
 - A parameter value outside the template's AllowedValues, AllowedPattern,
   MinValue/MaxValue or MinLength/MaxLength is refused, as on AWS.
+- An item of a list that is `AWS::NoValue` (`!If [cond, item, !Ref
+  AWS::NoValue]`) is left out of the list, as on AWS; moto kept a None there.
 """
 from __future__ import annotations
 
@@ -48,6 +50,7 @@ HANDLERS: tuple[type[StackResource], ...] = (
     cognito.UserPool, cognito.UserPoolClient, cognito.UserPoolGroup,
     apigateway.UsagePlan, apigateway.ApiKey, apigateway.UsagePlanKey,
     site.BucketPolicy, site.OriginAccessControl, site.ResponseHeadersPolicy, site.Distribution,
+    site.Function,
     monitoring.Alarm, monitoring.Subscription, monitoring.EmailIdentity,
 )
 
@@ -102,6 +105,17 @@ def _refuse_bad_parameters(template_body: str, given: dict[str, Any]) -> None:
     problem = parameter_problem(cfn_models.Stack.parse_template(template_body), given)
     if problem:
         raise ValidationError(message=problem)
+
+
+_moto_clean_json = parsing.clean_json
+
+
+def _clean_json(resource_json: Any, resources_map: parsing.ResourceMap) -> Any:
+    """moto's, but a list drops its AWS::NoValue items (moto resolves that to None)."""
+    if isinstance(resource_json, list):
+        return [item for item in (_clean_json(value, resources_map) for value in resource_json)
+                if item is not None]
+    return _moto_clean_json(resource_json, resources_map)
 
 
 def _resource_class_from_type(resource_type: str) -> Any:
@@ -411,6 +425,7 @@ def install() -> None:
         _MODEL_MAP[handler.TYPE] = handler
         _NAME_TYPES[handler.TYPE] = handler.NAME_PROPERTY
     parsing.resource_class_from_type = _resource_class_from_type
+    parsing.clean_json = _clean_json  # moto's own calls, recursion included, find it here
     Table.create_from_cloudformation_json = classmethod(_create_table)  # type: ignore[assignment]
     Table.update_from_cloudformation_json = classmethod(_update_table)  # type: ignore[assignment]
     FakeBucket.create_from_cloudformation_json = classmethod(_create_bucket)  # type: ignore[assignment]

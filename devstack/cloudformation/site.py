@@ -1,13 +1,18 @@
 """The web site's resources: AWS::S3::BucketPolicy, and CloudFront's
-OriginAccessControl, Distribution and ResponseHeadersPolicy, as far as moto's
-CloudFront models them."""
+OriginAccessControl, Distribution, ResponseHeadersPolicy and Function, as far
+as moto's CloudFront models them."""
 from __future__ import annotations
 
 import json
 import uuid
 from typing import Any
 
-from moto.cloudfront.models import CloudFrontBackend, DistributionConfig, cloudfront_backends
+from moto.cloudfront.models import (
+    CloudFrontBackend,
+    CloudFrontFunction,
+    DistributionConfig,
+    cloudfront_backends,
+)
 from moto.s3.exceptions import MissingBucket
 from moto.s3.models import S3Backend, s3_backends
 
@@ -98,6 +103,10 @@ def distribution_config_for_api(config: dict[str, Any], caller_reference: str) -
     for key in ("Aliases", "CustomErrorResponses", "Origins", "CacheBehaviors"):
         if key in api:
             api[key] = _api_list(list(api[key]))
+    for origin in api["Origins"]["Items"]:
+        custom = origin.get("CustomOriginConfig")
+        if custom and "OriginSSLProtocols" in custom:
+            custom["OriginSslProtocols"] = _api_list(list(custom.pop("OriginSSLProtocols")))
     if "ViewerCertificate" in api:
         api["ViewerCertificate"] = {_API_NAMES.get(key, key): value
                                     for key, value in api["ViewerCertificate"].items()}
@@ -122,6 +131,7 @@ class Distribution(StackResource):
         distribution, _, _ = _cloudfront(where).create_distribution(
             distribution_config_for_api(json.loads(json.dumps(config)), reference), [])
         _keep_origin_access_controls(distribution.distribution_config, config)
+        _keep_function_associations(distribution.distribution_config, config)
         return cls(where, distribution.distribution_id, properties,
                    {"DomainName": distribution.domain_name, "Id": distribution.distribution_id},)
 
@@ -132,6 +142,7 @@ class Distribution(StackResource):
         distribution.distribution_config = DistributionConfig(distribution_config_for_api(
             json.loads(json.dumps(config)), distribution.distribution_config.caller_reference))
         _keep_origin_access_controls(distribution.distribution_config, config)
+        _keep_function_associations(distribution.distribution_config, config)
         self.properties = properties
         return self
 
@@ -144,3 +155,57 @@ def _keep_origin_access_controls(created: DistributionConfig, config: dict[str, 
     by_id = {origin["Id"]: origin.get("OriginAccessControlId", "") for origin in config["Origins"]}
     for origin in created.Origins["Items"]:  # type: ignore[attr-defined]
         origin.origin_access_control_id = by_id.get(origin.id, "")
+
+
+def _keep_function_associations(created: DistributionConfig, config: dict[str, Any]) -> None:
+    """moto's cache behaviours drop FunctionAssociations; put them back on each."""
+    behaviours = [created.DefaultCacheBehavior,  # type: ignore[attr-defined]
+                  *created.CacheBehaviors.get("Items", [])]  # type: ignore[attr-defined]
+    written = [config["DefaultCacheBehavior"], *config.get("CacheBehaviors", [])]
+    for behaviour, source in zip(behaviours, written, strict=True):
+        associations = source.get("FunctionAssociations", [])
+        behaviour.function_associations = _api_list(
+            [{"FunctionARN": a["FunctionARN"], "EventType": a["EventType"]}
+             for a in associations]) if associations else {"Quantity": 0}
+
+
+class Function(StackResource):
+    """A CloudFront Function through moto's own (create, describe, get, delete).
+    moto has no PublishFunction: AutoPublish puts it in the LIVE stage here, as
+    CloudFormation publishes it on AWS. Its code is kept, not run (a test runs
+    the template's code with Node.js: tests/infra/test_form_page_route.py)."""
+    TYPE = "AWS::CloudFront::Function"
+    NAME_PROPERTY = "Name"
+    ATTRIBUTES = ("FunctionARN", "FunctionMetadata.FunctionARN", "Stage")
+
+    @classmethod
+    def create(cls, where: Where, name: str, properties: dict[str, Any]) -> Function:
+        function = _cloudfront(where).create_function(
+            name, dict(properties["FunctionConfig"]), str(properties["FunctionCode"]).encode(), [])
+        _publish(function, properties)
+        return cls(where, function.arn, properties, _function_attributes(function))
+
+    def change(self, properties: dict[str, Any]) -> Function:
+        if properties["Name"] != self.properties["Name"]:
+            return super().change(properties)  # a new name is a new function, as on AWS
+        function = _cloudfront(self.where).describe_function(str(properties["Name"]))
+        function.config = dict(properties["FunctionConfig"])
+        function.code = str(properties["FunctionCode"]).encode()
+        _publish(function, properties)
+        self.properties = properties
+        self.attributes = _function_attributes(function)
+        return self
+
+    def remove(self) -> None:
+        _cloudfront(self.where).functions.pop(str(self.properties["Name"]), None)
+
+
+def _publish(function: CloudFrontFunction, properties: dict[str, Any]) -> None:
+    published = str(properties.get("AutoPublish", False)).lower() == "true"
+    function.stage, function.status = ("LIVE", "DEPLOYED") if published else (
+        "DEVELOPMENT", "UNPUBLISHED")
+
+
+def _function_attributes(function: CloudFrontFunction) -> dict[str, str]:
+    return {"FunctionARN": function.arn, "FunctionMetadata.FunctionARN": function.arn,
+            "Stage": function.stage}

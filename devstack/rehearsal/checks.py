@@ -12,6 +12,7 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from moto.cloudformation.models import Stack
 
@@ -359,6 +360,40 @@ def site_branding(s3: Any, bucket: str, branding: Mapping[str, Any]) -> list[str
     return problems
 
 
+def form_page_route(cloudfront: Any, distribution_id: str, api_url: str, stage: str,
+                    region: str, template_file: Path) -> list[str]:
+    """The site sends form.html to the deployed API: the distribution has the
+    API (its host, its stage path) as an origin, form.html goes there through
+    the published form page function, and that function holds the template's
+    code (what the code does: tests/infra/test_form_page_route.py)."""
+    address = urlsplit(api_url)
+    config = cloudfront.get_distribution_config(Id=distribution_id)["DistributionConfig"]
+    origins = {o["Id"]: o for o in config["Origins"]["Items"]}
+    api = origins.get("api")
+    if api is None:
+        return ["the site's distribution has no origin for the API"]
+    problems = []
+    if (api["DomainName"], api["OriginPath"]) != (address.hostname, address.path.rstrip("/")):
+        problems.append(f"the site's API origin is {api['DomainName']}{api['OriginPath']}, "
+                        f"not the deployed API's {address.hostname}{address.path}")
+    routes = [b for b in config["CacheBehaviors"].get("Items", []) if b["PathPattern"] == "/form.html"]
+    if [b["TargetOriginId"] for b in routes] != ["api"]:
+        return [*problems, "the site does not send /form.html to the API"]
+    name = f"frontdesk-{stage}-form-page-{region}"
+    summary = cloudfront.describe_function(Name=name)["FunctionSummary"]
+    associated = [(a["EventType"], a["FunctionARN"])
+                  for a in routes[0]["FunctionAssociations"].get("Items", [])]
+    if associated != [("viewer-request", summary["FunctionMetadata"]["FunctionARN"])]:
+        problems.append(f"/form.html runs {associated}, not the function {name} on viewer requests")
+    if summary["FunctionMetadata"]["Stage"] != "LIVE":
+        problems.append(f"the function {name} is not published")
+    template = Stack.parse_template(template_file.read_text())
+    function_code = template["Resources"]["FormPageRoute"]["Properties"]["FunctionCode"]
+    if cloudfront.get_function(Name=name)["FunctionCode"].read().decode() != function_code:
+        problems.append(f"the function {name} does not hold the template's code")
+    return problems
+
+
 def table_indexes(dynamodb: Any, table: str, template_file: Path) -> list[str]:
     """The deployed table has the template's global secondary indexes, active
     (the sender index, gsi3, came with issue 24: an update adds it in place)."""
@@ -387,4 +422,6 @@ def leftovers(aws: Any, stage: str) -> list[str]:
              if r["RoleName"].startswith(f"{prefix}-")]
     left += [f"REST API {a['id']}" for a in aws("apigateway").get_rest_apis()["items"]]
     left += [f"bucket {b['Name']}" for b in aws("s3").list_buckets().get("Buckets", [])]
+    left += [f"CloudFront function {f['Name']}" for f in aws("cloudfront").list_functions()[
+        "FunctionList"].get("Items", []) if f["Name"].startswith(f"{prefix}-")]
     return left

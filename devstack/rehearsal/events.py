@@ -53,6 +53,7 @@ def api_event(api_url: str, method: str, resource: str, path: str, *, origin: st
     context: dict[str, Any] = {
         "resourcePath": resource, "httpMethod": method, "path": f"/{stage}{path}", "stage": stage,
         "requestId": str(uuid.uuid4()), "apiId": address.netloc.split(".")[0],
+        "domainName": address.netloc,
         "identity": {"sourceIp": source_ip, "userAgent": headers["User-Agent"]}}
     if claims is not None:
         context["authorizer"] = {"claims": claims}

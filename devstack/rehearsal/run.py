@@ -49,6 +49,7 @@ from devstack.rehearsal.world import (
 from devstack.triggers import scheduled_event
 from infra import deployed_state, policy
 from infra.deploy import AwsClients
+from infra.form_page_route import site_page_path
 from infra.person_index_upgrade import MARKER as PERSON_INDEX
 from infra.retention_backfill import MARKER as RETENTION
 from infra.runtime import LAMBDA_RUNTIME
@@ -221,6 +222,9 @@ class Rehearsal:
                                          SETTINGS["branding"])
         problems += checks.table_indexes(self.client("dynamodb"), self.outputs["TableName"],
                                          TEMPLATE_FILE)
+        problems += checks.form_page_route(
+            self.client("cloudfront"), self.outputs["SiteDistributionId"], self.api_url, STAGE,
+            REGION, TEMPLATE_FILE)
         problems += checks.attachments_bucket(self.client("s3"),
                                               self.outputs["AttachmentsBucketName"],
                                               (site_origin, *SETTINGS.get("allowedOrigins", [])))
@@ -235,9 +239,10 @@ class Rehearsal:
                 f"the {signed_in} admin and signed-in methods with the Cognito authorizer, the "
                 f"{keyed} service ones with the API key; "
                 f"gateway errors with CORS; web/ in the bucket with its headers and the "
-                f"settings' site name; the table's indexes are the template's; the audit "
-                f"salt a SecureString; the attachments bucket private, encrypted, TLS only, "
-                f"POST from the site's origins, unclaimed uploads expiring after a day")
+                f"settings' site name; the table's indexes are the template's; the site "
+                f"sends form.html to this API through the published form page function; "
+                f"the audit salt a SecureString; the attachments bucket private, encrypted, "
+                f"TLS only, POST from the site's origins, unclaimed uploads expiring after a day")
 
     def call(self, method: str, resource: str, path: str, *, status: int, body: Any = None,
              path_parameters: dict[str, str] | None = None, admin: bool = False,
@@ -287,6 +292,7 @@ class Rehearsal:
             if message["expiresAt"] != retention_shown(message["createdAt"], 365):
                 raise StepFailed(f"a message posted expires at {message['expiresAt']}, not 365 "
                                  "days after it came (the stage's retentionDays)")
+        self.form_page_through_the_site()
         users = [self.call("POST", "/users", "/users", status=201, admin=True, body={
             "name": f"User {n}", "email": f"user{n}@{DOMAIN}"})["id"] for n in (1, 2)]
         self.first_user = users[0]
@@ -294,9 +300,26 @@ class Rehearsal:
         self.written = self.read_back(users, [*messages, OLD_MESSAGE])
         notes = f"; {'; '.join(handler.notes)}" if handler.notes else ""
         return (f"GET /health, POST /contact, GET /dashboard/messages as admin (claims as "
-                f"strings); 2 users and 2 messages written, 1 message with its owner mail "
-                f"pending in the old shape planted; imported by {handler.python} in "
+                f"strings), form.html?form=contact as the site routes it; 2 users and 2 "
+                f"messages written, 1 message with its owner mail pending in the old shape "
+                f"planted; imported by {handler.python} in "
                 f"{handler.init_seconds:.2f} s{notes}")
+
+    def form_page_through_the_site(self) -> None:
+        """form.html?form=contact as the site's function routes it, answered by
+        the deployed package: the form, posting to this API."""
+        assert self.handler is not None
+        path = site_page_path("form=contact")
+        event = api_event(self.api_url, "GET", "/forms/{form_id}/site-page", path,
+                          origin=f"https://{self.outputs['SiteDomainName']}",
+                          path_parameters={"form_id": "contact"})
+        response = self.handler.invoke(event)
+        page = str(response.get("body"))
+        if response.get("statusCode") != 200 or \
+                f'<form method="post" action="{self.api_url}/forms/contact">' not in page:
+            raise StepFailed(f"GET {path} (form.html?form=contact, routed) answered "
+                             f"{response.get('statusCode')} without the form posting to "
+                             f"{self.api_url}/forms/contact: {page[:200]}")
 
     def read_back(self, users: list[str], messages: list[str]) -> dict[str, Any]:
         return {

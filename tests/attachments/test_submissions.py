@@ -253,3 +253,21 @@ def test_the_page_without_javascript_explains_that_files_need_it(
     page = client.get("/forms/jobs").body.decode()
     assert "<form" in page and 'type="file"' not in page
     assert "Attaching files needs JavaScript" in page
+
+
+def test_form_html_without_javascript_says_files_need_it_on_itself(
+        jobs: dict[str, Any], client: Any, as_admin: dict[str, str]) -> None:
+    """The site's page of the form (GET /forms/{id}/site-page, served as
+    form.html) is the page that uploads: it sends nobody elsewhere."""
+    host = {"Host": "api.frontdesk.test"}
+    page = client.get("/forms/jobs/site-page", headers=host).body.decode()
+    assert "<form" not in page and "This form needs a file attached." in page
+    assert "load this page again" in page and "form.html?form=" not in page
+    optional = {**JOBS_FORM, "fields": [f if f["name"] != "cv" else {**f, "required": False}
+                                        for f in JOBS_FORM["fields"]]}
+    client.put("/dashboard/forms/jobs", headers={**as_admin, **JSON},
+               body=json.dumps(optional).encode())
+    page = client.get("/forms/jobs/site-page", headers=host).body.decode()
+    assert '<form method="post" action="http://api.frontdesk.test/forms/jobs">' in page
+    assert 'type="file"' not in page and "load this page again to attach one" in page
+    assert "form.html?form=" not in page

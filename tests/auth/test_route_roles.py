@@ -12,7 +12,8 @@ from chalicelib.http.routing import not_routed
 EXPECTED = {
     Role.PUBLIC: {("GET", "/health"), ("POST", "/contact"), ("GET", "/openapi.json"),
                   ("POST", "/forms/{form_id}"), ("GET", "/forms/{form_id}"),
-                  ("GET", "/forms/{form_id}/schema"), ("POST", "/forms/{form_id}/uploads")},
+                  ("GET", "/forms/{form_id}/schema"), ("GET", "/forms/{form_id}/site-page"),
+                  ("POST", "/forms/{form_id}/uploads")},
     Role.SIGNED_IN: {("GET", "/me")},
     Role.ADMIN: {("GET", "/users"), ("POST", "/users"), ("GET", "/users/{user_id}"),
                  ("PATCH", "/users/{user_id}"), ("DELETE", "/users/{user_id}"),

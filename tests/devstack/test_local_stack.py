@@ -146,3 +146,45 @@ def test_a_port_taken_after_it_was_found_free_starts_the_stack_on_others(
             assert request(started.info["apiUrl"] + "/health").status == 200
         finally:
             stop(started.process)
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any) -> None:
+        return None
+
+
+def test_form_html_is_the_api_s_site_page_under_the_site_s_headers(
+        stack: dict[str, Any]) -> None:
+    """As the deployed site's CloudFront routes it (infra/resources.yaml)."""
+    info = stack["info"]
+    web, api = info["webUrl"], info["apiUrl"]
+    answer = request(f"{web}/form.html?utm_source=x&form=contact")
+    assert answer.status == 200
+    assert answer.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert answer.headers["Cache-Control"] == "public, max-age=60"
+    # The site's CSP only: the API page's own is not passed on.
+    [csp] = answer.headers.get_all("Content-Security-Policy")
+    assert csp.startswith("default-src 'self'; script-src 'self'")
+    assert answer.headers["X-Frame-Options"] == "DENY"
+    page = answer.read().decode()
+    assert f'<form method="post" action="{api}/forms/contact">' in page
+    assert '<script type="module" src="js/form-page.js"></script>' in page
+    assert f'value="{web}/thanks.html"' in page  # the _next the form posts
+
+    # What a browser with JavaScript off then posts: straight to the API, back to the site.
+    opener = urllib.request.build_opener(NoRedirect)
+    post = urllib.request.Request(f"{api}/forms/contact", method="POST", data=(
+        f"_next={web}/thanks.html&name=Ada&email=ada%40example.com&message=Hello+there"
+    ).encode(), headers={"Content-Type": "application/x-www-form-urlencoded", "Origin": web})
+    try:
+        opener.open(post, timeout=5)
+        raise AssertionError("the post was not redirected")
+    except urllib.error.HTTPError as redirected:
+        assert (redirected.code, redirected.headers["Location"]) == (303, f"{web}/thanks.html")
+
+    # A form nobody has, or none named: the site's own 404 page, as CloudFront answers.
+    for query in ("form=no-such-form", "form=Bad", ""):
+        missing = request(f"{web}/form.html?{query}")
+        assert missing.status == 404
+        assert "Page not found" in missing.read().decode()
+    assert request(f"{web}/form.html?form=contact", method="HEAD").status == 200

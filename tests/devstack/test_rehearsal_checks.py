@@ -3,6 +3,7 @@ deploy leaves: a route without its authorizer, a gateway error without CORS, a
 role that may mail as another identity, a site file with the wrong headers."""
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 import uuid
@@ -10,11 +11,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from moto.cloudfront.models import cloudfront_backends
+from moto.core import DEFAULT_ACCOUNT_ID
 
 from devstack.rehearsal import checks
 from devstack.rehearsal.events import gateway_claims
-from infra import gateway, site
-from infra.stages import PROJECT_DIR, TEMPLATE_FILE
+from infra import gateway, site, stack
+from infra.stages import EXAMPLE_SETTINGS_FILE, PROJECT_DIR, TEMPLATE_FILE, load_stage
 from tests.devstack.test_moto_apigateway import POOL_ARN, chalice_swagger
 
 ROUTES = [
@@ -234,6 +237,42 @@ def test_a_table_missing_one_of_the_template_s_indexes_is_named(
                           GlobalSecondaryIndexUpdates=[{"Delete": {"IndexName": "gsi3"}}])
     assert checks.table_indexes(dynamodb, fresh_table, TEMPLATE_FILE) == [
         "the table has no index gsi3"]
+
+
+def test_the_site_must_send_form_html_to_the_deployed_api(local_aws: Any) -> None:
+    cfn, cloudfront = (local_aws.session.client(s) for s in ("cloudformation", "cloudfront"))
+    stage = dataclasses.replace(load_stage("dev", EXAMPLE_SETTINGS_FILE), name="routecheck",
+                                ses_identity="routecheck@example.org")
+    api_url = "https://abc123.execute-api.us-east-1.amazonaws.com/api"
+    body, fast = TEMPLATE_FILE.read_text(), {"Delay": 0.1, "MaxAttempts": 100}
+
+    def check(api: str) -> list[str]:
+        return checks.form_page_route(cloudfront, outputs["SiteDistributionId"], api,
+                                      "routecheck", "us-east-1", TEMPLATE_FILE)
+    # Before the stack names the API (a deploy that skipped its second stack update).
+    outputs = stack.deploy_stack(cfn, stage, body, "api", site.site_headers(None, "us-east-1"),
+                                 wait=fast)
+    try:
+        assert check(api_url) == ["the site's distribution has no origin for the API"]
+        outputs = stack.deploy_stack(cfn, stage, body, "api",
+                                     site.site_headers(api_url, "us-east-1"), wait=fast,
+                                     api_url=api_url)
+        assert check(api_url) == []
+        assert check("https://zzz999.execute-api.us-east-1.amazonaws.com/api") == [
+            "the site's API origin is abc123.execute-api.us-east-1.amazonaws.com/api, not the "
+            "deployed API's zzz999.execute-api.us-east-1.amazonaws.com/api"]
+        function = moto_function("frontdesk-routecheck-form-page-us-east-1")
+        function.code = b"function handler(event) { return event.request; }"
+        assert check(api_url) == [
+            "the function frontdesk-routecheck-form-page-us-east-1 does not hold the "
+            "template's code"]
+    finally:
+        stack.delete_stack(cfn, stage, wait=fast)
+
+
+def moto_function(name: str) -> Any:
+    """The function as moto holds it (moto has no UpdateFunction)."""
+    return cloudfront_backends[DEFAULT_ACCOUNT_ID]["aws"].functions[name]
 
 
 def test_the_attachments_bucket_as_the_template_makes_it_passes(local_aws: Any) -> None:

@@ -24,7 +24,8 @@ FAST = {"Delay": 0.1, "MaxAttempts": 100}
 TEMPLATE = resources_template()
 RESOURCES = TEMPLATE["Resources"]
 BODY = json.dumps(TEMPLATE)
-HEADERS = site_headers("https://abc123.execute-api.us-east-1.amazonaws.com/api", "us-east-1")
+API_URL = "https://abc123.execute-api.us-east-1.amazonaws.com/api"
+HEADERS = site_headers(API_URL, "us-east-1")
 # A stage of its own beside the session's local stack (its own names and sender).
 STAGE = dataclasses.replace(load_stage("dev", EXAMPLE_SETTINGS_FILE), name="parity",
                             ses_identity="parity@example.org", mfa="optional")
@@ -42,7 +43,8 @@ def sub(value: dict[str, str], stage: StageConfig = STAGE) -> str:
 @pytest.fixture(scope="module")
 def deployed(local_aws: LocalAws) -> Iterator[dict[str, str]]:
     cfn = local_aws.session.client("cloudformation")
-    outputs = stack.deploy_stack(cfn, STAGE, BODY, "api", HEADERS, wait=FAST)
+    # As deploy puts it once `chalice deploy` has made the API.
+    outputs = stack.deploy_stack(cfn, STAGE, BODY, "api", HEADERS, wait=FAST, api_url=API_URL)
     yield outputs
     stack.delete_stack(cfn, STAGE, wait=FAST)
 
@@ -181,7 +183,7 @@ def test_the_distribution_serves_the_bucket_with_the_headers_policy(
     assert [(e["ErrorCode"], e["ResponsePagePath"]) for e in
             config["CustomErrorResponses"]["Items"]] == [
         (e["ErrorCode"], e["ResponsePagePath"]) for e in template["CustomErrorResponses"]]
-    (origin,) = config["Origins"]["Items"]
+    origin, _api = config["Origins"]["Items"]  # the API: the test below
     assert origin["DomainName"] == \
         f"{deployed['SiteBucketName']}.s3.us-east-1.amazonaws.com"
     controls = cloudfront.list_origin_access_controls()["OriginAccessControlList"]["Items"]
@@ -199,6 +201,59 @@ def test_the_distribution_serves_the_bucket_with_the_headers_policy(
     assert headers["SecurityHeadersConfig"]["ContentSecurityPolicy"]["ContentSecurityPolicy"] \
         == HEADERS["Content-Security-Policy"]
     assert headers["CustomHeadersConfig"]["Items"][0]["Value"] == HEADERS["Permissions-Policy"]
+
+
+def form_page_route(cloudfront: Any, distribution_id: str) -> tuple[list[Any], list[Any]]:
+    """The distribution's origins and cache behaviours, as CloudFront answers them."""
+    config = cloudfront.get_distribution_config(Id=distribution_id)["DistributionConfig"]
+    return config["Origins"]["Items"], config["CacheBehaviors"].get("Items", [])
+
+
+def test_form_html_goes_to_the_api_s_site_page_through_the_published_function(
+        local_aws: LocalAws, deployed: dict[str, str]) -> None:
+    cloudfront = local_aws.session.client("cloudfront")
+    origins, [behaviour] = form_page_route(cloudfront, deployed["SiteDistributionId"])
+    api = origins[1]
+    assert (api["Id"], api["DomainName"], api["OriginPath"]) == (
+        "api", "abc123.execute-api.us-east-1.amazonaws.com", "/api")
+    assert api["CustomOriginConfig"]["OriginProtocolPolicy"] == "https-only"
+    assert api["CustomOriginConfig"]["OriginSslProtocols"]["Items"] == ["TLSv1.2"]
+    assert (behaviour["PathPattern"], behaviour["TargetOriginId"]) == ("/form.html", "api")
+    kind, _ = RECORDED[behaviour["ResponseHeadersPolicyId"]]  # the site's headers here too
+    assert kind == "AWS::CloudFront::ResponseHeadersPolicy"
+    [association] = behaviour["FunctionAssociations"]["Items"]
+    assert association["EventType"] == "viewer-request"
+    name = "frontdesk-parity-form-page-us-east-1"
+    described = cloudfront.describe_function(Name=name)["FunctionSummary"]
+    assert described["FunctionMetadata"]["FunctionARN"] == association["FunctionARN"]
+    assert described["FunctionMetadata"]["Stage"] == "LIVE"  # AutoPublish
+    assert described["FunctionConfig"]["Runtime"] == "cloudfront-js-2.0"
+    code = cloudfront.get_function(Name=name)["FunctionCode"].read().decode()
+    assert code == props("FormPageRoute")["FunctionCode"]
+
+
+def test_before_the_first_api_the_site_has_no_route_then_gains_it(local_aws: LocalAws) -> None:
+    """make deploy's order: the stack, `chalice deploy`, the stack again naming the API."""
+    cfn = local_aws.session.client("cloudformation")
+    cloudfront = local_aws.session.client("cloudfront")
+    stage = dataclasses.replace(STAGE, name="parityroute", ses_identity="route@example.org")
+    first = stack.deploy_stack(cfn, stage, BODY, "api", site_headers(None, "us-east-1"),
+                               wait=FAST)
+    try:
+        origins, behaviours = form_page_route(cloudfront, first["SiteDistributionId"])
+        assert ([o["Id"] for o in origins], behaviours) == (["site-bucket"], [])
+        names = [f["Name"] for f in cloudfront.list_functions()["FunctionList"].get("Items", [])]
+        assert "frontdesk-parityroute-form-page-us-east-1" not in names
+        second = stack.deploy_stack(cfn, stage, BODY, "api", HEADERS, wait=FAST, api_url=API_URL)
+        assert second["SiteDistributionId"] == first["SiteDistributionId"]  # updated in place
+        origins, [behaviour] = form_page_route(cloudfront, second["SiteDistributionId"])
+        assert [o["Id"] for o in origins] == ["site-bucket", "api"]
+        assert behaviour["FunctionAssociations"]["Quantity"] == 1
+        cloudfront.describe_function(Name="frontdesk-parityroute-form-page-us-east-1")
+    finally:
+        assert stack.delete_stack(cfn, stage, wait=FAST) is True
+    names = [f["Name"] for f in cloudfront.list_functions()["FunctionList"].get("Items", [])]
+    assert "frontdesk-parityroute-form-page-us-east-1" not in names
 
 
 def test_every_alarm_exists_and_reaches_the_topic(local_aws: LocalAws,

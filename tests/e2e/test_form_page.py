@@ -1,8 +1,9 @@
 """form.html?form=<id>: any form drawn from its public schema, sent as JSON
-with the API's field errors shown beside their fields; an unknown form, a
-missing id and JavaScript off each say plainly what is wrong. And the API's
-own page of each form (GET /forms/{id}): the same fields, sent with
-JavaScript off. On a phone too."""
+with the API's field errors shown beside their fields; with JavaScript off,
+the same address is the form drawn by the API, sent as a plain form; an
+unknown form or a missing id is the site's 404 page. And the API's own page of
+each form (GET /forms/{id}): the same fields, sent with JavaScript off. On a
+phone too."""
 from __future__ import annotations
 
 import uuid
@@ -120,30 +121,14 @@ def test_the_apis_field_errors_show_beside_their_fields(tab: Tab, stack: dict[st
     expect(page.locator(f"#{form_id}-email-error")).to_be_hidden()
 
 
-def test_an_unknown_form_or_none_at_all_is_said_plainly(tab: Tab, stack: dict[str, Any]) -> None:
+def test_an_unknown_form_or_none_at_all_is_the_site_s_404_page(tab: Tab,
+                                                               stack: dict[str, Any]) -> None:
     page = tab.page
-    page.goto(f"{stack['webUrl']}/form.html?form=no-such-form-{uuid.uuid4().hex[:6]}")
-    expect(page.locator("#form-status")).to_have_text("There is no such form on this site.")
-    expect(page.locator("form")).to_have_count(0)
-    page.goto(f"{stack['webUrl']}/form.html")
-    expect(page.locator("#form-status")).to_contain_text("form.html?form=<id>")
-    page.goto(f"{stack['webUrl']}/form.html?form=<script>")
-    expect(page.locator("#form-status")).to_contain_text("form.html?form=<id>")
-
-
-def test_without_javascript_the_page_says_where_the_form_s_own_page_is(
-        browser: Browser, stack: dict[str, Any]) -> None:
-    context = browser.new_context(java_script_enabled=False)
-    try:
-        page = context.new_page()
-        page.goto(f"{stack['webUrl']}/form.html?form=contact")
-        note = page.locator("#form-noscript")
-        expect(note).to_be_visible()
-        expect(note.locator("code").first).to_have_text(f"{stack['apiUrl']}/forms/")
-        expect(note.locator("a")).to_have_attribute("href", "./")
+    for query in (f"?form=no-such-form-{uuid.uuid4().hex[:6]}", "", "?form=<script>"):
+        answer = page.goto(f"{stack['webUrl']}/form.html{query}")
+        assert answer is not None and answer.status == 404, query
+        expect(page.locator("h1")).to_have_text("Page not found")
         expect(page.locator("form")).to_have_count(0)
-    finally:
-        context.close()
 
 
 # Each control of a form as a browser reads it: what it sends, and its limits.
@@ -190,6 +175,53 @@ def test_the_api_s_page_draws_the_same_form_as_form_html(tab: Tab, browser: Brow
     assert served["action"] == f"{stack['apiUrl']}/forms/{form_id}"
     assert [c["name"] for c in served["controls"]] == [
         "_next", *(f["name"] for f in RICH["fields"]), "_gotcha"]
+
+
+def test_without_javascript_form_html_is_the_form_and_sends_it(
+        browser: Browser, stack: dict[str, Any], admin_api: Api) -> None:
+    """The address a site owner links to works with scripts off: the site
+    serves the form drawn by the API (GET /forms/{id}/site-page), which posts
+    to the API and comes back to the site's thank-you page."""
+    form_id = _form(admin_api)
+    marker = uuid.uuid4().hex
+    with _without_javascript(browser) as plain:
+        page = plain.page
+        answer = page.goto(f"{stack['webUrl']}/form.html?form={form_id}")
+        assert answer is not None and answer.status == 200
+        expect(page).to_have_title("Table booking · Frontdesk")
+        expect(page.locator("#form-title")).to_have_text("Table booking")
+        expect(page.locator("a.brand")).to_have_attribute("href", "./")
+        assert page.eval_on_selector("form", "f => f.action") == \
+            f"{stack['apiUrl']}/forms/{form_id}"
+        # The site's stylesheet, from the site: the page is styled as its others.
+        assert page.eval_on_selector("main", "m => getComputedStyle(m).maxWidth") != "none"
+        _fill_booking(page, form_id, marker)
+        plain.screenshot("form-html-without-javascript")
+        with page.expect_navigation():
+            page.get_by_role("button", name="Send").click()
+        assert page.url == f"{stack['webUrl']}/thanks.html"
+        expect(page.locator("h1")).to_have_text("Thank you!")
+    [message] = _stored(admin_api, form_id)
+    assert message["formId"] == form_id
+    assert {f["name"]: f["value"] for f in message["fields"]} == {
+        "guest": "Ada Lovelace", "email": "ada@example.com", "people": "4", "day": "2027-01-15",
+        "room": "Hall", "notes": f"A quiet table, please.\n{marker}", "terms": True}
+
+
+def test_without_javascript_form_html_works_on_a_phone(browser: Browser, stack: dict[str, Any],
+                                                       admin_api: Api) -> None:
+    form_id = _form(admin_api)
+    with _without_javascript(browser, viewport={"width": 390, "height": 844}, is_mobile=True,
+                             device_scale_factor=2) as plain:
+        page = plain.page
+        page.goto(f"{stack['webUrl']}/form.html?form={form_id}")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        plain.screenshot("form-html-without-javascript-phone")
+        _fill_booking(page, form_id, uuid.uuid4().hex)
+        with page.expect_navigation():
+            page.get_by_role("button", name="Send").click()
+        expect(page.locator("h1")).to_have_text("Thank you!")
+    assert len(_stored(admin_api, form_id)) == 1
 
 
 def test_without_javascript_the_form_s_own_page_sends_it(browser: Browser, stack: dict[str, Any],

@@ -4,8 +4,10 @@ escaped, a page for an unknown form, the CAPTCHA case said plainly, and a
 post from the page's own fields stored."""
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from html.parser import HTMLParser
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -13,6 +15,7 @@ import pytest
 
 from chalicelib.api.form_page import FormPageApi, is_form_page, thanks_address
 from chalicelib.forms.model import NUMBER_LIMIT
+from chalicelib.http.context import api_address
 from tests.conftest import TEST_ORIGIN
 from tests.forms.conftest import QUOTE
 
@@ -232,6 +235,85 @@ def test_the_built_in_contact_form_has_its_page(client: Any) -> None:
     page = Controls(body_of(get_page(client, "contact")))
     assert list(page.named()) == ["_next", "name", "email", "subject", "message", "_gotcha"]
     assert page.named()["message"]["tag"] == "textarea"
+
+
+# -- form.html?form=<id>, as the site serves it ------------------------------------
+
+# Every element js/form-page.js finds by id: the site page must have each.
+SCRIPT_IDS = sorted(set(re.findall(r"\$\('#([a-z-]+)'\)",
+                                   (Path(__file__).parents[2] / "web" / "js" / "form-page.js").read_text())))
+
+
+def get_site_page(client: Any, form_id: str) -> Any:
+    return client.get(f"/forms/{form_id}/site-page", headers={"Host": API_HOST})
+
+
+def ids_in(html: str) -> set[str]:
+    return set(re.findall(r' id="([^"]+)"', html))
+
+
+def test_the_site_page_is_form_html_with_the_form_drawn_in(quote: dict[str, Any],
+                                                          client: Any) -> None:
+    response = get_site_page(client, "quote")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert response.headers["Cache-Control"] == "public, max-age=60"
+    html = body_of(response)
+    assert len(SCRIPT_IDS) >= 4 and set(SCRIPT_IDS) <= ids_in(html)
+    # Relative, so the browser asks the site (the page's address is form.html's);
+    # no inline style or script, which the site's CSP refuses.
+    assert '<script type="module" src="js/form-page.js"></script>' in html
+    assert '<link rel="stylesheet" href="css/site.css">' in html
+    assert "<style" not in html and " style=" not in html and "<script>" not in html
+    page = Controls(html)
+    assert page.title == "Quote request · Frontdesk"
+    assert page.links[:2] == ["./", "admin.html"]
+    [form] = page.forms
+    # The API's own address, as this request reached it: form.html's is the site's.
+    assert form["method"] == "post" and form["action"] == f"http://{API_HOST}/forms/quote"
+    own = Controls(body_of(get_page(client, "quote")))
+    assert page.controls == own.controls and page.labels == own.labels
+
+
+def test_the_site_page_posts_to_the_api_where_api_gateway_serves_it() -> None:
+    gateway = {"domainName": "abc123.execute-api.eu-west-1.amazonaws.com",
+               "stage": "api", "path": "/api/forms/quote/site-page"}
+    assert api_address(gateway, "abc123.execute-api.eu-west-1.amazonaws.com",
+                       "/forms/quote/site-page") == \
+        "https://abc123.execute-api.eu-west-1.amazonaws.com/api"
+    local = {"path": "/forms/quote/site-page"}
+    assert api_address(local, "127.0.0.1:8000", "/forms/quote/site-page") == "http://127.0.0.1:8000"
+    assert api_address(local, None, "/forms/quote/site-page") is None
+    assert api_address({"path": "/forms/other/site-page"}, "h", "/forms/quote/site-page") is None
+
+
+def test_the_site_page_follows_the_stage_s_branding(quote: dict[str, Any], client: Any,
+                                                   page_api: Callable[..., FormPageApi]) -> None:
+    page_api(site_name='Caf\u00e9 <b>"Bar"</b>', dashboard_link=False)
+    html = body_of(get_site_page(client, "quote"))
+    page = Controls(html)
+    assert page.title == 'Quote request · Caf\u00e9 <b>"Bar"</b>' and "<b>" not in html
+    assert "admin.html" not in page.links
+
+
+@pytest.mark.parametrize("form_id", ["no-such-form", "_", "Quote", "%3Cscript%3E"])
+def test_an_unknown_form_s_site_page_is_a_404(client: Any, form_id: str) -> None:
+    response = get_site_page(client, form_id)
+    assert response.status_code == 404
+    assert response.headers["Cache-Control"] == "no-store"
+    html = body_of(response)
+    assert "There is no form at this address." in html and "<script>" not in html
+    assert Controls(html).forms == [] and set(SCRIPT_IDS) <= ids_in(html)
+
+
+def test_a_captcha_form_s_site_page_leaves_the_form_to_the_script(
+        put_form: Callable[..., Any], client: Any, page_api: Callable[..., FormPageApi]) -> None:
+    assert put_form("quote", {**PLAIN, "captcha": True}).status_code == 201
+    page_api(captcha_on=True)
+    html = body_of(get_site_page(client, "quote"))
+    page = Controls(html)
+    assert page.forms == [] and "needs JavaScript" in html
+    assert "form.html" not in " ".join(str(link) for link in page.links)  # it is that page
 
 
 # -- posting from the page -------------------------------------------------------

@@ -199,7 +199,9 @@ class Prober:
     def send(self, method: str, template: str, path: str, *, role: Role | None,
              body: bytes | None = None, headers: dict[str, str] | None = None,
              query: str = "") -> Any:
-        all_headers = {"Origin": TEST_ORIGIN, **(self.credentials.get(role, {}) if role else {}),
+        # Host as every HTTP/1.1 request has it (the test client sends none).
+        all_headers = {"Host": "api.frontdesk.test", "Origin": TEST_ORIGIN,
+                       **(self.credentials.get(role, {}) if role else {}),
                        **(headers or {})}
         response = self.client.request(method, f"{path}?{query}" if query else path,
                                        headers=all_headers, body=body or b"")

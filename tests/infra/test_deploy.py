@@ -178,7 +178,7 @@ def expect_a_first_deploy(stubber: Stubber, cloudfront_stubber: Stubber, project
     stubber.add_response("create_stack", {"StackId": "arn:stack"}, expected_params={
         **stack_arguments,
         "Parameters": stack_parameters(dev, "api", site_headers(
-            API_URL if known_api else None, "us-east-1"))})
+            API_URL if known_api else None, "us-east-1"), API_URL if known_api else None)})
     stubber.add_response("describe_stacks", outputs_response(outputs, "CREATE_COMPLETE"),
                          expected_params={"StackName": STACK})
     stubber.add_response("describe_stacks", outputs_response(outputs, "CREATE_COMPLETE"),
@@ -191,12 +191,14 @@ def expect_a_first_deploy(stubber: Stubber, cloudfront_stubber: Stubber, project
         expected_params={"DistributionId": "EDFDVBD6EXAMPLE", "InvalidationBatch": ANY})
     if known_api:
         return
-    # ...until `chalice deploy` has made one: then the stack is updated to name it.
+    # ...until `chalice deploy` has made one: then the stack is updated to name it
+    # (and the site to send form.html to it).
     stubber.add_response("describe_stacks", outputs_response(outputs, "CREATE_COMPLETE"),
                          expected_params={"StackName": STACK})
     stubber.add_response("update_stack", {"StackId": "arn:stack"}, expected_params={
         **stack_arguments,
-        "Parameters": stack_parameters(dev, "api", site_headers(API_URL, "us-east-1"))})
+        "Parameters": stack_parameters(dev, "api", site_headers(API_URL, "us-east-1"),
+                                       API_URL)})
     stubber.add_response("describe_stacks", outputs_response(outputs, "UPDATE_COMPLETE"),
                          expected_params={"StackName": STACK})
     stubber.add_response("describe_stacks", outputs_response(outputs, "UPDATE_COMPLETE"),
@@ -354,7 +356,7 @@ def test_a_redeploy_with_the_same_api_updates_the_stack_once(
         "update_stack", "ValidationError", "No updates are to be performed.", expected_params={
             "StackName": STACK, "TemplateBody": project.template.read_text(),
             "Parameters": stack_parameters(load_stage("dev", project.settings_file), "api",
-                                           site_headers(API_URL, "us-east-1")),
+                                           site_headers(API_URL, "us-east-1"), API_URL),
             "Tags": [{"Key": "app", "Value": "frontdesk"}, {"Key": "stage", "Value": "dev"}]})
     stubber.add_response("describe_stacks", outputs_response(outputs, "UPDATE_COMPLETE"),
                          expected_params={"StackName": STACK})

@@ -24,8 +24,10 @@ from infra.packaging import (
     cached_pyc,
     project_copy,
     runtime_interpreter,
+    sourceless_pyc,
 )
 from infra.runtime import LAMBDA_RUNTIME, python_version
+from infra.stages import PROJECT_DIR
 from tests.support.settings import EXAMPLE_STAGES
 
 # Imports every chalicelib module from the copy the way Lambda would (nothing
@@ -40,9 +42,8 @@ def recording(self, data, path, **kwargs):
 importlib.machinery.SourceFileLoader.source_to_code = recording
 import chalicelib
 names = [m.name for m in pkgutil.walk_packages(chalicelib.__path__, "chalicelib.")]
-for name in names:
-    importlib.import_module(name)
-print(json.dumps({"imported": names, "compiled": compiled}))
+loaders = {type(importlib.import_module(name).__spec__.loader).__name__ for name in names}
+print(json.dumps({"imported": names, "compiled": compiled, "loaders": sorted(loaders)}))
 """
 
 
@@ -55,6 +56,19 @@ def test_the_copy_carries_bytecode_python_uses_without_compiling(tmp_path: Path)
     report = json.loads(result.stdout.splitlines()[-1])
     assert len(report["imported"]) > 40
     assert [path for path in report["compiled"] if "chalicelib" in path] == []
+    assert report["loaders"] == ["SourcelessFileLoader"]  # bytecode alone, no source read
+    assert list((copy / "chalicelib").rglob("*.py")) == []
+    assert list((copy / "chalicelib").rglob("__pycache__")) == []
+
+
+def test_a_traceback_names_the_repository_s_file_and_line(tmp_path: Path) -> None:
+    copy = project_copy("dev", tmp_path / "copy", compiler=this_interpreter)
+    probe = ("import chalicelib.platform.ids as m, sys; "
+             "print(m.__file__.endswith('ids.pyc'), m.is_ulid.__code__.co_filename)")
+    result = subprocess.run([sys.executable, "-c", probe], cwd=copy, check=True, timeout=60,
+                            env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+                            capture_output=True, text=True)
+    assert result.stdout.split() == ["True", "chalicelib/platform/ids.py"]
 
 
 @pytest.fixture(scope="module")
@@ -75,8 +89,11 @@ def test_app_chalices_runtime_and_msgspec_get_the_runtime_s_bytecode_at_the_zips
                             runtime_python.magic) is None
     assert (copy / VENDOR_DIR / cached_pyc("chalice/app.py")).is_file()
     assert (copy / VENDOR_DIR / cached_pyc("msgspec/inspect.py")).is_file()
-    pycs = {path.name.split(".")[1] for path in copy.rglob("*.pyc")}
-    assert pycs == {RUNTIME_CACHE_TAG}  # whatever Python runs the packaging
+    cached = {path.name.split(".")[1] for path in copy.rglob("__pycache__/*.pyc")}
+    assert cached == {RUNTIME_CACHE_TAG}  # whatever Python runs the packaging
+    ids = copy / sourceless_pyc("chalicelib/platform/ids.py")
+    assert bytecode_problem((PROJECT_DIR / "chalicelib" / "platform" / "ids.py").read_bytes(),
+                            ids.read_bytes(), runtime_python.magic) is None
 
 
 def test_bytecode_is_that_of_the_interpreter_that_compiles_it(tmp_path: Path) -> None:
@@ -89,9 +106,9 @@ def test_bytecode_is_that_of_the_interpreter_that_compiles_it(tmp_path: Path) ->
     assert bytecode_problem((copy / "app.py").read_bytes(), app_pyc, other.magic) is None
     assert bytecode_problem((copy / "app.py").read_bytes(), app_pyc,
                             this_interpreter().magic) == "built for another Python version"
-    module = copy / "chalicelib" / "platform" / "__pycache__" / f"ids.{other.cache_tag}.pyc"
-    assert bytecode_problem((copy / "chalicelib" / "platform" / "ids.py").read_bytes(), module.read_bytes(),
-                            other.magic) is None
+    module = copy / sourceless_pyc("chalicelib/platform/ids.py")
+    assert bytecode_problem((PROJECT_DIR / "chalicelib" / "platform" / "ids.py").read_bytes(),
+                            module.read_bytes(), other.magic) is None
     assert bytecode_problem(b"changed = 1\n", module.read_bytes(), other.magic) == \
         "built from another version of the source"
 
@@ -100,6 +117,7 @@ def test_without_the_runtime_s_python_the_copy_has_no_bytecode_and_says_so(tmp_p
     said: list[str] = []
     copy = project_copy("dev", tmp_path / "copy", compiler=lambda: None, say=said.append)
     assert list(copy.rglob("*.pyc")) == []
+    assert (copy / "chalicelib" / "platform" / "ids.py").is_file()  # the sources stay, then
     major, minor = python_version(LAMBDA_RUNTIME)
     assert said == [f"no Python {major}.{minor} on this machine to compile for the {LAMBDA_RUNTIME} "
                     "runtime: the zip ships without .pyc files (each cold start compiles the code)"]

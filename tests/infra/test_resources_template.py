@@ -207,7 +207,7 @@ def test_the_site_bucket_is_private_and_read_only_by_the_distribution() -> None:
 def test_the_distribution_serves_the_bucket_over_https_only_compressed_from_index_html() -> None:
     config = RESOURCES["SiteDistribution"]["Properties"]["DistributionConfig"]
     assert config["DefaultRootObject"] == "index.html"
-    (origin,) = config["Origins"]
+    origin, api = config["Origins"]  # the API: tests/infra/test_form_page_route.py
     assert origin["DomainName"] == {"Fn::GetAtt": ["SiteBucket", "RegionalDomainName"]}
     assert origin["OriginAccessControlId"] == {"Fn::GetAtt": ["SiteOriginAccessControl", "Id"]}
     behavior = config["DefaultCacheBehavior"]

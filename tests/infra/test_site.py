@@ -247,7 +247,5 @@ def test_published_pages_post_their_forms_to_the_stage_s_api() -> None:
     page = files["index.html"].body.decode()
     assert f'action="{CONFIG["apiUrl"].rstrip("/")}/contact"' in page
     assert "__API_URL__" not in page
-    # form.html's note without JavaScript names where the API draws each form's own page.
-    form_page = files["form.html"].body.decode()
-    assert f'<code>{CONFIG["apiUrl"].rstrip("/")}/forms/</code>' in form_page
-    assert "__API_URL__" not in form_page
+    # form.html?form=<id> is the API's page, which the distribution routes to.
+    assert "form.html" not in files

@@ -80,3 +80,13 @@ def test_parameters_carry_the_stage_s_throttle_and_quota() -> None:
     assert params["ContentSecurityPolicy"] == HEADERS["Content-Security-Policy"]
     assert params["PermissionsPolicy"] == HEADERS["Permissions-Policy"]
     assert (params["SiteCertificateArn"], params["SiteAliases"]) == ("", "")
+
+
+def test_the_stack_names_the_api_s_host_once_there_is_one() -> None:
+    stage = load_stage("dev", EXAMPLE_SETTINGS_FILE)
+    before = {p["ParameterKey"]: p["ParameterValue"]
+              for p in stack.stack_parameters(stage, "api", HEADERS)}
+    after = {p["ParameterKey"]: p["ParameterValue"] for p in stack.stack_parameters(
+        stage, "api", HEADERS, "https://abc123.execute-api.eu-west-1.amazonaws.com/api")}
+    assert (before["ApiDomain"], after["ApiDomain"]) == (
+        "", "abc123.execute-api.eu-west-1.amazonaws.com")
