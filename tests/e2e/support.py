@@ -92,7 +92,7 @@ class Api:
         """Every stored message, in any status, whose body contains `text`."""
         found = []
         for status in ("new", "read", "archived"):
-            found += [m for m in self.all_messages(status) if text in m.get("message", "")]
+            found += [m for m in self.all_messages(status) if text in (m.get("message") or "")]
         return found
 
 

@@ -61,6 +61,7 @@ def test_attach_submit_and_download_as_admin(tab: Tab, stack: dict[str, Any], ad
 
     # The admin opens the message from the mail's link and downloads the file.
     sign_in(tab, stack, demo["admin"])
+    page.locator("#view-dashboard").wait_for()  # signed in before the link is opened
     page.goto(f"{stack['webUrl']}/admin.html?message={message['id']}#messages")
     detail = page.locator("#message-detail")
     expect(detail.locator(".attachment")).to_have_count(1)

@@ -111,7 +111,7 @@ def test_every_matching_message_is_archived_in_batches_of_at_most_100(
     page.click("#bulk-select-matching")
     expect(page.locator("#bulk-count")).to_have_text(
         f"All {archived} matching messages are selected.")
-    expect(page.locator("#bulk-actions").get_by_role("button")).to_have_text(["Delete"])
+    expect(page.locator("#bulk-actions").get_by_role("button")).to_have_text(["Mark as spam", "Delete"])
 
 
 def test_the_search_box_waits_for_typing_to_pause_and_clears(
