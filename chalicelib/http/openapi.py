@@ -444,7 +444,9 @@ def build_document(app: Chalice, *, version: str = "1.0.0",
                     JSON: {"schema": _ref(operation.body)}}}
                 if operation.form_post:
                     _with_form_post(spec, model_schemas[operation.body], allowed_origins)
-            params = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+            # A path's {email} is an address by the same rule as a body's email.
+            params = [{"name": name, "in": "path", "required": True,
+                       "schema": email if name == "email" else {"type": "string"}}
                       for name in entry.view_args]
             params += [parameters[name] for name in operation.query]
             params += [_header(parameters[name], required=name in operation.required_headers)
