@@ -60,6 +60,11 @@ def map_query(context: Any, query: dict[str, Any] | None) -> dict[str, Any] | No
     if not query or not isinstance(query.get("cursor"), str) or len(query["cursor"]) > 200:
         return query
     path = context.operation.path
+    if path.startswith("/dashboard/people/"):
+        # A person's cursor names the address and where its listing stopped:
+        # a made-up one is rightly a 400, so the first page runs instead
+        # (tests/people pins paging with the cursors the route issues).
+        return {name: value for name, value in query.items() if name != "cursor"}
     if path.startswith("/users"):
         partition = keys.USER_LIST
     elif path == "/dashboard/audit":
