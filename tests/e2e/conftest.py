@@ -8,6 +8,7 @@ it is named on the command line).
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -118,6 +119,30 @@ def admin_api(stack: dict[str, Any], demo: dict[str, dict[str, Any]]) -> Api:
 
 def sign_in(tab: Tab, stack: dict[str, Any], account: dict[str, Any]) -> None:
     sign_in_page(tab.page, stack, account)
+
+
+@contextmanager
+def phone_tab(browser: Browser, stack: dict[str, Any], account: dict[str, Any]) -> Iterator[Tab]:
+    """A phone-sized page signed in as `account`, on the dashboard."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
+                                  device_scale_factor=2)
+    try:
+        tab = Tab(context.new_page())
+        sign_in(tab, stack, account)
+        tab.page.locator("#view-dashboard").wait_for()
+        yield tab
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def blocked_word(admin_api: Api) -> Iterator[str]:
+    """A word of its own in the stage's spam rules: only this test's posts are spam."""
+    before = admin_api.ok("GET", "/dashboard/spam-rules").body
+    word = f"spamword{uuid.uuid4().hex[:8]}"
+    admin_api.ok("PUT", "/dashboard/spam-rules", {**before, "blockedWords": [word]})
+    yield word
+    admin_api.ok("PUT", "/dashboard/spam-rules", before)
 
 
 @pytest.fixture

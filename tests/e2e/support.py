@@ -1,7 +1,8 @@
 """What the browser tests use besides the browser fixtures: the API and Cognito
 over plain HTTP (to set up and to check what the pages did), a throwaway web
 server for a page on an origin the API does not allow, and the steps many
-tests take in the dashboard (signing in, opening the Forms tab)."""
+tests take in the dashboard (signing in, opening the Forms tab, listing and
+opening messages)."""
 from __future__ import annotations
 
 import functools
@@ -9,13 +10,14 @@ import json
 import threading
 import urllib.error
 import urllib.request
+import uuid
 from dataclasses import dataclass
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # `make fuzz` imports this module without Playwright installed
-    from playwright.sync_api import Page
+    from playwright.sync_api import Locator, Page
 
 
 @dataclass
@@ -57,6 +59,23 @@ def cognito_sign_in(stack: dict[str, Any], username: str, password: str) -> dict
         return dict(json.loads(response.read())["AuthenticationResult"])
 
 
+def post_message(stack: dict[str, Any], fields: dict[str, Any], form: str | None = None) -> str:
+    """A visitor's post, keyed as the site's pages key it, to /contact or to a
+    form's own address; the stored message's id."""
+    path = "/contact" if form is None else f"/forms/{form}"
+    answer = http("POST", stack["apiUrl"] + path, fields,
+                  headers={"Idempotency-Key": uuid.uuid4().hex})
+    assert answer.status == 202, answer.body
+    return str(answer.body["id"])
+
+
+def post_contact(stack: dict[str, Any], message: str, **fields: str) -> str:
+    """A visitor's keyed post to the contact form (Ada's, unless `fields` say
+    otherwise); the stored message's id."""
+    return post_message(stack, {"name": "Ada Visitor", "email": "ada@example.com",
+                                "message": message, **fields})
+
+
 class Api:
     """The Frontdesk API as an admin script would call it."""
 
@@ -76,6 +95,12 @@ class Api:
         answer = self.call(method, path, body, headers)
         assert 200 <= answer.status < 300, (method, path, answer.status, answer.body)
         return answer
+
+    def new_form(self, definition: dict[str, Any]) -> str:
+        """A form of the test's own, saved under a fresh id; the id."""
+        form_id = f"e2e-{uuid.uuid4().hex[:10]}"
+        self.ok("PUT", f"/dashboard/forms/{form_id}", definition)
+        return form_id
 
     def all_messages(self, status: str) -> list[dict[str, Any]]:
         items: list[dict[str, Any]] = []
@@ -118,6 +143,41 @@ def open_forms(page: Page, *, stack: dict[str, Any] | None = None,
                               and r.request.method == "GET"):
         page.click("#tab-forms")
     expect(page.locator("#panel-forms")).to_be_visible()
+
+
+def reload_messages(page: Page) -> None:
+    """The Messages tab's list, read again."""
+    with page.expect_response(lambda r: "/dashboard/messages?" in r.url):
+        page.click("#messages-reload")
+
+
+def show_messages(page: Page, status: str) -> None:
+    """The Messages tab's list of one status ("spam", "all", ...), loaded."""
+    with page.expect_response(lambda r: f"status={status}" in r.url):
+        page.select_option("#message-status", status)
+
+
+def choose_form(page: Page, form_id: str) -> None:
+    """The Messages tab's list of one form's messages, loaded."""
+    # The dashboard's first list (all forms) may still be on its way: wait for this form's.
+    with page.expect_response(lambda r: "/dashboard/messages?" in r.url
+                              and f"form={form_id}" in r.url):
+        page.select_option("#message-form", form_id)
+
+
+def check_rows(page: Page, message_ids: list[str]) -> None:
+    """Each listed message's checkbox, ticked."""
+    for message_id in message_ids:
+        page.locator(f'#messages-rows tr[data-id="{message_id}"] input[type="checkbox"]').check()
+
+
+def open_message(page: Page, message_id: str) -> Locator:
+    """A listed message opened in the detail view; that view."""
+    from playwright.sync_api import expect
+    page.locator(f'#messages-rows tr[data-id="{message_id}"]').get_by_role("button").click()
+    detail = page.locator("#message-detail")
+    expect(detail).to_be_visible()
+    return detail
 
 
 class StaticSite:

@@ -15,7 +15,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.conftest import Tab, sign_in
 from tests.e2e.own_stack import admin_api, demo, stack
-from tests.e2e.support import Api, http
+from tests.e2e.support import Api, post_contact, reload_messages, show_messages
 from tests.e2e.test_accounts import admin_with_password
 from tests.support.totp import fresh_totp
 
@@ -24,26 +24,8 @@ from tests.support.totp import fresh_totp
 __all__ = ["admin_api", "demo", "stack"]
 
 
-def _send(stack: dict[str, Any], **fields: str) -> str:
-    answer = http("POST", stack["apiUrl"] + "/contact", {
-        "name": "Ada Visitor", "email": "ada@example.com", "message": "Hello", **fields},
-        headers={"Idempotency-Key": uuid.uuid4().hex})
-    assert answer.status == 202, answer.body
-    return str(answer.body["id"])
-
-
 def _row(page: Page, message_id: str) -> Any:
     return page.locator(f'#messages-rows tr[data-id="{message_id}"]')
-
-
-def _reload(page: Page) -> None:
-    with page.expect_response(lambda r: "/dashboard/messages?" in r.url):
-        page.click("#messages-reload")
-
-
-def _show(page: Page, status: str) -> None:
-    with page.expect_response(lambda r: f"status={status}" in r.url):
-        page.select_option("#message-status", status)
 
 
 def _buttons(page: Page) -> list[str]:
@@ -53,8 +35,8 @@ def _buttons(page: Page) -> list[str]:
 def test_a_reply_updates_the_row_the_counters_and_the_buttons_at_once(
         admin_tab: Tab, stack: dict[str, Any], admin_api: Api) -> None:
     page = admin_tab.page
-    message_id = _send(stack, subject=f"Stale {uuid.uuid4().hex[:6]}")
-    _show(page, "all")
+    message_id = post_contact(stack, "Hello", subject=f"Stale {uuid.uuid4().hex[:6]}")
+    show_messages(page, "all")
     _row(page, message_id).get_by_role("button").click()
     detail = page.locator("#message-detail")
     expect(detail.locator(".message-status")).to_have_text("New")
@@ -86,8 +68,8 @@ def test_a_reply_updates_the_row_the_counters_and_the_buttons_at_once(
 def test_in_a_status_s_list_a_changed_message_leaves_it_and_the_detail_follows(
         admin_tab: Tab, stack: dict[str, Any]) -> None:
     page = admin_tab.page
-    message_id = _send(stack)
-    _reload(page)
+    message_id = post_contact(stack, "Hello")
+    reload_messages(page)
     _row(page, message_id).get_by_role("button").click()
     detail = page.locator("#message-detail")
     page.fill("#reply-body", "Answered.")
@@ -95,7 +77,7 @@ def test_in_a_status_s_list_a_changed_message_leaves_it_and_the_detail_follows(
     expect(_row(page, message_id)).to_have_count(0)  # no longer new
     expect(detail.locator(".message-status")).to_have_text("Replied")
     assert _buttons(page) == ["Archive", "Mark as spam", "Delete", "Close"]
-    _show(page, "replied")
+    show_messages(page, "replied")
     expect(_row(page, message_id).locator(".badge")).to_have_text("Replied")
 
 
@@ -116,7 +98,7 @@ def test_a_long_address_keeps_the_detail_on_a_phone_screen(
         browser: Browser, stack: dict[str, Any], demo: dict[str, Any]) -> None:
     address = f"grace.brewster.murray.hopper.{uuid.uuid4().hex[:10]}@navy-research-lab.example"
     assert len(address) > 60
-    message_id = _send(stack, email=address, subject="From far away")
+    message_id = post_contact(stack, "Hello", email=address, subject="From far away")
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
                                   device_scale_factor=2)
     try:
@@ -145,10 +127,10 @@ def test_the_all_view_and_an_export_of_the_view_or_of_everything(
         admin_tab: Tab, stack: dict[str, Any], admin_api: Api) -> None:
     page = admin_tab.page
     marker = uuid.uuid4().hex[:8]
-    kept = _send(stack, message=f"kept {marker}")
-    archived = _send(stack, message=f"archived {marker}")
+    kept = post_contact(stack, f"kept {marker}")
+    archived = post_contact(stack, f"archived {marker}")
     admin_api.ok("PATCH", f"/dashboard/messages/{archived}", {"status": "archived"})
-    _show(page, "all")
+    show_messages(page, "all")
     expect(_row(page, kept).locator(".badge")).to_have_text("New")
     expect(_row(page, archived).locator(".badge")).to_have_text("Archived")
 
@@ -166,7 +148,7 @@ def test_the_all_view_and_an_export_of_the_view_or_of_everything(
     expect(status).to_have_text("Export downloaded.")
     expect(status).to_be_hidden(timeout=8_000)  # it goes away by itself
 
-    _show(page, "archived")
+    show_messages(page, "archived")
     assert [row[2] for row in export()] == ["archived"]  # this view
     page.select_option("#messages-export-scope", "everything")
     with page.expect_request(lambda r: "/export" in r.url) as asked:
@@ -175,7 +157,7 @@ def test_the_all_view_and_an_export_of_the_view_or_of_everything(
     assert sorted(row[2] for row in rows) == ["archived", "new"]
     # The next action takes the note away at once.
     expect(status).to_be_visible()
-    _show(page, "new")
+    show_messages(page, "new")
     expect(status).to_be_hidden()
 
 

@@ -13,17 +13,9 @@ from playwright.sync_api import expect
 
 from tests.e2e.conftest import Tab
 from tests.e2e.own_stack import admin_api, demo, stack
-from tests.e2e.support import Api, http
+from tests.e2e.support import Api, open_message, post_contact, reload_messages
 
 __all__ = ["admin_api", "demo", "stack"]  # a stack of its own (tests/e2e/own_stack.py)
-
-
-def _post(stack: dict[str, Any], address: str, text: str) -> str:
-    answer = http("POST", stack["apiUrl"] + "/contact",
-                  {"name": "Grace", "email": address, "message": text},
-                  headers={"Idempotency-Key": uuid.uuid4().hex})
-    assert answer.status == 202, answer.body
-    return str(answer.body["id"])
 
 
 def test_person_view_downloads_then_erases_after_the_address_is_typed(
@@ -31,13 +23,10 @@ def test_person_view_downloads_then_erases_after_the_address_is_typed(
     page = admin_tab.page
     local = f"grace-{uuid.uuid4().hex[:8]}"
     address = f"{local}@example.com"
-    first = _post(stack, f"{local}+news@example.com", "First question")
-    second = _post(stack, address, "Second question")
-    with page.expect_response(lambda r: "/dashboard/messages?" in r.url):
-        page.click("#messages-reload")
-    page.locator(f'#messages-rows tr[data-id="{second}"]').get_by_role("button").click()
-
-    page.locator("#message-detail .person-link").click()
+    first = post_contact(stack, "First question", name="Grace", email=f"{local}+news@example.com")
+    second = post_contact(stack, "Second question", name="Grace", email=address)
+    reload_messages(page)
+    open_message(page, second).locator(".person-link").click()
     expect(page.locator("#panel-person")).to_be_visible()
     expect(page.locator("#panel-messages")).to_be_hidden()
     expect(page.locator("#person-address")).to_have_text(address)

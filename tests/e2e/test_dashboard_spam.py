@@ -3,55 +3,23 @@ spam, "Mark as spam" and "Not spam", on a desktop and on a phone."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 
-from tests.e2e.conftest import Tab, sign_in
-from tests.e2e.support import Api, http
-
-
-@pytest.fixture
-def blocked_word(admin_api: Api) -> Iterator[str]:
-    """A word of its own in the stage's spam rules (only this test's posts hold it)."""
-    before = admin_api.ok("GET", "/dashboard/spam-rules").body
-    word = f"spamword{uuid.uuid4().hex[:8]}"
-    admin_api.ok("PUT", "/dashboard/spam-rules", {**before, "blockedWords": [word]})
-    yield word
-    admin_api.ok("PUT", "/dashboard/spam-rules", before)
-
-
-def _send(stack: dict[str, Any], text: str) -> str:
-    answer = http("POST", stack["apiUrl"] + "/contact", {
-        "name": "Spam Sender", "email": "sender@example.com", "message": text},
-        headers={"Idempotency-Key": uuid.uuid4().hex})
-    assert answer.status == 202, answer.body
-    return str(answer.body["id"])
-
-
-def _show(page: Page, status: str) -> None:
-    with page.expect_response(lambda r: f"status={status}" in r.url):
-        page.select_option("#message-status", status)
-
-
-def _open(page: Page, message_id: str) -> Any:
-    page.locator(f'#messages-rows tr[data-id="{message_id}"]').get_by_role("button").click()
-    detail = page.locator("#message-detail")
-    expect(detail).to_be_visible()
-    return detail
+from tests.e2e.conftest import Tab, phone_tab
+from tests.e2e.support import Api, open_message, post_contact, reload_messages, show_messages
 
 
 def test_spam_is_listed_with_its_reason_and_not_spam_sends_it_on(
         admin_tab: Tab, stack: dict[str, Any], admin_api: Api, blocked_word: str) -> None:
     page = admin_tab.page
-    spam_id = _send(stack, f"Cheap {blocked_word.upper()} here")
-    _show(page, "spam")
+    spam_id = post_contact(stack, f"Cheap {blocked_word.upper()} here")
+    show_messages(page, "spam")
     note = page.locator("#messages-spam-note")
     expect(note).to_be_visible()
     expect(note).to_contain_text("deleted automatically 30 days after")
-    detail = _open(page, spam_id)
+    detail = open_message(page, spam_id)
     expect(detail.locator(".message-status")).to_have_text("Spam")
     expect(detail.locator(".spam-reason")).to_have_text(f"blocked word: {blocked_word}")
     expect(detail.locator(".notification")).to_contain_text("held back")
@@ -66,17 +34,16 @@ def test_spam_is_listed_with_its_reason_and_not_spam_sends_it_on(
     expect(page.locator(f'#messages-rows tr[data-id="{spam_id}"]')).to_have_count(0)
     message = admin_api.ok("GET", f"/dashboard/messages/{spam_id}").body
     assert message["status"] == "new" and message["notification"]["status"] in ("pending", "sent")
-    _show(page, "new")
+    show_messages(page, "new")
     expect(page.locator("#messages-spam-note")).to_be_hidden()
 
 
 def test_mark_as_spam_then_undo(admin_tab: Tab, stack: dict[str, Any], admin_api: Api) -> None:
     page = admin_tab.page
-    message_id = _send(stack, f"A real question {uuid.uuid4().hex}")
-    with page.expect_response(lambda r: "/dashboard/messages?" in r.url):
-        page.click("#messages-reload")
+    message_id = post_contact(stack, f"A real question {uuid.uuid4().hex}")
+    reload_messages(page)
     spam_before = int(page.locator("#stat-spam").inner_text())
-    detail = _open(page, message_id)
+    detail = open_message(page, message_id)
     detail.get_by_role("button", name="Mark as spam").click()
     expect(detail.locator(".message-status")).to_have_text("Spam")
     expect(detail.locator(".spam-reason")).to_have_text("marked by hand")
@@ -91,17 +58,12 @@ def test_mark_as_spam_then_undo(admin_tab: Tab, stack: dict[str, Any], admin_api
 
 def test_spam_on_a_phone(browser: Browser, stack: dict[str, Any], demo: dict[str, Any],
                          blocked_word: str) -> None:
-    spam_id = _send(stack, f"{blocked_word} " + "x" * 300)
-    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
-                                  device_scale_factor=2)
-    try:
-        tab = Tab(context.new_page())
+    spam_id = post_contact(stack, f"{blocked_word} " + "x" * 300)
+    with phone_tab(browser, stack, demo["admin"]) as tab:
         page = tab.page
-        sign_in(tab, stack, demo["admin"])
-        page.locator("#view-dashboard").wait_for()
-        _show(page, "spam")
+        show_messages(page, "spam")
         expect(page.locator("#messages-spam-note")).to_be_visible()
-        detail = _open(page, spam_id)
+        detail = open_message(page, spam_id)
         expect(detail.locator(".spam-reason")).to_be_visible()
         not_spam = detail.get_by_role("button", name="Not spam")
         not_spam.scroll_into_view_if_needed()
@@ -110,5 +72,3 @@ def test_spam_on_a_phone(browser: Browser, stack: dict[str, Any], demo: dict[str
         tab.screenshot("spam-phone")
         not_spam.click()
         expect(detail.locator(".message-status")).to_have_text("New")
-    finally:
-        context.close()

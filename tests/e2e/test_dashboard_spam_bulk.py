@@ -7,25 +7,15 @@ import json
 import time
 import urllib.request
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from playwright.sync_api import Page, Request, expect
 
 from tests.e2e.conftest import Tab
 from tests.e2e.own_stack import admin_api, demo, stack
-from tests.e2e.support import Api, http
+from tests.e2e.support import Api, check_rows, post_contact, reload_messages, show_messages
 
 __all__ = ["admin_api", "demo", "stack"]  # a stack of its own (tests/e2e/own_stack.py)
-
-
-def _send(stack: dict[str, Any], text: str) -> str:
-    answer = http("POST", stack["apiUrl"] + "/contact", {
-        "name": "Spam Sender", "email": "sender@example.com", "message": text},
-        headers={"Idempotency-Key": uuid.uuid4().hex})
-    assert answer.status == 202, answer.body
-    return str(answer.body["id"])
 
 
 def _rows(page: Page) -> Any:
@@ -47,25 +37,13 @@ def _status(admin_api: Api, message_id: str) -> str:
     return str(admin_api.ok("GET", f"/dashboard/messages/{message_id}").body["status"])
 
 
-@pytest.fixture
-def blocked_word(admin_api: Api) -> Iterator[str]:
-    """A word of its own in the stage's spam rules: only this test's posts are spam."""
-    before = admin_api.ok("GET", "/dashboard/spam-rules").body
-    word = f"spamword{uuid.uuid4().hex[:8]}"
-    admin_api.ok("PUT", "/dashboard/spam-rules", {**before, "blockedWords": [word]})
-    yield word
-    admin_api.ok("PUT", "/dashboard/spam-rules", before)
-
-
 def test_bulk_delete_then_empty_spam(admin_tab: Tab, stack: dict[str, Any], admin_api: Api,
                                     blocked_word: str) -> None:
     page = admin_tab.page
-    chosen = [_send(stack, f"Chosen {blocked_word} {n}") for n in range(2)]
-    junk = {_send(stack, f"Buy {blocked_word} now {n}") for n in range(3)}
-    with page.expect_response(lambda r: "status=spam" in r.url):
-        page.select_option("#message-status", "spam")
-    for message_id in chosen:
-        page.locator(f'#messages-rows tr[data-id="{message_id}"] input[type="checkbox"]').check()
+    chosen = [post_contact(stack, f"Chosen {blocked_word} {n}") for n in range(2)]
+    junk = {post_contact(stack, f"Buy {blocked_word} now {n}") for n in range(3)}
+    show_messages(page, "spam")
+    check_rows(page, chosen)
     expect(page.locator("#bulk-actions").get_by_role("button")).to_have_text(["Not spam", "Delete"])
     page.locator("#bulk-actions").get_by_role("button", name="Delete").click()
     page.locator("#bulk-actions").get_by_role("button", name="Yes, delete").click()
@@ -102,22 +80,18 @@ def test_bulk_mark_as_spam_and_not_spam(admin_tab: Tab, stack: dict[str, Any], a
     page = admin_tab.page
     bar = page.locator("#bulk-actions")
     token = f"ham{uuid.uuid4().hex[:10]}"
-    good = [_send(stack, f"Hello {token} {n}") for n in range(2)]
-    with page.expect_response(lambda r: "/dashboard/messages?" in r.url):
-        page.click("#messages-reload")
-    for message_id in good:
-        page.locator(f'#messages-rows tr[data-id="{message_id}"] input[type="checkbox"]').check()
+    good = [post_contact(stack, f"Hello {token} {n}") for n in range(2)]
+    reload_messages(page)
+    check_rows(page, good)
     expect(bar.get_by_role("button")).to_have_text(["Mark as read", "Archive", "Mark as spam", "Delete"])
     bar.get_by_role("button", name="Mark as spam").click()
     expect(page.locator("#bulk-result")).to_have_text("Marked as spam: 2 messages.")
     assert [_status(admin_api, m) for m in good] == ["spam", "spam"]
 
-    held = _send(stack, f"Cheap {blocked_word} {token}")  # spam by rule: its owner mail is held
+    held = post_contact(stack, f"Cheap {blocked_word} {token}")  # spam by rule: its owner mail is held
     assert _status(admin_api, held) == "spam"
-    with page.expect_response(lambda r: "status=spam" in r.url):
-        page.select_option("#message-status", "spam")
-    for message_id in [good[0], held]:
-        page.locator(f'#messages-rows tr[data-id="{message_id}"] input[type="checkbox"]').check()
+    show_messages(page, "spam")
+    check_rows(page, [good[0], held])
     with page.expect_response(lambda r: r.url.endswith("/dashboard/messages/bulk")) as answer:
         bar.get_by_role("button", name="Not spam").click()
     assert json.loads(answer.value.request.post_data or "{}") == {"ids": [good[0], held],

@@ -8,10 +8,10 @@ import re
 import uuid
 from typing import Any
 
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 
-from tests.e2e.conftest import Tab, sign_in
-from tests.e2e.support import Api, http, open_forms
+from tests.e2e.conftest import Tab, phone_tab
+from tests.e2e.support import Api, choose_form, open_forms, open_message, post_message
 
 QUOTE = {"name": "Quote request", "extraFields": "keep", "replyTo": "email", "fields": [
     {"name": "email", "label": "Your email", "type": "email", "required": True},
@@ -20,53 +20,29 @@ QUOTE = {"name": "Quote request", "extraFields": "keep", "replyTo": "email", "fi
     {"name": "details", "label": "Details", "type": "textarea"}]}
 
 
-def _form(admin_api: Api, definition: dict[str, Any] = QUOTE) -> str:
-    form_id = f"e2e-{uuid.uuid4().hex[:10]}"
-    admin_api.ok("PUT", f"/dashboard/forms/{form_id}", definition)
-    return form_id
-
-
-def _post(stack: dict[str, Any], form_id: str, body: dict[str, Any]) -> str:
-    answer = http("POST", f"{stack['apiUrl']}/forms/{form_id}", body,
-                  headers={"Idempotency-Key": uuid.uuid4().hex})
-    assert 200 <= answer.status < 300, answer.body
-    return str(answer.body["id"])
-
-
-def _open_messages(page: Page) -> None:
-    with page.expect_response(lambda r: "/dashboard/messages?" in r.url):
-        page.click("#tab-messages")
-
-
-def _choose_form(page: Page, form_id: str) -> None:
-    # The dashboard's first list (all forms) may still be on its way: wait for this form's.
-    with page.expect_response(lambda r: "/dashboard/messages?" in r.url
-                              and f"form={form_id}" in r.url):
-        page.select_option("#message-form", form_id)
-
-
 def test_messages_are_filtered_by_form_and_show_every_field(admin_tab: Tab, stack: dict[str, Any],
                                                             admin_api: Api) -> None:
     page = admin_tab.page
-    form_id = _form(admin_api)
-    other = _form(admin_api, {**QUOTE, "name": "Other form"})
-    sent = _post(stack, form_id, {"email": "ada@example.com", "qty": 3, "rush": True,
-                                  "details": "Two lines\nof <b>detail</b>", "colour": "blue"})
-    elsewhere = _post(stack, other, {"email": "bob@example.com"})
-    _post(stack, "contact", {"name": "Grace", "email": "grace@example.com", "message": "Hi"})
+    form_id = admin_api.new_form(QUOTE)
+    other = admin_api.new_form({**QUOTE, "name": "Other form"})
+    sent = post_message(stack, {"email": "ada@example.com", "qty": 3, "rush": True,
+                                "details": "Two lines\nof <b>detail</b>", "colour": "blue"},
+                        form=form_id)
+    elsewhere = post_message(stack, {"email": "bob@example.com"}, form=other)
+    post_message(stack, {"name": "Grace", "email": "grace@example.com", "message": "Hi"},
+                 form="contact")
     page.reload()
     page.locator("#view-dashboard").wait_for()
     # The filter lists every form by name.
     expect(page.locator(f'#message-form option[value="{form_id}"]')).to_have_text("Quote request")
 
-    _choose_form(page, form_id)
+    choose_form(page, form_id)
     rows = page.locator("#messages-rows tr")
     expect(rows).to_have_count(1)
     expect(page.locator(f'#messages-rows tr[data-id="{sent}"] .message-form')).to_have_text("Quote request")
     expect(page.locator(f'#messages-rows tr[data-id="{elsewhere}"]')).to_have_count(0)
 
-    page.locator(f'#messages-rows tr[data-id="{sent}"]').get_by_role("button").click()
-    detail = page.locator("#message-detail")
+    detail = open_message(page, sent)
     expect(detail.locator("dd.message-form")).to_contain_text(f"Quote request {form_id}")
     labels = detail.locator(".message-fields:not(.message-extra) dt").all_inner_texts()
     values = detail.locator(".message-fields:not(.message-extra) dd").all_inner_texts()
@@ -94,9 +70,9 @@ def test_messages_are_filtered_by_form_and_show_every_field(admin_tab: Tab, stac
 def test_the_forms_list_counts_each_forms_messages(admin_tab: Tab, stack: dict[str, Any],
                                                    admin_api: Api) -> None:
     page = admin_tab.page
-    form_id = _form(admin_api)
+    form_id = admin_api.new_form(QUOTE)
     for n in range(2):
-        _post(stack, form_id, {"email": f"count{n}@example.com"})
+        post_message(stack, {"email": f"count{n}@example.com"}, form=form_id)
     counts = admin_api.ok("GET", "/dashboard/stats").body["forms"]
     assert counts[form_id] == 2
     open_forms(page)
@@ -108,7 +84,7 @@ def test_the_forms_list_counts_each_forms_messages(admin_tab: Tab, stack: dict[s
 def test_the_snippet_works_as_a_plain_form_with_javascript_off(
         admin_tab: Tab, browser: Browser, stack: dict[str, Any], admin_api: Api) -> None:
     page = admin_tab.page
-    form_id = _form(admin_api)
+    form_id = admin_api.new_form(QUOTE)
     open_forms(page)
     page.locator(f'#forms-rows tr[data-id="{form_id}"]').get_by_role(
         "button", name=f"HTML snippet {form_id}").click()
@@ -140,43 +116,32 @@ def test_the_snippet_works_as_a_plain_form_with_javascript_off(
 
 def test_messages_by_form_on_a_phone(browser: Browser, stack: dict[str, Any],
                                      demo: dict[str, Any], admin_api: Api) -> None:
-    form_id = _form(admin_api)
-    sent = _post(stack, form_id, {"email": "phone@example.com", "details": "x" * 300})
-    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
-                                  device_scale_factor=2)
-    try:
-        tab = Tab(context.new_page())
+    form_id = admin_api.new_form(QUOTE)
+    sent = post_message(stack, {"email": "phone@example.com", "details": "x" * 300}, form=form_id)
+    with phone_tab(browser, stack, demo["admin"]) as tab:
         page = tab.page
-        sign_in(tab, stack, demo["admin"])
-        page.locator("#view-dashboard").wait_for()
-        _choose_form(page, form_id)
-        row = page.locator(f'#messages-rows tr[data-id="{sent}"]')
-        expect(row).to_be_visible()
-        row.get_by_role("button").click()
-        expect(page.locator("#message-detail .message-fields")).to_be_visible()
+        choose_form(page, form_id)
+        detail = open_message(page, sent)
+        expect(detail.locator(".message-fields")).to_be_visible()
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
         tab.screenshot("messages-by-form-phone")
-    finally:
-        context.close()
-
 
 
 def test_an_opened_message_shows_its_autoresponse_or_why_it_was_skipped(
         admin_tab: Tab, stack: dict[str, Any], admin_api: Api) -> None:
     page = admin_tab.page
-    form_id = _form(admin_api, {**QUOTE, "autoresponse": {
+    form_id = admin_api.new_form({**QUOTE, "autoresponse": {
         "subject": "We got your {{form}}", "body": "Reference {{reference}}."}})
     address = f"auto-{uuid.uuid4().hex[:8]}@example.com"
-    first = _post(stack, form_id, {"email": address})
-    second = _post(stack, form_id, {"email": address})
+    first = post_message(stack, {"email": address}, form=form_id)
+    second = post_message(stack, {"email": address}, form=form_id)
     page.reload()
     page.locator("#view-dashboard").wait_for()
-    _choose_form(page, form_id)
-    detail = page.locator("#message-detail")
+    choose_form(page, form_id)
 
-    page.locator(f'#messages-rows tr[data-id="{first}"]').get_by_role("button").click()
+    detail = open_message(page, first)
     expect(detail.locator(".autoresponse-delivery")).to_have_text(
         re.compile(r"^(pending|sent) \(\d+ attempts?\)$"))
-    page.locator(f'#messages-rows tr[data-id="{second}"]').get_by_role("button").click()
+    open_message(page, second)
     expect(detail.locator(".autoresponse-delivery")).to_have_text(
         "skipped (this address had one from this form in the last 24 hours)")
