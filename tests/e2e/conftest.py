@@ -13,14 +13,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Dialog, Page, sync_playwright
 
-from tests.e2e.support import Api, cognito_sign_in, sign_in_page
+from tests.e2e.support import Api, demo_accounts, sign_in_page, signed_in_admin
 from tests.support import local_stack
-from tests.support.cognito import demo_role
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 ARTIFACTS = PROJECT_DIR / "artifacts" / "e2e"
@@ -33,21 +32,27 @@ CHROMIUM_FLAGS = [
 ]
 
 
-@contextmanager
-def running_stack(workdir: Path, extra_env: dict[str, str] | None = None
-                  ) -> Iterator[dict[str, Any]]:
-    """`python -m devstack` on free ports, with `extra_env` (e.g. CAPTCHA_PROVIDER)."""
-    with local_stack.running_stack(workdir, **(extra_env or {})) as running:
-        assert "webUrl" in running.info, "the stack serves web/ only when the folder exists"
-        yield running.info
+# Every stack here: the whole session posts from one address, and the contact
+# form's rate limit is not what these tests check (tests/contact does).
+COMMON_ENV = {"CONTACT_RATE_LIMIT": "1000"}
 
 
-@pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    # The whole session posts to this one stack from one address: the contact
-    # form's rate limit is not what these tests check (tests/contact does).
-    with running_stack(tmp_path_factory.mktemp("stack"), {"CONTACT_RATE_LIMIT": "1000"}) as info:
-        yield info
+def stack_fixture(env: dict[str, str] | None = None, *, name: str = "stack",
+                  scope: Literal["session", "module", "function"] = "module") -> Any:
+    """A fixture `name`: `python -m devstack` on free ports with COMMON_ENV and
+    `env` (e.g. CAPTCHA_PROVIDER). The session shares one (`stack`, below); a
+    module that needs other settings, or state no other module touches, says
+    `stack = stack_fixture(...)`, and `demo` and `admin_api` follow it."""
+    def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+        with local_stack.running_stack(tmp_path_factory.mktemp(name),
+                                       **{**COMMON_ENV, **(env or {})}) as stack:
+            assert "webUrl" in stack.info, "the stack serves web/ only when the folder exists"
+            yield stack.info
+
+    return pytest.fixture(scope=scope, name=name)(running)
+
+
+stack = stack_fixture(scope="session")
 
 
 @pytest.fixture(scope="session")
@@ -105,16 +110,15 @@ def tab(browser: Browser) -> Iterator[Tab]:
     assert tab.expects_csp_violations or not tab.csp_violations(), tab.csp_violations()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def demo(stack: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """The stack's demo accounts: 'admin', 'user' and 'mfa' (an admin with TOTP on)."""
-    return {demo_role(u): u for u in stack["users"]}
+    return demo_accounts(stack)
 
 
-@pytest.fixture(scope="session")
-def admin_api(stack: dict[str, Any], demo: dict[str, dict[str, Any]]) -> Api:
-    tokens = cognito_sign_in(stack, demo["admin"]["username"], demo["admin"]["password"])
-    return Api(stack["apiUrl"], tokens["IdToken"])
+@pytest.fixture(scope="module")
+def admin_api(stack: dict[str, Any]) -> Api:
+    return signed_in_admin(stack)
 
 
 def sign_in(tab: Tab, stack: dict[str, Any], account: dict[str, Any]) -> None:

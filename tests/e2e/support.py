@@ -16,6 +16,8 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from tests.support.cognito import demo_role
+
 if TYPE_CHECKING:  # `make fuzz` imports this module without Playwright installed
     from playwright.sync_api import Locator, Page
 
@@ -57,6 +59,18 @@ def cognito_sign_in(stack: dict[str, Any], username: str, password: str) -> dict
                  "X-Amz-Target": "AWSCognitoIdentityProviderService.InitiateAuth"})
     with urllib.request.urlopen(request, timeout=10) as response:
         return dict(json.loads(response.read())["AuthenticationResult"])
+
+
+def demo_accounts(stack: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """A stack's demo accounts by role: 'admin', 'user' and 'mfa'."""
+    return {demo_role(u): u for u in stack["users"]}
+
+
+def signed_in_admin(stack: dict[str, Any]) -> Api:
+    """The API as a stack's demo admin, signed in."""
+    admin = demo_accounts(stack)["admin"]
+    return Api(stack["apiUrl"],
+               cognito_sign_in(stack, admin["username"], admin["password"])["IdToken"])
 
 
 def post_message(stack: dict[str, Any], fields: dict[str, Any], form: str | None = None) -> str:

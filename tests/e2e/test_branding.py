@@ -6,16 +6,13 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import Tab, running_stack, sign_in
-from tests.e2e.support import http
-from tests.support.cognito import demo_role
+from tests.e2e.conftest import Tab, sign_in, stack_fixture
+from tests.e2e.support import demo_accounts, http
 
 NAME = "Acme <script>alert('name')</script> & Co"
 BRANDING = {"SITE_NAME": NAME, "DASHBOARD_LINK": "false", "TIME_ZONE": "Asia/Kolkata"}
@@ -23,11 +20,7 @@ PUBLIC_PAGES = [("/", "Contact us"), ("/thanks.html", "Thank you"),
                 ("/no/such/page", "Page not found")]
 
 
-@pytest.fixture(scope="module")
-def branded_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    workdir: Path = tmp_path_factory.mktemp("branded-stack")
-    with running_stack(workdir, BRANDING) as info:
-        yield info
+branded_stack = stack_fixture(BRANDING, name="branded_stack")
 
 
 @pytest.mark.parametrize(("path", "heading"), PUBLIC_PAGES)
@@ -60,7 +53,7 @@ def test_a_branded_dashboard_names_the_site_and_shows_dates_in_its_time_zone(
         "name": "Grace Hopper", "email": "grace@example.com", "message": "Hello"},
         headers={"Idempotency-Key": uuid.uuid4().hex})
     assert sent.status == 202, sent.body
-    admin = next(u for u in branded_stack["users"] if demo_role(u) == "admin")
+    admin = demo_accounts(branded_stack)["admin"]
     sign_in(tab, branded_stack, admin)
     page = tab.page
     page.locator("#view-dashboard").wait_for()

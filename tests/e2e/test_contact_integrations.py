@@ -11,17 +11,13 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
 from playwright.sync_api import Route, expect
 
 from devstack.fakes import LOCAL_CAPTCHA_TOKEN
-from tests.e2e.conftest import Tab, running_stack, sign_in
-from tests.e2e.support import Api, cognito_sign_in, http
-from tests.support.cognito import demo_role
+from tests.e2e.conftest import Tab, sign_in, stack_fixture
+from tests.e2e.support import Api, demo_accounts, http
 
 TURNSTILE_SCRIPT = "https://challenges.cloudflare.com/turnstile/v0/api.js"
 
@@ -38,18 +34,7 @@ window.turnstile = {{reset() {{}}}};
 """
 
 
-@pytest.fixture(scope="module")
-def captcha_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    workdir: Path = tmp_path_factory.mktemp("captcha-stack")
-    with running_stack(workdir, {"CAPTCHA_PROVIDER": "turnstile", "CHAT_FORMAT": "slack"}) as info:
-        yield info
-
-
-@pytest.fixture(scope="module")
-def captcha_admin(captcha_stack: dict[str, Any]) -> Api:
-    admin = next(u for u in captcha_stack["users"] if demo_role(u) == "admin")
-    tokens = cognito_sign_in(captcha_stack, admin["username"], admin["password"])
-    return Api(captcha_stack["apiUrl"], tokens["IdToken"])
+stack = stack_fixture({"CAPTCHA_PROVIDER": "turnstile", "CHAT_FORMAT": "slack"})
 
 
 def open_contact_page(tab: Tab, stack: dict[str, Any], token: str) -> None:
@@ -71,24 +56,24 @@ def send(tab: Tab, marker: str) -> None:
 
 
 def test_a_solved_captcha_is_verified_and_the_message_stored(
-        tab: Tab, captcha_stack: dict[str, Any], captcha_admin: Api) -> None:
-    open_contact_page(tab, captcha_stack, LOCAL_CAPTCHA_TOKEN)
+        tab: Tab, stack: dict[str, Any], admin_api: Api) -> None:
+    open_contact_page(tab, stack, LOCAL_CAPTCHA_TOKEN)
     marker = f"e2e-{uuid.uuid4().hex}"
     send(tab, marker)
     expect(tab.page.locator("#contact-success")).to_be_visible()
-    assert len(captcha_admin.messages_containing(marker)) == 1
+    assert len(admin_api.messages_containing(marker)) == 1
 
 
 def test_a_stored_message_is_posted_to_the_chat_and_the_dashboard_says_so(
-        tab: Tab, captcha_stack: dict[str, Any], captcha_admin: Api) -> None:
-    open_contact_page(tab, captcha_stack, LOCAL_CAPTCHA_TOKEN)
+        tab: Tab, stack: dict[str, Any], admin_api: Api) -> None:
+    open_contact_page(tab, stack, LOCAL_CAPTCHA_TOKEN)
     marker = f"e2e-{uuid.uuid4().hex}"
     send(tab, marker)
     expect(tab.page.locator("#contact-success")).to_be_visible()
-    [stored] = captcha_admin.messages_containing(marker)
+    [stored] = admin_api.messages_containing(marker)
 
     def posted() -> list[dict[str, Any]]:
-        answer = http("GET", captcha_stack["fakesUrl"] + "/webhooks")
+        answer = http("GET", stack["fakesUrl"] + "/webhooks")
         return [p for p in answer.body if marker in p["body"]["text"]]
 
     deadline = time.monotonic() + 20  # the stream trigger delivers within a second or two
@@ -97,8 +82,8 @@ def test_a_stored_message_is_posted_to_the_chat_and_the_dashboard_says_so(
     [post] = posted()
     assert "New contact message from Ada Lovelace" in post["body"]["text"]
 
-    admin = next(u for u in captcha_stack["users"] if demo_role(u) == "admin")
-    sign_in(tab, captcha_stack, admin)
+    admin = demo_accounts(stack)["admin"]
+    sign_in(tab, stack, admin)
     page = tab.page
     page.locator(f'#messages-rows tr[data-id="{stored["id"]}"]').get_by_role("button").click()
     detail = page.locator("#message-detail")
@@ -106,50 +91,50 @@ def test_a_stored_message_is_posted_to_the_chat_and_the_dashboard_says_so(
 
 
 def test_a_refused_captcha_is_said_and_nothing_stored(
-        tab: Tab, captcha_stack: dict[str, Any], captcha_admin: Api) -> None:
-    open_contact_page(tab, captcha_stack, "not-the-test-token")
+        tab: Tab, stack: dict[str, Any], admin_api: Api) -> None:
+    open_contact_page(tab, stack, "not-the-test-token")
     marker = f"e2e-{uuid.uuid4().hex}"
     send(tab, marker)
     expect(tab.page.locator("#form-error")).to_contain_text("not a robot")
-    assert captcha_admin.messages_containing(marker) == []
+    assert admin_api.messages_containing(marker) == []
 
 
 def test_a_form_that_asks_for_a_captcha_shows_the_widget_on_its_page_and_in_its_snippet(
-        tab: Tab, captcha_stack: dict[str, Any], captcha_admin: Api) -> None:
+        tab: Tab, stack: dict[str, Any], admin_api: Api) -> None:
     form_id = f"e2e-{uuid.uuid4().hex[:10]}"
     fields = [{"name": "email", "label": "Email", "type": "email", "required": True}]
-    captcha_admin.ok("PUT", f"/dashboard/forms/{form_id}",
+    admin_api.ok("PUT", f"/dashboard/forms/{form_id}",
                      {"name": "Guarded", "captcha": True, "fields": fields})
-    captcha_admin.ok("PUT", f"/dashboard/forms/{form_id}-open",
+    admin_api.ok("PUT", f"/dashboard/forms/{form_id}-open",
                      {"name": "Open", "captcha": False, "fields": fields})
     page = tab.page
     page.route(TURNSTILE_SCRIPT, lambda route: route.fulfill(
         status=200, content_type="text/javascript", body=stand_in_widget(LOCAL_CAPTCHA_TOKEN)))
 
-    page.goto(f"{captcha_stack['webUrl']}/form.html?form={form_id}-open")
+    page.goto(f"{stack['webUrl']}/form.html?form={form_id}-open")
     expect(page.locator("form#form")).to_be_visible()
     expect(page.locator(".cf-turnstile")).to_have_count(0)
 
-    page.goto(f"{captcha_stack['webUrl']}/form.html?form={form_id}")
+    page.goto(f"{stack['webUrl']}/form.html?form={form_id}")
     expect(page.locator("form#form .cf-turnstile")).to_have_attribute(
-        "data-rendered", captcha_stack["captcha"]["siteKey"])
+        "data-rendered", stack["captcha"]["siteKey"])
     page.get_by_label("Email").fill("guarded@example.com")
     with page.expect_request(lambda r: r.method == "POST" and f"/forms/{form_id}" in r.url) as post:
         page.get_by_role("button", name="Send").click()
     assert post.value.post_data_json["captchaToken"] == LOCAL_CAPTCHA_TOKEN
     expect(page.locator("#form-success")).to_be_visible()
-    stored = captcha_admin.ok("GET", f"/dashboard/messages?status=new&form={form_id}").body
+    stored = admin_api.ok("GET", f"/dashboard/messages?status=new&form={form_id}").body
     assert len(stored["items"]) == 1
 
     # The snippet carries the provider's widget and script for this form only.
-    admin = next(u for u in captcha_stack["users"] if demo_role(u) == "admin")
-    sign_in(tab, captcha_stack, admin)
+    admin = demo_accounts(stack)["admin"]
+    sign_in(tab, stack, admin)
     page.locator("#view-dashboard").wait_for()
     page.click("#tab-forms")
     page.locator(f'#forms-rows tr[data-id="{form_id}"]').get_by_role(
         "button", name=f"HTML snippet {form_id}").click()
     snippet = page.locator("#form-snippet-code").input_value()
-    site_key = captcha_stack["captcha"]["siteKey"]
+    site_key = stack["captcha"]["siteKey"]
     assert f'<div class="cf-turnstile" data-sitekey="{site_key}"></div>' in snippet
     assert f'<script src="{TURNSTILE_SCRIPT}" async defer></script>' in snippet
     page.click("#form-snippet-close")

@@ -1,6 +1,5 @@
 """The Audit tab: an admin's changes, newest first, filtered by action and by
-actor, never showing a message's text or the visitor's address. On a stack of its
-own (tests/e2e/own_stack.py): the newest entry must be this test's."""
+actor, never showing a message's text or the visitor's address."""
 from __future__ import annotations
 
 import uuid
@@ -8,11 +7,10 @@ from typing import Any
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import Tab
-from tests.e2e.own_stack import admin_api, demo, stack
+from tests.e2e.conftest import Tab, stack_fixture
 from tests.e2e.support import Api, http
 
-__all__ = ["admin_api", "demo", "stack"]
+stack = stack_fixture()  # of its own: the newest entry must be this test's
 
 
 def _open_audit(page: Page) -> None:

@@ -13,15 +13,13 @@ from typing import Any
 
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.conftest import Tab, sign_in
-from tests.e2e.own_stack import admin_api, demo, stack
+from tests.e2e.conftest import Tab, sign_in, stack_fixture
 from tests.e2e.support import Api, post_contact, reload_messages, show_messages
 from tests.e2e.test_accounts import admin_with_password
 from tests.support.totp import fresh_totp
 
-# A stack of its own (tests/e2e/own_stack.py): the shared one's contact rate limit
-# is kept for the tests that need it.
-__all__ = ["admin_api", "demo", "stack"]
+# A stack of its own: its tests read the header's counters and export every message.
+stack = stack_fixture()
 
 
 def _row(page: Page, message_id: str) -> Any:

@@ -5,14 +5,12 @@ escaped, and the right inputs for every field. On a phone too."""
 from __future__ import annotations
 
 import uuid
-from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import Browser, Locator, Page, expect
 
-from tests.e2e.conftest import Tab, running_stack
-from tests.e2e.support import Api, cognito_sign_in, open_forms
-from tests.support.cognito import demo_role
+from tests.e2e.conftest import Tab, stack_fixture
+from tests.e2e.support import Api, demo_accounts, open_forms, signed_in_admin
 
 # The snippet parsed as a browser parses it: what each control is.
 PARSE_SNIPPET = """(html) => {
@@ -326,31 +324,34 @@ def test_the_forms_panel_on_a_phone(browser: Browser, stack: dict[str, Any],
         context.close()
 
 
+# A stack of its own for the 51st form: filling the cap would leave the shared one
+# without room.
+stack_to_fill = stack_fixture(name="stack_to_fill")
+
+
 def test_the_51st_form_is_refused_and_the_editor_says_why(browser: Browser,
-                                                          tmp_path: Path) -> None:
-    # A stack of its own: filling the cap would leave the shared one without room.
-    with running_stack(tmp_path) as stack:
-        admin = next(u for u in stack["users"] if demo_role(u) == "admin")
-        api = Api(stack["apiUrl"], cognito_sign_in(stack, admin["username"],
-                                                   admin["password"])["IdToken"])
-        one = {"name": "Filler", "fields": [{"name": "email", "label": "Email", "type": "email"}]}
-        for n in range(49):  # the contact form is the 50th
-            api.ok("PUT", f"/dashboard/forms/filler-{n}", one)
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        try:
-            tab = Tab(context.new_page())
-            page = tab.page
-            open_forms(page, stack=stack, account=admin)
-            page.click("#form-new")
-            page.fill("#form-id", "one-too-many")
-            page.fill("#form-name", "One too many")
-            with page.expect_response(lambda r: r.request.method == "PUT") as answer:
-                page.click("#form-save")
-            assert answer.value.status == 409
-            expect(page.locator("#form-editor-error")).to_contain_text(
-                "A site has at most 50 forms, the contact form included: delete one you no "
-                "longer use first.")
-            expect(page.locator("#form-editor")).to_be_visible()
-            assert api.call("GET", "/dashboard/forms/one-too-many").status == 404
-        finally:
-            context.close()
+                                                          stack_to_fill: dict[str, Any]) -> None:
+    stack = stack_to_fill
+    admin = demo_accounts(stack)["admin"]
+    api = signed_in_admin(stack)
+    one = {"name": "Filler", "fields": [{"name": "email", "label": "Email", "type": "email"}]}
+    for n in range(49):  # the contact form is the 50th
+        api.ok("PUT", f"/dashboard/forms/filler-{n}", one)
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        tab = Tab(context.new_page())
+        page = tab.page
+        open_forms(page, stack=stack, account=admin)
+        page.click("#form-new")
+        page.fill("#form-id", "one-too-many")
+        page.fill("#form-name", "One too many")
+        with page.expect_response(lambda r: r.request.method == "PUT") as answer:
+            page.click("#form-save")
+        assert answer.value.status == 409
+        expect(page.locator("#form-editor-error")).to_contain_text(
+            "A site has at most 50 forms, the contact form included: delete one you no "
+            "longer use first.")
+        expect(page.locator("#form-editor")).to_be_visible()
+        assert api.call("GET", "/dashboard/forms/one-too-many").status == 404
+    finally:
+        context.close()

@@ -12,10 +12,7 @@ from urllib.parse import quote
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import Tab
-from tests.e2e.own_stack import admin_api, demo, stack
 from tests.e2e.support import Api, open_message, post_contact, reload_messages
-
-__all__ = ["admin_api", "demo", "stack"]  # a stack of its own (tests/e2e/own_stack.py)
 
 
 def test_person_view_downloads_then_erases_after_the_address_is_typed(

@@ -1,10 +1,7 @@
 """Triage in the dashboard (issue 24, parts 2 and 3): a checkbox per row,
 "select all on this page", every matching message acted on in batches of at
 most 100 with a progress bar, and a search box (debounced, with a clear
-button, and "no results" explained), on a desktop and on a phone.
-
-These tests post more messages than the contact form's rate limit lets one
-address send, so they run on a stack of their own (tests/e2e/own_stack.py)."""
+button, and "no results" explained), on a desktop and on a phone."""
 from __future__ import annotations
 
 import json
@@ -13,11 +10,12 @@ from typing import Any
 
 from playwright.sync_api import Browser, Page, Request, expect
 
-from tests.e2e.conftest import Tab, sign_in
-from tests.e2e.own_stack import admin_api, demo, stack
+from tests.e2e.conftest import Tab, sign_in, stack_fixture
 from tests.e2e.support import Api, http
 
-__all__ = ["admin_api", "demo", "stack"]  # this module's own stack (tests/e2e/own_stack.py)
+# A stack of its own: it posts over a hundred messages, and "select all" counts
+# every message of a view.
+stack = stack_fixture()
 
 
 def _send(stack: dict[str, Any], text: str, **fields: str) -> str:
