@@ -28,7 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from chalicelib.audit.entry import Target
+from chalicelib.audit.entry import Target, count_of
 from chalicelib.audit.hashing import erased_address
 from chalicelib.audit.log import Audited
 from chalicelib.core.domain_errors import RecordNotFound
@@ -49,9 +49,15 @@ BUDGET = 100
 ERASE = "person.erase"  # its audit entry's action
 
 
+# Each kind's words in a summary: one, many.
+_WORDS = {MESSAGES: ("message", "messages"), REPLIES: ("reply", "replies"),
+          USERS: ("user", "users"), DELIVERIES: ("delivery", "deliveries"),
+          IDEMPOTENCY_RECORDS: ("idempotency record", "idempotency records")}
+
+
 def _summary(counts: Counter[str], complete: bool) -> str:
     """Counts only: never the address, nor anything the records held."""
-    erased = ", ".join(f"{counts[kind]} {kind}" for kind in KINDS)
+    erased = ", ".join(count_of(counts[kind], *_WORDS[kind]) for kind in KINDS)
     return f"erased {erased}" + ("" if complete else "; more left for the next call")
 
 

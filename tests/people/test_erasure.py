@@ -214,7 +214,7 @@ def test_each_erasure_that_erased_anything_is_audited_by_a_hash_of_the_address(
     entry = entries[0]
     assert entry["target"] == {"type": "person",
                                "id": erased_address(ADA, services.audit_salt())}
-    assert entry["summary"].startswith("erased 2 messages, 2 replies, 1 users")
+    assert entry["summary"].startswith("erased 2 messages, 2 replies, 1 user,")
     assert "ada" not in json.dumps(entry).lower().replace(
         json.dumps(entry["actor"]).lower(), "")
     # Nothing left: nothing erased, nothing recorded.
