@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from playwright.sync_api import expect
+from playwright.sync_api import Browser, expect
 
-from tests.e2e.conftest import Tab
-from tests.e2e.support import Api, open_message, post_contact, reload_messages
+from tests.e2e.conftest import Tab, sign_in
+from tests.e2e.support import PAST_THE_EDGE, Api, open_message, post_contact, reload_messages
 
 
 def test_person_view_downloads_then_erases_after_the_address_is_typed(
@@ -62,3 +62,40 @@ def test_person_view_downloads_then_erases_after_the_address_is_typed(
     left = admin_api.ok("GET", f"/dashboard/people/{quote(address, safe='')}").body
     assert left["messages"] == [] and left["idempotencyRecords"] == []
     assert admin_tab.errors == []
+
+
+def test_the_person_view_is_usable_on_a_375_px_phone(
+        browser: Browser, stack: dict[str, Any], demo: dict[str, Any], admin_api: Api) -> None:
+    # A long address: the widest thing the view shows.
+    address = f"margaret.hamilton.{uuid.uuid4().hex[:8]}@apollo-guidance.example.com"
+    post_contact(stack, "A first question from a phone", name="Grace", email=address)
+    message_id = post_contact(stack, "A second question from a phone", name="Grace",
+                              email=address)
+    context = browser.new_context(viewport={"width": 375, "height": 812}, is_mobile=True,
+                                  device_scale_factor=2)
+    try:
+        context.set_default_timeout(10_000)
+        page = context.new_page()
+        tab = Tab(page)
+        page.on("pageerror", lambda error: tab.errors.append(str(error)))
+        sign_in(tab, stack, demo["admin"])
+        reload_messages(page)
+        open_message(page, message_id).locator(".person-link").click()
+        expect(page.locator("#panel-person")).to_be_visible()
+        expect(page.locator("#person-address")).to_have_text(address)
+        expect(page.locator(".person-messages tbody tr")).to_have_count(2)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375
+        assert page.evaluate(PAST_THE_EDGE, "#panel-person td, #panel-person th, "
+                                            "#panel-person button, #person-address") == []
+        tab.screenshot("person-phone")
+        # Usable: the erase confirmation fits too, and takes the typed address.
+        page.click("#person-erase")
+        page.fill("#person-erase-typed", address)
+        expect(page.locator("#person-erase-go")).to_be_enabled()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375
+        assert page.evaluate(PAST_THE_EDGE, "#person-erase-confirm input, "
+                                            "#person-erase-confirm button") == []
+        page.locator("#person-erase-cancel").click()
+        assert tab.errors == []
+    finally:
+        context.close()
