@@ -7,6 +7,8 @@ path) and adds the response headers in one place, `http.pipeline`.
 """
 from __future__ import annotations
 
+from typing import Any
+
 import msgspec
 
 # Every request header a route reads (its @responds `headers`) must be here, or
@@ -33,7 +35,7 @@ class CorsPolicy(msgspec.Struct, frozen=True):
         self.add_response_headers(headers, origin)
         return headers
 
-    def add_response_headers(self, headers: dict[str, str], origin: str | None) -> None:
+    def add_response_headers(self, headers: dict[str, Any], origin: str | None) -> None:
         """response_headers(origin), written into `headers` (on every response:
         no dict built and merged)."""
         # Vary goes on every response, allowed or not, so a shared cache never
