@@ -261,7 +261,8 @@ def report(run: dict[str, Any]) -> str:
         "",
         "Each answers the same API Gateway REST events (bench/events.py), doing the same work "
         "(bench/peers/README.md): `GET /health`; `GET /users/{id}` (a GetItem); `POST /users` "
-        "invalid (field errors) and valid (a three-item TransactWriteItems); `GET /users` "
+        "invalid (field errors) and valid (a TransactWriteItems of four parts: the user, its "
+        "email claim, a counter and the audit entry recording who created it); `GET /users` "
         "(a one-page GSI Query).",
         "",
     ]
@@ -319,9 +320,11 @@ def report(run: dict[str, Any]) -> str:
                               f"{ratio_text(by_name['frontdesk'], by_name[peer])} | "
                               f"{SHOWN[decided[route, peer]]} |")
     lines += ["", "| goal | measured | |", "|---|---|---|", *warm_goals]
-    lines += ["", "DynamoDB calls per request, counted on every batch of every candidate "
-              "(the run stops if a candidate's differ from the others' or from its own earlier "
-              "batches'):", "", "| route | " + " | ".join(LABELS[n] for n in NAMES) + " |",
+    lines += ["", "DynamoDB calls per request, counted on every batch of every candidate, "
+              "with each transaction's parts (the run stops if a candidate's differ from the "
+              "others' or from its own earlier batches', or if a transaction's part writes "
+              "other attributes than the others' do):", "",
+              "| route | " + " | ".join(LABELS[n] for n in NAMES) + " |",
               "|---|" + "---|" * len(NAMES)]
     for route, by_name in run["warm"]["calls"].items():
         cells = [", ".join(f"{op} × {n:g}" for op, n in by_name[n].items()) or "none"

@@ -45,7 +45,9 @@ def new_user() -> Response:
     problems = _problems(body)
     if problems:
         return Response({"error": {"code": "validation_failed", "details": problems}}, status_code=400)
-    user = create_user(body["name"], body["email"], body.get("age"))
+    context = app.current_request.context
+    user = create_user(body["name"], body["email"], body.get("age"),
+                       context["authorizer"]["claims"], context["requestId"])
     return Response(user, status_code=201, headers={"Location": f"/users/{user['id']}"})
 
 
