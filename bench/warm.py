@@ -59,7 +59,10 @@ BATCH = {"GET /health": 2000, "GET /users/{id}": 300, "POST /users invalid": 100
          "POST /users valid": 20, "GET /users": 100}
 
 
-def main(out_path: str, rounds: int, first_round: int = 0) -> None:
+def main(out_path: str, rounds: int, first_round: int = 0, until: float | None = None,
+         at_least: int = 1) -> None:
+    """Up to `rounds` rounds; none starts after `until` (epoch seconds) once
+    `at_least` have run (bench/run.py keeps `make bench` within its time)."""
     os.environ.update(environment())
     add_paths()
     from moto import mock_aws
@@ -117,6 +120,11 @@ def main(out_path: str, rounds: int, first_round: int = 0) -> None:
                 raise SystemExit(f"{route}: the candidates make different DynamoDB calls per "
                                  f"request: {by_name} {written[route]}")
         for round_index in range(first_round, first_round + rounds):
+            if round_index - first_round >= at_least and until is not None and \
+                    time.time() > until:
+                print(f"  warm rounds stopped at {round_index - first_round}: time",
+                      file=sys.stderr)
+                break
             order = NAMES[round_index % len(NAMES):] + NAMES[:round_index % len(NAMES)]
             for route, count in BATCH.items():
                 for name in order:
@@ -128,6 +136,9 @@ def main(out_path: str, rounds: int, first_round: int = 0) -> None:
 
 
 if __name__ == "__main__":
-    # out_path rounds [first_round]: the first round's index sets the rotation, so
-    # a run continued in a new process goes on where the last one stopped.
-    main(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]) if len(sys.argv) > 3 else 0)
+    # out_path rounds [first_round [until at_least]]: the first round's index sets
+    # the rotation, so a run continued in a new process goes on where the last one
+    # stopped.
+    main(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]) if len(sys.argv) > 3 else 0,
+         float(sys.argv[4]) if len(sys.argv) > 4 else None,
+         int(sys.argv[5]) if len(sys.argv) > 5 else 1)

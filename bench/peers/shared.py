@@ -108,3 +108,70 @@ def list_users(cursor: str | None) -> dict[str, Any]:
     next_cursor = (base64.urlsafe_b64encode(page[-1]["id"].encode()).decode()
                    if len(items) > PAGE else None)
     return {"items": page, "nextCursor": next_cursor}
+
+
+# POST /contact as Frontdesk's contact form takes it (bench/first_contact.py).
+CONTACT_FIELDS = (("name", "Name", "text"), ("email", "Email", "email"),
+                  ("message", "Message", "textarea"))
+MESSAGE_DAYS = 365  # how long Frontdesk keeps a message
+RATE_LIMIT, RATE_WINDOW = 5, 600  # contact posts per client and window (seconds)
+
+
+def submit_contact(values: dict[str, str], source_ip: str) -> dict[str, str]:
+    """What Frontdesk's POST /contact asks of DynamoDB, in the same calls: the
+    form's definition and the spam rules read (the floor reads both and, with
+    neither stored, takes the built-in form and no rules, as Frontdesk does),
+    then one transaction storing the message, its owner notification, the
+    counters and the client's rate-limit charge (conditional: RateExceeded
+    when the window is full, as a ConditionalCheckFailed)."""
+    for key in ({"pk": {"S": "FORMS"}, "sk": {"S": "FORM#contact"}},
+                {"pk": {"S": "SPAMRULES"}, "sk": {"S": "SPAMRULES"}}):
+        dynamodb.get_item(TableName=TABLE, Key=key, ConsistentRead=True)
+    message_id = uuid.uuid4().hex.upper()
+    written = time.time()
+    now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(written))
+    expires = {"N": str(int(written) + MESSAGE_DAYS * 86_400)}
+    fields = {"L": [{"M": {"name": {"S": name}, "label": {"S": label}, "type": {"S": kind},
+                           "value": {"S": values[name]}}} for name, label, kind in CONTACT_FIELDS]}
+    sender = hashlib.sha256(values["email"].lower().encode()).hexdigest()[:32]
+    window = int(written // RATE_WINDOW) * RATE_WINDOW
+    client = hashlib.sha256(source_ip.encode()).hexdigest()[:32]
+    dynamodb.transact_write_items(TransactItems=[
+        _new({"pk": {"S": f"MSG#{message_id}"}, "sk": {"S": "DELIVERY#notification"},
+              "type": {"S": "delivery"}, "kind": {"S": "notification"}, "id": {"S": message_id},
+              "record": {"S": "MSG"}, "status": {"S": "pending"}, "attempts": {"N": "0"},
+              "nextAt": {"S": now}, "createdAt": {"S": now},
+              "payload": {"M": {"id": {"S": message_id}, "name": {"S": values["name"]},
+                                "email": {"S": values["email"]},
+                                "message": {"S": values["message"]}, "createdAt": {"S": now},
+                                "formId": {"S": "contact"}, "formName": {"S": "Contact"},
+                                "fields": fields}},
+              "gsi2pk": {"S": "DUE#notification"}, "gsi2sk": {"S": f"{now}#{message_id}"},
+              "expiresAt": expires}),
+        _new({"pk": {"S": f"MSG#{message_id}"}, "sk": {"S": "MSG"},
+              "gsi1pk": {"S": "MSGS#new"}, "gsi1sk": {"S": message_id},
+              "gsi2pk": {"S": "FORMMSGS#contact#new"}, "gsi2sk": {"S": message_id},
+              "gsi3pk": {"S": f"SENDER#{sender}"}, "gsi3sk": {"S": f"new#{message_id}"},
+              "type": {"S": "message"}, "id": {"S": message_id}, "name": {"S": values["name"]},
+              "email": {"S": values["email"]}, "message": {"S": values["message"]},
+              "status": {"S": "new"}, "createdAt": {"S": now}, "updatedAt": {"S": now},
+              "replyCount": {"N": "0"}, "notifyStatus": {"S": "pending"},
+              "notifyAttempts": {"N": "0"}, "notifyNextAt": {"S": now},
+              "formId": {"S": "contact"}, "fields": fields, "formName": {"S": "Contact"},
+              "expiresAt": expires}),
+        {"Update": {"TableName": TABLE, "Key": {
+            "pk": {"S": f"STATS#{random.randrange(COUNTER_SHARDS)}"}, "sk": {"S": "STATS"}},
+                    "UpdateExpression": "ADD #new :one, #pending :one",
+                    "ExpressionAttributeNames": {"#new": "messagesNew",
+                                                 "#pending": "notificationsPending"},
+                    "ExpressionAttributeValues": {":one": {"N": "1"}}}},
+        {"Update": {"TableName": TABLE, "Key": {
+            "pk": {"S": f"RATE#{client}#{window}"}, "sk": {"S": "RATE"}},
+                    "UpdateExpression": "SET #expires = :expires ADD #count :one",
+                    "ConditionExpression": "attribute_not_exists(#count) OR #count < :limit",
+                    "ExpressionAttributeNames": {"#expires": "expiresAt", "#count": "count"},
+                    "ExpressionAttributeValues": {
+                        ":expires": {"N": str(window + RATE_WINDOW + 60)}, ":one": {"N": "1"},
+                        ":limit": {"N": str(RATE_LIMIT)}}}},
+    ])
+    return {"id": message_id, "status": "received"}
