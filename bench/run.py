@@ -41,9 +41,11 @@ import sys
 import tempfile
 import time
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import cost_model
 import import_costs
 import package_sizes
 from candidates import BENCH_DIR, FLOOR, LABELS, NAMES, PROJECT_DIR, TABLE, add_paths, environment
@@ -418,7 +420,7 @@ def report(run: dict[str, Any]) -> str:
                      f"{row['scan_items']:,} | {row['scan_requests']} |")
     if run.get("search"):
         lines += search_cost_section(run["search"])
-    lines.append("")
+    lines += ["", *cost_model.from_run(run)]
     return "\n".join(lines)
 
 
@@ -583,9 +585,14 @@ def main() -> None:
               + " / ".join(f"{x:.2f}" for x in os.getloadavg()) + "\n")
         print("\n".join(cold_start_section(run)))
         return
-    print("memory", file=sys.stderr)
-    run["memory"] = memory(memory_requests)
-    phase_done("memory")
+    # Memory, and what DynamoDB reads, are counted, not timed: the three run
+    # side by side (the tables' seeding takes minutes on a loaded machine).
+    print("memory, DynamoDB cost, search cost", file=sys.stderr)
+    with ThreadPoolExecutor(3) as pool:
+        measuring = {"memory": pool.submit(memory, memory_requests),
+                     "dynamodb": pool.submit(dynamodb_cost), "search": pool.submit(search_cost)}
+        run.update({name: future.result() for name, future in measuring.items()})
+    phase_done("memory, DynamoDB and search cost")
     print("warm requests", file=sys.stderr)
     run["warm"] = {}
     warm(rounds, run["warm"], until=until("warm"), at_least=at_least)
@@ -601,12 +608,6 @@ def main() -> None:
     run["import_runs"] = min(len(v) for v in run["imports"]["samples"].values())
     run["imports"] = run["imports"]["medians"]
     phase_done("import costs")
-    print("dynamodb cost", file=sys.stderr)
-    run["dynamodb"] = dynamodb_cost()
-    phase_done("DynamoDB cost")
-    print("search cost", file=sys.stderr)
-    run["search"] = search_cost()
-    phase_done("search cost")
     run["load_end"] = " / ".join(f"{x:.2f}" for x in os.getloadavg())
     run["minutes"] = (time.time() - started) / 60
     kept = RESULTS.read_text().partition(KEPT)[2] if RESULTS.exists() else ""
