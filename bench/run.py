@@ -83,6 +83,9 @@ UNZIPPED = PROJECT_DIR / "build" / "bench" / "unzipped"
 CONTACT_FLOOR, CONTACT_DEPLOYED = "contact-floor", "contact-deployed"
 CONTACT_NAMES = (CONTACT_FLOOR, CONTACT_DEPLOYED)
 COLD_RUNS = (*COLD_NAMES, *CONTACT_NAMES)
+# The DynamoDB calls of the first contact post made in this run, which every
+# other must make too.
+_CONTACT_CALLS: dict[str, list[str]] = {}
 
 
 # -- statistics ----------------------------------------------------------------
@@ -184,6 +187,12 @@ def cold_starts(rounds: int, endpoint: str, user_id: str,
                 sample = json.loads(Path(out.name).read_text())
             if sample["status"] != expected:
                 raise SystemExit(f"{name}: its first request answered {sample['status']}")
+            made = sample.pop("calls", None)
+            if made is not None:  # the first contact post: every candidate's calls alike
+                first = _CONTACT_CALLS.setdefault("first", made)
+                if made != first:
+                    raise SystemExit(f"{name}: the first contact post made other DynamoDB "
+                                     f"calls than the other candidate's: {made}, not {first}")
             samples[name].append(sample)
         print(f"  cold start round {round_index + 1}", file=sys.stderr)
 
@@ -511,7 +520,9 @@ def first_contact_section(cold: dict[str, list[dict[str, float]]]) -> list[str]:
              ".pyc); the floor has a contact route making Frontdesk's DynamoDB calls "
              "(bench/peers/shared.py): the form's definition and the spam rules read, then one "
              "transaction of the message, its notification, the counters and the rate-limit "
-             "charge. Each process posts from its own client address. CPU time is the "
+             "charge (every post's calls, with each transaction part's attributes, are "
+             "compared: the run stops if they differ). Each process posts from its own "
+             "client address. CPU time is the "
              "process's since it began; wall time from just before it was started.", "",
              "| candidate | wall time | CPU time | peak RSS |", "|---|---|---|---|"]
     for name, label in ((CONTACT_FLOOR, LABELS[FLOOR]),
