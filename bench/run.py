@@ -315,7 +315,8 @@ def report(run: dict[str, Any]) -> str:
               "**As Lambda runs them.** During the cold starts and the warm batches every "
               "candidate's stdout is a pipe read by another process, and each write is flushed "
               "at once, as Lambda's bootstrap does with its `Unbuffered` wrapper "
-              "(bench/lambda_stdout.py): Frontdesk's two lines a request each cost a system call. "
+              "(bench/lambda_stdout.py): Frontdesk's one line a request (its access record "
+              "and EMF metrics) costs a system call. "
               f"The run uses Python {m['python']}, the minor version of the runtime `make deploy` "
               f"chooses ({m['runtime']}, infra/runtime.py).", "",
               "**Verdicts** (bench/verdicts.py). Every ratio is the median of the per-round "
