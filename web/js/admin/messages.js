@@ -337,8 +337,8 @@ export class MessagesPanel {
   /**
    * The files the message's file fields brought: each with its type's icon,
    * its name and size, and a download. The API answers a download with a
-   * presigned address valid 5 minutes, which S3 serves as a download (never
-   * shown in the page), so each click asks for a fresh one.
+   * signed address on the files distribution valid 5 minutes, which serves it
+   * as a download (never shown in the page), so each click asks for a fresh one.
    */
   attachments(message) {
     const list = el('ul', {className: 'attachment-list'}, ...message.attachments.map((file, index) =>
