@@ -94,3 +94,22 @@ def test_the_dashboard_on_a_phone_shows_cards_with_whole_words(
         tab.screenshot("dashboard-phone-users")
     finally:
         context.close()
+
+
+def test_every_tab_fits_a_small_phone_without_sideways_scrolling(
+        browser: Browser, stack: dict[str, Any], demo: dict[str, Any]) -> None:
+    # 360 px is the narrowest common phone: four tabs at their desktop padding
+    # spilled 5 px past it and the whole page scrolled sideways.
+    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True)
+    try:
+        page = context.new_page()
+        sign_in(Tab(page), stack, demo["admin"])
+        expect(page.locator("#messages-rows tr").first).to_be_visible()
+        for tab in ("messages", "forms", "users", "audit"):
+            page.click(f"#tab-{tab}")
+            expect(page.locator(f"#tab-{tab}")).to_have_attribute("aria-current", "true")
+            assert page.evaluate("document.documentElement.scrollWidth") <= 360, tab
+            box = page.locator(f"#tab-{tab}").bounding_box()
+            assert box and box["x"] >= 0 and box["x"] + box["width"] <= 360, (tab, box)
+    finally:
+        context.close()
