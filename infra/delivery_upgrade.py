@@ -195,7 +195,7 @@ class Upgrade:
         unchanged = self._unchanged(shape, item)
         if shape.kind is NOTIFICATION:
             # GSI2 passes from the mail to the message's list by form, on the
-            # status read (infra/form_index_upgrade.py lists the others).
+            # status read (infra/index_upgrades.py lists the others).
             listing = keys.form_message_listing(str(item.get("formId", CONTACT_ID)),
                                                 str(item["status"]), str(item["id"]))
             unchanged = unchanged & attr("status").eq(item["status"])

@@ -8,11 +8,10 @@ and its route of form.html?form=<id> must name a new API)
 -> gateway responses -> a new deployment -> the usage plan on the stage ->
 the table's data upgraded to what the new functions read, by backfills
 (infra/backfill.py: resumable Scans; deliveries stored in an older shape
-rewritten: infra/delivery_upgrade.py; messages stored before forms listed by
-form: infra/form_index_upgrade.py; messages stored before the sender index
-listed by sender: infra/sender_index_upgrade.py; users stored before a person's
-data was indexed listed by email: infra/person_index_upgrade.py; every message's expiry brought
-to the retention in force: infra/retention_backfill.py) ->
+rewritten: infra/delivery_upgrade.py; records stored before an index given
+their place in it, by form, by sender, a user by email, a message by the
+other addresses its email fields name: infra/index_upgrades.py; every
+message's expiry brought to the retention in force: infra/retention_backfill.py) ->
 web/ and its config.json to the site's bucket, changed paths invalidated ->
 the site's and the API's addresses printed.
 """
@@ -47,11 +46,9 @@ from infra.audit_salt import ensure_audit_salt
 from infra.backfill import Progress, Report
 from infra.delivery_upgrade import Upgrade
 from infra.files_key import FilesKey, ensure_files_key
-from infra.form_index_upgrade import FormIndexUpgrade
-from infra.person_index_upgrade import PersonIndexUpgrade
+from infra.index_upgrades import UPGRADES, run_upgrade
 from infra.retention_backfill import RetentionBackfill
 from infra.runtime import LAMBDA_RUNTIME, runtime_problem
-from infra.sender_index_upgrade import SenderIndexUpgrade
 from infra.site import cognito_endpoint, site_headers
 from infra.stages import (
     PROJECT_DIR,
@@ -347,12 +344,9 @@ def deploy(stage_name: str, *, aws: AwsClients, chalice: ChaliceRunner,
     if aws.dynamodb is not None:
         under_way = backfill_progress(say)
         say(f"      data: {upgrade_data(aws.dynamodb, outputs['TableName'], under_way)}")
-        say("      data: " + FormIndexUpgrade(aws.dynamodb, outputs["TableName"],
-                                              report=under_way).run().summary())
-        say("      data: " + SenderIndexUpgrade(aws.dynamodb, outputs["TableName"],
-                                                 report=under_way).run().summary())
-        say("      data: " + PersonIndexUpgrade(aws.dynamodb, outputs["TableName"],
-                                                 report=under_way).run().summary())
+        for index_upgrade in UPGRADES:
+            say("      data: " + run_upgrade(aws.dynamodb, outputs["TableName"], index_upgrade,
+                                             report=under_way).summary())
         say("      data: " + RetentionBackfill(aws.dynamodb, outputs["TableName"],
                                                Retention(stage.retention_days,
                                                          spam_days=stage.spam_retention_days),

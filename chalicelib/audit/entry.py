@@ -75,6 +75,12 @@ class AuditEntry(msgspec.Struct, frozen=True):
                    request_id=str(item["requestId"]), summary=str(item["summary"]))
 
 
+def count_of(n: int, one: str, many: str | None = None) -> str:
+    """`n` things in a summary, the noun agreeing with it: "1 reply",
+    "0 replies", "2 replies" (`many` defaults to `one` + "s")."""
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
 def short(summary: str) -> str:
     """A summary cut to SUMMARY_MAX characters."""
     return summary if len(summary) <= SUMMARY_MAX else summary[:SUMMARY_MAX - 1] + "…"

@@ -1,6 +1,7 @@
 """MessageStore: messages (posts to any form) in the single table.
 
-- Create: one transaction puts the message and the deliveries it asks for
+- Create: one transaction puts the message, its mentions in the person index
+  (chalicelib/contact/mentions.py), and the deliveries it asks for
   (the owner's mail, and the chat post on a stage that posts; each pending,
   due now, summarised on the message: chalicelib/outbox/kinds.py `request`),
   moves the counters, and, with an Idempotency-Key, remembers the answer
@@ -17,7 +18,7 @@
 - Status change (to what Message.status_after makes of the request) and
   delete: conditional on the state just read, with the
   counters moved in the same transaction; a concurrent change means read again.
-  A delete takes the message's deliveries with it (`discard_all`), and its
+  A delete takes the message's deliveries (`discard_all`) and mentions with it, and its
   attachments' files (chalicelib/attachments/files.py): every delete of a
   message, one or many, or a person's, is this one.
 """
@@ -39,6 +40,7 @@ from chalicelib.audit.log import PART as AUDIT_PART
 from chalicelib.audit.log import Audited
 from chalicelib.autoresponder.decision import Verdict
 from chalicelib.autoresponder.plan import plan
+from chalicelib.contact.mentions import mention_deletes, mention_puts
 from chalicelib.contact.model import (
     ALL_STATUSES,
     HELD,
@@ -218,6 +220,7 @@ class MessageStore:
                                                        now=moment,
                                                        taken_over=DUPLICATE in reasons)
             parts["message"] = {"Put": put(self._table, item, condition=attr(PK).not_exists())}
+            parts.update(mention_puts(self._table, message))
             parts.update(claim_parts(self._table, attachments, message_id=message.id,
                                      now=int(moment.timestamp())))
             parts["counters"] = counter_update(self._table, **counted)
@@ -375,7 +378,7 @@ class MessageStore:
             if deliveries.record_condition is not None:
                 condition = condition & deliveries.record_condition
             parts = {
-                **(attached or {}), **deliveries.parts,
+                **(attached or {}), **deliveries.parts, **mention_deletes(self._table, current),
                 "message": {"Delete": delete(self._table, keys.message(message_id),
                                              condition=condition)},
                 "counters": counter_update(self._table, **deltas),

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from chalicelib.audit.entry import Target
+from chalicelib.audit.entry import Target, count_of
 from chalicelib.audit.log import PART as AUDIT_PART
 from chalicelib.audit.log import Audited
 from chalicelib.contact.model import REPLIED, SPAM, Message, Notification
@@ -131,7 +131,7 @@ class ReplyStore:
             if audited is not None:
                 parts[AUDIT_PART] = audited.part(
                     "reply.create", Target("message", message_id),
-                    f"reply {reply.id} ({len(body)} characters) queued to be mailed; "
+                    f"reply {reply.id} ({count_of(len(body), 'character')}) queued to be mailed; "
                     f"the message was {current.status}")
             try:
                 transact_write(self._client, parts, order=self._part_order)

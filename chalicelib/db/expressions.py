@@ -114,6 +114,13 @@ def delete(table: str, key: Mapping[str, Any], *,
                         condition)
 
 
+def check(table: str, key: Mapping[str, Any], *, condition: Condition) -> dict[str, Any]:
+    """A transaction's ConditionCheck: it writes nothing, and the transaction
+    holds only if `condition` holds on the item."""
+    return _conditioned({"TableName": table, "Key": to_item(dict(key))}, Placeholders(),
+                        condition)
+
+
 def update(table: str, key: Mapping[str, Any], *, set: Mapping[str, Any] | None = None,  # noqa: A002
            add: Mapping[str, Any] | None = None, remove: Iterable[str] = (),
            condition: Condition | None = None) -> dict[str, Any]:

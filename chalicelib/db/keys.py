@@ -52,7 +52,7 @@ def form_message_listing(form_id: str, status: str, message_id: str) -> Key:
     """GSI2: one partition per form and status, newest first by id (the
     dashboard's list filtered by form); a status change moves the message to
     another partition. Messages stored before forms were get theirs from the
-    deploy's data upgrade (infra/form_index_upgrade.py)."""
+    deploy's data upgrade (infra/index_upgrades.py)."""
     return {GSI2_PK: form_message_list(form_id, status), GSI2_SK: message_id}
 
 
@@ -69,7 +69,7 @@ def sender_message_listing(address: str, status: str, message_id: str) -> Key:
     first by id, so one status's messages are one range of it and a status
     change moves the message within its partition. Messages stored before
     the index have their keys from the deploy's data upgrade
-    (infra/sender_index_upgrade.py)."""
+    (infra/index_upgrades.py)."""
     return {GSI3_PK: sender_messages(address), GSI3_SK: sender_status_prefix(status) + message_id}
 
 
@@ -90,12 +90,26 @@ def sender_status_prefix(status: str) -> str:
 PERSON_USER = "USER#"  # a user record with that email
 PERSON_IDEMPOTENCY = "IDEMPOTENCY#"  # a remembered answer to a request that held it
 PERSON_REPLY = "REPLY#"  # a reply to it kept to be sent after its message was deleted
+PERSON_MENTION = "MENTION#"  # a message naming it in an email field besides its replyTo
 
 
 def person_record(address: str, kind: str, record_id: str) -> Key:
     """GSI3: a record about the mailbox `address` of `kind` (a PERSON_ prefix),
     by its id (a ULID: sorted by time)."""
     return {GSI3_PK: sender_messages(address), GSI3_SK: kind + record_id}
+
+
+MENTION_PREFIX = "MENTION#"
+
+
+def mention(message_id: str, address: str) -> Key:
+    """A message's mention of the mailbox `address` (an email field's value
+    besides its replyTo's: chalicelib/contact/mentions.py): in the message's
+    partition, so it goes, and expires, with the message (its sort key sorts
+    before MSG, out of a thread's read); on GSI3 in the mailbox's partition
+    by the message's id. No status in it: a status change leaves it as it is."""
+    return {PK: message(message_id)[PK], SK: MENTION_PREFIX + address_digest(address),
+            **person_record(address, PERSON_MENTION, message_id)}
 
 
 def pending_delivery(partition: str, next_attempt_at: str, item_id: str) -> Key:

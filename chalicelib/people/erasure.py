@@ -3,7 +3,9 @@ finds it).
 
 Each record goes by the path its own route deletes it by, so what that path
 takes with it, and the counters it moves, follow here too:
-- a message: the dashboard's delete (chalicelib/dashboard/service.py), its
+- a message from it, or naming it in any other email field (its mention,
+  chalicelib/contact/mentions.py): the dashboard's delete
+  (chalicelib/dashboard/service.py), its mentions,
   replies and every delivery about them in the same transaction, the
   counters with them. Unlike a plain delete, a reply still to be mailed is
   cancelled, not sent. Anything later attached to a message goes the same way;
@@ -28,7 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from chalicelib.audit.entry import Target
+from chalicelib.audit.entry import Target, count_of
 from chalicelib.audit.hashing import erased_address
 from chalicelib.audit.log import Audited
 from chalicelib.core.domain_errors import RecordNotFound
@@ -39,7 +41,15 @@ from chalicelib.db.table import PK, SK
 from chalicelib.db.transactions import ConditionFailed, transact_write
 from chalicelib.outbox.kind import DELIVERY_TYPE
 from chalicelib.outbox.kinds import discard_all
-from chalicelib.people.records import IDEMPOTENCY, MESSAGE, REPLY, USER, PersonRecords, kind_of
+from chalicelib.people.records import (
+    IDEMPOTENCY,
+    MENTION,
+    MESSAGE,
+    REPLY,
+    USER,
+    PersonRecords,
+    kind_of,
+)
 from chalicelib.users.store import UserStore
 
 MESSAGES, REPLIES, USERS = "messages", "replies", "users"
@@ -49,9 +59,15 @@ BUDGET = 100
 ERASE = "person.erase"  # its audit entry's action
 
 
+# Each kind's words in a summary: one, many.
+_WORDS = {MESSAGES: ("message", "messages"), REPLIES: ("reply", "replies"),
+          USERS: ("user", "users"), DELIVERIES: ("delivery", "deliveries"),
+          IDEMPOTENCY_RECORDS: ("idempotency record", "idempotency records")}
+
+
 def _summary(counts: Counter[str], complete: bool) -> str:
     """Counts only: never the address, nor anything the records held."""
-    erased = ", ".join(f"{counts[kind]} {kind}" for kind in KINDS)
+    erased = ", ".join(count_of(counts[kind], *_WORDS[kind]) for kind in KINDS)
     return f"erased {erased}" + ("" if complete else "; more left for the next call")
 
 
@@ -99,20 +115,35 @@ class Erasure:
         try:
             if kind == MESSAGE:
                 return self._message(str(item["id"]))
+            if kind == MENTION:
+                return self._mentioning(item)
             if kind == USER:
                 self._users.delete(str(item["id"]))
                 return Counter({USERS: 1})
             if kind == REPLY:
                 return self._kept_reply(item)
             if kind == IDEMPOTENCY:
-                # (A transaction of one: the functions' trimmed DynamoDB model
-                # has no DeleteItem, chalicelib/platform/aws_models.)
-                transact_write(self._client, {"idempotency": {"Delete": delete(
-                    self._table, {PK: item[PK], SK: item[SK]})}})
+                self._delete_alone(item)
                 return Counter({IDEMPOTENCY_RECORDS: 1})
         except RecordNotFound:
             pass
         return Counter()
+
+    def _delete_alone(self, item: dict[str, Any]) -> None:
+        # (A transaction of one: the functions' trimmed DynamoDB model has no
+        # DeleteItem, chalicelib/platform/aws_models.)
+        transact_write(self._client, {kind_of(item): {"Delete": delete(
+            self._table, {PK: item[PK], SK: item[SK]})}})
+
+    def _mentioning(self, mention: dict[str, Any]) -> Counter[str]:
+        """The message that names the address in another field, whole, as a
+        message from it goes (its mention with it); a mention whose message
+        TTL has deleted already goes alone, counted as nothing."""
+        try:
+            return self._message(str(mention["id"]))
+        except RecordNotFound:
+            self._delete_alone(mention)
+            return Counter()
 
     def _message(self, message_id: str) -> Counter[str]:
         children = self._records.partition(message_id)

@@ -11,8 +11,12 @@ Its GSI3 partition, SENDER#<mailbox digest>, holds, each kind one range of
 sort keys and listed by it on every write:
 - messages from it (`<status>#<id>`: the sender list; its replyTo field's
   address for a form's post);
+- messages naming it in another email field (`MENTION#<message id>`: a
+  reference to the message, chalicelib/contact/mentions.py), each listed, and
+  erased, as a message from it is, once however many fields name it; one
+  whose message has gone (TTL deletes the two at its own pace) is passed over;
 - user records with that email (`USER#<id>`: chalicelib/users/model.py;
-  those stored before, from the deploy's upgrade, infra/person_index_upgrade.py);
+  those stored before, from the deploy's upgrade, infra/index_upgrades.py);
 - remembered answers to keyed requests that held it (`IDEMPOTENCY#<ulid>`,
   chalicelib/core/idempotency.py; none older than the index: they live 24 hours);
 - a reply to it still being mailed after its message was deleted (`REPLY#<id>`,
@@ -29,16 +33,19 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from chalicelib.contact.mentions import MENTION_TYPE
 from chalicelib.contact.model import STATUSES
 from chalicelib.db import keys
 from chalicelib.db.errors import aws_unavailable_mapped
 from chalicelib.db.items import from_item, to_value
 from chalicelib.db.listing import BY_GSI3, Slice, newest_first_of
+from chalicelib.db.reads import get_item
 from chalicelib.db.table import PK, SK
 from chalicelib.outbox.kind import DELIVERY_TYPE
 from chalicelib.outbox.kinds import REPLY as REPLY_MAIL
 
 MESSAGE, USER, IDEMPOTENCY, REPLY = "message", "user", "idempotency", "reply"
+MENTION = MENTION_TYPE
 
 
 def slices(address: str) -> list[Slice]:
@@ -47,11 +54,12 @@ def slices(address: str) -> list[Slice]:
     partition = keys.sender_messages(address)
     return [*(Slice(BY_GSI3, partition, keys.sender_status_prefix(s)) for s in STATUSES),
             *(Slice(BY_GSI3, partition, kind)
-              for kind in (keys.PERSON_USER, keys.PERSON_REPLY, keys.PERSON_IDEMPOTENCY))]
+              for kind in (keys.PERSON_MENTION, keys.PERSON_USER, keys.PERSON_REPLY,
+                           keys.PERSON_IDEMPOTENCY))]
 
 
 def kind_of(item: dict[str, Any]) -> str:
-    """What a record of the partition is: MESSAGE, USER, IDEMPOTENCY or REPLY."""
+    """What a record of the partition is: MESSAGE, MENTION, USER, IDEMPOTENCY or REPLY."""
     return str(item.get("type", ""))
 
 
@@ -73,19 +81,19 @@ class PersonRecords:
 
     def page(self, address: str, *, limit: int, cursor: str | None) -> Found:
         """One page of the mailbox's records, newest first (`limit` indexed
-        records, with the replies and deliveries under its messages)."""
+        records, with the replies and deliveries under its messages; a
+        mention's message read by its key, one GetItem)."""
         items, next_cursor = newest_first_of(self._client, self._table, slices(address),
                                              limit=limit, cursor=cursor)
         found = Found(next_cursor=next_cursor)
         for item in items:
             kind = kind_of(item)
-            if kind == MESSAGE:
-                found.messages.append(item)
-                for child in self.partition(str(item["id"])):
-                    if child[SK].startswith(keys.REPLY_PREFIX):
-                        found.replies.append({"to": item.get("email"), **child})
-                    elif child.get("type") == DELIVERY_TYPE:
-                        found.deliveries.append(child)
+            if kind == MENTION:
+                mentioning = self.message(str(item["id"]))
+                if mentioning is not None:
+                    self._add_message(found, mentioning)
+            elif kind == MESSAGE:
+                self._add_message(found, item)
             elif kind == REPLY:
                 mails = self.deliveries_of_reply(item)
                 to = next((m.get("payload", {}).get("to") for m in mails), None)
@@ -96,6 +104,18 @@ class PersonRecords:
             elif kind == IDEMPOTENCY:
                 found.idempotency.append(item)
         return found
+
+    def _add_message(self, found: Found, item: dict[str, Any]) -> None:
+        found.messages.append(item)
+        for child in self.partition(str(item["id"])):
+            if child[SK].startswith(keys.REPLY_PREFIX):
+                found.replies.append({"to": item.get("email"), **child})
+            elif child.get("type") == DELIVERY_TYPE:
+                found.deliveries.append(child)
+
+    def message(self, message_id: str) -> dict[str, Any] | None:
+        """The message item a mention names (None: it has gone)."""
+        return get_item(self._client, self._table, keys.message(message_id))
 
     def indexed(self, address: str, *, page_size: int = 25) -> Iterator[dict[str, Any]]:
         """Every indexed record of the mailbox, newest first, a page at a time

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from chalicelib.audit.entry import Target
+from chalicelib.audit.entry import Target, count_of
 from chalicelib.audit.log import PART as AUDIT_PART
 from chalicelib.audit.log import Audited
 from chalicelib.core.domain_errors import DependencyUnavailable, VersionMismatch
@@ -88,10 +88,11 @@ class SpamRulesStore:
 
 def _described(rules: SpamRules) -> str:
     """The rules by how many of each, never a blocked word or sender itself."""
-    return (f"{len(rules.blocked_words)} blocked words, {len(rules.blocked_senders)} blocked "
-            f"senders, links {'unlimited' if rules.max_links is None else rules.max_links}, "
+    return (f"{count_of(len(rules.blocked_words), 'blocked word')}, "
+            f"{count_of(len(rules.blocked_senders), 'blocked sender')}, "
+            f"links {'unlimited' if rules.max_links is None else rules.max_links}, "
             "duplicate window " + ("off" if rules.duplicate_window_hours is None
-                                   else f"{rules.duplicate_window_hours} hours"))
+                                   else count_of(rules.duplicate_window_hours, "hour")))
 
 
 def _stored_rules(data: dict[str, Any]) -> SpamRules:

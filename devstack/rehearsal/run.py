@@ -55,10 +55,9 @@ from infra import deployed_state, policy
 from infra.deploy import AwsClients
 from infra.files_route import query_value
 from infra.form_page_route import site_page_path
-from infra.person_index_upgrade import MARKER as PERSON_INDEX
+from infra.index_upgrades import PERSON_INDEX, SENDER_INDEX
 from infra.retention_backfill import MARKER as RETENTION
 from infra.runtime import LAMBDA_RUNTIME
-from infra.sender_index_upgrade import MARKER as SENDER_INDEX
 from infra.stages import TEMPLATE_FILE, load_stage
 
 WORK_DIR = PROJECT_DIR / "build" / "rehearsal"
@@ -155,7 +154,7 @@ class Rehearsal:
                    if i["pk"] == f"MSG#{OLD_MESSAGE}" and i["sk"] == "MSG"]
         table, dynamodb = f"frontdesk-{STAGE}", self.client("dynamodb")
         dynamodb.put_item(TableName=table, Item=to_item(item))
-        for marker in (SENDER_INDEX, RETENTION, PERSON_INDEX):
+        for marker in (SENDER_INDEX.marker, RETENTION, PERSON_INDEX.marker):
             dynamodb.delete_item(TableName=table, Key=to_item(upgrade_marker(marker)))
         dynamodb.update_item(TableName=table, Key=to_item(user_key(self.first_user)),
                              UpdateExpression="REMOVE #pk, #sk",

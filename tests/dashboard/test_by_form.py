@@ -19,7 +19,7 @@ from chalicelib.db.reads import get_item
 from chalicelib.forms.definition import parse_definition
 from chalicelib.forms.model import Form
 from infra.delivery_upgrade import Upgrade
-from infra.form_index_upgrade import FormIndexUpgrade
+from infra.index_upgrades import FORM_INDEX, run_upgrade
 from tests.conftest import JSON, LocalAws
 from tests.contact.conftest import VALID
 from tests.forms.conftest import QUOTE
@@ -223,7 +223,7 @@ def test_the_deploy_lists_messages_stored_before_forms_by_form_once(
     # A status change before the upgrade lists an old message itself.
     client.patch(f"/dashboard/messages/{old[2]}", headers={**as_admin, **JSON},
                  body=b'{"status": "archived"}')
-    done = FormIndexUpgrade(dynamodb, fresh_table).run()
+    done = run_upgrade(dynamodb, fresh_table, FORM_INDEX)
     assert done.summary() == ("2 messages stored before forms listed by form "
                               "(1 listed as their pending mail is rewritten)")
     assert ids(client, as_admin, "form=contact") == [new, old[0]]
@@ -233,7 +233,7 @@ def test_the_deploy_lists_messages_stored_before_forms_by_form_once(
         "gsi2pk"] == "NOTIFY#pending"
     assert Upgrade(dynamodb, fresh_table).run().pending == 1
     assert ids(client, as_admin, "form=contact") == [new, pending, old[0]]
-    assert FormIndexUpgrade(dynamodb, fresh_table).run().summary() == (
+    assert run_upgrade(dynamodb, fresh_table, FORM_INDEX).summary() == (
         "0 messages stored before forms listed by form")
     assert get_item(dynamodb, fresh_table, {"pk": "UPGRADE#form-index", "sk": "UPGRADE"})["done"]
 

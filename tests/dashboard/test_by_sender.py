@@ -18,7 +18,7 @@ from chalicelib.db.items import to_item
 from chalicelib.db.reads import get_item
 from chalicelib.forms.definition import parse_definition
 from chalicelib.forms.model import Form
-from infra.sender_index_upgrade import SenderIndexUpgrade
+from infra.index_upgrades import SENDER_INDEX, run_upgrade
 from tests.conftest import JSON, LocalAws
 from tests.dashboard.test_by_form import QUOTE_FORM
 
@@ -196,7 +196,7 @@ def test_the_upgrade_lists_the_messages_stored_before_the_index_once(
     # A status change gives a message its keys itself.
     messages.set_status(old[1], "read")
     assert ids(client, as_admin, f"email={ADA}") == [old[1]]
-    done = SenderIndexUpgrade(dynamodb, fresh_table).run()
+    done = run_upgrade(dynamodb, fresh_table, SENDER_INDEX)
     assert done.summary() == "2 messages stored before the sender index listed by sender"
     assert ids(client, as_admin, f"email={ADA}") == old[::-1]
     assert ids(client, as_admin, f"email={ADA}&status=archived") == [old[0]]
@@ -206,7 +206,7 @@ def test_the_upgrade_lists_the_messages_stored_before_the_index_once(
     assert marker is not None and marker["done"] is True
     # Done once: a later run scans nothing.
     before_the_index(dynamodb, fresh_table, old[2])
-    assert SenderIndexUpgrade(dynamodb, fresh_table).run().messages == 0
+    assert run_upgrade(dynamodb, fresh_table, SENDER_INDEX).listed == 0
 
 
 def test_an_interrupted_upgrade_resumes_from_its_marker(
@@ -231,12 +231,12 @@ def test_an_interrupted_upgrade_resumes_from_its_marker(
             return getattr(dynamodb, name)
 
     with pytest.raises(KeyboardInterrupt):
-        SenderIndexUpgrade(StopsAfterOnePage(), fresh_table).run()
+        run_upgrade(StopsAfterOnePage(), fresh_table, SENDER_INDEX)
     marker = get_item(dynamodb, fresh_table, {"pk": "UPGRADE#sender-index", "sk": "UPGRADE"})
     assert marker is not None and "scanFrom" in marker and not marker.get("done")
     first = sum("gsi3pk" in (get_item(dynamodb, fresh_table, {"pk": f"MSG#{m}", "sk": "MSG"})
                              or {}) for m in old)
-    rest = SenderIndexUpgrade(dynamodb, fresh_table).run().messages
+    rest = run_upgrade(dynamodb, fresh_table, SENDER_INDEX).listed
     assert first + rest == 5
     assert all("gsi3pk" in (get_item(dynamodb, fresh_table, {"pk": f"MSG#{m}", "sk": "MSG"})
                             or {}) for m in old)

@@ -140,3 +140,16 @@ class StaticSite:
 class _QuietHandler(SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         pass
+
+
+# Every visible element matching the selector that reaches past the viewport's
+# left or right edge (its text, cut short): on a phone, what the person cannot
+# see without scrolling the whole page sideways.
+PAST_THE_EDGE = """(selector) => {
+  const width = document.documentElement.clientWidth;
+  return Array.from(document.querySelectorAll(selector))
+    .filter((e) => e.getClientRects().length > 0)
+    .filter((e) => { const r = e.getBoundingClientRect();
+                     return r.width > 0 && (r.left < -0.5 || r.right > width + 0.5); })
+    .map((e) => (e.id || e.className || e.tagName) + ': ' + e.textContent.trim().slice(0, 40));
+}"""

@@ -6,11 +6,11 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.conftest import Tab
+from tests.e2e.conftest import Tab, sign_in
 from tests.e2e.own_stack import admin_api, demo, stack
-from tests.e2e.support import Api, http
+from tests.e2e.support import PAST_THE_EDGE, Api, http
 
 __all__ = ["admin_api", "demo", "stack"]
 
@@ -61,3 +61,40 @@ def test_the_audit_tab_shows_an_admins_changes_and_filters_them(
         page.click("#audit-actor-clear")
     expect(page.locator("#audit-actor")).to_be_hidden()
     assert admin_tab.errors == []
+
+
+def test_the_audit_tab_is_usable_on_a_375_px_phone(
+        browser: Browser, admin_api: Api, stack: dict[str, Any], demo: dict[str, Any]) -> None:
+    posted = http("POST", stack["apiUrl"] + "/contact",
+                  {"name": "Ada", "email": f"phone-{uuid.uuid4().hex[:8]}@example.com",
+                   "message": "On a phone"})
+    assert posted.status == 202, posted.body
+    message_id = posted.body["id"]
+    admin_api.ok("PATCH", f"/dashboard/messages/{message_id}", {"status": "archived"})
+    admin_api.ok("POST", f"/dashboard/messages/{message_id}/replies",
+                 {"body": "A reply long enough to wrap across a narrow phone's width."})
+    context = browser.new_context(viewport={"width": 375, "height": 812}, is_mobile=True,
+                                  device_scale_factor=2)
+    try:
+        context.set_default_timeout(10_000)
+        page = context.new_page()
+        tab = Tab(page)
+        page.on("pageerror", lambda error: tab.errors.append(str(error)))
+        sign_in(tab, stack, demo["admin"])
+        page.locator("#view-dashboard").wait_for()
+        _open_audit(page)
+        replied = page.locator("#audit-rows tr[data-action='reply.create']").first
+        expect(replied.locator(".audit-target")).to_contain_text(message_id)
+        # No sideways scrolling of the page, and every row's cells and controls in view.
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375
+        assert page.evaluate(PAST_THE_EDGE, "#panel-audit td, #panel-audit button, "
+                                            "#panel-audit select") == []
+        tab.screenshot("audit-phone")
+        # Usable: an entry's actor filters the log, a tap as on a desktop.
+        with page.expect_response(lambda r: "actor=" in r.url):
+            replied.locator(".audit-actor button").click()
+        expect(page.locator("#audit-actor")).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375
+        assert tab.errors == []
+    finally:
+        context.close()

@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from playwright.sync_api import expect
+from playwright.sync_api import Browser, expect
 
-from tests.e2e.conftest import Tab
+from tests.e2e.conftest import Tab, sign_in
 from tests.e2e.own_stack import admin_api, demo, stack
-from tests.e2e.support import Api, http
+from tests.e2e.support import PAST_THE_EDGE, Api, http
 
 __all__ = ["admin_api", "demo", "stack"]  # a stack of its own (tests/e2e/own_stack.py)
 
@@ -76,3 +76,42 @@ def test_person_view_downloads_then_erases_after_the_address_is_typed(
     left = admin_api.ok("GET", f"/dashboard/people/{quote(address, safe='')}").body
     assert left["messages"] == [] and left["idempotencyRecords"] == []
     assert admin_tab.errors == []
+
+
+def test_the_person_view_is_usable_on_a_375_px_phone(
+        browser: Browser, stack: dict[str, Any], demo: dict[str, Any], admin_api: Api) -> None:
+    # A long address: the widest thing the view shows.
+    address = f"margaret.hamilton.{uuid.uuid4().hex[:8]}@apollo-guidance.example.com"
+    _post(stack, address, "A first question from a phone")
+    message_id = _post(stack, address, "A second question from a phone")
+    context = browser.new_context(viewport={"width": 375, "height": 812}, is_mobile=True,
+                                  device_scale_factor=2)
+    try:
+        context.set_default_timeout(10_000)
+        page = context.new_page()
+        tab = Tab(page)
+        page.on("pageerror", lambda error: tab.errors.append(str(error)))
+        sign_in(tab, stack, demo["admin"])
+        row = page.locator(f'#messages-rows tr[data-id="{message_id}"]')
+        with page.expect_response(lambda r: "/dashboard/messages?" in r.url):
+            page.click("#messages-reload")
+        row.get_by_role("button").first.click()
+        page.locator("#message-detail .person-link").click()
+        expect(page.locator("#panel-person")).to_be_visible()
+        expect(page.locator("#person-address")).to_have_text(address)
+        expect(page.locator(".person-messages tbody tr")).to_have_count(2)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375
+        assert page.evaluate(PAST_THE_EDGE, "#panel-person td, #panel-person th, "
+                                            "#panel-person button, #person-address") == []
+        tab.screenshot("person-phone")
+        # Usable: the erase confirmation fits too, and takes the typed address.
+        page.click("#person-erase")
+        page.fill("#person-erase-typed", address)
+        expect(page.locator("#person-erase-go")).to_be_enabled()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375
+        assert page.evaluate(PAST_THE_EDGE, "#person-erase-confirm input, "
+                                            "#person-erase-confirm button") == []
+        page.locator("#person-erase-cancel").click()
+        assert tab.errors == []
+    finally:
+        context.close()

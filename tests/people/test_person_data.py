@@ -14,7 +14,7 @@ import pytest
 from chalicelib.api.services import Services
 from chalicelib.db import keys
 from chalicelib.db.table import GSI3_PK, GSI3_SK
-from infra.person_index_upgrade import PersonIndexUpgrade
+from infra.index_upgrades import PERSON_INDEX, run_upgrade
 from tests.conftest import JSON, LocalAws
 from tests.contact.conftest import VALID
 
@@ -147,7 +147,7 @@ def test_the_deploy_lists_users_stored_before_the_index(
                          UpdateExpression="REMOVE #pk, #sk",
                          ExpressionAttributeNames={"#pk": GSI3_PK, "#sk": GSI3_SK})
     assert person(client, as_admin, ADA).json_body["users"] == []
-    upgraded = PersonIndexUpgrade(dynamodb, fresh_table).run()
-    assert upgraded.users == 1
+    upgraded = run_upgrade(dynamodb, fresh_table, PERSON_INDEX)
+    assert upgraded.listed == 1
     assert [u["id"] for u in person(client, as_admin, ADA).json_body["users"]] == [made["id"]]
-    assert PersonIndexUpgrade(dynamodb, fresh_table).run().users == 0  # once
+    assert run_upgrade(dynamodb, fresh_table, PERSON_INDEX).listed == 0  # once
