@@ -6,8 +6,9 @@ handler on every botocore session created from then on (boto3's default
 session, `boto3.Session()`, anything the app builds) and on the default session
 if it already exists. Each call is recorded with its parameters and its
 origin: "app" when the innermost project frame that made it is in chalicelib/
-or app.py (code that runs in the Lambda), "harness" otherwise (tests, devstack,
-infra). tests/iam/ judges the app's calls against the generated role policies (infra/policy.py).
+or app.py (code that runs in the Lambda) and no deploy code (infra/) called it,
+"harness" otherwise (tests, devstack, infra). tests/iam/ judges the app's calls
+against the generated role policies (infra/policy.py).
 """
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ import botocore.session
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 APP_CODE = ("chalicelib/", "app.py")
+DEPLOY_CODE = ("infra/",)
 # botocore's signing name is the IAM prefix, except for these.
 IAM_PREFIX = {"monitoring": "cloudwatch"}
 
@@ -37,14 +39,18 @@ class AwsCall:
 
 
 def origin_of(filenames: Iterable[str], project_dir: Path = PROJECT_DIR) -> tuple[str, str]:
-    """(origin, caller) from a call stack's file names, innermost first."""
+    """(origin, caller) from a call stack's file names, innermost first. App
+    code that deploy code called (a data upgrade through chalicelib/db's
+    transactions) runs with the operator's credentials, not the role's: harness."""
     root = str(project_dir) + "/"
-    for filename in filenames:
-        if filename.startswith(root) and "/.venv/" not in filename \
-                and "/site-packages/" not in filename:
-            relative = filename[len(root):]
-            return ("app" if relative.startswith(APP_CODE) else "harness"), relative
-    return "harness", "(outside the project)"
+    project = [filename[len(root):] for filename in filenames
+               if filename.startswith(root) and "/.venv/" not in filename
+               and "/site-packages/" not in filename]
+    if not project:
+        return "harness", "(outside the project)"
+    caller = project[0]
+    by_deploy = any(name.startswith(DEPLOY_CODE) for name in project[1:])
+    return ("app" if caller.startswith(APP_CODE) and not by_deploy else "harness"), caller
 
 
 @dataclass
