@@ -6,7 +6,7 @@ handler on every botocore session created from then on (boto3's default
 session, `boto3.Session()`, anything the app builds) and on the default session
 if it already exists. Each call is recorded with its parameters and its
 origin: "app" when the innermost project frame that made it is in chalicelib/
-or app.py (code that runs in the Lambda) and no deploy code (infra/) called it,
+or app.py (code that runs in the Lambda) and not called by infra/ (the deploy),
 "harness" otherwise (tests, devstack, infra). tests/iam/ judges the app's calls
 against the generated role policies (infra/policy.py).
 """
@@ -39,9 +39,7 @@ class AwsCall:
 
 
 def origin_of(filenames: Iterable[str], project_dir: Path = PROJECT_DIR) -> tuple[str, str]:
-    """(origin, caller) from a call stack's file names, innermost first. App
-    code that deploy code called (a data upgrade through chalicelib/db's
-    transactions) runs with the operator's credentials, not the role's: harness."""
+    """(origin, caller) from a call stack's file names, innermost first."""
     root = str(project_dir) + "/"
     project = [filename[len(root):] for filename in filenames
                if filename.startswith(root) and "/.venv/" not in filename
@@ -49,8 +47,10 @@ def origin_of(filenames: Iterable[str], project_dir: Path = PROJECT_DIR) -> tupl
     if not project:
         return "harness", "(outside the project)"
     caller = project[0]
-    by_deploy = any(name.startswith(DEPLOY_CODE) for name in project[1:])
-    return ("app" if caller.startswith(APP_CODE) and not by_deploy else "harness"), caller
+    # chalicelib code that the deploy runs (infra/index_upgrades.py's backfills)
+    # runs with the operator's credentials, not the function's role.
+    deployed_by_infra = any(name.startswith(DEPLOY_CODE) for name in project[1:])
+    return ("app" if caller.startswith(APP_CODE) and not deployed_by_infra else "harness"), caller
 
 
 @dataclass
