@@ -32,6 +32,12 @@ def test_calls_from_chalicelib_or_app_py_are_the_app_s() -> None:
     assert origin_of([f"{root}/devstack/provision.py"])[0] == "harness"
 
 
+def test_app_code_called_by_deploy_code_is_the_operators() -> None:
+    root = str(PROJECT_DIR)
+    assert origin_of([f"{root}/chalicelib/db/transactions.py",
+                      f"{root}/infra/index_upgrades.py", f"{root}/tests/test_x.py"])[0] == "harness"
+
+
 def test_a_call_through_any_new_boto3_session_is_recorded(local_aws: Any) -> None:
     before = len(RECORDER.calls)
     boto3.Session().client("dynamodb").list_tables()

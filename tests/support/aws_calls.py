@@ -23,6 +23,7 @@ import botocore.session
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 APP_CODE = ("chalicelib/", "app.py")
+OPERATOR_CODE = "infra/"
 # botocore's signing name is the IAM prefix, except for these.
 IAM_PREFIX = {"monitoring": "cloudwatch"}
 
@@ -39,6 +40,11 @@ class AwsCall:
 def origin_of(filenames: Iterable[str], project_dir: Path = PROJECT_DIR) -> tuple[str, str]:
     """(origin, caller) from a call stack's file names, innermost first."""
     root = str(project_dir) + "/"
+    filenames = list(filenames)
+    # Deploy code (a data upgrade calling chalicelib's transaction helper) runs
+    # with the operator's credentials, never the functions' role.
+    if any(f.startswith(root + OPERATOR_CODE) for f in filenames):
+        return "harness", "(deploy code, as the operator)"
     for filename in filenames:
         if filename.startswith(root) and "/.venv/" not in filename \
                 and "/site-packages/" not in filename:
