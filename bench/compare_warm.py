@@ -1,8 +1,9 @@
 """Paired warm comparison of two candidates, or of Frontdesk at two source
 trees (before and after a change): A B, B A, A B, ... batches of the same
 route, each candidate in its own long-lived process set up as bench/warm.py
-sets up its one (moto in-process, repeated reads replayed, stdout to
-/dev/null, CPU time per batch). Prints, per route, each side's median µs per
+sets up its one (moto in-process, repeated reads replayed, stdout a pipe
+flushed per write as Lambda gives it (bench/lambda_stdout.py), CPU time per
+batch less moto's). Prints, per route, each side's median µs per
 request and the median of the per-pair ratios B/A with its quartiles and
 min-max.
 

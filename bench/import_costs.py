@@ -10,6 +10,8 @@ from __future__ import annotations
 import statistics
 import subprocess
 import sys
+import time
+from typing import Any
 
 from candidates import PROJECT_DIR, environment
 
@@ -47,14 +49,19 @@ def sample(preload: str, statement: str) -> float:
     return float(out.stdout.split()[-1])
 
 
-def measure(runs: int = 9) -> dict[str, float]:
+def measure(runs: int = 9, *, until: float | None = None) -> dict[str, Any]:
+    """{"medians": {row: ms}, "samples": {row: [ms, ...]}}: `runs` runs of
+    every row, fewer (at least 3) if the time `until` (epoch seconds) comes."""
     samples: dict[str, list[float]] = {name: [] for name in ROWS}
-    for _ in range(runs):
+    for run in range(runs):
+        if run >= 3 and until is not None and time.time() > until:
+            break
         for name, (preload, statement) in ROWS.items():
             samples[name].append(sample(preload, statement))
-    return {name: statistics.median(values) for name, values in samples.items()}
+    return {"medians": {name: statistics.median(values) for name, values in samples.items()},
+            "samples": samples}
 
 
 if __name__ == "__main__":
-    for row, ms in measure(int(sys.argv[1]) if len(sys.argv) > 1 else 9).items():
+    for row, ms in measure(int(sys.argv[1]) if len(sys.argv) > 1 else 9)["medians"].items():
         print(f"{row:<60} {ms:6.1f} ms")

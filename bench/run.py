@@ -41,9 +41,11 @@ import sys
 import tempfile
 import time
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import cost_model
 import import_costs
 import package_sizes
 from candidates import BENCH_DIR, FLOOR, LABELS, NAMES, PROJECT_DIR, TABLE, add_paths, environment
@@ -62,8 +64,13 @@ COLD_STRETCH = 0.8  # ÷ the floor
 # While a goal is undecided, this many more rounds run, up to the limit.
 MORE_ROUNDS = 10
 MAX_ROUNDS = {"cold": 45, "warm": 35}
-# ...and while the run is within this time: `make bench` stays under 15 minutes.
-MORE_ROUNDS_UNTIL_MINUTES = {"cold": 4, "warm": 10}
+# `make bench` ends within 15 minutes on 2 cores: no round of cold starts or
+# warm batches starts after this many minutes into the run (on a loaded
+# machine, before the usual rounds are done), once this many have run.
+ROUNDS_UNTIL_MINUTES = {"cold": 4, "warm": 10}
+MIN_ROUNDS = 8
+# The import breakdown stops repeating its rows at this point too (at least 3 runs).
+IMPORTS_UNTIL_MINUTES = 12
 # Frontdesk as Lambda runs it: the x86_64 deployment zip (its msgspec build runs
 # here) unpacked, once as shipped and once without its .pyc files.
 DEPLOYED, DEPLOYED_SOURCE = "deployed", "deployed-source"
@@ -71,6 +78,14 @@ COLD_NAMES = (*NAMES, DEPLOYED, DEPLOYED_SOURCE)
 COLD_LABELS = {**LABELS, DEPLOYED: "Frontdesk as deployed (unzipped package, its .pyc)",
                DEPLOYED_SOURCE: "Frontdesk as deployed, .pyc removed"}
 UNZIPPED = PROJECT_DIR / "build" / "bench" / "unzipped"
+# The cold start end to end: process start to the first POST /contact answered
+# (bench/first_contact.py), Frontdesk as deployed against the floor.
+CONTACT_FLOOR, CONTACT_DEPLOYED = "contact-floor", "contact-deployed"
+CONTACT_NAMES = (CONTACT_FLOOR, CONTACT_DEPLOYED)
+COLD_RUNS = (*COLD_NAMES, *CONTACT_NAMES)
+# The DynamoDB calls of the first contact post made in this run, which every
+# other must make too.
+_CONTACT_CALLS: dict[str, list[str]] = {}
 
 
 # -- statistics ----------------------------------------------------------------
@@ -84,8 +99,11 @@ def cold_verdicts(cold: dict[str, list[dict[str, float]]]) -> dict[str, str]:
     """Each cold-start goal's verdict, as deployed, on CPU time (see
     cold_start_section)."""
     cpu = {name: [s["cpu_ms"] for s in cold[name]] for name in cold}
-    return {peer: verdict(ratios(cpu[DEPLOYED], cpu[peer]), goal)
-            for peer, goal in GOALS["cold"].items()}
+    decided = {peer: verdict(ratios(cpu[DEPLOYED], cpu[peer]), goal)
+               for peer, goal in GOALS["cold"].items()}
+    decided[CONTACT_DEPLOYED] = verdict(ratios(cpu[CONTACT_DEPLOYED], cpu[CONTACT_FLOOR]),
+                                        GOALS["cold"][FLOOR])
+    return decided
 
 
 def warm_verdicts(us: dict[str, dict[str, list[float]]]) -> dict[tuple[str, str], str]:
@@ -143,21 +161,38 @@ def cold_starts(rounds: int, endpoint: str, user_id: str,
                 samples: dict[str, list[dict[str, float]]]) -> None:
     """`rounds` more rounds, appended to `samples`."""
     first_round = len(samples[FLOOR])
-    arguments = {name: name for name in NAMES} | unzip_deployed(
-        PROJECT_DIR / "build" / "bench" / "x86_64" / "deployment.zip")
+    unzipped = unzip_deployed(PROJECT_DIR / "build" / "bench" / "x86_64" / "deployment.zip")
+    arguments = {name: name for name in NAMES} | unzipped
     # As in Lambda (read-only /var/task), a cold start writes no bytecode cache,
     # so each one finds only the .pyc files its candidate ships or installed.
     env = {**environment(endpoint), "PYTHONDONTWRITEBYTECODE": "1"}
     for round_index in range(first_round, first_round + rounds):
-        for name in rotated(COLD_NAMES, round_index):
+        for position, name in enumerate(rotated(COLD_RUNS, round_index)):
             with tempfile.NamedTemporaryFile(suffix=".json") as out:
+                if name in CONTACT_NAMES:
+                    candidate = FLOOR if name == CONTACT_FLOOR else unzipped[DEPLOYED]
+                    # Its own client address, under the contact form's rate limit.
+                    command = [str(BENCH_DIR / "first_contact.py"), candidate,
+                               f"10.0.{round_index}.{position + 1}", out.name]
+                    expected = 202
+                else:
+                    command = [str(BENCH_DIR / "cold_start.py"), arguments[name], user_id,
+                               out.name]
+                    expected = 200
                 # stdout a pipe this process reads, as Lambda's runtime reads the function's.
-                subprocess.run([sys.executable, str(BENCH_DIR / "cold_start.py"), arguments[name],
-                                user_id, out.name], check=True, cwd=PROJECT_DIR, env=env,
-                               stdout=subprocess.PIPE)
+                spawned_at = str(time.monotonic_ns())
+                subprocess.run([sys.executable, *command] +
+                               ([spawned_at] if name in CONTACT_NAMES else []),
+                               check=True, cwd=PROJECT_DIR, env=env, stdout=subprocess.PIPE)
                 sample = json.loads(Path(out.name).read_text())
-            if sample["status"] != 200:
-                raise SystemExit(f"{name}: first GET /users/{{id}} answered {sample['status']}")
+            if sample["status"] != expected:
+                raise SystemExit(f"{name}: its first request answered {sample['status']}")
+            made = sample.pop("calls", None)
+            if made is not None:  # the first contact post: every candidate's calls alike
+                first = _CONTACT_CALLS.setdefault("first", made)
+                if made != first:
+                    raise SystemExit(f"{name}: the first contact post made other DynamoDB "
+                                     f"calls than the other candidate's: {made}, not {first}")
             samples[name].append(sample)
         print(f"  cold start round {round_index + 1}", file=sys.stderr)
 
@@ -174,14 +209,16 @@ def memory(requests: int) -> dict[str, dict[str, float]]:
     return readings
 
 
-def warm(rounds: int, into: dict[str, Any]) -> None:
-    """`rounds` more warm rounds in a fresh process (bench/warm.py), appended to
-    `into` ({"us": ..., "calls": ...}); the calls must match the earlier ones'."""
+def warm(rounds: int, into: dict[str, Any], *, until: float, at_least: int = 1) -> None:
+    """Up to `rounds` more warm rounds in a fresh process (bench/warm.py),
+    appended to `into` ({"us": ..., "calls": ...}); the calls must match the
+    earlier ones'. No round starts after `until` (epoch seconds) once
+    `at_least` have run."""
     first_round = len(next(iter(into["us"].values()))[FLOOR]) if into else 0
     with tempfile.NamedTemporaryFile(suffix=".json") as out:
         subprocess.run([sys.executable, str(BENCH_DIR / "warm.py"), out.name, str(rounds),
-                        str(first_round)], check=True, cwd=PROJECT_DIR, env=environment(),
-                       stdout=subprocess.DEVNULL)
+                        str(first_round), str(until), str(at_least)], check=True,
+                       cwd=PROJECT_DIR, env=environment(), stdout=subprocess.DEVNULL)
         result: dict[str, Any] = json.loads(Path(out.name).read_text())
     if not into:
         into.update(result)
@@ -245,7 +282,9 @@ def report(run: dict[str, Any]) -> str:
     lines = [
         "# Frontdesk beside its peers: `make bench` results",
         "",
-        f"Written by `make bench` (bench/run.py) on {run['date']}, in {run['minutes']:.0f} minutes. "
+        f"Written by `make bench` (bench/run.py) on {run['date']}, in {run['minutes']:.0f} minutes "
+        "(" + ", ".join(f"{name} {minutes:.1f}" for name, minutes in run["phases"].items())
+        + "). "
         "Every figure below comes from this one run on this one machine; compare them as "
         "ratios, not as absolute times (the machine is shared, and Lambda's CPUs differ).",
         "",
@@ -261,7 +300,8 @@ def report(run: dict[str, Any]) -> str:
         "",
         "Each answers the same API Gateway REST events (bench/events.py), doing the same work "
         "(bench/peers/README.md): `GET /health`; `GET /users/{id}` (a GetItem); `POST /users` "
-        "invalid (field errors) and valid (a three-item TransactWriteItems); `GET /users` "
+        "invalid (field errors) and valid (a TransactWriteItems of four parts: the user, its "
+        "email claim, a counter and the audit entry recording who created it); `GET /users` "
         "(a one-page GSI Query).",
         "",
     ]
@@ -275,17 +315,20 @@ def report(run: dict[str, Any]) -> str:
               "**As Lambda runs them.** During the cold starts and the warm batches every "
               "candidate's stdout is a pipe read by another process, and each write is flushed "
               "at once, as Lambda's bootstrap does with its `Unbuffered` wrapper "
-              "(bench/lambda_stdout.py): Frontdesk's two lines a request each cost a system call. "
+              "(bench/lambda_stdout.py): Frontdesk's one line a request (its access record "
+              "and EMF metrics) costs a system call. "
               f"The run uses Python {m['python']}, the minor version of the runtime `make deploy` "
               f"chooses ({m['runtime']}, infra/runtime.py).", "",
               "**Verdicts** (bench/verdicts.py). Every ratio is the median of the per-round "
               "ratios with their 25th–75th percentile. A goal is *met* when the 75th percentile "
               "is within it, **missed** when the 25th percentile is over it, and *undecided* "
-              f"otherwise; while one is undecided the run adds {MORE_ROUNDS} rounds, up to "
-              f"{MAX_ROUNDS['cold']} cold-start and {MAX_ROUNDS['warm']} warm rounds, and "
-              f"only while the run is under {MORE_ROUNDS_UNTIL_MINUTES['cold']} minutes "
-              f"(cold starts) or {MORE_ROUNDS_UNTIL_MINUTES['warm']} minutes (warm) old, so that "
-              "`make bench` ends within 15 minutes; an *undecided* left is said as such.", ""]
+              "otherwise; while one is undecided the run adds rounds, up to "
+              f"{MAX_ROUNDS['cold']} cold-start and {MAX_ROUNDS['warm']} warm rounds. So that "
+              "`make bench` ends within 15 minutes on 2 cores, no round of cold starts starts "
+              f"after minute {ROUNDS_UNTIL_MINUTES['cold']} of the run and no warm round after "
+              f"minute {ROUNDS_UNTIL_MINUTES['warm']}, once {MIN_ROUNDS} have run (on a loaded "
+              "machine, before the usual rounds are done: each section says how many rounds "
+              "its figures rest on); an *undecided* left is said as such.", ""]
 
     lines += cold_start_section(run)
     lines += ["What the cold start is made of (fresh process per row, medians of "
@@ -319,9 +362,11 @@ def report(run: dict[str, Any]) -> str:
                               f"{ratio_text(by_name['frontdesk'], by_name[peer])} | "
                               f"{SHOWN[decided[route, peer]]} |")
     lines += ["", "| goal | measured | |", "|---|---|---|", *warm_goals]
-    lines += ["", "DynamoDB calls per request, counted on every batch of every candidate "
-              "(the run stops if a candidate's differ from the others' or from its own earlier "
-              "batches'):", "", "| route | " + " | ".join(LABELS[n] for n in NAMES) + " |",
+    lines += ["", "DynamoDB calls per request, counted on every batch of every candidate, "
+              "with each transaction's parts (the run stops if a candidate's differ from the "
+              "others' or from its own earlier batches', or if a transaction's part writes "
+              "other attributes than the others' do):", "",
+              "| route | " + " | ".join(LABELS[n] for n in NAMES) + " |",
               "|---|" + "---|" * len(NAMES)]
     for route, by_name in run["warm"]["calls"].items():
         cells = [", ".join(f"{op} × {n:g}" for op, n in by_name[n].items()) or "none"
@@ -385,7 +430,7 @@ def report(run: dict[str, Any]) -> str:
                      f"{row['scan_items']:,} | {row['scan_requests']} |")
     if run.get("search"):
         lines += search_cost_section(run["search"])
-    lines.append("")
+    lines += ["", *cost_model.from_run(run)]
     return "\n".join(lines)
 
 
@@ -458,7 +503,40 @@ def cold_start_section(run: dict[str, Any]) -> list[str]:
               f"{ratio_text(ms[DEPLOYED], ms[DEPLOYED_SOURCE])} the time of the same package "
               f"without its .pyc files ({ratio_text(cpu[DEPLOYED], cpu[DEPLOYED_SOURCE])} of "
               f"its CPU time).", ""]
+    lines += first_contact_section(cold)
     return lines
+
+
+def first_contact_section(cold: dict[str, list[dict[str, float]]]) -> list[str]:
+    """The cold start end to end (issue 27): process start to the first POST
+    /contact answered, Frontdesk as deployed against the floor."""
+    ms = {name: [s["ms"] for s in cold[name]] for name in CONTACT_NAMES}
+    cpu = {name: [s["cpu_ms"] for s in cold[name]] for name in CONTACT_NAMES}
+    by_cpu = ratios(cpu[CONTACT_DEPLOYED], cpu[CONTACT_FLOOR])
+    lines = ["### The first contact post, from process start", "",
+             "What a visitor's first contact post waits for on a cold function: from the "
+             "moment the process is started (the interpreter's start-up included) to the "
+             "answer of its first `POST /contact` (bench/first_contact.py), in the same "
+             "rounds as above. Frontdesk runs as deployed (the unzipped package with its "
+             ".pyc); the floor has a contact route making Frontdesk's DynamoDB calls "
+             "(bench/peers/shared.py): the form's definition and the spam rules read, then one "
+             "transaction of the message, its notification, the counters and the rate-limit "
+             "charge (every post's calls, with each transaction part's attributes, are "
+             "compared: the run stops if they differ). Each process posts from its own "
+             "client address. CPU time is the "
+             "process's since it began; wall time from just before it was started.", "",
+             "| candidate | wall time | CPU time | peak RSS |", "|---|---|---|---|"]
+    for name, label in ((CONTACT_FLOOR, LABELS[FLOOR]),
+                        (CONTACT_DEPLOYED, "Frontdesk as deployed")):
+        rss = statistics.median(s["rss_mb"] for s in cold[name])
+        lines.append(f"| {label} | {statistics.median(ms[name]):.0f} ms | "
+                     f"{statistics.median(cpu[name]):.0f} ms | {rss:.0f} MB |")
+    lines += ["", "| goal | CPU time | | wall time |", "|---|---|---|---|"]
+    for goal, stretch in ((GOALS["cold"][FLOOR], ""), (COLD_STRETCH, " (stretch)")):
+        lines.append(f"| Frontdesk ≤ {goal}× {LABELS[FLOOR]}{stretch}, first contact post | "
+                     f"{spread(by_cpu)} | {SHOWN[verdict(by_cpu, goal)]} | "
+                     f"{ratio_text(ms[CONTACT_DEPLOYED], ms[CONTACT_FLOOR])} |")
+    return [*lines, ""]
 
 
 def main() -> None:
@@ -483,43 +561,65 @@ def main() -> None:
     started = time.time()
     run: dict[str, Any] = {"machine": machine(), "date": time.strftime("%Y-%m-%d %H:%M UTC",
                                                                         time.gmtime()),
-                           "memory_requests": memory_requests, "import_runs": import_runs}
+                           "memory_requests": memory_requests, "phases": {}}
+    phase_started = [started]
+
+    def phase_done(name: str) -> None:
+        now = time.time()
+        run["phases"][name] = (now - phase_started[0]) / 60
+        phase_started[0] = now
+        print(f"  {name}: {run['phases'][name]:.1f} min", file=sys.stderr)
+
+    def until(phase: str) -> float:
+        return started + ROUNDS_UNTIL_MINUTES[phase] * 60
+
+    at_least = rounds if args.quick else min(MIN_ROUNDS, rounds)
     print("package sizes", file=sys.stderr)
     run["sizes"] = package_sizes.measure()
+    phase_done("package")
     server, endpoint, user_id = start_moto()
     try:
         print("cold starts", file=sys.stderr)
-        run["cold"] = {name: [] for name in COLD_NAMES}
-        cold_starts(rounds, endpoint, user_id, run["cold"])
+        run["cold"] = {name: [] for name in COLD_RUNS}
+        while len(run["cold"][FLOOR]) < rounds and (len(run["cold"][FLOOR]) < at_least
+                                                     or time.time() < until("cold")):
+            cold_starts(1, endpoint, user_id, run["cold"])
         while UNDECIDED in cold_verdicts(run["cold"]).values() and \
                 len(run["cold"][FLOOR]) < (3 * rounds if args.quick else MAX_ROUNDS["cold"]) and \
-                time.time() - started < MORE_ROUNDS_UNTIL_MINUTES["cold"] * 60:
-            print("  a cold-start goal is undecided: more rounds", file=sys.stderr)
-            cold_starts(MORE_ROUNDS, endpoint, user_id, run["cold"])
+                time.time() < until("cold"):
+            print("  a cold-start goal is undecided: one more round", file=sys.stderr)
+            cold_starts(1, endpoint, user_id, run["cold"])
     finally:
         server.stop()
+    phase_done("cold starts")
     if args.cold_only:
         print(f"load average at start: {run['machine']['load']}; at end: "
               + " / ".join(f"{x:.2f}" for x in os.getloadavg()) + "\n")
         print("\n".join(cold_start_section(run)))
         return
-    print("memory", file=sys.stderr)
-    run["memory"] = memory(memory_requests)
+    # Memory, and what DynamoDB reads, are counted, not timed: the three run
+    # side by side (the tables' seeding takes minutes on a loaded machine).
+    print("memory, DynamoDB cost, search cost", file=sys.stderr)
+    with ThreadPoolExecutor(3) as pool:
+        measuring = {"memory": pool.submit(memory, memory_requests),
+                     "dynamodb": pool.submit(dynamodb_cost), "search": pool.submit(search_cost)}
+        run.update({name: future.result() for name, future in measuring.items()})
+    phase_done("memory, DynamoDB and search cost")
     print("warm requests", file=sys.stderr)
     run["warm"] = {}
-    warm(rounds, run["warm"])
+    warm(rounds, run["warm"], until=until("warm"), at_least=at_least)
     while UNDECIDED in warm_verdicts(run["warm"]["us"]).values() and \
             len(run["warm"]["us"]["GET /health"][FLOOR]) < (3 * rounds if args.quick
                                                             else MAX_ROUNDS["warm"]) and \
-            time.time() - started < MORE_ROUNDS_UNTIL_MINUTES["warm"] * 60:
+            time.time() < until("warm"):
         print("  a warm goal is undecided: more rounds", file=sys.stderr)
-        warm(MORE_ROUNDS, run["warm"])
+        warm(MORE_ROUNDS, run["warm"], until=until("warm"))
+    phase_done("warm requests")
     print("import costs", file=sys.stderr)
-    run["imports"] = import_costs.measure(import_runs)
-    print("dynamodb cost", file=sys.stderr)
-    run["dynamodb"] = dynamodb_cost()
-    print("search cost", file=sys.stderr)
-    run["search"] = search_cost()
+    run["imports"] = import_costs.measure(import_runs, until=started + IMPORTS_UNTIL_MINUTES * 60)
+    run["import_runs"] = min(len(v) for v in run["imports"]["samples"].values())
+    run["imports"] = run["imports"]["medians"]
+    phase_done("import costs")
     run["load_end"] = " / ".join(f"{x:.2f}" for x in os.getloadavg())
     run["minutes"] = (time.time() - started) / 60
     kept = RESULTS.read_text().partition(KEPT)[2] if RESULTS.exists() else ""

@@ -8,7 +8,8 @@ replay_repeated_reads); creates always reach moto.
 
 Every candidate must make the same DynamoDB calls for the same event: every
 batch counts them per request, and the run stops if a candidate makes more or
-others than the rest, or than in its own earlier batches. The counts are in
+others than the rest, or than in its own earlier batches; a transaction must
+have the same parts writing items with the same attributes. The counts are in
 the output ({"us": ..., "calls": {route: {candidate: {operation: n}}}}).
 
 Each batch is timed in CPU time of this process, not wall time: on a shared
@@ -34,7 +35,7 @@ from typing import Any
 
 from candidates import NAMES, TABLE, add_paths, environment, load
 from lambda_stdout import piped_stdout
-from workload import moto_cpu_seconds, record_dynamodb_calls, replay_repeated_reads
+from workload import described, moto_cpu_seconds, record_dynamodb_calls, replay_repeated_reads
 
 CLOCK = time.process_time
 _LAMBDA_STDOUT = piped_stdout()
@@ -58,13 +59,16 @@ BATCH = {"GET /health": 2000, "GET /users/{id}": 300, "POST /users invalid": 100
          "POST /users valid": 20, "GET /users": 100}
 
 
-def main(out_path: str, rounds: int, first_round: int = 0) -> None:
+def main(out_path: str, rounds: int, first_round: int = 0, until: float | None = None,
+         at_least: int = 1) -> None:
+    """Up to `rounds` rounds; none starts after `until` (epoch seconds) once
+    `at_least` have run (bench/run.py keeps `make bench` within its time)."""
     os.environ.update(environment())
     add_paths()
     from moto import mock_aws
 
     replay_repeated_reads()
-    dynamodb_calls: list[str] = []
+    dynamodb_calls: list[tuple[str, Any]] = []
     record_dynamodb_calls(dynamodb_calls)
     with mock_aws():
         import boto3
@@ -81,6 +85,8 @@ def main(out_path: str, rounds: int, first_round: int = 0) -> None:
         # Per route and candidate: each DynamoDB operation and how many times a
         # request calls it, over every batch (warm-up and rounds).
         calls: dict[str, dict[str, dict[str, float]]] = {r: {} for r in BATCH}
+        # ...and what its transactions write: the attributes of each part.
+        written: dict[str, dict[str, list[str]]] = {r: {} for r in BATCH}
 
         def run(name: str, route: str, count: int) -> float:
             handler, make = handlers[name], next_event[route]
@@ -88,11 +94,15 @@ def main(out_path: str, rounds: int, first_round: int = 0) -> None:
             created: list[tuple[str, str]] = []
             dynamodb_calls.clear()
             elapsed, responses = timed_batch(handler, events, context)
-            per_request = {operation: n / count
-                           for operation, n in sorted(Counter(dynamodb_calls).items())}
-            if calls[route].setdefault(name, per_request) != per_request:
+            made = [described(operation, body) for operation, body in dynamodb_calls]
+            per_request = {shown: n / count
+                           for shown, n in sorted(Counter(shown for shown, _ in made).items())}
+            items = sorted({compared for _, compared in made})
+            if calls[route].setdefault(name, per_request) != per_request or \
+                    written[route].setdefault(name, items) != items:
                 raise SystemExit(f"{name} {route}: the DynamoDB calls changed between batches: "
-                                 f"{calls[route][name]}, then {per_request}")
+                                 f"{calls[route][name]} {written[route][name]}, then "
+                                 f"{per_request} {items}")
             statuses = {r["statusCode"] for r in responses}
             if not statuses <= EXPECTED_STATUS[route]:
                 raise SystemExit(f"{name} {route}: status {statuses}, {responses[0]['body'][:300]}")
@@ -105,10 +115,16 @@ def main(out_path: str, rounds: int, first_round: int = 0) -> None:
             for route in BATCH:
                 run(name, route, 20)
         for route, by_name in calls.items():
-            if len({tuple(made.items()) for made in by_name.values()}) > 1:
+            if len({tuple(made.items()) for made in by_name.values()}) > 1 or \
+                    len({tuple(items) for items in written[route].values()}) > 1:
                 raise SystemExit(f"{route}: the candidates make different DynamoDB calls per "
-                                 f"request: {by_name}")
+                                 f"request: {by_name} {written[route]}")
         for round_index in range(first_round, first_round + rounds):
+            if round_index - first_round >= at_least and until is not None and \
+                    time.time() > until:
+                print(f"  warm rounds stopped at {round_index - first_round}: time",
+                      file=sys.stderr)
+                break
             order = NAMES[round_index % len(NAMES):] + NAMES[:round_index % len(NAMES)]
             for route, count in BATCH.items():
                 for name in order:
@@ -120,6 +136,9 @@ def main(out_path: str, rounds: int, first_round: int = 0) -> None:
 
 
 if __name__ == "__main__":
-    # out_path rounds [first_round]: the first round's index sets the rotation, so
-    # a run continued in a new process goes on where the last one stopped.
-    main(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]) if len(sys.argv) > 3 else 0)
+    # out_path rounds [first_round [until at_least]]: the first round's index sets
+    # the rotation, so a run continued in a new process goes on where the last one
+    # stopped.
+    main(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]) if len(sys.argv) > 3 else 0,
+         float(sys.argv[4]) if len(sys.argv) > 4 else None,
+         int(sys.argv[5]) if len(sys.argv) > 5 else 1)

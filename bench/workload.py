@@ -55,9 +55,10 @@ def replay_repeated_reads() -> None:
     BotocoreStubber.process_request = process_request  # type: ignore[method-assign]
 
 
-def record_dynamodb_calls(into: list[str]) -> None:
-    """Append the operation of every DynamoDB call moto is asked to answer
-    (GetItem, Query, ...) to `into`, replayed reads included."""
+def record_dynamodb_calls(into: list[tuple[str, Any]]) -> None:
+    """Append each DynamoDB call moto is asked to answer, replayed reads
+    included, to `into` as (operation, request body): read them with
+    described() after the batch, outside the time measured."""
     from moto.core.botocore_stubber import BotocoreStubber
 
     answer = BotocoreStubber.process_request
@@ -65,10 +66,27 @@ def record_dynamodb_calls(into: list[str]) -> None:
     def process_request(self: BotocoreStubber, request: Any) -> Any:
         target = request.headers.get("X-Amz-Target", b"")
         target = target.decode() if isinstance(target, bytes) else str(target)
-        into.append(target.rsplit(".", 1)[-1])
+        into.append((target.rsplit(".", 1)[-1], request.body))
         return answer(self, request)
 
     BotocoreStubber.process_request = process_request  # type: ignore[method-assign]
+
+
+def described(operation: str, body: Any) -> tuple[str, str]:
+    """A recorded call as the results table names it (the operation; a
+    transaction with its parts in order) and as candidates are compared: a
+    transaction also by the attributes each part writes, so that every
+    candidate writes the same items (the same size of request to build,
+    sign and send)."""
+    if operation != "TransactWriteItems":
+        return operation, operation
+    parts = json.loads(body)["TransactItems"]
+    kinds = [next(iter(part)) for part in parts]
+    written = [" ".join(sorted(part[kind].get("Item") or part[kind].get("Key") or {}))
+               for part, kind in zip(parts, kinds, strict=True)]
+    return (f"{operation} ({', '.join(kinds)})",
+            f"{operation}: " + "; ".join(f"{kind} [{attributes}]"
+                                         for kind, attributes in zip(kinds, written, strict=True)))
 
 
 def create_table(dynamodb: Any, table: str) -> None:
@@ -122,8 +140,16 @@ def created_user(response: dict[str, Any]) -> tuple[str, str]:
 
 
 def remove_created(dynamodb: Any, table: str, created: list[tuple[str, str]]) -> None:
-    """Keep the table the same size for every batch (moto copies it per transaction)."""
+    """Keep the table the same size for every batch (moto copies it per
+    transaction): the users and their email claims, and the audit entries
+    their creates wrote."""
     for user_id, email in created:
         for key in ({"pk": {"S": f"USER#{user_id}"}, "sk": {"S": "USER"}},
                     {"pk": {"S": f"EMAIL#{email}"}, "sk": {"S": "EMAIL"}}):
             dynamodb.delete_item(TableName=table, Key=key)
+    # A Scan: a Query would be answered from the first one's replay (replay_repeated_reads).
+    entries = dynamodb.scan(TableName=table, FilterExpression="#type = :audit",
+                            ExpressionAttributeNames={"#type": "type"},
+                            ExpressionAttributeValues={":audit": {"S": "audit"}})["Items"]
+    for entry in entries:
+        dynamodb.delete_item(TableName=table, Key={"pk": entry["pk"], "sk": entry["sk"]})

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import FastAPI, HTTPException
+from fastapi import FastAPI, HTTPException, Request
 from mangum import Mangum
 from pydantic import BaseModel, ConfigDict, Field
 from shared import EMAIL, ONE_LINE, create_user, get_user, list_users
@@ -33,8 +33,10 @@ def read_user(user_id: str) -> dict[str, Any]:
 
 
 @app.post("/users", status_code=201)
-def new_user(body: UserCreate) -> dict[str, Any]:
-    return create_user(body.name, body.email, body.age)
+def new_user(body: UserCreate, request: Request) -> dict[str, Any]:
+    context = request.scope["aws.event"]["requestContext"]  # Mangum's: the API Gateway event
+    return create_user(body.name, body.email, body.age, context["authorizer"]["claims"],
+                       context["requestId"])
 
 
 @app.get("/users")

@@ -34,7 +34,9 @@ def read_user(user_id: str) -> dict[str, Any]:
 
 @app.post("/users")
 def new_user(body: UserCreate) -> Response[dict[str, Any]]:
-    user = create_user(body.name, body.email, body.age)
+    context = app.current_event.request_context
+    user = create_user(body.name, body.email, body.age, context.authorizer.claims,
+                       context.request_id)
     return Response(status_code=201, body=user, content_type="application/json",
                     headers={"Location": f"/users/{user['id']}"})
 

@@ -7,6 +7,8 @@ path) and adds the response headers in one place, `http.pipeline`.
 """
 from __future__ import annotations
 
+from typing import Any
+
 import msgspec
 
 # Every request header a route reads (its @responds `headers`) must be here, or
@@ -29,14 +31,20 @@ class CorsPolicy(msgspec.Struct, frozen=True):
         return "*" in self.allowed_origins or origin in self.allowed_origins
 
     def response_headers(self, origin: str | None) -> dict[str, str]:
+        headers: dict[str, str] = {}
+        self.add_response_headers(headers, origin)
+        return headers
+
+    def add_response_headers(self, headers: dict[str, Any], origin: str | None) -> None:
+        """response_headers(origin), written into `headers` (on every response:
+        no dict built and merged)."""
         # Vary goes on every response, allowed or not, so a shared cache never
         # hands one origin's answer to another.
-        headers = {"Vary": "Origin"}
+        headers["Vary"] = "Origin"
         if self.allows(origin):
             assert origin is not None
             headers["Access-Control-Allow-Origin"] = origin
             headers["Access-Control-Expose-Headers"] = _EXPOSE_HEADERS_VALUE
-        return headers
 
     def preflight_headers(self, origin: str | None, methods: tuple[str, ...]) -> dict[str, str]:
         headers = self.response_headers(origin)

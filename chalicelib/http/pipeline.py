@@ -87,17 +87,19 @@ class HttpPipeline:
                 response = no_content(self._cors.preflight_headers(origin, methods))
             else:
                 response = self._run(request, get_response, entries, role, request_id)
-                response.headers.update(self._cors.response_headers(origin))
+                self._cors.add_response_headers(response.headers, origin)
             if not isinstance(response.body, (str, bytes)):
                 # A view's dict (or an error's) as JSON text here, once, so
                 # Chalice passes it through rather than running json.dumps.
                 response.body = json_text(response.body)
                 response.headers.setdefault("Content-Type", "application/json")
-            response.headers.update(common_headers(request_id))
+            headers = response.headers
+            headers["X-Request-Id"] = request_id  # common_headers(request_id), written in
+            headers["X-Content-Type-Options"] = "nosniff"
             # Anything answered to a caller who sent credentials, or on a
             # protected route, is theirs alone: no cache may keep it.
             if role is not Role.PUBLIC or not _CREDENTIAL_HEADERS.isdisjoint(request.headers):
-                response.headers["Cache-Control"] = "no-store"
+                headers["Cache-Control"] = "no-store"
             # Tenths of a millisecond: round() to an int, not round(x, 1), which
             # goes through decimal text and costs more than the rest of this line.
             duration_ms = round((time.perf_counter() - started) * 10_000) / 10

@@ -43,6 +43,13 @@ SEND_CONFIG = Config(retries={"mode": "standard", "total_max_attempts": 1},
 # Presigned URLs are signed with SigV4, which S3 requires in every region.
 _S3_CONFIG = _CLIENT_CONFIG.merge(Config(signature_version="s3v4"))
 
+# Deployed, each AWS service checks every request it is sent, so botocore's own
+# check of the parameters before sending is skipped there: for a user's create
+# (a four-part transaction) it cost about a fifth of the request's CPU time
+# (bench/RESULTS.md). Locally and in the tests it stays on: there moto answers,
+# and moto checks less than AWS does, so a malformed request is still caught.
+_DEPLOYED = Config(parameter_validation=False)
+
 MODELS_DIR = Path(__file__).with_name("aws_models")
 # The services the function builds clients for; infra/aws_models.py ships their models.
 SERVICES = ("dynamodb", "ses", "ssm", "s3")
@@ -105,13 +112,18 @@ class AwsClients(msgspec.Struct, frozen=True):
     @classmethod
     def create(cls, settings: Settings) -> AwsClients:
         session = aws_session(settings.region)
-        return cls(dynamodb=session.create_client("dynamodb", config=_CLIENT_CONFIG),
-                   ses=ClientOnFirstUse(lambda: session.create_client("ses", config=SEND_CONFIG)),
+
+        def client(service: str, config: Config) -> Any:
+            if settings.behind_api_gateway:
+                config = config.merge(_DEPLOYED)
+            return session.create_client(service, config=config)
+
+        return cls(dynamodb=client("dynamodb", _CLIENT_CONFIG),
+                   ses=ClientOnFirstUse(lambda: client("ses", SEND_CONFIG)),
                    # Eager where a request reads a secret (the CAPTCHA's, the chat
                    # webhook's); else built on first use (the audit salt, read only
                    # by an erasure).
-                   ssm=session.create_client("ssm", config=_CLIENT_CONFIG)
+                   ssm=client("ssm", _CLIENT_CONFIG)
                    if settings.captcha_provider or settings.chat_format
-                   else ClientOnFirstUse(lambda: session.create_client("ssm",
-                                                                       config=_CLIENT_CONFIG)),
-                   s3=ClientOnFirstUse(lambda: session.create_client("s3", config=_S3_CONFIG)))
+                   else ClientOnFirstUse(lambda: client("ssm", _CLIENT_CONFIG)),
+                   s3=ClientOnFirstUse(lambda: client("s3", _S3_CONFIG)))

@@ -6,8 +6,9 @@ handler on every botocore session created from then on (boto3's default
 session, `boto3.Session()`, anything the app builds) and on the default session
 if it already exists. Each call is recorded with its parameters and its
 origin: "app" when the innermost project frame that made it is in chalicelib/
-or app.py (code that runs in the Lambda), "harness" otherwise (tests, devstack,
-infra). tests/iam/ judges the app's calls against the generated role policies (infra/policy.py).
+or app.py (code that runs in the Lambda) and not called by infra/ (the deploy),
+"harness" otherwise (tests, devstack, infra). tests/iam/ judges the app's calls
+against the generated role policies (infra/policy.py).
 """
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ import botocore.session
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 APP_CODE = ("chalicelib/", "app.py")
-OPERATOR_CODE = "infra/"
+DEPLOY_CODE = ("infra/",)
 # botocore's signing name is the IAM prefix, except for these.
 IAM_PREFIX = {"monitoring": "cloudwatch"}
 
@@ -40,17 +41,16 @@ class AwsCall:
 def origin_of(filenames: Iterable[str], project_dir: Path = PROJECT_DIR) -> tuple[str, str]:
     """(origin, caller) from a call stack's file names, innermost first."""
     root = str(project_dir) + "/"
-    filenames = list(filenames)
-    # Deploy code (a data upgrade calling chalicelib's transaction helper) runs
-    # with the operator's credentials, never the functions' role.
-    if any(f.startswith(root + OPERATOR_CODE) for f in filenames):
-        return "harness", "(deploy code, as the operator)"
-    for filename in filenames:
-        if filename.startswith(root) and "/.venv/" not in filename \
-                and "/site-packages/" not in filename:
-            relative = filename[len(root):]
-            return ("app" if relative.startswith(APP_CODE) else "harness"), relative
-    return "harness", "(outside the project)"
+    project = [filename[len(root):] for filename in filenames
+               if filename.startswith(root) and "/.venv/" not in filename
+               and "/site-packages/" not in filename]
+    if not project:
+        return "harness", "(outside the project)"
+    caller = project[0]
+    # chalicelib code that the deploy runs (infra/index_upgrades.py's backfills)
+    # runs with the operator's credentials, not the function's role.
+    deployed_by_infra = any(name.startswith(DEPLOY_CODE) for name in project[1:])
+    return ("app" if caller.startswith(APP_CODE) and not deployed_by_infra else "harness"), caller
 
 
 @dataclass
