@@ -323,7 +323,13 @@ export class MessagesPanel {
     } else {
       parts.push(el('dl', {className: 'message-fields'}, ...fields.flatMap((field) => [
         el('dt', {text: field.label ?? field.name}),
-        el('dd', {className: `field-${field.type}`, dataset: {name: field.name}, text: fieldText(field)})])));
+        el('dd', {className: `field-${field.type}`, dataset: {name: field.name}},
+          // Every email field's address opens everything stored about it, as the
+          // sender's does: the message is among that person's data too.
+          field.type === 'email' && typeof field.value === 'string' && field.value
+            ? el('a', {className: 'person-link', text: field.value,
+              attrs: {href: personHash(field.value), title: 'Everything stored about this address'}})
+            : fieldText(field))])));
     }
     if (message.attachments?.length) parts.push(this.attachments(message));
     if (extra.length) {
