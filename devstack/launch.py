@@ -77,7 +77,8 @@ class _PortRace(Exception):
 
 
 def _launch_once(directory: Path, **extra: str) -> LaunchedStack:
-    ports = {"API_PORT": free_port(), "AWS_PORT": free_port(), "WEB_PORT": free_port()}
+    ports = {"API_PORT": free_port(), "AWS_PORT": free_port(), "WEB_PORT": free_port(),
+             "FILES_PORT": free_port()}
     stack_file = directory / "stack.json"
     env = stack_env(stack_file, ports, **extra)
     log = directory / "stack.log"  # a file, not a pipe: an unread pipe fills and blocks the stack

@@ -23,6 +23,7 @@ from moto.cloudformation.models import Stack
 from chalicelib.auth.identity import ADMIN_GROUP
 from infra import stack
 from infra.audit_salt import ensure_audit_salt
+from infra.files_key import ensure_files_key
 from infra.stages import LOCAL, TEMPLATE_FILE, StageConfig, load_stage
 from infra.web_headers import security_headers
 
@@ -58,15 +59,18 @@ class Provisioned:
 
 
 def deploy_resources(session: Any, stage: StageConfig,
-                     site_headers: Mapping[str, str] | None = None) -> dict[str, str]:
+                     site_headers: Mapping[str, str] | None = None,
+                     files_key: str = "") -> dict[str, str]:
     """Deploy (or update) infra/resources.yaml for `stage`; return its outputs.
     `site_headers` only fills the template's header parameters (the local web
-    server sends its own, from the same code)."""
+    server sends its own, from the same code); `files_key`, the download
+    links' key (make dev's files server checks links with it, from SSM)."""
     if site_headers is None:
         endpoint = session.client("cognito-idp").meta.endpoint_url
         site_headers = security_headers(None, endpoint, None)
     return stack.deploy_stack(session.client("cloudformation"), stage, TEMPLATE_FILE.read_text(),
-                              API_GATEWAY_STAGE, site_headers, wait=STACK_WAIT)
+                              API_GATEWAY_STAGE, site_headers, wait=STACK_WAIT,
+                              files_key=files_key)
 
 
 def template_table(table_name: str) -> dict[str, Any]:
@@ -155,7 +159,8 @@ def provision(session: Any, *, users: tuple[DemoUser, ...] = DEMO_USERS,
     `web_origins`, the local web server's, may post files to the attachments
     bucket (a deployed stage's allowedOrigins do)."""
     stage = dataclasses.replace(load_stage(LOCAL), extra_allowed_origins=tuple(web_origins))
-    outputs = deploy_resources(session, stage, site_headers)
+    files_key, _ = ensure_files_key(session.client("ssm"), LOCAL)
+    outputs = deploy_resources(session, stage, site_headers, files_key.value)
     ensure_audit_salt(session.client("ssm"), LOCAL)
     pool_id, client_id = outputs["UserPoolId"], outputs["UserPoolClientId"]
     cognito = session.client("cognito-idp")

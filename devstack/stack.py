@@ -32,12 +32,14 @@ from chalicelib.platform.config import (
     captcha_secret_parameter,
     chat_webhook_parameter,
 )
+from chalicelib.platform.parameters import SsmSecret
 from devstack.fakes import (
     LOCAL_AKISMET_KEY,
     LOCAL_CAPTCHA_SECRET,
     LOCAL_CAPTCHA_SITE_KEY,
     FakeServices,
 )
+from devstack.files import files_server
 from devstack.gateway import ParityRequestHandler
 from devstack.moto_server import LocalAwsServer
 from devstack.provision import provision
@@ -69,15 +71,18 @@ class Ports:
     api: int = 8000
     aws: int = 8001
     web: int = 8080
+    files: int = 8002  # the attachments' downloads (devstack/files.py)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | os._Environ[str] = os.environ) -> Ports:
         return cls(api=int(environ.get("API_PORT", cls.api)),
                    aws=int(environ.get("AWS_PORT", cls.aws)),
-                   web=int(environ.get("WEB_PORT", cls.web)))
+                   web=int(environ.get("WEB_PORT", cls.web)),
+                   files=int(environ.get("FILES_PORT", cls.files)))
 
     def by_variable(self) -> dict[str, int]:
-        return {"API_PORT": self.api, "AWS_PORT": self.aws, "WEB_PORT": self.web}
+        return {"API_PORT": self.api, "AWS_PORT": self.aws, "WEB_PORT": self.web,
+                "FILES_PORT": self.files}
 
     def check_free(self, host: str) -> None:
         """Raise PortTaken for the first port something else listens on."""
@@ -135,6 +140,7 @@ class LocalStack:
         self._moto: LocalAwsServer | None = None
         self._api: LocalDevServer | None = None
         self._web: ThreadingHTTPServer | None = None
+        self._files: ThreadingHTTPServer | None = None
         self._triggers: Triggers | None = None
         self._wrote_stack_file = False
         self._fakes: FakeServices | None = None
@@ -193,6 +199,8 @@ class LocalStack:
                      **self._akismet_settings(os.environ.get("AKISMET_BLOG", "")),
             "TABLE_NAME": resources.table_name,  # the resources stack's, as deployed
             "ATTACHMENTS_BUCKET": resources.outputs["AttachmentsBucketName"],
+            # The files server stands in for the files distribution (devstack/files.py).
+            "FILES_URL": self._url(self.ports.files),
             "USER_POOL_ID": resources.user_pool_id,
             "USER_POOL_CLIENT_ID": resources.user_pool_client_id,
             "COGNITO_JWKS_URL": f"{aws_endpoint}/{resources.user_pool_id}/.well-known/jwks.json",
@@ -218,9 +226,14 @@ class LocalStack:
         # idle keep-alive connection included: Ctrl-C would wait on it.
         self._api.server.daemon_threads = True
         self._api.server.block_on_close = False  # type: ignore[attr-defined]
+        self._files = files_server(
+            self.host, self.ports.files, s3=boto3.client("s3"),
+            bucket=settings.attachments_bucket,
+            key=SsmSecret(boto3.client("ssm"), settings.files_key_parameter))
 
         info = {
             "apiUrl": self._url(self.ports.api),
+            "filesUrl": self._url(self.ports.files),
             "awsEndpoint": aws_endpoint,
             "cognitoEndpoint": aws_endpoint,
             "region": REGION,
@@ -251,7 +264,7 @@ class LocalStack:
         self._wrote_stack_file = True
         # Only now answer (a connection made earlier waits in the backlog): a
         # script that polls /health and then reads the stack file finds it.
-        for server in (self._api.server, self._web):
+        for server in (self._api.server, self._web, self._files):
             if server is not None:
                 _serve(server)
                 self._serving.append(server)
@@ -263,7 +276,8 @@ class LocalStack:
     def stop(self) -> None:
         if self._triggers is not None:
             self._triggers.stop()
-        for server in (self._api.server if self._api else None, self._web, self._fakes):
+        for server in (self._api.server if self._api else None, self._web, self._files,
+                       self._fakes):
             if server is not None:
                 # shutdown() waits for serve_forever(), which a failed start never ran.
                 if server is self._fakes or server in self._serving:

@@ -23,9 +23,12 @@ from infra.stages import PROJECT_DIR, StageConfig
 CONFIG_FILE = PROJECT_DIR / ".chalice" / "config.json"
 
 
-def stage_environment(stage: StageConfig, outputs: dict[str, str] | None) -> dict[str, str]:
+def stage_environment(stage: StageConfig, outputs: dict[str, str] | None,
+                      files_key_parameter: str | None = None) -> dict[str, str]:
     """The functions' environment: the owner's optional settings, then what
-    deploy sets itself. `outputs` None: before the stack exists (packaging)."""
+    deploy sets itself. `outputs` None: before the stack exists (packaging);
+    `files_key_parameter`: the download-link key's `<name>:<version>`
+    (infra/files_key.py), the one the files distribution holds."""
     environment = {**stage.environment, "STAGE": stage.name, "TABLE_NAME": stage.table_name,
                    "MAIL_FROM": stage.mail_from, "OWNER_EMAIL": stage.owner_email,
                    "RETENTION_DAYS": str(stage.retention_days),
@@ -42,25 +45,31 @@ def stage_environment(stage: StageConfig, outputs: dict[str, str] | None) -> dic
             "USER_POOL_CLIENT_ID": outputs["UserPoolClientId"],
             "USER_POOL_ARN": outputs["UserPoolArn"],
         })
+        if outputs.get("FilesDomainName"):
+            environment["FILES_URL"] = f"https://{outputs['FilesDomainName']}"
+    if files_key_parameter:
+        environment["FILES_KEY_PARAMETER"] = files_key_parameter
     return environment
 
 
 def stage_config(base: dict[str, Any], stage: StageConfig,
-                 outputs: dict[str, str] | None) -> dict[str, Any]:
+                 outputs: dict[str, str] | None,
+                 files_key_parameter: str | None = None) -> dict[str, Any]:
     """The tracked config with the one deployed stage as its only stage."""
     config = copy.deepcopy(base)
     config["stages"] = {stage.name: {
         "iam_policy_file": policy_file_name(stage.name),
         "xray": stage.xray,
-        "environment_variables": stage_environment(stage, outputs),
+        "environment_variables": stage_environment(stage, outputs, files_key_parameter),
     }}
     return config
 
 
 def stage_files(base: dict[str, Any], stage: StageConfig,
-                outputs: dict[str, str] | None) -> dict[str, dict[str, Any]]:
+                outputs: dict[str, str] | None,
+                files_key_parameter: str | None = None) -> dict[str, dict[str, Any]]:
     """File name -> content of what Chalice reads from .chalice/ for the stage."""
-    return {"config.json": stage_config(base, stage, outputs),
+    return {"config.json": stage_config(base, stage, outputs, files_key_parameter),
             policy_file_name(stage.name): stage_policy(stage)}
 
 

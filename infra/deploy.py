@@ -45,6 +45,7 @@ from infra import (
 from infra.audit_salt import ensure_audit_salt
 from infra.backfill import Progress, Report
 from infra.delivery_upgrade import Upgrade
+from infra.files_key import FilesKey, ensure_files_key
 from infra.index_upgrades import UPGRADES, run_upgrade
 from infra.retention_backfill import RetentionBackfill
 from infra.runtime import LAMBDA_RUNTIME, runtime_problem
@@ -275,15 +276,23 @@ def deploy(stage_name: str, *, aws: AwsClients, chalice: ChaliceRunner,
     captcha_provider = captcha["provider"] if captcha else None
     before = deployed_state.read(aws, stage.stack_name, api_stage,
                                  recorded_resources(project, stage_name))
+    files_key: FilesKey | None = None
+    if aws.ssm is not None:
+        files_key, created = ensure_files_key(aws.ssm, stage_name)
+        say(f"      the download links' key {files_key.name}: "
+            + ("created" if created else f"version {files_key.version}, kept as it is"))
+    key_value = files_key.value if files_key else ""
+    key_parameter = files_key.parameter if files_key else None
 
     say(f"[1/5] resources stack {stage.stack_name} (table, user pool, SES identity, "
-        f"usage plan, web site, alarms)")
+        f"usage plan, web site, attachments and their distribution, alarms)")
     outputs = stack.deploy_stack(aws.cloudformation, stage, template, api_stage,
                                  site_headers(known_api_url, aws.region, captcha_provider),
-                                 api_url=known_api_url)
-    config = chalice_config.stage_config(base_config, stage, outputs)
+                                 api_url=known_api_url, files_key=key_value)
+    config = chalice_config.stage_config(base_config, stage, outputs, key_parameter)
     chalice_config.write_files(project.generated(stage_name),
-                               chalice_config.stage_files(base_config, stage, outputs))
+                               chalice_config.stage_files(base_config, stage, outputs,
+                                                          key_parameter))
 
     say(f"[2/5] chalice deploy --stage {stage_name}")
     if aws.lambda_ is not None:
@@ -310,7 +319,7 @@ def deploy(stage_name: str, *, aws: AwsClients, chalice: ChaliceRunner,
             "(form.html?form=<id>) now name this API: updating the stack")
         outputs = stack.deploy_stack(aws.cloudformation, stage, template, api_stage,
                                      site_headers(api_url, aws.region, captcha_provider),
-                                     api_url=api_url)
+                                     api_url=api_url, files_key=key_value)
 
     if aws.ssm is not None:
         created = ensure_audit_salt(aws.ssm, stage_name)

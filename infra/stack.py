@@ -18,9 +18,10 @@ class StackFailed(RuntimeError):
 
 def stack_parameters(stage: StageConfig, api_gateway_stage: str,
                      site_headers: Mapping[str, str],
-                     api_url: str | None = None) -> list[dict[str, str]]:
+                     api_url: str | None = None, files_key: str = "") -> list[dict[str, str]]:
     """`site_headers`: infra.web_headers.security_headers(...) for this stage;
-    `api_url`: the REST API's address, None before the first `chalice deploy`."""
+    `api_url`: the REST API's address, None before the first `chalice deploy`;
+    `files_key`: the download-link key (infra/files_key.py; "" opens no link)."""
     values = {
         "Stage": stage.name,
         "SesIdentity": stage.ses_identity,
@@ -38,6 +39,7 @@ def stack_parameters(stage: StageConfig, api_gateway_stage: str,
         "ApiDomain": (urlsplit(api_url).hostname or "") if api_url else "",
         "Mfa": stage.mfa,
         "IdTokenMinutes": str(stage.id_token_minutes),
+        "FilesSigningKey": files_key,
         # The site's CloudFront domain the template adds itself (it is made there).
         "UploadOrigins": ",".join((*(f"https://{alias}" for alias in stage.site_aliases),
                                    *stage.extra_allowed_origins)),
@@ -67,11 +69,12 @@ def _wait(cfn: Any, waiter: str, name: str, wait: dict[str, int]) -> None:
 
 def deploy_stack(cfn: Any, stage: StageConfig, template_body: str, api_gateway_stage: str,
                  site_headers: Mapping[str, str], wait: dict[str, int] = WAIT,
-                 api_url: str | None = None) -> dict[str, str]:
+                 api_url: str | None = None, files_key: str = "") -> dict[str, str]:
     """Create or update the stack; return its outputs. Idempotent."""
     name = stage.stack_name
     arguments = {"StackName": name, "TemplateBody": template_body,
-                 "Parameters": stack_parameters(stage, api_gateway_stage, site_headers, api_url),
+                 "Parameters": stack_parameters(stage, api_gateway_stage, site_headers, api_url,
+                                                files_key),
                  "Tags": [{"Key": "app", "Value": "frontdesk"}, {"Key": "stage", "Value": stage.name}]}
     status = _status(cfn, name)
     if status == "ROLLBACK_COMPLETE":

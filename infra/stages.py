@@ -68,8 +68,10 @@ SETTABLE_VARIABLES = frozenset({
 # The ones it may not, and why.
 UNSETTABLE_VARIABLES = {
     **dict.fromkeys(("STAGE", "TABLE_NAME", "TABLE_STREAM_ARN", "USER_POOL_ID",
-                     "USER_POOL_CLIENT_ID", "USER_POOL_ARN", "ATTACHMENTS_BUCKET"),
+                     "USER_POOL_CLIENT_ID", "USER_POOL_ARN", "ATTACHMENTS_BUCKET", "FILES_URL"),
                     "make deploy sets it from the stage's name and its resources stack"),
+    "FILES_KEY_PARAMETER": "make deploy sets it to the version of /frontdesk/<stage>/files-key "
+                           "the files distribution holds",
     "MAIL_FROM": "make deploy sets it from mailFrom",
     "RETENTION_DAYS": "make deploy sets it from retentionDays",
     "AUDIT_RETENTION_DAYS": "make deploy sets it from auditRetentionDays",
@@ -373,7 +375,8 @@ def environment_problems(stage: StageConfig) -> list[str]:
         deployed = {**settable, "STAGE": stage.name, "MAIL_FROM": "a@frontdesk.invalid",
                     "OWNER_EMAIL": "b@frontdesk.invalid", "ALLOWED_ORIGINS": "https://frontdesk.invalid",
                     "USER_POOL_ID": "pool", "USER_POOL_ARN": "arn:aws:cognito-idp:r:1:userpool/p",
-                    "TABLE_STREAM_ARN": "arn:aws:dynamodb:r:1:table/t/stream/s"}
+                    "TABLE_STREAM_ARN": "arn:aws:dynamodb:r:1:table/t/stream/s",
+                    "FILES_URL": "https://files.frontdesk.invalid"}
         problems += [f"{where}: {problem}" for problem in deployed_stage_problems(deployed)]
         try:
             Settings.from_env(deployed)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -46,6 +47,9 @@ class LocalAws:
 
 @pytest.fixture(scope="session")
 def local_aws() -> Iterator[LocalAws]:
+    from chalicelib.platform.config import files_key_parameter
+    from chalicelib.platform.parameters import SsmSecret
+    from devstack.files import files_server
     from devstack.moto_server import LocalAwsServer
     from devstack.provision import provision
     from devstack.stack import local_aws_environment
@@ -56,11 +60,17 @@ def local_aws() -> Iterator[LocalAws]:
     os.environ.update(local_aws_environment(endpoint))
     session = boto3.Session()
     resources = provision(session, web_origins=(TEST_ORIGIN, OTHER_ALLOWED_ORIGIN))
+    # make dev's stand-in for the files distribution, where downloads are sent.
+    files = files_server("127.0.0.1", 0, s3=session.client("s3"),
+                         bucket=resources.outputs["AttachmentsBucketName"],
+                         key=SsmSecret(session.client("ssm"), files_key_parameter("local")))
+    threading.Thread(target=files.serve_forever, daemon=True).start()
     # Everything app.py reads at import must be in os.environ before it is imported.
     os.environ.update({
         "STAGE": "local",
         "TABLE_NAME": resources.table_name,
         "ATTACHMENTS_BUCKET": resources.outputs["AttachmentsBucketName"],
+        "FILES_URL": f"http://127.0.0.1:{files.server_address[1]}",
         "ALLOWED_ORIGINS": f"{TEST_ORIGIN},{OTHER_ALLOWED_ORIGIN}",
         "SITE_URL": f"{TEST_ORIGIN}/",  # the site's address, as deploy and `make dev` set it
         "USER_POOL_ID": resources.user_pool_id,
@@ -73,6 +83,8 @@ def local_aws() -> Iterator[LocalAws]:
     })
     yield LocalAws(endpoint, session, resources.table_name, resources.user_pool_id,
                    resources.user_pool_client_id, resources.users)
+    files.shutdown()
+    files.server_close()
     server.stop()
 
 

@@ -71,6 +71,8 @@ def test_a_complete_deployed_stage_starts(stage: str) -> None:
     ("TABLE_STREAM_ARN", "arn:aws:dynamodb:eu-west-1:000000000000:table/frontdesk-dev/stream/local",
      "TABLE_STREAM_ARN is a placeholder"),
     ("TABLE_STREAM_ARN", "not-an-arn", "TABLE_STREAM_ARN is a placeholder"),
+    ("FILES_URL", "", "FILES_URL .* is not an https address"),
+    ("FILES_URL", "http://d222222abcdef8.cloudfront.net", "FILES_URL .* is not an https address"),
 ])
 @pytest.mark.parametrize("stage", ["dev", "prod"])
 def test_a_deployed_stage_refuses_to_start_without_what_it_needs(
@@ -84,7 +86,7 @@ def test_a_deployed_stage_names_every_problem_at_once() -> None:
     with pytest.raises(ConfigError) as refused:
         Settings.from_env(env)
     for name in ("OWNER_EMAIL", "MAIL_FROM", "ALLOWED_ORIGINS", "USER_POOL_ID", "USER_POOL_ARN",
-                 "TABLE_STREAM_ARN"):
+                 "TABLE_STREAM_ARN", "FILES_URL"):
         assert name in str(refused.value)
 
 

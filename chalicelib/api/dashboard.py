@@ -1,8 +1,7 @@
 """The admin dashboard over HTTP: messages, their replies, stats and exports."""
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -11,7 +10,7 @@ from chalice import Response
 from msgspec import UNSET
 
 from chalicelib.api import message_bodies as bodies
-from chalicelib.attachments.files import DOWNLOAD_SECONDS, AttachmentFiles
+from chalicelib.attachments.files import AttachmentFiles
 from chalicelib.audit.log import Audited
 from chalicelib.auth.identity import Identity
 from chalicelib.contact.model import ALL_STATUSES, STATUSES, StatusChange
@@ -139,25 +138,23 @@ def csv_response(page: CsvPage, query: Mapping[str, Any], filename: str) -> Resp
 class DashboardApi:
     def __init__(self, dashboard: Dashboard, *,
                  retention: Retention = KEEP_STAGE_DEFAULT,
-                 files: AttachmentFiles | None = None,
-                 clock: Callable[[], float] = time.time) -> None:
+                 files: AttachmentFiles | None = None) -> None:
         self._dashboard = dashboard
         self._retention = retention
         self._files = files
-        self._clock = clock
 
     def attachment(self, message_id: str, index: str, accept: str | None) -> Response:
-        """A redirect to the file (a presigned GET that S3 answers as a
-        download); its address as JSON to a page that asks (Accept)."""
+        """A redirect to the file (a signed link to the files distribution,
+        which serves it as a download); its address as JSON to a page that
+        asks (Accept)."""
         attachment = self._dashboard.attachment(message_id, index)  # RecordNotFound: 404
         if self._files is None:
             raise RecordNotFound("This stage keeps no attachments.")
-        url = self._files.download_url(attachment)
+        url, expires = self._files.download_url(attachment)
         if accept and "application/json" in accept.lower():
-            expires = datetime.fromtimestamp(self._clock() + DOWNLOAD_SECONDS, UTC)
             return json_response(bodies.AttachmentLink(
                 url=url, filename=attachment.filename, content_type=attachment.content_type,
-                size=attachment.size, expires_at=iso(expires)))
+                size=attachment.size, expires_at=iso(datetime.fromtimestamp(expires, UTC))))
         # Never cached: the address is signed for minutes, and is the admin's alone.
         return Response(body="", status_code=302,
                         headers={"Location": url, "Cache-Control": "no-store"})

@@ -129,7 +129,13 @@ class Services:
     @cached_property
     def attachment_files(self) -> AttachmentFiles:
         from chalicelib.attachments.files import AttachmentFiles
-        return AttachmentFiles(self.clients.s3, self.settings.attachments_bucket)
+        from chalicelib.attachments.links import DownloadLinks
+        from chalicelib.platform.parameters import SsmSecret
+        settings = self.settings
+        # The signing key is read from SSM on the first download, not at init.
+        links = DownloadLinks(settings.files_url, SsmSecret(
+            self.clients.ssm, settings.files_key_parameter)) if settings.files_url else None
+        return AttachmentFiles(self.clients.s3, settings.attachments_bucket, links)
 
     @cached_property
     def uploads_api(self) -> UploadsApi:

@@ -2,6 +2,10 @@
 was uploaded, moving it out of the unclaimed prefix, signed downloads, and
 deletion with the message.
 
+A claimed file is stored to be served as a download: its object carries the
+Content-Disposition (`attachment`, the safe name), its type and Cache-Control,
+which the files distribution passes on (chalicelib/attachments/links.py).
+
 Checks (`inspect`), before anything is stored, for each upload a post names:
 - it exists under `unclaimed/` (HeadObject): not expired, not claimed and
   moved already, not a made-up id;
@@ -18,9 +22,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
+from urllib.parse import quote
 
 from botocore.exceptions import ClientError
 
+from chalicelib.attachments.links import DownloadLinks
 from chalicelib.attachments.model import Attachment
 from chalicelib.attachments.types import HEAD_BYTES, MAX_SUBMISSION_BYTES, SAFE_TYPES, MiB
 from chalicelib.attachments.uploads import (
@@ -30,13 +36,14 @@ from chalicelib.attachments.uploads import (
     describe_types,
     unclaimed_key,
 )
-from chalicelib.core.domain_errors import InvalidFields
+from chalicelib.core.domain_errors import InvalidFields, RecordNotFound
 from chalicelib.db.errors import aws_unavailable_mapped, error_code
 from chalicelib.forms.model import FieldDefinition, Form
 
 log = logging.getLogger("frontdesk.attachments")
 
-DOWNLOAD_SECONDS = 300
+# A file is the admin's alone, and may be erased: no cache keeps a copy.
+FILE_CACHE_CONTROL = "private, no-store"
 # S3 answers a HEAD of a missing key with 403, not 404, to a role without
 # s3:ListBucket (which this one is not granted): both mean "not there".
 _MISSING = frozenset({"404", "NoSuchKey", "NotFound", "403", "AccessDenied"})
@@ -48,10 +55,17 @@ class _Refused(Exception):
         self.message = message
 
 
+def content_disposition(filename: str) -> str:
+    """A download under `filename` (already safe: chalicelib/attachments/types.py
+    `safe_filename`), in both the plain and the RFC 6266 UTF-8 forms."""
+    return f"attachment; filename=\"{filename}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
 class AttachmentFiles:
-    def __init__(self, s3: Any, bucket: str) -> None:
+    def __init__(self, s3: Any, bucket: str, links: DownloadLinks | None = None) -> None:
         self._s3 = s3
         self._bucket = bucket
+        self._links = links
 
     # -- a post's uploads ----------------------------------------------------
 
@@ -111,15 +125,21 @@ class AttachmentFiles:
 
     def move(self, attachments: Sequence[Attachment]) -> None:
         """Out of the unclaimed prefix (and its lifecycle rule), once their
-        message is stored. A move that fails leaves the object where it was:
-        the message still finds it there (`located`) until the lifecycle rule
-        expires it, a day after its upload; the error is logged."""
+        message is stored, with the headers a download is served with. A move
+        that fails leaves the object where it was, which the lifecycle rule
+        expires a day after its upload, and its download answers 403; the
+        error is logged with the upload's id."""
         for attachment in attachments:
             source = unclaimed_key(attachment.upload_id)
             try:
                 self._s3.copy_object(Bucket=self._bucket, Key=attachment.key,
                                      CopySource={"Bucket": self._bucket, "Key": source},
-                                     MetadataDirective="COPY")
+                                     MetadataDirective="REPLACE",
+                                     ContentType=attachment.content_type,
+                                     ContentDisposition=content_disposition(attachment.filename),
+                                     CacheControl=FILE_CACHE_CONTROL,
+                                     Metadata={FIELD_META: attachment.field,
+                                               FILENAME_META: attachment.filename})
                 self._s3.delete_object(Bucket=self._bucket, Key=source)
             except Exception:
                 log.exception("an attachment could not be moved out of unclaimed/",
@@ -127,27 +147,13 @@ class AttachmentFiles:
 
     # -- a message's files ---------------------------------------------------
 
-    def located(self, attachment: Attachment) -> str:
-        """The key its object has: files/ once moved (unclaimed/ if the move failed)."""
-        try:
-            with aws_unavailable_mapped("S3"):
-                self._s3.head_object(Bucket=self._bucket, Key=attachment.key)
-        except ClientError as exc:
-            if error_code(exc) not in _MISSING:
-                raise
-            return unclaimed_key(attachment.upload_id)
-        return attachment.key
-
-    def download_url(self, attachment: Attachment) -> str:
-        """A GET of the file valid DOWNLOAD_SECONDS, which S3 answers as a
-        download (Content-Disposition: attachment, the safe name) with the
-        declared type; never shown inline."""
-        url: str = self._s3.generate_presigned_url("get_object", Params={
-            "Bucket": self._bucket, "Key": self.located(attachment),
-            "ResponseContentDisposition": f'attachment; filename="{attachment.filename}"',
-            "ResponseContentType": attachment.content_type,
-        }, ExpiresIn=DOWNLOAD_SECONDS)
-        return url
+    def download_url(self, attachment: Attachment) -> tuple[str, int]:
+        """The file's address on the files distribution, signed for
+        LINK_SECONDS, and when it stops opening. No S3 call: the object is
+        served as it was stored (`move`)."""
+        if self._links is None:
+            raise RecordNotFound("This stage serves no attachment downloads.")
+        return self._links.link(attachment.key)
 
     def delete(self, attachments: Sequence[Attachment]) -> None:
         """Delete the files (wherever they are: moved or not). Raises

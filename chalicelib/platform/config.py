@@ -56,6 +56,12 @@ def audit_salt_parameter(stage: str) -> str:
     return f"/frontdesk/{stage}/audit-salt"
 
 
+def files_key_parameter(stage: str) -> str:
+    """The SSM parameter of a stage's download-link key (chalicelib/attachments/links.py),
+    which `make deploy` creates once; its IAM policy names exactly this one."""
+    return f"/frontdesk/{stage}/files-key"
+
+
 def captcha_secret_parameter(stage: str) -> str:
     """The SSM parameter of a stage's CAPTCHA secret; its IAM policy names exactly this one."""
     return f"/frontdesk/{stage}/captcha-secret"
@@ -162,6 +168,8 @@ def deployed_stage_problems(env: Mapping[str, str]) -> list[str]:
         problems.append("ALLOWED_ORIGINS is empty, so no web page could call the API")
     if not env.get("USER_POOL_ID", "").strip():
         problems.append("USER_POOL_ID is empty")
+    if not env.get("FILES_URL", "").strip().startswith("https://"):
+        problems.append("FILES_URL (the files distribution's address) is not an https address")
     if env.get("CAPTCHA_PROVIDER", "").strip() and not env.get("CAPTCHA_SITE_KEY", "").strip():
         # The page would show no widget while the API refuses every submission.
         problems.append("CAPTCHA_PROVIDER is set but CAPTCHA_SITE_KEY is empty")
@@ -180,8 +188,14 @@ class Settings:
     region: str
     table_name: str
     allowed_origins: tuple[str, ...]
-    # The private bucket of files attached to form posts (chalicelib/attachments).
+    # The private bucket of files attached to form posts (chalicelib/attachments),
+    # the origin that serves them as downloads (the files distribution; make
+    # dev's files server), and the SSM SecureString of the key its links are
+    # signed with (deployed: `<name>:<version>`, the version deploy gave the
+    # distribution). Empty files_url: no downloads.
     attachments_bucket: str = ""
+    files_url: str = ""
+    files_key_parameter: str = ""
     user_pool_id: str = ""
     user_pool_client_id: str = ""
     # Deployed stages get the real ARN from the resources stack; locally only
@@ -329,6 +343,9 @@ class Settings:
             table_name=env.get("TABLE_NAME", f"frontdesk-{stage}"),
             allowed_origins=origins,
             attachments_bucket=env.get("ATTACHMENTS_BUCKET", f"frontdesk-{stage}-attachments"),
+            files_url=env.get("FILES_URL", "").strip().rstrip("/"),
+            files_key_parameter=(env.get("FILES_KEY_PARAMETER", "").strip()
+                                 or files_key_parameter(stage)),
             user_pool_id=env.get("USER_POOL_ID", ""),
             user_pool_client_id=env.get("USER_POOL_CLIENT_ID", ""),
             user_pool_arn=env.get("USER_POOL_ARN")

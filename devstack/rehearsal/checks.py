@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import html
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from moto.cloudformation.models import Stack
 
-from chalicelib.platform.config import audit_salt_parameter
+from chalicelib.platform.config import audit_salt_parameter, files_key_parameter
 from infra import gateway, site
+from infra.files_route import function_code
 from tests.support.iam import allows, granted_actions
 
 ARCHITECTURE = "arm64"
@@ -121,11 +122,14 @@ def stream(dynamodb: Any, lambda_: Any, stage: str) -> list[str]:
 
 
 def expected_environment(stage: str, settings: Mapping[str, Any],
-                         outputs: Mapping[str, str]) -> dict[str, str]:
-    """The variables the stage's settings and its resources stack give every function."""
+                         outputs: Mapping[str, str], files_key_version: int) -> dict[str, str]:
+    """The variables the stage's settings and its resources stack give every
+    function; `files_key_version`, the download links' key's in SSM now."""
     origins = [f"https://{outputs['SiteDomainName']}", *settings.get("allowedOrigins", [])]
     return {"STAGE": stage, "TABLE_NAME": f"frontdesk-{stage}",
             "ATTACHMENTS_BUCKET": outputs["AttachmentsBucketName"],
+            "FILES_URL": f"https://{outputs['FilesDomainName']}",
+            "FILES_KEY_PARAMETER": f"/frontdesk/{stage}/files-key:{files_key_version}",
             "TABLE_STREAM_ARN": outputs["TableStreamArn"], "USER_POOL_ID": outputs["UserPoolId"],
             "USER_POOL_CLIENT_ID": outputs["UserPoolClientId"],
             "USER_POOL_ARN": outputs["UserPoolArn"], "MAIL_FROM": settings["mailFrom"],
@@ -391,6 +395,76 @@ def form_page_route(cloudfront: Any, distribution_id: str, api_url: str, stage: 
     function_code = template["Resources"]["FormPageRoute"]["Properties"]["FunctionCode"]
     if cloudfront.get_function(Name=name)["FunctionCode"].read().decode() != function_code:
         problems.append(f"the function {name} does not hold the template's code")
+    return problems
+
+
+CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"  # AWS's managed cache policy
+
+
+def files_distribution(cloudfront: Any, s3: Any, ssm: Any, outputs: Mapping[str, str],
+                       stage: str, region: str, account: str, template_file: Path,
+                       headers_policy: Callable[[str], Mapping[str, Any]]) -> list[str]:
+    """Attachments are served by a distribution of their own (not the site's),
+    reading the attachments bucket through its own Origin Access Control, which
+    the bucket's policy opens files/ to for that distribution alone; its
+    response headers policy sends nosniff; nothing is cached; and the published
+    function with the stage's key (SSM) checks each request and response.
+    `headers_policy`: a response headers policy's properties by id (moto has none:
+    devstack/cloudformation/stand_ins.py records them)."""
+    problems = []
+    distribution_id, bucket = outputs["FilesDistributionId"], outputs["AttachmentsBucketName"]
+    if outputs["FilesDomainName"] == outputs["SiteDomainName"]:
+        problems.append("attachments are served from the site's own domain")
+    config = cloudfront.get_distribution_config(Id=distribution_id)["DistributionConfig"]
+    origins = config["Origins"]["Items"]
+    if [o["DomainName"].split(".s3.")[0] for o in origins] != [bucket]:
+        problems.append(f"the files distribution reads {[o['DomainName'] for o in origins]}, "
+                        f"not the attachments bucket {bucket} alone")
+    control_id = origins[0].get("OriginAccessControlId", "") if origins else ""
+    try:
+        control = cloudfront.get_origin_access_control(Id=control_id)[
+            "OriginAccessControl"]["OriginAccessControlConfig"]
+        if (control["OriginAccessControlOriginType"], control["SigningBehavior"]) != (
+                "s3", "always"):
+            problems.append(f"the files distribution's origin access control is {control}")
+    except Exception:  # noqa: BLE001 (NoSuchOriginAccessControl, or none named)
+        problems.append("the files distribution reads the bucket through no origin access control")
+    source = f"arn:aws:cloudfront::{account}:distribution/{distribution_id}"
+    statements = json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])["Statement"]
+    readers = [st for st in statements if st.get("Effect") == "Allow"]
+    if [(st.get("Principal"), st.get("Action"), st.get("Resource"),
+         st.get("Condition", {}).get("StringEquals", {}).get("AWS:SourceArn"))
+            for st in readers] != [({"Service": "cloudfront.amazonaws.com"}, "s3:GetObject",
+                                    f"arn:aws:s3:::{bucket}/files/*", source)]:
+        problems.append(f"the attachments bucket lets {readers} read, not {source} alone "
+                        "(files/ only)")
+    behaviour = config["DefaultCacheBehavior"]
+    if config.get("CacheBehaviors", {}).get("Quantity", 0):
+        problems.append("the files distribution has cache behaviours besides its default")
+    if behaviour.get("CachePolicyId") != CACHING_DISABLED:
+        problems.append(f"the files distribution caches (policy {behaviour.get('CachePolicyId')})")
+    security = headers_policy(behaviour.get("ResponseHeadersPolicyId", "")).get(
+        "ResponseHeadersPolicyConfig", {}).get("SecurityHeadersConfig", {})
+    if security.get("ContentTypeOptions", {}).get("Override") is not True:
+        problems.append("the files distribution's headers policy does not send "
+                        "X-Content-Type-Options: nosniff")
+    name = f"frontdesk-{stage}-files-{region}"
+    summary = cloudfront.describe_function(Name=name)["FunctionSummary"]
+    arn = summary["FunctionMetadata"]["FunctionARN"]
+    associated = sorted((a["EventType"], a["FunctionARN"])
+                        for a in behaviour.get("FunctionAssociations", {}).get("Items", []))
+    if associated != [("viewer-request", arn), ("viewer-response", arn)]:
+        problems.append(f"the files distribution runs {associated}, not the function {name} "
+                        "on viewer requests and responses")
+    if summary["FunctionMetadata"]["Stage"] != "LIVE":
+        problems.append(f"the function {name} is not published")
+    key = ssm.get_parameter(Name=files_key_parameter(stage), WithDecryption=True)["Parameter"]
+    template = Stack.parse_template(template_file.read_text())
+    written = template["Resources"]["FilesSignatureCheck"]["Properties"]["FunctionCode"]["Fn::Sub"]
+    if cloudfront.get_function(Name=name)["FunctionCode"].read().decode() != function_code(
+            written, str(key["Value"])):
+        problems.append(f"the function {name} does not hold the template's code with the "
+                        "stage's current key")
     return problems
 
 

@@ -22,16 +22,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
+import requests
 from moto.ses.models import ses_backends
 
+from chalicelib.attachments.links import link_is_valid
 from chalicelib.core.retention import Retention, message_expiry, shown
 from chalicelib.db.counters import counter_update
 from chalicelib.db.items import to_item
 from chalicelib.db.keys import upgrade_marker
 from chalicelib.db.keys import user as user_key
 from chalicelib.db.table import GSI3_PK, GSI3_SK
+from chalicelib.platform.config import files_key_parameter
+from devstack.cloudformation.stand_ins import RECORDED
 from devstack.rehearsal import checks, function
 from devstack.rehearsal.events import api_event, gateway_claims
 from devstack.rehearsal.function import LoadedFunction, LoadFailed
@@ -49,6 +53,7 @@ from devstack.rehearsal.world import (
 from devstack.triggers import scheduled_event
 from infra import deployed_state, policy
 from infra.deploy import AwsClients
+from infra.files_route import query_value
 from infra.form_page_route import site_page_path
 from infra.index_upgrades import PERSON_INDEX, SENDER_INDEX
 from infra.retention_backfill import MARKER as RETENTION
@@ -194,8 +199,10 @@ class Rehearsal:
         lambda_, iam = self.client("lambda"), self.client("iam")
         runtime = LAMBDA_RUNTIME
         problems, configurations = checks.functions(lambda_, STAGE, runtime)
+        key_version = int(self.client("ssm").get_parameter(
+            Name=files_key_parameter(STAGE))["Parameter"]["Version"])
         problems += checks.environment(configurations, checks.expected_environment(
-            STAGE, SETTINGS, self.outputs))
+            STAGE, SETTINGS, self.outputs, key_version))
         problems += checks.role_policies(iam, configurations, SETTINGS["sesIdentity"], REGION,
                                          ACCOUNT, stage_policy())
         problems += checks.stream(self.client("dynamodb"), lambda_, STAGE)
@@ -228,6 +235,9 @@ class Rehearsal:
                                               self.outputs["AttachmentsBucketName"],
                                               (site_origin, *SETTINGS.get("allowedOrigins", [])))
         problems += checks.audit_salt(self.client("ssm"), STAGE)
+        problems += checks.files_distribution(
+            self.client("cloudfront"), self.client("s3"), self.client("ssm"), self.outputs,
+            STAGE, REGION, ACCOUNT, TEMPLATE_FILE, lambda policy_id: RECORDED[policy_id][1])
         if problems:
             raise StepFailed("; ".join(problems))
         return (f"{len(configurations)} functions {runtime}/{checks.ARCHITECTURE} with the "
@@ -241,7 +251,10 @@ class Rehearsal:
                 f"settings' site name; the table's indexes are the template's; the site "
                 f"sends form.html to this API through the published form page function; "
                 f"the audit salt a SecureString; the attachments bucket private, encrypted, "
-                f"TLS only, POST from the site's origins, unclaimed uploads expiring after a day")
+                f"TLS only, POST from the site's origins, unclaimed uploads expiring after a day; "
+                f"its files served by a distribution of their own through its origin access "
+                f"control (the bucket opens files/ to it alone), nosniff, uncached, the "
+                f"published signature check holding the stage's key")
 
     def call(self, method: str, resource: str, path: str, *, status: int, body: Any = None,
              path_parameters: dict[str, str] | None = None, admin: bool = False,
@@ -292,6 +305,7 @@ class Rehearsal:
                 raise StepFailed(f"a message posted expires at {message['expiresAt']}, not 365 "
                                  "days after it came (the stage's retentionDays)")
         self.form_page_through_the_site()
+        self.download_through_the_files_distribution()
         users = [self.call("POST", "/users", "/users", status=201, admin=True, body={
             "name": f"User {n}", "email": f"user{n}@{DOMAIN}"})["id"] for n in (1, 2)]
         self.first_user = users[0]
@@ -299,7 +313,9 @@ class Rehearsal:
         self.written = self.read_back(users, [*messages, OLD_MESSAGE])
         notes = f"; {'; '.join(handler.notes)}" if handler.notes else ""
         return (f"GET /health, POST /contact, GET /dashboard/messages as admin (claims as "
-                f"strings), form.html?form=contact as the site routes it; 2 users and 2 "
+                f"strings), form.html?form=contact as the site routes it; a file uploaded, "
+                f"posted and downloaded (302 to a signed link on the files distribution); "
+                f"2 users and 2 "
                 f"messages written, 1 message with its owner mail pending in the old shape "
                 f"planted; imported by {handler.python} in "
                 f"{handler.init_seconds:.2f} s{notes}")
@@ -319,6 +335,51 @@ class Rehearsal:
             raise StepFailed(f"GET {path} (form.html?form=contact, routed) answered "
                              f"{response.get('statusCode')} without the form posting to "
                              f"{self.api_url}/forms/contact: {page[:200]}")
+
+    def download_through_the_files_distribution(self) -> None:
+        """A form with a file field; a file uploaded to the bucket by the
+        presigned POST the package signs, posted, then downloaded by an admin:
+        the package answers 302 to the files distribution's domain, with a link
+        that the distribution's function (its Python twin, with the stage's key
+        from SSM) opens."""
+        assert self.handler is not None
+        form = {"name": "Files", "fields": [
+            {"name": "email", "label": "Email", "type": "email", "required": True},
+            {"name": "cv", "label": "CV", "type": "file", "accept": ["application/pdf"]}]}
+        self.call("PUT", "/dashboard/forms/{form_id}", "/dashboard/forms/files", status=201,
+                  body=form, path_parameters={"form_id": "files"}, admin=True)
+        content = b"%PDF-1.7\n%rehearsal\n"
+        offer = self.call("POST", "/forms/{form_id}/uploads", "/forms/files/uploads",
+                          status=201, path_parameters={"form_id": "files"}, body={
+                              "field": "cv", "filename": "cv.pdf",
+                              "contentType": "application/pdf", "size": len(content)})
+        posted = requests.post(offer["url"], data=offer["fields"], timeout=10,
+                               files={"file": ("cv.pdf", content, "application/pdf")})
+        if posted.status_code != 204:
+            raise StepFailed(f"the presigned POST answered {posted.status_code}: {posted.text[:200]}")
+        message = self.call("POST", "/forms/{form_id}", "/forms/files", status=202,
+                            path_parameters={"form_id": "files"},
+                            body={"email": f"files@{DOMAIN}", "cv": [offer["uploadId"]]})["id"]
+        path = f"/dashboard/messages/{message}/attachments/0"
+        event = api_event(self.api_url, "GET", "/dashboard/messages/{message_id}/attachments/{index}",
+                          path, origin=f"https://{self.outputs['SiteDomainName']}",
+                          path_parameters={"message_id": message, "index": "0"},
+                          claims=self.admin_claims)
+        event["headers"]["Accept"] = event["multiValueHeaders"]["Accept"][0] = "*/*"
+        response = self.handler.invoke(event)
+        location = urlsplit(str(response.get("headers", {}).get("Location", "")))
+        if response.get("statusCode") != 302 or (location.scheme, location.hostname) != (
+                "https", self.outputs["FilesDomainName"]):
+            raise StepFailed(f"GET {path} answered {response.get('statusCode')} to "
+                             f"{location.geturl()!r}, not 302 to the files distribution "
+                             f"https://{self.outputs['FilesDomainName']}")
+        key = self.client("ssm").get_parameter(Name=files_key_parameter(STAGE),
+                                               WithDecryption=True)["Parameter"]["Value"]
+        if location.path != f"/files/{offer['uploadId']}" or not link_is_valid(
+                key, location.path, query_value(location.query, "exp"),
+                query_value(location.query, "sig"), time.time()):
+            raise StepFailed(f"GET {path} links {location.path}?{location.query}, which the "
+                             "files distribution's function does not open")
 
     def read_back(self, users: list[str], messages: list[str]) -> dict[str, Any]:
         return {
@@ -374,7 +435,8 @@ class Rehearsal:
             raise StepFailed("make deploy did not list the user stored before a person's data "
                              f"was indexed by its email ({_last_line(made.output)})")
         applied = f"retention (365 days, spam {SETTINGS.get('spamRetentionDays', 30)})"
-        if f"data: {applied}: 1 messages' expiry set, 2 already so" not in made.output:
+        # Already so: the 2 contact messages and the one with a file (package step).
+        if f"data: {applied}: 1 messages' expiry set, 3 already so" not in made.output:
             raise StepFailed("make deploy did not give the message stored before retention "
                              f"its expiry ({_last_line(made.output)})")
         changed = deployed_state.changes(before, self.state())

@@ -4,6 +4,8 @@ erasure, retention)."""
 from __future__ import annotations
 
 import json
+import os
+import time
 import urllib.request
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -15,6 +17,7 @@ import requests
 from botocore.config import Config
 
 from chalicelib.attachments.files import AttachmentFiles
+from chalicelib.attachments.links import LINK_SECONDS
 from chalicelib.contact.store import MessageStore
 from chalicelib.core.domain_errors import DependencyUnavailable
 from devstack.moto_ttl import SWEEP_PATH
@@ -51,21 +54,48 @@ def test_the_message_lists_its_attachments(stored: dict[str, Any], client: Any,
          "kind": "image"}]
 
 
-def test_an_admin_is_redirected_to_a_short_lived_download(
+def test_an_admin_is_redirected_to_a_short_lived_signed_link_on_the_files_origin(
         stored: dict[str, Any], client: Any, as_admin: dict[str, str]) -> None:
     answer = client.get(f"/dashboard/messages/{stored['id']}/attachments/0", headers=as_admin)
     assert answer.status_code == 302, answer.body
     assert answer.headers["Cache-Control"] == "no-store"
-    location = answer.headers["Location"]
-    query = parse_qs(urlsplit(location).query)
-    assert urlsplit(location).path.endswith(f"/files/{stored['uploads'][0]}")
-    assert query["X-Amz-Expires"] == ["300"]
-    assert query["response-content-disposition"] == ['attachment; filename="My _CV.pdf"']
-    assert query["response-content-type"] == ["application/pdf"]
-    download = requests.get(location, timeout=10)
+    location = urlsplit(answer.headers["Location"])
+    # The files origin (the files distribution; make dev's files server), never S3 itself.
+    assert f"{location.scheme}://{location.netloc}" == os.environ["FILES_URL"]
+    assert location.path == f"/files/{stored['uploads'][0]}"
+    query = parse_qs(location.query)
+    assert set(query) == {"exp", "sig"}
+    assert 0 < int(query["exp"][0]) - time.time() <= LINK_SECONDS
+
+
+def test_the_file_is_served_as_a_download_that_is_never_sniffed(
+        stored: dict[str, Any], client: Any, as_admin: dict[str, str]) -> None:
+    answer = client.get(f"/dashboard/messages/{stored['id']}/attachments/0", headers=as_admin)
+    download = requests.get(answer.headers["Location"], timeout=10)
     assert download.status_code == 200 and download.content == PDF
-    assert download.headers["Content-Disposition"] == 'attachment; filename="My _CV.pdf"'
+    assert download.headers["Content-Disposition"] == (
+        "attachment; filename=\"My _CV.pdf\"; filename*=UTF-8''My%20_CV.pdf")
     assert download.headers["Content-Type"] == "application/pdf"
+    assert download.headers["X-Content-Type-Options"] == "nosniff"
+    assert download.headers["Content-Security-Policy"] == "default-src 'none'; sandbox"
+    assert download.headers["Cache-Control"] == "private, no-store"
+
+
+@pytest.mark.parametrize("tamper", ["path", "exp", "sig", "none"])
+def test_a_link_changed_in_any_part_opens_nothing(
+        stored: dict[str, Any], client: Any, as_admin: dict[str, str], tamper: str) -> None:
+    answer = client.get(f"/dashboard/messages/{stored['id']}/attachments/0", headers=as_admin)
+    location = urlsplit(answer.headers["Location"])
+    query = parse_qs(location.query)
+    exp, sig = query["exp"][0], query["sig"][0]
+    path = f"/files/{stored['uploads'][1]}" if tamper == "path" else location.path
+    exp = str(int(exp) - 1) if tamper == "exp" else exp
+    sig = sig[::-1] if tamper == "sig" else sig
+    address = f"{location.scheme}://{location.netloc}{path}" + (
+        "" if tamper == "none" else f"?exp={exp}&sig={sig}")
+    refused = requests.get(address, timeout=10)
+    assert refused.status_code == 403 and refused.content == b""
+    assert refused.headers["X-Content-Type-Options"] == "nosniff"
 
 
 def test_a_page_asking_for_json_gets_the_address(stored: dict[str, Any], client: Any,

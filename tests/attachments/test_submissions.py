@@ -62,6 +62,10 @@ def test_a_post_stores_its_files_and_moves_them_out_of_the_unclaimed_prefix(
     assert sorted(keys_in(s3, bucket, "files/")) == sorted(f"files/{i}" for i in (cv, notes, photo))
     moved = s3.head_object(Bucket=bucket, Key=f"files/{cv}")
     assert moved["ContentType"] == "application/pdf" and moved["Metadata"]["filename"] == "My CV.pdf"
+    # Stored as the download it is served as (the files distribution passes these on).
+    assert moved["ContentDisposition"] == (
+        "attachment; filename=\"My CV.pdf\"; filename*=UTF-8''My%20CV.pdf")
+    assert moved["CacheControl"] == "private, no-store"
 
 
 def test_the_owner_mail_lists_the_files_by_name_and_size_and_links_the_message(

@@ -53,6 +53,7 @@ def test_local_stack_serves_and_stops_cleanly(stack: dict[str, Any], stop_signal
     assert {u["username"] for u in info["users"]} == {
         "admin@example.com", "user@example.com", "mfa-admin@example.com"}
     assert info["apiUrl"] == f"http://127.0.0.1:{ports['API_PORT']}"
+    assert info["filesUrl"] == f"http://127.0.0.1:{ports['FILES_PORT']}"
     web_origin = f"http://127.0.0.1:{ports['WEB_PORT']}"
     assert set(info["allowedOrigins"]) == {web_origin, f"http://localhost:{ports['WEB_PORT']}"}
 
@@ -87,9 +88,10 @@ def test_local_stack_serves_and_stops_cleanly(stack: dict[str, Any], stop_signal
 def test_a_second_stack_on_a_taken_port_names_it_and_leaves_the_first_alone(
         stack: dict[str, Any]) -> None:
     before = stack["stack_file"].read_text()
-    for variable in ("API_PORT", "AWS_PORT", "WEB_PORT"):
+    for variable in ("API_PORT", "AWS_PORT", "WEB_PORT", "FILES_PORT"):
         env = {**os.environ, "STACK_FILE": str(stack["stack_file"]),
-               **{name: str(free_port()) for name in ("API_PORT", "AWS_PORT", "WEB_PORT")},
+               **{name: str(free_port()) for name in ("API_PORT", "AWS_PORT", "WEB_PORT",
+                                                      "FILES_PORT")},
                variable: str(stack["ports"][variable])}
         second = subprocess.run([sys.executable, "-m", "devstack"], cwd=PROJECT_DIR, env=env,
                                 capture_output=True, text=True, timeout=30)
@@ -103,7 +105,7 @@ def test_a_second_stack_on_a_taken_port_names_it_and_leaves_the_first_alone(
 
 def test_health_answers_only_once_the_stack_file_is_written(tmp_path: Path) -> None:
     """A script that polls /health and then reads .local/stack.json must find it."""
-    ports = {name: free_port() for name in ("API_PORT", "AWS_PORT", "WEB_PORT")}
+    ports = {name: free_port() for name in ("API_PORT", "AWS_PORT", "WEB_PORT", "FILES_PORT")}
     stack_file, log = tmp_path / "stack.json", tmp_path / "stack.log"
     with log.open("w") as output:
         process = subprocess.Popen([sys.executable, "-m", "devstack"], cwd=PROJECT_DIR,

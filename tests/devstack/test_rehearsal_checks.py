@@ -155,11 +155,17 @@ def test_the_environment_is_held_to_the_settings_and_outputs() -> None:
         "rehearsal", {"mailFrom": "a@x.test", "ownerEmail": "o@x.test",
                       "allowedOrigins": ["http://localhost:8080"]},
         {"SiteDomainName": "d1.cloudfront.net", "TableStreamArn": "s", "UserPoolId": "p",
-         "UserPoolClientId": "c", "UserPoolArn": "arn", "AttachmentsBucketName": "b"})
-    deployed = {"FunctionName": "f", "Environment": {"Variables": {**expected, "OWNER_EMAIL": "x"}}}
+         "UserPoolClientId": "c", "UserPoolArn": "arn", "AttachmentsBucketName": "b",
+         "FilesDomainName": "d2.cloudfront.net"}, 3)
+    deployed = {"FunctionName": "f", "Environment": {"Variables": {
+        **expected, "OWNER_EMAIL": "x", "FILES_KEY_PARAMETER": "/frontdesk/rehearsal/files-key:2"}}}
 
     assert expected["ALLOWED_ORIGINS"] == "https://d1.cloudfront.net,http://localhost:8080"
-    assert checks.environment([deployed], expected) == ["f: OWNER_EMAIL is 'x', not 'o@x.test'"]
+    assert expected["FILES_URL"] == "https://d2.cloudfront.net"
+    assert sorted(checks.environment([deployed], expected)) == [
+        "f: FILES_KEY_PARAMETER is '/frontdesk/rehearsal/files-key:2', not "
+        "'/frontdesk/rehearsal/files-key:3'",
+        "f: OWNER_EMAIL is 'x', not 'o@x.test'"]
 
 
 def test_the_environment_carries_the_settings_branding() -> None:
@@ -168,7 +174,8 @@ def test_the_environment_carries_the_settings_branding() -> None:
                       "branding": {"siteName": "Acme", "timeZone": "Europe/Paris",
                                    "dashboardLink": False}},
         {"SiteDomainName": "d1.cloudfront.net", "TableStreamArn": "s", "UserPoolId": "p",
-         "UserPoolClientId": "c", "UserPoolArn": "arn", "AttachmentsBucketName": "b"})
+         "UserPoolClientId": "c", "UserPoolArn": "arn", "AttachmentsBucketName": "b",
+         "FilesDomainName": "d2.cloudfront.net"}, 1)
     assert (expected["SITE_NAME"], expected["TIME_ZONE"], expected["DASHBOARD_LINK"]) == (
         "Acme", "Europe/Paris", "false")
     assert "MAIL_SUBJECT_PREFIX" not in expected  # only what the settings name
@@ -310,3 +317,51 @@ def test_a_bare_bucket_is_named_for_each_setting_it_lacks(local_aws: Any) -> Non
     assert problems[-2] == ("the attachments bucket's CORS allows ['GET', 'POST'] from ['*'], "
                             "not POST from ['https://site.test']")
     assert problems[-1] == "the attachments bucket does not expire unclaimed/ after a day"
+
+
+def test_attachments_must_be_served_by_their_own_checked_distribution(local_aws: Any) -> None:
+    from devstack.cloudformation.stand_ins import RECORDED
+    from infra.files_key import ensure_files_key
+
+    cfn, cloudfront, s3, ssm = (local_aws.session.client(s) for s in (
+        "cloudformation", "cloudfront", "s3", "ssm"))
+    stage = dataclasses.replace(load_stage("dev", EXAMPLE_SETTINGS_FILE), name="filescheck",
+                                ses_identity="filescheck@example.org")
+    fast = {"Delay": 0.1, "MaxAttempts": 100}
+    key, _ = ensure_files_key(ssm, "filescheck")
+    outputs = stack.deploy_stack(cfn, stage, TEMPLATE_FILE.read_text(), "api",
+                                 site.site_headers(None, "us-east-1"), wait=fast,
+                                 files_key=key.value)
+
+    def check(found: dict[str, str] = outputs) -> list[str]:
+        return checks.files_distribution(cloudfront, s3, ssm, found, "filescheck", "us-east-1",
+                                         DEFAULT_ACCOUNT_ID, TEMPLATE_FILE,
+                                         lambda policy_id: RECORDED[policy_id][1])
+    try:
+        assert check() == []
+        assert check({**outputs, "FilesDomainName": outputs["SiteDomainName"]}) == [
+            "attachments are served from the site's own domain"]
+        # A key rotated in SSM but not deployed: the function still holds the old one.
+        ssm.put_parameter(Name="/frontdesk/filescheck/files-key", Value="7" * 64,
+                          Type="SecureString", Overwrite=True)
+        assert check() == ["the function frontdesk-filescheck-files-us-east-1 does not hold "
+                           "the template's code with the stage's current key"]
+        ssm.put_parameter(Name="/frontdesk/filescheck/files-key", Value=key.value,
+                          Type="SecureString", Overwrite=True)
+        policy_id = cloudfront.get_distribution_config(Id=outputs["FilesDistributionId"])[
+            "DistributionConfig"]["DefaultCacheBehavior"]["ResponseHeadersPolicyId"]
+        kind, properties = RECORDED[policy_id]
+        sniffing = json.loads(json.dumps(properties))
+        del sniffing["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"]["ContentTypeOptions"]
+        RECORDED[policy_id] = (kind, sniffing)
+        assert check() == ["the files distribution's headers policy does not send "
+                           "X-Content-Type-Options: nosniff"]
+        RECORDED[policy_id] = (kind, properties)
+        bucket = outputs["AttachmentsBucketName"]
+        policy = json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])
+        policy["Statement"][0]["Resource"] = f"arn:aws:s3:::{bucket}/*"
+        s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(policy))
+        [problem] = check()
+        assert problem.startswith("the attachments bucket lets") and "files/ only" in problem
+    finally:
+        stack.delete_stack(cfn, stage, wait=fast)

@@ -68,8 +68,16 @@ def test_attach_submit_and_download_as_admin(tab: Tab, stack: dict[str, Any], ad
     expect(detail.locator(".attachment-name")).to_have_text("cv.pdf")
     expect(detail.locator(".attachment-size")).to_have_text(f"{len(PDF)} bytes")
     expect(detail.locator(".attachment-type")).to_have_text("PDF")
-    with page.expect_download() as download:
+    # From the files origin (the files distribution, deployed), never the site's or
+    # S3's, with what S3 alone cannot send: nosniff.
+    with page.expect_download() as download, page.expect_response(
+            lambda r: r.url.startswith(f"{stack['filesUrl']}/files/")) as served:
         detail.get_by_role("button", name="Download cv.pdf").click()
     assert download.value.suggested_filename == "cv.pdf"
     with open(download.value.path(), "rb") as saved:
         assert saved.read() == PDF
+    headers = served.value.headers
+    assert served.value.status == 200
+    assert headers["x-content-type-options"] == "nosniff"
+    assert headers["content-disposition"].startswith('attachment; filename="cv.pdf"')
+    assert headers["content-security-policy"] == "default-src 'none'; sandbox"

@@ -103,3 +103,39 @@ def test_the_person_view_is_usable_on_a_375_px_phone(
         assert tab.errors == []
     finally:
         context.close()
+
+
+def test_a_partner_field_opens_the_partners_data_which_holds_the_message(
+        admin_tab: Tab, stack: dict[str, Any], admin_api: Api) -> None:
+    page = admin_tab.page
+    form_id = f"pair{uuid.uuid4().hex[:6]}"
+    admin_api.ok("PUT", f"/dashboard/forms/{form_id}", {
+        "name": "Couples", "replyTo": "email", "fields": [
+            {"name": "email", "label": "Your email", "type": "email", "required": True},
+            {"name": "partner_email", "label": "Your partner's email", "type": "email"}]})
+    sender = f"ada-{uuid.uuid4().hex[:8]}@example.com"
+    partner = f"bea-{uuid.uuid4().hex[:8]}@example.com"
+    posted = http("POST", f"{stack['apiUrl']}/forms/{form_id}",
+                  {"email": sender, "partner_email": partner})
+    assert posted.status == 202, posted.body
+    message_id = posted.body["id"]
+    with page.expect_response(lambda r: "/dashboard/messages?" in r.url):
+        page.click("#messages-reload")
+    page.locator(f'#messages-rows tr[data-id="{message_id}"]').get_by_role("button").first.click()
+
+    page.locator('#message-detail dd[data-name="partner_email"] .person-link').click()
+    expect(page.locator("#panel-person")).to_be_visible()
+    expect(page.locator("#person-address")).to_have_text(partner)
+    expect(page.locator('#person-summary dd[data-kind="messages"]')).to_have_text("1")
+    expect(page.locator(".person-messages tbody tr")).to_have_count(1)
+    # Erasing the partner erases the message that names them, whole.
+    page.click("#person-erase")
+    page.fill("#person-erase-typed", partner)
+    with page.expect_response(lambda r: r.request.method == "DELETE"
+                              and "/dashboard/people/" in r.url):
+        page.click("#person-erase-go")
+    expect(page.locator("#person-status")).to_contain_text("Erased 1 message,")
+    assert admin_api.call("GET", f"/dashboard/messages/{message_id}").status == 404
+    left = admin_api.ok("GET", f"/dashboard/people/{quote(sender, safe='')}").body
+    assert left["messages"] == []
+    assert admin_tab.errors == []

@@ -95,7 +95,7 @@ def say(text: str) -> None:
 
 def main() -> int:
     examples = int(os.environ.get("FUZZ_EXAMPLES", "80"))
-    ports = Ports(api=free_port(), aws=free_port(), web=free_port())
+    ports = Ports(api=free_port(), aws=free_port(), web=free_port(), files=free_port())
     workdir = Path(tempfile.mkdtemp(prefix="frontdesk-fuzz-"))
     stack = LocalStack(ports=ports, stack_file=workdir / "stack.json",
                        environment={"CONTACT_RATE_LIMIT": "1000000",

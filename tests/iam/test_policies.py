@@ -13,6 +13,7 @@ from chalicelib.platform.config import (
     audit_salt_parameter,
     captcha_secret_parameter,
     chat_webhook_parameter,
+    files_key_parameter,
 )
 from infra.chalice_config import CONFIG_FILE, read_config, stage_config
 from infra.policy import POLICY_TEMPLATE, stage_policy
@@ -73,6 +74,7 @@ def test_every_resource_is_the_stage_s_own(stage: StageConfig) -> None:
            f"arn:aws:ssm:*:*:parameter{chat_webhook_parameter(stage.name)}",
            f"arn:aws:ssm:*:*:parameter{akismet_key_parameter(stage.name)}",
            f"arn:aws:ssm:*:*:parameter{audit_salt_parameter(stage.name)}",
+           f"arn:aws:ssm:*:*:parameter{files_key_parameter(stage.name)}",
            # The attachments bucket is named with the account id (infra/resources.yaml).
            f"arn:aws:s3:::frontdesk-{stage.name}-attachments-????????????")
     for statement in stage_policy(stage)["Statement"]:
@@ -118,7 +120,7 @@ def test_x_ray_is_granted_exactly_when_the_stage_traces(stage: StageConfig) -> N
 
 
 @STAGES
-def test_ssm_reads_exactly_four_parameters_and_kms_decrypts_only_through_ssm(
+def test_ssm_reads_exactly_five_parameters_and_kms_decrypts_only_through_ssm(
         stage: StageConfig) -> None:
     statements = stage_policy(stage)["Statement"]
     (read,) = [s for s in statements if "ssm:GetParameter" in s["Action"]]
@@ -126,7 +128,8 @@ def test_ssm_reads_exactly_four_parameters_and_kms_decrypts_only_through_ssm(
     assert read["Resource"] == [f"arn:aws:ssm:*:*:parameter{captcha_secret_parameter(stage.name)}",
                                 f"arn:aws:ssm:*:*:parameter{chat_webhook_parameter(stage.name)}",
                                 f"arn:aws:ssm:*:*:parameter{akismet_key_parameter(stage.name)}",
-                                f"arn:aws:ssm:*:*:parameter{audit_salt_parameter(stage.name)}"]
+                                f"arn:aws:ssm:*:*:parameter{audit_salt_parameter(stage.name)}",
+                                f"arn:aws:ssm:*:*:parameter{files_key_parameter(stage.name)}"]
     assert not any(a.startswith("ssm:") for s in statements if s is not read for a in s["Action"])
     (decrypt,) = [s for s in statements if any(a.startswith("kms:") for a in s["Action"])]
     assert decrypt["Action"] == ["kms:Decrypt"]

@@ -21,6 +21,7 @@ from chalicelib.platform.config import (
     audit_salt_parameter,
     captcha_secret_parameter,
     chat_webhook_parameter,
+    files_key_parameter,
 )
 from infra.policy import stage_policy
 from infra.stages import StageConfig
@@ -51,7 +52,8 @@ def world(stage: StageConfig) -> World:
                  parameters={captcha_secret_parameter("local"): captcha_secret_parameter(stage.name),
                              chat_webhook_parameter("local"): chat_webhook_parameter(stage.name),
                              akismet_key_parameter("local"): akismet_key_parameter(stage.name),
-                             audit_salt_parameter("local"): audit_salt_parameter(stage.name)})
+                             audit_salt_parameter("local"): audit_salt_parameter(stage.name),
+                             files_key_parameter("local"): files_key_parameter(stage.name)})
 
 
 @STAGES

@@ -25,8 +25,21 @@ def test_the_role_may_sign_uploads_into_the_unclaimed_prefix_only(stage: StageCo
 
 
 @STAGES
-def test_the_role_may_sign_downloads_of_claimed_files(stage: StageConfig) -> None:
-    assert allows(stage_policy(stage), "s3:GetObject", f"{bucket_arn(stage)}/files/{'0' * 32}")
+def test_the_role_reads_only_uploads_not_claimed_files(stage: StageConfig) -> None:
+    """It reads an upload's first bytes and copies it out of unclaimed/; a claimed
+    file is read only by the files distribution (its links are HMAC-signed)."""
+    policy = stage_policy(stage)
+    assert allows(policy, "s3:GetObject", f"{bucket_arn(stage)}/unclaimed/{'0' * 32}")
+    assert not allows(policy, "s3:GetObject", f"{bucket_arn(stage)}/files/{'0' * 32}")
+
+
+@STAGES
+def test_the_role_may_read_the_download_links_key_and_no_other_stage_s(
+        stage: StageConfig) -> None:
+    policy = stage_policy(stage)
+    own = f"arn:aws:ssm:us-east-1:{ACCOUNT}:parameter/frontdesk/{stage.name}/files-key"
+    assert allows(policy, "ssm:GetParameter", own)
+    assert not allows(policy, "ssm:GetParameter", own.replace(f"/{stage.name}/", "/other/"))
 
 
 @STAGES

@@ -200,8 +200,11 @@ def test_the_site_bucket_is_private_and_read_only_by_the_distribution() -> None:
     assert allow["Action"] == "s3:GetObject"
     source = allow["Condition"]["StringEquals"]["AWS:SourceArn"]["Fn::Sub"]
     assert source.endswith(":distribution/${SiteDistribution}")
-    (oac,) = of_type("AWS::CloudFront::OriginAccessControl").values()
-    assert oac["OriginAccessControlConfig"]["SigningBehavior"] == "always"
+    # The site's and the files distribution's (tests/infra/test_files_route.py), each its own.
+    controls = of_type("AWS::CloudFront::OriginAccessControl")
+    assert set(controls) == {"SiteOriginAccessControl", "FilesOriginAccessControl"}
+    assert all(c["OriginAccessControlConfig"]["SigningBehavior"] == "always"
+               for c in controls.values())
 
 
 def test_the_distribution_serves_the_bucket_over_https_only_compressed_from_index_html() -> None:

@@ -15,6 +15,7 @@ from urllib.parse import quote
 import pytest
 
 from chalicelib.api.services import Services
+from chalicelib.core.retention import Retention
 from chalicelib.db.items import from_item, to_item
 from chalicelib.db.keys import MENTION_PREFIX
 from chalicelib.db.reads import get_item
@@ -22,6 +23,7 @@ from chalicelib.people.erasure import Erasure
 from chalicelib.people.records import PersonRecords
 from devstack.triggers import StreamPump
 from infra.index_upgrades import MENTIONS, PASSED, run_upgrade
+from infra.retention_backfill import RetentionBackfill
 from tests.conftest import JSON, LocalAws
 from tests.contact.conftest import VALID
 from tests.forms.conftest import put_form
@@ -323,3 +325,16 @@ class _ReadsFirst:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._dynamodb, name)
+
+
+def test_the_retention_backfill_moves_the_mentions_expiry_with_the_message(
+        client: Any, as_admin: dict[str, str], post: Callable[..., str],
+        mentions: Callable[[], list[dict[str, Any]]], dynamodb: Any, fresh_table: str) -> None:
+    named = post("guests", guest=BEA, plus_one=CAL)
+    before = {m["expiresAt"] for m in mentions()}
+    RetentionBackfill(dynamodb, fresh_table, Retention(30)).run()  # the stage now keeps 30 days
+    message = get_item(dynamodb, fresh_table, {"pk": f"MSG#{named}", "sk": "MSG"})
+    assert message is not None and {message["expiresAt"]} != before
+    assert [m["expiresAt"] for m in mentions()] == [message["expiresAt"]] * 2
+    RetentionBackfill(dynamodb, fresh_table, Retention(0)).run()  # and then forever
+    assert [m.get("expiresAt") for m in mentions()] == [None, None]

@@ -16,4 +16,5 @@ def deployed_environment(stage: str) -> dict[str, str]:
         "USER_POOL_ARN": f"arn:aws:cognito-idp:{region}:{account}:userpool/{region}_Abc",
         "TABLE_STREAM_ARN": f"arn:aws:dynamodb:{region}:{account}:table/frontdesk-{stage}"
                             "/stream/2026-01-01T00:00:00.000",
+        "FILES_URL": "https://d222222abcdef8.cloudfront.net",
     }

@@ -108,7 +108,9 @@ def iam_requests(call: AwsCall, world: World) -> list[IamRequest]:
     if call.service == "ses":
         return [IamRequest(f"ses:{op}", _ses_identities(world, call), call)]
     if call.service == "ssm" and "Name" in params:
-        name = world.parameters.get(params["Name"], params["Name"])
+        # A version selector (`name:3`) is authorised as the parameter itself.
+        name = params["Name"].partition(":")[0]
+        name = world.parameters.get(name, name)
         return [IamRequest(f"ssm:{op}",
                            (f"arn:aws:ssm:{REGION}:{ACCOUNT}:parameter/{name.lstrip('/')}",), call)]
     if call.service == "s3" and "Bucket" in params:

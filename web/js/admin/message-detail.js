@@ -131,7 +131,13 @@ export class MessageDetail {
     } else {
       parts.push(el('dl', {className: 'message-fields'}, ...fields.flatMap((field) => [
         el('dt', {text: field.label ?? field.name}),
-        el('dd', {className: `field-${field.type}`, dataset: {name: field.name}, text: fieldText(field)})])));
+        el('dd', {className: `field-${field.type}`, dataset: {name: field.name}},
+          // Every email field's address opens everything stored about it, as the
+          // sender's does: the message is among that person's data too.
+          field.type === 'email' && typeof field.value === 'string' && field.value
+            ? el('a', {className: 'person-link', text: field.value,
+              attrs: {href: personHash(field.value), title: 'Everything stored about this address'}})
+            : fieldText(field))])));
     }
     if (message.attachments?.length) parts.push(this.attachments(message));
     if (extra.length) {
@@ -145,8 +151,8 @@ export class MessageDetail {
   /**
    * The files the message's file fields brought: each with its type's icon,
    * its name and size, and a download. The API answers a download with a
-   * presigned address valid 5 minutes, which S3 serves as a download (never
-   * shown in the page), so each click asks for a fresh one.
+   * signed address on the files distribution valid 5 minutes, which serves it
+   * as a download (never shown in the page), so each click asks for a fresh one.
    */
   attachments(message) {
     const list = el('ul', {className: 'attachment-list'}, ...message.attachments.map((file, index) =>
