@@ -12,7 +12,7 @@ from urllib.parse import quote
 from playwright.sync_api import Browser, expect
 
 from tests.e2e.conftest import Tab, sign_in, stack_fixture
-from tests.e2e.support import PAST_THE_EDGE, Api, open_message, post_contact, reload_messages
+from tests.e2e.support import PAST_THE_EDGE, Api, http, open_message, post_contact, reload_messages
 
 # A stack of its own: its long addresses would be in other modules' inbox, which
 # test_dashboard_ux.py holds to whole words on a phone.
