@@ -21,6 +21,7 @@ from chalicelib.forms.model import Form
 from infra.index_upgrades import SENDER_INDEX, run_upgrade
 from tests.conftest import JSON, LocalAws
 from tests.dashboard.test_by_form import QUOTE_FORM
+from tests.support.interrupted import ScansStopAfter
 
 ADA = "ada@example.com"
 NO_ADDRESS = Form(id="poll", version=1, updated_at=None, definition=parse_definition(
@@ -215,23 +216,8 @@ def test_an_interrupted_upgrade_resumes_from_its_marker(
     for message_id in old:
         before_the_index(dynamodb, fresh_table, message_id)
 
-    class StopsAfterOnePage:
-        """DynamoDB whose second Scan never answers (the deploy cut short)."""
-
-        def __init__(self) -> None:
-            self.scans = 0
-
-        def scan(self, **kwargs: Any) -> Any:
-            self.scans += 1
-            if self.scans > 1:
-                raise KeyboardInterrupt
-            return dynamodb.scan(**kwargs, Limit=3)
-
-        def __getattr__(self, name: str) -> Any:
-            return getattr(dynamodb, name)
-
     with pytest.raises(KeyboardInterrupt):
-        run_upgrade(StopsAfterOnePage(), fresh_table, SENDER_INDEX)
+        run_upgrade(ScansStopAfter(dynamodb, page=3), fresh_table, SENDER_INDEX)
     marker = get_item(dynamodb, fresh_table, {"pk": "UPGRADE#sender-index", "sk": "UPGRADE"})
     assert marker is not None and "scanFrom" in marker and not marker.get("done")
     first = sum("gsi3pk" in (get_item(dynamodb, fresh_table, {"pk": f"MSG#{m}", "sk": "MSG"})

@@ -28,6 +28,7 @@ from tests.conftest import JSON, LocalAws
 from tests.contact.conftest import VALID
 from tests.forms.conftest import put_form
 from tests.retention.conftest import sweep_ttl
+from tests.support.interrupted import ScansStopAfter
 
 __all__ = ["put_form", "sweep_ttl"]
 
@@ -274,23 +275,8 @@ def test_an_interrupted_mentions_upgrade_resumes_from_its_marker(
     made = [post("pair", email=f"sender{n}@example.com", partner_email=BEA) for n in range(5)]
     before_mentions(dynamodb, fresh_table, mentions)
 
-    class StopsAfterOnePage:
-        """DynamoDB whose second Scan never answers (the deploy cut short)."""
-
-        def __init__(self) -> None:
-            self.scans = 0
-
-        def scan(self, **kwargs: Any) -> Any:
-            self.scans += 1
-            if self.scans > 1:
-                raise KeyboardInterrupt
-            return dynamodb.scan(**kwargs, Limit=4)
-
-        def __getattr__(self, name: str) -> Any:
-            return getattr(dynamodb, name)
-
     with pytest.raises(KeyboardInterrupt):
-        run_upgrade(StopsAfterOnePage(), fresh_table, MENTIONS)
+        run_upgrade(ScansStopAfter(dynamodb, page=4), fresh_table, MENTIONS)
     marker = get_item(dynamodb, fresh_table, {"pk": "UPGRADE#mentions", "sk": "UPGRADE"})
     assert marker is not None and "scanFrom" in marker and not marker.get("done")
     assert len(mentions()) < 5
